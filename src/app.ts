@@ -1,0 +1,68 @@
+import { randomUUID } from 'node:crypto';
+import cors from 'cors';
+import express, { type Express } from 'express';
+import helmet from 'helmet';
+import morgan from 'morgan';
+import type { Config } from './config/env';
+import type { Logger } from './lib/logger';
+import { authenticate } from './middleware/authenticate';
+import { errorHandler, notFoundHandler } from './middleware/error-handler';
+import { limitRequests } from './middleware/rate-limit';
+import { requireJsonBody } from './middleware/require-json';
+import { authRoutes } from './routes/auth.routes';
+import { healthRoutes } from './routes/health.routes';
+import { createAuthService } from './services/auth.service';
+
+/** Everything the app talks to outside its own code is handed in, so tests can pass what they run. */
+export interface AppDeps {
+  config: Config;
+  logger: Logger;
+  isDatabaseReady: () => Promise<boolean>;
+}
+
+/** Builds the Express app: middleware order, routers, 404 and the error handler. Never listens or connects. */
+export function createApp(deps: AppDeps): Express {
+  const { config, logger } = deps;
+  const auth = createAuthService({ jwt: config.jwt, bcryptCost: config.bcryptCost });
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', config.trustProxy);
+
+  app.use((req, res, next) => {
+    const incoming = req.get('x-request-id');
+    res.locals.requestId = incoming && /^[\w.-]{1,64}$/.test(incoming) ? incoming : randomUUID();
+    res.set('X-Request-Id', res.locals.requestId as string);
+    next();
+  });
+  app.use(helmet());
+  app.use(corsFromAllowList(config.cors.origins));
+  if (config.requestLog && config.requestLog !== 'off') app.use(morgan(config.requestLog));
+  app.use('/api', limitRequests(config.rateLimits.api));
+
+  app.use(requireJsonBody);
+  app.use(express.json({ limit: config.http.jsonBodyLimit }));
+
+  app.use(healthRoutes(deps.isDatabaseReady));
+  app.use(
+    '/api',
+    authRoutes(auth, {
+      authenticate: authenticate(auth),
+      authLimit: limitRequests({ ...config.rateLimits.auth, message: 'Too many attempts, please try again later' }),
+    }),
+  );
+
+  app.use(notFoundHandler);
+  app.use(errorHandler(logger));
+  return app;
+}
+
+/**
+ * Only listed origins get CORS headers; `*` allows any origin. Credentials are never allowed: the API
+ * authenticates with a bearer header, not cookies, so no origin is ever reflected with credentials.
+ */
+function corsFromAllowList(origins: string[]) {
+  if (origins.includes('*')) return cors({ origin: '*' });
+  const allowed = new Set(origins);
+  return cors({ origin: (origin, callback) => callback(null, origin !== undefined && allowed.has(origin)) });
+}

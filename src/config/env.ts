@@ -1,0 +1,193 @@
+import { randomBytes } from 'node:crypto';
+import { config as loadDotenv } from 'dotenv';
+import { z } from 'zod';
+import { parseDurationMs } from '../lib/duration';
+import { LOG_LEVELS, type LogLevel } from '../lib/logger';
+import { passwordProblem } from '../lib/password';
+
+/**
+ * The only reader of process.env. Every setting, its default and its rules live here; the README and
+ * .env.example list the same variables. Parsed once at boot: a bad value stops the process with every
+ * problem in one message.
+ */
+
+const optionalText = z.string().trim().min(1).optional();
+const int = (min: number, max: number, fallback: number) => z.coerce.number().int().min(min).max(max).default(fallback);
+const durationMs = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((text, ctx) => {
+      const ms = parseDurationMs(text);
+      if (ms === undefined || ms < 1000) {
+        ctx.addIssue({ code: 'custom', message: 'must be milliseconds (86400000) or a duration like 15m, 12h, 1d; at least 1s' });
+        return z.NEVER;
+      }
+      return ms;
+    });
+
+const schema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  PORT: int(0, 65_535, 3000),
+  LOG_LEVEL: z.enum(LOG_LEVELS).optional(),
+  REQUEST_LOG: z.enum(['combined', 'common', 'dev', 'short', 'tiny', 'off']).optional(),
+
+  MONGOOSE_CONNECTION_STRING: optionalText.refine(
+    (uri) => uri === undefined || /^mongodb(\+srv)?:\/\//.test(uri),
+    'must be a mongodb:// or mongodb+srv:// connection string',
+  ),
+  DEV_MONGO_DATA_DIR: z.string().default('.data/mongo'),
+  MONGO_SERVER_SELECTION_TIMEOUT_MS: int(100, 120_000, 10_000),
+
+  JWT_SECRET: optionalText,
+  JWT_EXPIRY: durationMs('1d'),
+  BCRYPT_COST: int(4, 15, 10),
+
+  ADMIN_EMAIL: optionalText,
+  ADMIN_PASSWORD: optionalText,
+  ADMIN_NAME: z.string().trim().min(1).max(100).default('Administrator'),
+
+  CORS_ORIGINS: z.string().default(''),
+  TRUST_PROXY: z.string().trim().default('false'),
+  JSON_BODY_LIMIT: z
+    .string()
+    .trim()
+    .regex(/^\d+(b|kb|mb)?$/i, 'must be a size like 100kb')
+    .default('100kb'),
+  REQUEST_TIMEOUT_MS: int(1000, 600_000, 30_000),
+  SHUTDOWN_TIMEOUT_MS: int(0, 120_000, 10_000),
+
+  AUTH_RATE_LIMIT_WINDOW_SECONDS: int(1, 86_400, 900),
+  AUTH_RATE_LIMIT_MAX: int(1, 1_000_000, 20),
+  API_RATE_LIMIT_WINDOW_SECONDS: int(1, 86_400, 60),
+  API_RATE_LIMIT_MAX: int(1, 1_000_000, 300),
+
+  STRIPE_SECRET_KEY: optionalText.refine(
+    (key) => key === undefined || /^(sk|rk)_(test|live)_\w+$/.test(key),
+    'must be a Stripe secret key (sk_test_... or sk_live_...)',
+  ),
+  STRIPE_WEBHOOK_SECRET: optionalText.refine((secret) => secret === undefined || /^whsec_\w+$/.test(secret), 'must start with whsec_'),
+});
+
+type RawEnv = z.output<typeof schema>;
+
+export interface Config {
+  env: RawEnv['NODE_ENV'];
+  port: number;
+  logLevel: LogLevel;
+  requestLog: RawEnv['REQUEST_LOG'];
+  mongo: { uri?: string; devDataDir: string; serverSelectionTimeoutMs: number };
+  jwt: { secret: string; expiresInSeconds: number };
+  bcryptCost: number;
+  admin?: { email: string; password: string; name: string };
+  cors: { origins: string[] };
+  trustProxy: boolean | number | string;
+  http: { jsonBodyLimit: string; requestTimeoutMs: number; shutdownTimeoutMs: number };
+  rateLimits: {
+    auth: { windowMs: number; max: number };
+    api: { windowMs: number; max: number };
+  };
+  stripe: { secretKey?: string; webhookSecret: string };
+}
+
+export interface LoadedConfig {
+  config: Config;
+  /** Things a developer should know about (generated secrets, embedded database); logged at boot. */
+  warnings: string[];
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const REQUIRED_IN_PRODUCTION = ['MONGOOSE_CONNECTION_STRING', 'JWT_SECRET', 'STRIPE_SECRET_KEY', 'STRIPE_WEBHOOK_SECRET'] as const;
+const MIN_PRODUCTION_JWT_SECRET = 32;
+
+/** Pure: parses a set of variables (process.env in the server, a literal object in tests). */
+export function parseConfig(source: Record<string, string | undefined>): LoadedConfig {
+  // An empty variable means "not set", as it does in most deployment dashboards.
+  const cleaned = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v.trim() !== ''));
+  const parsed = schema.safeParse(cleaned);
+  const problems = parsed.success ? [] : parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+  const production = cleaned.NODE_ENV === 'production';
+  if (production) {
+    for (const name of REQUIRED_IN_PRODUCTION) {
+      if (!cleaned[name]) problems.push(`${name}: is required when NODE_ENV=production`);
+    }
+    const secret = cleaned.JWT_SECRET;
+    if (secret && secret.trim().length < MIN_PRODUCTION_JWT_SECRET) {
+      problems.push(`JWT_SECRET: must be at least ${MIN_PRODUCTION_JWT_SECRET} characters when NODE_ENV=production`);
+    }
+  }
+  const { ADMIN_EMAIL: adminEmail, ADMIN_PASSWORD: adminPassword } = cleaned;
+  if (Boolean(adminEmail) !== Boolean(adminPassword)) problems.push('ADMIN_EMAIL and ADMIN_PASSWORD: set both or neither');
+  if (adminEmail && !z.email().safeParse(adminEmail.trim().toLowerCase()).success) {
+    problems.push('ADMIN_EMAIL: must be an email address');
+  }
+  const adminPasswordProblem = adminPassword ? passwordProblem(adminPassword) : undefined;
+  if (adminPasswordProblem) problems.push(`ADMIN_PASSWORD: ${adminPasswordProblem}`);
+  if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
+  const env = parsed.data;
+  const warnings: string[] = [];
+
+  let jwtSecret = env.JWT_SECRET;
+  if (!jwtSecret) {
+    jwtSecret = randomBytes(32).toString('hex');
+    warnings.push('JWT_SECRET is not set: using a random secret for this run (tokens stop working on restart)');
+  }
+  let webhookSecret = env.STRIPE_WEBHOOK_SECRET;
+  if (!webhookSecret) {
+    webhookSecret = `whsec_${randomBytes(24).toString('hex')}`;
+    warnings.push('STRIPE_WEBHOOK_SECRET is not set: using a random secret for this run (only simulated payments can be verified)');
+  }
+
+  return {
+    warnings,
+    config: {
+      env: env.NODE_ENV,
+      port: env.PORT,
+      logLevel: env.LOG_LEVEL ?? (env.NODE_ENV === 'test' ? 'silent' : 'info'),
+      requestLog: env.REQUEST_LOG ?? (production ? 'combined' : env.NODE_ENV === 'test' ? 'off' : 'dev'),
+      mongo: {
+        uri: env.MONGOOSE_CONNECTION_STRING,
+        devDataDir: env.DEV_MONGO_DATA_DIR,
+        serverSelectionTimeoutMs: env.MONGO_SERVER_SELECTION_TIMEOUT_MS,
+      },
+      jwt: { secret: jwtSecret, expiresInSeconds: Math.max(1, Math.floor(env.JWT_EXPIRY / 1000)) },
+      bcryptCost: env.BCRYPT_COST,
+      admin:
+        env.ADMIN_EMAIL && env.ADMIN_PASSWORD
+          ? { email: env.ADMIN_EMAIL.toLowerCase(), password: env.ADMIN_PASSWORD, name: env.ADMIN_NAME }
+          : undefined,
+      cors: { origins: env.CORS_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean) },
+      trustProxy: parseTrustProxy(env.TRUST_PROXY),
+      http: {
+        jsonBodyLimit: env.JSON_BODY_LIMIT,
+        requestTimeoutMs: env.REQUEST_TIMEOUT_MS,
+        shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
+      },
+      rateLimits: {
+        auth: { windowMs: env.AUTH_RATE_LIMIT_WINDOW_SECONDS * 1000, max: env.AUTH_RATE_LIMIT_MAX },
+        api: { windowMs: env.API_RATE_LIMIT_WINDOW_SECONDS * 1000, max: env.API_RATE_LIMIT_MAX },
+      },
+      stripe: { secretKey: env.STRIPE_SECRET_KEY, webhookSecret },
+    },
+  };
+}
+
+/** `true`/`false`, a hop count (`1` behind Render's proxy), or a comma list of trusted addresses/subnets. */
+function parseTrustProxy(value: string): boolean | number | string {
+  if (value === 'true') return true;
+  if (value === 'false') return false;
+  if (/^\d+$/.test(value)) return Number(value);
+  return value;
+}
+
+/** Reads `.env` when present (silently otherwise), then process.env. */
+export function loadConfig(): LoadedConfig {
+  loadDotenv({ quiet: true });
+  return parseConfig(process.env);
+}

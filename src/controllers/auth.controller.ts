@@ -1,0 +1,28 @@
+import type { Request, Response } from 'express';
+import { currentUser } from '../middleware/authenticate';
+import { parsedRequest } from '../middleware/validate';
+import { loginRequest, registerRequest } from '../schemas/auth.schemas';
+import type { AuthService } from '../services/auth.service';
+
+export function createAuthController(auth: AuthService) {
+  return {
+    async register(_req: Request, res: Response) {
+      const { body } = parsedRequest(res, registerRequest);
+      const user = await auth.register(body);
+      res.status(201).json({
+        message: 'Registration was successfully',
+        data: { name: user.name, email: user.email, role: user.role, id: user.id },
+      });
+    },
+
+    async login(_req: Request, res: Response) {
+      const { body } = parsedRequest(res, loginRequest);
+      const token = await auth.login(body.email, body.password);
+      res.json({ message: 'Login jwt generated', token });
+    },
+
+    profile(_req: Request, res: Response) {
+      res.json({ message: 'user Profile', details: currentUser(res) });
+    },
+  };
+}

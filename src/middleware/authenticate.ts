@@ -1,0 +1,31 @@
+import type { NextFunction, Request, Response } from 'express';
+import { Forbidden, Unauthorized } from '../lib/errors';
+import type { Role } from '../models/user.model';
+import type { AuthService, PublicUser } from '../services/auth.service';
+
+const BEARER = /^Bearer[ \t]+([A-Za-z0-9\-_.]+)[ \t]*$/i;
+
+/** Only the Authorization header is read: no cookies, no query-string tokens. */
+export function authenticate(auth: AuthService) {
+  return async (req: Request, res: Response, next: NextFunction) => {
+    const header = req.get('authorization');
+    if (!header) throw new Unauthorized('Authentication required: send Authorization: Bearer <token>');
+    const token = BEARER.exec(header)?.[1];
+    if (!token) throw new Unauthorized('Authorization header must be "Bearer <token>"', 'INVALID_TOKEN');
+    res.locals.user = await auth.userForToken(token);
+    next();
+  };
+}
+
+export function requireRole(role: Role) {
+  return (_req: Request, res: Response, next: NextFunction) => {
+    if (currentUser(res).role !== role) throw new Forbidden(`This action requires the ${role} role`);
+    next();
+  };
+}
+
+export function currentUser(res: Response): PublicUser {
+  const user = res.locals.user as PublicUser | undefined;
+  if (!user) throw new Unauthorized();
+  return user;
+}

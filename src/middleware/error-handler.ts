@@ -1,0 +1,90 @@
+import type { NextFunction, Request, Response } from 'express';
+import mongoose from 'mongoose';
+import { ZodError } from 'zod';
+import { isDuplicateKeyError } from '../lib/db-errors';
+import type { Logger } from '../lib/logger';
+import { AppError, NotFound } from '../lib/errors';
+
+export interface ErrorBody {
+  message: string;
+  code: string;
+  details?: unknown;
+}
+
+interface Mapped {
+  status: number;
+  body: ErrorBody;
+}
+
+/** body-parser (express.json / express.raw) marks its errors with a `type`. */
+const BODY_PARSER_ERRORS: Record<string, Mapped> = {
+  'entity.parse.failed': { status: 400, body: { message: 'Malformed JSON in request body', code: 'MALFORMED_JSON' } },
+  'entity.too.large': { status: 413, body: { message: 'Request body is too large', code: 'PAYLOAD_TOO_LARGE' } },
+  'parameters.too.many': { status: 413, body: { message: 'Too many parameters', code: 'PAYLOAD_TOO_LARGE' } },
+  'encoding.unsupported': { status: 415, body: { message: 'Unsupported content encoding', code: 'UNSUPPORTED_MEDIA_TYPE' } },
+  'charset.unsupported': { status: 415, body: { message: 'Unsupported charset', code: 'UNSUPPORTED_MEDIA_TYPE' } },
+  'request.aborted': { status: 400, body: { message: 'Request was aborted', code: 'BAD_REQUEST' } },
+  'request.size.invalid': { status: 400, body: { message: 'Request size did not match Content-Length', code: 'BAD_REQUEST' } },
+};
+
+const DATABASE_DOWN = new Set(['MongoServerSelectionError', 'MongoNetworkError', 'MongoNetworkTimeoutError', 'MongoNotConnectedError']);
+
+/** Turns anything thrown into a status and the one error body shape. Exported for its unit test. */
+export function mapError(error: unknown): Mapped | undefined {
+  if (error instanceof AppError) {
+    const body: ErrorBody = { message: error.message, code: error.code };
+    if (error.details !== undefined) body.details = error.details;
+    return { status: error.status, body };
+  }
+  if (error instanceof ZodError) {
+    const details = error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message }));
+    return { status: 400, body: { message: 'Validation failed', code: 'VALIDATION_ERROR', details } };
+  }
+  if (error instanceof mongoose.Error.CastError) {
+    return { status: 400, body: { message: `Invalid value for ${error.path}`, code: 'INVALID_VALUE' } };
+  }
+  if (error instanceof mongoose.Error.ValidationError) {
+    const details = Object.values(error.errors).map((e) => ({ path: e.path, message: e.message }));
+    return { status: 400, body: { message: 'Validation failed', code: 'VALIDATION_ERROR', details } };
+  }
+  if (error instanceof mongoose.Error.StrictModeError) {
+    return { status: 400, body: { message: 'Unknown field', code: 'VALIDATION_ERROR' } };
+  }
+  if (isDuplicateKeyError(error)) {
+    return { status: 409, body: { message: 'Resource already exists', code: 'CONFLICT' } };
+  }
+  if (typeof error !== 'object' || error === null) return undefined;
+  const { type, name, status, expose } = error as { type?: unknown; name?: unknown; status?: unknown; expose?: unknown };
+  if (typeof type === 'string' && type in BODY_PARSER_ERRORS) return BODY_PARSER_ERRORS[type];
+  if (typeof name === 'string' && DATABASE_DOWN.has(name)) {
+    return { status: 503, body: { message: 'Database unavailable, please retry', code: 'DATABASE_UNAVAILABLE' } };
+  }
+  // Other http-errors from Express itself (a malformed URI, ...): their status, a generic message.
+  if (typeof status === 'number' && status >= 400 && status < 500 && expose === true) {
+    return { status, body: { message: 'Bad request', code: 'BAD_REQUEST' } };
+  }
+  return undefined;
+}
+
+export function notFoundHandler(req: Request) {
+  throw new NotFound(`Route ${req.method} ${req.path} not found`, 'ROUTE_NOT_FOUND');
+}
+
+export function errorHandler(logger: Logger) {
+  return (error: unknown, req: Request, res: Response, next: NextFunction) => {
+    if (res.headersSent) return next(error);
+    const mapped = mapError(error);
+    if (mapped) {
+      if (mapped.status >= 500) logger.warn('request failed', { status: mapped.status, code: mapped.body.code, path: req.path });
+      res.status(mapped.status).json(mapped.body);
+      return;
+    }
+    // Unknown failure: the details stay in the log, the client gets a generic message.
+    logger.error('unhandled error', {
+      method: req.method,
+      path: req.path,
+      error: error instanceof Error ? error.stack : String(error),
+    });
+    res.status(500).json({ message: 'Internal server error', code: 'INTERNAL_ERROR' } satisfies ErrorBody);
+  };
+}

@@ -1,0 +1,4 @@
+import { UserModel } from './user.model';
+
+/** Every model, so start-up and tests can create all indexes before taking traffic. */
+export const ALL_MODELS = [UserModel] as const;

@@ -1,0 +1,76 @@
+import type { Server } from 'node:http';
+import { createApp } from './app';
+import { connectDatabase, EmbeddedDatabaseUnavailable, isDatabaseReady, type Database } from './config/database';
+import { ConfigError, loadConfig } from './config/env';
+import { createLogger } from './lib/logger';
+import { ensureAdmin } from './services/admin.service';
+
+/** Entry point: parse config, connect the database, build the app, listen, shut down cleanly on signals. */
+async function main() {
+  let loaded;
+  try {
+    loaded = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+  const { config, warnings } = loaded;
+  const logger = createLogger({ level: config.logLevel, json: config.env === 'production' });
+  for (const warning of warnings) logger.warn(warning);
+
+  let database: Database;
+  try {
+    database = await connectDatabase(config, logger);
+  } catch (error) {
+    if (error instanceof EmbeddedDatabaseUnavailable) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+
+  if (config.admin) {
+    const admin = await ensureAdmin(config.admin, { bcryptCost: config.bcryptCost, resetPassword: false });
+    logger.info('admin account ready', { email: admin.email });
+  }
+
+  const app = createApp({ config, logger, isDatabaseReady });
+  const server: Server = app.listen(config.port, () => {
+    const address = server.address();
+    const port = typeof address === 'object' && address ? address.port : config.port;
+    logger.info(`listening on http://localhost:${port}`, { env: config.env });
+  });
+  server.on('error', (error) => {
+    logger.error(`cannot listen on port ${config.port}: ${error.message}`);
+    process.exit(1);
+  });
+  server.requestTimeout = config.http.requestTimeoutMs;
+
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info(`${signal} received: closing`);
+    const force = setTimeout(() => {
+      logger.error('shutdown timed out: exiting');
+      process.exit(1);
+    }, config.http.shutdownTimeoutMs);
+    force.unref();
+    server.close(async () => {
+      await database.close();
+      logger.info('stopped');
+      process.exit(0);
+    });
+    server.closeIdleConnections();
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`Fatal start-up error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});

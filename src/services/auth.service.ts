@@ -1,0 +1,66 @@
+import { isValidObjectId } from 'mongoose';
+import { isDuplicateKeyError } from '../lib/db-errors';
+import { Conflict, Unauthorized } from '../lib/errors';
+import { signAccessToken, verifyAccessToken, type TokenSettings } from '../lib/jwt';
+import { hashPassword, verifyPassword } from '../lib/password';
+import { UserModel, type Role, type UserDocument } from '../models/user.model';
+
+export interface PublicUser {
+  id: string;
+  name: string;
+  email: string;
+  role: Role;
+}
+
+export interface RegistrationInput {
+  name: string;
+  email: string;
+  password: string;
+}
+
+export interface AuthServiceOptions {
+  jwt: TokenSettings;
+  bcryptCost: number;
+}
+
+export function toPublicUser(user: UserDocument): PublicUser {
+  return { id: user.id as string, name: user.name, email: user.email, role: user.role };
+}
+
+export function createAuthService(options: AuthServiceOptions) {
+  // Login hashes against this when the email is unknown, so both failures cost the same time.
+  let dummyHash: Promise<string> | undefined;
+  const timingDummy = () => (dummyHash ??= hashPassword('timing-equaliser-not-a-password', options.bcryptCost));
+
+  async function register(input: RegistrationInput): Promise<PublicUser> {
+    const passwordHash = await hashPassword(input.password, options.bcryptCost);
+    try {
+      // The role is not taken from the input: every self-registered account is a plain user.
+      const user = await UserModel.create({ name: input.name, email: input.email, passwordHash, role: 'user' });
+      return toPublicUser(user);
+    } catch (error) {
+      if (isDuplicateKeyError(error)) throw new Conflict('Email is already registered', 'EMAIL_TAKEN');
+      throw error;
+    }
+  }
+
+  async function login(email: string, password: string): Promise<string> {
+    const user = await UserModel.findOne({ email }).select('+passwordHash');
+    const matches = await verifyPassword(password, user?.passwordHash ?? (await timingDummy()));
+    if (!user || !matches) throw new Unauthorized('Invalid email or password', 'INVALID_CREDENTIALS');
+    return `Bearer ${signAccessToken(user.id as string, options.jwt)}`;
+  }
+
+  /** The current user behind a bearer token; the role is read fresh so demotions and deletions apply at once. */
+  async function userForToken(token: string): Promise<PublicUser> {
+    const userId = verifyAccessToken(token, options.jwt);
+    if (!userId || !isValidObjectId(userId)) throw new Unauthorized('Invalid or expired token', 'INVALID_TOKEN');
+    const user = await UserModel.findById(userId);
+    if (!user) throw new Unauthorized('Invalid or expired token', 'INVALID_TOKEN');
+    return toPublicUser(user);
+  }
+
+  return { register, login, userForToken };
+}
+
+export type AuthService = ReturnType<typeof createAuthService>;

@@ -1,0 +1,24 @@
+import type { Express } from 'express';
+import { createApp, type AppDeps } from '../../src/app';
+import { isDatabaseReady } from '../../src/config/database';
+import { parseConfig, type Config } from '../../src/config/env';
+import { silentLogger } from '../../src/lib/logger';
+
+export const TEST_JWT_SECRET = 'test-jwt-secret-that-is-long-enough-0123456789';
+
+/** The config tests run with: cheap hashing and limits high enough not to get in the way. */
+export function testConfig(overrides: Record<string, string> = {}): Config {
+  return parseConfig({
+    NODE_ENV: 'test',
+    JWT_SECRET: TEST_JWT_SECRET,
+    STRIPE_WEBHOOK_SECRET: 'whsec_test_secret',
+    BCRYPT_COST: '4',
+    AUTH_RATE_LIMIT_MAX: '100000',
+    API_RATE_LIMIT_MAX: '100000',
+    ...overrides,
+  }).config;
+}
+
+export function buildTestApp(options: { env?: Record<string, string>; deps?: Partial<AppDeps> } = {}): Express {
+  return createApp({ config: testConfig(options.env), logger: silentLogger, isDatabaseReady, ...options.deps });
+}

@@ -1,0 +1,26 @@
+import { randomBytes } from 'node:crypto';
+import request from 'supertest';
+import type { Express } from 'express';
+import { ensureAdmin } from '../../src/services/admin.service';
+
+const unique = () => randomBytes(5).toString('hex');
+
+export function buildUser(overrides: Partial<{ name: string; email: string; password: string }> = {}) {
+  return { name: 'John Doe', email: `john.${unique()}@example.com`, password: 'password123', ...overrides };
+}
+
+/** Registers a fresh user through the API and returns its login token ("Bearer <jwt>") and details. */
+export async function registerAndLogin(app: Express, overrides: Parameters<typeof buildUser>[0] = {}) {
+  const user = buildUser(overrides);
+  const registered = await request(app).post('/api/registration').send(user).expect(201);
+  const login = await request(app).post('/api/login').send({ email: user.email, password: user.password }).expect(200);
+  return { ...user, id: registered.body.data.id as string, token: login.body.token as string };
+}
+
+/** An admin made the way the server bootstraps one, then logged in through the API. */
+export async function adminToken(app: Express): Promise<string> {
+  const account = { email: `admin.${unique()}@example.com`, password: 'admin-password-1', name: 'Admin' };
+  await ensureAdmin(account, { bcryptCost: 4, resetPassword: false });
+  const login = await request(app).post('/api/login').send({ email: account.email, password: account.password }).expect(200);
+  return login.body.token as string;
+}

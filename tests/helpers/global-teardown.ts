@@ -1,0 +1,4 @@
+export default async function globalTeardown() {
+  const server = (globalThis as { __MONGO_SERVER__?: { stop(): Promise<unknown> } }).__MONGO_SERVER__;
+  await server?.stop();
+}
