@@ -11,19 +11,26 @@ import { limitRequests } from './middleware/rate-limit';
 import { requireJsonBody } from './middleware/require-json';
 import { authRoutes } from './routes/auth.routes';
 import { healthRoutes } from './routes/health.routes';
+import { productRoutes } from './routes/product.routes';
 import { createAuthService } from './services/auth.service';
+import { createCatalogueService } from './services/catalogue.service';
 
 /** Everything the app talks to outside its own code is handed in, so tests can pass what they run. */
 export interface AppDeps {
   config: Config;
   logger: Logger;
   isDatabaseReady: () => Promise<boolean>;
+  /** The time, for archive stamps and payment expiry. */
+  clock?: () => Date;
 }
 
 /** Builds the Express app: middleware order, routers, 404 and the error handler. Never listens or connects. */
 export function createApp(deps: AppDeps): Express {
   const { config, logger } = deps;
+  const clock = deps.clock ?? (() => new Date());
   const auth = createAuthService({ jwt: config.jwt, bcryptCost: config.bcryptCost });
+  const catalogue = createCatalogueService(clock);
+  const requireUser = authenticate(auth);
 
   const app = express();
   app.disable('x-powered-by');
@@ -44,10 +51,11 @@ export function createApp(deps: AppDeps): Express {
   app.use(express.json({ limit: config.http.jsonBodyLimit }));
 
   app.use(healthRoutes(deps.isDatabaseReady));
+  app.use('/api/products', productRoutes(catalogue, requireUser));
   app.use(
     '/api',
     authRoutes(auth, {
-      authenticate: authenticate(auth),
+      authenticate: requireUser,
       authLimit: limitRequests({ ...config.rateLimits.auth, message: 'Too many attempts, please try again later' }),
     }),
   );

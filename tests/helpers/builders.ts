@@ -24,3 +24,20 @@ export async function adminToken(app: Express): Promise<string> {
   const login = await request(app).post('/api/login').send({ email: account.email, password: account.password }).expect(200);
   return login.body.token as string;
 }
+
+export function buildProduct(overrides: Record<string, unknown> = {}) {
+  return {
+    name: `Wireless Mouse ${unique()}`,
+    description: 'A high-precision wireless mouse.',
+    price: 25.99,
+    currency: 'USD',
+    stock: 100,
+    ...overrides,
+  };
+}
+
+/** Creates a product through the admin API and returns its view. */
+export async function createProduct(app: Express, token: string, overrides: Record<string, unknown> = {}) {
+  const res = await request(app).post('/api/products').set('Authorization', token).send(buildProduct(overrides)).expect(201);
+  return res.body.data as { id: string; name: string; price: number; currency: string; stock: number; createdAt: string };
+}

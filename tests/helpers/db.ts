@@ -15,10 +15,14 @@ export function testDatabaseUri(name: string): string {
  * Connects this test file to a database of its own (dropped at the end) with every index in place.
  * With `clean` (the default) every collection is emptied before each test.
  */
-export function useTestDatabase(options: { clean?: boolean } = {}) {
+export function useTestDatabase(options: { clean?: boolean; monitorCommands?: boolean } = {}) {
   const name = `test_${process.env.JEST_WORKER_ID ?? '0'}_${randomBytes(4).toString('hex')}`;
   beforeAll(async () => {
-    await mongoose.connect(testDatabaseUri(name), { serverSelectionTimeoutMS: 5000, autoIndex: false });
+    await mongoose.connect(testDatabaseUri(name), {
+      serverSelectionTimeoutMS: 5000,
+      autoIndex: false,
+      monitorCommands: options.monitorCommands ?? false,
+    });
     await ensureIndexes();
   });
   if (options.clean !== false) {

@@ -1,7 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import mongoose from 'mongoose';
 import { verifyPassword } from '../../src/lib/password';
+import request from 'supertest';
+import { ProductModel } from '../../src/models/product.model';
 import { UserModel } from '../../src/models/user.model';
+import { buildTestApp } from '../helpers/app';
 import { testDatabaseUri, useTestDatabase } from '../helpers/db';
 import { spawnServerProcess, spawnTsScript, startServerProcess } from '../helpers/spawn-server';
 
@@ -112,5 +115,27 @@ describe('npm run create-admin', () => {
 
     expect(await run.exited).toBe(2);
     expect(await UserModel.countDocuments()).toBe(0);
+  });
+});
+
+describe('npm run seed', () => {
+  it('when run twice, then the demo catalogue is loaded once, in several currencies, and listed', async () => {
+    const env = { MONGOOSE_CONNECTION_STRING: testDatabaseUri(mongoose.connection.name) };
+
+    const first = spawnTsScript('src/cli/seed.ts', [], env);
+    expect(await first.exited).toBe(0);
+    await ProductModel.updateOne({ seedKey: 'mouse-wireless' }, { $set: { stock: 7 } });
+    const second = spawnTsScript('src/cli/seed.ts', [], env);
+    expect(await second.exited).toBe(0);
+
+    expect(first.output()).toMatch(/(\d+) products added, 0 already present/);
+    expect(second.output()).toMatch(/0 products added, (\d+) already present/);
+    const count = await ProductModel.countDocuments();
+    expect(count).toBeGreaterThanOrEqual(30);
+    expect(await ProductModel.distinct('currency')).toEqual(expect.arrayContaining(['USD', 'EUR', 'GBP', 'JPY', 'KWD']));
+    expect((await ProductModel.findOne({ seedKey: 'mouse-wireless' }).lean())?.stock).toBe(7);
+    const listed = await request(buildTestApp()).get('/api/products').query({ limit: 100 }).expect(200);
+    expect(listed.body.data).toHaveLength(count);
+    expect(listed.body.data).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'Wireless Mouse', price: 25.99, currency: 'USD' })]));
   });
 });
