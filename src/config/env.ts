@@ -67,6 +67,17 @@ const schema = z.object({
     'must be a Stripe secret key (sk_test_... or sk_live_...)',
   ),
   STRIPE_WEBHOOK_SECRET: optionalText.refine((secret) => secret === undefined || /^whsec_\w+$/.test(secret), 'must start with whsec_'),
+  STRIPE_API_HOST: optionalText,
+  STRIPE_API_PORT: z.coerce.number().int().min(1).max(65_535).optional(),
+  STRIPE_API_PROTOCOL: z.enum(['http', 'https']).optional(),
+  STRIPE_TIMEOUT_MS: int(500, 120_000, 10_000),
+  STRIPE_MAX_NETWORK_RETRIES: int(0, 5, 1),
+  SIMULATED_WEBHOOK_URL: z.url().optional(),
+  SIMULATED_WEBHOOK_DELAY_MS: int(0, 60_000, 500),
+
+  ORDER_PAYMENT_TIMEOUT_MINUTES: int(1, 7 * 24 * 60, 30),
+  ORDER_SWEEP_INTERVAL_SECONDS: int(1, 3600, 60),
+  IDEMPOTENCY_KEY_TTL_HOURS: int(1, 24 * 30, 24),
 });
 
 type RawEnv = z.output<typeof schema>;
@@ -87,7 +98,17 @@ export interface Config {
     auth: { windowMs: number; max: number };
     api: { windowMs: number; max: number };
   };
-  stripe: { secretKey?: string; webhookSecret: string };
+  stripe: {
+    secretKey?: string;
+    webhookSecret: string;
+    /** Another Stripe-compatible server (localstripe, stripe-mock); unset means api.stripe.com. */
+    api: { host?: string; port?: number; protocol?: 'http' | 'https' };
+    timeoutMs: number;
+    maxNetworkRetries: number;
+  };
+  /** Only for the simulated gateway (no STRIPE_SECRET_KEY): where and how soon it delivers its events. */
+  simulated: { webhookUrl?: string; webhookDelayMs: number };
+  orders: { paymentTimeoutMs: number; sweepIntervalMs: number; idempotencyKeyTtlMs: number };
 }
 
 export interface LoadedConfig {
@@ -173,7 +194,19 @@ export function parseConfig(source: Record<string, string | undefined>): LoadedC
         auth: { windowMs: env.AUTH_RATE_LIMIT_WINDOW_SECONDS * 1000, max: env.AUTH_RATE_LIMIT_MAX },
         api: { windowMs: env.API_RATE_LIMIT_WINDOW_SECONDS * 1000, max: env.API_RATE_LIMIT_MAX },
       },
-      stripe: { secretKey: env.STRIPE_SECRET_KEY, webhookSecret },
+      stripe: {
+        secretKey: env.STRIPE_SECRET_KEY,
+        webhookSecret,
+        api: { host: env.STRIPE_API_HOST, port: env.STRIPE_API_PORT, protocol: env.STRIPE_API_PROTOCOL },
+        timeoutMs: env.STRIPE_TIMEOUT_MS,
+        maxNetworkRetries: env.STRIPE_MAX_NETWORK_RETRIES,
+      },
+      simulated: { webhookUrl: env.SIMULATED_WEBHOOK_URL, webhookDelayMs: env.SIMULATED_WEBHOOK_DELAY_MS },
+      orders: {
+        paymentTimeoutMs: env.ORDER_PAYMENT_TIMEOUT_MINUTES * 60_000,
+        sweepIntervalMs: env.ORDER_SWEEP_INTERVAL_SECONDS * 1000,
+        idempotencyKeyTtlMs: env.IDEMPOTENCY_KEY_TTL_HOURS * 3_600_000,
+      },
     },
   };
 }

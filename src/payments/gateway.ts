@@ -1,0 +1,69 @@
+/**
+ * What the order service needs from a payment provider. Two implementations are chosen at boot:
+ * StripeGateway (the official SDK, against Stripe or a Stripe-compatible server) and SimulatedGateway
+ * (no Stripe account: behaves like Stripe test mode and delivers signed events to our own webhook).
+ * Amounts cross this interface in ISO minor units with an upper-case currency; converting to Stripe's
+ * units (ISK, UGX, MGA differ) is the implementation's job.
+ */
+
+export type PaymentIntentStatus =
+  | 'requires_payment_method'
+  | 'requires_confirmation'
+  | 'requires_action'
+  | 'processing'
+  | 'requires_capture'
+  | 'canceled'
+  | 'succeeded';
+
+export interface PaymentIntentRef {
+  id: string;
+  clientSecret: string;
+  status: PaymentIntentStatus;
+}
+
+export interface CreatePaymentIntentInput {
+  amountMinor: number;
+  currency: string;
+  metadata: Record<string, string>;
+  /** Sent as Stripe's Idempotency-Key: a retry with the same key returns the same intent. */
+  idempotencyKey: string;
+}
+
+export interface PaymentGateway {
+  readonly kind: 'stripe' | 'simulated';
+  /** True with a live secret key: backend confirmation with test payment methods is refused. */
+  readonly liveMode: boolean;
+  createPaymentIntent(input: CreatePaymentIntentInput): Promise<PaymentIntentRef>;
+  /**
+   * Attaches a payment method (a Stripe test id such as pm_card_visa) and confirms. Resolves with the
+   * intent's status; throws GatewayError kind 'declined' when the card is declined.
+   */
+  confirmPaymentIntent(id: string, paymentMethod: string): Promise<{ status: PaymentIntentStatus }>;
+  /**
+   * Cancels the intent. Resolves with its final status: 'canceled', or 'succeeded' when it had already
+   * been paid (nothing is canceled then).
+   */
+  cancelPaymentIntent(id: string): Promise<{ status: PaymentIntentStatus }>;
+}
+
+export type GatewayErrorKind =
+  /** The card was declined: a normal outcome, not a fault. */
+  | 'declined'
+  /** The provider refused the request (unknown payment method, amount too small, currency not enabled ...). */
+  | 'invalid_request'
+  /** The provider could not be reached, timed out, or failed on its side. */
+  | 'unavailable';
+
+export class GatewayError extends Error {
+  constructor(
+    readonly kind: GatewayErrorKind,
+    message: string,
+    /** Provider error code, e.g. card_declined, resource_missing, amount_too_small. */
+    readonly code?: string,
+    /** For declines: the issuer's reason, e.g. generic_decline, insufficient_funds. */
+    readonly declineCode?: string,
+  ) {
+    super(message);
+    this.name = 'GatewayError';
+  }
+}
