@@ -70,6 +70,16 @@ export function toStripeAmount(minor: number, code: string): number {
   return amount;
 }
 
+/** The reverse of toStripeAmount: a Stripe `amount` (webhooks, retrieved intents) as ISO minor units. */
+export function fromStripeAmount(amount: number, code: string): number {
+  const { digits, stripeDigits } = currency(code);
+  if (!Number.isSafeInteger(amount) || amount < 0) throw new MoneyError(`${amount} is not a Stripe amount`);
+  const minor = stripeDigits >= digits ? amount / 10 ** (stripeDigits - digits) : amount * 10 ** (digits - stripeDigits);
+  // ISK 12345 (123.45 in Stripe's two digits) has no whole number of ISO minor units.
+  if (!Number.isSafeInteger(minor)) throw new MoneyError(`${amount} (Stripe units) is not a whole number of ${code.toUpperCase()} minor units`);
+  return minor;
+}
+
 /** unit x quantity, refusing anything past exact integer range. */
 export function multiplyMinor(unitMinor: number, quantity: number): number {
   const total = unitMinor * quantity;

@@ -4,6 +4,7 @@ import {
   comparableAmount,
   comparableFromDecimal,
   fromMinorUnits,
+  fromStripeAmount,
   maximumChargeMinor,
   MoneyError,
   multiplyMinor,
@@ -97,6 +98,38 @@ describe('Stripe amounts', () => {
     [50000, 'MGA', 500],
   ])('sends %d minor %s as amount %d', (minor, code, amount) => {
     expect(toStripeAmount(minor, code)).toBe(amount);
+  });
+
+  it.each([
+    [2599, 'USD', 2599],
+    [2599, 'usd', 2599],
+    [500, 'JPY', 500],
+    [1250, 'KWD', 1250],
+    [500, 'ISK', 5],
+    [500, 'UGX', 5],
+    [500, 'MGA', 50000],
+    [0, 'USD', 0],
+  ])('when Stripe reports amount %d %s, then it is %d minor units', (amount, code, minor) => {
+    expect(fromStripeAmount(amount, code)).toBe(minor);
+  });
+
+  it('when a chargeable amount in any currency goes to Stripe and back, then it is unchanged', () => {
+    for (const [code, { minorStep }] of CURRENCIES) {
+      for (const minor of [0, minorStep, 123 * minorStep, 999_999 * minorStep]) {
+        expect(fromStripeAmount(toStripeAmount(minor, code), code)).toBe(minor);
+      }
+    }
+  });
+
+  it.each([
+    [12_345, 'ISK', /not a whole number of ISK minor units/],
+    [-1, 'USD', /not a Stripe amount/],
+    [1.5, 'USD', /not a Stripe amount/],
+    [Number.NaN, 'USD', /not a Stripe amount/],
+    [100, 'XYZ', /Unsupported currency XYZ/],
+  ])('when Stripe amount %d %s cannot be read, then it is refused', (amount, code, message) => {
+    expect(() => fromStripeAmount(amount, code)).toThrow(MoneyError);
+    expect(() => fromStripeAmount(amount, code)).toThrow(message);
   });
 
   it('caps at eight Stripe digits, in each currency\'s own units', () => {

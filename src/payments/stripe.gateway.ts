@@ -1,0 +1,90 @@
+import Stripe from 'stripe';
+import type { Config } from '../config/env';
+import type { Logger } from '../lib/logger';
+import { toStripeAmount } from '../lib/money';
+import { GatewayError, type PaymentGateway, type PaymentIntentStatus } from './gateway';
+import { sdkApiVersion } from './stripe.api-version';
+import { PROVIDER_UNAVAILABLE_MESSAGE, isUnexpectedStateError, toGatewayError } from './stripe.errors';
+
+const KNOWN_STATUSES: readonly PaymentIntentStatus[] = [
+  'requires_payment_method',
+  'requires_confirmation',
+  'requires_action',
+  'processing',
+  'requires_capture',
+  'canceled',
+  'succeeded',
+];
+
+/**
+ * PaymentIntents through the official SDK, against api.stripe.com or a Stripe-compatible server
+ * (config.api). Every request is one that real Stripe (at STRIPE_API_VERSION), stripe-mock and localstripe
+ * all accept: localstripe rejects parameters it does not know (automatic_payment_methods, description ...)
+ * and implements confirm only without parameters, hence update-then-confirm.
+ */
+export function createStripeGateway(config: Config['stripe'], logger: Logger): PaymentGateway {
+  const { secretKey } = config;
+  if (!secretKey) throw new Error('The Stripe gateway needs STRIPE_SECRET_KEY');
+  const { host, port, protocol } = config.api;
+  const stripe = new Stripe(secretKey, {
+    apiVersion: sdkApiVersion,
+    timeout: config.timeoutMs,
+    maxNetworkRetries: config.maxNetworkRetries,
+    ...(host !== undefined && { host }),
+    ...(port !== undefined && { port }),
+    ...(protocol !== undefined && { protocol }),
+  });
+
+  /** The one place Stripe's errors become GatewayErrors. */
+  const call = <T>(operation: string, request: () => Promise<T>): Promise<T> =>
+    request().catch((error: unknown) => {
+      throw toGatewayError(error, operation, logger);
+    });
+
+  const statusOf = (intent: Stripe.PaymentIntent): PaymentIntentStatus => {
+    const status = KNOWN_STATUSES.find((known) => known === intent.status);
+    if (status) return status;
+    logger.error('Stripe returned a PaymentIntent status this code does not know', { id: intent.id, status: intent.status });
+    throw new GatewayError('unavailable', PROVIDER_UNAVAILABLE_MESSAGE);
+  };
+
+  return {
+    kind: 'stripe',
+    liveMode: /^(sk|rk)_live_/.test(secretKey),
+
+    async createPaymentIntent({ amountMinor, currency, metadata, idempotencyKey }) {
+      // The SDK's types describe its own API version, where payment_method_types is gone (see stripe.api-version.ts).
+      const params: Stripe.PaymentIntentCreateParams & { payment_method_types: string[] } = {
+        amount: toStripeAmount(amountMinor, currency),
+        // Stripe answers in lower case; localstripe echoes whatever it was sent.
+        currency: currency.toLowerCase(),
+        // Card only: a confirm from the server then needs no return_url (dynamic payment methods would).
+        payment_method_types: ['card'],
+        metadata,
+      };
+      const intent = await call('create', () => stripe.paymentIntents.create(params, { idempotencyKey }));
+      if (!intent.client_secret) {
+        logger.error('Stripe created a PaymentIntent without a client secret', { id: intent.id });
+        throw new GatewayError('unavailable', PROVIDER_UNAVAILABLE_MESSAGE);
+      }
+      return { id: intent.id, clientSecret: intent.client_secret, status: statusOf(intent) };
+    },
+
+    async confirmPaymentIntent(id, paymentMethod) {
+      await call('attach payment method', () => stripe.paymentIntents.update(id, { payment_method: paymentMethod }));
+      const intent = await call('confirm', () => stripe.paymentIntents.confirm(id));
+      return { status: statusOf(intent) };
+    },
+
+    async cancelPaymentIntent(id) {
+      const final = await stripe.paymentIntents.cancel(id).catch(async (error: unknown) => {
+        if (!isUnexpectedStateError(error)) throw toGatewayError(error, 'cancel', logger);
+        // Stripe refuses to cancel an intent that was paid (or canceled) meanwhile: report where it ended.
+        const intent = await call('retrieve after refused cancel', () => stripe.paymentIntents.retrieve(id));
+        if (intent.status === 'succeeded' || intent.status === 'canceled') return intent;
+        throw toGatewayError(error, 'cancel', logger);
+      });
+      return { status: statusOf(final) };
+    },
+  };
+}
