@@ -10,16 +10,22 @@ import { errorHandler, notFoundHandler } from './middleware/error-handler';
 import { limitRequests } from './middleware/rate-limit';
 import { requireJsonBody } from './middleware/require-json';
 import { authRoutes } from './routes/auth.routes';
+import type { PaymentGateway } from './payments/gateway';
+import { createWebhookVerifier } from './payments/webhook';
 import { healthRoutes } from './routes/health.routes';
+import { orderRoutes, webhookRoutes } from './routes/order.routes';
 import { productRoutes } from './routes/product.routes';
 import { createAuthService } from './services/auth.service';
 import { createCatalogueService } from './services/catalogue.service';
+import { createOrderService } from './services/order.service';
+import { createPaymentEventService } from './services/payment-events.service';
 
 /** Everything the app talks to outside its own code is handed in, so tests can pass what they run. */
 export interface AppDeps {
   config: Config;
   logger: Logger;
   isDatabaseReady: () => Promise<boolean>;
+  payments: PaymentGateway;
   /** The time, for archive stamps and payment expiry. */
   clock?: () => Date;
 }
@@ -31,6 +37,8 @@ export function createApp(deps: AppDeps): Express {
   const auth = createAuthService({ jwt: config.jwt, bcryptCost: config.bcryptCost });
   const catalogue = createCatalogueService(clock);
   const requireUser = authenticate(auth);
+  const orders = createOrderService({ payments: deps.payments, clock, logger, settings: config.orders });
+  const paymentEvents = createPaymentEventService({ clock, logger, verify: createWebhookVerifier(config.stripe.webhookSecret) });
 
   const app = express();
   app.disable('x-powered-by');
@@ -45,6 +53,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(helmet());
   app.use(corsFromAllowList(config.cors.origins));
   if (config.requestLog && config.requestLog !== 'off') app.use(morgan(config.requestLog));
+  app.use(webhookRoutes(orders, paymentEvents, config.http.jsonBodyLimit));
   app.use('/api', limitRequests(config.rateLimits.api));
 
   app.use(requireJsonBody);
@@ -52,6 +61,7 @@ export function createApp(deps: AppDeps): Express {
 
   app.use(healthRoutes(deps.isDatabaseReady));
   app.use('/api/products', productRoutes(catalogue, requireUser));
+  app.use('/api/orders', orderRoutes(orders, paymentEvents, requireUser));
   app.use(
     '/api',
     authRoutes(auth, {

@@ -3,7 +3,9 @@ import { createApp } from './app';
 import { connectDatabase, EmbeddedDatabaseUnavailable, isDatabaseReady, type Database } from './config/database';
 import { ConfigError, loadConfig } from './config/env';
 import { createLogger } from './lib/logger';
+import { createPaymentGateway } from './payments';
 import { ensureAdmin } from './services/admin.service';
+import { createOrderSweeper } from './services/order-sweeper.service';
 
 /** Entry point: parse config, connect the database, build the app, listen, shut down cleanly on signals. */
 async function main() {
@@ -37,10 +39,17 @@ async function main() {
     logger.info('admin account ready', { email: admin.email });
   }
 
-  const app = createApp({ config, logger, isDatabaseReady });
+  // The simulated gateway delivers its events to this server's own webhook, once it knows its port.
+  let ownWebhookUrl: string | undefined;
+  const payments = createPaymentGateway(config, { logger, webhookUrl: () => ownWebhookUrl });
+  const clock = () => new Date();
+  const app = createApp({ config, logger, isDatabaseReady, payments, clock });
+  const sweeper = createOrderSweeper({ payments, clock, logger, settings: config.orders });
   const server: Server = app.listen(config.port, () => {
     const address = server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
+    ownWebhookUrl = `http://127.0.0.1:${port}/api/orders/webhook`;
+    sweeper.start();
     logger.info(`listening on http://localhost:${port}`, { env: config.env });
   });
   server.on('error', (error) => {
@@ -60,6 +69,8 @@ async function main() {
     }, config.http.shutdownTimeoutMs);
     force.unref();
     server.close(async () => {
+      await sweeper.stop();
+      await payments.settle();
       await database.close();
       logger.info('stopped');
       process.exit(0);

@@ -27,7 +27,15 @@ const BODY_PARSER_ERRORS: Record<string, Mapped> = {
   'request.size.invalid': { status: 400, body: { message: 'Request size did not match Content-Length', code: 'BAD_REQUEST' } },
 };
 
-const DATABASE_DOWN = new Set(['MongoServerSelectionError', 'MongoNetworkError', 'MongoNetworkTimeoutError', 'MongoNotConnectedError']);
+const DATABASE_DOWN = new Set([
+  'MongoServerSelectionError',
+  'MongooseServerSelectionError',
+  'MongoNetworkError',
+  'MongoNetworkTimeoutError',
+  'MongoNotConnectedError',
+]);
+/** Mongoose queues operations while disconnected and gives up with this message. */
+const BUFFERING_TIMED_OUT = /buffering timed out/;
 
 /** Turns anything thrown into a status and the one error body shape. Exported for its unit test. */
 export function mapError(error: unknown): Mapped | undefined {
@@ -56,7 +64,8 @@ export function mapError(error: unknown): Mapped | undefined {
   if (typeof error !== 'object' || error === null) return undefined;
   const { type, name, status, expose } = error as { type?: unknown; name?: unknown; status?: unknown; expose?: unknown };
   if (typeof type === 'string' && type in BODY_PARSER_ERRORS) return BODY_PARSER_ERRORS[type];
-  if (typeof name === 'string' && DATABASE_DOWN.has(name)) {
+  const message = (error as { message?: unknown }).message;
+  if ((typeof name === 'string' && DATABASE_DOWN.has(name)) || (typeof message === 'string' && BUFFERING_TIMED_OUT.test(message))) {
     return { status: 503, body: { message: 'Database unavailable, please retry', code: 'DATABASE_UNAVAILABLE' } };
   }
   // Other http-errors from Express itself (a malformed URI, ...): their status, a generic message.

@@ -6,6 +6,7 @@ export interface RequestSchemas {
   body?: z.ZodType;
   query?: z.ZodType;
   params?: z.ZodType;
+  headers?: z.ZodType;
 }
 
 type Output<S> = S extends z.ZodType ? z.output<S> : undefined;
@@ -13,6 +14,7 @@ export interface ParsedRequest<S extends RequestSchemas> {
   body: Output<S['body']>;
   query: Output<S['query']>;
   params: Output<S['params']>;
+  headers: Output<S['headers']>;
 }
 
 /**
@@ -25,6 +27,7 @@ export function validate<S extends RequestSchemas>(schemas: S) {
       body: schemas.body?.parse(req.body ?? {}),
       query: schemas.query?.parse(req.query),
       params: schemas.params?.parse(req.params),
+      headers: schemas.headers?.parse(req.headers),
     };
     next();
   };

@@ -11,6 +11,12 @@ const productSchema = new Schema(
     priceSortKey: { type: Number, required: true },
     /** Units available to order now; orders take them with conditional decrements. */
     stock: { type: Number, required: true, min: 0, validate: { validator: Number.isSafeInteger, message: 'must be an integer' } },
+    /**
+     * Orders holding units of this product right now. The conditional decrement that reserves stock pushes
+     * the order's id in the same atomic update, and release/commit pull it: each happens at most once
+     * per order and product, so a retry or a crash between steps can never take or give back stock twice.
+     */
+    reservedFor: { type: [Schema.Types.ObjectId], default: [] },
     archived: { type: Boolean, required: true, default: false },
     archivedAt: { type: Date, default: null },
     createdBy: { type: Schema.Types.ObjectId, ref: 'User', default: null },

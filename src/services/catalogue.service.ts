@@ -88,6 +88,7 @@ export function createCatalogueService(clock: () => Date = () => new Date()) {
     }
     const filter = cursor ? { ...where, ...afterCursor(order, filters, cursor) } : where;
     const rows = (await ProductModel.find(filter)
+      .select('-reservedFor')
       .sort(sortFor(order))
       .limit(limit + 1)
       .lean()) as ProductRow[];

@@ -3,6 +3,7 @@ import { createApp, type AppDeps } from '../../src/app';
 import { isDatabaseReady } from '../../src/config/database';
 import { parseConfig, type Config } from '../../src/config/env';
 import { silentLogger } from '../../src/lib/logger';
+import { createSimulatedGateway } from '../../src/payments/simulated.gateway';
 
 export const TEST_JWT_SECRET = 'test-jwt-secret-that-is-long-enough-0123456789';
 
@@ -19,6 +20,14 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
   }).config;
 }
 
+/**
+ * The app on the test database. Payments default to the simulated gateway with no webhook target:
+ * tests deliver the events themselves, signed as Stripe signs them (see helpers/webhooks.ts).
+ */
 export function buildTestApp(options: { env?: Record<string, string>; deps?: Partial<AppDeps> } = {}): Express {
-  return createApp({ config: testConfig(options.env), logger: silentLogger, isDatabaseReady, ...options.deps });
+  const config = testConfig(options.env);
+  const payments =
+    options.deps?.payments ??
+    createSimulatedGateway({ webhookSecret: config.stripe.webhookSecret, webhookUrl: () => undefined, deliveryDelayMs: 0, logger: silentLogger });
+  return createApp({ config, logger: silentLogger, isDatabaseReady, ...options.deps, payments });
 }

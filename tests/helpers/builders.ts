@@ -41,3 +41,23 @@ export async function createProduct(app: Express, token: string, overrides: Reco
   const res = await request(app).post('/api/products').set('Authorization', token).send(buildProduct(overrides)).expect(201);
   return res.body.data as { id: string; name: string; price: number; currency: string; stock: number; createdAt: string };
 }
+
+/** Creates an order through the API as the given user; returns the create response body. */
+export async function createOrder(app: Express, token: string, items: Array<{ productId: string; quantity: number }>) {
+  const res = await request(app).post('/api/orders/create').set('Authorization', token).send({ items }).expect(201);
+  return res.body as { orderId: string; clientSecret: string; data: { id: string; paymentIntentId: string; amount: number; currency: string; status: string } };
+}
+
+export async function getOrder(app: Express, token: string, id: string) {
+  const res = await request(app).get(`/api/orders/${id}`).set('Authorization', token).expect(200);
+  return res.body.data as {
+    id: string;
+    status: string;
+    paymentIntentId: string;
+    amount: number;
+    currency: string;
+    refundedAmount: number;
+    history: Array<{ status: string; reason: string; eventId?: string }>;
+    items: Array<{ productId: string; quantity: number; unitPrice: number; lineTotal: number; name: string }>;
+  };
+}

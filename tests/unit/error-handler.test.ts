@@ -33,6 +33,8 @@ describe('error mapping', () => {
     ['an aborted request', bodyParserError('request.aborted'), 400, { message: 'Request was aborted', code: 'BAD_REQUEST' }],
     ['a size mismatch', bodyParserError('request.size.invalid'), 400, { message: expect.any(String), code: 'BAD_REQUEST' }],
     ['a lost database', Object.assign(new Error('connect ECONNREFUSED'), { name: 'MongoServerSelectionError' }), 503, { message: 'Database unavailable, please retry', code: 'DATABASE_UNAVAILABLE' }],
+    ['a Mongoose selection failure', Object.assign(new Error('connect ECONNREFUSED'), { name: 'MongooseServerSelectionError' }), 503, { message: 'Database unavailable, please retry', code: 'DATABASE_UNAVAILABLE' }],
+    ['a buffering timeout', new Error('Operation `orders.findOne()` buffering timed out after 500ms'), 503, { message: 'Database unavailable, please retry', code: 'DATABASE_UNAVAILABLE' }],
     ['an exposed http error', Object.assign(new Error('URI malformed'), { status: 400, expose: true }), 400, { message: 'Bad request', code: 'BAD_REQUEST' }],
   ])('maps %s', async (_label, error, status, body) => {
     const res = await answerFor(error);

@@ -1,0 +1,48 @@
+import type { Request, Response } from 'express';
+import { currentUser } from '../middleware/authenticate';
+import { parsedRequest } from '../middleware/validate';
+import { createOrderRequest, listOrdersRequest, orderIdRequest, payOrderRequest } from '../schemas/order.schemas';
+import type { OrderService } from '../services/order.service';
+import type { PaymentEventService } from '../services/payment-events.service';
+
+export function createOrderController(orders: OrderService, events: PaymentEventService) {
+  return {
+    async create(_req: Request, res: Response) {
+      const { body, headers } = parsedRequest(res, createOrderRequest);
+      const result = await orders.createOrder(currentUser(res), body, headers['idempotency-key']);
+      if (result.replayed) res.set('Idempotent-Replayed', 'true');
+      res
+        .status(201)
+        .location(`/api/orders/${result.orderId}`)
+        .json({ message: 'Order created successfully', orderId: result.orderId, clientSecret: result.clientSecret, data: result.order });
+    },
+
+    async list(_req: Request, res: Response) {
+      const { query } = parsedRequest(res, listOrdersRequest);
+      const page = await orders.listOrders(currentUser(res), query);
+      res.json({ message: 'Order list', data: page.orders, pagination: { limit: query.limit, nextCursor: page.nextCursor } });
+    },
+
+    async get(_req: Request, res: Response) {
+      const { params } = parsedRequest(res, orderIdRequest);
+      res.json({ message: 'Order details', data: await orders.getOrder(currentUser(res), params.id) });
+    },
+
+    async pay(_req: Request, res: Response) {
+      const { params, body } = parsedRequest(res, payOrderRequest);
+      const result = await orders.payOrder(currentUser(res), params.id, body.paymentMethod);
+      res.json({ message: 'Payment submitted', data: result });
+    },
+
+    async cancel(_req: Request, res: Response) {
+      const { params } = parsedRequest(res, orderIdRequest);
+      res.json({ message: 'Order canceled', data: await orders.cancelOrder(currentUser(res), params.id) });
+    },
+
+    async webhook(req: Request, res: Response) {
+      const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+      await events.receive(body, req.get('stripe-signature'));
+      res.json({ received: true });
+    },
+  };
+}

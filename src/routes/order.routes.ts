@@ -1,0 +1,29 @@
+import express, { Router, type RequestHandler } from 'express';
+import { createOrderController } from '../controllers/order.controller';
+import { validate } from '../middleware/validate';
+import { createOrderRequest, listOrdersRequest, orderIdRequest, payOrderRequest } from '../schemas/order.schemas';
+import type { OrderService } from '../services/order.service';
+import type { PaymentEventService } from '../services/payment-events.service';
+
+/**
+ * The webhook is its own router, mounted before any JSON parsing and outside the API rate limit:
+ * its signature is computed over the exact bytes Stripe sent.
+ */
+export function webhookRoutes(orders: OrderService, events: PaymentEventService, bodyLimit: string) {
+  const controller = createOrderController(orders, events);
+  const router = Router();
+  router.post('/api/orders/webhook', express.raw({ type: () => true, limit: bodyLimit }), controller.webhook);
+  return router;
+}
+
+export function orderRoutes(orders: OrderService, events: PaymentEventService, authenticate: RequestHandler) {
+  const controller = createOrderController(orders, events);
+  const router = Router();
+  router.use(authenticate);
+  router.post('/create', validate(createOrderRequest), controller.create);
+  router.get('/', validate(listOrdersRequest), controller.list);
+  router.get('/:id', validate(orderIdRequest), controller.get);
+  router.post('/:id/pay', validate(payOrderRequest), controller.pay);
+  router.post('/:id/cancel', validate(orderIdRequest), controller.cancel);
+  return router;
+}

@@ -1,0 +1,202 @@
+import { createHash } from 'node:crypto';
+import { Types, type QueryFilter } from 'mongoose';
+import { Conflict, Forbidden, NotFound, ValidationError } from '../lib/errors';
+import { afterCursor, encodeCursor, sortFor, type KeysetOrder } from '../lib/keyset';
+import type { Logger } from '../lib/logger';
+import { chargeProblem, MoneyError, multiplyMinor, sumMinor } from '../lib/money';
+import { OPEN_STATUSES } from '../lib/order-state';
+import { OrderModel, type Order, type OrderRow } from '../models/order.model';
+import { ProductModel } from '../models/product.model';
+import type { PaymentGateway } from '../payments/gateway';
+import { ORDER_MAX_QUANTITY, type CreateOrderInput, type ListOrdersQuery } from '../schemas/order.schemas';
+import type { PublicUser } from './auth.service';
+import { claimIdempotencyKey, forgetIdempotencyKey } from './idempotency.service';
+import { cancelOpenOrder, gatewayFailure, notOpen } from './order-lifecycle.service';
+import { toOrderView } from './order-view';
+import { releaseLines, reserveLines, type StockLine } from './stock.service';
+
+export interface OrderServiceDeps {
+  payments: PaymentGateway;
+  clock: () => Date;
+  logger: Logger;
+  settings: { paymentTimeoutMs: number; idempotencyKeyTtlMs: number };
+}
+
+const NEWEST: KeysetOrder = { name: 'newest', field: 'createdAt', direction: -1, kind: 'date' };
+
+export function createOrderService(deps: OrderServiceDeps) {
+  const { payments, clock } = deps;
+
+  /**
+   * Creating an order is four writes with no transaction, each safe to repeat or to be interrupted:
+   * 1. insert the order (not yet placed: invisible, not payable);
+   * 2. reserve each line's stock (conditional decrements marked with the order id; all or nothing);
+   * 3. create the PaymentIntent (Stripe idempotency key derived from the order id);
+   * 4. attach the intent and mark the order placed.
+   * A failure in 2 or 3 gives the stock back and deletes the order. If the process dies between two
+   * steps, the order stays unplaced and the expiry job releases its stock and deletes it once the
+   * payment timeout has passed; the client never got its client secret, so nothing can be paid.
+   */
+  async function createOrder(user: PublicUser, input: CreateOrderInput, idempotencyKey?: string) {
+    const lines = mergeLines(input.items);
+    const orderId = new Types.ObjectId();
+    if (idempotencyKey) {
+      const claim = await claimIdempotencyKey({ userId: user.id, key: idempotencyKey, requestHash: digest(input), orderId, now: clock(), ttlMs: deps.settings.idempotencyKeyTtlMs });
+      if (claim.replay) return { ...placedResult(claim.replay), replayed: true };
+    }
+    try {
+      const priced = await priceLines(lines);
+      return { ...placedResult(await placeOrder(orderId, user, priced)), replayed: false };
+    } catch (error) {
+      if (idempotencyKey) await forgetIdempotencyKey(user.id, idempotencyKey, orderId).catch(() => undefined);
+      throw error;
+    }
+  }
+
+  async function placeOrder(orderId: Types.ObjectId, user: PublicUser, priced: Awaited<ReturnType<typeof priceLines>>) {
+    const now = clock();
+    await OrderModel.create({
+      _id: orderId,
+      userId: new Types.ObjectId(user.id),
+      status: 'pending',
+      items: priced.items,
+      amountMinor: priced.amountMinor,
+      currency: priced.currency,
+      expiresAt: new Date(now.getTime() + deps.settings.paymentTimeoutMs),
+      history: [{ status: 'pending', at: now, reason: 'order_created' }],
+    });
+    try {
+      const reserved = await reserveLines(orderId, priced.items);
+      if (!reserved.ok) throw await shortageError(reserved.short);
+      const intent = await payments
+        .createPaymentIntent({
+          amountMinor: priced.amountMinor,
+          currency: priced.currency,
+          metadata: { orderId: orderId.toHexString(), userId: user.id },
+          idempotencyKey: `order_${orderId.toHexString()}_intent`,
+        })
+        .catch((error: unknown) => {
+          throw gatewayFailure(error);
+        });
+      await OrderModel.updateOne({ _id: orderId, placedAt: null }, { $set: { paymentIntentId: intent.id, clientSecret: intent.clientSecret, placedAt: clock() } });
+    } catch (error) {
+      await releaseLines(orderId, priced.items);
+      await OrderModel.deleteOne({ _id: orderId, placedAt: null });
+      throw error;
+    }
+    return loadOrder(orderId);
+  }
+
+  async function listOrders(user: PublicUser, query: ListOrdersQuery) {
+    const { limit, cursor, ...filters } = query;
+    const where: QueryFilter<Order> = { userId: new Types.ObjectId(user.id), placedAt: { $ne: null } };
+    if (filters.status) where.status = filters.status;
+    const filter = cursor ? { ...where, ...afterCursor(NEWEST, filters, cursor) } : where;
+    const rows = (await OrderModel.find(filter).sort(sortFor(NEWEST)).limit(limit + 1).lean()) as OrderRow[];
+    const page = rows.slice(0, limit);
+    const last = page.at(-1);
+    return { orders: page.map(toOrderView), nextCursor: rows.length > limit && last ? encodeCursor(NEWEST, filters, last) : null };
+  }
+
+  /** An order its owner (or an admin) may see; anyone else gets the same 404 as for a missing order. */
+  async function visibleOrder(user: PublicUser, id: string): Promise<OrderRow> {
+    const order = (await OrderModel.findOne({ _id: id, placedAt: { $ne: null } }).lean()) as OrderRow | null;
+    if (!order || (order.userId.toHexString() !== user.id && user.role !== 'admin')) throw new NotFound('Order not found', 'ORDER_NOT_FOUND');
+    return order;
+  }
+
+  async function getOrder(user: PublicUser, id: string) {
+    return toOrderView(await visibleOrder(user, id));
+  }
+
+  /** Backend confirmation with a Stripe test payment method; the order itself changes only by webhook. */
+  async function payOrder(user: PublicUser, id: string, paymentMethod: string) {
+    const order = await visibleOrder(user, id);
+    if (order.userId.toHexString() !== user.id) throw new Forbidden('Only the customer who placed the order can pay for it');
+    if (payments.liveMode) throw new Forbidden('Paying with test payment methods is only possible in test mode', 'LIVE_MODE');
+    if (!OPEN_STATUSES.includes(order.status)) throw notOpen(order.status, 'paid');
+    if (order.expiresAt <= clock()) throw new Conflict('The payment window for this order has closed', 'ORDER_EXPIRED');
+    try {
+      const { status } = await payments.confirmPaymentIntent(order.paymentIntentId!, paymentMethod);
+      return { orderId: id, paymentIntentId: order.paymentIntentId!, paymentStatus: status };
+    } catch (error) {
+      throw gatewayFailure(error, { orderId: id, paymentIntentId: order.paymentIntentId });
+    }
+  }
+
+  async function cancelOrder(user: PublicUser, id: string) {
+    const order = await visibleOrder(user, id);
+    if (!OPEN_STATUSES.includes(order.status)) throw notOpen(order.status, 'canceled');
+    const outcome = await cancelOpenOrder(payments, order, { reason: 'canceled_by_customer', at: clock() }).catch((error: unknown) => {
+      throw gatewayFailure(error);
+    });
+    if (outcome === 'already_paid') throw new Conflict('The payment for this order has already succeeded', 'ALREADY_PAID');
+    const current = await loadOrder(order._id);
+    if (outcome === 'not_open') throw notOpen(current.status, 'canceled');
+    return toOrderView(current);
+  }
+
+  return { createOrder, listOrders, getOrder, payOrder, cancelOrder };
+}
+
+export type OrderService = ReturnType<typeof createOrderService>;
+
+/** Repeated productIds are one line: quantities are added before anything else. */
+function mergeLines(items: CreateOrderInput['items']): StockLine[] {
+  const merged = new Map<string, number>();
+  for (const item of items) merged.set(item.productId, (merged.get(item.productId) ?? 0) + item.quantity);
+  const lines = [...merged].map(([productId, quantity]) => ({ productId: new Types.ObjectId(productId), quantity }));
+  const tooMany = lines.find((line) => line.quantity > ORDER_MAX_QUANTITY);
+  if (tooMany) {
+    throw new ValidationError('Invalid order', [{ path: 'items', message: `At most ${ORDER_MAX_QUANTITY} units of product ${tooMany.productId.toHexString()} per order` }]);
+  }
+  return lines;
+}
+
+/** Prices come from the database, in integer minor units; one currency per order, chargeable by Stripe. */
+async function priceLines(lines: StockLine[]) {
+  const products = await ProductModel.find({ _id: { $in: lines.map((l) => l.productId) }, archived: false })
+    .select('name priceMinor currency')
+    .lean();
+  const byId = new Map(products.map((p) => [p._id.toHexString(), p]));
+  const missing = lines.filter((l) => !byId.has(l.productId.toHexString())).map((l) => l.productId.toHexString());
+  if (missing.length > 0) throw new NotFound(`Product not found: ${missing.join(', ')}`, 'PRODUCT_NOT_FOUND');
+  const currencies = [...new Set(products.map((p) => p.currency))];
+  if (currencies.length > 1) {
+    throw new ValidationError('All items of an order must be in one currency', [{ path: 'items', message: `Found ${currencies.join(', ')}` }], 'MIXED_CURRENCY');
+  }
+  const currency = currencies[0]!;
+  try {
+    const items = lines.map((line) => {
+      const product = byId.get(line.productId.toHexString())!;
+      return { productId: line.productId, name: product.name, unitPriceMinor: product.priceMinor, quantity: line.quantity, lineTotalMinor: multiplyMinor(product.priceMinor, line.quantity) };
+    });
+    const amountMinor = sumMinor(items.map((i) => i.lineTotalMinor));
+    const problem = chargeProblem(amountMinor, currency);
+    if (problem) throw new ValidationError(`The order total cannot be charged: ${problem}`, [{ path: 'items', message: problem }], 'AMOUNT_OUT_OF_RANGE');
+    return { items, amountMinor, currency };
+  } catch (error) {
+    if (error instanceof MoneyError) throw new ValidationError(`The order total cannot be charged: ${error.message}`, undefined, 'AMOUNT_OUT_OF_RANGE');
+    throw error;
+  }
+}
+
+async function shortageError(line: StockLine) {
+  const product = await ProductModel.findById(line.productId).select('stock archived').lean();
+  if (!product || product.archived) return new NotFound(`Product not found: ${line.productId.toHexString()}`, 'PRODUCT_NOT_FOUND');
+  return new Conflict('Not enough stock for this order', 'OUT_OF_STOCK', [
+    { productId: line.productId.toHexString(), requested: line.quantity, available: product.stock },
+  ]);
+}
+
+async function loadOrder(id: Types.ObjectId): Promise<OrderRow> {
+  return (await OrderModel.findById(id).select('+clientSecret').lean().orFail()) as OrderRow;
+}
+
+function placedResult(order: OrderRow & { clientSecret?: string | null }) {
+  return { orderId: order._id.toHexString(), clientSecret: order.clientSecret ?? '', order: toOrderView(order) };
+}
+
+function digest(input: CreateOrderInput): string {
+  return createHash('sha256').update(JSON.stringify(input)).digest('hex');
+}

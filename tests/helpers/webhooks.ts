@@ -1,0 +1,60 @@
+import { randomBytes } from 'node:crypto';
+import type { Express } from 'express';
+import Stripe from 'stripe';
+import request from 'supertest';
+import { toMinorUnits, toStripeAmount } from '../../src/lib/money';
+
+export const TEST_WEBHOOK_SECRET = 'whsec_test_secret';
+
+export interface OrderRef {
+  id: string;
+  paymentIntentId: string | null;
+  amount: number;
+  currency: string;
+}
+
+export function eventId(): string {
+  return `evt_${randomBytes(12).toString('hex')}`;
+}
+
+/** A Stripe event envelope around an object, as Stripe sends it. */
+export function stripeEvent(type: string, object: Record<string, unknown>, id = eventId()) {
+  return { id, object: 'event', api_version: '2026-10-28', created: Math.floor(Date.now() / 1000), livemode: false, type, data: { object } };
+}
+
+/** The PaymentIntent object Stripe would put in an event about this order. */
+export function intentFor(order: OrderRef, overrides: Record<string, unknown> = {}) {
+  const amount = toStripeAmount(toMinorUnits(order.amount, order.currency), order.currency);
+  return {
+    id: order.paymentIntentId,
+    object: 'payment_intent',
+    amount,
+    amount_received: amount,
+    currency: order.currency.toLowerCase(),
+    status: 'succeeded',
+    metadata: { orderId: order.id },
+    ...overrides,
+  };
+}
+
+export function chargeFor(order: OrderRef, refundedDecimal: number, overrides: Record<string, unknown> = {}) {
+  const amount = toStripeAmount(toMinorUnits(order.amount, order.currency), order.currency);
+  const refunded = toStripeAmount(toMinorUnits(refundedDecimal, order.currency), order.currency);
+  return {
+    id: `ch_${randomBytes(8).toString('hex')}`,
+    object: 'charge',
+    amount,
+    amount_refunded: refunded,
+    refunded: refunded >= amount,
+    currency: order.currency.toLowerCase(),
+    payment_intent: order.paymentIntentId,
+    ...overrides,
+  };
+}
+
+/** Signs exactly as Stripe signs (stripe.webhooks.generateTestHeaderString) and POSTs raw JSON. */
+export function deliver(app: Express, event: object, options: { secret?: string; timestamp?: number } = {}) {
+  const payload = JSON.stringify(event);
+  const header = Stripe.webhooks.generateTestHeaderString({ payload, secret: options.secret ?? TEST_WEBHOOK_SECRET, timestamp: options.timestamp });
+  return request(app).post('/api/orders/webhook').set('Content-Type', 'application/json').set('Stripe-Signature', header).send(payload);
+}
