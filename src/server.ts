@@ -59,7 +59,7 @@ async function main() {
   server.requestTimeout = config.http.requestTimeoutMs;
 
   let stopping = false;
-  const shutdown = (signal: string) => {
+  const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     logger.info(`${signal} received: closing`);
@@ -68,17 +68,18 @@ async function main() {
       process.exit(1);
     }, config.http.shutdownTimeoutMs);
     force.unref();
+    await sweeper.stop();
+    // The simulated gateway's pending events are addressed to this server: deliver them while it listens.
+    await payments.settle();
     server.close(async () => {
-      await sweeper.stop();
-      await payments.settle();
       await database.close();
       logger.info('stopped');
       process.exit(0);
     });
     server.closeIdleConnections();
   };
-  process.on('SIGTERM', () => shutdown('SIGTERM'));
-  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
 }
 
 main().catch((error: unknown) => {

@@ -184,6 +184,30 @@ describe('POST /api/orders/create', () => {
     expect((await ProductModel.findById(plenty.id).lean())?.reservedFor).toEqual([]);
   });
 
+  it('when the payment provider cannot be reached, then 502, the stock is given back and no order is left', async () => {
+    const config = testConfig();
+    const unreachable = createStripeGateway(
+      { ...config.stripe, secretKey: 'sk_test_unreachable', api: { host: '127.0.0.1', port: 9, protocol: 'http' }, timeoutMs: 1000, maxNetworkRetries: 0 },
+      silentLogger,
+    );
+    const offline = buildTestApp({ deps: { payments: unreachable } });
+    const product = await createProduct(app, admin, { stock: 10 });
+
+    const res = await request(offline)
+      .post('/api/orders/create')
+      .set('Authorization', buyer.token)
+      .set('Idempotency-Key', 'while-offline')
+      .send({ items: [{ productId: product.id, quantity: 3 }] });
+
+    expect(res.status).toBe(502);
+    expect(res.body).toEqual({ message: 'The payment provider could not be reached, please try again', code: 'PAYMENT_GATEWAY_ERROR' });
+    expect(await stockOf(product.id)).toBe(10);
+    expect((await ProductModel.findById(product.id).lean())?.reservedFor).toEqual([]);
+    expect(await OrderModel.countDocuments()).toBe(0);
+    // The key was not used up: the same request succeeds once the provider is back.
+    await post('/api/orders/create', buyer.token, { items: [{ productId: product.id, quantity: 3 }] }).set('Idempotency-Key', 'while-offline').expect(201);
+  });
+
   describe('Idempotency-Key', () => {
     it('when the same user sends the same key and body again, then the same order and secret come back, once reserved', async () => {
       const product = await createProduct(app, admin, { stock: 10 });
