@@ -53,7 +53,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(helmet());
   app.use(corsFromAllowList(config.cors.origins));
   if (config.requestLog && config.requestLog !== 'off') app.use(morgan(config.requestLog));
-  app.use(webhookRoutes(orders, paymentEvents, config.http.jsonBodyLimit));
+  app.use(webhookRoutes(paymentEvents, config.http.jsonBodyLimit));
   app.use('/api', limitRequests(config.rateLimits.api));
 
   app.use(requireJsonBody);
@@ -61,7 +61,7 @@ export function createApp(deps: AppDeps): Express {
 
   app.use(healthRoutes(deps.isDatabaseReady));
   app.use('/api/products', productRoutes(catalogue, requireUser));
-  app.use('/api/orders', orderRoutes(orders, paymentEvents, requireUser));
+  app.use('/api/orders', orderRoutes(orders, requireUser));
   app.use(
     '/api',
     authRoutes(auth, {

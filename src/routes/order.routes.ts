@@ -1,5 +1,5 @@
 import express, { Router, type RequestHandler } from 'express';
-import { createOrderController } from '../controllers/order.controller';
+import { createOrderController, createWebhookController } from '../controllers/order.controller';
 import { validate } from '../middleware/validate';
 import { createOrderRequest, listOrdersRequest, orderIdRequest, payOrderRequest } from '../schemas/order.schemas';
 import type { OrderService } from '../services/order.service';
@@ -9,15 +9,15 @@ import type { PaymentEventService } from '../services/payment-events.service';
  * The webhook is its own router, mounted before any JSON parsing and outside the API rate limit:
  * its signature is computed over the exact bytes Stripe sent.
  */
-export function webhookRoutes(orders: OrderService, events: PaymentEventService, bodyLimit: string) {
-  const controller = createOrderController(orders, events);
+export function webhookRoutes(events: PaymentEventService, bodyLimit: string) {
+  const controller = createWebhookController(events);
   const router = Router();
-  router.post('/api/orders/webhook', express.raw({ type: () => true, limit: bodyLimit }), controller.webhook);
+  router.post('/api/orders/webhook', express.raw({ type: () => true, limit: bodyLimit }), controller.receive);
   return router;
 }
 
-export function orderRoutes(orders: OrderService, events: PaymentEventService, authenticate: RequestHandler) {
-  const controller = createOrderController(orders, events);
+export function orderRoutes(orders: OrderService, authenticate: RequestHandler) {
+  const controller = createOrderController(orders);
   const router = Router();
   router.use(authenticate);
   router.post('/create', validate(createOrderRequest), controller.create);
