@@ -11,13 +11,13 @@
 import { randomBytes } from 'node:crypto';
 import mongoose, { Types } from 'mongoose';
 import { ensureIndexes } from '../src/config/database';
-import { encodeCursor, type KeysetOrder } from '../src/lib/keyset';
+import { afterCursor, encodeCursor, sortFor, type KeysetOrder } from '../src/lib/keyset';
 import { silentLogger } from '../src/lib/logger';
 import { ProductModel } from '../src/models/product.model';
 import { UserModel } from '../src/models/user.model';
 import { createSimulatedGateway } from '../src/payments/simulated.gateway';
 import type { PublicUser } from '../src/services/auth.service';
-import { createCatalogueService, pricing } from '../src/services/catalogue.service';
+import { createCatalogueService, pricing, PRODUCT_ORDERS } from '../src/services/catalogue.service';
 import { createOrderService } from '../src/services/order.service';
 
 const PRODUCTS = Number(process.env.BENCH_PRODUCTS ?? 20_000);
@@ -84,8 +84,8 @@ async function catalogueBench() {
   const depth = Math.floor(PRODUCTS / 2);
   const rows: string[] = [];
   for (const sort of ['newest', 'price_asc'] as const) {
-    const order: KeysetOrder = sort === 'newest' ? { name: 'newest', field: 'createdAt', direction: -1, kind: 'date' } : { name: 'price_asc', field: 'priceSortKey', direction: 1, kind: 'number' };
-    const sortSpec = { [order.field]: order.direction, _id: order.direction };
+    const order = PRODUCT_ORDERS[sort];
+    const sortSpec = sortFor(order);
     const query = { limit: PAGE, sort };
     const [last] = await ProductModel.find({ archived: false }).sort(sortSpec).skip(depth - 1).limit(1).lean();
     const cursor = encodeCursor(order, {}, last as never);
@@ -93,25 +93,20 @@ async function catalogueBench() {
     const deep = await median(RUNS, () => catalogue.listProducts({ ...query, cursor }));
     const skipped = await median(RUNS, () => ProductModel.find({ archived: false }).sort(sortSpec).skip(depth).limit(PAGE + 1).lean());
     rows.push(`| ${sort} | ${ms(first)} | ${ms(deep)} (${ratio(deep, first)}) | ${ms(skipped)} (${ratio(skipped, first)}) |`);
-    await explainPages(sortSpec, depth);
+    await explainPages(order, cursor, depth);
   }
   console.log(`\n| sort | page 1 (baseline) | keyset page ${depth / PAGE + 1} | skip to the same page |\n| --- | --- | --- | --- |\n${rows.join('\n')}`);
 }
 
-async function explainPages(sortSpec: Record<string, 1 | -1>, depth: number) {
+async function explainPages(order: KeysetOrder, cursor: string, depth: number) {
   const stats = async (query: mongoose.Query<unknown, unknown>) => {
     const plan = (await query.explain('executionStats')) as { executionStats?: { totalKeysExamined: number; totalDocsExamined: number } };
     return plan.executionStats ? `${plan.executionStats.totalKeysExamined} keys / ${plan.executionStats.totalDocsExamined} docs` : 'no executionStats';
   };
   try {
-    const [last] = await ProductModel.find({ archived: false }).sort(sortSpec).skip(depth - 1).limit(1).lean();
-    const [field] = Object.keys(sortSpec) as [string];
-    const op = sortSpec[field] === 1 ? '$gt' : '$lt';
-    const value = (last as Record<string, unknown>)[field];
-    const afterCursor = { $or: [{ [field]: { [op]: value } }, { [field]: value, _id: { [op]: (last as { _id: unknown })._id } }] };
-    const page1 = await stats(ProductModel.find({ archived: false }).sort(sortSpec).limit(PAGE + 1));
-    const deep = await stats(ProductModel.find({ archived: false, ...afterCursor }).sort(sortSpec).limit(PAGE + 1));
-    console.log(`explain ${field}: page 1 examines ${page1}; keyset page ${depth / PAGE + 1} examines ${deep}`);
+    const page1 = await stats(ProductModel.find({ archived: false }).sort(sortFor(order)).limit(PAGE + 1));
+    const deep = await stats(ProductModel.find({ archived: false, ...afterCursor(order, {}, cursor) }).sort(sortFor(order)).limit(PAGE + 1));
+    console.log(`explain ${order.name}: page 1 examines ${page1}; keyset page ${depth / PAGE + 1} examines ${deep}`);
   } catch (error) {
     console.log(`explain: not supported by this server (${(error as Error).message.split('\n')[0]})`);
   }

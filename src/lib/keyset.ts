@@ -56,3 +56,15 @@ export function afterCursor(order: KeysetOrder, filters: unknown, cursor: string
   const lastId = new Types.ObjectId(id);
   return { $or: [{ [order.field]: { [op]: value } }, { [order.field]: value, _id: { [op]: lastId } }] };
 }
+
+/** The filter for the page after `cursor`, or for the first page without one. */
+export function pageFilter<W extends object>(order: KeysetOrder, filters: unknown, where: W, cursor: string | undefined) {
+  return cursor ? { ...where, ...afterCursor(order, filters, cursor) } : where;
+}
+
+/** Cuts the `limit + 1` rows fetched into the page and the next page's cursor (null on the last page). */
+export function cutPage<R extends { _id: Types.ObjectId } & Record<string, unknown>>(order: KeysetOrder, filters: unknown, rows: R[], limit: number) {
+  const page = rows.slice(0, limit);
+  const last = page.at(-1);
+  return { page, nextCursor: rows.length > limit && last ? encodeCursor(order, filters, last) : null };
+}

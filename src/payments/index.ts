@@ -4,8 +4,6 @@ import type { PaymentGateway } from './gateway';
 import { createSimulatedGateway } from './simulated.gateway';
 import { createStripeGateway } from './stripe.gateway';
 
-export { GatewayError, type GatewayErrorKind, type PaymentGateway, type PaymentIntentStatus } from './gateway';
-export { createWebhookVerifier, WebhookSignatureError, type WebhookVerifier } from './webhook';
 
 /** The gateway the server runs with, plus what graceful shutdown needs from it. */
 export interface ActivePaymentGateway extends PaymentGateway {

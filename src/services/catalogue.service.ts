@@ -1,6 +1,6 @@
 import { Types, type QueryFilter } from 'mongoose';
 import { Conflict, NotFound, ValidationError } from '../lib/errors';
-import { afterCursor, encodeCursor, sortFor, type KeysetOrder } from '../lib/keyset';
+import { cutPage, pageFilter, sortFor, type KeysetOrder } from '../lib/keyset';
 import { comparableAmount, comparableFromDecimal, fromMinorUnits, MoneyError, priceProblem, toMinorUnits } from '../lib/money';
 import { escapeRegex } from '../lib/regex';
 import { ProductModel, type Product } from '../models/product.model';
@@ -19,7 +19,8 @@ export interface ProductView {
 
 type ProductRow = Product & { _id: Types.ObjectId; createdAt: Date; updatedAt: Date };
 
-const ORDERS: Record<ListProductsQuery['sort'], KeysetOrder> = {
+/** The list's sort orders, each backed by an index on (archived, [currency,] field, _id). */
+export const PRODUCT_ORDERS: Record<ListProductsQuery['sort'], KeysetOrder> = {
   newest: { name: 'newest', field: 'createdAt', direction: -1, kind: 'date' },
   price_asc: { name: 'price_asc', field: 'priceSortKey', direction: 1, kind: 'number' },
   price_desc: { name: 'price_desc', field: 'priceSortKey', direction: -1, kind: 'number' },
@@ -75,7 +76,7 @@ export function createCatalogueService(clock: () => Date = () => new Date()) {
 
   async function listProducts(query: ListProductsQuery) {
     const { limit, cursor, sort, ...filters } = query;
-    const order = ORDERS[sort];
+    const order = PRODUCT_ORDERS[sort];
     const where: QueryFilter<Product> = { archived: false };
     if (filters.currency) where.currency = filters.currency;
     if (filters.inStock !== undefined) where.stock = filters.inStock ? { $gt: 0 } : 0;
@@ -86,18 +87,13 @@ export function createCatalogueService(clock: () => Date = () => new Date()) {
         ...(filters.maxPrice !== undefined && { $lte: comparableBound(filters.maxPrice, 'maxPrice') }),
       };
     }
-    const filter = cursor ? { ...where, ...afterCursor(order, filters, cursor) } : where;
-    const rows = (await ProductModel.find(filter)
+    const rows = (await ProductModel.find(pageFilter(order, filters, where, cursor))
       .select('-reservedFor')
       .sort(sortFor(order))
       .limit(limit + 1)
       .lean()) as ProductRow[];
-    const page = rows.slice(0, limit);
-    const last = page.at(-1);
-    return {
-      products: page.map(toProductView),
-      nextCursor: rows.length > limit && last ? encodeCursor(order, filters, last) : null,
-    };
+    const { page, nextCursor } = cutPage(order, filters, rows, limit);
+    return { products: page.map(toProductView), nextCursor };
   }
 
   async function getProduct(id: string): Promise<ProductView> {

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Types, type QueryFilter } from 'mongoose';
 import { Conflict, Forbidden, NotFound, ValidationError } from '../lib/errors';
-import { afterCursor, encodeCursor, sortFor, type KeysetOrder } from '../lib/keyset';
+import { cutPage, pageFilter, sortFor, type KeysetOrder } from '../lib/keyset';
 import type { Logger } from '../lib/logger';
 import { chargeProblem, MoneyError, multiplyMinor, sumMinor } from '../lib/money';
 import { OPEN_STATUSES } from '../lib/order-state';
@@ -91,11 +91,9 @@ export function createOrderService(deps: OrderServiceDeps) {
     const { limit, cursor, ...filters } = query;
     const where: QueryFilter<Order> = { userId: new Types.ObjectId(user.id), placedAt: { $ne: null } };
     if (filters.status) where.status = filters.status;
-    const filter = cursor ? { ...where, ...afterCursor(NEWEST, filters, cursor) } : where;
-    const rows = (await OrderModel.find(filter).sort(sortFor(NEWEST)).limit(limit + 1).lean()) as OrderRow[];
-    const page = rows.slice(0, limit);
-    const last = page.at(-1);
-    return { orders: page.map(toOrderView), nextCursor: rows.length > limit && last ? encodeCursor(NEWEST, filters, last) : null };
+    const rows = (await OrderModel.find(pageFilter(NEWEST, filters, where, cursor)).sort(sortFor(NEWEST)).limit(limit + 1).lean()) as OrderRow[];
+    const { page, nextCursor } = cutPage(NEWEST, filters, rows, limit);
+    return { orders: page.map(toOrderView), nextCursor };
   }
 
   /** An order its owner (or an admin) may see; anyone else gets the same 404 as for a missing order. */
