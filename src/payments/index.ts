@@ -4,7 +4,6 @@ import type { PaymentGateway } from './gateway';
 import { createSimulatedGateway } from './simulated.gateway';
 import { createStripeGateway } from './stripe.gateway';
 
-
 /** The gateway the server runs with, plus what graceful shutdown needs from it. */
 export interface ActivePaymentGateway extends PaymentGateway {
   /** Resolves when background work (the simulated gateway's webhook deliveries) has finished. */
