@@ -13,7 +13,8 @@ import type { Config } from '../../src/config/env';
  * the variables; elsewhere jest's globalSetup starts them with scripts/stripe-standins.sh.
  */
 const STANDIN_VARIABLES = ['LOCALSTRIPE_URL', 'STRIPE_MOCK_URL'] as const;
-const SCRIPT = path.resolve(__dirname, '../../scripts/stripe-standins.sh');
+const ROOT = path.resolve(__dirname, '../..');
+const SCRIPT = path.join(ROOT, 'scripts/stripe-standins.sh');
 const execFileAsync = promisify(execFile);
 
 function requiredUrl(name: (typeof STANDIN_VARIABLES)[number]): string {
@@ -39,24 +40,61 @@ export function stripeSettingsFor(url: string, overrides: Partial<Config['stripe
   };
 }
 
+/** A service the run needs could not be provided: the message says what to do (printed without a stack). */
+export class SetupFailure extends Error {}
+
+const hasCommand = (name: string) =>
+  execFileAsync('bash', ['-c', `command -v ${name}`]).then(
+    () => true,
+    () => false,
+  );
+
+/**
+ * Installs the pinned stand-ins into .tools/ when neither .tools/ nor PATH has them, where python3 and go
+ * exist (`npm install && npm test` is then all a machine with internet needs). Quiet when already there.
+ */
+async function installStandinsIfMissing(env: NodeJS.ProcessEnv): Promise<void> {
+  const present = (name: string) =>
+    execFileAsync('bash', ['-c', `[[ -x .tools/venv/bin/${name} || -x .tools/bin/${name} ]] || command -v ${name}`], { cwd: ROOT }).then(
+      () => true,
+      () => false,
+    );
+  if ((await present('localstripe')) && (await present('stripe-mock'))) return;
+  const lacking = [];
+  for (const tool of ['python3', 'go']) if (!(await hasCommand(tool))) lacking.push(tool);
+  if (lacking.length > 0) {
+    throw new SetupFailure(
+      `The payment tests need localstripe and stripe-mock, and installing them needs ${lacking.join(' and ')} (not found). ` +
+        'Install python3 and go, or set LOCALSTRIPE_URL and STRIPE_MOCK_URL to running servers.',
+    );
+  }
+  process.stderr.write('Installing the pinned Stripe stand-ins (localstripe, stripe-mock) into .tools/ once ...\n');
+  await execFileAsync('bash', [SCRIPT, 'install'], { env, maxBuffer: 16 * 1024 * 1024 }).catch((error: { stderr?: string; message: string }) => {
+    const detail = (error.stderr || error.message).trim().split('\n').slice(-3).join(' / ');
+    throw new SetupFailure(`Installing the Stripe stand-ins failed (${detail}). Run \`bash scripts/stripe-standins.sh install\` to see why.`);
+  });
+}
+
 /**
  * For jest's globalSetup: when the variables are not set (and this is not CI), starts both stand-ins in a
- * run directory of this jest run's own and sets them. Returns how to stop what it started.
+ * run directory of this jest run's own (installing them first when missing) and sets them. Returns how to
+ * stop what it started.
  */
 export async function provideStripeStandins(): Promise<(() => Promise<void>) | undefined> {
   const missing = STANDIN_VARIABLES.filter((name) => !process.env[name]);
   if (missing.length === 0) return undefined;
   if (process.env.CI) {
-    throw new Error(`${missing.join(' and ')} not set: CI must start the Stripe stand-ins (see .ci/run)`);
+    throw new SetupFailure(`${missing.join(' and ')} not set: CI must start the Stripe stand-ins (see .ci/run)`);
   }
+  await installStandinsIfMissing(process.env);
   const runDir = await mkdtemp(path.join(tmpdir(), 'stripe-standins-'));
   const env = { ...process.env, STRIPE_STANDINS_RUN_DIR: runDir };
   const started = await execFileAsync('bash', [SCRIPT, 'start'], { env }).catch(async (error: { stderr?: string; message: string }) => {
     await rm(runDir, { recursive: true, force: true });
-    throw new Error(
-      `The payment tests need localstripe and stripe-mock, and they could not be started:\n${error.stderr || error.message}\n` +
-        'Run `bash scripts/stripe-standins.sh install` once (it needs python3 and go), ' +
-        'or set LOCALSTRIPE_URL and STRIPE_MOCK_URL to running servers.',
+    const detail = (error.stderr || error.message).trim().split('\n').slice(-3).join(' / ');
+    throw new SetupFailure(
+      `The payment tests need localstripe and stripe-mock, and they could not be started (${detail}). ` +
+        'Run `bash scripts/stripe-standins.sh install` (needs python3 and go), or set LOCALSTRIPE_URL and STRIPE_MOCK_URL to running servers.',
     );
   });
   for (const line of started.stdout.split('\n')) {
