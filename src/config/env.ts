@@ -224,3 +224,14 @@ export function loadConfig(): LoadedConfig {
   loadDotenv({ quiet: true });
   return parseConfig(process.env);
 }
+
+/**
+ * For `npm run create-admin`: the config without the boot-time admin pair, plus ADMIN_EMAIL and
+ * ADMIN_PASSWORD as given (either may be missing: the command takes the email as an argument and asks for
+ * the password in a terminal).
+ */
+export function loadCliConfig(): LoadedConfig & { adminEmail?: string; adminPassword?: string } {
+  loadDotenv({ quiet: true });
+  const { ADMIN_EMAIL, ADMIN_PASSWORD, ...rest } = process.env;
+  return { ...parseConfig(rest), adminEmail: ADMIN_EMAIL?.trim() || undefined, adminPassword: ADMIN_PASSWORD || undefined };
+}

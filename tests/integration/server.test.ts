@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import mongoose from 'mongoose';
-import { verifyPassword } from '../../src/lib/password';
 import request from 'supertest';
 import { ProductModel } from '../../src/models/product.model';
 import { UserModel } from '../../src/models/user.model';
@@ -92,29 +91,6 @@ describe('server process', () => {
     } finally {
       await server.stop();
     }
-  });
-});
-
-describe('npm run create-admin', () => {
-  it('when given an email and password, then it promotes the account and sets a working password', async () => {
-    const env = { MONGOOSE_CONNECTION_STRING: testDatabaseUri(mongoose.connection.name), BCRYPT_COST: '4' };
-    await UserModel.create({ name: 'Existing', email: 'ops@example.com', passwordHash: 'not-a-hash', role: 'user' });
-
-    const run = spawnTsScript('src/cli/create-admin.ts', ['OPS@example.com', 'ops-password-1', 'Ops', 'Team'], env);
-
-    expect(await run.exited).toBe(0);
-    expect(run.output()).toMatch(/admin ready: ops@example.com/);
-    const admin = await UserModel.findOne({ email: 'ops@example.com' }).select('+passwordHash');
-    expect(admin?.role).toBe('admin');
-    expect(await verifyPassword('ops-password-1', admin!.passwordHash)).toBe(true);
-    expect(await UserModel.countDocuments({ email: 'ops@example.com' })).toBe(1);
-  });
-
-  it.each([[[]], [['ops@example.com']], [['ops@example.com', 'short']]])('when the arguments are %j, then it exits 2 and writes nothing', async (args) => {
-    const run = spawnTsScript('src/cli/create-admin.ts', args, { MONGOOSE_CONNECTION_STRING: testDatabaseUri(mongoose.connection.name) });
-
-    expect(await run.exited).toBe(2);
-    expect(await UserModel.countDocuments()).toBe(0);
   });
 });
 
