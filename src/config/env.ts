@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { config as loadDotenv } from 'dotenv';
 import { z } from 'zod';
 import { parseDurationMs } from '../lib/duration';
@@ -124,6 +126,11 @@ export class ConfigError extends Error {
   }
 }
 
+/** `your_jwt_secret` and the like: values copied from an example file, never meant to sign anything. */
+function isPlaceholderSecret(secret: string): boolean {
+  return /^(your[_-]|change[_-]?me|replace[_-]?me|placeholder|example|secret$|jwt[_-]?secret$)/i.test(secret.trim());
+}
+
 const REQUIRED_IN_PRODUCTION = ['MONGOOSE_CONNECTION_STRING', 'JWT_SECRET', 'STRIPE_SECRET_KEY', 'STRIPE_WEBHOOK_SECRET'] as const;
 const MIN_PRODUCTION_JWT_SECRET = 32;
 
@@ -139,7 +146,9 @@ export function parseConfig(source: Record<string, string | undefined>): LoadedC
       if (!cleaned[name]) problems.push(`${name}: is required when NODE_ENV=production`);
     }
     const secret = cleaned.JWT_SECRET;
-    if (secret && secret.trim().length < MIN_PRODUCTION_JWT_SECRET) {
+    if (secret && isPlaceholderSecret(secret)) {
+      problems.push('JWT_SECRET: is the placeholder from .env.example; set a long random value (e.g. `openssl rand -hex 32`)');
+    } else if (secret && secret.trim().length < MIN_PRODUCTION_JWT_SECRET) {
       problems.push(`JWT_SECRET: must be at least ${MIN_PRODUCTION_JWT_SECRET} characters when NODE_ENV=production`);
     }
   }
@@ -155,6 +164,9 @@ export function parseConfig(source: Record<string, string | undefined>): LoadedC
   const warnings: string[] = [];
 
   let jwtSecret = env.JWT_SECRET;
+  if (jwtSecret && isPlaceholderSecret(jwtSecret)) {
+    warnings.push('JWT_SECRET is the placeholder from .env.example: fine for development, refused in production (use `openssl rand -hex 32`)');
+  }
   if (!jwtSecret) {
     jwtSecret = randomBytes(32).toString('hex');
     warnings.push('JWT_SECRET is not set: using a random secret for this run (tokens stop working on restart)');
@@ -222,7 +234,39 @@ function parseTrustProxy(value: string): boolean | number | string {
 /** Reads `.env` when present (silently otherwise), then process.env. */
 export function loadConfig(): LoadedConfig {
   loadDotenv({ quiet: true });
-  return parseConfig(process.env);
+  const persisted = developmentJwtSecret(process.env);
+  if (!persisted) return parseConfig(process.env);
+  const loaded = parseConfig({ ...process.env, JWT_SECRET: persisted.secret });
+  loaded.warnings.unshift(
+    `JWT_SECRET is not set: using the development secret kept in ${persisted.file} (tokens survive restarts; delete the file to revoke them all)`,
+  );
+  return loaded;
+}
+
+/**
+ * In development with no JWT_SECRET, one random secret kept beside the development data (readable by its
+ * owner only), so that `npm run dev` restarting on every save does not log everybody out. Never in
+ * production or tests: there the variable is required, or each run gets a fresh secret.
+ */
+function developmentJwtSecret(source: Record<string, string | undefined>): { secret: string; file: string } | undefined {
+  const env = source.NODE_ENV?.trim() || 'development';
+  if (env !== 'development' || source.JWT_SECRET?.trim()) return undefined;
+  const dataDir = path.dirname(source.DEV_MONGO_DATA_DIR?.trim() || '.data/mongo');
+  const file = path.join(dataDir, 'dev-jwt-secret');
+  try {
+    const existing = readFileSync(file, 'utf8').trim();
+    if (existing.length >= 32) return { secret: existing, file };
+  } catch {
+    // not created yet
+  }
+  const secret = randomBytes(32).toString('hex');
+  try {
+    mkdirSync(dataDir, { recursive: true });
+    writeFileSync(file, `${secret}\n`, { mode: 0o600 });
+    return { secret, file };
+  } catch {
+    return undefined; // a read-only checkout: fall back to a secret per run
+  }
 }
 
 /**

@@ -16,8 +16,8 @@ export interface RunningServer {
  * Runs one of the project's TypeScript entry points as its own process (ts-node, transpile only) in an
  * empty working directory, so no developer .env is read, with exactly the given environment on top of PATH.
  */
-export function spawnTsScript(script: string, args: string[], env: Record<string, string>) {
-  const cwd = mkdtempSync(path.join(tmpdir(), 'shop-server-'));
+export function spawnTsScript(script: string, args: string[], env: Record<string, string>, options: { cwd?: string } = {}) {
+  const cwd = options.cwd ?? mkdtempSync(path.join(tmpdir(), 'shop-server-'));
   const child = spawn(process.execPath, ['-r', require.resolve('ts-node/register/transpile-only'), path.join(root, script), ...args], {
     cwd,
     env: { PATH: process.env.PATH ?? '', TS_NODE_PROJECT: path.join(root, 'tsconfig.json'), ...env },
@@ -30,13 +30,13 @@ export function spawnTsScript(script: string, args: string[], env: Record<string
   return { child, cwd, output: () => output, exited };
 }
 
-export function spawnServerProcess(env: Record<string, string>) {
-  return spawnTsScript('src/server.ts', [], env);
+export function spawnServerProcess(env: Record<string, string>, options: { cwd?: string } = {}) {
+  return spawnTsScript('src/server.ts', [], env, options);
 }
 
 /** Spawns the server and waits for its "listening on" line. */
-export async function startServerProcess(env: Record<string, string>, timeoutMs = 20_000): Promise<RunningServer> {
-  const spawned = spawnServerProcess({ PORT: '0', ...env });
+export async function startServerProcess(env: Record<string, string>, timeoutMs = 20_000, options: { cwd?: string } = {}): Promise<RunningServer> {
+  const spawned = spawnServerProcess({ PORT: '0', ...env }, options);
   const started = Date.now();
   for (;;) {
     const match = /listening on (http:\/\/localhost:\d+)/.exec(spawned.output());
