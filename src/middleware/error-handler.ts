@@ -68,7 +68,11 @@ export function mapError(error: unknown): Mapped | undefined {
   if ((typeof name === 'string' && DATABASE_DOWN.has(name)) || (typeof message === 'string' && BUFFERING_TIMED_OUT.test(message))) {
     return { status: 503, body: { message: 'Database unavailable, please retry', code: 'DATABASE_UNAVAILABLE' } };
   }
-  // Other http-errors from Express itself (a malformed URI, ...): their status, a generic message.
+  // The router cannot decode a path parameter (`/api/products/%`): a client mistake, never a fault of ours.
+  if (name === 'URIError') {
+    return { status: 400, body: { message: 'Malformed percent-encoding in the URL', code: 'MALFORMED_URL' } };
+  }
+  // Other http-errors from Express itself: their status, a generic message.
   if (typeof status === 'number' && status >= 400 && status < 500 && expose === true) {
     return { status, body: { message: 'Bad request', code: 'BAD_REQUEST' } };
   }
