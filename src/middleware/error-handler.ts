@@ -45,7 +45,8 @@ export function mapError(error: unknown): Mapped | undefined {
     return { status: error.status, body };
   }
   if (error instanceof ZodError) {
-    const details = error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message }));
+    // One entry per problem: the same message for the same field is said once.
+    const details = [...new Map(error.issues.map((issue) => [`${issue.path.join('.')}\n${issue.message}`, { path: issue.path.join('.'), message: issue.message }])).values()];
     return { status: 400, body: { message: 'Validation failed', code: 'VALIDATION_ERROR', details } };
   }
   if (error instanceof mongoose.Error.CastError) {
