@@ -13,13 +13,13 @@ import type { PublicUser } from './auth.service';
 import { claimIdempotencyKey, forgetIdempotencyKey } from './idempotency.service';
 import { cancelOpenOrder, gatewayFailure, notOpen } from './order-lifecycle.service';
 import { toOrderView } from './order-view';
-import { releaseLines, reserveLines, type StockLine } from './stock.service';
+import { releaseLines, reserveLines, type Shortage, type StockLine } from './stock.service';
 
 export interface OrderServiceDeps {
   payments: PaymentGateway;
   clock: () => Date;
   logger: Logger;
-  settings: { paymentTimeoutMs: number; idempotencyKeyTtlMs: number };
+  settings: { paymentTimeoutMs: number; idempotencyKeyTtlMs: number; stockWaitMs: number };
 }
 
 const NEWEST: KeysetOrder = { name: 'newest', field: 'createdAt', direction: -1, kind: 'date' };
@@ -66,8 +66,8 @@ export function createOrderService(deps: OrderServiceDeps) {
       history: [{ status: 'pending', at: now, reason: 'order_created' }],
     });
     try {
-      const reserved = await reserveLines(orderId, priced.items);
-      if (!reserved.ok) throw await shortageError(reserved.short);
+      const reserved = await reserveLines(orderId, priced.items, { waitMs: deps.settings.stockWaitMs });
+      if (!reserved.ok) throw shortageError(reserved.shortage);
       const intent = await payments
         .createPaymentIntent({
           amountMinor: priced.amountMinor,
@@ -179,12 +179,18 @@ async function priceLines(lines: StockLine[]) {
   }
 }
 
-async function shortageError(line: StockLine) {
-  const product = await ProductModel.findById(line.productId).select('stock archived').lean();
-  if (!product || product.archived) return new NotFound(`Product not found: ${line.productId.toHexString()}`, 'PRODUCT_NOT_FOUND');
-  return new Conflict('Not enough stock for this order', 'OUT_OF_STOCK', [
-    { productId: line.productId.toHexString(), requested: line.quantity, available: product.stock },
-  ]);
+function shortageError(shortage: Shortage) {
+  const productId = shortage.productId.toHexString();
+  switch (shortage.reason) {
+    case 'missing':
+      return new NotFound(`Product not found: ${productId}`, 'PRODUCT_NOT_FOUND');
+    case 'short':
+      return new Conflict('Not enough stock for this order', 'OUT_OF_STOCK', [{ productId, requested: shortage.requested, available: shortage.available }]);
+    case 'busy':
+      return new Conflict('Units of this order are held by orders still being placed; retry shortly', 'STOCK_BUSY', [
+        { productId, requested: shortage.requested, available: shortage.available, heldByOrdersInProgress: shortage.heldByOrdersInProgress },
+      ]);
+  }
 }
 
 async function loadOrder(id: Types.ObjectId): Promise<OrderRow> {
