@@ -3,6 +3,7 @@ import { OPEN_STATUSES } from '../lib/order-state';
 import { IdempotencyKeyModel } from '../models/idempotency-key.model';
 import { OrderModel, type OrderRow } from '../models/order.model';
 import type { PaymentGateway, PaymentIntentSnapshot } from '../payments/gateway';
+import { releaseOpenOrder, unitsOf } from './open-order-limit.service';
 import { cancelOpenOrder, settleStock } from './order-lifecycle.service';
 import { createPaymentEffects } from './payment-events.service';
 import { releaseLines } from './stock.service';
@@ -17,7 +18,7 @@ const BATCH = 100;
  *   (reconciliation): an intent that succeeded (its webhook lost, misrouted or late) is applied exactly as
  *   the webhook would, recorded as `reconciled`; one still `processing` stays open and is asked again
  *   later; any other is canceled (intent first, then order, then stock);
- * - takes apart orders whose creation was interrupted (never placed): stock back, order deleted;
+ * - takes apart orders whose creation was interrupted (never placed): stock and open-order count back, order deleted;
  * - settles stock for orders whose final status was stored but whose stock step was interrupted;
  * - deletes expired idempotency keys.
  */
@@ -78,6 +79,7 @@ export function createOrderSweeper(deps: {
     const orders = (await OrderModel.find({ placedAt: null, expiresAt: { $lte: now } }).limit(BATCH).lean()) as OrderRow[];
     for (const order of orders) {
       await releaseLines(order._id, order.items);
+      await releaseOpenOrder(order.userId, order._id, unitsOf(order.items));
       await IdempotencyKeyModel.deleteMany({ orderId: order._id });
       await OrderModel.deleteOne({ _id: order._id, placedAt: null });
     }
