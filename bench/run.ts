@@ -116,7 +116,7 @@ async function explainPages(order: KeysetOrder, cursor: string, depth: number) {
 async function ordersBench() {
   console.log(`\n## Order placement: ${ORDERS} orders, 10 at a time, simulated gateway`);
   const payments = createSimulatedGateway({ webhookSecret: 'whsec_bench', webhookUrl: () => undefined, deliveryDelayMs: 0, logger: silentLogger });
-  const orders = createOrderService({ payments, clock: () => new Date(), logger: silentLogger, settings: { paymentTimeoutMs: 30 * 60_000, idempotencyKeyTtlMs: 86_400_000 } });
+  const orders = createOrderService({ payments, clock: () => new Date(), logger: silentLogger, settings: { paymentTimeoutMs: 30 * 60_000, idempotencyKeyTtlMs: 86_400_000, stockWaitMs: 3000, maxOpenOrders: 1_000_000, maxOpenUnits: 1_000_000 } });
   const user = await UserModel.create({ name: 'Bench', email: `bench.${randomBytes(4).toString('hex')}@example.com`, passwordHash: 'x' });
   const buyer: PublicUser = { id: user.id as string, name: user.name, email: user.email, role: 'user' };
   const products = await ProductModel.find().sort({ _id: 1 }).limit(ORDERS).select('_id').lean();

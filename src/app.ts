@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import cors from 'cors';
-import express, { type Express } from 'express';
+import express, { type Express, type RequestHandler } from 'express';
 import helmet from 'helmet';
 import morgan from 'morgan';
 import type { Config } from './config/env';
 import type { Logger } from './lib/logger';
 import { authenticate } from './middleware/authenticate';
 import { errorHandler, notFoundHandler } from './middleware/error-handler';
+import { noStore } from './middleware/no-store';
 import { limitRequests } from './middleware/rate-limit';
 import { requireJsonBody } from './middleware/require-json';
 import { authRoutes } from './routes/auth.routes';
@@ -52,6 +53,8 @@ export function createApp(deps: AppDeps): Express {
   });
   app.use(helmet());
   app.use(corsFromAllowList(config.cors.origins));
+  // Tokens (login), client secrets (orders) and personal data (profile, orders, admin views).
+  app.use(['/api/registration', '/api/login', '/api/profile', '/api/orders', '/api/admin'], noStore);
   if (config.requestLog && config.requestLog !== 'off') app.use(morgan(config.requestLog));
   app.use(webhookRoutes(paymentEvents, config.http.jsonBodyLimit));
   app.use('/api', limitRequests(config.rateLimits.api));
@@ -79,8 +82,15 @@ export function createApp(deps: AppDeps): Express {
  * Only listed origins get CORS headers; `*` allows any origin. Credentials are never allowed: the API
  * authenticates with a bearer header, not cookies, so no origin is ever reflected with credentials.
  */
-function corsFromAllowList(origins: string[]) {
+function corsFromAllowList(origins: string[]): RequestHandler {
   if (origins.includes('*')) return cors({ origin: '*' });
   const allowed = new Set(origins);
-  return cors({ origin: (origin, callback) => callback(null, origin !== undefined && allowed.has(origin)) });
+  const allowList = cors({ origin: (origin, callback) => callback(null, origin !== undefined && allowed.has(origin)) });
+  if (allowed.size === 0) return allowList;
+  // Whether the CORS headers are sent depends on Origin, also when it is absent or refused (where cors adds
+  // no Vary): a shared cache must not serve one origin's answer to another.
+  return (req, res, next) => {
+    res.vary('Origin');
+    allowList(req, res, next);
+  };
 }

@@ -80,6 +80,9 @@ const schema = z.object({
   ORDER_PAYMENT_TIMEOUT_MINUTES: int(1, 7 * 24 * 60, 30),
   ORDER_SWEEP_INTERVAL_SECONDS: int(1, 3600, 60),
   IDEMPOTENCY_KEY_TTL_HOURS: int(1, 24 * 30, 24),
+  ORDER_STOCK_WAIT_MS: int(0, 60_000, 3000),
+  ORDER_MAX_OPEN_PER_USER: int(1, 10_000, 10),
+  ORDER_MAX_OPEN_UNITS_PER_USER: int(1, 100_000_000, 1000),
 });
 
 type RawEnv = z.output<typeof schema>;
@@ -110,7 +113,15 @@ export interface Config {
   };
   /** Only for the simulated gateway (no STRIPE_SECRET_KEY): where and how soon it delivers its events. */
   simulated: { webhookUrl?: string; webhookDelayMs: number };
-  orders: { paymentTimeoutMs: number; sweepIntervalMs: number; idempotencyKeyTtlMs: number };
+  orders: {
+    paymentTimeoutMs: number;
+    sweepIntervalMs: number;
+    idempotencyKeyTtlMs: number;
+    stockWaitMs: number;
+    /** Stock hoarding caps per account: open (unpaid) orders, and units in them. */
+    maxOpenOrders: number;
+    maxOpenUnits: number;
+  };
 }
 
 export interface LoadedConfig {
@@ -218,6 +229,9 @@ export function parseConfig(source: Record<string, string | undefined>): LoadedC
         paymentTimeoutMs: env.ORDER_PAYMENT_TIMEOUT_MINUTES * 60_000,
         sweepIntervalMs: env.ORDER_SWEEP_INTERVAL_SECONDS * 1000,
         idempotencyKeyTtlMs: env.IDEMPOTENCY_KEY_TTL_HOURS * 3_600_000,
+        stockWaitMs: env.ORDER_STOCK_WAIT_MS,
+        maxOpenOrders: env.ORDER_MAX_OPEN_PER_USER,
+        maxOpenUnits: env.ORDER_MAX_OPEN_UNITS_PER_USER,
       },
     },
   };

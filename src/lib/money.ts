@@ -80,6 +80,16 @@ export function fromStripeAmount(amount: number, code: string): number {
   return minor;
 }
 
+/** fromStripeAmount for figures from outside (events, retrieved intents): undefined instead of an error when not expressible. */
+export function minorFromStripe(amount: number, code: string): number | undefined {
+  try {
+    return fromStripeAmount(amount, code);
+  } catch (error) {
+    if (error instanceof MoneyError) return undefined;
+    throw error;
+  }
+}
+
 /** unit x quantity, refusing anything past exact integer range. */
 export function multiplyMinor(unitMinor: number, quantity: number): number {
   const total = unitMinor * quantity;

@@ -45,7 +45,8 @@ export function mapError(error: unknown): Mapped | undefined {
     return { status: error.status, body };
   }
   if (error instanceof ZodError) {
-    const details = error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message }));
+    // One entry per problem: the same message for the same field is said once.
+    const details = [...new Map(error.issues.map((issue) => [`${issue.path.join('.')}\n${issue.message}`, { path: issue.path.join('.'), message: issue.message }])).values()];
     return { status: 400, body: { message: 'Validation failed', code: 'VALIDATION_ERROR', details } };
   }
   if (error instanceof mongoose.Error.CastError) {
@@ -68,7 +69,11 @@ export function mapError(error: unknown): Mapped | undefined {
   if ((typeof name === 'string' && DATABASE_DOWN.has(name)) || (typeof message === 'string' && BUFFERING_TIMED_OUT.test(message))) {
     return { status: 503, body: { message: 'Database unavailable, please retry', code: 'DATABASE_UNAVAILABLE' } };
   }
-  // Other http-errors from Express itself (a malformed URI, ...): their status, a generic message.
+  // The router cannot decode a path parameter (`/api/products/%`): a client mistake, never a fault of ours.
+  if (name === 'URIError') {
+    return { status: 400, body: { message: 'Malformed percent-encoding in the URL', code: 'MALFORMED_URL' } };
+  }
+  // Other http-errors from Express itself: their status, a generic message.
   if (typeof status === 'number' && status >= 400 && status < 500 && expose === true) {
     return { status, body: { message: 'Bad request', code: 'BAD_REQUEST' } };
   }

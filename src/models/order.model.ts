@@ -41,7 +41,11 @@ const orderSchema = new Schema(
     items: { type: [lineSchema], required: true },
     amountMinor: { type: Number, required: true },
     currency: { type: String, required: true },
-    paymentIntentId: { type: String, default: null },
+    /**
+     * The PaymentIntent, which decides which order a payment event concerns: unique among orders. Absent
+     * (not null) until the order is placed, so the sparse unique index skips orders still being created.
+     */
+    paymentIntentId: { type: String },
     clientSecret: { type: String, default: null, select: false },
     /**
      * Set when the PaymentIntent is attached: only then is the order visible and payable. An order
@@ -68,7 +72,8 @@ const orderSchema = new Schema(
 );
 
 orderSchema.index({ userId: 1, createdAt: -1, _id: -1 });
-orderSchema.index({ paymentIntentId: 1 });
+// Sparse rather than partial: the same on every MongoDB-compatible server (partial indexes are not everywhere).
+orderSchema.index({ paymentIntentId: 1 }, { unique: true, sparse: true, name: 'paymentIntentId_unique' });
 orderSchema.index({ status: 1, expiresAt: 1 });
 orderSchema.index({ placedAt: 1, expiresAt: 1 });
 orderSchema.index({ stock: 1, status: 1 });

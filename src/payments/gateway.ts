@@ -21,6 +21,20 @@ export interface PaymentIntentRef {
   status: PaymentIntentStatus;
 }
 
+/** What the provider says about an intent now: for reconciling orders whose webhook may have been lost. */
+export interface PaymentIntentSnapshot {
+  id: string;
+  status: PaymentIntentStatus;
+  /** Upper-case ISO code, as the provider reports it. */
+  currency: string;
+  /**
+   * What was received, in ISO minor units of `currency` (0 before a success); null when the provider's
+   * figure is not a whole number of minor units of a currency this code knows.
+   */
+  amountReceivedMinor: number | null;
+  metadata: Record<string, string>;
+}
+
 export interface CreatePaymentIntentInput {
   amountMinor: number;
   currency: string;
@@ -44,6 +58,8 @@ export interface PaymentGateway {
    * been paid (nothing is canceled then).
    */
   cancelPaymentIntent(id: string): Promise<{ status: PaymentIntentStatus }>;
+  /** Reads the intent as the provider has it now; an unknown id is a GatewayError kind 'invalid_request' (resource_missing). */
+  retrievePaymentIntent(id: string): Promise<PaymentIntentSnapshot>;
 }
 
 export type GatewayErrorKind =

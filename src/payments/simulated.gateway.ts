@@ -1,6 +1,6 @@
 import { randomInt } from 'node:crypto';
 import type { Logger } from '../lib/logger';
-import { toStripeAmount } from '../lib/money';
+import { minorFromStripe, toStripeAmount } from '../lib/money';
 import { GatewayError, type PaymentGateway, type PaymentIntentRef, type PaymentIntentStatus } from './gateway';
 import { STRIPE_API_VERSION } from './stripe.api-version';
 import { testCardOutcome, type CardDecline } from './simulated.cards';
@@ -162,6 +162,17 @@ export function createSimulatedGateway(options: SimulatedGatewayOptions): Simula
       intent.canceled_at = unixNow();
       emit('payment_intent.canceled', intent);
       return { status: intent.status };
+    },
+
+    async retrievePaymentIntent(id) {
+      const intent = find(id);
+      return {
+        id,
+        status: intent.status,
+        currency: intent.currency.toUpperCase(),
+        amountReceivedMinor: minorFromStripe(intent.amount_received, intent.currency) ?? null,
+        metadata: { ...intent.metadata },
+      };
     },
 
     settle: () => webhooks.settle(),

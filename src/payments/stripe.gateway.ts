@@ -1,7 +1,7 @@
 import Stripe from 'stripe';
 import type { Config } from '../config/env';
 import type { Logger } from '../lib/logger';
-import { toStripeAmount } from '../lib/money';
+import { minorFromStripe, toStripeAmount } from '../lib/money';
 import { GatewayError, type PaymentGateway, type PaymentIntentStatus } from './gateway';
 import { sdkApiVersion } from './stripe.api-version';
 import { PROVIDER_UNAVAILABLE_MESSAGE, isUnexpectedStateError, toGatewayError } from './stripe.errors';
@@ -85,6 +85,20 @@ export function createStripeGateway(config: Config['stripe'], logger: Logger): P
         throw toGatewayError(error, 'cancel', logger);
       });
       return { status: statusOf(final) };
+    },
+
+    async retrievePaymentIntent(id) {
+      const intent = await call('retrieve', () => stripe.paymentIntents.retrieve(id));
+      const status = statusOf(intent);
+      // localstripe leaves amount_received out; Stripe always sends it.
+      const received = typeof intent.amount_received === 'number' ? intent.amount_received : status === 'succeeded' ? intent.amount : 0;
+      return {
+        id: intent.id,
+        status,
+        currency: intent.currency.toUpperCase(),
+        amountReceivedMinor: minorFromStripe(received, intent.currency) ?? null,
+        metadata: { ...intent.metadata },
+      };
     },
   };
 }

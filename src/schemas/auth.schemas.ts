@@ -1,8 +1,10 @@
 import { z } from 'zod';
 import { passwordProblem } from '../lib/password';
+import { boundedText, requiredOr } from './common.schemas';
 
-const email = z.string().trim().toLowerCase().max(254).pipe(z.email('Must be a valid email address'));
-const password = z.string().superRefine((value, ctx) => {
+const EMAIL_MESSAGE = 'Must be a valid email address of at most 254 characters';
+const email = z.string({ error: requiredOr(EMAIL_MESSAGE) }).trim().toLowerCase().max(254, EMAIL_MESSAGE).pipe(z.email(EMAIL_MESSAGE));
+const password = z.string({ error: requiredOr('Must be text of at least 8 characters and at most 72 bytes in UTF-8') }).superRefine((value, ctx) => {
   const problem = passwordProblem(value);
   if (problem) ctx.addIssue({ code: 'custom', message: problem });
 });
@@ -10,7 +12,7 @@ const password = z.string().superRefine((value, ctx) => {
 // Unknown fields (role, _id, ...) are dropped by z.object, so they can never reach the database.
 export const registerRequest = {
   body: z.object({
-    name: z.string().trim().min(1, 'Name is required').max(100),
+    name: boundedText(1, 100),
     email,
     password,
   }),
@@ -20,6 +22,6 @@ export const loginRequest = {
   body: z.object({
     email,
     // Not the registration policy: a wrong password of any length is just a failed login.
-    password: z.string().min(1, 'Password is required').max(1024),
+    password: boundedText(1, 1024, { trim: false }),
   }),
 };

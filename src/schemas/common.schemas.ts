@@ -1,19 +1,43 @@
 import { z } from 'zod';
 import { findCurrency } from '../lib/money';
 
-export const objectId = z.string().regex(/^[a-f\d]{24}$/i, 'Must be a 24-character hexadecimal id');
+/** A type error's message: "Is required" when the field is missing, else what the field must be. */
+export const requiredOr = (message: string) => (issue: { input?: unknown }) => (issue.input === undefined ? 'Is required' : message);
+
+/**
+ * A whole number from min to max, as a JSON number (or, with `coerce`, as query-string text). Whatever is
+ * wrong with it (a string, a fraction, out of range) gives one message that names the range; `abort`
+ * stops at the first failed check, so 1000001.5 is one problem, not two.
+ */
+export function wholeNumber(min: number, max: number, options: { coerce?: boolean } = {}) {
+  const error = `Must be a whole number from ${min} to ${max}`;
+  const base = options.coerce ? z.coerce.number({ error }) : z.number({ error: requiredOr(error) });
+  return base.int({ error, abort: true }).min(min, { error, abort: true }).max(max, { error });
+}
+
+/** Text of min to max characters (after trimming when `trim`), one message naming the bounds. */
+export function boundedText(min: number, max: number, options: { trim?: boolean } = { trim: true }) {
+  const error = min > 0 ? `Must be text of ${min} to ${max} characters` : `Must be text of at most ${max} characters`;
+  const text = options.trim === false ? z.string({ error: requiredOr(error) }) : z.string({ error: requiredOr(error) }).trim();
+  return text.min(min, { error, abort: true }).max(max, { error });
+}
+
+export const objectId = z.string({ error: requiredOr('Must be a 24-character hexadecimal id') }).regex(/^[a-f\d]{24}$/i, 'Must be a 24-character hexadecimal id');
 
 export const idParams = z.object({ id: objectId });
 
+const CURRENCY_MESSAGE = 'Must be a three-letter ISO 4217 code';
 export const currencyCode = z
-  .string()
+  .string({ error: requiredOr(CURRENCY_MESSAGE) })
   .trim()
-  .regex(/^[A-Za-z]{3}$/, 'Must be a three-letter ISO 4217 code')
+  .regex(/^[A-Za-z]{3}$/, { error: CURRENCY_MESSAGE, abort: true })
   .transform((code) => code.toUpperCase())
   .refine((code) => findCurrency(code) !== undefined, 'Is not a currency that can be charged by card');
 
+export const PAGE_LIMIT_MAX = 100;
+
 /** A page size from the query string: default 20, at most 100. */
-export const pageLimit = z.coerce.number().int('Must be a whole number').min(1).max(100).default(20);
+export const pageLimit = wholeNumber(1, PAGE_LIMIT_MAX, { coerce: true }).default(20);
 
 /** An opaque keyset cursor as returned in pagination.nextCursor. */
-export const pageCursor = z.string().max(512).optional();
+export const pageCursor = z.string('Must be the nextCursor of a previous page').max(512, 'Must be the nextCursor of a previous page').optional();

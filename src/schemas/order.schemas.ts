@@ -1,18 +1,19 @@
 import { z } from 'zod';
 import { ORDER_STATUSES } from '../lib/order-state';
-import { idParams, objectId, pageCursor, pageLimit } from './common.schemas';
+import { idParams, objectId, pageCursor, pageLimit, wholeNumber } from './common.schemas';
 
 export const ORDER_MAX_LINES = 50;
 export const ORDER_MAX_QUANTITY = 1000;
 
-const quantity = z.number('Must be a number').int('Must be a whole number').min(1).max(ORDER_MAX_QUANTITY);
+const quantity = wholeNumber(1, ORDER_MAX_QUANTITY);
+const ITEMS_MESSAGE = `Must be a list of 1 to ${ORDER_MAX_LINES} items { productId, quantity }`;
 
 export const createOrderRequest = {
   body: z.object({
     items: z
-      .array(z.object({ productId: objectId.transform((id) => id.toLowerCase()), quantity }), 'Must be a list of { productId, quantity }')
-      .min(1, 'An order needs at least one item')
-      .max(ORDER_MAX_LINES, `An order can have at most ${ORDER_MAX_LINES} items`),
+      .array(z.object({ productId: objectId.transform((id) => id.toLowerCase()), quantity }, 'Must be an item { productId, quantity }'), ITEMS_MESSAGE)
+      .min(1, ITEMS_MESSAGE)
+      .max(ORDER_MAX_LINES, ITEMS_MESSAGE),
   }),
   headers: z.object({
     // Same key + same user + same body: the first response again. Printable ASCII, as Stripe accepts.
@@ -25,7 +26,7 @@ export const createOrderRequest = {
 
 export const listOrdersRequest = {
   query: z
-    .object({ limit: pageLimit, cursor: pageCursor, status: z.enum(ORDER_STATUSES).optional() })
+    .object({ limit: pageLimit, cursor: pageCursor, status: z.enum(ORDER_STATUSES, `Must be one of ${ORDER_STATUSES.join(', ')}`).optional() })
     .strict(),
 };
 

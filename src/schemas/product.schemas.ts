@@ -1,16 +1,19 @@
 import { z } from 'zod';
-import { currencyCode, idParams, pageCursor, pageLimit } from './common.schemas';
+import { boundedText, currencyCode, idParams, pageCursor, pageLimit, requiredOr, wholeNumber } from './common.schemas';
 
 // Decimal price as the assignment shows it (25.99). Digits per currency and Stripe's limits are
 // checked by the catalogue service, which knows the product's currency.
-const price = z.number('Must be a number').positive('Must be greater than zero');
-const stock = z.number('Must be a number').int('Must be a whole number').min(0).max(1_000_000);
-const name = z.string().trim().min(1, 'Is required').max(200);
+const PRICE_MESSAGE = 'Must be a number greater than 0';
+const price = z.number({ error: requiredOr(PRICE_MESSAGE) }).positive(PRICE_MESSAGE);
+export const PRODUCT_MAX_STOCK = 1_000_000;
+const stock = wholeNumber(0, PRODUCT_MAX_STOCK);
+const name = boundedText(1, 200);
 // Stored exactly as sent; only refused when blank.
+const DESCRIPTION_MESSAGE = 'Must be text of 1 to 5000 characters, not only spaces';
 const description = z
-  .string()
-  .max(5000)
-  .refine((text) => text.trim().length > 0, 'Is required');
+  .string({ error: requiredOr(DESCRIPTION_MESSAGE) })
+  .max(5000, { error: DESCRIPTION_MESSAGE, abort: true })
+  .refine((text) => text.trim().length > 0, DESCRIPTION_MESSAGE);
 
 // z.object drops unknown and server-owned keys (_id, __v, createdBy, archived...): they never reach the database.
 export const createProductRequest = {
@@ -27,9 +30,10 @@ export const updateProductRequest = {
 
 export const productIdRequest = { params: idParams };
 
+const DECIMAL_MESSAGE = 'Must be a non-negative decimal number such as 25.99';
 const decimal = z
-  .string()
-  .regex(/^\d+(\.\d+)?$/, 'Must be a non-negative decimal number')
+  .string(DECIMAL_MESSAGE)
+  .regex(/^\d+(\.\d+)?$/, DECIMAL_MESSAGE)
   .transform(Number);
 
 export const PRODUCT_SORTS = ['newest', 'price_asc', 'price_desc'] as const;
@@ -41,12 +45,15 @@ export const listProductsRequest = {
     .object({
       limit: pageLimit,
       cursor: pageCursor,
-      q: z.string().trim().min(1).max(100).optional(),
+      q: boundedText(1, 100).optional(),
       minPrice: decimal.optional(),
       maxPrice: decimal.optional(),
       currency: currencyCode.optional(),
-      inStock: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
-      sort: z.enum(PRODUCT_SORTS).default('newest'),
+      inStock: z
+        .enum(['true', 'false'], 'Must be true or false')
+        .transform((v) => v === 'true')
+        .optional(),
+      sort: z.enum(PRODUCT_SORTS, `Must be one of ${PRODUCT_SORTS.join(', ')}`).default('newest'),
     })
     .strict()
     .refine((q) => q.minPrice === undefined || q.maxPrice === undefined || q.minPrice <= q.maxPrice, {

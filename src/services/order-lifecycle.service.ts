@@ -3,6 +3,7 @@ import { Conflict, PaymentDeclined, PaymentGatewayError, ValidationError } from 
 import { sourcesOf, type OrderStatus } from '../lib/order-state';
 import { OrderModel, type Order, type OrderRow } from '../models/order.model';
 import { GatewayError, type PaymentGateway } from '../payments/gateway';
+import { releaseOpenOrder, unitsOf } from './open-order-limit.service';
 import { commitLines, releaseLines } from './stock.service';
 
 /**
@@ -28,15 +29,19 @@ export async function moveOrder(
 
 /**
  * Brings the products in line with a settled order: a paid (or refunded) order's units stay sold, a
- * canceled order's units go back on sale. Idempotent; callers pass the status a successful move set.
+ * canceled order's units go back on sale; either way the order stops counting against its account's
+ * open-order cap. Idempotent, and `stock` is marked last, so the expiry job repeats an interrupted run;
+ * callers pass the status a successful move set.
  */
-export async function settleStock(order: Pick<OrderRow, '_id' | 'items' | 'stock'>, status: OrderStatus): Promise<void> {
+export async function settleStock(order: Pick<OrderRow, '_id' | 'userId' | 'items' | 'stock'>, status: OrderStatus): Promise<void> {
   if (order.stock !== 'held') return;
   if (status === 'paid' || status === 'refunded') {
     await commitLines(order._id, order.items);
+    await releaseOpenOrder(order.userId, order._id, unitsOf(order.items));
     await OrderModel.updateOne({ _id: order._id, stock: 'held' }, { $set: { stock: 'committed' } });
   } else if (status === 'canceled') {
     await releaseLines(order._id, order.items);
+    await releaseOpenOrder(order.userId, order._id, unitsOf(order.items));
     await OrderModel.updateOne({ _id: order._id, stock: 'held' }, { $set: { stock: 'released' } });
   }
 }
@@ -51,7 +56,7 @@ export type CancelOutcome = 'canceled' | 'already_paid' | 'not_open';
  */
 export async function cancelOpenOrder(
   payments: PaymentGateway,
-  order: Pick<OrderRow, '_id' | 'items' | 'stock' | 'paymentIntentId'>,
+  order: Pick<OrderRow, '_id' | 'userId' | 'items' | 'stock' | 'paymentIntentId'>,
   entry: { reason: string; at: Date },
 ): Promise<CancelOutcome> {
   if (order.paymentIntentId) {

@@ -2,8 +2,10 @@ import type { Logger } from '../lib/logger';
 import { OPEN_STATUSES } from '../lib/order-state';
 import { IdempotencyKeyModel } from '../models/idempotency-key.model';
 import { OrderModel, type OrderRow } from '../models/order.model';
-import type { PaymentGateway } from '../payments/gateway';
+import type { PaymentGateway, PaymentIntentSnapshot } from '../payments/gateway';
+import { releaseOpenOrder, unitsOf } from './open-order-limit.service';
 import { cancelOpenOrder, settleStock } from './order-lifecycle.service';
+import { createPaymentEffects } from './payment-events.service';
 import { releaseLines } from './stock.service';
 
 const BATCH = 100;
@@ -12,9 +14,11 @@ const BATCH = 100;
  * The expiry job, run periodically by every server instance. Safe with several instances: an order is
  * claimed with a lease (a conditional update) before its intent is canceled, and every step it takes is
  * idempotent. Each pass:
- * - cancels placed orders still unpaid after ORDER_PAYMENT_TIMEOUT_MINUTES (intent first, then order,
- *   then stock; an intent that turns out to have succeeded is left for its webhook);
- * - takes apart orders whose creation was interrupted (never placed): stock back, order deleted;
+ * - settles placed orders still unpaid after ORDER_PAYMENT_TIMEOUT_MINUTES, asking the gateway first
+ *   (reconciliation): an intent that succeeded (its webhook lost, misrouted or late) is applied exactly as
+ *   the webhook would, recorded as `reconciled`; one still `processing` stays open and is asked again
+ *   later; any other is canceled (intent first, then order, then stock);
+ * - takes apart orders whose creation was interrupted (never placed): stock and open-order count back, order deleted;
  * - settles stock for orders whose final status was stored but whose stock step was interrupted;
  * - deletes expired idempotency keys.
  */
@@ -26,21 +30,48 @@ export function createOrderSweeper(deps: {
 }) {
   const { payments, clock, logger, settings } = deps;
   const leaseMs = Math.max(60_000, 2 * settings.sweepIntervalMs);
+  const effects = createPaymentEffects({ clock, logger });
 
-  async function expireUnpaid(now: Date): Promise<number> {
+  async function expireUnpaid(now: Date): Promise<{ expired: number; reconciled: number }> {
     const due = { placedAt: { $ne: null }, status: { $in: OPEN_STATUSES }, expiresAt: { $lte: now }, $or: [{ sweepLeaseUntil: null }, { sweepLeaseUntil: { $lte: now } }] };
     const orders = (await OrderModel.find(due).limit(BATCH).lean()) as OrderRow[];
-    let canceled = 0;
+    const counts = { expired: 0, reconciled: 0 };
     for (const order of orders) {
       const claimed = await OrderModel.updateOne({ _id: order._id, ...due }, { $set: { sweepLeaseUntil: new Date(now.getTime() + leaseMs) } });
       if (claimed.modifiedCount === 0) continue; // another instance has it
       try {
-        if ((await cancelOpenOrder(payments, order, { reason: 'payment_timeout', at: now })) === 'canceled') canceled += 1;
+        const outcome = await settleExpired(order, now);
+        if (outcome === 'canceled') counts.expired += 1;
+        if (outcome === 'reconciled') counts.reconciled += 1;
       } catch (error) {
-        logger.warn('could not cancel an expired order; will retry', { orderId: order._id.toHexString(), error: String(error) });
+        logger.warn('could not settle an expired order; will retry', { orderId: order._id.toHexString(), error: String(error) });
       }
     }
-    return canceled;
+    return counts;
+  }
+
+  /** Asks the gateway before canceling: a payment must never be lost because its webhook was. */
+  async function settleExpired(order: OrderRow, now: Date): Promise<'canceled' | 'reconciled' | 'left_open'> {
+    if (order.paymentIntentId) {
+      const intent = await payments.retrievePaymentIntent(order.paymentIntentId);
+      if (intent.status === 'succeeded') return reconcile(intent);
+      if (intent.status === 'processing') {
+        logger.info('expired order left open: its payment is processing', { orderId: order._id.toHexString(), paymentIntentId: intent.id });
+        return 'left_open';
+      }
+    }
+    const outcome = await cancelOpenOrder(payments, order, { reason: 'payment_timeout', at: now });
+    // Paid between the look and the cancel: Stripe refused to cancel it, so apply the success now.
+    if (outcome === 'already_paid') return reconcile(await payments.retrievePaymentIntent(order.paymentIntentId!));
+    return outcome === 'canceled' ? 'canceled' : 'left_open';
+  }
+
+  async function reconcile(intent: PaymentIntentSnapshot): Promise<'reconciled' | 'left_open'> {
+    const source = { eventId: `reconcile:${intent.id}`, reason: 'reconciled' };
+    const outcome = await effects.intentSucceeded(source, { id: intent.id, currency: intent.currency, amountReceivedMinor: intent.amountReceivedMinor, metadata: intent.metadata });
+    if (outcome === 'applied') logger.warn('payment reconciled with the gateway: its webhook had not arrived', { paymentIntentId: intent.id });
+    // A mismatch stays open and noted for a person; it is never canceled under a succeeded payment.
+    return outcome === 'applied' ? 'reconciled' : 'left_open';
   }
 
   async function removeInterrupted(now: Date): Promise<number> {
@@ -48,6 +79,7 @@ export function createOrderSweeper(deps: {
     const orders = (await OrderModel.find({ placedAt: null, expiresAt: { $lte: now } }).limit(BATCH).lean()) as OrderRow[];
     for (const order of orders) {
       await releaseLines(order._id, order.items);
+      await releaseOpenOrder(order.userId, order._id, unitsOf(order.items));
       await IdempotencyKeyModel.deleteMany({ orderId: order._id });
       await OrderModel.deleteOne({ _id: order._id, placedAt: null });
     }
@@ -63,12 +95,12 @@ export function createOrderSweeper(deps: {
   async function sweepOnce() {
     const now = clock();
     const result = {
-      expired: await expireUnpaid(now),
+      ...(await expireUnpaid(now)),
       removed: await removeInterrupted(now),
       settled: await settleInterrupted(),
       keysDeleted: (await IdempotencyKeyModel.deleteMany({ expiresAt: { $lte: now } })).deletedCount,
     };
-    if (result.expired + result.removed + result.settled > 0) logger.info('order sweep', result);
+    if (result.expired + result.reconciled + result.removed + result.settled > 0) logger.info('order sweep', result);
     return result;
   }
 

@@ -16,7 +16,7 @@ export function toOrderView(order: OrderRow) {
     })),
     amount: money(order.amountMinor),
     currency: order.currency,
-    paymentIntentId: order.paymentIntentId,
+    paymentIntentId: order.paymentIntentId ?? null,
     refundedAmount: money(order.refundedMinor ?? 0),
     lastPaymentError: order.lastPaymentError ?? null,
     history: order.history.map((h) => ({ status: h.status, at: h.at, reason: h.reason, ...(h.eventId && { eventId: h.eventId }) })),

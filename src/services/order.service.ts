@@ -11,15 +11,16 @@ import type { PaymentGateway } from '../payments/gateway';
 import { ORDER_MAX_QUANTITY, type CreateOrderInput, type ListOrdersQuery } from '../schemas/order.schemas';
 import type { PublicUser } from './auth.service';
 import { claimIdempotencyKey, forgetIdempotencyKey } from './idempotency.service';
+import { claimOpenOrder, releaseOpenOrder, unitsOf, type OpenOrderLimits } from './open-order-limit.service';
 import { cancelOpenOrder, gatewayFailure, notOpen } from './order-lifecycle.service';
 import { toOrderView } from './order-view';
-import { releaseLines, reserveLines, type StockLine } from './stock.service';
+import { releaseLines, reserveLines, type Shortage, type StockLine } from './stock.service';
 
 export interface OrderServiceDeps {
   payments: PaymentGateway;
   clock: () => Date;
   logger: Logger;
-  settings: { paymentTimeoutMs: number; idempotencyKeyTtlMs: number };
+  settings: { paymentTimeoutMs: number; idempotencyKeyTtlMs: number; stockWaitMs: number } & OpenOrderLimits;
 }
 
 const NEWEST: KeysetOrder = { name: 'newest', field: 'createdAt', direction: -1, kind: 'date' };
@@ -28,14 +29,15 @@ export function createOrderService(deps: OrderServiceDeps) {
   const { payments, clock } = deps;
 
   /**
-   * Creating an order is four writes with no transaction, each safe to repeat or to be interrupted:
+   * Creating an order is five writes with no transaction, each safe to repeat or to be interrupted:
    * 1. insert the order (not yet placed: invisible, not payable);
-   * 2. reserve each line's stock (conditional decrements marked with the order id; all or nothing);
-   * 3. create the PaymentIntent (Stripe idempotency key derived from the order id);
-   * 4. attach the intent and mark the order placed.
-   * A failure in 2 or 3 gives the stock back and deletes the order. If the process dies between two
-   * steps, the order stays unplaced and the expiry job releases its stock and deletes it once the
-   * payment timeout has passed; the client never got its client secret, so nothing can be paid.
+   * 2. count it against the account's open-order cap (conditional $inc marked with the order id);
+   * 3. reserve each line's stock (conditional decrements marked with the order id; all or nothing);
+   * 4. create the PaymentIntent (Stripe idempotency key derived from the order id);
+   * 5. attach the intent and mark the order placed.
+   * A failure in 2 to 4 gives the stock and the count back and deletes the order. If the process dies
+   * between two steps, the order stays unplaced and the expiry job gives both back and deletes it once
+   * the payment timeout has passed; the client never got its client secret, so nothing can be paid.
    */
   async function createOrder(user: PublicUser, input: CreateOrderInput, idempotencyKey?: string) {
     const lines = mergeLines(input.items);
@@ -65,9 +67,12 @@ export function createOrderService(deps: OrderServiceDeps) {
       expiresAt: new Date(now.getTime() + deps.settings.paymentTimeoutMs),
       history: [{ status: 'pending', at: now, reason: 'order_created' }],
     });
+    const userId = new Types.ObjectId(user.id);
+    const units = unitsOf(priced.items);
     try {
-      const reserved = await reserveLines(orderId, priced.items);
-      if (!reserved.ok) throw await shortageError(reserved.short);
+      await claimOpenOrder(userId, orderId, units, deps.settings);
+      const reserved = await reserveLines(orderId, priced.items, { waitMs: deps.settings.stockWaitMs });
+      if (!reserved.ok) throw shortageError(reserved.shortage);
       const intent = await payments
         .createPaymentIntent({
           amountMinor: priced.amountMinor,
@@ -81,6 +86,7 @@ export function createOrderService(deps: OrderServiceDeps) {
       await OrderModel.updateOne({ _id: orderId, placedAt: null }, { $set: { paymentIntentId: intent.id, clientSecret: intent.clientSecret, placedAt: clock() } });
     } catch (error) {
       await releaseLines(orderId, priced.items);
+      await releaseOpenOrder(userId, orderId, units);
       await OrderModel.deleteOne({ _id: orderId, placedAt: null });
       throw error;
     }
@@ -179,12 +185,18 @@ async function priceLines(lines: StockLine[]) {
   }
 }
 
-async function shortageError(line: StockLine) {
-  const product = await ProductModel.findById(line.productId).select('stock archived').lean();
-  if (!product || product.archived) return new NotFound(`Product not found: ${line.productId.toHexString()}`, 'PRODUCT_NOT_FOUND');
-  return new Conflict('Not enough stock for this order', 'OUT_OF_STOCK', [
-    { productId: line.productId.toHexString(), requested: line.quantity, available: product.stock },
-  ]);
+function shortageError(shortage: Shortage) {
+  const productId = shortage.productId.toHexString();
+  switch (shortage.reason) {
+    case 'missing':
+      return new NotFound(`Product not found: ${productId}`, 'PRODUCT_NOT_FOUND');
+    case 'short':
+      return new Conflict('Not enough stock for this order', 'OUT_OF_STOCK', [{ productId, requested: shortage.requested, available: shortage.available }]);
+    case 'busy':
+      return new Conflict('Units of this order are held by orders still being placed; retry shortly', 'STOCK_BUSY', [
+        { productId, requested: shortage.requested, available: shortage.available, heldByOrdersInProgress: shortage.heldByOrdersInProgress },
+      ]);
+  }
 }
 
 async function loadOrder(id: Types.ObjectId): Promise<OrderRow> {

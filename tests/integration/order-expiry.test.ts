@@ -65,7 +65,7 @@ describe('the expiry job', () => {
     expect(await stock()).toBe(8);
   });
 
-  it('when the intent succeeded but its webhook has not arrived yet, then the job leaves the order and its stock alone', async () => {
+  it('when the intent succeeded but its webhook has not arrived yet, then the job applies the payment and the late webhook changes nothing', async () => {
     const order = await createOrder(app, buyer.token, [{ productId, quantity: 2 }]);
     await request(app).post(`/api/orders/${order.orderId}/pay`).set('Authorization', buyer.token).send({ paymentMethod: 'pm_card_visa' }).expect(200);
     now = new Date(now.getTime() + 31 * MINUTE);
@@ -73,8 +73,10 @@ describe('the expiry job', () => {
     const result = await sweeperOn().sweepOnce();
     await deliver(app, stripeEvent('payment_intent.succeeded', intentFor({ ...order.data, id: order.orderId }))).expect(200);
 
-    expect(result.expired).toBe(0);
-    expect((await getOrder(app, buyer.token, order.orderId)).status).toBe('paid');
+    expect(result).toMatchObject({ expired: 0, reconciled: 1 });
+    const paid = await getOrder(app, buyer.token, order.orderId);
+    expect(paid.status).toBe('paid');
+    expect(paid.history.filter((h) => h.status === 'paid')).toEqual([expect.objectContaining({ reason: 'reconciled' })]);
     expect(await stock()).toBe(8);
   });
 

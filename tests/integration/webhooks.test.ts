@@ -159,7 +159,6 @@ describe('POST /api/orders/webhook: effects', () => {
   it.each([
     ['the amount received differs', { amount_received: 2499, amount: 2499 }, 'amount'],
     ['the currency differs', { currency: 'eur' }, 'currency'],
-    ['the intent id is not the order\'s', { id: 'pi_someone_else' }, 'payment intent id'],
   ])('when %s, then the order is not paid and the mismatch is recorded', async (_label, overrides, problem) => {
     const event = succeeded(overrides);
 
@@ -169,6 +168,16 @@ describe('POST /api/orders/webhook: effects', () => {
     expect(stored?.status).toBe('pending');
     expect(stored?.notes).toEqual([expect.objectContaining({ kind: 'payment_mismatch', eventId: event.id, detail: expect.objectContaining({ problems: [problem] }) })]);
     expect(await WebhookEventModel.findById(event.id).lean()).toMatchObject({ outcome: 'mismatch' });
+  });
+
+  it('when the intent id is not the order\'s but its metadata names the order, then the intent decides: unknown intent, the order is untouched', async () => {
+    const event = succeeded({ id: 'pi_someone_else' });
+
+    await deliver(app, event).expect(200, { received: true });
+
+    const stored = await OrderModel.findById(order.id).lean();
+    expect(stored).toMatchObject({ status: 'pending', notes: [] });
+    expect(await WebhookEventModel.findById(event.id).lean()).toMatchObject({ outcome: 'unknown_intent' });
   });
 
   it('when the event is about an unknown intent or of an unknown type, then 200 and nothing changes', async () => {

@@ -35,6 +35,7 @@ describe('error mapping', () => {
     ['a lost database', Object.assign(new Error('connect ECONNREFUSED'), { name: 'MongoServerSelectionError' }), 503, { message: 'Database unavailable, please retry', code: 'DATABASE_UNAVAILABLE' }],
     ['a Mongoose selection failure', Object.assign(new Error('connect ECONNREFUSED'), { name: 'MongooseServerSelectionError' }), 503, { message: 'Database unavailable, please retry', code: 'DATABASE_UNAVAILABLE' }],
     ['a buffering timeout', new Error('Operation `orders.findOne()` buffering timed out after 500ms'), 503, { message: 'Database unavailable, please retry', code: 'DATABASE_UNAVAILABLE' }],
+    ['an undecodable path parameter', Object.assign(new URIError("Failed to decode param '%'"), { status: 400 }), 400, { message: 'Malformed percent-encoding in the URL', code: 'MALFORMED_URL' }],
     ['an exposed http error', Object.assign(new Error('URI malformed'), { status: 400, expose: true }), 400, { message: 'Bad request', code: 'BAD_REQUEST' }],
   ])('maps %s', async (_label, error, status, body) => {
     const res = await answerFor(error);
