@@ -1,4 +1,5 @@
 import type { Logger } from '../lib/logger';
+import { noMetrics, type ShopMetrics } from '../lib/metrics';
 import { OPEN_STATUSES } from '../lib/order-state';
 import { IdempotencyKeyModel } from '../models/idempotency-key.model';
 import { OrderModel, type OrderRow } from '../models/order.model';
@@ -22,9 +23,11 @@ export function createOrderSweeper(deps: {
   payments: PaymentGateway;
   clock: () => Date;
   logger: Logger;
+  metrics?: ShopMetrics;
   settings: { sweepIntervalMs: number };
 }) {
   const { payments, clock, logger, settings } = deps;
+  const metrics = deps.metrics ?? noMetrics;
   const leaseMs = Math.max(60_000, 2 * settings.sweepIntervalMs);
 
   async function expireUnpaid(now: Date): Promise<number> {
@@ -35,7 +38,10 @@ export function createOrderSweeper(deps: {
       const claimed = await OrderModel.updateOne({ _id: order._id, ...due }, { $set: { sweepLeaseUntil: new Date(now.getTime() + leaseMs) } });
       if (claimed.modifiedCount === 0) continue; // another instance has it
       try {
-        if ((await cancelOpenOrder(payments, order, { reason: 'payment_timeout', at: now })) === 'canceled') canceled += 1;
+        if ((await cancelOpenOrder(payments, order, { reason: 'payment_timeout', at: now })) === 'canceled') {
+          canceled += 1;
+          metrics.payment('canceled');
+        }
       } catch (error) {
         logger.warn('could not cancel an expired order; will retry', { orderId: order._id.toHexString(), error: String(error) });
       }

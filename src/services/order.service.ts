@@ -3,6 +3,7 @@ import { Types, type QueryFilter } from 'mongoose';
 import { Conflict, Forbidden, NotFound, ValidationError } from '../lib/errors';
 import { cutPage, pageFilter, sortFor, type KeysetOrder } from '../lib/keyset';
 import type { Logger } from '../lib/logger';
+import { noMetrics, type ShopMetrics } from '../lib/metrics';
 import { chargeProblem, MoneyError, multiplyMinor, sumMinor } from '../lib/money';
 import { OPEN_STATUSES } from '../lib/order-state';
 import { OrderModel, type Order, type OrderRow } from '../models/order.model';
@@ -19,6 +20,7 @@ export interface OrderServiceDeps {
   payments: PaymentGateway;
   clock: () => Date;
   logger: Logger;
+  metrics?: ShopMetrics;
   settings: { paymentTimeoutMs: number; idempotencyKeyTtlMs: number };
 }
 
@@ -26,6 +28,7 @@ const NEWEST: KeysetOrder = { name: 'newest', field: 'createdAt', direction: -1,
 
 export function createOrderService(deps: OrderServiceDeps) {
   const { payments, clock } = deps;
+  const metrics = deps.metrics ?? noMetrics;
 
   /**
    * Creating an order is four writes with no transaction, each safe to repeat or to be interrupted:
@@ -48,6 +51,7 @@ export function createOrderService(deps: OrderServiceDeps) {
       const priced = await priceLines(lines);
       return { ...placedResult(await placeOrder(orderId, user, priced)), replayed: false };
     } catch (error) {
+      if (error instanceof Conflict && error.code === 'OUT_OF_STOCK') metrics.stockConflict();
       if (idempotencyKey) await forgetIdempotencyKey(user.id, idempotencyKey, orderId).catch(() => undefined);
       throw error;
     }
@@ -79,6 +83,7 @@ export function createOrderService(deps: OrderServiceDeps) {
           throw gatewayFailure(error);
         });
       await OrderModel.updateOne({ _id: orderId, placedAt: null }, { $set: { paymentIntentId: intent.id, clientSecret: intent.clientSecret, placedAt: clock() } });
+      metrics.orderCreated();
     } catch (error) {
       await releaseLines(orderId, priced.items);
       await OrderModel.deleteOne({ _id: orderId, placedAt: null });
@@ -129,6 +134,7 @@ export function createOrderService(deps: OrderServiceDeps) {
       throw gatewayFailure(error);
     });
     if (outcome === 'already_paid') throw new Conflict('The payment for this order has already succeeded', 'ALREADY_PAID');
+    if (outcome === 'canceled') metrics.payment('canceled');
     const current = await loadOrder(order._id);
     if (outcome === 'not_open') throw notOpen(current.status, 'canceled');
     return toOrderView(current);

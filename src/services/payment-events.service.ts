@@ -3,6 +3,7 @@ import type Stripe from 'stripe';
 import { isDuplicateKeyError } from '../lib/db-errors';
 import { ValidationError } from '../lib/errors';
 import type { Logger } from '../lib/logger';
+import { noMetrics, type ShopMetrics } from '../lib/metrics';
 import { fromStripeAmount, toStripeAmount } from '../lib/money';
 import { OrderModel, type OrderRow } from '../models/order.model';
 import { WebhookEventModel } from '../models/webhook-event.model';
@@ -17,8 +18,9 @@ export type EventOutcome = 'applied' | 'no_change' | 'duplicate' | 'ignored' | '
  * event id. So a duplicate delivery, even at the same moment, changes things once, and a delivery that
  * failed half-way (database down: the webhook answers 5xx, Stripe retries) completes on the retry.
  */
-export function createPaymentEventService(deps: { clock: () => Date; logger: Logger; verify: WebhookVerifier }) {
+export function createPaymentEventService(deps: { clock: () => Date; logger: Logger; verify: WebhookVerifier; metrics?: ShopMetrics }) {
   const { clock, logger } = deps;
+  const metrics = deps.metrics ?? noMetrics;
 
   /** A webhook delivery: the raw body and its Stripe-Signature header. A bad signature is a 400. */
   async function receive(rawBody: Buffer, signature: string | undefined): Promise<EventOutcome> {
@@ -29,7 +31,9 @@ export function createPaymentEventService(deps: { clock: () => Date; logger: Log
       if (error instanceof WebhookSignatureError) throw new ValidationError('Invalid webhook signature', undefined, 'INVALID_SIGNATURE');
       throw error;
     }
-    return handleEvent(event);
+    const outcome = await handleEvent(event);
+    metrics.webhookEvent(event.type, outcome);
+    return outcome;
   }
 
   async function handleEvent(event: Stripe.Event): Promise<EventOutcome> {
@@ -86,6 +90,7 @@ export function createPaymentEventService(deps: { clock: () => Date; logger: Log
       logger.error('payment succeeded for an order that is not open: refund needed', { orderId: order._id.toHexString(), status: current.status });
       return 'mismatch';
     }
+    metrics.payment('succeeded');
     await settleStock(order, 'paid');
     // A full refund reported before the success (events can arrive out of order) applies now.
     const current = await OrderModel.findById(order._id).lean().orFail();
@@ -101,6 +106,7 @@ export function createPaymentEventService(deps: { clock: () => Date; logger: Log
     const lastPaymentError = error ? { code: error.code ?? null, declineCode: error.decline_code || null, message: error.message ?? null } : null;
     const moved = await moveOrder(order._id, 'failed', { reason: 'payment_failed', at: clock(), eventId }, { lastPaymentError });
     if (!moved && order.status === 'failed') await OrderModel.updateOne({ _id: order._id, status: 'failed' }, { $set: { lastPaymentError } });
+    if (moved) metrics.payment('failed');
     return moved ? 'applied' : 'no_change';
   }
 
@@ -109,6 +115,7 @@ export function createPaymentEventService(deps: { clock: () => Date; logger: Log
     if (!order) return 'unknown_intent';
     if (order.paymentIntentId !== intent.id) return recordMismatch(order, eventId, intent.id, ['payment intent id']);
     const moved = await moveOrder(order._id, 'canceled', { reason: 'payment_intent_canceled', at: clock(), eventId });
+    if (moved) metrics.payment('canceled');
     const current = moved ? order : await OrderModel.findById(order._id).lean().orFail();
     if (moved || current.status === 'canceled') await settleStock(current, 'canceled');
     return moved ? 'applied' : 'no_change';
