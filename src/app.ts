@@ -52,7 +52,7 @@ export function createApp(deps: AppDeps): Express {
 
   // Observability first, so even a request refused by a later middleware has its id, access line and timing.
   recordRouteTemplates(app);
-  app.use(requestContext);
+  app.use(requestContext({ logContext: logger.pino !== undefined && logger.pino.level !== 'silent' }));
   if (config.requestLog && logger.pino) app.use(accessLog(logger.pino));
   if (config.metrics.token) app.use(httpMetrics(metrics));
   app.use(helmet());

@@ -62,7 +62,7 @@ export function createLogger(options: LoggerOptions): Logger {
         log: (fields: Record<string, unknown>) => redactFields(fields),
       },
     },
-    pretty ?? options.destination ?? pino.destination({ dest: 1, sync: true }),
+    pretty ?? options.destination ?? (options.level === 'silent' ? { write: () => undefined } : pino.destination({ dest: 1, sync: true })),
   );
   return adapt(instance);
 }
