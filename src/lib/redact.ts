@@ -3,8 +3,8 @@
  * - by name: a field whose name says it holds a secret (password, token, secret, authorization, cookie,
  *   signature, API key, JWT, credentials) is replaced whatever its value, at any depth;
  * - by shape: text that looks like a credential (a JWT, a bearer header value, a Stripe secret key,
- *   client secret, webhook secret or Stripe-Signature header, the password in a connection string) is
- *   masked inside any string, error messages and stacks included.
+ *   client secret, webhook secret or Stripe-Signature header, the password in a connection string, a
+ *   URL query parameter named like a secret) is masked inside any string, error messages and stacks included.
  * A password in free text has no shape, so code must keep passwords in fields of that name, or out.
  */
 export const REDACTED = '[redacted]';
@@ -23,12 +23,17 @@ const SECRET_SHAPES = new RegExp(
   'gi',
 );
 const CONNECTION_STRING_PASSWORD = /(\b[a-z][\w+.-]*:\/\/[^:/@\s]+:)[^@\s]+@/gi;
+/** `?access_token=...`, `&password=...` in a logged URL. */
+const SECRET_QUERY_PARAMETER = /([?&][^=&#\s]*(?:passw|secret|token|signature|api[-_]?key|jwt|auth)[^=&#\s]*=)[^&#\s]+/gi;
 
 /** Deep enough for any field the code logs; deeper (or circular) structures are cut here. */
 const MAX_DEPTH = 6;
 
 export function redactText(text: string): string {
-  return text.replace(SECRET_SHAPES, REDACTED).replace(CONNECTION_STRING_PASSWORD, `$1${REDACTED}@`);
+  return text
+    .replace(SECRET_SHAPES, REDACTED)
+    .replace(CONNECTION_STRING_PASSWORD, `$1${REDACTED}@`)
+    .replace(SECRET_QUERY_PARAMETER, `$1${REDACTED}`);
 }
 
 export function redactFields(fields: Record<string, unknown>): Record<string, unknown> {

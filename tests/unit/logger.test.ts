@@ -79,6 +79,7 @@ describe('logger', () => {
       detail: `header t=1700000000,v1=${'a'.repeat(64)},v0=${'b'.repeat(64)}`,
       uri: 'mongodb+srv://shop:pa55w0rd@cluster0.example.net/shop?retryWrites=true',
       raw: JWT,
+      url: '/api/products?q=mouse&access_token=abc123&limit=5',
       error,
     });
 
@@ -89,6 +90,7 @@ describe('logger', () => {
         detail: 'header [redacted]',
         uri: 'mongodb+srv://shop:[redacted]@cluster0.example.net/shop?retryWrites=true',
         raw: '[redacted]',
+        url: '/api/products?q=mouse&access_token=[redacted]&limit=5',
         error: expect.objectContaining({ type: 'Error', message: 'Stripe said no for [redacted] with [redacted] and [redacted]', stack: expect.stringContaining('Stripe said no for [redacted]') }),
       }),
     );
