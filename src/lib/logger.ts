@@ -50,7 +50,7 @@ export function createLogger(options: LoggerOptions): Logger {
       level: options.level,
       messageKey: 'message',
       timestamp: pino.stdTimeFunctions.isoTime,
-      // pino merges the mixin's object with the line's own fields: a fresh object, never the stored context.
+      // pino copies the line's fields into the object returned here, so it is a fresh one, never the stored context.
       mixin: () => {
         const store = logContext.getStore();
         return store ? { requestId: store.requestId } : {};
