@@ -250,9 +250,15 @@ describe('the server process', () => {
   });
 
   it.each(['production', 'development'])('when it runs in %s with stdout on a pipe, then it writes JSON lines with no colour codes, access lines included', async (nodeEnv) => {
-    const server = await startServerProcess(env(nodeEnv));
+    const server = await startServerProcess({ ...env(nodeEnv), METRICS_TOKEN: 'process-metrics-token-0123' });
     try {
       await fetch(`${server.baseUrl}/api/nowhere`, { headers: { 'x-request-id': `process-${nodeEnv}` } });
+      // server.ts wires one set of metrics, process metrics included, into the app.
+      const scrape = await fetch(`${server.baseUrl}/metrics`, { headers: { authorization: 'Bearer process-metrics-token-0123' } });
+      expect(scrape.status).toBe(200);
+      const text = await scrape.text();
+      expect(text).toContain('# TYPE process_cpu_user_seconds_total counter');
+      expect(text).toContain('http_request_duration_seconds_count{method="GET",route="unmatched",status_code="404"} 1');
     } finally {
       expect(await server.stop('SIGTERM')).toBe(0);
     }
