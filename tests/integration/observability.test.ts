@@ -10,7 +10,7 @@ import { buildTestApp, TEST_JWT_SECRET, testConfig } from '../helpers/app';
 import { adminToken, createOrder, createProduct, getOrder, registerAndLogin } from '../helpers/builders';
 import { testDatabaseUri, useTestDatabase } from '../helpers/db';
 import { captureLogs, type LogEntry } from '../helpers/logs';
-import { startServerProcess } from '../helpers/spawn-server';
+import { spawnTsScript, startServerProcess } from '../helpers/spawn-server';
 import { deliver, stripeEvent, TEST_WEBHOOK_SECRET } from '../helpers/webhooks';
 
 useTestDatabase();
@@ -240,8 +240,8 @@ describe('log redaction', () => {
 });
 
 describe('the server process', () => {
-  const env = (nodeEnv: string) => ({
-    NODE_ENV: nodeEnv,
+  const productionEnv = () => ({
+    NODE_ENV: 'production',
     MONGOOSE_CONNECTION_STRING: testDatabaseUri(mongoose.connection.name),
     JWT_SECRET: randomBytes(32).toString('hex'),
     STRIPE_SECRET_KEY: 'sk_test_observability',
@@ -249,10 +249,10 @@ describe('the server process', () => {
     BCRYPT_COST: '4',
   });
 
-  it.each(['production', 'development'])('when it runs in %s with stdout on a pipe, then it writes JSON lines with no colour codes, access lines included', async (nodeEnv) => {
-    const server = await startServerProcess({ ...env(nodeEnv), METRICS_TOKEN: 'process-metrics-token-0123' });
+  it('when it runs in production with stdout on a pipe, then it writes JSON lines with no colour codes, access lines included', async () => {
+    const server = await startServerProcess({ ...productionEnv(), METRICS_TOKEN: 'process-metrics-token-0123' });
     try {
-      await fetch(`${server.baseUrl}/api/nowhere`, { headers: { 'x-request-id': `process-${nodeEnv}` } });
+      await fetch(`${server.baseUrl}/api/nowhere`, { headers: { 'x-request-id': 'process-production' } });
       // server.ts wires one set of metrics, process metrics included, into the app.
       const scrape = await fetch(`${server.baseUrl}/metrics`, { headers: { authorization: 'Bearer process-metrics-token-0123' } });
       expect(scrape.status).toBe(200);
@@ -269,9 +269,22 @@ describe('the server process', () => {
     expect(lines.map((l) => l.message)).toEqual(expect.arrayContaining([expect.stringMatching(/^listening on/), 'stopped']));
     expect(lines).toEqual(
       expect.arrayContaining([
-        expect.objectContaining({ level: 'info', message: 'request completed', requestId: `process-${nodeEnv}`, method: 'GET', route: 'unmatched', status: 404 }),
+        expect.objectContaining({ level: 'info', message: 'request completed', requestId: 'process-production', method: 'GET', route: 'unmatched', status: 404 }),
       ]),
     );
     for (const line of lines) expect(line).toEqual(expect.objectContaining({ level: expect.any(String), time: expect.any(String), message: expect.any(String) }));
+  });
+
+  it('when development logging (readable where possible) writes to a pipe, then it writes JSON lines with no colour codes', async () => {
+    const run = spawnTsScript('tests/helpers/log-lines.ts', [], { NODE_ENV: 'development', FORCE_COLOR: '1' });
+
+    expect(await run.exited).toBe(0);
+    const output = run.output();
+    expect(output).not.toMatch(/\u001b\[/);
+    expect(output.trim().split('\n').map((line) => JSON.parse(line) as LogEntry)).toEqual([
+      expect.objectContaining({ level: 'info', message: 'plain line', orderId: 'o1' }),
+      expect.objectContaining({ level: 'warn', message: 'line in a request', requestId: 'pipe-check', password: '[redacted]' }),
+      expect.objectContaining({ level: 'error', message: 'error line' }),
+    ]);
   });
 });
