@@ -1,19 +1,22 @@
-import { randomUUID } from 'node:crypto';
 import cors from 'cors';
 import express, { type Express, type RequestHandler } from 'express';
 import helmet from 'helmet';
-import morgan from 'morgan';
 import type { Config } from './config/env';
 import type { Logger } from './lib/logger';
+import { createMetrics, type Metrics } from './lib/metrics';
+import { accessLog } from './middleware/access-log';
 import { authenticate } from './middleware/authenticate';
 import { errorHandler, notFoundHandler } from './middleware/error-handler';
+import { httpMetrics } from './middleware/http-metrics';
 import { noStore } from './middleware/no-store';
 import { limitRequests } from './middleware/rate-limit';
+import { recordRouteTemplates, requestContext } from './middleware/request-context';
 import { requireJsonBody } from './middleware/require-json';
 import { authRoutes } from './routes/auth.routes';
 import type { PaymentGateway } from './payments/gateway';
 import { createWebhookVerifier } from './payments/webhook';
 import { healthRoutes } from './routes/health.routes';
+import { metricsRoutes } from './routes/metrics.routes';
 import { orderRoutes, webhookRoutes } from './routes/order.routes';
 import { productRoutes } from './routes/product.routes';
 import { createAuthService } from './services/auth.service';
@@ -29,33 +32,34 @@ export interface AppDeps {
   payments: PaymentGateway;
   /** The time, for archive stamps and payment expiry. */
   clock?: () => Date;
+  /** The process's metrics (server.ts shares them with the expiry job); a private set when omitted. */
+  metrics?: Metrics;
 }
 
 /** Builds the Express app: middleware order, routers, 404 and the error handler. Never listens or connects. */
 export function createApp(deps: AppDeps): Express {
   const { config, logger } = deps;
   const clock = deps.clock ?? (() => new Date());
+  const metrics = deps.metrics ?? createMetrics();
   const auth = createAuthService({ jwt: config.jwt, bcryptCost: config.bcryptCost });
   const catalogue = createCatalogueService(clock);
   const requireUser = authenticate(auth);
-  const orders = createOrderService({ payments: deps.payments, clock, logger, settings: config.orders });
-  const paymentEvents = createPaymentEventService({ clock, logger, verify: createWebhookVerifier(config.stripe.webhookSecret) });
+  const orders = createOrderService({ payments: deps.payments, clock, logger, metrics, settings: config.orders });
+  const paymentEvents = createPaymentEventService({ clock, logger, metrics, verify: createWebhookVerifier(config.stripe.webhookSecret) });
 
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', config.trustProxy);
 
-  app.use((req, res, next) => {
-    const incoming = req.get('x-request-id');
-    res.locals.requestId = incoming && /^[\w.-]{1,64}$/.test(incoming) ? incoming : randomUUID();
-    res.set('X-Request-Id', res.locals.requestId as string);
-    next();
-  });
+  // Observability first, so even a request refused by a later middleware has its id, access line and timing.
+  recordRouteTemplates(app);
+  app.use(requestContext({ logContext: logger.pino !== undefined && logger.pino.level !== 'silent' }));
+  if (config.requestLog && logger.pino) app.use(accessLog(logger.pino));
+  if (config.metrics.token) app.use(httpMetrics(metrics));
   app.use(helmet());
   app.use(corsFromAllowList(config.cors.origins));
   // Tokens (login), client secrets (orders) and personal data (profile, orders, admin views).
   app.use(['/api/registration', '/api/login', '/api/profile', '/api/orders', '/api/admin'], noStore);
-  if (config.requestLog && config.requestLog !== 'off') app.use(morgan(config.requestLog));
   app.use(webhookRoutes(paymentEvents, config.http.jsonBodyLimit));
   app.use('/api', limitRequests(config.rateLimits.api));
 
@@ -63,6 +67,8 @@ export function createApp(deps: AppDeps): Express {
   app.use(express.json({ limit: config.http.jsonBodyLimit }));
 
   app.use(healthRoutes(deps.isDatabaseReady));
+  // Outside /api and its rate limit: a scraper must not be throttled, and the token guards it.
+  if (config.metrics.token) app.use(metricsRoutes(metrics, config.metrics.token));
   app.use('/api/products', productRoutes(catalogue, requireUser));
   app.use('/api/orders', orderRoutes(orders, requireUser));
   app.use(

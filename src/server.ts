@@ -3,6 +3,7 @@ import { createApp } from './app';
 import { connectDatabase, EmbeddedDatabaseUnavailable, isDatabaseReady, type Database } from './config/database';
 import { ConfigError, loadConfig } from './config/env';
 import { createLogger } from './lib/logger';
+import { createMetrics } from './lib/metrics';
 import { createPaymentGateway } from './payments';
 import { ensureAdmin } from './services/admin.service';
 import { createOrderSweeper } from './services/order-sweeper.service';
@@ -43,8 +44,10 @@ async function main() {
   let ownWebhookUrl: string | undefined;
   const payments = createPaymentGateway(config, { logger, webhookUrl: () => ownWebhookUrl });
   const clock = () => new Date();
-  const app = createApp({ config, logger, isDatabaseReady, payments, clock });
-  const sweeper = createOrderSweeper({ payments, clock, logger, settings: config.orders });
+  // One registry for the process: the app's requests and the expiry job's cancellations land in the same numbers.
+  const metrics = createMetrics({ processMetrics: Boolean(config.metrics.token) });
+  const app = createApp({ config, logger, isDatabaseReady, payments, clock, metrics });
+  const sweeper = createOrderSweeper({ payments, clock, logger, metrics, settings: config.orders });
   const server: Server = app.listen(config.port, () => {
     const address = server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;

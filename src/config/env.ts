@@ -32,7 +32,8 @@ const schema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   PORT: int(0, 65_535, 3000),
   LOG_LEVEL: z.enum(LOG_LEVELS).optional(),
-  REQUEST_LOG: z.enum(['combined', 'common', 'dev', 'short', 'tiny', 'off']).optional(),
+  REQUEST_LOG: z.enum(['on', 'off']).optional(),
+  METRICS_TOKEN: z.string().trim().min(16, 'must be at least 16 characters (it guards /metrics)').optional(),
 
   MONGOOSE_CONNECTION_STRING: optionalText.refine(
     (uri) => uri === undefined || /^mongodb(\+srv)?:\/\//.test(uri),
@@ -91,7 +92,10 @@ export interface Config {
   env: RawEnv['NODE_ENV'];
   port: number;
   logLevel: LogLevel;
-  requestLog: RawEnv['REQUEST_LOG'];
+  /** One access line per request. */
+  requestLog: boolean;
+  /** GET /metrics is served only when a token is set, and only to `Authorization: Bearer <token>`. */
+  metrics: { token?: string };
   mongo: { uri?: string; devDataDir: string; serverSelectionTimeoutMs: number };
   jwt: { secret: string; expiresInSeconds: number };
   bcryptCost: number;
@@ -194,7 +198,8 @@ export function parseConfig(source: Record<string, string | undefined>): LoadedC
       env: env.NODE_ENV,
       port: env.PORT,
       logLevel: env.LOG_LEVEL ?? (env.NODE_ENV === 'test' ? 'silent' : 'info'),
-      requestLog: env.REQUEST_LOG ?? (production ? 'combined' : env.NODE_ENV === 'test' ? 'off' : 'dev'),
+      requestLog: (env.REQUEST_LOG ?? (env.NODE_ENV === 'test' ? 'off' : 'on')) === 'on',
+      metrics: { token: env.METRICS_TOKEN },
       mongo: {
         uri: env.MONGOOSE_CONNECTION_STRING,
         devDataDir: env.DEV_MONGO_DATA_DIR,

@@ -1,4 +1,13 @@
-/** A small leveled logger that writes one line per entry: JSON in production, readable elsewhere. */
+import { AsyncLocalStorage } from 'node:async_hooks';
+import pino, { type DestinationStream, type Logger as PinoLogger } from 'pino';
+import { redactFields, redactText } from './redact';
+
+/**
+ * The project's logger: a thin adapter over pino that keeps the `logger.info(message, fields?)` shape every
+ * caller uses. JSON lines by default; readable (pino-pretty) only when asked for, installed (it is a dev
+ * dependency) and writing to a terminal, so files, pipes and production never get colour codes. Every line
+ * written while serving a request carries its `requestId`, also from services that were never given it.
+ */
 export const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
@@ -7,26 +16,78 @@ export interface Logger {
   info(message: string, fields?: Record<string, unknown>): void;
   warn(message: string, fields?: Record<string, unknown>): void;
   error(message: string, fields?: Record<string, unknown>): void;
+  /** The pino instance behind a logger made by createLogger; the access log writes through it. */
+  readonly pino?: PinoLogger;
 }
 
-export function createLogger(options: { level: LogLevel; json: boolean }): Logger {
-  const threshold = LOG_LEVELS.indexOf(options.level);
-  const write = (level: Exclude<LogLevel, 'silent'>, message: string, fields?: Record<string, unknown>) => {
-    if (LOG_LEVELS.indexOf(level) < threshold) return;
-    const stream = level === 'error' || level === 'warn' ? process.stderr : process.stdout;
-    if (options.json) {
-      stream.write(`${JSON.stringify({ time: new Date().toISOString(), level, message, ...fields })}\n`);
-    } else {
-      const extra = fields && Object.keys(fields).length > 0 ? ` ${JSON.stringify(fields)}` : '';
-      stream.write(`${level.toUpperCase().padEnd(5)} ${message}${extra}\n`);
-    }
-  };
-  return {
-    debug: (m, f) => write('debug', m, f),
-    info: (m, f) => write('info', m, f),
-    warn: (m, f) => write('warn', m, f),
-    error: (m, f) => write('error', m, f),
-  };
+export interface LoggerOptions {
+  level: LogLevel;
+  /** true: JSON lines always. false: readable lines when pino-pretty is installed and stdout is a terminal, else JSON lines. */
+  json: boolean;
+  /** Where lines go (stdout by default); tests pass a stream and read what was written. */
+  destination?: DestinationStream;
 }
 
-export const silentLogger: Logger = createLogger({ level: 'silent', json: false });
+/**
+ * What the code running now is doing for whom. One per process by nature (it is the "current request" of
+ * whatever async chain is running) and it keeps nothing between requests, so it is not app state.
+ */
+const logContext = new AsyncLocalStorage<{ requestId: string }>();
+
+/** Runs `fn` (and everything it starts, sync or async) with `requestId` on every log line. */
+export function runWithRequestId<T>(requestId: string, fn: () => T): T {
+  return logContext.run({ requestId }, fn);
+}
+
+export function currentRequestId(): string | undefined {
+  return logContext.getStore()?.requestId;
+}
+
+export function createLogger(options: LoggerOptions): Logger {
+  const pretty = options.json || options.destination ? undefined : prettyStdout();
+  const instance = pino(
+    {
+      level: options.level,
+      messageKey: 'message',
+      timestamp: pino.stdTimeFunctions.isoTime,
+      // pino copies the line's fields into the object returned here, so it is a fresh one, never the stored context.
+      mixin: () => {
+        const store = logContext.getStore();
+        return store ? { requestId: store.requestId } : {};
+      },
+      formatters: {
+        // Level names ("info") in JSON, as the logs had before pino; pino-pretty reads the numbers.
+        ...(pretty ? {} : { level: (label: string) => ({ level: label }) }),
+        // Every line's fields pass here, from callers and from pino-http alike: the one place secrets are removed.
+        log: (fields: Record<string, unknown>) => redactFields(fields),
+      },
+    },
+    pretty ?? options.destination ?? (options.level === 'silent' ? { write: () => undefined } : pino.destination({ dest: 1, sync: true })),
+  );
+  return adapt(instance);
+}
+
+function adapt(instance: PinoLogger): Logger {
+  const write = (level: 'debug' | 'info' | 'warn' | 'error') => (message: string, fields?: Record<string, unknown>) => {
+    if (!instance.isLevelEnabled(level)) return;
+    if (fields) instance[level](fields, redactText(message));
+    else instance[level](redactText(message));
+  };
+  return { pino: instance, debug: write('debug'), info: write('info'), warn: write('warn'), error: write('error') };
+}
+
+/** pino-pretty writing to stdout, when stdout is a terminal and the dev dependency is installed. */
+function prettyStdout(): DestinationStream | undefined {
+  if (!process.stdout.isTTY) return undefined;
+  let build: (options: Record<string, unknown>) => DestinationStream;
+  try {
+    // A dev dependency: absent from production installs (and production always writes JSON anyway).
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    build = require('pino-pretty') as typeof build;
+  } catch {
+    return undefined;
+  }
+  return build({ messageKey: 'message', translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname', singleLine: true, sync: true });
+}
+
+export const silentLogger: Logger = createLogger({ level: 'silent', json: true });

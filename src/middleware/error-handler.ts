@@ -2,13 +2,15 @@ import type { NextFunction, Request, Response } from 'express';
 import mongoose from 'mongoose';
 import { ZodError } from 'zod';
 import { isDuplicateKeyError } from '../lib/db-errors';
-import type { Logger } from '../lib/logger';
+import { currentRequestId, type Logger } from '../lib/logger';
 import { AppError, NotFound } from '../lib/errors';
 
 export interface ErrorBody {
   message: string;
   code: string;
   details?: unknown;
+  /** The request's X-Request-Id, to quote when reporting a problem: it finds the request's log lines. */
+  requestId?: string;
 }
 
 interface Mapped {
@@ -87,10 +89,11 @@ export function notFoundHandler(req: Request) {
 export function errorHandler(logger: Logger) {
   return (error: unknown, req: Request, res: Response, next: NextFunction) => {
     if (res.headersSent) return next(error);
+    const requestId = (res.locals.requestId as string | undefined) ?? currentRequestId();
     const mapped = mapError(error);
     if (mapped) {
       if (mapped.status >= 500) logger.warn('request failed', { status: mapped.status, code: mapped.body.code, path: req.path });
-      res.status(mapped.status).json(mapped.body);
+      res.status(mapped.status).json({ ...mapped.body, requestId } satisfies ErrorBody);
       return;
     }
     // Unknown failure: the details stay in the log, the client gets a generic message.
@@ -99,6 +102,6 @@ export function errorHandler(logger: Logger) {
       path: req.path,
       error: error instanceof Error ? error.stack : String(error),
     });
-    res.status(500).json({ message: 'Internal server error', code: 'INTERNAL_ERROR' } satisfies ErrorBody);
+    res.status(500).json({ message: 'Internal server error', code: 'INTERNAL_ERROR', requestId } satisfies ErrorBody);
   };
 }

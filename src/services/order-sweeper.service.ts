@@ -1,4 +1,5 @@
 import type { Logger } from '../lib/logger';
+import { noMetrics, type ShopMetrics } from '../lib/metrics';
 import { OPEN_STATUSES } from '../lib/order-state';
 import { IdempotencyKeyModel } from '../models/idempotency-key.model';
 import { OrderModel, type OrderRow } from '../models/order.model';
@@ -26,11 +27,13 @@ export function createOrderSweeper(deps: {
   payments: PaymentGateway;
   clock: () => Date;
   logger: Logger;
+  metrics?: ShopMetrics;
   settings: { sweepIntervalMs: number };
 }) {
   const { payments, clock, logger, settings } = deps;
+  const metrics = deps.metrics ?? noMetrics;
   const leaseMs = Math.max(60_000, 2 * settings.sweepIntervalMs);
-  const effects = createPaymentEffects({ clock, logger });
+  const effects = createPaymentEffects({ clock, logger, metrics });
 
   async function expireUnpaid(now: Date): Promise<{ expired: number; reconciled: number }> {
     const due = { placedAt: { $ne: null }, status: { $in: OPEN_STATUSES }, expiresAt: { $lte: now }, $or: [{ sweepLeaseUntil: null }, { sweepLeaseUntil: { $lte: now } }] };
@@ -61,6 +64,7 @@ export function createOrderSweeper(deps: {
       }
     }
     const outcome = await cancelOpenOrder(payments, order, { reason: 'payment_timeout', at: now });
+    if (outcome === 'canceled') metrics.payment('canceled');
     // Paid between the look and the cancel: Stripe refused to cancel it, so apply the success now.
     if (outcome === 'already_paid') return reconcile(await payments.retrievePaymentIntent(order.paymentIntentId!));
     return outcome === 'canceled' ? 'canceled' : 'left_open';

@@ -3,6 +3,7 @@ import { Types, type QueryFilter } from 'mongoose';
 import { Conflict, Forbidden, NotFound, ValidationError } from '../lib/errors';
 import { cutPage, pageFilter, sortFor, type KeysetOrder } from '../lib/keyset';
 import type { Logger } from '../lib/logger';
+import { noMetrics, type ShopMetrics } from '../lib/metrics';
 import { chargeProblem, MoneyError, multiplyMinor, sumMinor } from '../lib/money';
 import { OPEN_STATUSES } from '../lib/order-state';
 import { OrderModel, type Order, type OrderRow } from '../models/order.model';
@@ -20,6 +21,7 @@ export interface OrderServiceDeps {
   payments: PaymentGateway;
   clock: () => Date;
   logger: Logger;
+  metrics?: ShopMetrics;
   settings: { paymentTimeoutMs: number; idempotencyKeyTtlMs: number; stockWaitMs: number } & OpenOrderLimits;
 }
 
@@ -27,6 +29,7 @@ const NEWEST: KeysetOrder = { name: 'newest', field: 'createdAt', direction: -1,
 
 export function createOrderService(deps: OrderServiceDeps) {
   const { payments, clock } = deps;
+  const metrics = deps.metrics ?? noMetrics;
 
   /**
    * Creating an order is five writes with no transaction, each safe to repeat or to be interrupted:
@@ -50,6 +53,7 @@ export function createOrderService(deps: OrderServiceDeps) {
       const priced = await priceLines(lines);
       return { ...placedResult(await placeOrder(orderId, user, priced)), replayed: false };
     } catch (error) {
+      if (error instanceof Conflict && (error.code === 'OUT_OF_STOCK' || error.code === 'STOCK_BUSY')) metrics.stockConflict();
       if (idempotencyKey) await forgetIdempotencyKey(user.id, idempotencyKey, orderId).catch(() => undefined);
       throw error;
     }
@@ -84,6 +88,7 @@ export function createOrderService(deps: OrderServiceDeps) {
           throw gatewayFailure(error);
         });
       await OrderModel.updateOne({ _id: orderId, placedAt: null }, { $set: { paymentIntentId: intent.id, clientSecret: intent.clientSecret, placedAt: clock() } });
+      metrics.orderCreated();
     } catch (error) {
       await releaseLines(orderId, priced.items);
       await releaseOpenOrder(userId, orderId, units);
@@ -135,6 +140,7 @@ export function createOrderService(deps: OrderServiceDeps) {
       throw gatewayFailure(error);
     });
     if (outcome === 'already_paid') throw new Conflict('The payment for this order has already succeeded', 'ALREADY_PAID');
+    if (outcome === 'canceled') metrics.payment('canceled');
     const current = await loadOrder(order._id);
     if (outcome === 'not_open') throw notOpen(current.status, 'canceled');
     return toOrderView(current);

@@ -2,6 +2,7 @@ import type { Types } from 'mongoose';
 import { isDuplicateKeyError } from '../lib/db-errors';
 import { ValidationError } from '../lib/errors';
 import type { Logger } from '../lib/logger';
+import { noMetrics, type ShopMetrics } from '../lib/metrics';
 import { minorFromStripe } from '../lib/money';
 import { OrderModel, type OrderRow } from '../models/order.model';
 import { WebhookEventModel } from '../models/webhook-event.model';
@@ -34,8 +35,9 @@ export interface ChangeSource {
  * orderId is only a cross-check: a mismatch is recorded on the order that holds the intent, and another
  * order is never touched.
  */
-export function createPaymentEffects(deps: { clock: () => Date; logger: Logger }) {
+export function createPaymentEffects(deps: { clock: () => Date; logger: Logger; metrics?: ShopMetrics }) {
   const { clock, logger } = deps;
+  const metrics = deps.metrics ?? noMetrics;
 
   async function intentSucceeded(source: ChangeSource, intent: SucceededIntent): Promise<EventOutcome> {
     const order = await orderHolding(intent.id, intent.metadata);
@@ -57,6 +59,7 @@ export function createPaymentEffects(deps: { clock: () => Date; logger: Logger }
       logger.error('payment succeeded for an order that is not open: refund needed', { orderId: order._id.toHexString(), status: current.status });
       return 'mismatch';
     }
+    metrics.payment('succeeded');
     await noteMetadataMismatch(order, eventId, intent.id, metadataProblems);
     await settleStock(order, 'paid');
     // A full refund reported before the success (events can arrive out of order) applies now.
@@ -72,6 +75,7 @@ export function createPaymentEffects(deps: { clock: () => Date; logger: Logger }
     const lastPaymentError = error ? { code: error.code ?? null, declineCode: error.decline_code || null, message: error.message ?? null } : null;
     const moved = await moveOrder(order._id, 'failed', { reason: 'payment_failed', at: clock(), eventId }, { lastPaymentError });
     if (!moved && order.status === 'failed') await OrderModel.updateOne({ _id: order._id, status: 'failed' }, { $set: { lastPaymentError } });
+    if (moved) metrics.payment('failed');
     await noteMetadataMismatch(order, eventId, intent.id, metadataMismatch(order, intent.metadata));
     return moved ? 'applied' : 'no_change';
   }
@@ -80,6 +84,7 @@ export function createPaymentEffects(deps: { clock: () => Date; logger: Logger }
     const order = await orderHolding(intent.id, intent.metadata);
     if (!order) return 'unknown_intent';
     const moved = await moveOrder(order._id, 'canceled', { reason: 'payment_intent_canceled', at: clock(), eventId });
+    if (moved) metrics.payment('canceled');
     const current = moved ? order : await OrderModel.findById(order._id).lean().orFail();
     if (moved || current.status === 'canceled') await settleStock(current, 'canceled');
     await noteMetadataMismatch(order, eventId, intent.id, metadataMismatch(order, intent.metadata));
@@ -145,8 +150,9 @@ type HandledObject<T extends HandledEvent['type']> = Extract<HandledEvent, { typ
  * failed half-way (database down: the webhook answers 5xx, Stripe retries) completes on the retry.
  * A signed event whose handled parts are malformed is a 400 and is not recorded: a corrected retry applies.
  */
-export function createPaymentEventService(deps: { clock: () => Date; logger: Logger; verify: WebhookVerifier }) {
+export function createPaymentEventService(deps: { clock: () => Date; logger: Logger; verify: WebhookVerifier; metrics?: ShopMetrics }) {
   const { clock, logger } = deps;
+  const metrics = deps.metrics ?? noMetrics;
   const effects = createPaymentEffects(deps);
 
   /** A webhook delivery: the raw body and its Stripe-Signature header. A bad signature or a malformed event is a 400. */
@@ -163,7 +169,9 @@ export function createPaymentEventService(deps: { clock: () => Date; logger: Log
       }
       throw error;
     }
-    return handleEvent(event);
+    const outcome = await handleEvent(event);
+    metrics.webhookEvent(event.type, outcome);
+    return outcome;
   }
 
   async function handleEvent(event: ParsedEvent): Promise<EventOutcome> {

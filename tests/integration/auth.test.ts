@@ -42,7 +42,7 @@ describe('POST /api/registration', () => {
       const res = await request(app).post('/api/registration').send(buildUser({ email: duplicate }));
 
       expect(res.status).toBe(409);
-      expect(res.body).toEqual({ message: 'Email is already registered', code: 'EMAIL_TAKEN' });
+      expect(res.body).toEqual({ message: 'Email is already registered', code: 'EMAIL_TAKEN', requestId: expect.any(String) });
       expect(await UserModel.countDocuments({ email: 'same@example.com' })).toBe(1);
     },
   );
@@ -135,13 +135,14 @@ describe('POST /api/login', () => {
   it('when the email is unknown or the password wrong, then both answer the same 401', async () => {
     const user = await registerAndLogin(app);
 
-    const wrongPassword = await request(app).post('/api/login').send({ email: user.email, password: 'wrong-password' });
-    const unknownEmail = await request(app).post('/api/login').send({ email: 'nobody@example.com', password: user.password });
+    // One request id for both, so the bodies can be compared whole.
+    const wrongPassword = await request(app).post('/api/login').set('X-Request-Id', 'login-probe').send({ email: user.email, password: 'wrong-password' });
+    const unknownEmail = await request(app).post('/api/login').set('X-Request-Id', 'login-probe').send({ email: 'nobody@example.com', password: user.password });
 
     expect(wrongPassword.status).toBe(401);
     expect(unknownEmail.status).toBe(401);
     expect(wrongPassword.body).toEqual(unknownEmail.body);
-    expect(wrongPassword.body).toEqual({ message: 'Invalid email or password', code: 'INVALID_CREDENTIALS' });
+    expect(wrongPassword.body).toEqual({ message: 'Invalid email or password', code: 'INVALID_CREDENTIALS', requestId: 'login-probe' });
   });
 
   it.each([
@@ -224,7 +225,7 @@ describe('GET /api/profile', () => {
     const res = header ? await req.set('Authorization', header) : await req;
 
     expect(res.status).toBe(401);
-    expect(res.body).toEqual({ message: expect.any(String), code: expect.stringMatching(/^(UNAUTHORIZED|INVALID_TOKEN)$/) });
+    expect(res.body).toEqual({ message: expect.any(String), code: expect.stringMatching(/^(UNAUTHORIZED|INVALID_TOKEN)$/), requestId: expect.any(String) });
   });
 
   it('when the token is only in the query string or a cookie, then it is not read', async () => {

@@ -13,7 +13,7 @@ describe('HTTP basics', () => {
 
     expect(res.status).toBe(400);
     expect(res.headers['content-type']).toMatch(/application\/json/);
-    expect(res.body).toEqual({ message: 'Malformed JSON in request body', code: 'MALFORMED_JSON' });
+    expect(res.body).toEqual({ message: 'Malformed JSON in request body', code: 'MALFORMED_JSON', requestId: expect.any(String) });
     expect(res.text).not.toMatch(/at .*\.js|SyntaxError|node_modules/);
   });
 
@@ -23,7 +23,7 @@ describe('HTTP basics', () => {
     const res = await request(app).post('/api/registration').send(user);
 
     expect(res.status).toBe(413);
-    expect(res.body).toEqual({ message: 'Request body is too large', code: 'PAYLOAD_TOO_LARGE' });
+    expect(res.body).toEqual({ message: 'Request body is too large', code: 'PAYLOAD_TOO_LARGE', requestId: expect.any(String) });
     expect(await UserModel.countDocuments()).toBe(0);
   });
 
@@ -51,7 +51,7 @@ describe('HTTP basics', () => {
     const res = await request(app).get('/api/nothing-here');
 
     expect(res.status).toBe(404);
-    expect(res.body).toEqual({ message: 'Route GET /api/nothing-here not found', code: 'ROUTE_NOT_FOUND' });
+    expect(res.body).toEqual({ message: 'Route GET /api/nothing-here not found', code: 'ROUTE_NOT_FOUND', requestId: expect.any(String) });
   });
 
   it('when the path has a broken percent-encoding, then it answers 4xx JSON, not 500', async () => {
@@ -79,7 +79,7 @@ describe('HTTP basics', () => {
     const res = await request(unready).get('/ready');
 
     expect(res.status).toBe(503);
-    expect(res.body).toEqual({ message: 'Database is not reachable', code: 'NOT_READY' });
+    expect(res.body).toEqual({ message: 'Database is not reachable', code: 'NOT_READY', requestId: expect.any(String) });
   });
 });
 
@@ -111,7 +111,7 @@ describe('rate limits', () => {
     const last = await attempt();
 
     expect(statuses).toEqual([401, 401, 401, 429]);
-    expect(last.body).toEqual({ message: 'Too many attempts, please try again later', code: 'RATE_LIMITED' });
+    expect(last.body).toEqual({ message: 'Too many attempts, please try again later', code: 'RATE_LIMITED', requestId: expect.any(String) });
     expect(last.headers['retry-after']).toBeDefined();
   });
 });

@@ -178,7 +178,7 @@ describe('POST /api/orders/create', () => {
     const res = await post('/api/orders/create', buyer.token, { items: [{ productId: plenty.id, quantity: 4 }, { productId: scarce.id, quantity: 2 }] });
 
     expect(res.status).toBe(409);
-    expect(res.body).toEqual({ message: 'Not enough stock for this order', code: 'OUT_OF_STOCK', details: [{ productId: scarce.id, requested: 2, available: 1 }] });
+    expect(res.body).toEqual({ message: 'Not enough stock for this order', code: 'OUT_OF_STOCK', details: [{ productId: scarce.id, requested: 2, available: 1 }], requestId: expect.any(String) });
     expect([await stockOf(plenty.id), await stockOf(scarce.id)]).toEqual([10, 1]);
     expect(await OrderModel.countDocuments()).toBe(0);
     expect((await ProductModel.findById(plenty.id).lean())?.reservedFor).toEqual([]);
@@ -200,7 +200,7 @@ describe('POST /api/orders/create', () => {
       .send({ items: [{ productId: product.id, quantity: 3 }] });
 
     expect(res.status).toBe(502);
-    expect(res.body).toEqual({ message: 'The payment provider could not be reached, please try again', code: 'PAYMENT_GATEWAY_ERROR' });
+    expect(res.body).toEqual({ message: 'The payment provider could not be reached, please try again', code: 'PAYMENT_GATEWAY_ERROR', requestId: expect.any(String) });
     expect(await stockOf(product.id)).toBe(10);
     expect((await ProductModel.findById(product.id).lean())?.reservedFor).toEqual([]);
     expect(await OrderModel.countDocuments()).toBe(0);
@@ -328,7 +328,7 @@ describe('GET /api/orders and /api/orders/:id', () => {
     const asAdmin = await request(app).get(`/api/orders/${order.orderId}`).set('Authorization', admin);
 
     expect(asStranger.status).toBe(404);
-    expect(asStranger.body).toEqual({ message: 'Order not found', code: 'ORDER_NOT_FOUND' });
+    expect(asStranger.body).toEqual({ message: 'Order not found', code: 'ORDER_NOT_FOUND', requestId: expect.any(String) });
     expect(asAdmin.status).toBe(200);
     expect(asAdmin.body).toMatchObject({ message: 'Order details', data: { id: order.orderId } });
   });

@@ -61,7 +61,7 @@ describe('POST /api/orders/webhook: signatures', () => {
     const res = await (header ? req.set('Stripe-Signature', header) : req).send(body);
 
     expect(res.status).toBe(400);
-    expect(res.body).toEqual({ message: 'Invalid webhook signature', code: 'INVALID_SIGNATURE' });
+    expect(res.body).toEqual({ message: 'Invalid webhook signature', code: 'INVALID_SIGNATURE', requestId: expect.any(String) });
     expect((await getOrder(app, buyer.token, order.id)).status).toBe('pending');
     expect(await WebhookEventModel.countDocuments()).toBe(0);
   });

@@ -74,7 +74,7 @@ describe('parseConfig', () => {
     const { config, warnings } = parseConfig({ ...production, TRUST_PROXY: '1', CORS_ORIGINS: 'https://a.example, https://b.example' });
 
     expect(warnings).toEqual([]);
-    expect(config).toMatchObject({ env: 'production', trustProxy: 1, requestLog: 'combined', logLevel: 'info' });
+    expect(config).toMatchObject({ env: 'production', trustProxy: 1, requestLog: true, logLevel: 'info' });
     expect(config.cors.origins).toEqual(['https://a.example', 'https://b.example']);
   });
 

@@ -1,0 +1,89 @@
+import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+
+/**
+ * Prometheus metrics, one Registry per Metrics object (never prom-client's global registry), so each app
+ * or test owns its numbers. server.ts makes one per process and hands it to the app and the expiry job.
+ */
+
+export type PaymentOutcome = 'succeeded' | 'failed' | 'canceled';
+
+/** What services record. Each call is made once per thing that happened (see where they are called). */
+export interface ShopMetrics {
+  orderCreated(): void;
+  /** An order refused because a line's stock could not be had (409 OUT_OF_STOCK). */
+  stockConflict(): void;
+  /** An order's status moved because of its payment (counted on the move, so once per order and outcome). */
+  payment(outcome: PaymentOutcome): void;
+  /** A refund the gateway accepted. */
+  refundAccepted(): void;
+  /** One processed webhook delivery and the payment event service's outcome for it. */
+  webhookEvent(type: string, outcome: string): void;
+}
+
+export interface Metrics extends ShopMetrics {
+  readonly registry: Registry;
+  /** One answered HTTP request; `route` is the route template or UNMATCHED_ROUTE, never a raw path. */
+  observeRequest(method: string, route: string, statusCode: number, seconds: number): void;
+}
+
+export const UNMATCHED_ROUTE = 'unmatched';
+
+/**
+ * The event types the payment event service acts on (a type it starts handling joins this list); any
+ * other type is counted as `other`, so whoever sends events cannot grow the label set.
+ */
+export const WEBHOOK_EVENT_TYPES = new Set(['payment_intent.succeeded', 'payment_intent.payment_failed', 'payment_intent.canceled', 'charge.refunded']);
+
+/** Request latencies from 1 ms (a cached read) to 10 s (a slow gateway call). */
+const DURATION_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
+export function createMetrics(options: { processMetrics?: boolean } = {}): Metrics {
+  const registry = new Registry();
+  // CPU, memory, event loop lag, GC, handles: worth having on a server, wasted on every test app.
+  if (options.processMetrics) collectDefaultMetrics({ register: registry });
+
+  const httpDuration = new Histogram({
+    name: 'http_request_duration_seconds',
+    help: 'Time from receiving a request to finishing its response, by method, route template and status code',
+    labelNames: ['method', 'route', 'status_code'] as const,
+    buckets: DURATION_BUCKETS,
+    registers: [registry],
+  });
+  const ordersCreated = new Counter({ name: 'shop_orders_created_total', help: 'Orders placed (stock reserved and a payment intent attached)', registers: [registry] });
+  const payments = new Counter({
+    name: 'shop_payments_total',
+    help: 'Orders whose payment succeeded, failed or was canceled (counted when the order status moves)',
+    labelNames: ['outcome'] as const,
+    registers: [registry],
+  });
+  const refunds = new Counter({ name: 'shop_refunds_total', help: 'Refunds the payment gateway accepted', registers: [registry] });
+  const webhookEvents = new Counter({
+    name: 'shop_webhook_events_total',
+    help: 'Verified Stripe webhook deliveries by event type and outcome (applied, no_change, duplicate, ignored, unknown_intent, mismatch)',
+    labelNames: ['type', 'outcome'] as const,
+    registers: [registry],
+  });
+  const stockConflicts = new Counter({ name: 'shop_stock_conflicts_total', help: 'Orders refused because there was not enough stock', registers: [registry] });
+
+  // Zero series exist from the start, so rate() and alerts see 0 rather than "no data" before the first event.
+  for (const outcome of ['succeeded', 'failed', 'canceled'] as const) payments.inc({ outcome }, 0);
+
+  return {
+    registry,
+    observeRequest: (method, route, statusCode, seconds) => httpDuration.observe({ method, route, status_code: statusCode }, seconds),
+    orderCreated: () => ordersCreated.inc(),
+    stockConflict: () => stockConflicts.inc(),
+    payment: (outcome) => payments.inc({ outcome }),
+    refundAccepted: () => refunds.inc(),
+    webhookEvent: (type, outcome) => webhookEvents.inc({ type: WEBHOOK_EVENT_TYPES.has(type) ? type : 'other', outcome }),
+  };
+}
+
+/** For code run without metrics (tests of one service, scripts): records nothing. */
+export const noMetrics: ShopMetrics = {
+  orderCreated: () => undefined,
+  stockConflict: () => undefined,
+  payment: () => undefined,
+  refundAccepted: () => undefined,
+  webhookEvent: () => undefined,
+};

@@ -1,0 +1,74 @@
+import { randomUUID } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import type { Express, NextFunction, Request, Response } from 'express';
+import { runWithRequestId } from '../lib/logger';
+import { UNMATCHED_ROUTE } from '../lib/metrics';
+
+/** An inbound X-Request-Id is kept when it is plain (letters, digits, `_.-`) and at most 128 characters. */
+const SANE_REQUEST_ID = /^[\w.-]{1,128}$/;
+
+/**
+ * First middleware of the app: gives the request its id (the caller's, when sane, so one id follows a
+ * request across services; else a new UUID), echoes it in X-Request-Id, notes when the request started
+ * (for the access line and the latency histogram), and runs the rest of the request inside the log
+ * context, so every line logged while serving it carries `requestId`. With `logContext` false (nothing
+ * would read it: logs are silent) the context is skipped: on Node 20 AsyncLocalStorage costs a hook on
+ * every promise, which only pays for itself when lines are written.
+ */
+export function requestContext(options: { logContext: boolean }) {
+  return (req: Request, res: Response, next: NextFunction) => {
+    const incoming = req.headers['x-request-id'];
+    const requestId = typeof incoming === 'string' && SANE_REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    res.locals.requestId = requestId;
+    res.locals.startedAt = performance.now();
+    res.setHeader('X-Request-Id', requestId);
+    if (options.logContext) runWithRequestId(requestId, next);
+    else next();
+  };
+}
+
+export function requestIdOf(res: Response): string | undefined {
+  return res.locals.requestId as string | undefined;
+}
+
+/** Milliseconds since requestContext saw the request. */
+export function elapsedMs(res: Response): number {
+  return performance.now() - (res.locals.startedAt as number);
+}
+
+const TEMPLATE = Symbol('routeTemplate');
+const ROUTE = Symbol('route');
+type TrackedRequest = Request & { [TEMPLATE]?: string; [ROUTE]?: unknown };
+
+/**
+ * Makes `routeTemplate(req)` work for this app's requests. Express restores `req.baseUrl` when an error
+ * leaves a router, so by the time the error handler answers, `baseUrl + req.route.path` would say `/:id`
+ * instead of `/api/orders/:id`. Express assigns `req.route` at the moment a route matches, while
+ * `baseUrl` is still the router's mount path: an accessor on this app's request prototype records the
+ * template then, once per matched request.
+ */
+export function recordRouteTemplates(app: Express) {
+  Object.defineProperty(app.request, 'route', {
+    configurable: true,
+    enumerable: true,
+    get(this: TrackedRequest) {
+      return this[ROUTE];
+    },
+    set(this: TrackedRequest, route: { path?: unknown } | undefined) {
+      this[ROUTE] = route;
+      if (route) this[TEMPLATE] = joinTemplate(this.baseUrl, route.path);
+    },
+  });
+}
+
+/** The matched route's template (`/api/orders/:id`), or one shared label for requests no route matched. */
+export function routeTemplate(req: Request): string {
+  return (req as TrackedRequest)[TEMPLATE] ?? UNMATCHED_ROUTE;
+}
+
+function joinTemplate(baseUrl: string | undefined, path: unknown): string {
+  const base = baseUrl ?? '';
+  const own = typeof path === 'string' ? path : String(path);
+  if (own === '/' && base !== '') return base;
+  return base + own;
+}
