@@ -74,7 +74,7 @@ describe('hostile requests from outside', () => {
     const authenticated = await raw('get', '/api/orders/%zz').set('Authorization', buyer);
 
     expect([anonymous.status, authenticated.status]).toEqual([400, 400]);
-    expect(anonymous.body).toEqual({ message: 'Malformed percent-encoding in the URL', code: 'MALFORMED_URL' });
-    expect(authenticated.body).toEqual({ message: 'Malformed percent-encoding in the URL', code: 'MALFORMED_URL' });
+    expect(anonymous.body).toEqual({ message: 'Malformed percent-encoding in the URL', code: 'MALFORMED_URL', requestId: expect.any(String) });
+    expect(authenticated.body).toEqual({ message: 'Malformed percent-encoding in the URL', code: 'MALFORMED_URL', requestId: expect.any(String) });
   });
 });
