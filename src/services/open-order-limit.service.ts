@@ -17,21 +17,30 @@ export interface OpenOrderLimits {
  * past the cap; claim and release are each guarded by the order id, so repeating either changes nothing.
  */
 export async function claimOpenOrder(userId: Types.ObjectId, orderId: Types.ObjectId, units: number, limits: OpenOrderLimits): Promise<void> {
-  for (let attempt = 0; attempt < 3; attempt += 1) {
+  let tally: { openOrders: number; openUnits: number; orders: Types.ObjectId[] } | null = null;
+  // Each failed round means another claim or release changed the tally meanwhile: progress, so this ends.
+  for (let attempt = 0; attempt < 50; attempt += 1) {
     const claimed = await OpenOrderTallyModel.updateOne(
       { _id: userId, orders: { $ne: orderId }, openOrders: { $lt: limits.maxOpenOrders }, openUnits: { $lte: limits.maxOpenUnits - units } },
       { $inc: { openOrders: 1, openUnits: units }, $push: { orders: orderId } },
     );
     if (claimed.modifiedCount === 1) return;
-    const tally = await OpenOrderTallyModel.findById(userId).lean();
+    tally = await OpenOrderTallyModel.findById(userId).lean();
     if (tally?.orders.some((id) => id.equals(orderId))) return;
-    if (tally) throw limitReached(tally, units, limits);
-    // First order of this account: create its tally (a racing creation may win) and try again.
-    await OpenOrderTallyModel.create({ _id: userId }).catch((error: unknown) => {
-      if (!isDuplicateKeyError(error)) throw error;
-    });
+    if (tally && exceeds(tally, units, limits)) throw limitReached(tally, units, limits);
+    // First order of this account: create its tally (a racing creation may win) and try again. A tally with
+    // room means a concurrent claim or release changed it between the update and the read: try again too.
+    if (!tally) {
+      await OpenOrderTallyModel.create({ _id: userId }).catch((error: unknown) => {
+        if (!isDuplicateKeyError(error)) throw error;
+      });
+    }
   }
-  throw limitReached({ openOrders: limits.maxOpenOrders, openUnits: 0 }, units, limits);
+  throw limitReached(tally ?? { openOrders: 0, openUnits: 0 }, units, limits);
+}
+
+function exceeds(tally: { openOrders: number; openUnits: number }, units: number, limits: OpenOrderLimits): boolean {
+  return tally.openOrders + 1 > limits.maxOpenOrders || tally.openUnits + units > limits.maxOpenUnits;
 }
 
 export async function releaseOpenOrder(userId: Types.ObjectId, orderId: Types.ObjectId, units: number): Promise<void> {

@@ -47,6 +47,7 @@ describe('stock hoarding: a cap on what one account holds in open orders', () =>
       message: 'An account can hold at most 3 unpaid orders with 10 units in all: pay for or cancel an order first',
       code: 'OPEN_ORDER_LIMIT',
       details: [{ limit: 'openOrders', max: 3, open: 3, requested: 1 }],
+      requestId: expect.any(String),
     });
     expect(await stock()).toBe(97);
     expect(await OrderModel.countDocuments()).toBe(3);

@@ -97,6 +97,7 @@ describe('multi-line orders under concurrency', () => {
         message: 'Units of this order are held by orders still being placed; retry shortly',
         code: 'STOCK_BUSY',
         details: [{ productId: scarce.id, requested: 1, available: 0, heldByOrdersInProgress: 3 }],
+        requestId: expect.any(String),
       });
       expect((await product(other.id)).stock).toBe(10);
       expect((await failing).status).toBe(502);

@@ -38,7 +38,7 @@ describe('validation messages name the rule, once per problem', () => {
     const res = await request(app).post('/api/products').set('Authorization', admin).send({ ...buildProduct(), ...change });
 
     expect(res.status).toBe(400);
-    expect(res.body).toEqual({ message: 'Validation failed', code: 'VALIDATION_ERROR', details: [{ path, message }] });
+    expect(res.body).toEqual({ message: 'Validation failed', code: 'VALIDATION_ERROR', details: [{ path, message }], requestId: expect.any(String) });
     expect(await ProductModel.countDocuments()).toBe(0);
   });
 
