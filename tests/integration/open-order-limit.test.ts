@@ -85,6 +85,18 @@ describe('stock hoarding: a cap on what one account holds in open orders', () =>
     expect((await tally(buyer.id))?.orders).toHaveLength(3);
   });
 
+  it('when a new account places its first orders all at once within the cap, then every one is created (racing claims retry, never a false 409)', async () => {
+    const roomy = buildTestApp({ env: { ORDER_MAX_OPEN_PER_USER: '20', ORDER_MAX_OPEN_UNITS_PER_USER: '100' }, deps: { payments, clock } });
+    const fresh = await registerAndLogin(roomy);
+
+    const responses = await Promise.all(
+      Array.from({ length: 8 }, () => request(roomy).post('/api/orders/create').set('Authorization', fresh.token).send({ items: [{ productId, quantity: 1 }] })),
+    );
+
+    expect(responses.map((r) => r.status)).toEqual(Array(8).fill(201));
+    expect(await tally(fresh.id)).toMatchObject({ openOrders: 8, openUnits: 8 });
+  });
+
   it('when open orders are canceled, paid or expire, then they stop counting, each once', async () => {
     const created = [];
     for (let i = 0; i < 3; i += 1) created.push((await order(buyer.token).expect(201)).body);
