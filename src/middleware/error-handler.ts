@@ -4,12 +4,9 @@ import { ZodError } from 'zod';
 import { isDuplicateKeyError } from '../lib/db-errors';
 import type { Logger } from '../lib/logger';
 import { AppError, NotFound } from '../lib/errors';
+import type { ErrorBody } from '../schemas/error.schemas';
 
-export interface ErrorBody {
-  message: string;
-  code: string;
-  details?: unknown;
-}
+export type { ErrorBody };
 
 interface Mapped {
   status: number;

@@ -118,7 +118,7 @@ export function createOrderService(deps: OrderServiceDeps) {
       const { status } = await payments.confirmPaymentIntent(order.paymentIntentId!, paymentMethod);
       return { orderId: id, paymentIntentId: order.paymentIntentId!, paymentStatus: status };
     } catch (error) {
-      throw gatewayFailure(error, { orderId: id, paymentIntentId: order.paymentIntentId });
+      throw gatewayFailure(error, { orderId: id, paymentIntentId: order.paymentIntentId ?? undefined });
     }
   }
 
@@ -182,8 +182,9 @@ async function priceLines(lines: StockLine[]) {
 async function shortageError(line: StockLine) {
   const product = await ProductModel.findById(line.productId).select('stock archived').lean();
   if (!product || product.archived) return new NotFound(`Product not found: ${line.productId.toHexString()}`, 'PRODUCT_NOT_FOUND');
+  const productId = line.productId.toHexString();
   return new Conflict('Not enough stock for this order', 'OUT_OF_STOCK', [
-    { productId: line.productId.toHexString(), requested: line.quantity, available: product.stock },
+    { message: `Product ${productId}: ${line.quantity} requested, ${product.stock} available`, productId, requested: line.quantity, available: product.stock },
   ]);
 }
 
