@@ -10,6 +10,7 @@ import { errorHandler, notFoundHandler } from './middleware/error-handler';
 import { limitRequests } from './middleware/rate-limit';
 import { requireJsonBody } from './middleware/require-json';
 import { authRoutes } from './routes/auth.routes';
+import { docsRoutes } from './routes/docs.routes';
 import type { PaymentGateway } from './payments/gateway';
 import { createWebhookVerifier } from './payments/webhook';
 import { healthRoutes } from './routes/health.routes';
@@ -54,6 +55,8 @@ export function createApp(deps: AppDeps): Express {
   app.use(corsFromAllowList(config.cors.origins));
   if (config.requestLog && config.requestLog !== 'off') app.use(morgan(config.requestLog));
   app.use(webhookRoutes(paymentEvents, config.http.jsonBodyLimit));
+  // Static and unauthenticated: a page load is several requests, so outside the /api rate limit.
+  app.use(docsRoutes());
   app.use('/api', limitRequests(config.rateLimits.api));
 
   app.use(requireJsonBody);
