@@ -7,10 +7,12 @@ import type { Config } from './config/env';
 import type { Logger } from './lib/logger';
 import { authenticate } from './middleware/authenticate';
 import { errorHandler, notFoundHandler } from './middleware/error-handler';
+import { methodNotAllowed } from './middleware/method-not-allowed';
 import { limitRequests } from './middleware/rate-limit';
 import { requireJsonBody } from './middleware/require-json';
 import { authRoutes } from './routes/auth.routes';
 import { docsRoutes } from './routes/docs.routes';
+import { apiOperations } from './openapi/operations';
 import type { PaymentGateway } from './payments/gateway';
 import { createWebhookVerifier } from './payments/webhook';
 import { healthRoutes } from './routes/health.routes';
@@ -58,6 +60,7 @@ export function createApp(deps: AppDeps): Express {
   // Static and unauthenticated: a page load is several requests, so outside the /api rate limit.
   app.use(docsRoutes());
   app.use('/api', limitRequests(config.rateLimits.api));
+  app.use(methodNotAllowed(apiOperations));
 
   app.use(requireJsonBody);
   app.use(express.json({ limit: config.http.jsonBodyLimit }));

@@ -29,6 +29,8 @@ export const ERROR_CODES = {
   ROUTE_NOT_FOUND: { status: 404, meaning: 'No route has this method and path' },
   PRODUCT_NOT_FOUND: { status: 404, meaning: 'No such product, or it is archived' },
   ORDER_NOT_FOUND: { status: 404, meaning: 'No such order visible to this account' },
+  // 405
+  METHOD_NOT_ALLOWED: { status: 405, meaning: 'The path exists but not with this method; the Allow header lists those it takes' },
   // 409: the request conflicts with the current state.
   CONFLICT: { status: 409, meaning: 'The resource already exists' },
   EMAIL_TAKEN: { status: 409, meaning: 'The email is already registered (in any letter case)' },

@@ -4,6 +4,7 @@ import { ERROR_CODES, type ErrorCode } from '../lib/error-codes';
 import { errorBody, errorBodyWith, errorCode } from '../schemas/error.schemas';
 import type { ApiOperation } from './operation';
 import { apiOperations } from './operations';
+import { describeRefinements } from './refinements';
 
 /**
  * The OpenAPI 3.1 document, generated with zod-openapi from the zod schemas the routes validate with and
@@ -104,6 +105,7 @@ function toOperationObject(op: ApiOperation): ZodOpenApiOperationObject {
     responses[status] = {
       description: response.description,
       ...(response.headers && { headers: response.headers }),
+      ...(response.links && { links: response.links }),
       content: { [response.contentType ?? 'application/json']: { schema: response.schema, ...(response.example !== undefined && { example: response.example }) } },
     };
   }
@@ -134,11 +136,13 @@ export function buildOpenApiDocument(operations: readonly ApiOperation[] = apiOp
     },
     {
       // JSON.stringify sends a Date as its ISO 8601 string: that is what a response's z.date() looks like on the wire.
-      override: ({ jsonSchema, zodSchema, io }) => {
+      override: (context) => {
+        const { jsonSchema, zodSchema, io } = context;
         if (zodSchema._zod.def.type === 'date' && io === 'output') {
           jsonSchema.type = 'string';
           jsonSchema.format = 'date-time';
         }
+        describeRefinements(context);
       },
     },
   ) as oas31.OpenAPIObject;

@@ -13,6 +13,8 @@ export interface SuccessResponse {
   contentType?: string;
   /** Response headers, e.g. Location on a 201. */
   headers?: z.ZodObject;
+  /** Operations this answer leads to, with where their parameters come from (OpenAPI links). */
+  links?: Record<string, { operationId: string; parameters: Record<string, string>; description?: string }>;
 }
 
 /**

@@ -173,3 +173,31 @@ describe('real responses against the document', () => {
     expect(problems).toEqual([]);
   });
 });
+
+describe('methods a documented path does not take', () => {
+  it.each([
+    ['TRACE', '/api/products', 'POST, GET, HEAD'],
+    ['PUT', '/api/products/665f1d0a8b3a4d0012ab34d1', 'GET, PATCH, DELETE, HEAD'],
+    ['GET', '/api/orders/create', 'POST'],
+    ['GET', '/api/orders/webhook', 'POST'],
+    ['DELETE', '/health', 'GET, HEAD'],
+  ])('when %s %s is sent, then 405 METHOD_NOT_ALLOWED with Allow: %s', async (method, path, allow) => {
+    const res = await request(app)[method.toLowerCase() as 'get'](path).set('Authorization', 'Bearer not.checked.here');
+
+    expect(res.status).toBe(405);
+    expect(res.headers.allow).toBe(allow);
+    expect(res.body).toEqual({ message: expect.stringContaining(method), code: 'METHOD_NOT_ALLOWED' });
+  });
+
+  it('when OPTIONS is sent without CORS preflight headers, then 204 with the Allow header and no route runs', async () => {
+    const res = await request(app).options('/api/orders/create');
+
+    expect(res.status).toBe(204);
+    expect(res.headers.allow).toBe('POST');
+  });
+
+  it('when HEAD is sent for a GET route, or an unknown path is requested, then they are routed as before', async () => {
+    await request(app).head('/health').expect(200);
+    await request(app).put('/api/nothing-here').expect(404);
+  });
+});

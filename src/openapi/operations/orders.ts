@@ -51,6 +51,11 @@ export const orderOperations: ApiOperation[] = [
         schema: orderCreatedResponse,
         headers: orderCreatedHeaders,
         example: { message: 'Order created successfully', orderId: exampleOrder.id, clientSecret: `${examplePaymentIntentId}_secret_9xYz`, data: exampleOrder },
+        links: {
+          GetOrder: { operationId: 'getOrder', parameters: { id: '$response.body#/orderId' } },
+          PayOrder: { operationId: 'payOrder', parameters: { id: '$response.body#/orderId' } },
+          CancelOrder: { operationId: 'cancelOrder', parameters: { id: '$response.body#/orderId' } },
+        },
       },
     },
   },

@@ -29,7 +29,17 @@ export const productOperations: ApiOperation[] = [
     request: createProductRequest,
     requestExample: { name: 'Wireless Mouse', description: 'A high-precision wireless mouse.', price: 25.99, currency: 'USD', stock: 100 },
     responses: {
-      201: { description: 'Created', schema: productCreatedResponse, headers: location, example: { message: 'Product created', data: exampleProduct } },
+      201: {
+        description: 'Created',
+        schema: productCreatedResponse,
+        headers: location,
+        example: { message: 'Product created', data: exampleProduct },
+        links: {
+          GetProduct: { operationId: 'getProduct', parameters: { id: '$response.body#/data/id' } },
+          UpdateProduct: { operationId: 'updateProduct', parameters: { id: '$response.body#/data/id' } },
+          ArchiveProduct: { operationId: 'archiveProduct', parameters: { id: '$response.body#/data/id' } },
+        },
+      },
     },
   },
   {
