@@ -78,7 +78,7 @@ async function main(): Promise<number> {
     await page.waitForSelector('.opblock.is-open .responses-table', { timeout: 10_000 });
     await page.waitForTimeout(500);
     const opened = SCREENSHOT.replace(/(\.png)?$/, '-operation.png');
-    await page.screenshot({ path: opened });
+    await page.locator('.opblock.is-open').screenshot({ path: opened });
 
     process.stdout.write(`docs:check ${baseUrl}/api/docs: ${rendered.length} operations rendered (document: ${operations.length}); screenshots ${SCREENSHOT}, ${opened}\n`);
   } finally {

@@ -16,7 +16,7 @@ export const ERROR_CODES = {
   INVALID_SIGNATURE: { status: 400, meaning: 'The webhook delivery is not correctly signed by Stripe, or is too old' },
   // 401: no valid credentials.
   UNAUTHORIZED: { status: 401, meaning: 'No Authorization header' },
-  INVALID_TOKEN: { status: 401, meaning: 'The Authorization header is not "Bearer <token>", or the token is invalid or expired' },
+  INVALID_TOKEN: { status: 401, meaning: 'The Authorization header is not "Bearer" and a token, or the token is invalid or expired' },
   INVALID_CREDENTIALS: { status: 401, meaning: 'Unknown email or wrong password (the same answer for both)' },
   // 402: the card was declined.
   CARD_DECLINED: { status: 402, meaning: "The card was declined; `details[0].declineCode` carries the issuer's reason" },

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { createDocument, type oas31, type ZodOpenApiOperationObject, type ZodOpenApiPathsObject, type ZodOpenApiResponseObject } from 'zod-openapi';
 import { ERROR_CODES, type ErrorCode } from '../lib/error-codes';
 import { errorBody, errorBodyWith, errorCode } from '../schemas/error.schemas';
+import { exampleError } from './examples';
 import type { ApiOperation } from './operation';
 import { apiOperations } from './operations';
 import { describeRefinements } from './refinements';
@@ -66,7 +67,12 @@ function errorResponses(op: ApiOperation): Record<string, ZodOpenApiResponseObje
   for (const [status, codes] of [...byStatus].sort(([a], [b]) => a - b)) {
     responses[String(status)] = {
       description: codes.map((code) => `\`${code}\`: ${ERROR_CODES[code].meaning}`).join('. '),
-      content: { 'application/json': { schema: errorBodyWith(codes as [ErrorCode, ...ErrorCode[]]) } },
+      content: {
+        'application/json': {
+          schema: errorBodyWith(codes as [ErrorCode, ...ErrorCode[]]),
+          examples: Object.fromEntries(codes.map((code) => [code, { summary: code, value: exampleError(code) }])),
+        },
+      },
     };
   }
   return responses;
@@ -120,7 +126,7 @@ export function buildOpenApiDocument(operations: readonly ApiOperation[] = apiOp
     if (item[op.method]) throw new Error(`${op.method.toUpperCase()} ${op.path} is declared twice`);
     item[op.method] = toOperationObject(op);
   }
-  return createDocument(
+  const document = createDocument(
     {
       openapi: '3.1.1',
       info: { title: 'Shop backend API', version: '1.0.0', description: DESCRIPTION },
@@ -146,6 +152,15 @@ export function buildOpenApiDocument(operations: readonly ApiOperation[] = apiOp
       },
     },
   ) as oas31.OpenAPIObject;
+  for (const op of operations) describeParameters(document.paths?.[op.path]?.[op.method], op.parameterDescriptions ?? {});
+  return document;
+}
+
+/** Parameter descriptions go on the generated parameter objects, so the request schemas stay as they are. */
+function describeParameters(operation: oas31.OperationObject | undefined, descriptions: Record<string, string>) {
+  for (const parameter of operation?.parameters ?? []) {
+    if ('name' in parameter && descriptions[parameter.name] && !parameter.description) parameter.description = descriptions[parameter.name];
+  }
 }
 
 let cached: oas31.OpenAPIObject | undefined;

@@ -1,3 +1,6 @@
+import { ERROR_CODES, type ErrorCode } from '../lib/error-codes';
+import type { ErrorDetail } from '../lib/errors';
+
 /** Example values shown in the API document; the OpenAPI test validates each against its schema. */
 
 export const exampleUser = { id: '665f1c2e8b3a4d0012ab34cd', name: 'John Doe', email: 'john.doe@example.com', role: 'user' };
@@ -39,3 +42,20 @@ export const examplePaidOrder = {
   ],
   updatedAt: '2026-01-15T10:32:05.000Z',
 };
+
+/** `details` of the example error bodies, for the codes that carry details. */
+const exampleDetails: Partial<Record<ErrorCode, ErrorDetail[]>> = {
+  VALIDATION_ERROR: [{ path: 'items.0.quantity', message: 'Too big: expected number to be <=1000' }],
+  INVALID_CURSOR: [{ path: 'cursor', message: 'Use nextCursor from the previous page with the same filters and sort' }],
+  MIXED_CURRENCY: [{ path: 'items', message: 'Found EUR, USD' }],
+  AMOUNT_OUT_OF_RANGE: [{ path: 'items', message: 'Amount must be at least 0.50 USD' }],
+  PAYMENT_REQUEST_REJECTED: [{ path: 'payment', message: "No such PaymentMethod: 'pm_unknown'", code: 'resource_missing' }],
+  OUT_OF_STOCK: [{ message: `Product ${exampleProduct.id}: 2 requested, 1 available`, productId: exampleProduct.id, requested: 2, available: 1 }],
+  CARD_DECLINED: [{ message: 'Your card was declined.', declineCode: 'generic_decline', orderId: exampleOrder.id, paymentIntentId: examplePaymentIntentId }],
+};
+
+/** An example error body for a code: its meaning as the message (the real messages vary), and details where it has them. */
+export function exampleError(code: ErrorCode) {
+  const details = exampleDetails[code];
+  return { message: ERROR_CODES[code].meaning, code, ...(details && { details }) };
+}

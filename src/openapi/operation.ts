@@ -36,6 +36,8 @@ export interface ApiOperation {
   /** The very object the route passes to validate(), so the document and the validation cannot differ. */
   request?: RequestSchemas;
   requestExample?: unknown;
+  /** Descriptions of the path, query and header parameters, by their documented name. */
+  parameterDescriptions?: Record<string, string>;
   /** The body is read as raw bytes, not by the JSON parser (the webhook): no MALFORMED_JSON or 415 answers. */
   rawBody?: boolean;
   responses: Partial<Record<200 | 201 | 202 | 204, SuccessResponse>>;

@@ -53,7 +53,14 @@ describe('GET /api/openapi.json', () => {
           problems.push(...validator.problems(schema, object.example).map((p) => `${where}: ${p}`));
         }
       }
-      for (const [key, value] of Object.entries(object)) if (key !== 'example') walk(value, `${where}/${key}`);
+      // Named examples of a media type or parameter: { examples: { name: { value } } } beside its schema.
+      if (object.examples && typeof object.examples === 'object' && !Array.isArray(object.examples) && object.schema && typeof object.schema === 'object') {
+        for (const [name, named] of Object.entries(object.examples as Record<string, { value?: unknown }>)) {
+          checked.push(`${where}/examples/${name}`);
+          problems.push(...validator.problems(object.schema, named.value).map((p) => `${where}/examples/${name}: ${p}`));
+        }
+      }
+      for (const [key, value] of Object.entries(object)) if (key !== 'example' && key !== 'examples') walk(value, `${where}/${key}`);
     };
 
     walk(doc, '#');
@@ -62,7 +69,8 @@ describe('GET /api/openapi.json', () => {
     // Request and response examples of every operation that has a body, and the schemas' own examples.
     expect(checked.filter((where) => where.includes('/requestBody/')).length).toBeGreaterThanOrEqual(7);
     expect(checked.filter((where) => /\/responses\/20\d\/content\//.test(where)).length).toBeGreaterThanOrEqual(14);
-    expect(checked.length).toBeGreaterThan(40);
+    expect(checked.filter((where) => /\/responses\/[45]\d\d\/content\/application\/json\/examples\//.test(where)).length).toBeGreaterThan(80);
+    expect(checked.length).toBeGreaterThan(120);
   });
 
   it('when an operation can fail, then each of its error statuses has the common error body with the codes it can give', () => {
@@ -74,6 +82,18 @@ describe('GET /api/openapi.json', () => {
     expect(codes('400')).toEqual(expect.arrayContaining(['VALIDATION_ERROR', 'MALFORMED_JSON', 'MIXED_CURRENCY', 'AMOUNT_OUT_OF_RANGE']));
     expect(Object.keys(doc.paths['/api/orders/{id}/pay']!.post!.responses)).toEqual(expect.arrayContaining(['402', '403', '409', '502']));
     expect(Object.keys(doc.paths['/api/products/{id}']!.delete!.responses)).toEqual(expect.arrayContaining(['401', '403', '404']));
+  });
+
+  it('when its operations are read, then each has a summary, a tag and a described parameter for every path, query and header input', () => {
+    const undescribed: string[] = [];
+    for (const [path, item] of Object.entries(doc.paths)) {
+      for (const [method, operation] of Object.entries(item as Record<string, { summary?: string; tags?: string[]; parameters?: Array<{ name: string; description?: string }> }>)) {
+        if (!operation.summary || !operation.tags?.length) undescribed.push(`${method} ${path}`);
+        for (const parameter of operation.parameters ?? []) if (!parameter.description) undescribed.push(`${method} ${path} ${parameter.name}`);
+      }
+    }
+
+    expect(undescribed).toEqual([]);
   });
 
   it('when the docs are fetched many times without a token, then they are neither refused nor rate-limited', async () => {

@@ -35,6 +35,11 @@ export const orderOperations: ApiOperation[] = [
     access: 'user',
     request: createOrderRequest,
     requestExample: { items: [{ productId: exampleProduct.id, quantity: 2 }] },
+    parameterDescriptions: {
+      'Idempotency-Key':
+        'Optional, 1-255 printable ASCII characters of your choice (a UUID). Retrying with the same key and body returns the first ' +
+        'answer instead of a second order, for IDEMPOTENCY_KEY_TTL_HOURS (24 h).',
+    },
     errors: [
       'PRODUCT_NOT_FOUND',
       'MIXED_CURRENCY',
@@ -67,6 +72,11 @@ export const orderOperations: ApiOperation[] = [
     summary: 'My orders (keyset pages, newest first)',
     access: 'user',
     request: listOrdersRequest,
+    parameterDescriptions: {
+      limit: 'Page size, 1-100 (default 20)',
+      cursor: "The previous page's pagination.nextCursor, with the same status filter",
+      status: 'Only orders in this status',
+    },
     errors: ['INVALID_CURSOR'],
     responses: {
       200: { description: 'One page', schema: orderListResponse, example: { message: 'Order list', data: [exampleOrder], pagination: { limit: 20, nextCursor: null } } },
@@ -81,6 +91,7 @@ export const orderOperations: ApiOperation[] = [
     description: "Someone else's order is a 404, like a missing one.",
     access: 'user',
     request: orderIdRequest,
+    parameterDescriptions: { id: "The order's id (orderId of its creation)" },
     errors: ['ORDER_NOT_FOUND'],
     responses: { 200: { description: 'The order', schema: orderDetailsResponse, example: { message: 'Order details', data: examplePaidOrder } } },
   },
@@ -96,6 +107,7 @@ export const orderOperations: ApiOperation[] = [
       'carries `declineCode`, `orderId` and `paymentIntentId`. Refused (403 `LIVE_MODE`) with a live Stripe key.',
     access: 'user',
     request: payOrderRequest,
+    parameterDescriptions: { id: "The order's id" },
     requestExample: { paymentMethod: 'pm_card_visa' },
     errors: ['ORDER_NOT_FOUND', 'FORBIDDEN', 'LIVE_MODE', 'ORDER_NOT_PAYABLE', 'ORDER_EXPIRED', 'CARD_DECLINED', 'PAYMENT_REQUEST_REJECTED', 'PAYMENT_GATEWAY_ERROR'],
     responses: {
@@ -117,6 +129,7 @@ export const orderOperations: ApiOperation[] = [
       'payment turns out to have succeeded already, 409 `ALREADY_PAID` and the order follows the webhook.',
     access: 'user',
     request: orderIdRequest,
+    parameterDescriptions: { id: "The order's id" },
     errors: ['ORDER_NOT_FOUND', 'ORDER_NOT_CANCELABLE', 'ALREADY_PAID', 'PAYMENT_REQUEST_REJECTED', 'PAYMENT_GATEWAY_ERROR'],
     responses: {
       200: {

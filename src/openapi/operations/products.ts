@@ -54,6 +54,16 @@ export const productOperations: ApiOperation[] = [
       'parameters and operators (`price[$gt]`) are a 400.',
     access: 'public',
     request: listProductsRequest,
+    parameterDescriptions: {
+      limit: 'Page size, 1-100 (default 20)',
+      cursor: "The previous page's pagination.nextCursor, with the same filters and sort",
+      q: 'Name contains this text (case-insensitive, matched literally)',
+      minPrice: 'Lowest price as it reads (25.99), inclusive',
+      maxPrice: 'Highest price as it reads, inclusive; not below minPrice',
+      currency: 'Only products in this currency',
+      inStock: '`true`: in stock; `false`: sold out',
+      sort: '`newest` (default), `price_asc` or `price_desc`',
+    },
     errors: ['INVALID_CURSOR'],
     responses: {
       200: {
@@ -72,6 +82,7 @@ export const productOperations: ApiOperation[] = [
     description: 'Public. An archived product is a 404.',
     access: 'public',
     request: productIdRequest,
+    parameterDescriptions: { id: "The product's id" },
     errors: ['PRODUCT_NOT_FOUND'],
     responses: { 200: { description: 'The product', schema: productDetailsResponse, example: { message: 'Product details', data: exampleProduct } } },
   },
@@ -84,6 +95,7 @@ export const productOperations: ApiOperation[] = [
     description: 'Any subset of the create fields, same rules. Changing only the currency keeps the shown price, which must fit the new currency. `stock` sets the units that can be ordered now.',
     access: 'admin',
     request: updateProductRequest,
+    parameterDescriptions: { id: "The product's id" },
     requestExample: { price: 19.99, stock: 80 },
     errors: ['PRODUCT_NOT_FOUND', 'CONCURRENT_UPDATE'],
     responses: {
@@ -99,6 +111,7 @@ export const productOperations: ApiOperation[] = [
     description: 'A soft delete: the product leaves the list and details and cannot be ordered; past orders keep their own copy of the line.',
     access: 'admin',
     request: productIdRequest,
+    parameterDescriptions: { id: "The product's id" },
     errors: ['PRODUCT_NOT_FOUND'],
     responses: { 200: { description: 'Archived', schema: productArchivedResponse, example: { message: 'Product archived' } } },
   },
