@@ -9,10 +9,13 @@ import { authenticate } from './middleware/authenticate';
 import { errorHandler, notFoundHandler } from './middleware/error-handler';
 import { httpMetrics } from './middleware/http-metrics';
 import { noStore } from './middleware/no-store';
+import { methodNotAllowed } from './middleware/method-not-allowed';
 import { limitRequests } from './middleware/rate-limit';
 import { recordRouteTemplates, requestContext } from './middleware/request-context';
 import { requireJsonBody } from './middleware/require-json';
 import { authRoutes } from './routes/auth.routes';
+import { docsRoutes } from './routes/docs.routes';
+import { apiOperations } from './openapi/operations';
 import type { PaymentGateway } from './payments/gateway';
 import { createWebhookVerifier } from './payments/webhook';
 import { healthRoutes } from './routes/health.routes';
@@ -61,7 +64,10 @@ export function createApp(deps: AppDeps): Express {
   // Tokens (login), client secrets (orders) and personal data (profile, orders, admin views).
   app.use(['/api/registration', '/api/login', '/api/profile', '/api/orders', '/api/admin'], noStore);
   app.use(webhookRoutes(paymentEvents, config.http.jsonBodyLimit));
+  // Static and unauthenticated: a page load is several requests, so outside the /api rate limit.
+  app.use(docsRoutes());
   app.use('/api', limitRequests(config.rateLimits.api));
+  app.use(methodNotAllowed(apiOperations));
 
   app.use(requireJsonBody);
   app.use(express.json({ limit: config.http.jsonBodyLimit }));

@@ -1,7 +1,8 @@
 import type { Request, Response } from 'express';
+import type { z } from 'zod';
 import { currentUser } from '../middleware/authenticate';
 import { parsedRequest } from '../middleware/validate';
-import { loginRequest, registerRequest } from '../schemas/auth.schemas';
+import { loginRequest, loginResponse, profileResponse, registerRequest, registerResponse } from '../schemas/auth.schemas';
 import type { AuthService } from '../services/auth.service';
 
 export function createAuthController(auth: AuthService) {
@@ -12,17 +13,17 @@ export function createAuthController(auth: AuthService) {
       res.status(201).json({
         message: 'Registration was successfully',
         data: { name: user.name, email: user.email, role: user.role, id: user.id },
-      });
+      } satisfies z.infer<typeof registerResponse>);
     },
 
     async login(_req: Request, res: Response) {
       const { body } = parsedRequest(res, loginRequest);
       const token = await auth.login(body.email, body.password);
-      res.json({ message: 'Login jwt generated', token });
+      res.json({ message: 'Login jwt generated', token } satisfies z.infer<typeof loginResponse>);
     },
 
     profile(_req: Request, res: Response) {
-      res.json({ message: 'user Profile', details: currentUser(res) });
+      res.json({ message: 'user Profile', details: currentUser(res) } satisfies z.infer<typeof profileResponse>);
     },
   };
 }

@@ -1,7 +1,19 @@
 import type { Request, Response } from 'express';
+import type { z } from 'zod';
 import { currentUser } from '../middleware/authenticate';
 import { parsedRequest } from '../middleware/validate';
-import { createOrderRequest, listOrdersRequest, orderIdRequest, payOrderRequest } from '../schemas/order.schemas';
+import {
+  createOrderRequest,
+  listOrdersRequest,
+  orderCanceledResponse,
+  orderCreatedResponse,
+  orderDetailsResponse,
+  orderIdRequest,
+  orderListResponse,
+  payOrderRequest,
+  paymentSubmittedResponse,
+  webhookReceivedResponse,
+} from '../schemas/order.schemas';
 import type { OrderService } from '../services/order.service';
 import type { PaymentEventService } from '../services/payment-events.service';
 
@@ -14,29 +26,34 @@ export function createOrderController(orders: OrderService) {
       res
         .status(201)
         .location(`/api/orders/${result.orderId}`)
-        .json({ message: 'Order created successfully', orderId: result.orderId, clientSecret: result.clientSecret, data: result.order });
+        .json({
+          message: 'Order created successfully',
+          orderId: result.orderId,
+          clientSecret: result.clientSecret,
+          data: result.order,
+        } satisfies z.infer<typeof orderCreatedResponse>);
     },
 
     async list(_req: Request, res: Response) {
       const { query } = parsedRequest(res, listOrdersRequest);
       const page = await orders.listOrders(currentUser(res), query);
-      res.json({ message: 'Order list', data: page.orders, pagination: { limit: query.limit, nextCursor: page.nextCursor } });
+      res.json({ message: 'Order list', data: page.orders, pagination: { limit: query.limit, nextCursor: page.nextCursor } } satisfies z.infer<typeof orderListResponse>);
     },
 
     async get(_req: Request, res: Response) {
       const { params } = parsedRequest(res, orderIdRequest);
-      res.json({ message: 'Order details', data: await orders.getOrder(currentUser(res), params.id) });
+      res.json({ message: 'Order details', data: await orders.getOrder(currentUser(res), params.id) } satisfies z.infer<typeof orderDetailsResponse>);
     },
 
     async pay(_req: Request, res: Response) {
       const { params, body } = parsedRequest(res, payOrderRequest);
       const result = await orders.payOrder(currentUser(res), params.id, body.paymentMethod);
-      res.json({ message: 'Payment submitted', data: result });
+      res.json({ message: 'Payment submitted', data: result } satisfies z.infer<typeof paymentSubmittedResponse>);
     },
 
     async cancel(_req: Request, res: Response) {
       const { params } = parsedRequest(res, orderIdRequest);
-      res.json({ message: 'Order canceled', data: await orders.cancelOrder(currentUser(res), params.id) });
+      res.json({ message: 'Order canceled', data: await orders.cancelOrder(currentUser(res), params.id) } satisfies z.infer<typeof orderCanceledResponse>);
     },
   };
 }
@@ -47,7 +64,7 @@ export function createWebhookController(events: PaymentEventService) {
     async receive(req: Request, res: Response) {
       const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
       await events.receive(body, req.get('stripe-signature'));
-      res.json({ received: true });
+      res.json({ received: true } satisfies z.infer<typeof webhookReceivedResponse>);
     },
   };
 }

@@ -1,7 +1,18 @@
 import type { Request, Response } from 'express';
+import type { z } from 'zod';
 import { currentUser } from '../middleware/authenticate';
 import { parsedRequest } from '../middleware/validate';
-import { createProductRequest, listProductsRequest, productIdRequest, updateProductRequest } from '../schemas/product.schemas';
+import {
+  createProductRequest,
+  listProductsRequest,
+  productArchivedResponse,
+  productCreatedResponse,
+  productDetailsResponse,
+  productIdRequest,
+  productListResponse,
+  productUpdatedResponse,
+  updateProductRequest,
+} from '../schemas/product.schemas';
 import type { CatalogueService } from '../services/catalogue.service';
 
 export function createProductController(catalogue: CatalogueService) {
@@ -9,29 +20,29 @@ export function createProductController(catalogue: CatalogueService) {
     async create(_req: Request, res: Response) {
       const { body } = parsedRequest(res, createProductRequest);
       const product = await catalogue.createProduct(body, currentUser(res).id);
-      res.status(201).location(`/api/products/${product.id}`).json({ message: 'Product created', data: product });
+      res.status(201).location(`/api/products/${product.id}`).json({ message: 'Product created', data: product } satisfies z.infer<typeof productCreatedResponse>);
     },
 
     async list(_req: Request, res: Response) {
       const { query } = parsedRequest(res, listProductsRequest);
       const page = await catalogue.listProducts(query);
-      res.json({ message: 'Product list', data: page.products, pagination: { limit: query.limit, nextCursor: page.nextCursor } });
+      res.json({ message: 'Product list', data: page.products, pagination: { limit: query.limit, nextCursor: page.nextCursor } } satisfies z.infer<typeof productListResponse>);
     },
 
     async get(_req: Request, res: Response) {
       const { params } = parsedRequest(res, productIdRequest);
-      res.json({ message: 'Product details', data: await catalogue.getProduct(params.id) });
+      res.json({ message: 'Product details', data: await catalogue.getProduct(params.id) } satisfies z.infer<typeof productDetailsResponse>);
     },
 
     async update(_req: Request, res: Response) {
       const { params, body } = parsedRequest(res, updateProductRequest);
-      res.json({ message: 'Product updated', data: await catalogue.updateProduct(params.id, body) });
+      res.json({ message: 'Product updated', data: await catalogue.updateProduct(params.id, body) } satisfies z.infer<typeof productUpdatedResponse>);
     },
 
     async archive(_req: Request, res: Response) {
       const { params } = parsedRequest(res, productIdRequest);
       await catalogue.archiveProduct(params.id);
-      res.json({ message: 'Product archived' });
+      res.json({ message: 'Product archived' } satisfies z.infer<typeof productArchivedResponse>);
     },
   };
 }

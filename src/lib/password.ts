@@ -5,7 +5,8 @@ export const PASSWORD_MIN_CHARS = 8;
 export const PASSWORD_MAX_BYTES = 72;
 
 export function passwordProblem(password: string): string | undefined {
-  if (password.length < PASSWORD_MIN_CHARS) return `Password must be at least ${PASSWORD_MIN_CHARS} characters`;
+  // Characters are code points ('🔑' is one), as JSON Schema's minLength in the API document counts them.
+  if ([...password].length < PASSWORD_MIN_CHARS) return `Password must be at least ${PASSWORD_MIN_CHARS} characters`;
   if (Buffer.byteLength(password, 'utf8') > PASSWORD_MAX_BYTES) {
     return `Password must be at most ${PASSWORD_MAX_BYTES} bytes in UTF-8`;
   }

@@ -4,14 +4,9 @@ import { ZodError } from 'zod';
 import { isDuplicateKeyError } from '../lib/db-errors';
 import { currentRequestId, type Logger } from '../lib/logger';
 import { AppError, NotFound } from '../lib/errors';
+import type { ErrorBody } from '../schemas/error.schemas';
 
-export interface ErrorBody {
-  message: string;
-  code: string;
-  details?: unknown;
-  /** The request's X-Request-Id, to quote when reporting a problem: it finds the request's log lines. */
-  requestId?: string;
-}
+export type { ErrorBody };
 
 interface Mapped {
   status: number;

@@ -41,3 +41,22 @@ export const pageLimit = wholeNumber(1, PAGE_LIMIT_MAX, { coerce: true }).defaul
 
 /** An opaque keyset cursor as returned in pagination.nextCursor. */
 export const pageCursor = z.string('Must be the nextCursor of a previous page').max(512, 'Must be the nextCursor of a previous page').optional();
+
+// ---- Responses (the OpenAPI document's response shapes; controllers' bodies are typed by them) ----
+
+/** A Date in a response: JSON.stringify sends it as an ISO 8601 string, which is what the document says. */
+export const timestamp = z.date().meta({ description: 'ISO 8601 date-time, UTC', example: '2026-01-15T10:30:00.000Z' });
+
+/** An id in a response: always lower-case hex. */
+export const idString = z.string().regex(/^[a-f\d]{24}$/).meta({ example: '665f1c2e8b3a4d0012ab34cd' });
+
+export const pagination = z
+  .object({
+    limit: z.number().int().meta({ description: 'The page size used' }),
+    nextCursor: z.string().nullable().meta({ description: 'Pass as `cursor` for the next page; null on the last page' }),
+  })
+  .meta({ id: 'Pagination' });
+
+/** The liveness and readiness answers. */
+export const healthResponse = z.object({ status: z.literal('ok') });
+export const readyResponse = z.object({ status: z.literal('ready') });

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ORDER_STATUSES } from '../lib/order-state';
-import { idParams, objectId, pageCursor, pageLimit, wholeNumber } from './common.schemas';
+import type { PaymentIntentStatus } from '../payments/gateway';
+import { idParams, idString, objectId, pageCursor, pageLimit, pagination, timestamp, wholeNumber } from './common.schemas';
 
 export const ORDER_MAX_LINES = 50;
 export const ORDER_MAX_QUANTITY = 1000;
@@ -43,3 +44,65 @@ export const payOrderRequest = {
 
 export type CreateOrderInput = z.output<typeof createOrderRequest.body>;
 export type ListOrdersQuery = z.output<typeof listOrdersRequest.query>;
+
+// ---- Responses ----
+
+const money = z.number().meta({ description: 'In major units of the order currency, like product prices' });
+
+export const orderLineView = z
+  .object({
+    productId: idString,
+    name: z.string().meta({ description: 'The product name when ordered' }),
+    unitPrice: money,
+    quantity: z.number().int().min(1),
+    lineTotal: money,
+  })
+  .meta({ id: 'OrderLine' });
+
+export const orderView = z
+  .object({
+    id: idString,
+    status: z.enum(ORDER_STATUSES).meta({ description: 'pending -> paid | failed | canceled; failed -> paid | canceled; paid -> refunded. Changed only by webhooks, cancel and the expiry job' }),
+    items: z.array(orderLineView),
+    amount: money,
+    currency: z.string().regex(/^[A-Z]{3}$/).meta({ example: 'USD' }),
+    paymentIntentId: z.string().nullable().meta({ example: 'pi_3Nv1aB2eZvKYlo2C0abc1234' }),
+    refundedAmount: money,
+    lastPaymentError: z
+      .object({ code: z.string().nullable(), declineCode: z.string().nullable(), message: z.string().nullable() })
+      .nullable()
+      .meta({ description: 'The last decline, from the payment_intent.payment_failed event' }),
+    history: z.array(
+      z.object({
+        status: z.enum(ORDER_STATUSES),
+        at: timestamp,
+        reason: z.string().meta({ example: 'order_created' }),
+        eventId: z.string().optional().meta({ description: 'The Stripe event that caused the change' }),
+      }),
+    ),
+    expiresAt: timestamp.meta({ description: 'An unpaid order is canceled and its stock released after this' }),
+    createdAt: timestamp,
+    updatedAt: timestamp,
+  })
+  .meta({ id: 'Order' });
+export type OrderView = z.output<typeof orderView>;
+
+/** Stripe's PaymentIntent statuses, as the gateway reports them. */
+export const paymentIntentStatus = z.enum(['requires_payment_method', 'requires_confirmation', 'requires_action', 'processing', 'requires_capture', 'canceled', 'succeeded']);
+const statusesAgree: [z.output<typeof paymentIntentStatus>, PaymentIntentStatus] extends [PaymentIntentStatus, z.output<typeof paymentIntentStatus>] ? true : false = true;
+void statusesAgree;
+
+export const orderCreatedResponse = z.object({
+  message: z.literal('Order created successfully'),
+  orderId: idString,
+  clientSecret: z.string().meta({ description: 'Confirm the payment with it in the browser (Stripe.js)', example: 'pi_3Nv1aB2eZvKYlo2C0abc1234_secret_9xYz' }),
+  data: orderView,
+});
+export const orderListResponse = z.object({ message: z.literal('Order list'), data: z.array(orderView), pagination });
+export const orderDetailsResponse = z.object({ message: z.literal('Order details'), data: orderView });
+export const paymentSubmittedResponse = z.object({
+  message: z.literal('Payment submitted'),
+  data: z.object({ orderId: idString, paymentIntentId: z.string(), paymentStatus: paymentIntentStatus }),
+});
+export const orderCanceledResponse = z.object({ message: z.literal('Order canceled'), data: orderView });
+export const webhookReceivedResponse = z.object({ received: z.literal(true) });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { boundedText, currencyCode, idParams, pageCursor, pageLimit, requiredOr, wholeNumber } from './common.schemas';
+import { boundedText, currencyCode, idParams, idString, pageCursor, pageLimit, pagination, requiredOr, timestamp, wholeNumber } from './common.schemas';
 
 // Decimal price as the assignment shows it (25.99). Digits per currency and Stripe's limits are
 // checked by the catalogue service, which knows the product's currency.
@@ -65,3 +65,25 @@ export const listProductsRequest = {
 export type CreateProductInput = z.output<typeof createProductRequest.body>;
 export type UpdateProductInput = z.output<typeof updateProductRequest.body>;
 export type ListProductsQuery = z.output<typeof listProductsRequest.query>;
+
+// ---- Responses ----
+
+export const productView = z
+  .object({
+    id: idString,
+    name: z.string().meta({ example: 'Wireless Mouse' }),
+    description: z.string().meta({ example: 'A high-precision wireless mouse.' }),
+    price: z.number().meta({ description: 'In major units of `currency`, exact to its decimals', example: 25.99 }),
+    currency: z.string().regex(/^[A-Z]{3}$/).meta({ example: 'USD' }),
+    stock: z.number().int().min(0).meta({ description: 'Units that can be ordered now (units held by unpaid orders are not in it)', example: 100 }),
+    createdAt: timestamp,
+    updatedAt: timestamp,
+  })
+  .meta({ id: 'Product' });
+export type ProductView = z.output<typeof productView>;
+
+export const productCreatedResponse = z.object({ message: z.literal('Product created'), data: productView });
+export const productListResponse = z.object({ message: z.literal('Product list'), data: z.array(productView), pagination });
+export const productDetailsResponse = z.object({ message: z.literal('Product details'), data: productView });
+export const productUpdatedResponse = z.object({ message: z.literal('Product updated'), data: productView });
+export const productArchivedResponse = z.object({ message: z.literal('Product archived') });

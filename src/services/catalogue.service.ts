@@ -4,18 +4,9 @@ import { cutPage, pageFilter, sortFor, type KeysetOrder } from '../lib/keyset';
 import { comparableAmount, comparableFromDecimal, fromMinorUnits, MoneyError, priceProblem, toMinorUnits } from '../lib/money';
 import { escapeRegex } from '../lib/regex';
 import { ProductModel, type Product } from '../models/product.model';
-import type { CreateProductInput, ListProductsQuery, UpdateProductInput } from '../schemas/product.schemas';
+import type { CreateProductInput, ListProductsQuery, ProductView, UpdateProductInput } from '../schemas/product.schemas';
 
-export interface ProductView {
-  id: string;
-  name: string;
-  description: string;
-  price: number;
-  currency: string;
-  stock: number;
-  createdAt: Date;
-  updatedAt: Date;
-}
+export type { ProductView };
 
 type ProductRow = Product & { _id: Types.ObjectId; createdAt: Date; updatedAt: Date };
 

@@ -1,6 +1,6 @@
 import type { Types } from 'mongoose';
 import { isDuplicateKeyError } from '../lib/db-errors';
-import { Conflict } from '../lib/errors';
+import { Conflict, type ErrorDetail } from '../lib/errors';
 import { OpenOrderTallyModel } from '../models/open-order-tally.model';
 
 export interface OpenOrderLimits {
@@ -52,9 +52,15 @@ export function unitsOf(items: ReadonlyArray<{ quantity: number }>): number {
 }
 
 function limitReached(tally: { openOrders: number; openUnits: number }, units: number, limits: OpenOrderLimits): Conflict {
-  const details = [];
-  if (tally.openOrders + 1 > limits.maxOpenOrders) details.push({ limit: 'openOrders', max: limits.maxOpenOrders, open: tally.openOrders, requested: 1 });
-  if (tally.openUnits + units > limits.maxOpenUnits) details.push({ limit: 'openUnits', max: limits.maxOpenUnits, open: tally.openUnits, requested: units });
+  const details: ErrorDetail[] = [];
+  if (tally.openOrders + 1 > limits.maxOpenOrders) {
+    const message = `${tally.openOrders} unpaid orders open, at most ${limits.maxOpenOrders}`;
+    details.push({ message, limit: 'openOrders', max: limits.maxOpenOrders, open: tally.openOrders, requested: 1 });
+  }
+  if (tally.openUnits + units > limits.maxOpenUnits) {
+    const message = `${tally.openUnits} units in unpaid orders and ${units} requested, at most ${limits.maxOpenUnits}`;
+    details.push({ message, limit: 'openUnits', max: limits.maxOpenUnits, open: tally.openUnits, requested: units });
+  }
   return new Conflict(
     `An account can hold at most ${limits.maxOpenOrders} unpaid orders with ${limits.maxOpenUnits} units in all: pay for or cancel an order first`,
     'OPEN_ORDER_LIMIT',

@@ -68,12 +68,19 @@ export async function cancelOpenOrder(
   return 'canceled';
 }
 
-/** Gateway failures in the error model: declines are 402, refusals 400, outages 502. */
-export function gatewayFailure(error: unknown, context: Record<string, unknown> = {}): unknown {
+/**
+ * Gateway failures in the error model: declines are 402, refusals 400, outages 502. A decline's details
+ * are one entry like every other error's: its message, the issuer's declineCode, and the order and
+ * intent it concerns when known.
+ */
+export function gatewayFailure(error: unknown, context: { orderId?: string; paymentIntentId?: string } = {}): unknown {
   if (!(error instanceof GatewayError)) return error;
   switch (error.kind) {
-    case 'declined':
-      return new PaymentDeclined(error.message || 'Your card was declined', { declineCode: error.declineCode ?? error.code, ...context }, 'CARD_DECLINED');
+    case 'declined': {
+      const message = error.message || 'Your card was declined';
+      const declineCode = error.declineCode ?? error.code ?? 'card_declined';
+      return new PaymentDeclined(message, [{ message, declineCode, ...context }], 'CARD_DECLINED');
+    }
     case 'invalid_request':
       return new ValidationError(error.message, [{ path: 'payment', message: error.message, code: error.code }], 'PAYMENT_REQUEST_REJECTED');
     case 'unavailable':

@@ -1,8 +1,9 @@
 import { fromMinorUnits } from '../lib/money';
 import type { OrderRow } from '../models/order.model';
+import type { OrderView } from '../schemas/order.schemas';
 
 /** The API's picture of an order: decimal amounts like product prices, no internal bookkeeping. */
-export function toOrderView(order: OrderRow) {
+export function toOrderView(order: OrderRow): OrderView {
   const money = (minor: number) => fromMinorUnits(minor, order.currency);
   return {
     id: order._id.toHexString(),
@@ -26,4 +27,4 @@ export function toOrderView(order: OrderRow) {
   };
 }
 
-export type OrderView = ReturnType<typeof toOrderView>;
+export type { OrderView };

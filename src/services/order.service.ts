@@ -129,7 +129,7 @@ export function createOrderService(deps: OrderServiceDeps) {
       const { status } = await payments.confirmPaymentIntent(order.paymentIntentId!, paymentMethod);
       return { orderId: id, paymentIntentId: order.paymentIntentId!, paymentStatus: status };
     } catch (error) {
-      throw gatewayFailure(error, { orderId: id, paymentIntentId: order.paymentIntentId });
+      throw gatewayFailure(error, { orderId: id, paymentIntentId: order.paymentIntentId ?? undefined });
     }
   }
 
@@ -193,14 +193,20 @@ async function priceLines(lines: StockLine[]) {
 
 function shortageError(shortage: Shortage) {
   const productId = shortage.productId.toHexString();
+  if (shortage.reason === 'missing') return new NotFound(`Product not found: ${productId}`, 'PRODUCT_NOT_FOUND');
+  const figures = `Product ${productId}: ${shortage.requested} requested, ${shortage.available} available`;
   switch (shortage.reason) {
-    case 'missing':
-      return new NotFound(`Product not found: ${productId}`, 'PRODUCT_NOT_FOUND');
     case 'short':
-      return new Conflict('Not enough stock for this order', 'OUT_OF_STOCK', [{ productId, requested: shortage.requested, available: shortage.available }]);
+      return new Conflict('Not enough stock for this order', 'OUT_OF_STOCK', [{ message: figures, productId, requested: shortage.requested, available: shortage.available }]);
     case 'busy':
       return new Conflict('Units of this order are held by orders still being placed; retry shortly', 'STOCK_BUSY', [
-        { productId, requested: shortage.requested, available: shortage.available, heldByOrdersInProgress: shortage.heldByOrdersInProgress },
+        {
+          message: `${figures}, ${shortage.heldByOrdersInProgress} held by orders still being placed`,
+          productId,
+          requested: shortage.requested,
+          available: shortage.available,
+          heldByOrdersInProgress: shortage.heldByOrdersInProgress,
+        },
       ]);
   }
 }

@@ -77,6 +77,7 @@ describe('POST /api/registration', () => {
 
   it.each([
     ['7 characters', 'abcdefg'],
+    ['7 emoji (14 UTF-16 units, 7 characters as the API document counts them)', '🔑'.repeat(7)],
     ['73 bytes of ASCII', 'a'.repeat(73)],
     ['37 two-byte characters (74 bytes)', 'é'.repeat(37)],
     ['19 four-byte emoji (76 bytes)', '😀'.repeat(19)],

@@ -138,7 +138,7 @@ describe('end to end with localstripe (a Stripe test key pointed at a Stripe-com
     const { orderId, pay } = await orderAndPay(server, shopper, 'pm_card_chargeCustomerFail');
 
     expect(pay.status).toBe(402);
-    expect(pay.body).toMatchObject({ code: 'CARD_DECLINED', details: { declineCode: 'card_declined' } });
+    expect(pay.body).toMatchObject({ code: 'CARD_DECLINED', details: [{ message: expect.any(String), declineCode: 'card_declined', orderId }] });
     expect(await waitForStatus(server, shopper.token, orderId, 'failed')).toBe('failed');
   });
 

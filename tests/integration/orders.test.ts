@@ -178,7 +178,7 @@ describe('POST /api/orders/create', () => {
     const res = await post('/api/orders/create', buyer.token, { items: [{ productId: plenty.id, quantity: 4 }, { productId: scarce.id, quantity: 2 }] });
 
     expect(res.status).toBe(409);
-    expect(res.body).toEqual({ message: 'Not enough stock for this order', code: 'OUT_OF_STOCK', details: [{ productId: scarce.id, requested: 2, available: 1 }], requestId: expect.any(String) });
+    expect(res.body).toEqual({ message: 'Not enough stock for this order', code: 'OUT_OF_STOCK', details: [{ message: `Product ${scarce.id}: 2 requested, 1 available`, productId: scarce.id, requested: 2, available: 1 }], requestId: expect.any(String) });
     expect([await stockOf(plenty.id), await stockOf(scarce.id)]).toEqual([10, 1]);
     expect(await OrderModel.countDocuments()).toBe(0);
     expect((await ProductModel.findById(plenty.id).lean())?.reservedFor).toEqual([]);
@@ -365,7 +365,11 @@ describe('POST /api/orders/:id/pay', () => {
     const res = await post(`/api/orders/${order.orderId}/pay`, buyer.token, { paymentMethod });
 
     expect(res.status).toBe(402);
-    expect(res.body).toMatchObject({ code: 'CARD_DECLINED', message: expect.any(String), details: { declineCode } });
+    expect(res.body).toEqual({
+      code: 'CARD_DECLINED',
+      message: expect.any(String),
+      details: [{ message: res.body.message, declineCode, orderId: order.orderId, paymentIntentId: order.data.paymentIntentId }],
+    });
   });
 
   it('when the payment method is unknown to the provider or malformed, then 400', async () => {

@@ -21,7 +21,7 @@ const bodyParserError = (type: string) => Object.assign(new Error('raw parser me
 describe('error mapping', () => {
   it.each([
     ['an AppError', new Conflict('Taken', 'EMAIL_TAKEN'), 409, { message: 'Taken', code: 'EMAIL_TAKEN' }],
-    ['an AppError with details', new ValidationError('Bad', [{ path: 'x' }]), 400, { message: 'Bad', code: 'VALIDATION_ERROR', details: [{ path: 'x' }] }],
+    ['an AppError with details', new ValidationError('Bad', [{ path: 'x', message: 'Is wrong' }]), 400, { message: 'Bad', code: 'VALIDATION_ERROR', details: [{ path: 'x', message: 'Is wrong' }] }],
     ['a NotFound', new NotFound(), 404, { message: 'Not found', code: 'NOT_FOUND' }],
     ['a PaymentGatewayError', new PaymentGatewayError(), 502, { message: expect.any(String), code: 'PAYMENT_GATEWAY_ERROR' }],
     ['a duplicate key error', Object.assign(new Error('E11000 duplicate key'), { code: 11000 }), 409, { message: 'Resource already exists', code: 'CONFLICT' }],

@@ -1,0 +1,61 @@
+import { ERROR_CODES, type ErrorCode } from '../lib/error-codes';
+import type { ErrorDetail } from '../lib/errors';
+
+/** Example values shown in the API document; the OpenAPI test validates each against its schema. */
+
+export const exampleUser = { id: '665f1c2e8b3a4d0012ab34cd', name: 'John Doe', email: 'john.doe@example.com', role: 'user' };
+
+export const exampleProduct = {
+  id: '665f1d0a8b3a4d0012ab34d1',
+  name: 'Wireless Mouse',
+  description: 'A high-precision wireless mouse.',
+  price: 25.99,
+  currency: 'USD',
+  stock: 100,
+  createdAt: '2026-01-15T10:30:00.000Z',
+  updatedAt: '2026-01-15T10:30:00.000Z',
+};
+
+export const examplePaymentIntentId = 'pi_3Nv1aB2eZvKYlo2C0abc1234';
+
+export const exampleOrder = {
+  id: '665f1e4b8b3a4d0012ab34e7',
+  status: 'pending',
+  items: [{ productId: exampleProduct.id, name: 'Wireless Mouse', unitPrice: 25.99, quantity: 2, lineTotal: 51.98 }],
+  amount: 51.98,
+  currency: 'USD',
+  paymentIntentId: examplePaymentIntentId,
+  refundedAmount: 0,
+  lastPaymentError: null,
+  history: [{ status: 'pending', at: '2026-01-15T10:31:00.000Z', reason: 'order_created' }],
+  expiresAt: '2026-01-15T11:01:00.000Z',
+  createdAt: '2026-01-15T10:31:00.000Z',
+  updatedAt: '2026-01-15T10:31:00.000Z',
+};
+
+export const examplePaidOrder = {
+  ...exampleOrder,
+  status: 'paid',
+  history: [
+    ...exampleOrder.history,
+    { status: 'paid', at: '2026-01-15T10:32:05.000Z', reason: 'payment_succeeded', eventId: 'evt_1Nv1aB2eZvKYlo2C' },
+  ],
+  updatedAt: '2026-01-15T10:32:05.000Z',
+};
+
+/** `details` of the example error bodies, for the codes that carry details. */
+const exampleDetails: Partial<Record<ErrorCode, ErrorDetail[]>> = {
+  VALIDATION_ERROR: [{ path: 'items.0.quantity', message: 'Too big: expected number to be <=1000' }],
+  INVALID_CURSOR: [{ path: 'cursor', message: 'Use nextCursor from the previous page with the same filters and sort' }],
+  MIXED_CURRENCY: [{ path: 'items', message: 'Found EUR, USD' }],
+  AMOUNT_OUT_OF_RANGE: [{ path: 'items', message: 'Amount must be at least 0.50 USD' }],
+  PAYMENT_REQUEST_REJECTED: [{ path: 'payment', message: "No such PaymentMethod: 'pm_unknown'", code: 'resource_missing' }],
+  OUT_OF_STOCK: [{ message: `Product ${exampleProduct.id}: 2 requested, 1 available`, productId: exampleProduct.id, requested: 2, available: 1 }],
+  CARD_DECLINED: [{ message: 'Your card was declined.', declineCode: 'generic_decline', orderId: exampleOrder.id, paymentIntentId: examplePaymentIntentId }],
+};
+
+/** An example error body for a code: its meaning as the message (the real messages vary), and details where it has them. */
+export function exampleError(code: ErrorCode) {
+  const details = exampleDetails[code];
+  return { message: ERROR_CODES[code].meaning, code, ...(details && { details }) };
+}

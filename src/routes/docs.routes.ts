@@ -1,0 +1,98 @@
+import path from 'node:path';
+import { Router, type Request, type Response } from 'express';
+import helmet from 'helmet';
+import { NotFound } from '../lib/errors';
+import { openApiDocument } from '../openapi/document';
+
+/**
+ * GET /api/openapi.json and the Swagger UI reference at GET /api/docs, served from the installed
+ * swagger-ui-dist package: no CDN, so it works offline. Mounted before the /api rate limit (a page load
+ * is several requests) and without authentication; everything here is static.
+ */
+
+// Swagger UI needs only its own script and stylesheet, our start-up script, JSON fetched from this origin
+// (the document and "Try it out") and data: images (its icons). The API's own CSP stays as helmet sets it.
+const docsCsp = helmet.contentSecurityPolicy({
+  useDefaults: false,
+  directives: {
+    defaultSrc: ["'none'"],
+    scriptSrc: ["'self'"],
+    styleSrc: ["'self'"],
+    imgSrc: ["'self'", 'data:'],
+    connectSrc: ["'self'"],
+    baseUri: ["'none'"],
+    formAction: ["'none'"],
+    frameAncestors: ["'none'"],
+  },
+});
+
+const PAGE = `<!doctype html>
+<html lang="en">
+<head>
+  <meta charset="utf-8">
+  <meta name="viewport" content="width=device-width, initial-scale=1">
+  <title>Shop backend API</title>
+  <link rel="stylesheet" href="/api/docs/swagger-ui.css">
+  <link rel="stylesheet" href="/api/docs/docs.css">
+  <link rel="icon" type="image/png" href="/api/docs/favicon-32x32.png">
+</head>
+<body>
+  <div id="swagger-ui"></div>
+  <script src="/api/docs/swagger-ui-bundle.js"></script>
+  <script src="/api/docs/docs.js"></script>
+</body>
+</html>
+`;
+
+// validatorUrl null: no badge fetched from validator.swagger.io.
+const START_SCRIPT = `window.addEventListener('load', function () {
+  window.ui = SwaggerUIBundle({
+    url: '/api/openapi.json',
+    dom_id: '#swagger-ui',
+    deepLinking: true,
+    presets: [SwaggerUIBundle.presets.apis],
+    layout: 'BaseLayout',
+    validatorUrl: null,
+    displayOperationId: false,
+    displayRequestDuration: true,
+    defaultModelsExpandDepth: 0,
+  });
+});
+`;
+
+const STYLE = 'html { box-sizing: border-box; overflow-y: scroll; } *, *:before, *:after { box-sizing: inherit; } body { margin: 0; background: #fafafa; }\n';
+
+const OWN_FILES: Record<string, { type: string; body: string } | undefined> = {
+  'docs.js': { type: 'application/javascript', body: START_SCRIPT },
+  'docs.css': { type: 'text/css', body: STYLE },
+};
+
+/** The package files the page uses; nothing else of the package is served. */
+const PACKAGE_FILES = new Set(['swagger-ui.css', 'swagger-ui-bundle.js', 'favicon-32x32.png']);
+
+export function docsRoutes() {
+  const router = Router();
+  // Not require('swagger-ui-dist'): its main module loads the whole 1.7 MB bundle (half a second at start-up).
+  const packageDir = path.dirname(require.resolve('swagger-ui-dist/package.json'));
+  let documentJson: string | undefined;
+
+  router.get('/api/openapi.json', (_req, res) => {
+    documentJson ??= JSON.stringify(openApiDocument());
+    res.type('application/json').set('Cache-Control', 'no-cache').send(documentJson);
+  });
+
+  router.get('/api/docs', docsCsp, (_req, res) => {
+    res.type('html').set('Cache-Control', 'no-cache').send(PAGE);
+  });
+
+  router.get('/api/docs/:asset', (req: Request<{ asset: string }>, res: Response) => {
+    const { asset } = req.params;
+    const own = OWN_FILES[asset];
+    if (!own && !PACKAGE_FILES.has(asset)) throw new NotFound(`Route GET ${req.path} not found`, 'ROUTE_NOT_FOUND');
+    res.set('Cache-Control', 'public, max-age=3600');
+    if (own) res.type(own.type).send(own.body);
+    else res.sendFile(path.join(packageDir, asset));
+  });
+
+  return router;
+}
