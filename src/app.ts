@@ -67,7 +67,8 @@ export function createApp(deps: AppDeps): Express {
   // Static and unauthenticated: a page load is several requests, so outside the /api rate limit.
   app.use(docsRoutes());
   app.use('/api', limitRequests(config.rateLimits.api));
-  app.use(methodNotAllowed(apiOperations));
+  // Without METRICS_TOKEN there is no /metrics at all: any method gets the 404 of an unknown path.
+  app.use(methodNotAllowed(config.metrics.token ? apiOperations : apiOperations.filter((op) => op.access !== 'metrics')));
 
   app.use(requireJsonBody);
   app.use(express.json({ limit: config.http.jsonBodyLimit }));

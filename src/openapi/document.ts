@@ -43,7 +43,8 @@ export function impliedErrorCodes(op: ApiOperation): ErrorCode[] {
   if ((request.query || request.params || request.headers) && !op.rawBody) codes.push('VALIDATION_ERROR');
   // A path parameter with broken percent-encoding cannot be decoded.
   if (op.path.includes('{')) codes.push('BAD_REQUEST');
-  if (op.access !== 'public') codes.push('UNAUTHORIZED', 'INVALID_TOKEN');
+  if (op.access === 'user' || op.access === 'admin') codes.push('UNAUTHORIZED', 'INVALID_TOKEN');
+  if (op.access === 'metrics') codes.push('INVALID_METRICS_TOKEN');
   if (op.access === 'admin') codes.push('FORBIDDEN');
   if (op.rateLimited ?? op.path.startsWith('/api/')) codes.push('RATE_LIMITED');
   if (op.usesDatabase ?? true) codes.push('DATABASE_UNAVAILABLE');
@@ -92,7 +93,8 @@ function toOperationObject(op: ApiOperation): ZodOpenApiOperationObject {
     tags: [op.tag],
     summary: op.summary,
     ...(op.description && { description: op.description }),
-    ...(op.access !== 'public' && { security: [{ bearerAuth: [] }] }),
+    ...((op.access === 'user' || op.access === 'admin') && { security: [{ bearerAuth: [] }] }),
+    ...(op.access === 'metrics' && { security: [{ metricsToken: [] }] }),
     requestParams: {
       ...(request.params && { path: request.params as z.ZodObject }),
       ...(request.query && { query: request.query as z.ZodObject }),
@@ -137,6 +139,7 @@ export function buildOpenApiDocument(operations: readonly ApiOperation[] = apiOp
         schemas: { Error: errorBody, ErrorCode: errorCode },
         securitySchemes: {
           bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'The JWT from POST /api/login (its token without the "Bearer " prefix here)' },
+          metricsToken: { type: 'http', scheme: 'bearer', description: 'The METRICS_TOKEN setting, for a Prometheus scraper' },
         },
       },
     },

@@ -31,8 +31,11 @@ export interface ApiOperation {
   tag: string;
   summary: string;
   description?: string;
-  /** Who may call it: sets the bearer security requirement and the 401/403 answers. */
-  access: 'public' | 'user' | 'admin';
+  /**
+   * Who may call it: sets the security requirement and the 401/403 answers. `metrics` is the scraper
+   * holding METRICS_TOKEN (a bearer token of its own, not a user's JWT).
+   */
+  access: 'public' | 'user' | 'admin' | 'metrics';
   /** The very object the route passes to validate(), so the document and the validation cannot differ. */
   request?: RequestSchemas;
   requestExample?: unknown;

@@ -47,6 +47,8 @@ describe('GET /metrics: access', () => {
 
     expect(res.status).toBe(404);
     expect(res.body).toEqual({ message: 'Route GET /metrics not found', code: 'ROUTE_NOT_FOUND', requestId: expect.any(String) });
+    // Nor does another method give it away with a 405.
+    expect((await request(buildTestApp()).post('/metrics')).status).toBe(404);
   });
 
   it.each([

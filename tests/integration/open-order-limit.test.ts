@@ -46,7 +46,7 @@ describe('stock hoarding: a cap on what one account holds in open orders', () =>
     expect(res.body).toEqual({
       message: 'An account can hold at most 3 unpaid orders with 10 units in all: pay for or cancel an order first',
       code: 'OPEN_ORDER_LIMIT',
-      details: [{ limit: 'openOrders', max: 3, open: 3, requested: 1 }],
+      details: [{ message: '3 unpaid orders open, at most 3', limit: 'openOrders', max: 3, open: 3, requested: 1 }],
       requestId: expect.any(String),
     });
     expect(await stock()).toBe(97);
@@ -62,7 +62,7 @@ describe('stock hoarding: a cap on what one account holds in open orders', () =>
     const fits = await order(buyer.token, 2);
 
     expect(tooMany.status).toBe(409);
-    expect(tooMany.body.details).toEqual([{ limit: 'openUnits', max: 10, open: 8, requested: 3 }]);
+    expect(tooMany.body.details).toEqual([{ message: '8 units in unpaid orders and 3 requested, at most 10', limit: 'openUnits', max: 10, open: 8, requested: 3 }]);
     expect(fits.status).toBe(201);
     expect(await stock()).toBe(90);
   });
@@ -71,7 +71,7 @@ describe('stock hoarding: a cap on what one account holds in open orders', () =>
     const res = await order(buyer.token, 11);
 
     expect(res.status).toBe(409);
-    expect(res.body.details).toEqual([{ limit: 'openUnits', max: 10, open: 0, requested: 11 }]);
+    expect(res.body.details).toEqual([{ message: '0 units in unpaid orders and 11 requested, at most 10', limit: 'openUnits', max: 10, open: 0, requested: 11 }]);
     expect(await stock()).toBe(100);
   });
 

@@ -7,7 +7,8 @@ import { documentedRoutes, registeredRoutes, responseProblems, schemaValidator, 
 import { deliver, intentFor, stripeEvent } from '../helpers/webhooks';
 
 useTestDatabase();
-const app = buildTestApp();
+// With a METRICS_TOKEN, so that GET /metrics (registered only then) is walked and checked too.
+const app = buildTestApp({ env: { METRICS_TOKEN: 'openapi-test-metrics-token' } });
 
 /** Registered on purpose without an operation of their own: the static files of the /api/docs page. */
 const NOT_OPERATIONS = new Set(['GET /api/docs/{asset}']);
@@ -206,7 +207,7 @@ describe('methods a documented path does not take', () => {
 
     expect(res.status).toBe(405);
     expect(res.headers.allow).toBe(allow);
-    expect(res.body).toEqual({ message: expect.stringContaining(method), code: 'METHOD_NOT_ALLOWED' });
+    expect(res.body).toEqual({ message: expect.stringContaining(method), code: 'METHOD_NOT_ALLOWED', requestId: expect.any(String) });
   });
 
   it('when OPTIONS is sent without CORS preflight headers, then 204 with the Allow header and no route runs', async () => {

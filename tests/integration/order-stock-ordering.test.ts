@@ -96,7 +96,7 @@ describe('multi-line orders under concurrency', () => {
       expect(busy.body).toEqual({
         message: 'Units of this order are held by orders still being placed; retry shortly',
         code: 'STOCK_BUSY',
-        details: [{ productId: scarce.id, requested: 1, available: 0, heldByOrdersInProgress: 3 }],
+        details: [{ message: `Product ${scarce.id}: 1 requested, 0 available, 3 held by orders still being placed`, productId: scarce.id, requested: 1, available: 0, heldByOrdersInProgress: 3 }],
         requestId: expect.any(String),
       });
       expect((await product(other.id)).stock).toBe(10);

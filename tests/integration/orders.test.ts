@@ -369,6 +369,7 @@ describe('POST /api/orders/:id/pay', () => {
       code: 'CARD_DECLINED',
       message: expect.any(String),
       details: [{ message: res.body.message, declineCode, orderId: order.orderId, paymentIntentId: order.data.paymentIntentId }],
+      requestId: expect.any(String),
     });
   });
 

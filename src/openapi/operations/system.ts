@@ -48,4 +48,26 @@ export const systemOperations: ApiOperation[] = [
     usesDatabase: false,
     responses: { 200: { description: 'An HTML page', schema: z.string(), contentType: 'text/html' } },
   },
+  {
+    method: 'get',
+    path: '/metrics',
+    operationId: 'metrics',
+    tag: 'System',
+    summary: 'Prometheus metrics (text exposition format), for a scraper holding METRICS_TOKEN',
+    description:
+      'Exists only when the METRICS_TOKEN setting is set (404 otherwise). Default process metrics, the ' +
+      '`http_request_duration_seconds` histogram by method, route template and status, and the shop counters ' +
+      '(`shop_orders_created_total`, `shop_payments_total`, `shop_refunds_total`, `shop_webhook_events_total`, `shop_stock_conflicts_total`).',
+    access: 'metrics',
+    rateLimited: false,
+    usesDatabase: false,
+    responses: {
+      200: {
+        description: 'The metrics',
+        schema: z.string(),
+        contentType: 'text/plain; version=0.0.4; charset=utf-8',
+        example: '# HELP shop_orders_created_total Orders placed (PaymentIntent attached)\n# TYPE shop_orders_created_total counter\nshop_orders_created_total 3\n',
+      },
+    },
+  },
 ];
