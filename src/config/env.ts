@@ -56,6 +56,7 @@ const schema = z.object({
     .default('100kb'),
   REQUEST_TIMEOUT_MS: int(1000, 600_000, 30_000),
   SHUTDOWN_TIMEOUT_MS: int(0, 120_000, 10_000),
+  SHUTDOWN_IDLE_GRACE_MS: int(0, 60_000, 1_000),
 
   AUTH_RATE_LIMIT_WINDOW_SECONDS: int(1, 86_400, 900),
   AUTH_RATE_LIMIT_MAX: int(1, 1_000_000, 20),
@@ -93,7 +94,7 @@ export interface Config {
   admin?: { email: string; password: string; name: string };
   cors: { origins: string[] };
   trustProxy: boolean | number | string;
-  http: { jsonBodyLimit: string; requestTimeoutMs: number; shutdownTimeoutMs: number };
+  http: { jsonBodyLimit: string; requestTimeoutMs: number; shutdownTimeoutMs: number; shutdownIdleGraceMs: number };
   rateLimits: {
     auth: { windowMs: number; max: number };
     api: { windowMs: number; max: number };
@@ -189,6 +190,7 @@ export function parseConfig(source: Record<string, string | undefined>): LoadedC
         jsonBodyLimit: env.JSON_BODY_LIMIT,
         requestTimeoutMs: env.REQUEST_TIMEOUT_MS,
         shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
+        shutdownIdleGraceMs: env.SHUTDOWN_IDLE_GRACE_MS,
       },
       rateLimits: {
         auth: { windowMs: env.AUTH_RATE_LIMIT_WINDOW_SECONDS * 1000, max: env.AUTH_RATE_LIMIT_MAX },
