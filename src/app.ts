@@ -8,6 +8,7 @@ import type { Logger } from './lib/logger';
 import { authenticate } from './middleware/authenticate';
 import { errorHandler, notFoundHandler } from './middleware/error-handler';
 import { limitRequests } from './middleware/rate-limit';
+import { requireDatabase } from './middleware/require-database';
 import { requireJsonBody } from './middleware/require-json';
 import { authRoutes } from './routes/auth.routes';
 import type { PaymentGateway } from './payments/gateway';
@@ -25,6 +26,8 @@ export interface AppDeps {
   config: Config;
   logger: Logger;
   isDatabaseReady: () => Promise<boolean>;
+  /** False while the database is known to be unreachable: requests that need it get 503 at once instead of waiting. */
+  isDatabaseAvailable?: () => boolean;
   payments: PaymentGateway;
   /** The time, for archive stamps and payment expiry. */
   clock?: () => Date;
@@ -53,6 +56,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(helmet());
   app.use(corsFromAllowList(config.cors.origins));
   if (config.requestLog && config.requestLog !== 'off') app.use(morgan(config.requestLog));
+  if (deps.isDatabaseAvailable) app.use('/api', requireDatabase(deps.isDatabaseAvailable));
   app.use(webhookRoutes(paymentEvents, config.http.jsonBodyLimit));
   app.use('/api', limitRequests(config.rateLimits.api));
 

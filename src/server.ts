@@ -45,7 +45,14 @@ async function main() {
   let ownWebhookUrl: string | undefined;
   const payments = createPaymentGateway(config, { logger, webhookUrl: () => ownWebhookUrl });
   const clock = () => new Date();
-  const app = createApp({ config, logger, isDatabaseReady, payments, clock });
+  const app = createApp({
+    config,
+    logger,
+    isDatabaseReady: async () => database.isAvailable() && (await isDatabaseReady()),
+    isDatabaseAvailable: database.isAvailable,
+    payments,
+    clock,
+  });
   const sweeper = createOrderSweeper({ payments, clock, logger, settings: config.orders });
   const server: Server = app.listen(config.port, () => {
     const address = server.address();

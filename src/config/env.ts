@@ -37,7 +37,12 @@ const schema = z.object({
     'must be a mongodb:// or mongodb+srv:// connection string',
   ),
   DEV_MONGO_DATA_DIR: z.string().default('.data/mongo'),
-  MONGO_SERVER_SELECTION_TIMEOUT_MS: int(100, 120_000, 10_000),
+  // Fail fast while the database is unreachable (503 in about 2 s), notice its return quickly.
+  MONGO_SERVER_SELECTION_TIMEOUT_MS: int(100, 120_000, 2_000),
+  MONGO_HEARTBEAT_FREQUENCY_MS: int(500, 60_000, 2_000),
+  MONGO_CONNECT_TIMEOUT_MS: int(100, 120_000, 3_000),
+  MONGO_SOCKET_TIMEOUT_MS: int(0, 600_000, 5_000),
+  MONGO_STARTUP_TIMEOUT_MS: int(0, 600_000, 30_000),
 
   JWT_SECRET: optionalText,
   JWT_EXPIRY: durationMs('1d'),
@@ -88,7 +93,19 @@ export interface Config {
   port: number;
   logLevel: LogLevel;
   requestLog: RawEnv['REQUEST_LOG'];
-  mongo: { uri?: string; devDataDir: string; serverSelectionTimeoutMs: number };
+  mongo: {
+    uri?: string;
+    devDataDir: string;
+    /** How long an operation waits for a reachable server: the bound on a request's 503 during an outage. */
+    serverSelectionTimeoutMs: number;
+    /** How often the driver checks each server: how soon an outage, and the database's return, are noticed. */
+    heartbeatFrequencyMs: number;
+    connectTimeoutMs: number;
+    /** A read that stalls this long (a silently dropped network) fails; 0 = never. */
+    socketTimeoutMs: number;
+    /** How long start-up keeps trying to reach the database before giving up. */
+    startupTimeoutMs: number;
+  };
   jwt: { secret: string; expiresInSeconds: number };
   bcryptCost: number;
   admin?: { email: string; password: string; name: string };
@@ -177,6 +194,10 @@ export function parseConfig(source: Record<string, string | undefined>): LoadedC
         uri: env.MONGOOSE_CONNECTION_STRING,
         devDataDir: env.DEV_MONGO_DATA_DIR,
         serverSelectionTimeoutMs: env.MONGO_SERVER_SELECTION_TIMEOUT_MS,
+        heartbeatFrequencyMs: env.MONGO_HEARTBEAT_FREQUENCY_MS,
+        connectTimeoutMs: env.MONGO_CONNECT_TIMEOUT_MS,
+        socketTimeoutMs: env.MONGO_SOCKET_TIMEOUT_MS,
+        startupTimeoutMs: env.MONGO_STARTUP_TIMEOUT_MS,
       },
       jwt: { secret: jwtSecret, expiresInSeconds: Math.max(1, Math.floor(env.JWT_EXPIRY / 1000)) },
       bcryptCost: env.BCRYPT_COST,

@@ -33,7 +33,14 @@ const DATABASE_DOWN = new Set([
   'MongoNetworkError',
   'MongoNetworkTimeoutError',
   'MongoNotConnectedError',
+  // The pool was cleared (the connection dropped under a request), or the client is closing at shutdown.
+  'MongoPoolClearedError',
+  'MongoServerClosedError',
+  'MongoTopologyClosedError',
+  'MongoClientClosedError',
 ]);
+/** Server answers during a replica-set failover: not primary / node is recovering / shutting down. */
+const FAILOVER_CODES = new Set([91, 189, 10107, 11600, 11602, 13435, 13436]);
 /** Mongoose queues operations while disconnected and gives up with this message. */
 const BUFFERING_TIMED_OUT = /buffering timed out/;
 
@@ -64,8 +71,9 @@ export function mapError(error: unknown): Mapped | undefined {
   if (typeof error !== 'object' || error === null) return undefined;
   const { type, name, status, expose } = error as { type?: unknown; name?: unknown; status?: unknown; expose?: unknown };
   if (typeof type === 'string' && type in BODY_PARSER_ERRORS) return BODY_PARSER_ERRORS[type];
-  const message = (error as { message?: unknown }).message;
-  if ((typeof name === 'string' && DATABASE_DOWN.has(name)) || (typeof message === 'string' && BUFFERING_TIMED_OUT.test(message))) {
+  const { message, code } = error as { message?: unknown; code?: unknown };
+  const failover = name === 'MongoServerError' && typeof code === 'number' && FAILOVER_CODES.has(code);
+  if ((typeof name === 'string' && DATABASE_DOWN.has(name)) || failover || (typeof message === 'string' && BUFFERING_TIMED_OUT.test(message))) {
     return { status: 503, body: { message: 'Database unavailable, please retry', code: 'DATABASE_UNAVAILABLE' } };
   }
   // Other http-errors from Express itself (a malformed URI, ...): their status, a generic message.
