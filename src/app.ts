@@ -7,7 +7,7 @@ import type { Config } from './config/env';
 import type { Logger } from './lib/logger';
 import { authenticate } from './middleware/authenticate';
 import { errorHandler, notFoundHandler } from './middleware/error-handler';
-import { limitRequests } from './middleware/rate-limit';
+import { authLimits, limitRequests } from './middleware/rate-limit';
 import { requireDatabase } from './middleware/require-database';
 import { requireJsonBody } from './middleware/require-json';
 import { authRoutes } from './routes/auth.routes';
@@ -58,7 +58,7 @@ export function createApp(deps: AppDeps): Express {
   if (config.requestLog && config.requestLog !== 'off') app.use(morgan(config.requestLog));
   if (deps.isDatabaseAvailable) app.use('/api', requireDatabase(deps.isDatabaseAvailable));
   app.use(webhookRoutes(paymentEvents, config.http.jsonBodyLimit));
-  app.use('/api', limitRequests(config.rateLimits.api));
+  app.use('/api', limitRequests(config.rateLimits.api, logger));
 
   app.use(requireJsonBody);
   app.use(express.json({ limit: config.http.jsonBodyLimit }));
@@ -70,7 +70,7 @@ export function createApp(deps: AppDeps): Express {
     '/api',
     authRoutes(auth, {
       authenticate: requireUser,
-      authLimit: limitRequests({ ...config.rateLimits.auth, message: 'Too many attempts, please try again later' }),
+      limits: authLimits(config.rateLimits, logger),
     }),
   );
 

@@ -63,8 +63,12 @@ const schema = z.object({
   SHUTDOWN_TIMEOUT_MS: int(0, 120_000, 10_000),
   SHUTDOWN_IDLE_GRACE_MS: int(0, 60_000, 1_000),
 
-  AUTH_RATE_LIMIT_WINDOW_SECONDS: int(1, 86_400, 900),
-  AUTH_RATE_LIMIT_MAX: int(1, 1_000_000, 20),
+  LOGIN_ACCOUNT_RATE_LIMIT_MAX: int(1, 1_000_000, 10),
+  LOGIN_ACCOUNT_RATE_LIMIT_WINDOW_SECONDS: int(1, 86_400, 900),
+  LOGIN_ADDRESS_RATE_LIMIT_MAX: int(1, 1_000_000, 100),
+  LOGIN_ADDRESS_RATE_LIMIT_WINDOW_SECONDS: int(1, 86_400, 900),
+  REGISTRATION_RATE_LIMIT_MAX: int(1, 1_000_000, 20),
+  REGISTRATION_RATE_LIMIT_WINDOW_SECONDS: int(1, 86_400, 900),
   API_RATE_LIMIT_WINDOW_SECONDS: int(1, 86_400, 60),
   API_RATE_LIMIT_MAX: int(1, 1_000_000, 300),
 
@@ -113,8 +117,14 @@ export interface Config {
   trustProxy: boolean | number | string;
   http: { jsonBodyLimit: string; requestTimeoutMs: number; shutdownTimeoutMs: number; shutdownIdleGraceMs: number };
   rateLimits: {
-    auth: { windowMs: number; max: number };
-    api: { windowMs: number; max: number };
+    /** Failed logins per email; counted in MongoDB, shared by every instance. */
+    loginPerAccount: RateLimit;
+    /** Failed logins per client address; in MongoDB. */
+    loginPerAddress: RateLimit;
+    /** Registrations per client address; in MongoDB. */
+    registration: RateLimit;
+    /** Every /api request per client address, in this process's memory (a flood guard). */
+    api: RateLimit;
   };
   stripe: {
     secretKey?: string;
@@ -129,6 +139,11 @@ export interface Config {
   orders: { paymentTimeoutMs: number; sweepIntervalMs: number; idempotencyKeyTtlMs: number };
 }
 
+export interface RateLimit {
+  windowMs: number;
+  max: number;
+}
+
 export interface LoadedConfig {
   config: Config;
   /** Things a developer should know about (generated secrets, embedded database); logged at boot. */
@@ -141,6 +156,12 @@ export class ConfigError extends Error {
     this.name = 'ConfigError';
   }
 }
+
+/** Settings that are no longer read, and what replaced them: a deployment still setting one is told so. */
+const RETIRED: Record<string, string> = {
+  AUTH_RATE_LIMIT_MAX: 'LOGIN_ACCOUNT_RATE_LIMIT_MAX, LOGIN_ADDRESS_RATE_LIMIT_MAX and REGISTRATION_RATE_LIMIT_MAX',
+  AUTH_RATE_LIMIT_WINDOW_SECONDS: 'LOGIN_ACCOUNT_RATE_LIMIT_WINDOW_SECONDS, LOGIN_ADDRESS_RATE_LIMIT_WINDOW_SECONDS and REGISTRATION_RATE_LIMIT_WINDOW_SECONDS',
+};
 
 const REQUIRED_IN_PRODUCTION = ['MONGOOSE_CONNECTION_STRING', 'JWT_SECRET', 'STRIPE_SECRET_KEY', 'STRIPE_WEBHOOK_SECRET'] as const;
 const MIN_PRODUCTION_JWT_SECRET = 32;
@@ -171,6 +192,9 @@ export function parseConfig(source: Record<string, string | undefined>): LoadedC
   if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
   const env = parsed.data;
   const warnings: string[] = [];
+  for (const [name, replacement] of Object.entries(RETIRED)) {
+    if (cleaned[name] !== undefined) warnings.push(`${name} is no longer read: use ${replacement}`);
+  }
 
   let jwtSecret = env.JWT_SECRET;
   if (!jwtSecret) {
@@ -214,7 +238,9 @@ export function parseConfig(source: Record<string, string | undefined>): LoadedC
         shutdownIdleGraceMs: env.SHUTDOWN_IDLE_GRACE_MS,
       },
       rateLimits: {
-        auth: { windowMs: env.AUTH_RATE_LIMIT_WINDOW_SECONDS * 1000, max: env.AUTH_RATE_LIMIT_MAX },
+        loginPerAccount: { windowMs: env.LOGIN_ACCOUNT_RATE_LIMIT_WINDOW_SECONDS * 1000, max: env.LOGIN_ACCOUNT_RATE_LIMIT_MAX },
+        loginPerAddress: { windowMs: env.LOGIN_ADDRESS_RATE_LIMIT_WINDOW_SECONDS * 1000, max: env.LOGIN_ADDRESS_RATE_LIMIT_MAX },
+        registration: { windowMs: env.REGISTRATION_RATE_LIMIT_WINDOW_SECONDS * 1000, max: env.REGISTRATION_RATE_LIMIT_MAX },
         api: { windowMs: env.API_RATE_LIMIT_WINDOW_SECONDS * 1000, max: env.API_RATE_LIMIT_MAX },
       },
       stripe: {
