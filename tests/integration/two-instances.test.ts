@@ -110,7 +110,8 @@ describe('two instances on one database', () => {
     const product = await ProductModel.findById(productId).lean();
     expect(product?.stock).toBe(8);
     expect(product?.reservedFor).toEqual([]);
-    expect(await WebhookEventModel.findById(event.id).lean()).toMatchObject({ deliveries: 2, outcome: 'applied' });
+    // Both deliveries are recorded; which one wrote the outcome last ('applied' or 'no_change') is a race.
+    expect(await WebhookEventModel.findById(event.id).lean()).toMatchObject({ deliveries: 2, processedAt: expect.any(Date) });
   });
 
   it('when orders expire while the expiry job runs in both instances, then each is canceled exactly once and its stock comes back once', async () => {
