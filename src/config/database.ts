@@ -35,7 +35,7 @@ export async function connectDatabase(config: Config, logger: Logger): Promise<D
   }
   await connectWithRetry(uri, config.mongo, logger);
   await ensureIndexes();
-  const availability = watchAvailability(mongoose.connection.getClient(), config.mongo.heartbeatFrequencyMs, logger);
+  const availability = watchAvailability(mongoose.connection.getClient(), config.mongo, logger);
   return {
     uri,
     isAvailable: availability.isAvailable,
@@ -91,13 +91,22 @@ function isUnreachable(error: unknown): boolean {
  * Either way every model's indexes are recreated before requests are let through again (a database
  * replaced or restored without them would otherwise take duplicate emails), retried every heartbeat
  * interval until it succeeds, which is also how a short outage ends.
+ *
+ * A watchdog covers a driver 7 hang: a heartbeat that writes to a socket destroyed a moment earlier waits
+ * for a 'drain' that never comes (no error, no timeout on a destroyed socket), and with its monitor stuck
+ * the client never sees the database again. A heartbeat unanswered far past its own timeouts gets the
+ * client closed and connected again (Mongoose's models keep working: they hold the same client).
  */
-function watchAvailability(client: mongoose.mongo.MongoClient, retryMs: number, logger: Logger) {
+function watchAvailability(client: mongoose.mongo.MongoClient, settings: Config['mongo'], logger: Logger) {
+  const retryMs = settings.heartbeatFrequencyMs;
+  const stuckAfterMs = settings.connectTimeoutMs + Math.max(settings.socketTimeoutMs, settings.heartbeatFrequencyMs) + 2000;
   let reachable = true;
   let indexesReady = true;
   let restoring = false;
   let retry: NodeJS.Timeout | undefined;
   let stopped = false;
+  let reconnecting = false;
+  const heartbeatsPending = new Map<string, number>();
 
   const restoreIndexes = () => {
     clearTimeout(retry);
@@ -142,18 +151,59 @@ function watchAvailability(client: mongoose.mongo.MongoClient, retryMs: number, 
     lost('cannot connect');
     restoreIndexes();
   };
+  const onHeartbeatStarted = (event: mongoose.mongo.ServerHeartbeatStartedEvent) => {
+    if (!heartbeatsPending.has(event.connectionId)) heartbeatsPending.set(event.connectionId, Date.now());
+  };
+  const onHeartbeatEnded = (event: mongoose.mongo.ServerHeartbeatSucceededEvent | mongoose.mongo.ServerHeartbeatFailedEvent) => {
+    heartbeatsPending.delete(event.connectionId);
+  };
+  const reconnect = async (address: string, pendingMs: number) => {
+    reconnecting = true;
+    heartbeatsPending.clear();
+    lost('the driver stopped monitoring it');
+    logger.warn('database driver stuck: reconnecting', { server: address, heartbeatPendingMs: pendingMs });
+    await client.close().catch(() => undefined);
+    // A closed client does not connect again by itself: keep trying until the database answers.
+    while (!stopped) {
+      try {
+        await client.connect();
+        break;
+      } catch (error) {
+        logger.warn('database reconnect failed: retrying', { error: error instanceof Error ? error.message : String(error) });
+        await new Promise((resolve) => setTimeout(resolve, retryMs));
+      }
+    }
+    reconnecting = false;
+    restoreIndexes();
+  };
+  const watchdog = setInterval(() => {
+    if (reconnecting || stopped) return;
+    const now = Date.now();
+    for (const [address, since] of heartbeatsPending) {
+      if (now - since > stuckAfterMs) return void reconnect(address, now - since);
+    }
+  }, retryMs);
+  watchdog.unref();
+
   client.on('topologyDescriptionChanged', onTopology);
   client.on('connectionClosed', onConnectionClosed);
   client.on('connectionCheckOutFailed', onCheckOutFailed);
+  client.on('serverHeartbeatStarted', onHeartbeatStarted);
+  client.on('serverHeartbeatSucceeded', onHeartbeatEnded);
+  client.on('serverHeartbeatFailed', onHeartbeatEnded);
 
   return {
     isAvailable: () => reachable && indexesReady,
     stop() {
       stopped = true;
       clearTimeout(retry);
+      clearInterval(watchdog);
       client.off('topologyDescriptionChanged', onTopology);
       client.off('connectionClosed', onConnectionClosed);
       client.off('connectionCheckOutFailed', onCheckOutFailed);
+      client.off('serverHeartbeatStarted', onHeartbeatStarted);
+      client.off('serverHeartbeatSucceeded', onHeartbeatEnded);
+      client.off('serverHeartbeatFailed', onHeartbeatEnded);
     },
   };
 }

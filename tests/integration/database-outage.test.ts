@@ -126,8 +126,11 @@ describe('a database outage', () => {
     console.info(
       `outage: first 503 ${firstFailure ? firstFailure.at - cutAt : 'none'} ms after the cut; ${during.length} requests during the outage, ` +
         `slowest ${slowest} ms, median ${during.map((a) => a.ms).sort((a, b) => a - b)[Math.floor(during.length / 2)]} ms; ` +
-        `in flight at the cut: ${interrupted.map((a) => `${a.status}/${a.ms}ms`).join(' ')}; recovered ${recoveryMs} ms after the database returned`,
+        `in flight at the cut: ${interrupted.map((a) => `${a.status}/${a.ms}ms`).join(' ')}; recovered ${recoveryMs} ms after the database returned` +
+        ` (driver reconnects by the watchdog: ${server.output().match(/database driver stuck/g)?.length ?? 0})`,
     );
+    // Nothing the outage causes is an unexpected (500) error.
+    expect(server.output().split('\n').filter((line) => line.includes('unhandled error'))).toEqual([]);
 
     for (const answer of interrupted) {
       expect([201, 503]).toContain(answer.status);
