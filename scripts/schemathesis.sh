@@ -43,7 +43,7 @@ log=$workdir/server.log
   exec env NODE_ENV=development PORT="$port" MONGOOSE_CONNECTION_STRING="$database_uri" \
     JWT_SECRET="$(node -e "console.log(require('crypto').randomBytes(32).toString('hex'))")" \
     ADMIN_EMAIL="$admin_email" ADMIN_PASSWORD="$admin_password" \
-    AUTH_RATE_LIMIT_MAX=1000000 API_RATE_LIMIT_MAX=1000000 REQUEST_LOG=off LOG_LEVEL=warn \
+    LOGIN_ACCOUNT_RATE_LIMIT_MAX=1000000 LOGIN_ADDRESS_RATE_LIMIT_MAX=1000000 REGISTRATION_RATE_LIMIT_MAX=1000000 API_RATE_LIMIT_MAX=1000000 REQUEST_LOG=off LOG_LEVEL=warn \
     node "$root/dist/server.js"
 ) >"$log" 2>&1 &
 server=$!

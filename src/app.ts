@@ -10,8 +10,9 @@ import { errorHandler, notFoundHandler } from './middleware/error-handler';
 import { httpMetrics } from './middleware/http-metrics';
 import { noStore } from './middleware/no-store';
 import { methodNotAllowed } from './middleware/method-not-allowed';
-import { limitRequests } from './middleware/rate-limit';
+import { authLimits, limitRequests } from './middleware/rate-limit';
 import { recordRouteTemplates, requestContext } from './middleware/request-context';
+import { requireDatabase } from './middleware/require-database';
 import { requireJsonBody } from './middleware/require-json';
 import { authRoutes } from './routes/auth.routes';
 import { docsRoutes } from './routes/docs.routes';
@@ -32,6 +33,8 @@ export interface AppDeps {
   config: Config;
   logger: Logger;
   isDatabaseReady: () => Promise<boolean>;
+  /** False while the database is known to be unreachable: requests that need it get 503 at once instead of waiting. */
+  isDatabaseAvailable?: () => boolean;
   payments: PaymentGateway;
   /** The time, for archive stamps and payment expiry. */
   clock?: () => Date;
@@ -63,10 +66,12 @@ export function createApp(deps: AppDeps): Express {
   app.use(corsFromAllowList(config.cors.origins));
   // Tokens (login), client secrets (orders) and personal data (profile, orders, admin views).
   app.use(['/api/registration', '/api/login', '/api/profile', '/api/orders', '/api/admin'], noStore);
-  app.use(webhookRoutes(paymentEvents, config.http.jsonBodyLimit));
-  // Static and unauthenticated: a page load is several requests, so outside the /api rate limit.
+  // Static and unauthenticated: a page load is several requests, so outside the /api rate limit (and the
+  // database gate: the docs need no database).
   app.use(docsRoutes());
-  app.use('/api', limitRequests(config.rateLimits.api));
+  if (deps.isDatabaseAvailable) app.use('/api', requireDatabase(deps.isDatabaseAvailable));
+  app.use(webhookRoutes(paymentEvents, config.http.jsonBodyLimit));
+  app.use('/api', limitRequests(config.rateLimits.api, logger));
   // Without METRICS_TOKEN there is no /metrics at all: any method gets the 404 of an unknown path.
   app.use(methodNotAllowed(config.metrics.token ? apiOperations : apiOperations.filter((op) => op.access !== 'metrics')));
 
@@ -82,7 +87,7 @@ export function createApp(deps: AppDeps): Express {
     '/api',
     authRoutes(auth, {
       authenticate: requireUser,
-      authLimit: limitRequests({ ...config.rateLimits.auth, message: 'Too many attempts, please try again later' }),
+      limits: authLimits(config.rateLimits, logger),
     }),
   );
 

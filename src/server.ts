@@ -1,7 +1,9 @@
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
+import type { Express } from 'express';
 import { createApp } from './app';
 import { connectDatabase, EmbeddedDatabaseUnavailable, isDatabaseReady, type Database } from './config/database';
 import { ConfigError, loadConfig } from './config/env';
+import { trackConnections } from './lib/http-drain';
 import { createLogger } from './lib/logger';
 import { createMetrics } from './lib/metrics';
 import { createPaymentGateway } from './payments';
@@ -46,7 +48,15 @@ async function main() {
   const clock = () => new Date();
   // One registry for the process: the app's requests and the expiry job's cancellations land in the same numbers.
   const metrics = createMetrics({ processMetrics: Boolean(config.metrics.token) });
-  const app = createApp({ config, logger, isDatabaseReady, payments, clock, metrics });
+  const app = createApp({
+    config,
+    logger,
+    isDatabaseReady: async () => database.isAvailable() && (await isDatabaseReady()),
+    isDatabaseAvailable: database.isAvailable,
+    payments,
+    clock,
+    metrics,
+  });
   const sweeper = createOrderSweeper({ payments, clock, logger, metrics, settings: config.orders });
   const server: Server = app.listen(config.port, () => {
     const address = server.address();
@@ -61,28 +71,47 @@ async function main() {
   });
   server.requestTimeout = config.http.requestTimeoutMs;
 
+  const connections = trackConnections(server);
+
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    logger.info(`${signal} received: closing`);
+    const started = Date.now();
+    logger.info(`${signal} received: draining`);
     const force = setTimeout(() => {
       logger.error('shutdown timed out: exiting');
       process.exit(1);
     }, config.http.shutdownTimeoutMs);
     force.unref();
+    // The simulated gateway posts its events to this server, which stops listening first: it gets a
+    // loopback-only listener of its own until its pending events are delivered.
+    const ownWebhook = payments.kind === 'simulated' && !config.simulated.webhookUrl ? await listenOnLoopback(app) : undefined;
+    if (ownWebhook) ownWebhookUrl = `${ownWebhook.url}/api/orders/webhook`;
+    const drained = connections.drain(config.http.shutdownIdleGraceMs);
     await sweeper.stop();
-    // The simulated gateway's pending events are addressed to this server: deliver them while it listens.
+    await drained;
+    logger.info('connections drained', { ms: Date.now() - started });
     await payments.settle();
-    server.close(async () => {
-      await database.close();
-      logger.info('stopped');
-      process.exit(0);
-    });
-    server.closeIdleConnections();
+    await ownWebhook?.close();
+    await database.close();
+    logger.info('stopped', { ms: Date.now() - started });
+    process.exit(0);
   };
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
+}
+
+/** The app on an ephemeral 127.0.0.1 port, for the process's own webhook deliveries during shutdown. */
+function listenOnLoopback(app: Express): Promise<{ url: string; close(): Promise<void> }> {
+  const server = createServer(app);
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      resolve({ url: `http://127.0.0.1:${port}`, close: () => new Promise<void>((done) => server.close(() => done())) });
+    });
+  });
 }
 
 main().catch((error: unknown) => {

@@ -40,7 +40,12 @@ const schema = z.object({
     'must be a mongodb:// or mongodb+srv:// connection string',
   ),
   DEV_MONGO_DATA_DIR: z.string().default('.data/mongo'),
-  MONGO_SERVER_SELECTION_TIMEOUT_MS: int(100, 120_000, 10_000),
+  // Fail fast while the database is unreachable (503 in about 2 s), notice its return quickly.
+  MONGO_SERVER_SELECTION_TIMEOUT_MS: int(100, 120_000, 2_000),
+  MONGO_HEARTBEAT_FREQUENCY_MS: int(500, 60_000, 2_000),
+  MONGO_CONNECT_TIMEOUT_MS: int(100, 120_000, 3_000),
+  MONGO_SOCKET_TIMEOUT_MS: int(0, 600_000, 5_000),
+  MONGO_STARTUP_TIMEOUT_MS: int(0, 600_000, 30_000),
 
   JWT_SECRET: optionalText,
   JWT_EXPIRY: durationMs('1d'),
@@ -59,9 +64,14 @@ const schema = z.object({
     .default('100kb'),
   REQUEST_TIMEOUT_MS: int(1000, 600_000, 30_000),
   SHUTDOWN_TIMEOUT_MS: int(0, 120_000, 10_000),
+  SHUTDOWN_IDLE_GRACE_MS: int(0, 60_000, 1_000),
 
-  AUTH_RATE_LIMIT_WINDOW_SECONDS: int(1, 86_400, 900),
-  AUTH_RATE_LIMIT_MAX: int(1, 1_000_000, 20),
+  LOGIN_ACCOUNT_RATE_LIMIT_MAX: int(1, 1_000_000, 10),
+  LOGIN_ACCOUNT_RATE_LIMIT_WINDOW_SECONDS: int(1, 86_400, 900),
+  LOGIN_ADDRESS_RATE_LIMIT_MAX: int(1, 1_000_000, 100),
+  LOGIN_ADDRESS_RATE_LIMIT_WINDOW_SECONDS: int(1, 86_400, 900),
+  REGISTRATION_RATE_LIMIT_MAX: int(1, 1_000_000, 20),
+  REGISTRATION_RATE_LIMIT_WINDOW_SECONDS: int(1, 86_400, 900),
   API_RATE_LIMIT_WINDOW_SECONDS: int(1, 86_400, 60),
   API_RATE_LIMIT_MAX: int(1, 1_000_000, 300),
 
@@ -96,16 +106,34 @@ export interface Config {
   requestLog: boolean;
   /** GET /metrics is served only when a token is set, and only to `Authorization: Bearer <token>`. */
   metrics: { token?: string };
-  mongo: { uri?: string; devDataDir: string; serverSelectionTimeoutMs: number };
+  mongo: {
+    uri?: string;
+    devDataDir: string;
+    /** How long an operation waits for a reachable server: the bound on a request's 503 during an outage. */
+    serverSelectionTimeoutMs: number;
+    /** How often the driver checks each server: how soon an outage, and the database's return, are noticed. */
+    heartbeatFrequencyMs: number;
+    connectTimeoutMs: number;
+    /** A read that stalls this long (a silently dropped network) fails; 0 = never. */
+    socketTimeoutMs: number;
+    /** How long start-up keeps trying to reach the database before giving up. */
+    startupTimeoutMs: number;
+  };
   jwt: { secret: string; expiresInSeconds: number };
   bcryptCost: number;
   admin?: { email: string; password: string; name: string };
   cors: { origins: string[] };
   trustProxy: boolean | number | string;
-  http: { jsonBodyLimit: string; requestTimeoutMs: number; shutdownTimeoutMs: number };
+  http: { jsonBodyLimit: string; requestTimeoutMs: number; shutdownTimeoutMs: number; shutdownIdleGraceMs: number };
   rateLimits: {
-    auth: { windowMs: number; max: number };
-    api: { windowMs: number; max: number };
+    /** Failed logins per email; counted in MongoDB, shared by every instance. */
+    loginPerAccount: RateLimit;
+    /** Failed logins per client address; in MongoDB. */
+    loginPerAddress: RateLimit;
+    /** Registrations per client address; in MongoDB. */
+    registration: RateLimit;
+    /** Every /api request per client address, in this process's memory (a flood guard). */
+    api: RateLimit;
   };
   stripe: {
     secretKey?: string;
@@ -128,6 +156,11 @@ export interface Config {
   };
 }
 
+export interface RateLimit {
+  windowMs: number;
+  max: number;
+}
+
 export interface LoadedConfig {
   config: Config;
   /** Things a developer should know about (generated secrets, embedded database); logged at boot. */
@@ -145,6 +178,12 @@ export class ConfigError extends Error {
 function isPlaceholderSecret(secret: string): boolean {
   return /^(your[_-]|change[_-]?me|replace[_-]?me|placeholder|example|secret$|jwt[_-]?secret$)/i.test(secret.trim());
 }
+
+/** Settings that are no longer read, and what replaced them: a deployment still setting one is told so. */
+const RETIRED: Record<string, string> = {
+  AUTH_RATE_LIMIT_MAX: 'LOGIN_ACCOUNT_RATE_LIMIT_MAX, LOGIN_ADDRESS_RATE_LIMIT_MAX and REGISTRATION_RATE_LIMIT_MAX',
+  AUTH_RATE_LIMIT_WINDOW_SECONDS: 'LOGIN_ACCOUNT_RATE_LIMIT_WINDOW_SECONDS, LOGIN_ADDRESS_RATE_LIMIT_WINDOW_SECONDS and REGISTRATION_RATE_LIMIT_WINDOW_SECONDS',
+};
 
 const REQUIRED_IN_PRODUCTION = ['MONGOOSE_CONNECTION_STRING', 'JWT_SECRET', 'STRIPE_SECRET_KEY', 'STRIPE_WEBHOOK_SECRET'] as const;
 const MIN_PRODUCTION_JWT_SECRET = 32;
@@ -177,6 +216,9 @@ export function parseConfig(source: Record<string, string | undefined>): LoadedC
   if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
   const env = parsed.data;
   const warnings: string[] = [];
+  for (const [name, replacement] of Object.entries(RETIRED)) {
+    if (cleaned[name] !== undefined) warnings.push(`${name} is no longer read: use ${replacement}`);
+  }
 
   let jwtSecret = env.JWT_SECRET;
   if (jwtSecret && isPlaceholderSecret(jwtSecret)) {
@@ -204,6 +246,10 @@ export function parseConfig(source: Record<string, string | undefined>): LoadedC
         uri: env.MONGOOSE_CONNECTION_STRING,
         devDataDir: env.DEV_MONGO_DATA_DIR,
         serverSelectionTimeoutMs: env.MONGO_SERVER_SELECTION_TIMEOUT_MS,
+        heartbeatFrequencyMs: env.MONGO_HEARTBEAT_FREQUENCY_MS,
+        connectTimeoutMs: env.MONGO_CONNECT_TIMEOUT_MS,
+        socketTimeoutMs: env.MONGO_SOCKET_TIMEOUT_MS,
+        startupTimeoutMs: env.MONGO_STARTUP_TIMEOUT_MS,
       },
       jwt: { secret: jwtSecret, expiresInSeconds: Math.max(1, Math.floor(env.JWT_EXPIRY / 1000)) },
       bcryptCost: env.BCRYPT_COST,
@@ -217,9 +263,12 @@ export function parseConfig(source: Record<string, string | undefined>): LoadedC
         jsonBodyLimit: env.JSON_BODY_LIMIT,
         requestTimeoutMs: env.REQUEST_TIMEOUT_MS,
         shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
+        shutdownIdleGraceMs: env.SHUTDOWN_IDLE_GRACE_MS,
       },
       rateLimits: {
-        auth: { windowMs: env.AUTH_RATE_LIMIT_WINDOW_SECONDS * 1000, max: env.AUTH_RATE_LIMIT_MAX },
+        loginPerAccount: { windowMs: env.LOGIN_ACCOUNT_RATE_LIMIT_WINDOW_SECONDS * 1000, max: env.LOGIN_ACCOUNT_RATE_LIMIT_MAX },
+        loginPerAddress: { windowMs: env.LOGIN_ADDRESS_RATE_LIMIT_WINDOW_SECONDS * 1000, max: env.LOGIN_ADDRESS_RATE_LIMIT_MAX },
+        registration: { windowMs: env.REGISTRATION_RATE_LIMIT_WINDOW_SECONDS * 1000, max: env.REGISTRATION_RATE_LIMIT_MAX },
         api: { windowMs: env.API_RATE_LIMIT_WINDOW_SECONDS * 1000, max: env.API_RATE_LIMIT_MAX },
       },
       stripe: {

@@ -30,7 +30,20 @@ const DATABASE_DOWN = new Set([
   'MongoNetworkError',
   'MongoNetworkTimeoutError',
   'MongoNotConnectedError',
+  // The pool was cleared (the connection dropped under a request), or the client is closing at shutdown.
+  'MongoPoolClearedError',
+  'MongoServerClosedError',
+  'MongoTopologyClosedError',
+  'MongoClientClosedError',
 ]);
+/**
+ * A bare socket error reaching a request: the database driver lets some through unwrapped (writing to a
+ * connection the server has just closed gives Node's EPIPE "This socket has been ended by the other party");
+ * the Stripe SDK wraps its own, so here it is the database.
+ */
+const SOCKET_ERRORS = new Set(['EPIPE', 'ECONNRESET', 'ECONNREFUSED', 'ECONNABORTED', 'ENOTCONN', 'ETIMEDOUT']);
+/** Server answers during a replica-set failover: not primary / node is recovering / shutting down. */
+const FAILOVER_CODES = new Set([91, 189, 10107, 11600, 11602, 13435, 13436]);
 /** Mongoose queues operations while disconnected and gives up with this message. */
 const BUFFERING_TIMED_OUT = /buffering timed out/;
 
@@ -62,8 +75,10 @@ export function mapError(error: unknown): Mapped | undefined {
   if (typeof error !== 'object' || error === null) return undefined;
   const { type, name, status, expose } = error as { type?: unknown; name?: unknown; status?: unknown; expose?: unknown };
   if (typeof type === 'string' && type in BODY_PARSER_ERRORS) return BODY_PARSER_ERRORS[type];
-  const message = (error as { message?: unknown }).message;
-  if ((typeof name === 'string' && DATABASE_DOWN.has(name)) || (typeof message === 'string' && BUFFERING_TIMED_OUT.test(message))) {
+  const { message, code } = error as { message?: unknown; code?: unknown };
+  const failover = name === 'MongoServerError' && typeof code === 'number' && FAILOVER_CODES.has(code);
+  const socketError = typeof code === 'string' && SOCKET_ERRORS.has(code);
+  if ((typeof name === 'string' && DATABASE_DOWN.has(name)) || failover || socketError || (typeof message === 'string' && BUFFERING_TIMED_OUT.test(message))) {
     return { status: 503, body: { message: 'Database unavailable, please retry', code: 'DATABASE_UNAVAILABLE' } };
   }
   // The router cannot decode a path parameter (`/api/products/%`): a client mistake, never a fault of ours.

@@ -1,17 +1,92 @@
 import type { NextFunction, Request, Response } from 'express';
-import { rateLimit } from 'express-rate-limit';
+import { rateLimit, type Options, type Store } from 'express-rate-limit';
+import type { RateLimit } from '../config/env';
 import { TooManyRequests } from '../lib/errors';
+import type { Logger } from '../lib/logger';
+import { createAttemptCounter } from '../services/attempt-counter.service';
+
+const TOO_MANY_ATTEMPTS = 'Too many attempts, please try again later';
 
 /**
- * Per-client (req.ip, so TRUST_PROXY matters behind a proxy) fixed-window limit, kept in this process's
- * memory: with several instances each one counts on its own.
+ * Common settings: IETF RateLimit headers and Retry-After, the one error body (429 RATE_LIMITED), and
+ * express-rate-limit's own reports (a failed give-back, a misconfiguration such as X-Forwarded-For without
+ * TRUST_PROXY) in our log, as warnings: a client's headers can trigger some of them.
  */
-export function limitRequests(options: { windowMs: number; max: number; message?: string }) {
+function limiter(limit: RateLimit, message: string | undefined, logger: Logger, extra: Partial<Options>) {
+  const report = (error: unknown, text?: string) => logger.warn(text ?? 'rate limiter', { error: error instanceof Error ? error.message : String(error) });
   return rateLimit({
-    windowMs: options.windowMs,
-    limit: options.max,
+    windowMs: limit.windowMs,
+    limit: limit.max,
     standardHeaders: 'draft-7',
     legacyHeaders: false,
-    handler: (_req: Request, _res: Response, next: NextFunction) => next(new TooManyRequests(options.message)),
+    handler: (_req: Request, _res: Response, next: NextFunction) => next(new TooManyRequests(message)),
+    logger: { error: report, warn: report },
+    ...extra,
   });
 }
+
+/**
+ * Per-client (req.ip, so TRUST_PROXY decides how it is read) fixed-window limit kept in this process's
+ * memory: a flood guard for all of /api, cheap enough to run on every request. With several instances
+ * each counts on its own, which is fine for a limit this generous.
+ */
+export function limitRequests(limit: RateLimit, logger: Logger) {
+  return limiter(limit, undefined, logger, {});
+}
+
+/**
+ * express-rate-limit's Store over the MongoDB attempt counters (src/services/attempt-counter.service.ts).
+ * Our own because the maintained MongoDB store, rate-limit-mongo, brings the 3.x driver: a second client
+ * and connection pool beside Mongoose 9's driver 7, and no way to use Mongoose's connection.
+ */
+function mongoStore(name: string, limit: RateLimit, logger: Logger): Store {
+  const counter = createAttemptCounter({ name, windowMs: limit.windowMs, limit: limit.max });
+  return {
+    localKeys: false,
+    prefix: name,
+    async increment(key) {
+      const { hits, resetAt } = await counter.hit(key);
+      return { totalHits: hits, resetTime: resetAt };
+    },
+    async decrement(key) {
+      await counter.giveBack(key).catch((error: unknown) => logger.warn('could not give back a rate-limit attempt', { limiter: name, error: String(error) }));
+    },
+    async resetKey(key) {
+      await counter.reset(key);
+    },
+    async get(key) {
+      const window = await counter.current(key);
+      return window && { totalHits: window.hits, resetTime: window.resetAt };
+    },
+  };
+}
+
+/**
+ * The login and registration limits, counted in MongoDB so that every instance on the database shares
+ * them. A database error fails the request (503 through the error handler), never lets it through unlimited.
+ */
+export function authLimits(limits: { loginPerAccount: RateLimit; loginPerAddress: RateLimit; registration: RateLimit }, logger: Logger) {
+  return {
+    /**
+     * Failed logins per client address. Every attempt is counted before the password is checked, so
+     * concurrent attempts cannot slip past; a successful login gives its attempt back.
+     */
+    loginPerAddress: limiter(limits.loginPerAddress, TOO_MANY_ATTEMPTS, logger, {
+      store: mongoStore('login-address', limits.loginPerAddress, logger),
+      skipSuccessfulRequests: true,
+    }),
+    /**
+     * Failed logins per account, keyed by the validated (trimmed, lower-cased) email whether or not an
+     * account has it, so the 429 says nothing about which accounts exist. Runs after validation.
+     */
+    loginPerAccount: limiter(limits.loginPerAccount, TOO_MANY_ATTEMPTS, logger, {
+      store: mongoStore('login-account', limits.loginPerAccount, logger),
+      skipSuccessfulRequests: true,
+      keyGenerator: (_req, res) => (res.locals.parsed as { body: { email: string } }).body.email,
+    }),
+    /** Registrations per client address, successful or not. */
+    registration: limiter(limits.registration, TOO_MANY_ATTEMPTS, logger, { store: mongoStore('registration-address', limits.registration, logger) }),
+  };
+}
+
+export type AuthLimits = ReturnType<typeof authLimits>;

@@ -14,7 +14,9 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
     JWT_SECRET: TEST_JWT_SECRET,
     STRIPE_WEBHOOK_SECRET: 'whsec_test_secret',
     BCRYPT_COST: '4',
-    AUTH_RATE_LIMIT_MAX: '100000',
+    LOGIN_ACCOUNT_RATE_LIMIT_MAX: '100000',
+    LOGIN_ADDRESS_RATE_LIMIT_MAX: '100000',
+    REGISTRATION_RATE_LIMIT_MAX: '100000',
     API_RATE_LIMIT_MAX: '100000',
     ...overrides,
   }).config;

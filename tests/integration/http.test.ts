@@ -102,8 +102,8 @@ describe('CORS', () => {
 });
 
 describe('rate limits', () => {
-  it('when a client goes over the auth limit, then it gets 429 JSON', async () => {
-    const limited = buildTestApp({ env: { AUTH_RATE_LIMIT_MAX: '3' } });
+  it('when a client goes over the failed-login limit of an account, then it gets 429 JSON', async () => {
+    const limited = buildTestApp({ env: { LOGIN_ACCOUNT_RATE_LIMIT_MAX: '3' } });
     const attempt = () => request(limited).post('/api/login').send({ email: 'a@example.com', password: 'wrong-password' });
 
     const statuses = [];

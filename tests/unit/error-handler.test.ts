@@ -36,6 +36,10 @@ describe('error mapping', () => {
     ['a Mongoose selection failure', Object.assign(new Error('connect ECONNREFUSED'), { name: 'MongooseServerSelectionError' }), 503, { message: 'Database unavailable, please retry', code: 'DATABASE_UNAVAILABLE' }],
     ['a buffering timeout', new Error('Operation `orders.findOne()` buffering timed out after 500ms'), 503, { message: 'Database unavailable, please retry', code: 'DATABASE_UNAVAILABLE' }],
     ['an undecodable path parameter', Object.assign(new URIError("Failed to decode param '%'"), { status: 400 }), 400, { message: 'Malformed percent-encoding in the URL', code: 'MALFORMED_URL' }],
+    ['a cleared connection pool', Object.assign(new Error('Connection pool was cleared'), { name: 'MongoPoolClearedError' }), 503, { message: 'Database unavailable, please retry', code: 'DATABASE_UNAVAILABLE' }],
+    ['a replica-set failover', Object.assign(new Error('not primary'), { name: 'MongoServerError', code: 10107 }), 503, { message: 'Database unavailable, please retry', code: 'DATABASE_UNAVAILABLE' }],
+    ['a bare socket error from the driver', Object.assign(new Error('This socket has been ended by the other party'), { code: 'EPIPE' }), 503, { message: 'Database unavailable, please retry', code: 'DATABASE_UNAVAILABLE' }],
+    ['another server error', Object.assign(new Error('bad'), { name: 'MongoServerError', code: 2 }), 500, { message: 'Internal server error', code: 'INTERNAL_ERROR' }],
     ['an exposed http error', Object.assign(new Error('URI malformed'), { status: 400, expose: true }), 400, { message: 'Bad request', code: 'BAD_REQUEST' }],
   ])('maps %s', async (_label, error, status, body) => {
     const res = await answerFor(error);

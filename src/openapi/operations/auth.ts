@@ -14,7 +14,7 @@ export const authOperations: ApiOperation[] = [
     description:
       'Creates an account with role `user`, whatever the body says. The email is trimmed and lower-cased; a duplicate in any ' +
       "letter case is a 409. The password needs at least 8 characters and at most 72 bytes in UTF-8 (bcrypt's limit). " +
-      'Registration and login share a per-client limit (AUTH_RATE_LIMIT_MAX per AUTH_RATE_LIMIT_WINDOW_SECONDS).',
+      'Registrations are limited per client address (REGISTRATION_RATE_LIMIT_MAX per REGISTRATION_RATE_LIMIT_WINDOW_SECONDS), counted in MongoDB so every instance shares them.',
     access: 'public',
     request: registerRequest,
     requestExample: { name: 'John Doe', email: 'john.doe@example.com', password: 'password123' },
@@ -33,7 +33,11 @@ export const authOperations: ApiOperation[] = [
     operationId: 'login',
     tag: 'Auth',
     summary: 'Log in and get a token',
-    description: 'An unknown email and a wrong password give the same 401. The token is returned as `Bearer <JWT>`, ready for the Authorization header.',
+    description:
+      'An unknown email and a wrong password give the same 401. The token is returned as `Bearer <JWT>`, ready for the Authorization header. ' +
+      'Failed logins are limited per account (LOGIN_ACCOUNT_RATE_LIMIT_MAX per LOGIN_ACCOUNT_RATE_LIMIT_WINDOW_SECONDS) and per client address ' +
+      '(LOGIN_ADDRESS_RATE_LIMIT_MAX per LOGIN_ADDRESS_RATE_LIMIT_WINDOW_SECONDS), counted in MongoDB before the password is checked and given ' +
+      'back when it matches; past either limit every attempt is a 429 (the same for existing and unknown accounts).',
     access: 'public',
     request: loginRequest,
     requestExample: { email: 'john.doe@example.com', password: 'password123' },
