@@ -58,6 +58,7 @@ const BATCH = 100;
 export function createRefundService(deps: RefundServiceDeps) {
   const { payments, clock, logger } = deps;
   const metrics = deps.metrics ?? noMetrics;
+  const keyWindowStart = () => new Date(clock().getTime() - GATEWAY_KEY_WINDOW_MS);
 
   async function requestRefund(admin: PublicUser, orderId: string, input: RefundOrderInput, idempotencyKey?: string): Promise<RefundRequested & { replayed: boolean }> {
     const requestHash = idempotencyKey ? digest({ orderId: orderId.toLowerCase(), amount: input.amount ?? null, reason: input.reason ?? null, restock: input.restock }) : null;
@@ -118,6 +119,12 @@ export function createRefundService(deps: RefundServiceDeps) {
       throw new Unprocessable('This Idempotency-Key was already used with a different refund request', 'IDEMPOTENCY_KEY_REUSED');
     }
     if (entry.refundId) return resultOf(order, entry, entry.refundId, entry.status as RefundStatus);
+    if (entry.requestedAt <= keyWindowStart()) {
+      throw new Conflict(
+        'This refund request was interrupted too long ago to be sent again safely: check the payment provider before refunding this order again',
+        'REFUND_NEEDS_REVIEW',
+      );
+    }
     if (!(await claimAttempt(order._id, entry.requestId))) {
       throw new Conflict('A request with this Idempotency-Key is still being processed; retry shortly', 'IDEMPOTENCY_KEY_IN_USE');
     }
@@ -212,11 +219,12 @@ export function createRefundService(deps: RefundServiceDeps) {
   /** For the expiry job: sends again the requests whose gateway call was interrupted (crash, outage) and whose lease has run out. */
   async function resumeInterrupted(): Promise<number> {
     const now = clock();
-    const stuck = { status: 'requested', refundId: null, attemptUntil: { $lte: now }, requestedAt: { $gt: new Date(now.getTime() - GATEWAY_KEY_WINDOW_MS) } };
+    const since = keyWindowStart();
+    const stuck = { status: 'requested', refundId: null, attemptUntil: { $lte: now }, requestedAt: { $gt: since } };
     const orders = (await OrderModel.find({ refunds: { $elemMatch: stuck } }).limit(BATCH).lean()) as OrderRow[];
     let resumed = 0;
     for (const order of orders) {
-      for (const entry of order.refunds.filter((e) => e.status === 'requested' && e.refundId === null)) {
+      for (const entry of order.refunds.filter((e) => e.status === 'requested' && e.refundId === null && e.requestedAt > since)) {
         if (!(await claimAttempt(order._id, entry.requestId))) continue;
         resumed += 1;
         await send(order, entry).catch((error: unknown) =>

@@ -385,6 +385,24 @@ describe('the gateway refuses, fails or cannot be reached', () => {
     ]);
   });
 
+  it('when an interrupted request is older than the gateway remembers its key, then it is not sent again: it is left for a person', async () => {
+    const order = await paidOrder(quiet, people, { markPaid });
+    failNext = 1;
+    await quietRefund(order.orderId, { amount: 12 }, 'old-1').expect(502);
+    // Stripe keeps idempotency keys for 24 hours: sending it again now could refund twice.
+    await OrderModel.updateOne({ _id: order.orderId }, { $set: { 'refunds.0.requestedAt': new Date(Date.now() - 24 * 3_600_000) } });
+    const sweeper = createOrderSweeper({ payments: quiet.gateway, clock: () => new Date(Date.now() + 120_000), logger: silentLogger, settings: { sweepIntervalMs: 60_000 } });
+
+    const swept = await sweeper.sweepOnce();
+    const retry = await quietRefund(order.orderId, { amount: 12 }, 'old-1');
+
+    expect(swept.refundsResumed).toBe(0);
+    expect(retry.status).toBe(409);
+    expect(retry.body).toMatchObject({ code: 'REFUND_NEEDS_REVIEW' });
+    expect(quiet.gateway.attempts).toHaveLength(1);
+    expect((await OrderModel.findById(order.orderId).lean())!.refunds).toEqual([expect.objectContaining({ status: 'requested', settlement: 'reserved' })]);
+  });
+
   it('when a pending refund fails (refund.failed), then its reservation is released and the amount can be refunded again', async () => {
     const order = await paidOrder(quiet, people, { markPaid });
     pendingNext = 1;
