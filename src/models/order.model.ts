@@ -50,7 +50,11 @@ const refundSchema = new Schema(
     reason: { type: String, enum: REFUND_REASONS, default: null },
     /** Put the order's units back on sale once the order is fully refunded. */
     restock: { type: Boolean, default: false },
-    requestedBy: { type: new Schema({ userId: { type: Schema.Types.ObjectId, required: true }, email: { type: String, required: true } }, { _id: false }), default: null },
+    /** The admin who asked (null for a refund made elsewhere). */
+    requestedBy: {
+      type: new Schema({ userId: { type: Schema.Types.ObjectId, required: true }, email: { type: String, required: true } }, { _id: false }),
+      default: null,
+    },
     requestedAt: { type: Date, required: true },
     /** The gateway's refund id (re_...), once it has answered. */
     refundId: { type: String, default: null },

@@ -99,7 +99,10 @@ export function createRefundEffects(deps: { clock: () => Date; logger: Logger; m
           settlement: settlementAfter('reserved', status, true),
           failure: refund.failure_reason ?? null,
         };
-        const pushed = await OrderModel.updateOne({ _id: order._id, 'refunds.refundId': { $ne: refund.id } }, { $push: { refunds: external }, $inc: { refundsVersion: 1 } });
+        const pushed = await OrderModel.updateOne(
+          { _id: order._id, 'refunds.refundId': { $ne: refund.id } },
+          { $push: { refunds: external }, $inc: { refundsVersion: 1 } },
+        );
         if (pushed.modifiedCount === 1) {
           logger.info('refund made outside this API recorded on its order', { orderId: order._id.toHexString(), refundId: refund.id, status });
           return 'applied';
@@ -120,7 +123,8 @@ export function createRefundEffects(deps: { clock: () => Date; logger: Logger; m
       if (moved.modifiedCount === 0) continue;
       if (entry.settlement === 'confirmed' && nextStatus === 'failed') {
         // Refunded totals never go down: the customer did not get this money back, a person must act.
-        await note(order._id, { kind: 'refund_failed_after_success', at: clock(), eventId, detail: { refundId: refund.id, amountMinor, failureReason: refund.failure_reason ?? null } });
+        const detail = { refundId: refund.id, amountMinor, failureReason: refund.failure_reason ?? null };
+        await note(order._id, { kind: 'refund_failed_after_success', at: clock(), eventId, detail });
         logger.error('a confirmed refund failed afterwards: the customer did not get the money back', { orderId: order._id.toHexString(), refundId: refund.id });
       }
       return 'applied';

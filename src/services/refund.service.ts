@@ -61,7 +61,8 @@ export function createRefundService(deps: RefundServiceDeps) {
   const keyWindowStart = () => new Date(clock().getTime() - GATEWAY_KEY_WINDOW_MS);
 
   async function requestRefund(admin: PublicUser, orderId: string, input: RefundOrderInput, idempotencyKey?: string): Promise<RefundRequested & { replayed: boolean }> {
-    const requestHash = idempotencyKey ? digest({ orderId: orderId.toLowerCase(), amount: input.amount ?? null, reason: input.reason ?? null, restock: input.restock }) : null;
+    const request = { orderId: orderId.toLowerCase(), amount: input.amount ?? null, reason: input.reason ?? null, restock: input.restock };
+    const requestHash = idempotencyKey ? digest(request) : null;
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt += 1) {
       const order = (await OrderModel.findOne({ _id: orderId, placedAt: { $ne: null } }).lean()) as OrderRow | null;
       if (!order) throw new NotFound('Order not found', 'ORDER_NOT_FOUND');
