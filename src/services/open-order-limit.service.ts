@@ -17,7 +17,8 @@ export interface OpenOrderLimits {
  * past the cap; claim and release are each guarded by the order id, so repeating either changes nothing.
  */
 export async function claimOpenOrder(userId: Types.ObjectId, orderId: Types.ObjectId, units: number, limits: OpenOrderLimits): Promise<void> {
-  for (let attempt = 0; attempt < 3; attempt += 1) {
+  // Each lost race means another order was counted (or the tally was just created): a handful of tries always decides.
+  for (let attempt = 0; attempt < 8; attempt += 1) {
     const claimed = await OpenOrderTallyModel.updateOne(
       { _id: userId, orders: { $ne: orderId }, openOrders: { $lt: limits.maxOpenOrders }, openUnits: { $lte: limits.maxOpenUnits - units } },
       { $inc: { openOrders: 1, openUnits: units }, $push: { orders: orderId } },
@@ -25,7 +26,9 @@ export async function claimOpenOrder(userId: Types.ObjectId, orderId: Types.Obje
     if (claimed.modifiedCount === 1) return;
     const tally = await OpenOrderTallyModel.findById(userId).lean();
     if (tally?.orders.some((id) => id.equals(orderId))) return;
-    if (tally) throw limitReached(tally, units, limits);
+    // A tally with room was created or changed by a concurrent order after our update looked: try again.
+    if (tally && wouldExceed(tally, units, limits)) throw limitReached(tally, units, limits);
+    if (tally) continue;
     // First order of this account: create its tally (a racing creation may win) and try again.
     await OpenOrderTallyModel.create({ _id: userId }).catch((error: unknown) => {
       if (!isDuplicateKeyError(error)) throw error;
@@ -40,6 +43,10 @@ export async function releaseOpenOrder(userId: Types.ObjectId, orderId: Types.Ob
 
 export function unitsOf(items: ReadonlyArray<{ quantity: number }>): number {
   return items.reduce((sum, item) => sum + item.quantity, 0);
+}
+
+function wouldExceed(tally: { openOrders: number; openUnits: number }, units: number, limits: OpenOrderLimits): boolean {
+  return tally.openOrders + 1 > limits.maxOpenOrders || tally.openUnits + units > limits.maxOpenUnits;
 }
 
 function limitReached(tally: { openOrders: number; openUnits: number }, units: number, limits: OpenOrderLimits): Conflict {
