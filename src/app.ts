@@ -14,6 +14,7 @@ import { authLimits, limitRequests } from './middleware/rate-limit';
 import { recordRouteTemplates, requestContext } from './middleware/request-context';
 import { requireDatabase } from './middleware/require-database';
 import { requireJsonBody } from './middleware/require-json';
+import { adminRoutes } from './routes/admin.routes';
 import { authRoutes } from './routes/auth.routes';
 import { docsRoutes } from './routes/docs.routes';
 import { apiOperations } from './openapi/operations';
@@ -23,10 +24,12 @@ import { healthRoutes } from './routes/health.routes';
 import { metricsRoutes } from './routes/metrics.routes';
 import { orderRoutes, webhookRoutes } from './routes/order.routes';
 import { productRoutes } from './routes/product.routes';
+import { createAdminOrderService } from './services/admin-order.service';
 import { createAuthService } from './services/auth.service';
 import { createCatalogueService } from './services/catalogue.service';
 import { createOrderService } from './services/order.service';
 import { createPaymentEventService } from './services/payment-events.service';
+import { createRefundService } from './services/refund.service';
 
 /** Everything the app talks to outside its own code is handed in, so tests can pass what they run. */
 export interface AppDeps {
@@ -51,6 +54,9 @@ export function createApp(deps: AppDeps): Express {
   const catalogue = createCatalogueService(clock);
   const requireUser = authenticate(auth);
   const orders = createOrderService({ payments: deps.payments, clock, logger, metrics, settings: config.orders });
+  // A gateway call lasts at most its timeout per try: until then a refund retried with its key waits for it.
+  const refundAttemptLeaseMs = config.stripe.timeoutMs * (config.stripe.maxNetworkRetries + 1) + 5_000;
+  const refunds = createRefundService({ payments: deps.payments, clock, logger, metrics, settings: { attemptLeaseMs: refundAttemptLeaseMs } });
   const paymentEvents = createPaymentEventService({ clock, logger, metrics, verify: createWebhookVerifier(config.stripe.webhookSecret) });
 
   const app = express();
@@ -82,7 +88,8 @@ export function createApp(deps: AppDeps): Express {
   // Outside /api and its rate limit: a scraper must not be throttled, and the token guards it.
   if (config.metrics.token) app.use(metricsRoutes(metrics, config.metrics.token));
   app.use('/api/products', productRoutes(catalogue, requireUser));
-  app.use('/api/orders', orderRoutes(orders, requireUser));
+  app.use('/api/orders', orderRoutes(orders, refunds, requireUser));
+  app.use('/api/admin', adminRoutes(createAdminOrderService(), requireUser));
   app.use(
     '/api',
     authRoutes(auth, {

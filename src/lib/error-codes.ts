@@ -46,6 +46,11 @@ export const ERROR_CODES = {
   ORDER_EXPIRED: { status: 409, meaning: 'The payment window of the order has closed' },
   ALREADY_PAID: { status: 409, meaning: 'The payment succeeded before the cancel reached the provider' },
   IDEMPOTENCY_KEY_IN_USE: { status: 409, meaning: 'A request with this Idempotency-Key is still running; retry shortly' },
+  ORDER_NOT_REFUNDABLE: { status: 409, meaning: 'Only a paid order can be refunded' },
+  REFUND_EXCEEDS_REMAINDER: { status: 409, meaning: 'The amount is more than the paid amount minus what is refunded or already requested; `details[0].remaining` says what is left' },
+  REFUND_REFUSED: { status: 409, meaning: 'The payment provider refused the refund; nothing was refunded' },
+  REFUND_BUSY: { status: 409, meaning: 'Other refunds of this order are being recorded right now; retry shortly' },
+  REFUND_NEEDS_REVIEW: { status: 409, meaning: 'A refund request with this Idempotency-Key was interrupted too long ago to be sent again safely: check the provider first' },
   // 413, 415
   PAYLOAD_TOO_LARGE: { status: 413, meaning: 'The body is larger than JSON_BODY_LIMIT' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, meaning: 'The body is not application/json, or its encoding or charset is not supported' },

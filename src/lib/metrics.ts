@@ -32,7 +32,16 @@ export const UNMATCHED_ROUTE = 'unmatched';
  * The event types the payment event service acts on (a type it starts handling joins this list); any
  * other type is counted as `other`, so whoever sends events cannot grow the label set.
  */
-export const WEBHOOK_EVENT_TYPES = new Set(['payment_intent.succeeded', 'payment_intent.payment_failed', 'payment_intent.canceled', 'charge.refunded']);
+export const WEBHOOK_EVENT_TYPES = new Set([
+  'payment_intent.succeeded',
+  'payment_intent.payment_failed',
+  'payment_intent.canceled',
+  'charge.refunded',
+  'refund.created',
+  'refund.updated',
+  'refund.failed',
+  'charge.refund.updated',
+]);
 
 /** Request latencies from 1 ms (a cached read) to 10 s (a slow gateway call). */
 const DURATION_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];

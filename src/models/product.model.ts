@@ -17,6 +17,12 @@ const productSchema = new Schema(
      * per order and product, so a retry or a crash between steps can never take or give back stock twice.
      */
     reservedFor: { type: [Schema.Types.ObjectId], default: [] },
+    /**
+     * Refunded orders whose units were put back on sale: the increment and the id go in one atomic update
+     * guarded by the id's absence, so a repeated, concurrent or resumed restock adds the units once. Kept
+     * (an id per restocked order): removing it could let a late repeat add the units again.
+     */
+    restockedFor: { type: [Schema.Types.ObjectId], default: [] },
     archived: { type: Boolean, required: true, default: false },
     archivedAt: { type: Date, default: null },
     createdBy: { type: Schema.Types.ObjectId, ref: 'User', default: null },

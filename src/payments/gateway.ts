@@ -43,6 +43,35 @@ export interface CreatePaymentIntentInput {
   idempotencyKey: string;
 }
 
+/** The reasons Stripe accepts on a refund (its `reason` parameter). */
+export const REFUND_REASONS = ['duplicate', 'fraudulent', 'requested_by_customer'] as const;
+export type RefundReason = (typeof REFUND_REASONS)[number];
+
+/** A refund's status as Stripe reports it: most card refunds are `succeeded` at once; some stay `pending`, and a few fail later. */
+export const REFUND_STATUSES = ['pending', 'requires_action', 'succeeded', 'failed', 'canceled'] as const;
+export type RefundStatus = (typeof REFUND_STATUSES)[number];
+
+export interface CreateRefundInput {
+  /** The succeeded PaymentIntent whose charge is refunded. */
+  paymentIntentId: string;
+  /** In ISO minor units of `currency` (the order's currency). */
+  amountMinor: number;
+  currency: string;
+  reason?: RefundReason;
+  metadata: Record<string, string>;
+  /** Sent as Stripe's Idempotency-Key: a retry with the same key returns the same refund, never a second one. */
+  idempotencyKey: string;
+}
+
+export interface RefundRef {
+  id: string;
+  status: RefundStatus;
+  /** What the provider says it refunds, in ISO minor units of `currency`. */
+  amountMinor: number;
+  /** Upper-case ISO code. */
+  currency: string;
+}
+
 export interface PaymentGateway {
   readonly kind: 'stripe' | 'simulated';
   /** True with a live secret key: backend confirmation with test payment methods is refused. */
@@ -60,6 +89,12 @@ export interface PaymentGateway {
   cancelPaymentIntent(id: string): Promise<{ status: PaymentIntentStatus }>;
   /** Reads the intent as the provider has it now; an unknown id is a GatewayError kind 'invalid_request' (resource_missing). */
   retrievePaymentIntent(id: string): Promise<PaymentIntentSnapshot>;
+  /**
+   * Refunds (part of) the intent's charge. More than is left to refund, or an intent that was never paid, is
+   * a GatewayError kind 'invalid_request' (Stripe: amount_too_large, charge_already_refunded ...), and
+   * nothing is refunded. The order changes only when the provider's events confirm the refund.
+   */
+  createRefund(input: CreateRefundInput): Promise<RefundRef>;
 }
 
 export type GatewayErrorKind =

@@ -1,7 +1,7 @@
 import { randomInt } from 'node:crypto';
 import type { Logger } from '../lib/logger';
 import { minorFromStripe, toStripeAmount } from '../lib/money';
-import { GatewayError, type PaymentGateway, type PaymentIntentRef, type PaymentIntentStatus } from './gateway';
+import { GatewayError, type PaymentGateway, type PaymentIntentRef, type PaymentIntentStatus, type RefundRef } from './gateway';
 import { STRIPE_API_VERSION } from './stripe.api-version';
 import { testCardOutcome, type CardDecline } from './simulated.cards';
 import { createWebhookSender } from './simulated.webhooks';
@@ -38,7 +38,47 @@ interface SimulatedIntent {
   cancellation_reason: null;
   created: number;
   livemode: false;
+  latest_charge: string | null;
 }
+
+/** The charge a succeeded intent made, as Stripe puts it in charge.* events (no `refunds` list: it is not included by default since 2022-11-15). */
+interface SimulatedCharge {
+  id: string;
+  object: 'charge';
+  amount: number;
+  amount_captured: number;
+  amount_refunded: number;
+  captured: true;
+  currency: string;
+  paid: true;
+  payment_intent: string;
+  refunded: boolean;
+  status: 'succeeded';
+  metadata: Record<string, string>;
+  created: number;
+  livemode: false;
+}
+
+interface SimulatedRefund {
+  id: string;
+  object: 'refund';
+  amount: number;
+  charge: string;
+  currency: string;
+  metadata: Record<string, string>;
+  payment_intent: string;
+  reason: string | null;
+  status: 'succeeded';
+  failure_reason: null;
+  created: number;
+}
+
+const idempotencyError = (key: string) =>
+  new GatewayError(
+    'invalid_request',
+    `Keys for idempotent requests can only be used with the same parameters they were first used with. Try using a key other than '${key}' if you meant to execute a different request.`,
+    'idempotency_error',
+  );
 
 const ALPHANUMERIC = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 const randomAlphanumeric = (length: number) => Array.from({ length }, () => ALPHANUMERIC[randomInt(ALPHANUMERIC.length)]).join('');
@@ -52,8 +92,10 @@ const unixNow = () => Math.floor(Date.now() / 1000);
  */
 export function createSimulatedGateway(options: SimulatedGatewayOptions): SimulatedGateway {
   const intents = new Map<string, SimulatedIntent>();
+  const charges = new Map<string, SimulatedCharge>();
   /** Stripe replays the first response for a reused key, and refuses the key with other parameters. */
   const idempotent = new Map<string, { fingerprint: string; response: PaymentIntentRef }>();
+  const idempotentRefunds = new Map<string, { fingerprint: string; response: RefundRef }>();
   const webhooks = createWebhookSender({
     secret: options.webhookSecret,
     url: options.webhookUrl,
@@ -63,7 +105,7 @@ export function createSimulatedGateway(options: SimulatedGatewayOptions): Simula
     retryDelaysMs: options.retryDelaysMs,
   });
 
-  const emit = (type: string, intent: SimulatedIntent) =>
+  const emit = (type: string, object: SimulatedIntent | SimulatedCharge | SimulatedRefund) =>
     webhooks.send({
       id: stripeId('evt'),
       object: 'event',
@@ -73,8 +115,8 @@ export function createSimulatedGateway(options: SimulatedGatewayOptions): Simula
       pending_webhooks: 1,
       request: { id: null, idempotency_key: null },
       type,
-      // A snapshot: later changes to the intent must not show in an event already queued.
-      data: { object: structuredClone(intent) },
+      // A snapshot: later changes to the object must not show in an event already queued.
+      data: { object: structuredClone(object) },
     });
 
   const find = (id: string): SimulatedIntent => {
@@ -100,13 +142,7 @@ export function createSimulatedGateway(options: SimulatedGatewayOptions): Simula
       const amount = toStripeAmount(amountMinor, currency);
       const fingerprint = JSON.stringify([amount, currency.toLowerCase(), Object.entries(metadata).sort()]);
       const earlier = idempotent.get(idempotencyKey);
-      if (earlier && earlier.fingerprint !== fingerprint) {
-        throw new GatewayError(
-          'invalid_request',
-          `Keys for idempotent requests can only be used with the same parameters they were first used with. Try using a key other than '${idempotencyKey}' if you meant to execute a different request.`,
-          'idempotency_error',
-        );
-      }
+      if (earlier && earlier.fingerprint !== fingerprint) throw idempotencyError(idempotencyKey);
       if (earlier) return { ...earlier.response };
       const id = stripeId('pi');
       const intent: SimulatedIntent = {
@@ -125,6 +161,7 @@ export function createSimulatedGateway(options: SimulatedGatewayOptions): Simula
         cancellation_reason: null,
         created: unixNow(),
         livemode: false,
+        latest_charge: null,
       };
       intents.set(id, intent);
       const response = { id, clientSecret: intent.client_secret, status: intent.status };
@@ -150,6 +187,24 @@ export function createSimulatedGateway(options: SimulatedGatewayOptions): Simula
       intent.payment_method = paymentMethod;
       intent.amount_received = intent.amount;
       intent.last_payment_error = null;
+      const charge: SimulatedCharge = {
+        id: stripeId('ch'),
+        object: 'charge',
+        amount: intent.amount,
+        amount_captured: intent.amount,
+        amount_refunded: 0,
+        captured: true,
+        currency: intent.currency,
+        paid: true,
+        payment_intent: intent.id,
+        refunded: false,
+        status: 'succeeded',
+        metadata: { ...intent.metadata },
+        created: unixNow(),
+        livemode: false,
+      };
+      charges.set(charge.id, charge);
+      intent.latest_charge = charge.id;
       emit('payment_intent.succeeded', intent);
       return { status: intent.status };
     },
@@ -173,6 +228,56 @@ export function createSimulatedGateway(options: SimulatedGatewayOptions): Simula
         amountReceivedMinor: minorFromStripe(intent.amount_received, intent.currency) ?? null,
         metadata: { ...intent.metadata },
       };
+    },
+
+    /**
+     * As Stripe does for a card: the refund succeeds at once, refund.created and charge.refunded follow;
+     * more than is left on the charge is refused (amount_too_large, charge_already_refunded) and nothing changes.
+     */
+    async createRefund({ paymentIntentId, amountMinor, currency, reason, metadata, idempotencyKey }) {
+      const amount = toStripeAmount(amountMinor, currency);
+      const fingerprint = JSON.stringify([paymentIntentId, amount, reason ?? null, Object.entries(metadata).sort()]);
+      const earlier = idempotentRefunds.get(idempotencyKey);
+      if (earlier && earlier.fingerprint !== fingerprint) throw idempotencyError(idempotencyKey);
+      if (earlier) return { ...earlier.response };
+      const intent = find(paymentIntentId);
+      const charge = intent.latest_charge ? charges.get(intent.latest_charge) : undefined;
+      if (intent.status !== 'succeeded' || !charge) {
+        throw new GatewayError('invalid_request', `This PaymentIntent (${intent.id}) does not have a successful charge to refund.`, 'charge_not_refundable');
+      }
+      if (charge.currency !== currency.toLowerCase()) {
+        throw new GatewayError('invalid_request', `The refund must be in the charge's currency (${charge.currency}).`, 'parameter_invalid_string');
+      }
+      if (charge.amount_refunded >= charge.amount) {
+        throw new GatewayError('invalid_request', `Charge ${charge.id} has already been refunded.`, 'charge_already_refunded');
+      }
+      if (amount > charge.amount - charge.amount_refunded) {
+        throw new GatewayError(
+          'invalid_request',
+          `Refund amount (${amount}) is greater than unrefunded amount on charge (${charge.amount - charge.amount_refunded})`,
+          'amount_too_large',
+        );
+      }
+      const refund: SimulatedRefund = {
+        id: stripeId('re'),
+        object: 'refund',
+        amount,
+        charge: charge.id,
+        currency: charge.currency,
+        metadata: { ...metadata },
+        payment_intent: intent.id,
+        reason: reason ?? null,
+        status: 'succeeded',
+        failure_reason: null,
+        created: unixNow(),
+      };
+      charge.amount_refunded += amount;
+      charge.refunded = charge.amount_refunded >= charge.amount;
+      emit('refund.created', refund);
+      emit('charge.refunded', charge);
+      const response: RefundRef = { id: refund.id, status: refund.status, amountMinor, currency: currency.toUpperCase() };
+      idempotentRefunds.set(idempotencyKey, { fingerprint, response });
+      return { ...response };
     },
 
     settle: () => webhooks.settle(),

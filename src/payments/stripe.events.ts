@@ -13,6 +13,22 @@ const currency = z.string().regex(/^[A-Za-z]{3}$/, 'Must be a three-letter curre
 const metadata = z.record(z.string(), z.string()).nullish();
 
 const intentBase = { id: text, metadata };
+/** An id, or the object it stands for when expanded. */
+const reference = z.union([text, z.object({ id: text }), z.null()]);
+
+/**
+ * A refund as refund.* and charge.refund.updated events carry it. `status` is nullable in Stripe's spec and
+ * may grow new values: it is read as text and anything unknown counts as still pending.
+ */
+const refundObject = z.object({
+  id: text,
+  amount: stripeAmount,
+  currency,
+  status: z.string().max(64).nullish(),
+  payment_intent: reference.optional(),
+  metadata,
+  failure_reason: z.string().max(255).nullish(),
+});
 
 export const HANDLED_EVENT_OBJECTS = {
   'payment_intent.succeeded': z.object({ ...intentBase, currency, amount: stripeAmount, amount_received: stripeAmount.nullish() }),
@@ -26,9 +42,19 @@ export const HANDLED_EVENT_OBJECTS = {
     currency,
     amount_refunded: stripeAmount,
     refunded: z.boolean(),
-    payment_intent: z.union([text, z.object({ id: text }), z.null()]),
+    payment_intent: reference,
+    // Only in API versions before 2022-11-15 (or when expanded): each refund then counts as a refund event.
+    refunds: z.object({ data: z.array(refundObject) }).nullish(),
   }),
+  'refund.created': refundObject,
+  'refund.updated': refundObject,
+  'refund.failed': refundObject,
+  /** The older name of refund.updated, still sent. */
+  'charge.refund.updated': refundObject,
 } as const;
+
+export type RefundObject = z.output<typeof refundObject>;
+export const REFUND_EVENT_TYPES = ['refund.created', 'refund.updated', 'refund.failed', 'charge.refund.updated'] as const;
 
 export type HandledEventType = keyof typeof HANDLED_EVENT_OBJECTS;
 export type HandledEvent = {

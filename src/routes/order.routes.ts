@@ -1,9 +1,13 @@
 import express, { Router, type RequestHandler } from 'express';
 import { createOrderController, createWebhookController } from '../controllers/order.controller';
+import { createRefundController } from '../controllers/refund.controller';
+import { requireRole } from '../middleware/authenticate';
 import { validate } from '../middleware/validate';
 import { createOrderRequest, listOrdersRequest, orderIdRequest, payOrderRequest } from '../schemas/order.schemas';
+import { refundOrderRequest } from '../schemas/refund.schemas';
 import type { OrderService } from '../services/order.service';
 import type { PaymentEventService } from '../services/payment-events.service';
+import type { RefundService } from '../services/refund.service';
 
 /**
  * The webhook is its own router, mounted before any JSON parsing and outside the API rate limit:
@@ -16,8 +20,9 @@ export function webhookRoutes(events: PaymentEventService, bodyLimit: string) {
   return router;
 }
 
-export function orderRoutes(orders: OrderService, authenticate: RequestHandler) {
+export function orderRoutes(orders: OrderService, refunds: RefundService, authenticate: RequestHandler) {
   const controller = createOrderController(orders);
+  const refundController = createRefundController(refunds);
   const router = Router();
   router.use(authenticate);
   router.post('/create', validate(createOrderRequest), controller.create);
@@ -25,5 +30,7 @@ export function orderRoutes(orders: OrderService, authenticate: RequestHandler) 
   router.get('/:id', validate(orderIdRequest), controller.get);
   router.post('/:id/pay', validate(payOrderRequest), controller.pay);
   router.post('/:id/cancel', validate(orderIdRequest), controller.cancel);
+  // The role is checked before the body is read: a buyer gets 403 whatever it sends.
+  router.post('/:id/refund', requireRole('admin'), validate(refundOrderRequest), refundController.create);
   return router;
 }

@@ -26,9 +26,11 @@ export const errorDetail = z
     max: z.number().int().optional().meta({ description: 'OPEN_ORDER_LIMIT: the cap' }),
     open: z.number().int().optional().meta({ description: 'OPEN_ORDER_LIMIT: what the account holds now' }),
     declineCode: z.string().optional().meta({ description: "CARD_DECLINED: the issuer's reason (generic_decline, insufficient_funds, ...)" }),
-    orderId: z.string().optional().meta({ description: 'CARD_DECLINED: the order being paid' }),
+    orderId: z.string().optional().meta({ description: 'CARD_DECLINED, PAYMENT_GATEWAY_ERROR: the order concerned' }),
     paymentIntentId: z.string().optional().meta({ description: 'CARD_DECLINED: its PaymentIntent' }),
-    code: z.string().optional().meta({ description: "PAYMENT_REQUEST_REJECTED: the provider's error code" }),
+    code: z.string().optional().meta({ description: "PAYMENT_REQUEST_REJECTED, REFUND_REFUSED: the provider's error code" }),
+    remaining: z.number().optional().meta({ description: 'REFUND_EXCEEDS_REMAINDER: what is left to refund, in major units' }),
+    refundRequestId: z.string().optional().meta({ description: 'PAYMENT_GATEWAY_ERROR on a refund: the kept request, sent again on a retry with the same Idempotency-Key' }),
   })
   .meta({ id: 'ErrorDetail' });
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ORDER_STATUSES } from '../lib/order-state';
+import { refundView } from './refund.schemas';
 import type { PaymentIntentStatus } from '../payments/gateway';
 import { idParams, idString, objectId, pageCursor, pageLimit, pagination, timestamp, wholeNumber } from './common.schemas';
 
@@ -68,6 +69,7 @@ export const orderView = z
     currency: z.string().regex(/^[A-Z]{3}$/).meta({ example: 'USD' }),
     paymentIntentId: z.string().nullable().meta({ example: 'pi_3Nv1aB2eZvKYlo2C0abc1234' }),
     refundedAmount: money,
+    refunds: z.array(refundView).meta({ description: 'Refund requests made through this API and refunds learnt from Stripe events, oldest first' }),
     lastPaymentError: z
       .object({ code: z.string().nullable(), declineCode: z.string().nullable(), message: z.string().nullable() })
       .nullable()

@@ -79,7 +79,7 @@ export function createCatalogueService(clock: () => Date = () => new Date()) {
       };
     }
     const rows = (await ProductModel.find(pageFilter(order, filters, where, cursor))
-      .select('-reservedFor')
+      .select('-reservedFor -restockedFor')
       .sort(sortFor(order))
       .limit(limit + 1)
       .lean()) as ProductRow[];

@@ -1,10 +1,11 @@
 import type { QueryFilter, Types } from 'mongoose';
 import { Conflict, PaymentDeclined, PaymentGatewayError, ValidationError } from '../lib/errors';
 import { sourcesOf, type OrderStatus } from '../lib/order-state';
+import { restockRequested } from '../lib/refund-ledger';
 import { OrderModel, type Order, type OrderRow } from '../models/order.model';
 import { GatewayError, type PaymentGateway } from '../payments/gateway';
 import { releaseOpenOrder, unitsOf } from './open-order-limit.service';
-import { commitLines, releaseLines } from './stock.service';
+import { commitLines, releaseLines, restockLines } from './stock.service';
 
 /**
  * Status changes and what follows them, shared by the customer endpoints, the webhook and the expiry job.
@@ -30,19 +31,27 @@ export async function moveOrder(
 /**
  * Brings the products in line with a settled order: a paid (or refunded) order's units stay sold, a
  * canceled order's units go back on sale; either way the order stops counting against its account's
- * open-order cap. Idempotent, and `stock` is marked last, so the expiry job repeats an interrupted run;
- * callers pass the status a successful move set.
+ * open-order cap. A fully refunded order with a restock request then puts its units back on sale.
+ * Idempotent, and `stock` is marked last, so the expiry job repeats an interrupted run; callers pass the
+ * status a successful move set.
  */
-export async function settleStock(order: Pick<OrderRow, '_id' | 'userId' | 'items' | 'stock'>, status: OrderStatus): Promise<void> {
-  if (order.stock !== 'held') return;
-  if (status === 'paid' || status === 'refunded') {
-    await commitLines(order._id, order.items);
-    await releaseOpenOrder(order.userId, order._id, unitsOf(order.items));
-    await OrderModel.updateOne({ _id: order._id, stock: 'held' }, { $set: { stock: 'committed' } });
-  } else if (status === 'canceled') {
-    await releaseLines(order._id, order.items);
-    await releaseOpenOrder(order.userId, order._id, unitsOf(order.items));
-    await OrderModel.updateOne({ _id: order._id, stock: 'held' }, { $set: { stock: 'released' } });
+export async function settleStock(order: Pick<OrderRow, '_id' | 'userId' | 'items' | 'stock'> & { refunds?: OrderRow['refunds'] }, status: OrderStatus): Promise<void> {
+  let stock = order.stock;
+  if (stock === 'held') {
+    if (status === 'paid' || status === 'refunded') {
+      await commitLines(order._id, order.items);
+      await releaseOpenOrder(order.userId, order._id, unitsOf(order.items));
+      await OrderModel.updateOne({ _id: order._id, stock: 'held' }, { $set: { stock: 'committed' } });
+      stock = 'committed';
+    } else if (status === 'canceled') {
+      await releaseLines(order._id, order.items);
+      await releaseOpenOrder(order.userId, order._id, unitsOf(order.items));
+      await OrderModel.updateOne({ _id: order._id, stock: 'held' }, { $set: { stock: 'released' } });
+    }
+  }
+  if (status === 'refunded' && stock === 'committed' && restockRequested(order)) {
+    await restockLines(order._id, order.items);
+    await OrderModel.updateOne({ _id: order._id, stock: 'committed' }, { $set: { stock: 'restocked' } });
   }
 }
 

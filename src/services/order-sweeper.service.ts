@@ -1,12 +1,14 @@
+import type { QueryFilter } from 'mongoose';
 import type { Logger } from '../lib/logger';
 import { noMetrics, type ShopMetrics } from '../lib/metrics';
 import { OPEN_STATUSES } from '../lib/order-state';
 import { IdempotencyKeyModel } from '../models/idempotency-key.model';
-import { OrderModel, type OrderRow } from '../models/order.model';
+import { OrderModel, type Order, type OrderRow } from '../models/order.model';
 import type { PaymentGateway, PaymentIntentSnapshot } from '../payments/gateway';
 import { releaseOpenOrder, unitsOf } from './open-order-limit.service';
 import { cancelOpenOrder, settleStock } from './order-lifecycle.service';
 import { createPaymentEffects } from './payment-events.service';
+import { createRefundService } from './refund.service';
 import { releaseLines } from './stock.service';
 
 const BATCH = 100;
@@ -20,7 +22,9 @@ const BATCH = 100;
  *   the webhook would, recorded as `reconciled`; one still `processing` stays open and is asked again
  *   later; any other is canceled (intent first, then order, then stock);
  * - takes apart orders whose creation was interrupted (never placed): stock and open-order count back, order deleted;
- * - settles stock for orders whose final status was stored but whose stock step was interrupted;
+ * - settles stock for orders whose final status was stored but whose stock step was interrupted (also the
+ *   restock of a fully refunded order that asked for it);
+ * - sends again refund requests whose gateway call was interrupted (crash, outage), with the same gateway key;
  * - deletes expired idempotency keys.
  */
 export function createOrderSweeper(deps: {
@@ -34,6 +38,7 @@ export function createOrderSweeper(deps: {
   const metrics = deps.metrics ?? noMetrics;
   const leaseMs = Math.max(60_000, 2 * settings.sweepIntervalMs);
   const effects = createPaymentEffects({ clock, logger, metrics });
+  const refunds = createRefundService({ payments, clock, logger, metrics, settings: { attemptLeaseMs: leaseMs } });
 
   async function expireUnpaid(now: Date): Promise<{ expired: number; reconciled: number }> {
     const due = { placedAt: { $ne: null }, status: { $in: OPEN_STATUSES }, expiresAt: { $lte: now }, $or: [{ sweepLeaseUntil: null }, { sweepLeaseUntil: { $lte: now } }] };
@@ -91,7 +96,9 @@ export function createOrderSweeper(deps: {
   }
 
   async function settleInterrupted(): Promise<number> {
-    const orders = (await OrderModel.find({ stock: 'held', status: { $in: ['paid', 'refunded', 'canceled'] } }).limit(BATCH).lean()) as OrderRow[];
+    const unsettled: QueryFilter<Order> = { stock: 'held', status: { $in: ['paid', 'refunded', 'canceled'] } };
+    const restockDue: QueryFilter<Order> = { stock: 'committed', status: 'refunded', refunds: { $elemMatch: { restock: true, status: { $ne: 'refused' } } } };
+    const orders = (await OrderModel.find({ $or: [unsettled, restockDue] }).limit(BATCH).lean()) as OrderRow[];
     for (const order of orders) await settleStock(order, order.status);
     return orders.length;
   }
@@ -102,9 +109,10 @@ export function createOrderSweeper(deps: {
       ...(await expireUnpaid(now)),
       removed: await removeInterrupted(now),
       settled: await settleInterrupted(),
+      refundsResumed: await refunds.resumeInterrupted(),
       keysDeleted: (await IdempotencyKeyModel.deleteMany({ expiresAt: { $lte: now } })).deletedCount,
     };
-    if (result.expired + result.reconciled + result.removed + result.settled > 0) logger.info('order sweep', result);
+    if (result.expired + result.reconciled + result.removed + result.settled + result.refundsResumed > 0) logger.info('order sweep', result);
     return result;
   }
 

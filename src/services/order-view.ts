@@ -1,10 +1,15 @@
 import { fromMinorUnits } from '../lib/money';
-import type { OrderRow } from '../models/order.model';
+import { refundLedger } from '../lib/refund-ledger';
+import type { OrderRow, RefundRecord } from '../models/order.model';
 import type { OrderView } from '../schemas/order.schemas';
 
-/** The API's picture of an order: decimal amounts like product prices, no internal bookkeeping. */
-export function toOrderView(order: OrderRow): OrderView {
+/**
+ * The API's picture of an order: decimal amounts like product prices, no internal bookkeeping. Who asked
+ * for a refund (an admin's id and email) is shown to admins only.
+ */
+export function toOrderView(order: OrderRow, viewer: { role: string } = { role: 'user' }): OrderView {
   const money = (minor: number) => fromMinorUnits(minor, order.currency);
+  const forAdmin = viewer.role === 'admin';
   return {
     id: order._id.toHexString(),
     status: order.status,
@@ -18,12 +23,27 @@ export function toOrderView(order: OrderRow): OrderView {
     amount: money(order.amountMinor),
     currency: order.currency,
     paymentIntentId: order.paymentIntentId ?? null,
-    refundedAmount: money(order.refundedMinor ?? 0),
+    refundedAmount: money(refundLedger(order).refundedMinor),
     lastPaymentError: order.lastPaymentError ?? null,
     history: order.history.map((h) => ({ status: h.status, at: h.at, reason: h.reason, ...(h.eventId && { eventId: h.eventId }) })),
+    refunds: (order.refunds ?? []).map((refund) => toRefundView(refund, money, forAdmin)),
     expiresAt: order.expiresAt,
     createdAt: order.createdAt,
     updatedAt: order.updatedAt,
+  };
+}
+
+function toRefundView(refund: RefundRecord, money: (minor: number) => number, forAdmin: boolean) {
+  return {
+    id: refund.requestId,
+    refundId: refund.refundId ?? null,
+    source: refund.source,
+    amount: money(refund.amountMinor),
+    reason: refund.reason ?? null,
+    restock: refund.restock ?? false,
+    status: refund.status,
+    requestedAt: refund.requestedAt,
+    ...(forAdmin && { requestedBy: refund.requestedBy ? { userId: refund.requestedBy.userId.toHexString(), email: refund.requestedBy.email } : null }),
   };
 }
 

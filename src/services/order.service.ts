@@ -104,7 +104,7 @@ export function createOrderService(deps: OrderServiceDeps) {
     if (filters.status) where.status = filters.status;
     const rows = (await OrderModel.find(pageFilter(NEWEST, filters, where, cursor)).sort(sortFor(NEWEST)).limit(limit + 1).lean()) as OrderRow[];
     const { page, nextCursor } = cutPage(NEWEST, filters, rows, limit);
-    return { orders: page.map(toOrderView), nextCursor };
+    return { orders: page.map((order) => toOrderView(order, user)), nextCursor };
   }
 
   /** An order its owner (or an admin) may see; anyone else gets the same 404 as for a missing order. */
@@ -115,7 +115,7 @@ export function createOrderService(deps: OrderServiceDeps) {
   }
 
   async function getOrder(user: PublicUser, id: string) {
-    return toOrderView(await visibleOrder(user, id));
+    return toOrderView(await visibleOrder(user, id), user);
   }
 
   /** Backend confirmation with a Stripe test payment method; the order itself changes only by webhook. */
@@ -143,7 +143,7 @@ export function createOrderService(deps: OrderServiceDeps) {
     if (outcome === 'canceled') metrics.payment('canceled');
     const current = await loadOrder(order._id);
     if (outcome === 'not_open') throw notOpen(current.status, 'canceled');
-    return toOrderView(current);
+    return toOrderView(current, user);
   }
 
   return { createOrder, listOrders, getOrder, payOrder, cancelOrder };

@@ -9,6 +9,7 @@ import { WebhookEventModel } from '../models/webhook-event.model';
 import { MalformedEventError, parseEvent, type HandledEvent, type ParsedEvent } from '../payments/stripe.events';
 import { WebhookSignatureError, type WebhookVerifier } from '../payments/webhook';
 import { moveOrder, settleStock } from './order-lifecycle.service';
+import { createRefundEffects } from './refund-effects.service';
 
 export type EventOutcome = 'applied' | 'no_change' | 'duplicate' | 'ignored' | 'unknown_intent' | 'mismatch';
 
@@ -91,24 +92,6 @@ export function createPaymentEffects(deps: { clock: () => Date; logger: Logger; 
     return moved ? 'applied' : 'no_change';
   }
 
-  async function chargeRefunded(eventId: string, charge: HandledObject<'charge.refunded'>): Promise<EventOutcome> {
-    const intentId = typeof charge.payment_intent === 'string' ? charge.payment_intent : charge.payment_intent?.id;
-    const order = intentId ? await orderHolding(intentId, {}) : null;
-    if (!order) return 'unknown_intent';
-    if (charge.currency.toUpperCase() !== order.currency) return recordMismatch(order, eventId, intentId!, ['currency']);
-    const refundedMinor = minorFromStripe(charge.amount_refunded, order.currency);
-    if (refundedMinor === undefined) return recordMismatch(order, eventId, intentId!, ['amount']);
-    const at = clock();
-    // $max: refunds only grow, so an older partial-refund event arriving late cannot shrink the total.
-    await OrderModel.updateOne(
-      { _id: order._id, 'notes.eventId': { $ne: eventId } },
-      { $max: { refundedMinor }, $push: { notes: { kind: 'refund', at, eventId, detail: { refundedAmountMinor: refundedMinor, chargeId: charge.id } } } },
-    );
-    const full = charge.refunded || refundedMinor >= order.amountMinor;
-    if (full && (await moveOrder(order._id, 'refunded', { reason: 'refunded', at, eventId }))) return 'applied';
-    return full ? 'no_change' : 'applied';
-  }
-
   /** The order holding this intent id (unique on orders). */
   async function orderHolding(intentId: string, metadata: Record<string, string> | null | undefined): Promise<OrderRow | null> {
     const order = (await OrderModel.findOne({ paymentIntentId: intentId }).lean()) as OrderRow | null;
@@ -138,7 +121,8 @@ export function createPaymentEffects(deps: { clock: () => Date; logger: Logger; 
     await OrderModel.updateOne({ _id: orderId, 'notes.eventId': { $ne: entry.eventId } }, { $push: { notes: entry } });
   }
 
-  return { intentSucceeded, intentFailed, intentCanceled, chargeRefunded };
+  const { chargeRefunded, refundReported } = createRefundEffects(deps);
+  return { intentSucceeded, intentFailed, intentCanceled, chargeRefunded, refundReported };
 }
 
 type HandledObject<T extends HandledEvent['type']> = Extract<HandledEvent, { type: T }>['object'];
@@ -210,6 +194,11 @@ export function createPaymentEventService(deps: { clock: () => Date; logger: Log
         return effects.intentCanceled(event.id, event.object);
       case 'charge.refunded':
         return effects.chargeRefunded(event.id, event.object);
+      case 'refund.created':
+      case 'refund.updated':
+      case 'refund.failed':
+      case 'charge.refund.updated':
+        return effects.refundReported(event.id, event.object);
     }
   }
 

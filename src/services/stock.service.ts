@@ -18,7 +18,8 @@ export type Shortage =
  * also records (or clears) the order's id on the product. That makes every step idempotent:
  * - reserve: takes `quantity` units only if enough are available and this order holds none yet;
  * - release: gives them back only if this order still holds them;
- * - commit:  forgets the hold of a paid order, leaving the units sold.
+ * - commit:  forgets the hold of a paid order, leaving the units sold;
+ * - restock: puts a refunded order's sold units back on sale only if this order has not done so yet.
  * Running any of them again, or after a crash half-way through an order's lines, changes nothing twice.
  */
 
@@ -94,5 +95,12 @@ export async function releaseLines(orderId: Types.ObjectId, lines: readonly Stoc
 export async function commitLines(orderId: Types.ObjectId, lines: readonly StockLine[]): Promise<void> {
   for (const line of lines) {
     await ProductModel.updateOne({ _id: line.productId, reservedFor: orderId }, { $pull: { reservedFor: orderId } });
+  }
+}
+
+/** Units of a refunded order back on sale, each product once per order (see Product.restockedFor). */
+export async function restockLines(orderId: Types.ObjectId, lines: readonly StockLine[]): Promise<void> {
+  for (const line of lines) {
+    await ProductModel.updateOne({ _id: line.productId, restockedFor: { $ne: orderId } }, { $inc: { stock: line.quantity }, $push: { restockedFor: orderId } });
   }
 }

@@ -76,14 +76,14 @@ const segment = fc.oneof(
   { weight: 1, arbitrary: fc.tuple(hexId, brokenEncoding).map(([id, broken]) => ({ raw: `${id}${broken}` })) },
 ).map(({ raw }) => raw);
 
-const QUERY_KEYS = ['limit', 'cursor', 'q', 'minPrice', 'maxPrice', 'currency', 'inStock', 'sort', 'status'];
+const QUERY_KEYS = ['limit', 'cursor', 'q', 'minPrice', 'maxPrice', 'currency', 'inStock', 'sort', 'status', 'userId', 'createdFrom', 'createdTo'];
 const queryKey = fc.oneof(
   fc.constantFrom(...QUERY_KEYS),
   fc.constantFrom('limit[$gt]', 'price[$ne]', 'q[$regex]', '__proto__', '__proto__[admin]', 'constructor[prototype][x]', 'a[b][c][d][e][f]', 'limit[]', 'toString', 'hasOwnProperty'),
   weirdText.map(looseEncode),
   brokenEncoding,
 );
-const queryValue = fc.oneof(numberText, fc.constantFrom('USD', 'usd', 'XXX', 'true', 'false', 'newest', 'price_asc', 'pending', 'paid'), weirdText, brokenEncoding, fc.base64String({ maxLength: 80 }));
+const queryValue = fc.oneof(numberText, fc.constantFrom('USD', 'usd', 'XXX', 'true', 'false', 'newest', 'price_asc', 'pending', 'paid', '2026-01-15', '2026-02-30', '2026-01-15T10:00:00Z', '2026-01-15T10:00:00'), weirdText, brokenEncoding, fc.base64String({ maxLength: 80 }));
 const queryString = fc
   .array(fc.tuple(queryKey, queryValue, fc.boolean()), { maxLength: 6 })
   .map((pairs) => pairs.map(([key, value, raw]) => `${key}=${raw ? looseEncode(value) : encodeURIComponentSafe(value)}`).join('&'));
@@ -195,6 +195,21 @@ const request: fc.Arbitrary<Fuzzed> = fc.oneof(
   withoutBody('GET', at('/api/orders/')),
   withBody('POST', at('/api/orders/', '/pay'), objectOf({ paymentMethod: maybe(fc.constantFrom('pm_card_visa', 'pm_card_chargeCustomerFail', 'pm_unknown', 'card_visa')) })),
   withBody('POST', at('/api/orders/', '/cancel'), fc.constant({ text: '' })),
+  fc.record({
+    method: fc.constant('POST'),
+    path: at('/api/orders/', '/refund'),
+    who,
+    body: body(
+      objectOf({
+        amount: maybe(fc.constantFrom(1, 12.5, 12.345, 0.001, 0, -1, 1e21, 5e-324)),
+        reason: maybe(fc.constantFrom('duplicate', 'fraudulent', 'requested_by_customer', 'other')),
+        restock: maybe(fc.boolean()),
+      }),
+    ).map((b) => b.text),
+    contentType,
+    headers: fc.option(headerText.map((key) => ({ 'Idempotency-Key': key })), { nil: undefined }),
+  }),
+  withoutBody('GET', withQuery('/api/admin/orders')),
   fc.record({
     method: fc.constant('POST'),
     path: fc.constant('/api/orders/webhook'),

@@ -304,7 +304,7 @@ describe('GET /api/orders and /api/orders/:id', () => {
     expect(first.body).toMatchObject({ message: 'Order list', pagination: { limit: 2, nextCursor: expect.any(String) } });
     expect(seen.map((o: { id: string }) => o.id)).toEqual([...mine].reverse());
     expect(Object.keys(seen[0]).sort()).toEqual(
-      ['amount', 'createdAt', 'currency', 'expiresAt', 'history', 'id', 'items', 'lastPaymentError', 'paymentIntentId', 'refundedAmount', 'status', 'updatedAt'].sort(),
+      ['amount', 'createdAt', 'currency', 'expiresAt', 'history', 'id', 'items', 'lastPaymentError', 'paymentIntentId', 'refundedAmount', 'refunds', 'status', 'updatedAt'].sort(),
     );
   });
 

@@ -1,0 +1,14 @@
+import type { Request, Response } from 'express';
+import { parsedRequest } from '../middleware/validate';
+import { listAdminOrdersRequest } from '../schemas/admin.schemas';
+import type { AdminOrderService } from '../services/admin-order.service';
+
+export function createAdminController(orders: AdminOrderService) {
+  return {
+    async listOrders(_req: Request, res: Response) {
+      const { query } = parsedRequest(res, listAdminOrdersRequest);
+      const page = await orders.listOrders(query);
+      res.json({ message: 'Order list', data: page.orders, pagination: { limit: query.limit, nextCursor: page.nextCursor } });
+    },
+  };
+}

@@ -1,0 +1,88 @@
+import { REFUND_STATUSES, type RefundStatus } from '../payments/gateway';
+
+/**
+ * What is refunded, reserved and left on an order, from its own fields. Pure, so the rules are one place.
+ *
+ * - `refundedMinor` on the order is what the gateway confirmed in totals (charge.refunded's amount_refunded,
+ *   kept with $max); a refund confirmed by its own event (refund.updated ...) counts by its id.
+ * - A request is `reserved` from the moment it is accepted until the gateway's events confirm it or say it
+ *   failed; `released` when nothing was refunded (refused, failed, canceled).
+ * - Committed = max(confirmed totals, confirmed by id + reserved): a refund the charge total already
+ *   includes but whose own event never came is not counted twice, and two quick requests cannot both
+ *   pass while the first is unconfirmed. What is left to refund is the amount paid minus that.
+ */
+export const REFUND_REQUEST_STATUSES = ['requested', ...REFUND_STATUSES, 'refused'] as const;
+export type RefundRequestStatus = (typeof REFUND_REQUEST_STATUSES)[number];
+export const REFUND_SETTLEMENTS = ['reserved', 'confirmed', 'released'] as const;
+export type RefundSettlement = (typeof REFUND_SETTLEMENTS)[number];
+
+export interface LedgerEntry {
+  amountMinor: number;
+  settlement: RefundSettlement;
+  status: RefundRequestStatus;
+  restock?: boolean | null;
+}
+
+export interface LedgerOrder {
+  amountMinor: number;
+  refundedMinor?: number | null;
+  refunds?: readonly LedgerEntry[] | null;
+}
+
+export interface RefundLedger {
+  /** Confirmed by the gateway: what the order shows as refundedAmount. */
+  refundedMinor: number;
+  /** Confirmed refunds counted by their own id. */
+  confirmedMinor: number;
+  /** Asked for and not yet confirmed or failed. */
+  reservedMinor: number;
+  /** What a new request may still ask for. */
+  remainingMinor: number;
+}
+
+const total = (entries: readonly LedgerEntry[], settlement: RefundSettlement) =>
+  entries.filter((entry) => entry.settlement === settlement).reduce((sum, entry) => sum + entry.amountMinor, 0);
+
+export function refundLedger(order: LedgerOrder): RefundLedger {
+  const entries = order.refunds ?? [];
+  const totals = order.refundedMinor ?? 0;
+  const confirmedMinor = total(entries, 'confirmed');
+  const reservedMinor = total(entries, 'reserved');
+  const committed = Math.max(totals, confirmedMinor + reservedMinor);
+  return { refundedMinor: Math.max(totals, confirmedMinor), confirmedMinor, reservedMinor, remainingMinor: Math.max(0, order.amountMinor - committed) };
+}
+
+/** "Once any refund request of the order asks for it": every request but one the gateway refused outright (nothing happened). */
+export function restockRequested(order: Pick<LedgerOrder, 'refunds'>): boolean {
+  return (order.refunds ?? []).some((entry) => entry.restock === true && entry.status !== 'refused');
+}
+
+/**
+ * Events arrive late, twice and out of order: a status only moves forward. Pending and requires_action
+ * may alternate; succeeded may still become failed (Stripe: a refund can fail after it succeeded);
+ * failed and canceled are final.
+ */
+const RANK: Record<RefundRequestStatus, number> = { requested: 0, pending: 1, requires_action: 1, succeeded: 2, failed: 3, canceled: 3, refused: 3 };
+
+export function canReplaceStatus(from: RefundRequestStatus, to: RefundStatus): boolean {
+  if (from === to) return false;
+  return RANK[to] > RANK[from] || (RANK[to] === 1 && RANK[from] === 1);
+}
+
+/**
+ * The settlement after the gateway reports `status`. Only events confirm (`fromEvent`); the answer to the
+ * create call cannot, it only releases a refund that failed at once. A refund that failed after it was
+ * confirmed stays counted: refunded totals never decrease, a person looks at it (see the caller).
+ */
+export function settlementAfter(current: RefundSettlement, status: RefundStatus, fromEvent: boolean): RefundSettlement {
+  if (current !== 'reserved') return current;
+  if (status === 'failed' || status === 'canceled') return 'released';
+  if (status === 'succeeded' && fromEvent) return 'confirmed';
+  return 'reserved';
+}
+
+/** A gateway status from outside (events): unknown values and null count as still on the way. */
+export function refundStatusFrom(value: string | null | undefined): { status: RefundStatus; known: boolean } {
+  const known = REFUND_STATUSES.find((status) => status === value);
+  return known ? { status: known, known: true } : { status: 'pending', known: value === null || value === undefined };
+}

@@ -1,0 +1,45 @@
+import { z } from 'zod';
+import { ORDER_STATUSES } from '../lib/order-state';
+import { objectId, pageCursor, pageLimit } from './common.schemas';
+
+const DATE_MESSAGE = 'Must be an ISO 8601 date (2026-01-15) or date-time with a zone (2026-01-15T10:30:00Z)';
+const isoDay = z.iso.date();
+const isoInstant = z.iso.datetime({ offset: true });
+
+/**
+ * An inclusive bound on createdAt. A bare date means that whole day in UTC: `createdFrom=2026-01-15` starts
+ * at its first millisecond, `createdTo=2026-01-15` ends at its last. A date-time needs its zone (Z or +02:00).
+ */
+function createdBound(edge: 'from' | 'to') {
+  return z
+    .string(DATE_MESSAGE)
+    .max(40, { error: DATE_MESSAGE, abort: true })
+    .refine((text) => isoDay.safeParse(text).success || isoInstant.safeParse(text).success, { error: DATE_MESSAGE, abort: true })
+    .transform((text) => (isoDay.safeParse(text).success ? new Date(`${text}T${edge === 'from' ? '00:00:00.000' : '23:59:59.999'}Z`) : new Date(text)))
+    .optional();
+}
+
+// Strict like the other lists: an unknown, misspelt or repeated parameter (which arrives as an array) is a 400.
+export const listAdminOrdersRequest = {
+  query: z
+    .object({
+      limit: pageLimit,
+      cursor: pageCursor,
+      status: z.enum(ORDER_STATUSES, `Must be one of ${ORDER_STATUSES.join(', ')}`).optional(),
+      userId: objectId.transform((id) => id.toLowerCase()).optional(),
+      createdFrom: createdBound('from'),
+      createdTo: createdBound('to'),
+    })
+    .strict()
+    .refine((q) => q.createdFrom === undefined || q.createdTo === undefined || q.createdFrom <= q.createdTo, {
+      message: 'createdFrom must not be later than createdTo',
+      path: ['createdFrom'],
+    }),
+};
+
+export type ListAdminOrdersQuery = z.output<typeof listAdminOrdersRequest.query>;
+
+// ---- Responses (for the OpenAPI document) ----
+
+/** What the admin list adds to each order view: whose order it is. Compose as orderView.extend(adminOrderFields.shape). */
+export const adminOrderFields = z.object({ userId: z.string().regex(/^[a-f\d]{24}$/).meta({ description: 'The buyer' }) });

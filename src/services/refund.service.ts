@@ -1,0 +1,278 @@
+import { createHash } from 'node:crypto';
+import { Types } from 'mongoose';
+import { Conflict, NotFound, PaymentGatewayError, Unprocessable, ValidationError } from '../lib/errors';
+import type { Logger } from '../lib/logger';
+import { noMetrics, type ShopMetrics } from '../lib/metrics';
+import { formatMoney, fromMinorUnits, MoneyError, priceProblem, toMinorUnits } from '../lib/money';
+import { refundLedger, settlementAfter } from '../lib/refund-ledger';
+import { OrderModel, type OrderRow, type RefundRecord } from '../models/order.model';
+import { GatewayError, type PaymentGateway, type RefundRef, type RefundStatus } from '../payments/gateway';
+import type { RefundOrderInput } from '../schemas/refund.schemas';
+import type { PublicUser } from './auth.service';
+
+export interface RefundServiceDeps {
+  payments: PaymentGateway;
+  clock: () => Date;
+  logger: Logger;
+  metrics?: ShopMetrics;
+  settings: {
+    /** How long one gateway call may take at most: until then a same-key retry is told to wait, after it the call may be made again. */
+    attemptLeaseMs: number;
+  };
+}
+
+export interface RefundRequested {
+  orderId: string;
+  refundId: string;
+  amount: number;
+  currency: string;
+  status: RefundStatus;
+}
+
+type RefundEntry = RefundRecord;
+
+/** Tries to reserve against a refund history that others keep changing before answering 409 REFUND_BUSY. */
+const MAX_ATTEMPTS = 8;
+/**
+ * Stripe keeps an idempotency key for at least 24 hours; past that, sending a request again could refund
+ * twice. Interrupted requests are sent again only while their key is safely remembered; older ones are
+ * left for a person (they show as `requested` on the order, and any refund.* event for them still applies).
+ */
+const GATEWAY_KEY_WINDOW_MS = 23 * 3_600_000;
+const BATCH = 100;
+
+/**
+ * Admin refunds. The order changes in three single-document steps, none of which can refund twice:
+ * 1. reserve: one conditional update, taken only over the refund history its amount was checked against,
+ *    pushes the request (with the Idempotency-Key it claims), so concurrent requests can never together
+ *    ask for more than is left;
+ * 2. ask the gateway, with a Stripe idempotency key derived from the order and request ids;
+ * 3. record its answer: the refund id and status (counted as accepted once), or a refusal that releases
+ *    the reservation. The refunded amount and the move to `refunded` come later, from its events.
+ * Each entry update names the entry by its request id (arrayFilters) and guards its state in the query: the
+ * update is atomic either way, and the guard is read before anything is written on every server.
+ * If the process dies between 1 and 3, or the gateway cannot be reached, the request stays `requested`
+ * and reserved; a retry with the same Idempotency-Key, or the expiry job once the attempt's lease has run
+ * out, sends it again with the same gateway key, which gives the same refund or makes it once.
+ */
+export function createRefundService(deps: RefundServiceDeps) {
+  const { payments, clock, logger } = deps;
+  const metrics = deps.metrics ?? noMetrics;
+  const keyWindowStart = () => new Date(clock().getTime() - GATEWAY_KEY_WINDOW_MS);
+
+  async function requestRefund(admin: PublicUser, orderId: string, input: RefundOrderInput, idempotencyKey?: string): Promise<RefundRequested & { replayed: boolean }> {
+    const request = { orderId: orderId.toLowerCase(), amount: input.amount ?? null, reason: input.reason ?? null, restock: input.restock };
+    const requestHash = idempotencyKey ? digest(request) : null;
+    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt += 1) {
+      const order = (await OrderModel.findOne({ _id: orderId, placedAt: { $ne: null } }).lean()) as OrderRow | null;
+      if (!order) throw new NotFound('Order not found', 'ORDER_NOT_FOUND');
+      const earlier = idempotencyKey ? requestWithKey(order, admin.id, idempotencyKey) : undefined;
+      if (earlier) return { ...(await replay(order, earlier, requestHash)), replayed: true };
+      const askedMinor = input.amount === undefined ? undefined : amountInMinorUnits(input.amount, order.currency);
+      if (order.status !== 'paid') throw new Conflict(`This order is ${order.status} and cannot be refunded`, 'ORDER_NOT_REFUNDABLE');
+      const { remainingMinor } = refundLedger(order);
+      const amountMinor = askedMinor ?? remainingMinor;
+      if (remainingMinor === 0 || amountMinor > remainingMinor) throw overRemainder(order, amountMinor, remainingMinor);
+      const now = clock();
+      const entry = {
+        requestId: new Types.ObjectId().toHexString(),
+        source: 'admin',
+        amountMinor,
+        reason: input.reason ?? null,
+        restock: input.restock,
+        requestedBy: { userId: new Types.ObjectId(admin.id), email: admin.email },
+        requestedAt: now,
+        refundId: null,
+        status: 'requested',
+        settlement: 'reserved',
+        failure: null,
+        attemptUntil: new Date(now.getTime() + deps.settings.attemptLeaseMs),
+        idempotencyKey: idempotencyKey ?? null,
+        requestHash,
+      } satisfies RefundEntry;
+      const reserved = await OrderModel.updateOne(
+        // Only over what the amount was checked against: no refund added since (the version counts them) and
+        // no confirmed total past what was counted. Status changes of existing refunds only ever free room.
+        { _id: order._id, status: 'paid', refundsVersion: order.refundsVersion ?? null, refundedMinor: { $lte: order.amountMinor - remainingMinor } },
+        {
+          $push: {
+            refunds: entry,
+            notes: {
+              kind: 'refund_requested',
+              at: now,
+              detail: { requestId: entry.requestId, by: { userId: admin.id, email: admin.email }, amountMinor, reason: entry.reason, restock: entry.restock },
+            },
+          },
+          $inc: { refundsVersion: 1 },
+        },
+      );
+      if (reserved.modifiedCount === 1) {
+        logger.info('refund requested', { orderId: order._id.toHexString(), requestId: entry.requestId, amountMinor, by: admin.id });
+        return { ...(await send(order, entry)), replayed: false };
+      }
+    }
+    throw new Conflict('Other refunds of this order are being recorded right now; retry shortly', 'REFUND_BUSY');
+  }
+
+  /** The key was used before by this admin on this order: the same refund, a 422 for another body, a 409 while it runs. */
+  async function replay(order: OrderRow, entry: RefundEntry, requestHash: string | null): Promise<RefundRequested> {
+    if (entry.requestHash !== requestHash) {
+      throw new Unprocessable('This Idempotency-Key was already used with a different refund request', 'IDEMPOTENCY_KEY_REUSED');
+    }
+    if (entry.refundId) return resultOf(order, entry, entry.refundId, entry.status as RefundStatus);
+    if (entry.requestedAt <= keyWindowStart()) {
+      throw new Conflict(
+        'This refund request was interrupted too long ago to be sent again safely: check the payment provider before refunding this order again',
+        'REFUND_NEEDS_REVIEW',
+      );
+    }
+    if (!(await claimAttempt(order._id, entry.requestId))) {
+      throw new Conflict('A request with this Idempotency-Key is still being processed; retry shortly', 'IDEMPOTENCY_KEY_IN_USE');
+    }
+    return send(order, entry);
+  }
+
+  /** Steps 2 and 3 for a reserved request (new, retried with its key, or resumed by the expiry job). */
+  async function send(order: OrderRow, entry: RefundEntry): Promise<RefundRequested> {
+    const orderId = order._id.toHexString();
+    let refund: RefundRef;
+    try {
+      refund = await payments.createRefund({
+        paymentIntentId: order.paymentIntentId!,
+        amountMinor: entry.amountMinor,
+        currency: order.currency,
+        ...(entry.reason && { reason: entry.reason }),
+        metadata: { orderId, refundRequestId: entry.requestId, ...(entry.requestedBy && { requestedBy: entry.requestedBy.userId.toHexString() }) },
+        idempotencyKey: `order_${orderId}_refund_${entry.requestId}`,
+      });
+    } catch (error) {
+      // A refusal is final: nothing was refunded. Anything else (unreachable, a concurrent retry of the same
+      // gateway key) leaves the outcome unknown, so the reservation stays and the request is sent again.
+      if (error instanceof GatewayError && error.kind !== 'unavailable' && error.code !== 'idempotency_error') {
+        await recordRefusal(order._id, entry.requestId, error.message);
+        throw new Conflict(`The payment provider refused the refund: ${error.message}`, 'REFUND_REFUSED', [{ message: error.message, code: error.code }]);
+      }
+      await releaseAttempt(order._id, entry.requestId).catch(() => undefined);
+      if (error instanceof GatewayError) {
+        logger.warn('refund request not answered by the gateway: kept, will be sent again', { orderId, requestId: entry.requestId });
+        throw new PaymentGatewayError('The payment provider could not be reached; the refund request is kept and will be sent again', [
+          { message: 'Retry with the same Idempotency-Key to get its outcome', orderId, refundRequestId: entry.requestId },
+        ]);
+      }
+      throw error;
+    }
+    await recordAnswer(order._id, entry.requestId, refund);
+    return resultOf(order, entry, refund.id, refund.status);
+  }
+
+  /** The first answer for a request counts it as accepted; an event that named it first (see refund effects) already did. */
+  async function recordAnswer(orderId: Types.ObjectId, requestId: string, refund: RefundRef): Promise<void> {
+    const recorded = await OrderModel.updateOne(
+      { _id: orderId, refunds: { $elemMatch: { requestId, refundId: null, status: 'requested' } } },
+      {
+        $set: {
+          'refunds.$[r].refundId': refund.id,
+          'refunds.$[r].status': refund.status,
+          'refunds.$[r].settlement': settlementAfter('reserved', refund.status, false),
+          'refunds.$[r].attemptUntil': null,
+        },
+      },
+      { arrayFilters: [{ 'r.requestId': requestId }] },
+    );
+    if (recorded.modifiedCount === 1) {
+      metrics.refundAccepted();
+      logger.info('refund accepted by the gateway', { orderId: orderId.toHexString(), requestId, refundId: refund.id, status: refund.status });
+    }
+  }
+
+  async function recordRefusal(orderId: Types.ObjectId, requestId: string, message: string): Promise<void> {
+    await OrderModel.updateOne(
+      { _id: orderId, refunds: { $elemMatch: { requestId, refundId: null, status: 'requested' } } },
+      {
+        $set: { 'refunds.$[r].status': 'refused', 'refunds.$[r].settlement': 'released', 'refunds.$[r].failure': message, 'refunds.$[r].attemptUntil': null },
+      },
+      { arrayFilters: [{ 'r.requestId': requestId }] },
+    );
+    logger.warn('refund refused by the gateway', { orderId: orderId.toHexString(), requestId, reason: message });
+  }
+
+  /** Takes the right to call the gateway for a request still waiting for an answer whose last attempt is over. */
+  async function claimAttempt(orderId: Types.ObjectId, requestId: string): Promise<boolean> {
+    const now = clock();
+    const waiting = { requestId, refundId: null, status: 'requested', attemptUntil: { $lte: now } };
+    const claimed = await OrderModel.updateOne(
+      { _id: orderId, refunds: { $elemMatch: waiting } },
+      { $set: { 'refunds.$[r].attemptUntil': new Date(now.getTime() + deps.settings.attemptLeaseMs) } },
+      { arrayFilters: [{ 'r.requestId': requestId }] },
+    );
+    return claimed.modifiedCount === 1;
+  }
+
+  /** The attempt is over without an answer: a retry may go at once. */
+  async function releaseAttempt(orderId: Types.ObjectId, requestId: string): Promise<void> {
+    await OrderModel.updateOne(
+      { _id: orderId, refunds: { $elemMatch: { requestId, refundId: null, status: 'requested' } } },
+      { $set: { 'refunds.$[r].attemptUntil': clock() } },
+      { arrayFilters: [{ 'r.requestId': requestId }] },
+    );
+  }
+
+  /** For the expiry job: sends again the requests whose gateway call was interrupted (crash, outage) and whose lease has run out. */
+  async function resumeInterrupted(): Promise<number> {
+    const now = clock();
+    const since = keyWindowStart();
+    const stuck = { status: 'requested', refundId: null, attemptUntil: { $lte: now }, requestedAt: { $gt: since } };
+    const orders = (await OrderModel.find({ refunds: { $elemMatch: stuck } }).limit(BATCH).lean()) as OrderRow[];
+    let resumed = 0;
+    for (const order of orders) {
+      for (const entry of order.refunds.filter((e) => e.status === 'requested' && e.refundId === null && e.requestedAt > since)) {
+        if (!(await claimAttempt(order._id, entry.requestId))) continue;
+        resumed += 1;
+        await send(order, entry).catch((error: unknown) =>
+          logger.warn('interrupted refund request not completed; will retry', { orderId: order._id.toHexString(), requestId: entry.requestId, error: String(error) }),
+        );
+      }
+    }
+    return resumed;
+  }
+
+  return { requestRefund, resumeInterrupted };
+}
+
+export type RefundService = ReturnType<typeof createRefundService>;
+
+/** A request this admin made on this order with this key; one the gateway refused does not use the key up. */
+function requestWithKey(order: OrderRow, adminId: string, key: string): RefundEntry | undefined {
+  return (order.refunds ?? []).find((entry) => entry.idempotencyKey === key && entry.status !== 'refused' && entry.requestedBy?.userId.toHexString() === adminId);
+}
+
+function resultOf(order: OrderRow, entry: RefundEntry, refundId: string, status: RefundStatus): RefundRequested {
+  return { orderId: order._id.toHexString(), refundId, amount: fromMinorUnits(entry.amountMinor, order.currency), currency: order.currency, status };
+}
+
+/** The amount in the order's minor units: more decimals than its currency has, or an amount Stripe cannot move, is a 400. */
+function amountInMinorUnits(amount: number, currency: string): number {
+  let minor: number;
+  try {
+    minor = toMinorUnits(amount, currency);
+  } catch (error) {
+    if (error instanceof MoneyError) throw new ValidationError('Invalid refund amount', [{ path: 'amount', message: `${error.message} for ${currency}` }]);
+    throw error;
+  }
+  const problem = priceProblem(minor, currency);
+  if (problem) throw new ValidationError('Invalid refund amount', [{ path: 'amount', message: problem }]);
+  return minor;
+}
+
+function overRemainder(order: OrderRow, askedMinor: number, remainingMinor: number): Conflict {
+  const remaining = formatMoney(remainingMinor, order.currency);
+  const message =
+    remainingMinor === 0
+      ? 'Nothing is left to refund on this order (refunded or already requested)'
+      : `At most ${remaining} can be refunded (paid, minus refunded and already requested); ${formatMoney(askedMinor, order.currency)} was asked`;
+  return new Conflict(message, 'REFUND_EXCEEDS_REMAINDER', [{ path: 'amount', message, remaining: fromMinorUnits(remainingMinor, order.currency) }]);
+}
+
+function digest(request: unknown): string {
+  return createHash('sha256').update(JSON.stringify(request)).digest('hex');
+}
