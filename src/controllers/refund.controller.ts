@@ -1,7 +1,8 @@
 import type { Request, Response } from 'express';
+import type { z } from 'zod';
 import { currentUser } from '../middleware/authenticate';
 import { parsedRequest } from '../middleware/validate';
-import { refundOrderRequest } from '../schemas/refund.schemas';
+import { refundOrderRequest, type refundRequestedResponse } from '../schemas/refund.schemas';
 import type { RefundService } from '../services/refund.service';
 
 export function createRefundController(refunds: RefundService) {
@@ -11,7 +12,7 @@ export function createRefundController(refunds: RefundService) {
       const { params, body, headers } = parsedRequest(res, refundOrderRequest);
       const { replayed, ...data } = await refunds.requestRefund(currentUser(res), params.id, body, headers['idempotency-key']);
       if (replayed) res.set('Idempotent-Replayed', 'true');
-      res.status(202).json({ message: 'Refund requested', data });
+      res.status(202).json({ message: 'Refund requested', data } satisfies z.infer<typeof refundRequestedResponse>);
     },
   };
 }

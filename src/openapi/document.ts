@@ -31,6 +31,7 @@ const TAGS = [
   { name: 'Auth', description: 'Registration, login and the current user' },
   { name: 'Products', description: 'The catalogue: public reading, admin changes' },
   { name: 'Orders', description: 'Orders, payments and cancellation' },
+  { name: 'Admin', description: 'Refunds and every buyer\'s orders (admins only)' },
   { name: 'Webhooks', description: 'Called by Stripe' },
   { name: 'System', description: 'Health, readiness and this documentation' },
 ];

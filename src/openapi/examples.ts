@@ -26,6 +26,7 @@ export const exampleOrder = {
   currency: 'USD',
   paymentIntentId: examplePaymentIntentId,
   refundedAmount: 0,
+  refunds: [],
   lastPaymentError: null,
   history: [{ status: 'pending', at: '2026-01-15T10:31:00.000Z', reason: 'order_created' }],
   expiresAt: '2026-01-15T11:01:00.000Z',
@@ -51,7 +52,34 @@ const exampleDetails: Partial<Record<ErrorCode, ErrorDetail[]>> = {
   AMOUNT_OUT_OF_RANGE: [{ path: 'items', message: 'Amount must be at least 0.50 USD' }],
   PAYMENT_REQUEST_REJECTED: [{ path: 'payment', message: "No such PaymentMethod: 'pm_unknown'", code: 'resource_missing' }],
   OUT_OF_STOCK: [{ message: `Product ${exampleProduct.id}: 2 requested, 1 available`, productId: exampleProduct.id, requested: 2, available: 1 }],
+  STOCK_BUSY: [
+    { message: `Product ${exampleProduct.id}: 1 requested, 0 available, 2 held by orders still being placed`, productId: exampleProduct.id, requested: 1, available: 0, heldByOrdersInProgress: 2 },
+  ],
+  OPEN_ORDER_LIMIT: [{ message: '10 unpaid orders open, at most 10', limit: 'openOrders', max: 10, open: 10, requested: 1 }],
   CARD_DECLINED: [{ message: 'Your card was declined.', declineCode: 'generic_decline', orderId: exampleOrder.id, paymentIntentId: examplePaymentIntentId }],
+  INVALID_EVENT: [{ path: 'data.object.currency', message: 'Invalid input: expected string, received undefined' }],
+  REFUND_EXCEEDS_REMAINDER: [{ path: 'amount', message: 'At most 11.98 USD can be refunded (paid, minus refunded and already requested); 20.00 USD was asked', remaining: 11.98 }],
+  REFUND_REFUSED: [{ message: 'Refund amount ($60.00) is greater than unrefunded amount on charge ($51.98)', code: 'amount_too_large' }],
+};
+
+/** A paid order partly refunded through POST /api/orders/{id}/refund, as an admin sees it. */
+export const exampleRefundedOrder = {
+  ...examplePaidOrder,
+  refundedAmount: 40,
+  refunds: [
+    {
+      id: '665f1f9a8b3a4d0012ab34f2',
+      refundId: 're_3Nv1aB2eZvKYlo2C0xyz5678',
+      source: 'admin',
+      amount: 40,
+      reason: 'requested_by_customer',
+      restock: false,
+      status: 'succeeded',
+      requestedAt: '2026-01-16T09:00:00.000Z',
+      requestedBy: { userId: '665f1c2e8b3a4d0012ab34aa', email: 'admin@example.com' },
+    },
+  ],
+  updatedAt: '2026-01-16T09:00:03.000Z',
 };
 
 /** An example error body for a code: its meaning as the message (the real messages vary), and details where it has them. */

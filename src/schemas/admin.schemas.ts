@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ORDER_STATUSES } from '../lib/order-state';
-import { objectId, pageCursor, pageLimit } from './common.schemas';
+import { objectId, pageCursor, pageLimit, pagination } from './common.schemas';
+import { orderView } from './order.schemas';
 
 const DATE_MESSAGE = 'Must be an ISO 8601 date (2026-01-15) or date-time with a zone (2026-01-15T10:30:00Z)';
 const isoDay = z.iso.date();
@@ -43,3 +44,6 @@ export type ListAdminOrdersQuery = z.output<typeof listAdminOrdersRequest.query>
 
 /** What the admin list adds to each order view: whose order it is. Compose as orderView.extend(adminOrderFields.shape). */
 export const adminOrderFields = z.object({ userId: z.string().regex(/^[a-f\d]{24}$/).meta({ description: 'The buyer' }) });
+
+export const adminOrderView = orderView.extend(adminOrderFields.shape).meta({ id: 'AdminOrder' });
+export const adminOrderListResponse = z.object({ message: z.literal('Order list'), data: z.array(adminOrderView), pagination });

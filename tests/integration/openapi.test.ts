@@ -79,7 +79,7 @@ describe('GET /api/openapi.json', () => {
     const codes = (status: string) => create[status]!.content['application/json'].schema.properties.code.enum;
 
     expect(Object.keys(create).sort()).toEqual(['201', '400', '401', '404', '409', '413', '415', '422', '429', '502', '503']);
-    expect(codes('409')).toEqual(['OUT_OF_STOCK', 'IDEMPOTENCY_KEY_IN_USE']);
+    expect(codes('409')).toEqual(['OUT_OF_STOCK', 'STOCK_BUSY', 'OPEN_ORDER_LIMIT', 'IDEMPOTENCY_KEY_IN_USE']);
     expect(codes('400')).toEqual(expect.arrayContaining(['VALIDATION_ERROR', 'MALFORMED_JSON', 'MIXED_CURRENCY', 'AMOUNT_OUT_OF_RANGE']));
     expect(Object.keys(doc.paths['/api/orders/{id}/pay']!.post!.responses)).toEqual(expect.arrayContaining(['402', '403', '409', '502']));
     expect(Object.keys(doc.paths['/api/products/{id}']!.delete!.responses)).toEqual(expect.arrayContaining(['401', '403', '404']));

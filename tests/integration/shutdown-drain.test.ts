@@ -52,6 +52,9 @@ describe('graceful shutdown under keep-alive load', () => {
       REQUEST_LOG: 'off',
       LOG_LEVEL: 'info',
       API_RATE_LIMIT_MAX: '1000000',
+      // One buyer places every order of the load: the stock-hoarding caps must not refuse them.
+      ORDER_MAX_OPEN_PER_USER: '10000',
+      ORDER_MAX_OPEN_UNITS_PER_USER: '1000000',
       SHUTDOWN_TIMEOUT_MS: String(SHUTDOWN_TIMEOUT_MS),
     });
     const base = new URL(server.baseUrl.replace('localhost', '127.0.0.1'));

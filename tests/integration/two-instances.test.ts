@@ -144,7 +144,14 @@ describe('two instances on one database', () => {
     const product = await ProductModel.findById(productId).lean();
     expect(product?.stock).toBe(10);
     expect(product?.reservedFor).toEqual([]);
-    const expiredBy = servers.map((server) => [...server.output().matchAll(/order sweep \{"expired":(\d+)/g)].reduce((sum, m) => sum + Number(m[1]), 0));
+    // The sweep's JSON log line: {"level":"info",...,"message":"order sweep","expired":n,...}.
+    const expiredBy = servers.map((server) =>
+      server
+        .output()
+        .split('\n')
+        .filter((line) => line.startsWith('{') && line.includes('"message":"order sweep"'))
+        .reduce((sum, line) => sum + Number((JSON.parse(line) as { expired?: number }).expired ?? 0), 0),
+    );
     console.info(`expiry job in two instances: ${ids.length} expired orders canceled by instance A ${expiredBy[0]}, instance B ${expiredBy[1]}`);
     expect(expiredBy[0]! + expiredBy[1]!).toBe(ids.length);
   }, 40_000);

@@ -11,6 +11,7 @@ import {
   paymentSubmittedResponse,
   webhookReceivedResponse,
 } from '../../schemas/order.schemas';
+import { refundOrderRequest, refundRequestedResponse } from '../../schemas/refund.schemas';
 import { stripeWebhookRequest } from '../../schemas/webhook.schemas';
 import { exampleOrder, examplePaidOrder, examplePaymentIntentId, exampleProduct } from '../examples';
 import type { ApiOperation } from '../operation';
@@ -45,6 +46,8 @@ export const orderOperations: ApiOperation[] = [
       'MIXED_CURRENCY',
       'AMOUNT_OUT_OF_RANGE',
       'OUT_OF_STOCK',
+      'STOCK_BUSY',
+      'OPEN_ORDER_LIMIT',
       'IDEMPOTENCY_KEY_IN_USE',
       'IDEMPOTENCY_KEY_REUSED',
       'PAYMENT_REQUEST_REJECTED',
@@ -144,6 +147,49 @@ export const orderOperations: ApiOperation[] = [
   },
   {
     method: 'post',
+    path: '/api/orders/{id}/refund',
+    operationId: 'refundOrder',
+    tag: 'Admin',
+    summary: 'Refund a paid order, in full or in part, through the payment provider (admin)',
+    description:
+      'Every field is optional. `amount` is in major units like prices (12.5), with at most the currency\'s decimals, and at most the paid ' +
+      'amount minus what is refunded or already requested (two quick refunds can never over-refund); omitted = all of that remainder. ' +
+      '`restock: true` puts the order\'s units back on sale, once, when the order ends fully refunded. The answer is 202: the provider ' +
+      'has the refund, and the order\'s `refundedAmount` and its move to `refunded` follow its confirmation events ' +
+      '(`charge.refunded`, `refund.*`). An `Idempotency-Key` works as on order creation: the same key and body return the same refund ' +
+      '(`Idempotent-Replayed: true`), another body is a 422, a duplicate still running a 409.',
+    access: 'admin',
+    request: refundOrderRequest,
+    parameterDescriptions: {
+      id: "The order's id",
+      'Idempotency-Key': 'Optional, 1-255 printable ASCII characters of your choice. The same key, order and body again return the first refund instead of a second one.',
+    },
+    requestExample: { amount: 12.5, reason: 'requested_by_customer', restock: false },
+    errors: [
+      'ORDER_NOT_FOUND',
+      'ORDER_NOT_REFUNDABLE',
+      'REFUND_EXCEEDS_REMAINDER',
+      'REFUND_REFUSED',
+      'REFUND_BUSY',
+      'REFUND_NEEDS_REVIEW',
+      'IDEMPOTENCY_KEY_IN_USE',
+      'IDEMPOTENCY_KEY_REUSED',
+      'PAYMENT_GATEWAY_ERROR',
+    ],
+    responses: {
+      202: {
+        description: 'The provider accepted the refund (or, for a repeated Idempotency-Key, had accepted it)',
+        schema: refundRequestedResponse,
+        headers: z.object({
+          'Idempotent-Replayed': z.literal('true').optional().meta({ description: 'Present when this is the answer to an earlier request with the same Idempotency-Key' }),
+        }),
+        example: { message: 'Refund requested', data: { orderId: exampleOrder.id, refundId: 're_3Nv1aB2eZvKYlo2C0xyz5678', amount: 12.5, currency: 'USD', status: 'succeeded' } },
+        links: { GetOrder: { operationId: 'getOrder', parameters: { id: '$response.body#/data/orderId' } } },
+      },
+    },
+  },
+  {
+    method: 'post',
     path: '/api/orders/webhook',
     operationId: 'stripeWebhook',
     tag: 'Webhooks',
@@ -156,7 +202,7 @@ export const orderOperations: ApiOperation[] = [
     request: stripeWebhookRequest,
     rawBody: true,
     rateLimited: false,
-    errors: ['INVALID_SIGNATURE', 'PAYLOAD_TOO_LARGE'],
+    errors: ['INVALID_SIGNATURE', 'INVALID_EVENT', 'PAYLOAD_TOO_LARGE'],
     requestExample: {
       id: 'evt_1Nv1aB2eZvKYlo2C',
       type: 'payment_intent.succeeded',
