@@ -82,8 +82,11 @@ export const exampleRefundedOrder = {
   updatedAt: '2026-01-16T09:00:03.000Z',
 };
 
+/** Every error body carries the request's X-Request-Id. */
+const EXAMPLE_REQUEST_ID = 'b3f1c2d4-5e6f-4a7b-8c9d-0e1f2a3b4c5d';
+
 /** An example error body for a code: its meaning as the message (the real messages vary), and details where it has them. */
 export function exampleError(code: ErrorCode) {
   const details = exampleDetails[code];
-  return { message: ERROR_CODES[code].meaning, code, ...(details && { details }) };
+  return { message: ERROR_CODES[code].meaning, code, ...(details && { details }), requestId: EXAMPLE_REQUEST_ID };
 }
