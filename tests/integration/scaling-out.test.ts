@@ -13,7 +13,7 @@ import { intentFor, stripeEvent } from '../helpers/webhooks';
  * Render's load balancer spreads one client's requests over them: two real server processes on one database
  * and one Stripe (localstripe), every race split between them. Stock (Product.reservedFor and a conditional
  * $inc), Idempotency-Keys (unique userId + key), the hoarding cap (one tally per account) and refunds (the
- * refundsVersion guard) live in MongoDB, never in a process's memory. tests/integration/two-instances.test.ts
+ * refundsVersion guard, also for a refund's Idempotency-Key) live in MongoDB, never in a process's memory. tests/integration/two-instances.test.ts
  * covers login limits, one webhook event delivered to both, and the expiry job running in both.
  */
 useTestDatabase({ clean: false });
@@ -46,6 +46,24 @@ async function productWithStock(stock: number, price = 12.5) {
   const created = await call(servers[1], 'POST', '/api/products', { name: `Scale ${randomBytes(3).toString('hex')}`, description: 'Shared', price, currency: 'USD', stock }, { authorization: admin });
   expect(created.status).toBe(201);
   return created.body.data.id as string;
+}
+
+/** An order of 4 x 12.50 USD paid through localstripe (its intent succeeded there), marked paid by Stripe's signed event. */
+async function paidOrderOf50() {
+  const productId = await productWithStock(10, 12.5);
+  const token = await buyer();
+  const order = await call(servers[0], 'POST', '/api/orders/create', { items: [{ productId, quantity: 4 }] }, { authorization: token });
+  expect(order.status).toBe(201);
+  expect((await call(servers[1], 'POST', `/api/orders/${order.body.orderId}/pay`, { paymentMethod: 'pm_card_visa' }, { authorization: token })).status).toBe(200);
+  const payload = JSON.stringify(stripeEvent('payment_intent.succeeded', intentFor({ ...order.body.data, id: order.body.orderId })));
+  const paid = await fetch(`${servers[0].baseUrl}/api/orders/webhook`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'stripe-signature': Stripe.webhooks.generateTestHeaderString({ payload, secret: WEBHOOK_SECRET }) },
+    body: payload,
+  });
+  expect(paid.status).toBe(200);
+  const admin = (await call(servers[1], 'POST', '/api/login', ADMIN)).body.token as string;
+  return { orderId: order.body.orderId as string, admin };
 }
 
 beforeAll(async () => {
@@ -122,31 +140,33 @@ describe('two instances behind a load balancer, one MongoDB', () => {
   });
 
   it('when ten refunds of 10 race for a 50 order through both instances, then exactly five reach Stripe and nothing is over-refunded', async () => {
-    const productId = await productWithStock(10, 12.5);
-    const token = await buyer();
-    const order = await call(servers[0], 'POST', '/api/orders/create', { items: [{ productId, quantity: 4 }] }, { authorization: token });
-    expect(order.status).toBe(201);
-    expect((await call(servers[1], 'POST', `/api/orders/${order.body.orderId}/pay`, { paymentMethod: 'pm_card_visa' }, { authorization: token })).status).toBe(200);
-    // Stripe's payment_intent.succeeded, signed with the endpoint's secret, to one of the instances.
-    const payload = JSON.stringify(stripeEvent('payment_intent.succeeded', intentFor({ ...order.body.data, id: order.body.orderId })));
-    const paid = await fetch(`${servers[0].baseUrl}/api/orders/webhook`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'stripe-signature': Stripe.webhooks.generateTestHeaderString({ payload, secret: WEBHOOK_SECRET }) },
-      body: payload,
-    });
-    expect(paid.status).toBe(200);
-    const admin = (await call(servers[1], 'POST', '/api/login', ADMIN)).body.token as string;
+    const { orderId, admin } = await paidOrderOf50();
 
     const answers = await Promise.all(
-      Array.from({ length: 10 }, (_, i) => call(instance(i), 'POST', `/api/orders/${order.body.orderId}/refund`, { amount: 10 }, { authorization: admin, 'idempotency-key': `refund-${i}` })),
+      Array.from({ length: 10 }, (_, i) => call(instance(i), 'POST', `/api/orders/${orderId}/refund`, { amount: 10 }, { authorization: admin, 'idempotency-key': `refund-${i}` })),
     );
 
     expect(answers.filter((answer) => answer.status === 202)).toHaveLength(5);
     expect(answers.filter((answer) => answer.status !== 202).map((answer) => answer.body.code)).toEqual(Array(5).fill('REFUND_EXCEEDS_REMAINDER'));
-    const stored = await OrderModel.findById(order.body.orderId).lean();
+    const stored = await OrderModel.findById(orderId).lean();
     const accepted = stored!.refunds.filter((refund) => refund.status !== 'refused');
     expect(accepted).toHaveLength(5);
     expect(accepted.reduce((sum, refund) => sum + refund.amountMinor, 0)).toBe(5000);
     expect(new Set(accepted.map((refund) => refund.refundId)).size).toBe(5);
+  }, 30_000);
+
+  it('when one refund Idempotency-Key reaches both instances at the same moment, then one refund is made', async () => {
+    const { orderId, admin } = await paidOrderOf50();
+
+    const answers = await Promise.all([0, 1, 2, 3].map((i) => call(instance(i), 'POST', `/api/orders/${orderId}/refund`, { amount: 20 }, { authorization: admin, 'idempotency-key': 'refund-once' })));
+
+    const accepted = answers.filter((answer) => answer.status === 202);
+    expect(accepted.length).toBeGreaterThanOrEqual(1);
+    expect(answers.filter((answer) => answer.status !== 202).map((answer) => answer.body.code)).toEqual(
+      answers.filter((answer) => answer.status !== 202).map(() => 'IDEMPOTENCY_KEY_IN_USE'),
+    );
+    expect(new Set(accepted.map((answer) => answer.body.data.refundId)).size).toBe(1);
+    const stored = await OrderModel.findById(orderId).lean();
+    expect(stored!.refunds.filter((refund) => refund.status !== 'refused')).toEqual([expect.objectContaining({ amountMinor: 2000, idempotencyKey: 'refund-once' })]);
   }, 30_000);
 });
