@@ -1,7 +1,8 @@
 /**
  * npm run docs:check — opens GET /api/docs in a real headless Chromium and fails unless Swagger UI renders
- * every operation of the document with no console error, failed request or CSP violation. Then takes a
- * screenshot (printed path). Not part of `npm test`: it needs a browser (Debian: apt-get install -y chromium).
+ * every operation of the document with no console error, failed request or CSP violation, and opens order
+ * creation, the admin's refund and the admin order list. Screenshots of the page and of each opened operation
+ * (paths printed). Not part of `npm test`: it needs a browser (Debian: apt-get install -y chromium).
  *
  *   npm run docs:check                               # serves the app itself on a free port (no database needed)
  *   DOCS_URL=http://localhost:3000 npm run docs:check # checks a running server instead
@@ -73,14 +74,21 @@ async function main(): Promise<number> {
     );
     for (const operation of operations) if (!rendered.includes(operation)) problems.push(`operation not rendered: ${operation}`);
     await page.screenshot({ path: SCREENSHOT });
-    // Open one operation so its parameters, schemas and examples render too (and are checked for errors).
-    await page.click('.opblock-summary-path[data-path="/api/orders/create"]');
-    await page.waitForSelector('.opblock.is-open .responses-table', { timeout: 10_000 });
-    await page.waitForTimeout(500);
-    const opened = SCREENSHOT.replace(/(\.png)?$/, '-operation.png');
-    await page.locator('.opblock.is-open').screenshot({ path: opened });
+    // Open operations so their parameters, schemas and examples render too (and are checked for errors): order
+    // creation, and the admin's refund and order list.
+    const opened: string[] = [];
+    for (const [path, name] of [['/api/orders/create', 'operation'], ['/api/orders/{id}/refund', 'refund'], ['/api/admin/orders', 'admin-orders']]) {
+      const summary = page.locator(`.opblock-summary-path[data-path="${path}"]`);
+      await summary.click();
+      const block = page.locator('.opblock.is-open', { has: summary });
+      await block.locator('.responses-table').first().waitFor({ timeout: 10_000 });
+      await page.waitForTimeout(500);
+      const file = SCREENSHOT.replace(/(\.png)?$/, `-${name}.png`);
+      await block.screenshot({ path: file });
+      opened.push(file);
+    }
 
-    process.stdout.write(`docs:check ${baseUrl}/api/docs: ${rendered.length} operations rendered (document: ${operations.length}); screenshots ${SCREENSHOT}, ${opened}\n`);
+    process.stdout.write(`docs:check ${baseUrl}/api/docs: ${rendered.length} operations rendered (document: ${operations.length}); screenshots ${[SCREENSHOT, ...opened].join(', ')}\n`);
   } finally {
     await context.close();
     rmSync(userDataDir, { recursive: true, force: true });

@@ -11,7 +11,9 @@
 # MongoDB (dropped afterwards), with an admin from ADMIN_EMAIL/ADMIN_PASSWORD and the rate limits raised to
 # 1,000,000: a fuzzer is one client sending thousands of requests, and with the defaults (20 logins,
 # 300 API requests) nearly every answer would be a 429. It starts the server in an empty directory, so a
-# developer's .env (a real STRIPE_SECRET_KEY) is never read.
+# developer's .env (a real STRIPE_SECRET_KEY) is never read. METRICS_TOKEN is set, so GET /metrics exists;
+# schemathesis.toml gives each operation the credential its security scheme names (bearerAuth: the
+# admin's JWT, metricsToken: METRICS_TOKEN), read from the two variables exported below.
 #   SCHEMATHESIS_VENV         where the pinned schemathesis is installed (default .tools/schemathesis)
 #   SCHEMATHESIS_MAX_EXAMPLES test cases per operation and phase (default 100)
 # Per-operation exceptions to schemathesis' checks, each with its reason, are in schemathesis.toml.
@@ -35,6 +37,7 @@ port=$(node -e "const s=require('net').createServer().listen(0,'127.0.0.1',()=>{
 database_uri=$(node -e 'const u=new URL(process.argv[1]);u.pathname="/schemathesis_"+Date.now();console.log(u.toString())' "$base_uri")
 admin_email=schemathesis-admin@example.com
 admin_password=$(node -e "console.log(require('crypto').randomBytes(12).toString('hex'))")
+metrics_token=$(node -e "console.log(require('crypto').randomBytes(16).toString('hex'))")
 workdir=$(mktemp -d)
 log=$workdir/server.log
 
@@ -42,7 +45,7 @@ log=$workdir/server.log
   cd "$workdir"
   exec env NODE_ENV=development PORT="$port" MONGOOSE_CONNECTION_STRING="$database_uri" \
     JWT_SECRET="$(node -e "console.log(require('crypto').randomBytes(32).toString('hex'))")" \
-    ADMIN_EMAIL="$admin_email" ADMIN_PASSWORD="$admin_password" \
+    ADMIN_EMAIL="$admin_email" ADMIN_PASSWORD="$admin_password" METRICS_TOKEN="$metrics_token" \
     LOGIN_ACCOUNT_RATE_LIMIT_MAX=1000000 LOGIN_ADDRESS_RATE_LIMIT_MAX=1000000 REGISTRATION_RATE_LIMIT_MAX=1000000 API_RATE_LIMIT_MAX=1000000 REQUEST_LOG=off LOG_LEVEL=warn \
     node "$root/dist/server.js"
 ) >"$log" 2>&1 &
@@ -62,11 +65,13 @@ for _ in $(seq 1 100); do
 done
 token=$(curl -sf -X POST "$base_url/api/login" -H 'Content-Type: application/json' \
   -d "{\"email\":\"$admin_email\",\"password\":\"$admin_password\"}" | node -pe 'JSON.parse(require("fs").readFileSync(0, "utf8")).token')
+# Read by schemathesis.toml ([auth.openapi.*]): the bare credentials, schemathesis adds "Bearer ".
+export SCHEMATHESIS_ADMIN_TOKEN=${token#Bearer } SCHEMATHESIS_METRICS_TOKEN=$metrics_token
 echo "== schemathesis against $base_url/api/openapi.json as $admin_email"
 
 status=0
 "$venv/bin/st" --config-file "$root/schemathesis.toml" --no-color run "$base_url/api/openapi.json" \
-  -H "Authorization: $token" --phases examples,coverage,fuzzing --checks all \
+  --phases examples,coverage,fuzzing --checks all \
   --max-examples "${SCHEMATHESIS_MAX_EXAMPLES:-100}" "$@" || status=$?
 if grep -Eq '"level":("error"|50)|^ERROR|unhandled error' "$log"; then
   echo "== the server logged errors:" >&2

@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { Express } from 'express';
 import { createApp } from './app';
-import { connectDatabase, EmbeddedDatabaseUnavailable, isDatabaseReady, type Database } from './config/database';
+import { connectDatabase, DatabaseStartupError, isDatabaseReady, type Database } from './config/database';
 import { ConfigError, loadConfig } from './config/env';
 import { trackConnections } from './lib/http-drain';
 import { createLogger } from './lib/logger';
@@ -30,7 +30,7 @@ async function main() {
   try {
     database = await connectDatabase(config, logger);
   } catch (error) {
-    if (error instanceof EmbeddedDatabaseUnavailable) {
+    if (error instanceof DatabaseStartupError) {
       process.stderr.write(`${error.message}\n`);
       process.exit(1);
     }

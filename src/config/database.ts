@@ -3,8 +3,10 @@ import mongoose from 'mongoose';
 import type { Config } from './env';
 import type { Logger } from '../lib/logger';
 import { ALL_MODELS } from '../models';
+import { databaseAddress, EmbeddedDatabaseUnavailable, explainStartupFailure, failureReason, isUnreachable } from './database-errors';
+import { migrateIndexes } from './index-migrations';
 
-export class EmbeddedDatabaseUnavailable extends Error {}
+export { DatabaseStartupError, EmbeddedDatabaseUnavailable } from './database-errors';
 
 export interface Database {
   uri: string;
@@ -23,6 +25,8 @@ const WRITABLE_SERVER_TYPES = new Set(['Standalone', 'RSPrimary', 'Mongos', 'Loa
  * Connects Mongoose to MONGOOSE_CONNECTION_STRING, or in development (no string set) to an embedded
  * MongoDB (mongodb-memory-server) whose files live under DEV_MONGO_DATA_DIR and survive restarts.
  * Resolves once every model's indexes exist; after that the indexes are checked again on every reconnect.
+ * A database that cannot be reached (within MONGO_STARTUP_TIMEOUT_MS) or entered is a DatabaseStartupError:
+ * one line naming the host(s), never the credentials, and what to check.
  */
 export async function connectDatabase(config: Config, logger: Logger): Promise<Database> {
   let uri = config.mongo.uri;
@@ -33,8 +37,17 @@ export async function connectDatabase(config: Config, logger: Logger): Promise<D
     stopEmbedded = embedded.stop;
     logger.warn(`MONGOOSE_CONNECTION_STRING is not set: using an embedded MongoDB at ${uri} (data in ${config.mongo.devDataDir})`);
   }
-  await connectWithRetry(uri, config.mongo, logger);
-  await ensureIndexes();
+  const started = Date.now();
+  try {
+    await connectWithRetry(uri, config.mongo, logger);
+    await ensureIndexes(logger);
+  } catch (error) {
+    const explained = explainStartupFailure(error, uri, Date.now() - started);
+    if (!explained) throw error;
+    await mongoose.disconnect().catch(() => undefined);
+    await stopEmbedded?.();
+    throw explained;
+  }
   const availability = watchAvailability(mongoose.connection.getClient(), config.mongo, logger);
   return {
     uri,
@@ -63,24 +76,25 @@ function connectOptions(settings: Config['mongo']): mongoose.ConnectOptions {
   };
 }
 
-/** Start-up waits up to MONGO_STARTUP_TIMEOUT_MS for a database that is still coming up; a wrong password fails at once. */
+/**
+ * Start-up waits up to MONGO_STARTUP_TIMEOUT_MS for a database that is still coming up (a deploy racing its
+ * database), saying so once; anything but "unreachable" (a wrong password, a malformed URI) fails at once.
+ */
 async function connectWithRetry(uri: string, settings: Config['mongo'], logger: Logger): Promise<void> {
   const deadline = Date.now() + settings.startupTimeoutMs;
-  for (;;) {
+  const address = databaseAddress(uri);
+  for (let attempt = 1; ; attempt += 1) {
     try {
       await mongoose.connect(uri, connectOptions(settings));
       return;
     } catch (error) {
       if (!isUnreachable(error) || Date.now() >= deadline) throw error;
-      logger.warn('database not reachable yet: retrying', { error: error instanceof Error ? error.message : String(error) });
+      const fields = { hosts: address.hosts, error: failureReason(error, address) ?? 'unreachable' };
+      if (attempt === 1) logger.warn(`database not reachable yet: retrying for up to ${Math.round(settings.startupTimeoutMs / 1000)} s (MONGO_STARTUP_TIMEOUT_MS)`, fields);
+      else logger.debug('database not reachable yet: retrying', fields);
       await new Promise((resolve) => setTimeout(resolve, 1000));
     }
   }
-}
-
-function isUnreachable(error: unknown): boolean {
-  const name = (error as { name?: unknown } | null)?.name;
-  return typeof name === 'string' && /ServerSelection|Network/.test(name);
 }
 
 /**
@@ -112,7 +126,7 @@ function watchAvailability(client: mongoose.mongo.MongoClient, settings: Config[
     clearTimeout(retry);
     if (restoring || stopped) return;
     restoring = true;
-    ensureIndexes().then(
+    ensureIndexes(logger).then(
       () => {
         restoring = false;
         if (!reachable || indexesReady) return; // lost again meanwhile: the next reconnect checks again
@@ -208,8 +222,12 @@ function watchAvailability(client: mongoose.mongo.MongoClient, settings: Config[
   };
 }
 
-/** Creates every model's indexes (unique email, catalogue sort keys, ...) before the app takes traffic. */
-export async function ensureIndexes(): Promise<void> {
+/**
+ * Creates every model's indexes (unique email, catalogue sort keys, ...) before the app takes traffic, at
+ * start-up and after every reconnect, first bringing an older database's indexes in line (index-migrations.ts).
+ */
+export async function ensureIndexes(logger?: Logger): Promise<void> {
+  await migrateIndexes(logger);
   await Promise.all(ALL_MODELS.map((model) => model.createIndexes()));
 }
 

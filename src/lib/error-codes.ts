@@ -14,7 +14,10 @@ export const ERROR_CODES = {
   MIXED_CURRENCY: { status: 400, meaning: 'The items of an order are priced in more than one currency' },
   AMOUNT_OUT_OF_RANGE: { status: 400, meaning: "The order total is outside the currency's chargeable minimum or maximum" },
   PAYMENT_REQUEST_REJECTED: { status: 400, meaning: 'The payment provider refused the request (unknown payment method, ...)' },
-  INVALID_SIGNATURE: { status: 400, meaning: 'The webhook delivery is not correctly signed by Stripe, or is too old' },
+  INVALID_SIGNATURE: {
+    status: 400,
+    meaning: "The webhook delivery is not correctly signed by Stripe, or is too old; `details[0].message` is the verifier's reason (no matching signature: another secret or a changed body; outside the tolerance zone: too old)",
+  },
   INVALID_EVENT: { status: 400, meaning: 'A correctly signed webhook event lacks, or has malformed, a field this service reads; `details` lists each; nothing was recorded' },
   // 401: no valid credentials.
   UNAUTHORIZED: { status: 401, meaning: 'No Authorization header' },

@@ -18,11 +18,12 @@ const DESCRIPTION = `REST API of the shop: JWT authentication, products, orders 
 **Authentication.** \`POST /api/login\` returns \`token: "Bearer <JWT>"\`; send it as the \`Authorization\` header. In this page's
 *Authorize* dialog paste the JWT **without** the \`Bearer \` prefix.
 
-**Errors** always have one shape: \`{ "message": "...", "code": "MACHINE_READABLE", "details": [ ... ] }\`. \`details\` is present
+**Errors** always have one shape: \`{ "message": "...", "code": "MACHINE_READABLE", "details": [ ... ], "requestId": "..." }\`. \`details\` is present
 only where there is something to list, and is always an array of objects, each with a \`message\`, the request field's \`path\`
 when the problem is in one, and fields of its own for some codes (\`OUT_OF_STOCK\`: \`productId\`, \`requested\`, \`available\`;
 \`CARD_DECLINED\`: \`declineCode\`, \`orderId\`, \`paymentIntentId\`). Each operation lists the codes it can answer with; the
-\`ErrorCode\` schema says what every code means. A refused request changes nothing.
+\`ErrorCode\` schema says what every code means. \`requestId\` is the request's \`X-Request-Id\` (sent back on every response): quote it
+when reporting a problem. A refused request changes nothing.
 
 **Bodies** are JSON (\`415\` otherwise, \`400\` when malformed, \`413\` over \`JSON_BODY_LIMIT\`). Unknown routes give a JSON \`404\`
 \`ROUTE_NOT_FOUND\`. Requests under \`/api\` are rate-limited per client (\`429\` \`RATE_LIMITED\`), except the webhook and this documentation.`;
@@ -105,7 +106,8 @@ function toOperationObject(op: ApiOperation): ZodOpenApiOperationObject {
   };
   if (request.body) {
     operation.requestBody = {
-      required: true,
+      // validate() reads a missing body as {}: where {} is a valid body (every field optional), the body may be left out.
+      required: !request.body.safeParse({}).success,
       content: { 'application/json': { schema: request.body, ...(op.requestExample !== undefined && { example: op.requestExample }) } },
     };
   }

@@ -57,6 +57,7 @@ const exampleDetails: Partial<Record<ErrorCode, ErrorDetail[]>> = {
   ],
   OPEN_ORDER_LIMIT: [{ message: '10 unpaid orders open, at most 10', limit: 'openOrders', max: 10, open: 10, requested: 1 }],
   CARD_DECLINED: [{ message: 'Your card was declined.', declineCode: 'generic_decline', orderId: exampleOrder.id, paymentIntentId: examplePaymentIntentId }],
+  INVALID_SIGNATURE: [{ message: 'No signatures found matching the expected signature for payload.' }],
   INVALID_EVENT: [{ path: 'data.object.currency', message: 'Invalid input: expected string, received undefined' }],
   REFUND_EXCEEDS_REMAINDER: [{ path: 'amount', message: 'At most 11.98 USD can be refunded (paid, minus refunded and already requested); 20.00 USD was asked', remaining: 11.98 }],
   REFUND_REFUSED: [{ message: 'Refund amount ($60.00) is greater than unrefunded amount on charge ($51.98)', code: 'amount_too_large' }],
@@ -82,8 +83,11 @@ export const exampleRefundedOrder = {
   updatedAt: '2026-01-16T09:00:03.000Z',
 };
 
+/** Every error body carries the request's X-Request-Id. */
+const EXAMPLE_REQUEST_ID = 'b3f1c2d4-5e6f-4a7b-8c9d-0e1f2a3b4c5d';
+
 /** An example error body for a code: its meaning as the message (the real messages vary), and details where it has them. */
 export function exampleError(code: ErrorCode) {
   const details = exampleDetails[code];
-  return { message: ERROR_CODES[code].meaning, code, ...(details && { details }) };
+  return { message: ERROR_CODES[code].meaning, code, ...(details && { details }), requestId: EXAMPLE_REQUEST_ID };
 }

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { CreateDocumentOptions } from 'zod-openapi';
 import { CURRENCIES } from '../lib/currencies';
 import { PASSWORD_MAX_BYTES, PASSWORD_MIN_CHARS } from '../lib/password';
+import { createdBoundFormats, createdBoundText } from '../schemas/admin.schemas';
 import { registerRequest } from '../schemas/auth.schemas';
 import { currencyCode } from '../schemas/common.schemas';
 import { createProductRequest, updateProductRequest } from '../schemas/product.schemas';
@@ -49,4 +50,11 @@ export const describeRefinements: Override = ({ zodSchema, jsonSchema, io }) => 
     jsonSchema.description = `At least ${PASSWORD_MIN_CHARS} characters and at most ${PASSWORD_MAX_BYTES} bytes in UTF-8 (bcrypt's limit)`;
   }
   if (zodSchema === updateProductRequest.body) jsonSchema.minProperties = 1;
+  if (zodSchema === createdBoundText) {
+    // A refinement accepting either of two zod formats: each with its own format and exact pattern.
+    jsonSchema.anyOf = createdBoundFormats.map((format) => {
+      const { $schema: _dialect, ...schema } = z.toJSONSchema(format);
+      return schema;
+    });
+  }
 };

@@ -7,15 +7,19 @@ const DATE_MESSAGE = 'Must be an ISO 8601 date (2026-01-15) or date-time with a 
 const isoDay = z.iso.date();
 const isoInstant = z.iso.datetime({ offset: true });
 
+/** The text of a createdFrom / createdTo bound: an ISO 8601 date, or a date-time with its zone (the OpenAPI document says which formats). */
+export const createdBoundText = z
+  .string(DATE_MESSAGE)
+  .max(40, { error: DATE_MESSAGE, abort: true })
+  .refine((text) => isoDay.safeParse(text).success || isoInstant.safeParse(text).success, { error: DATE_MESSAGE, abort: true });
+export const createdBoundFormats = [isoDay, isoInstant] as const;
+
 /**
  * An inclusive bound on createdAt. A bare date means that whole day in UTC: `createdFrom=2026-01-15` starts
  * at its first millisecond, `createdTo=2026-01-15` ends at its last. A date-time needs its zone (Z or +02:00).
  */
 function createdBound(edge: 'from' | 'to') {
-  return z
-    .string(DATE_MESSAGE)
-    .max(40, { error: DATE_MESSAGE, abort: true })
-    .refine((text) => isoDay.safeParse(text).success || isoInstant.safeParse(text).success, { error: DATE_MESSAGE, abort: true })
+  return createdBoundText
     .transform((text) => (isoDay.safeParse(text).success ? new Date(`${text}T${edge === 'from' ? '00:00:00.000' : '23:59:59.999'}Z`) : new Date(text)))
     .optional();
 }

@@ -145,7 +145,12 @@ export function createPaymentEventService(deps: { clock: () => Date; logger: Log
     try {
       event = parseEvent(deps.verify(rawBody, signature));
     } catch (error) {
-      if (error instanceof WebhookSignatureError) throw new ValidationError('Invalid webhook signature', undefined, 'INVALID_SIGNATURE');
+      if (error instanceof WebhookSignatureError) {
+        // The reason tells a wrong secret ("No signatures found matching ...") from a stale delivery (clock skew, a replay)
+        // or a missing header. Stripe's dashboard shows this body for each failed delivery; the log line is for the operator.
+        logger.warn('stripe webhook refused: bad signature', { reason: error.message });
+        throw new ValidationError('Invalid webhook signature', [{ message: error.message }], 'INVALID_SIGNATURE');
+      }
       if (error instanceof MalformedEventError) {
         // Signed by Stripe (or whoever holds our secret), yet not what this code reads: someone must look.
         logger.error('signed stripe event is malformed: refused, not recorded', { problems: error.problems });

@@ -37,31 +37,46 @@ describe('POST /api/orders/webhook: signatures', () => {
   const payload = () => JSON.stringify(succeeded());
 
   it.each([
-    ['no signature', () => ({ body: payload(), header: undefined })],
-    ['a malformed signature', () => ({ body: payload(), header: 'garbage' })],
-    ['another secret', () => ({ body: payload(), header: Stripe.webhooks.generateTestHeaderString({ payload: payload(), secret: 'whsec_other' }) })],
+    ['no signature', () => ({ body: payload(), header: undefined, reason: 'Missing Stripe-Signature header' })],
+    ['a malformed signature', () => ({ body: payload(), header: 'garbage', reason: 'Unable to extract timestamp and signatures from header' })],
+    [
+      'another secret',
+      () => ({
+        body: payload(),
+        header: Stripe.webhooks.generateTestHeaderString({ payload: payload(), secret: 'whsec_other' }),
+        reason: 'No signatures found matching the expected signature for payload.',
+      }),
+    ],
     [
       'a body changed after signing',
       () => {
         const signed = payload();
-        return { body: signed.replace('"amount":2500', '"amount":1'), header: Stripe.webhooks.generateTestHeaderString({ payload: signed, secret: 'whsec_test_secret' }) };
+        return {
+          body: signed.replace('"amount":2500', '"amount":1'),
+          header: Stripe.webhooks.generateTestHeaderString({ payload: signed, secret: 'whsec_test_secret' }),
+          reason: 'No signatures found matching the expected signature for payload.',
+        };
       },
     ],
     [
       'a signature older than 5 minutes',
       () => {
         const body = payload();
-        return { body, header: Stripe.webhooks.generateTestHeaderString({ payload: body, secret: 'whsec_test_secret', timestamp: Math.floor(Date.now() / 1000) - 301 }) };
+        return {
+          body,
+          header: Stripe.webhooks.generateTestHeaderString({ payload: body, secret: 'whsec_test_secret', timestamp: Math.floor(Date.now() / 1000) - 301 }),
+          reason: 'Timestamp outside the tolerance zone',
+        };
       },
     ],
-  ])('when the delivery has %s, then 400 and nothing changes', async (_label, make) => {
-    const { body, header } = make();
+  ])('when the delivery has %s, then 400 saying why, and nothing changes', async (_label, make) => {
+    const { body, header, reason } = make();
 
     const req = request(app).post('/api/orders/webhook').set('Content-Type', 'application/json');
     const res = await (header ? req.set('Stripe-Signature', header) : req).send(body);
 
     expect(res.status).toBe(400);
-    expect(res.body).toEqual({ message: 'Invalid webhook signature', code: 'INVALID_SIGNATURE', requestId: expect.any(String) });
+    expect(res.body).toEqual({ message: 'Invalid webhook signature', code: 'INVALID_SIGNATURE', details: [{ message: reason }], requestId: expect.any(String) });
     expect((await getOrder(app, buyer.token, order.id)).status).toBe('pending');
     expect(await WebhookEventModel.countDocuments()).toBe(0);
   });

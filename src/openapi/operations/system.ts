@@ -61,6 +61,8 @@ export const systemOperations: ApiOperation[] = [
     access: 'metrics',
     rateLimited: false,
     usesDatabase: false,
+    // Without METRICS_TOKEN the route is not registered at all.
+    errors: ['ROUTE_NOT_FOUND'],
     responses: {
       200: {
         description: 'The metrics',
