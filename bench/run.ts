@@ -6,6 +6,7 @@
  *   npm run bench                                                  # starts a mongodb-memory-server
  *   npm run bench -- --quick                                       # short runs (under a minute), as CI does
  *   npm run bench -- --cpu-prof profile                            # CPU profile of the project under one load
+ *   npm run bench -- --only profile,products                       # some of keyset, profile, products, login, orders
  *
  * Scenarios (bench/scenarios.ts has the HTTP ones): the catalogue's keyset page against skip/offset (in this
  * process, services only); then over HTTP against the project running as production runs it
@@ -38,6 +39,7 @@ import { httpScenarios, type ScenarioSettings } from './scenarios';
 const args = process.argv.slice(2);
 const QUICK = args.includes('--quick');
 const cpuProfileOf = args.includes('--cpu-prof') ? (args[args.indexOf('--cpu-prof') + 1] ?? 'profile') : undefined;
+const only = args.includes('--only') ? new Set((args[args.indexOf('--only') + 1] ?? '').split(',')) : undefined;
 const PRODUCTS = Number(process.env.BENCH_PRODUCTS ?? (QUICK ? 2_000 : 20_000));
 const RUNS = QUICK ? 5 : 15;
 const PAGE = 20;
@@ -163,9 +165,9 @@ async function main() {
     http: undefined,
   };
   try {
-    if (!cpuProfileOf) report.keyset = await catalogueBench();
+    if (!cpuProfileOf && (!only || only.has('keyset'))) report.keyset = await catalogueBench();
     const cpuProfileFile = cpuProfileOf ? path.join(resultsDir, `${stamp}-${cpuProfileOf}.cpuprofile`) : undefined;
-    report.http = await httpScenarios(database.uri, settings, { cpuProfileOf, cpuProfileFile });
+    report.http = await httpScenarios(database.uri, settings, { cpuProfileOf, cpuProfileFile, only });
     if (cpuProfileFile) {
       const summary = summariseCpuProfile(cpuProfileFile);
       report.cpuProfile = { file: cpuProfileFile, ...summary };

@@ -1,7 +1,7 @@
-import { isValidObjectId } from 'mongoose';
+import { isValidObjectId, type Types } from 'mongoose';
 import { isDuplicateKeyError } from '../lib/db-errors';
 import { Conflict, Unauthorized } from '../lib/errors';
-import { signAccessToken, verifyAccessToken, type TokenSettings } from '../lib/jwt';
+import { createAccessTokens, type TokenSettings } from '../lib/jwt';
 import { hashPassword, verifyPassword } from '../lib/password';
 import { UserModel, type Role, type UserDocument } from '../models/user.model';
 
@@ -28,6 +28,7 @@ export function toPublicUser(user: UserDocument): PublicUser {
 }
 
 export function createAuthService(options: AuthServiceOptions) {
+  const tokens = createAccessTokens(options.jwt);
   // Login hashes against this when the email is unknown, so both failures cost the same time.
   let dummyHash: Promise<string> | undefined;
   const timingDummy = () => (dummyHash ??= hashPassword('timing-equaliser-not-a-password', options.bcryptCost));
@@ -48,16 +49,17 @@ export function createAuthService(options: AuthServiceOptions) {
     const user = await UserModel.findOne({ email }).select('+passwordHash');
     const matches = await verifyPassword(password, user?.passwordHash ?? (await timingDummy()));
     if (!user || !matches) throw new Unauthorized('Invalid email or password', 'INVALID_CREDENTIALS');
-    return `Bearer ${signAccessToken(user.id as string, options.jwt)}`;
+    return `Bearer ${tokens.sign(user.id as string)}`;
   }
 
   /** The current user behind a bearer token; the role is read fresh so demotions and deletions apply at once. */
   async function userForToken(token: string): Promise<PublicUser> {
-    const userId = verifyAccessToken(token, options.jwt);
+    const userId = tokens.verify(token);
     if (!userId || !isValidObjectId(userId)) throw new Unauthorized('Invalid or expired token', 'INVALID_TOKEN');
-    const user = await UserModel.findById(userId);
+    // Only what PublicUser shows, as a plain object: no document to hydrate on every authenticated request.
+    const user = await UserModel.findById(userId).select({ name: 1, email: 1, role: 1 }).lean<{ _id: Types.ObjectId; name: string; email: string; role: Role }>();
     if (!user) throw new Unauthorized('Invalid or expired token', 'INVALID_TOKEN');
-    return toPublicUser(user);
+    return { id: user._id.toHexString(), name: user.name, email: user.email, role: user.role };
   }
 
   return { register, login, userForToken };
