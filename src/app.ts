@@ -13,7 +13,7 @@ import { methodNotAllowed } from './middleware/method-not-allowed';
 import { authLimits, limitRequests } from './middleware/rate-limit';
 import { recordRouteTemplates, requestContext } from './middleware/request-context';
 import { requireDatabase } from './middleware/require-database';
-import { requireJsonBody } from './middleware/require-json';
+import { jsonBody } from './middleware/require-json';
 import { adminRoutes } from './routes/admin.routes';
 import { authRoutes } from './routes/auth.routes';
 import { docsRoutes } from './routes/docs.routes';
@@ -71,7 +71,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(helmet());
   app.use(corsFromAllowList(config.cors.origins));
   // Tokens (login), client secrets (orders) and personal data (profile, orders, admin views).
-  app.use(['/api/registration', '/api/login', '/api/profile', '/api/orders', '/api/admin'], noStore);
+  app.use(noStore(['/api/registration', '/api/login', '/api/profile', '/api/orders', '/api/admin']));
   // Static and unauthenticated: a page load is several requests, so outside the /api rate limit (and the
   // database gate: the docs need no database).
   app.use(docsRoutes());
@@ -81,8 +81,7 @@ export function createApp(deps: AppDeps): Express {
   // Without METRICS_TOKEN there is no /metrics at all: any method gets the 404 of an unknown path.
   app.use(methodNotAllowed(config.metrics.token ? apiOperations : apiOperations.filter((op) => op.access !== 'metrics')));
 
-  app.use(requireJsonBody);
-  app.use(express.json({ limit: config.http.jsonBodyLimit }));
+  app.use(jsonBody(config.http.jsonBodyLimit));
 
   app.use(healthRoutes(deps.isDatabaseReady));
   // Outside /api and its rate limit: a scraper must not be throttled, and the token guards it.
@@ -111,11 +110,12 @@ function corsFromAllowList(origins: string[]): RequestHandler {
   if (origins.includes('*')) return cors({ origin: '*' });
   const allowed = new Set(origins);
   const allowList = cors({ origin: (origin, callback) => callback(null, origin !== undefined && allowed.has(origin)) });
-  if (allowed.size === 0) return allowList;
-  // Whether the CORS headers are sent depends on Origin, also when it is absent or refused (where cors adds
-  // no Vary): a shared cache must not serve one origin's answer to another.
   return (req, res, next) => {
-    res.vary('Origin');
+    // Whether the CORS headers are sent depends on Origin, also when it is absent or refused (where cors adds
+    // no Vary): a shared cache must not serve one origin's answer to another.
+    if (allowed.size > 0) res.vary('Origin');
+    // No Origin, no CORS: cors would find nothing to allow (same-origin browsers, servers, probes).
+    if (req.headers.origin === undefined) return next();
     allowList(req, res, next);
   };
 }

@@ -58,7 +58,7 @@ export function createLogger(options: LoggerOptions): Logger {
       formatters: {
         // Level names ("info") in JSON, as the logs had before pino; pino-pretty reads the numbers.
         ...(pretty ? {} : { level: (label: string) => ({ level: label }) }),
-        // Every line's fields pass here, from callers and from pino-http alike: the one place secrets are removed.
+        // Every line's fields pass here, from callers and from the access log alike: the one place secrets are removed.
         log: (fields: Record<string, unknown>) => redactFields(fields),
       },
     },

