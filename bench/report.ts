@@ -37,7 +37,9 @@ export function printReport(report: BenchReport) {
       `| ${row.scenario} | ${row.server} | ${row.connections} | ${fixed(row.perSecond)} | ${fixed(row.p50Ms)} | ${fixed(row.p99Ms)} | ${row.errors} / ${row.non2xx} | ${fixed(row.loopDelayP99Ms)} | ${fixed(row.cpuMsPerRequest, 3)} | ${versus(floor)} | ${versus(bare)} |`,
     );
   }
-  if (Number.isFinite(http.hashMs)) console.log(`\nbcryptjs hash at cost ${report.settings.bcryptCost}: ${fixed(http.hashMs)} ms; ${report.settings.cores} cores`);
+  if (Number.isFinite(http.hashMs)) {
+    console.log(`\nhash at cost ${report.settings.bcryptCost}: bcryptjs ${fixed(http.hashMs)} ms, native bcrypt ${fixed(http.nativeHashMs)} ms; ${report.settings.cores} cores`);
+  }
   console.log(`project log: ${http.projectLog.lines} lines written to a pipe, ${http.projectLog.problems} at warn/error${http.projectLog.firstProblems.length > 0 ? `, first: ${http.projectLog.firstProblems.join(' / ')}` : ''}`);
   if (http.targets.length === 0) return;
   console.log('\n## Targets (issue 9)\n');

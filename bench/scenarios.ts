@@ -53,7 +53,10 @@ export interface Target {
 }
 
 export interface HttpReport {
+  /** bcryptjs at BCRYPT_COST: the issue's login ceiling is cores ÷ this. */
   hashMs: number;
+  /** Native bcrypt, which the server's hashing threads use when it loads. */
+  nativeHashMs: number;
   rows: Row[];
   targets: Target[];
   projectLog: { lines: number; requests: number; problems: number; firstProblems: string[] };
@@ -90,15 +93,27 @@ function projectEnv(dbUri: string, jwtSecret: string, settings: ScenarioSettings
   };
 }
 
-async function hashMilliseconds(cost: number): Promise<number> {
-  await bcrypt.hash(PASSWORD, cost);
+/** Median of 5 hashes (after one to warm up) in this process, with nothing else running. */
+async function hashMilliseconds(hash: (password: string, cost: number) => unknown, cost: number): Promise<number> {
+  await hash(PASSWORD, cost);
   const times: number[] = [];
   for (let i = 0; i < 5; i += 1) {
     const start = process.hrtime.bigint();
-    await bcrypt.hash(PASSWORD, cost);
+    await hash(PASSWORD, cost);
     times.push(Number(process.hrtime.bigint() - start) / 1e6);
   }
   return times.sort((a, b) => a - b)[2]!;
+}
+
+/** Native bcrypt's hash time, when its binary loads here (the server then hashes with it). */
+async function nativeHashMilliseconds(cost: number): Promise<number> {
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const native = require('bcrypt') as { hashSync(password: string, cost: number): string };
+    return await hashMilliseconds((password, rounds) => native.hashSync(password, rounds), cost);
+  } catch {
+    return NaN;
+  }
 }
 
 async function seedUsers(count: number, passwordHash: string) {
@@ -213,11 +228,12 @@ export async function httpScenarios(
     const rows = [await measure(options.cpuProfileOf, project, chosen, settings, options.cpuProfileFile)];
     await settle();
     await project.stop();
-    return { hashMs: NaN, rows, targets: [], projectLog: { ...project.log, requests: rows[0]!.requests } };
+    return { hashMs: NaN, nativeHashMs: NaN, rows, targets: [], projectLog: { ...project.log, requests: rows[0]!.requests } };
   }
 
-  const hashMs = await hashMilliseconds(settings.bcryptCost);
-  console.log(`bcryptjs hash at cost ${settings.bcryptCost}: ${hashMs.toFixed(1)} ms (median of 5, this process)`);
+  const hashMs = await hashMilliseconds((password, cost) => bcrypt.hash(password, cost), settings.bcryptCost);
+  const nativeHashMs = await nativeHashMilliseconds(settings.bcryptCost);
+  console.log(`hash at cost ${settings.bcryptCost} (median of 5, this process): bcryptjs ${hashMs.toFixed(1)} ms, native bcrypt ${nativeHashMs.toFixed(1)} ms`);
   const [project, express, bare] = await Promise.all([startProject(env), startFloor('express', dbUri, jwtSecret), startFloor('http', dbUri, jwtSecret)]);
   const servers = [project, express, bare];
   const rows: Row[] = [];
@@ -237,7 +253,7 @@ export async function httpScenarios(
   } finally {
     await Promise.all(servers.map((server) => server.stop()));
   }
-  return { hashMs, rows, targets: targetsOf(rows, settings, hashMs, spread.length), projectLog: { ...project.log, requests: rows.filter((row) => row.server === project.name).reduce((sum, row) => sum + row.requests, 0) } };
+  return { hashMs, nativeHashMs, rows, targets: targetsOf(rows, settings, hashMs, nativeHashMs, spread.length), projectLog: { ...project.log, requests: rows.filter((row) => row.server === project.name).reduce((sum, row) => sum + row.requests, 0) } };
 
   async function loginScenario() {
     const probeUrl = `${project.url}/api/products?limit=20`;
@@ -259,7 +275,7 @@ export async function httpScenarios(
 }
 
 /** The issue's ratios, for the scenarios that ran. */
-function targetsOf(rows: Row[], settings: ScenarioSettings, hashMs: number, spreadProducts: number): Target[] {
+function targetsOf(rows: Row[], settings: ScenarioSettings, hashMs: number, nativeHashMs: number, spreadProducts: number): Target[] {
   const find = (scenario: string, server: string) => rows.find((row) => row.scenario.startsWith(scenario) && row.server === server);
   const project = { name: 'project' };
   const express = { name: 'Express floor' };
@@ -282,7 +298,12 @@ function targetsOf(rows: Row[], settings: ScenarioSettings, hashMs: number, spre
   if (loginRow && idleProbe && loadedProbe) {
     const ceiling = settings.cores / (hashMs / 1000);
     const loginRatio = ratio(loginRow.perSecond, ceiling);
-    targets.push({ name: 'logins/s ÷ (cores ÷ hash time)', value: loginRatio, goal: '≥ 0.8', met: loginRatio >= 0.8, detail: `${loginRow.perSecond.toFixed(1)}/s vs ${settings.cores} ÷ ${hashMs.toFixed(1)} ms = ${ceiling.toFixed(1)}/s` });
+    targets.push({ name: 'logins/s ÷ (cores ÷ bcryptjs hash time)', value: loginRatio, goal: '≥ 0.8', met: loginRatio >= 0.8, detail: `${loginRow.perSecond.toFixed(1)}/s vs ${settings.cores} ÷ ${hashMs.toFixed(1)} ms = ${ceiling.toFixed(1)}/s` });
+    if (Number.isFinite(nativeHashMs)) {
+      // The server hashes with native bcrypt: how close it comes to that library's own ceiling, for the record.
+      const nativeCeiling = settings.cores / (nativeHashMs / 1000);
+      targets.push({ name: 'logins/s ÷ (cores ÷ native bcrypt hash time)', value: loginRow.perSecond / nativeCeiling, goal: 'report', met: true, detail: `${loginRow.perSecond.toFixed(1)}/s vs ${settings.cores} ÷ ${nativeHashMs.toFixed(1)} ms = ${nativeCeiling.toFixed(1)}/s` });
+    }
     const probeRatio = ratio(loadedProbe.p99Ms, idleProbe.p99Ms);
     targets.push({ name: 'probe p99 under logins ÷ idle p99', value: probeRatio, goal: '≤ 3', met: probeRatio <= 3, detail: `${loadedProbe.p99Ms.toFixed(1)} ms vs ${idleProbe.p99Ms.toFixed(1)} ms` });
   }

@@ -59,11 +59,11 @@ async function start(options: StartOptions): Promise<BenchServer> {
   const child = spawn(process.execPath, [...options.nodeArgs, '--require', PRELOAD, options.script, ...(options.args ?? [])], {
     cwd,
     env: { PATH: process.env.PATH ?? '', ...options.env },
-    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+    stdio: ['ignore', process.env.BENCH_LOG_TO === 'null' ? 'ignore' : 'pipe', 'pipe', 'ipc'],
   });
   const log = { lines: 0, problems: 0, firstProblems: [] as string[] };
   let partial = '';
-  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
+  child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
     const lines = (partial + chunk).split('\n');
     partial = lines.pop() ?? '';
     log.lines += lines.length;

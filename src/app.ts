@@ -50,7 +50,7 @@ export function createApp(deps: AppDeps): Express {
   const { config, logger } = deps;
   const clock = deps.clock ?? (() => new Date());
   const metrics = deps.metrics ?? createMetrics();
-  const auth = createAuthService({ jwt: config.jwt, bcryptCost: config.bcryptCost });
+  const auth = createAuthService({ jwt: config.jwt, bcryptCost: config.bcryptCost, hashThreads: config.passwordHashThreads });
   const catalogue = createCatalogueService(clock);
   const requireUser = authenticate(auth);
   const orders = createOrderService({ payments: deps.payments, clock, logger, metrics, settings: config.orders });

@@ -2,7 +2,7 @@ import { isValidObjectId, type Types } from 'mongoose';
 import { isDuplicateKeyError } from '../lib/db-errors';
 import { Conflict, Unauthorized } from '../lib/errors';
 import { createAccessTokens, type TokenSettings } from '../lib/jwt';
-import { hashPassword, verifyPassword } from '../lib/password';
+import { passwordHasher } from '../lib/password-hasher';
 import { UserModel, type Role, type UserDocument } from '../models/user.model';
 
 export interface PublicUser {
@@ -21,6 +21,8 @@ export interface RegistrationInput {
 export interface AuthServiceOptions {
   jwt: TokenSettings;
   bcryptCost: number;
+  /** Worker threads for bcrypt (src/lib/password-hasher.ts); 0 or absent: on the event loop. */
+  hashThreads?: number;
 }
 
 export function toPublicUser(user: UserDocument): PublicUser {
@@ -29,12 +31,13 @@ export function toPublicUser(user: UserDocument): PublicUser {
 
 export function createAuthService(options: AuthServiceOptions) {
   const tokens = createAccessTokens(options.jwt);
+  const hasher = passwordHasher(options.hashThreads ?? 0);
   // Login hashes against this when the email is unknown, so both failures cost the same time.
   let dummyHash: Promise<string> | undefined;
-  const timingDummy = () => (dummyHash ??= hashPassword('timing-equaliser-not-a-password', options.bcryptCost));
+  const timingDummy = () => (dummyHash ??= hasher.hash('timing-equaliser-not-a-password', options.bcryptCost));
 
   async function register(input: RegistrationInput): Promise<PublicUser> {
-    const passwordHash = await hashPassword(input.password, options.bcryptCost);
+    const passwordHash = await hasher.hash(input.password, options.bcryptCost);
     try {
       // The role is not taken from the input: every self-registered account is a plain user.
       const user = await UserModel.create({ name: input.name, email: input.email, passwordHash, role: 'user' });
@@ -46,10 +49,10 @@ export function createAuthService(options: AuthServiceOptions) {
   }
 
   async function login(email: string, password: string): Promise<string> {
-    const user = await UserModel.findOne({ email }).select('+passwordHash');
-    const matches = await verifyPassword(password, user?.passwordHash ?? (await timingDummy()));
+    const user = await UserModel.findOne({ email }).select({ passwordHash: 1 }).lean<{ _id: Types.ObjectId; passwordHash: string }>();
+    const matches = await hasher.verify(password, user?.passwordHash ?? (await timingDummy()));
     if (!user || !matches) throw new Unauthorized('Invalid email or password', 'INVALID_CREDENTIALS');
-    return `Bearer ${tokens.sign(user.id as string)}`;
+    return `Bearer ${tokens.sign(user._id.toHexString())}`;
   }
 
   /** The current user behind a bearer token; the role is read fresh so demotions and deletions apply at once. */
