@@ -21,7 +21,7 @@ import { encodeCursor, type KeysetOrder } from '../src/lib/keyset';
 import { fromMinorUnits } from '../src/lib/money';
 
 const NEWEST: KeysetOrder = { name: 'newest', field: 'createdAt', direction: -1, kind: 'date' };
-const PRODUCT_FIELDS = { name: 1, description: 1, priceMinor: 1, currency: 1, stock: 1, createdAt: 1, updatedAt: 1 } as const;
+const PRODUCT_FIELDS = { name: 1, description: 1, priceMinor: 1, currency: 1, stock: 1, priceSortKey: 1, createdAt: 1, updatedAt: 1 } as const;
 
 interface Answer {
   status: number;

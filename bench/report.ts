@@ -9,7 +9,7 @@ export interface BenchReport {
   settings: ScenarioSettings;
   keyset: { sort: string; page: number; firstMs: number; keysetMs: number; skipMs: number; explain: string }[];
   http: HttpReport | undefined;
-  cpuProfile?: { file: string; idlePercent: number; modules: { name: string; percent: number }[]; functions: { name: string; percent: number }[] };
+  cpuProfiles?: { file: string; idlePercent: number; modules: { name: string; percent: number }[]; functions: { name: string; percent: number }[] }[];
 }
 
 const fixed = (value: number, digits = 1) => (Number.isFinite(value) ? value.toFixed(digits) : '-');

@@ -22,7 +22,7 @@
  * NAME=value to the project's server (e.g. BENCH_SERVER_PASSWORD_HASH_THREADS=1 to compare settings).
  */
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg } from 'node:os';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
@@ -47,6 +47,7 @@ const PAGE = 20;
 const settings: ScenarioSettings = {
   warmSeconds: QUICK ? 1 : 3,
   seconds: QUICK ? 2.5 : 10,
+  rounds: QUICK ? 2 : 5,
   connections: 32,
   loginConnections: 8,
   probePerSecond: 50,
@@ -166,16 +167,19 @@ async function main() {
   };
   try {
     if (!cpuProfileOf && (!only || only.has('keyset'))) report.keyset = await catalogueBench();
-    const cpuProfileFile = cpuProfileOf ? path.join(resultsDir, `${stamp}-${cpuProfileOf}.cpuprofile`) : undefined;
-    report.http = await httpScenarios(database.uri, settings, { cpuProfileOf, cpuProfileFile, only });
-    if (cpuProfileFile) {
-      const summary = summariseCpuProfile(cpuProfileFile);
-      report.cpuProfile = { file: cpuProfileFile, ...summary };
-      console.log(`\n## CPU profile of the project under the ${cpuProfileOf} load: ${path.relative(process.cwd(), cpuProfileFile)} (idle ${summary.idlePercent.toFixed(1)} %)`);
-      console.log('\n| module | self % of busy |\n| --- | --- |');
-      for (const share of summary.modules) console.log(`| ${share.name} | ${share.percent.toFixed(1)} |`);
-      console.log('\n| function | self % of busy |\n| --- | --- |');
-      for (const share of summary.functions) console.log(`| ${share.name} | ${share.percent.toFixed(1)} |`);
+    const cpuProfileBase = cpuProfileOf ? path.join(resultsDir, `${stamp}-${cpuProfileOf}`) : undefined;
+    report.http = await httpScenarios(database.uri, settings, { cpuProfileOf, cpuProfileBase, only });
+    if (cpuProfileBase) {
+      report.cpuProfiles = [];
+      for (const file of readdirSync(resultsDir).filter((name) => name.startsWith(path.basename(cpuProfileBase)) && name.endsWith('.cpuprofile'))) {
+        const summary = summariseCpuProfile(path.join(resultsDir, file));
+        report.cpuProfiles.push({ file, ...summary });
+        console.log(`\n## CPU profile under the ${cpuProfileOf} load: bench/results/${file} (idle ${summary.idlePercent.toFixed(1)} %)`);
+        console.log('\n| module | self % of busy |\n| --- | --- |');
+        for (const share of summary.modules) console.log(`| ${share.name} | ${share.percent.toFixed(1)} |`);
+        console.log('\n| function | self % of busy |\n| --- | --- |');
+        for (const share of summary.functions) console.log(`| ${share.name} | ${share.percent.toFixed(1)} |`);
+      }
     }
   } finally {
     await database.disconnect();

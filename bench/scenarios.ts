@@ -17,7 +17,9 @@ import { startFloor, startProject, type BenchServer } from './servers';
 
 export interface ScenarioSettings {
   warmSeconds: number;
+  /** Per measurement; where servers are compared, split into `rounds` interleaved turns. */
   seconds: number;
+  rounds: number;
   connections: number;
   loginConnections: number;
   probePerSecond: number;
@@ -42,6 +44,8 @@ export interface Row {
   loopDelayP99Ms: number;
   loopDelayMaxMs: number;
   cpuMsPerRequest: number;
+  /** Requests/s of each interleaved round, where the servers took turns. */
+  rounds?: number[];
 }
 
 export interface Target {
@@ -155,6 +159,52 @@ async function measure(scenario: string, server: BenchServer, options: Omit<Load
   return row;
 }
 
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+
+/**
+ * The same load on several servers in interleaved rounds (each server warmed up first): A B C A B C ...
+ * Load from elsewhere on the machine drifts over seconds; interleaving spreads it over every server alike,
+ * so the ratios between them hold still far better than with one long run per server. Per server: rate
+ * and CPU over all its rounds, latencies and event-loop delay as the median of its rounds.
+ */
+async function compare(scenario: string, servers: BenchServer[], options: Omit<LoadOptions, 'url' | 'seconds'>, settings: ScenarioSettings): Promise<Row[]> {
+  for (const server of servers) if (settings.warmSeconds > 0) await load({ ...options, url: server.url, seconds: settings.warmSeconds });
+  const rounds: Row[][] = servers.map(() => []);
+  for (let round = 0; round < settings.rounds; round += 1) {
+    for (const [i, server] of servers.entries()) {
+      await server.reset();
+      const result = await load({ ...options, url: server.url, seconds: settings.seconds / settings.rounds });
+      rounds[i]!.push(rowOf(scenario, server, options.connections, result, await server.report()));
+      await settle(200);
+    }
+  }
+  return servers.map((server, i) => {
+    const own = rounds[i]!;
+    const requests = own.reduce((sum, row) => sum + row.requests, 0);
+    const seconds = own.reduce((sum, row) => sum + row.requests / row.perSecond, 0);
+    const statusCodes: Record<string, number> = {};
+    for (const row of own) for (const [code, count] of Object.entries(row.statusCodes ?? {})) statusCodes[code] = (statusCodes[code] ?? 0) + count;
+    const row: Row = {
+      scenario,
+      server: server.name,
+      connections: options.connections,
+      requests,
+      perSecond: requests / seconds,
+      p50Ms: median(own.map((r) => r.p50Ms)),
+      p99Ms: median(own.map((r) => r.p99Ms)),
+      errors: own.reduce((sum, r) => sum + r.errors, 0),
+      non2xx: own.reduce((sum, r) => sum + r.non2xx, 0),
+      statusCodes,
+      loopDelayP99Ms: median(own.map((r) => r.loopDelayP99Ms)),
+      loopDelayMaxMs: Math.max(...own.map((r) => r.loopDelayMaxMs)),
+      cpuMsPerRequest: own.reduce((sum, r) => sum + r.cpuMsPerRequest * r.requests, 0) / Math.max(1, requests),
+      rounds: own.map((r) => Math.round(r.perSecond)),
+    };
+    console.log(`  ${scenario} | ${server.name}: ${row.perSecond.toFixed(0)}/s (rounds ${row.rounds!.join(', ')}), p99 ${row.p99Ms.toFixed(1)} ms, ${row.errors} errors, ${row.non2xx} non-2xx, loop p99 ${row.loopDelayP99Ms.toFixed(1)} ms`);
+    return row;
+  });
+}
+
 async function sameAnswers(path: string, headers: Record<string, string>, servers: BenchServer[]) {
   const bodies = await Promise.all(
     servers.map(async (server) => {
@@ -173,12 +223,12 @@ async function sameAnswers(path: string, headers: Record<string, string>, server
 const ratio = (value: number, baseline: number) => value / baseline;
 
 /** autocannon stops with requests in flight; the server finishes them before the next load starts. */
-const settle = () => new Promise((resolve) => setTimeout(resolve, 500));
+const settle = (ms = 500) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export async function httpScenarios(
   dbUri: string,
   settings: ScenarioSettings,
-  options: { cpuProfileOf?: string; cpuProfileFile?: string; only?: Set<string> },
+  options: { cpuProfileOf?: string; cpuProfileBase?: string; only?: Set<string> },
 ): Promise<HttpReport> {
   console.log(`\n## HTTP: ${settings.catalogue} products, ${settings.connections} connections, ${settings.warmSeconds} s warm-up + ${settings.seconds} s per measurement`);
   const productIds = await seedProducts(settings.catalogue);
@@ -225,9 +275,14 @@ export async function httpScenarios(
     };
     const chosen = loads[options.cpuProfileOf];
     if (!chosen) throw new Error(`--cpu-prof takes one of ${Object.keys(loads).join(', ')}`);
-    const rows = [await measure(options.cpuProfileOf, project, chosen, settings, options.cpuProfileFile)];
+    // The baselines answer the two GET loads: their profiles show what any server spends on the same work.
+    const floors = chosen === profileLoad || chosen === productsLoad ? await Promise.all([startFloor('express', dbUri, jwtSecret), startFloor('http', dbUri, jwtSecret)]) : [];
+    const rows: Row[] = [];
+    for (const [i, server] of [project, ...floors].entries()) {
+      rows.push(await measure(options.cpuProfileOf, server, chosen, settings, `${options.cpuProfileBase}-${['project', 'express', 'http'][i]}.cpuprofile`));
+    }
     await settle();
-    await project.stop();
+    await Promise.all([project, ...floors].map((server) => server.stop()));
     return { hashMs: NaN, nativeHashMs: NaN, rows, targets: [], projectLog: { ...project.log, requests: rows[0]!.requests } };
   }
 
@@ -236,6 +291,9 @@ export async function httpScenarios(
   console.log(`hash at cost ${settings.bcryptCost} (median of 5, this process): bcryptjs ${hashMs.toFixed(1)} ms, native bcrypt ${nativeHashMs.toFixed(1)} ms`);
   const [project, express, bare] = await Promise.all([startProject(env), startFloor('express', dbUri, jwtSecret), startFloor('http', dbUri, jwtSecret)]);
   const servers = [project, express, bare];
+  // BENCH_VARIANT="NAME=value ...": a second project server with other settings, compared in the same rounds.
+  const variant = process.env.BENCH_VARIANT?.trim();
+  if (variant) servers.push(await startProject({ ...env, ...Object.fromEntries(variant.split(/\s+/).map((pair) => pair.split('=', 2) as [string, string])) }, `project ${variant}`));
   const rows: Row[] = [];
   try {
     // The baselines must do the same work: the same bodies, byte for byte, before anything is measured.
@@ -243,8 +301,8 @@ export async function httpScenarios(
     await sameAnswers(productsLoad.path, {}, servers);
 
     const runs = (scenario: string) => !options.only || options.only.has(scenario);
-    if (runs('profile')) for (const server of servers) rows.push(await measure('GET /api/profile', server, profileLoad, settings));
-    if (runs('products')) for (const server of servers) rows.push(await measure('GET /api/products?limit=20', server, productsLoad, settings));
+    if (runs('profile')) rows.push(...(await compare('GET /api/profile', servers, profileLoad, settings)));
+    if (runs('products')) rows.push(...(await compare('GET /api/products?limit=20', servers, productsLoad, settings)));
     if (runs('login')) await loginScenario();
     if (runs('orders')) {
       rows.push(await measure(`POST /api/orders/create, ${settings.connections} buyers on ${spread.length} products`, project, orderLoad(() => spread[Math.floor(Math.random() * spread.length)]!), settings));

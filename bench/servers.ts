@@ -136,10 +136,10 @@ async function answersReady(url: string, timeoutMs: number): Promise<void> {
 }
 
 /** The project as production runs it: `node dist/server.js`, settings from the environment. */
-export async function startProject(env: Record<string, string>): Promise<BenchServer> {
+export async function startProject(env: Record<string, string>, name = 'project'): Promise<BenchServer> {
   const port = await freePort();
   return start({
-    name: 'project',
+    name,
     nodeArgs: [],
     script: path.join(ROOT, 'dist', 'server.js'),
     env: { ...env, PORT: String(port) },
