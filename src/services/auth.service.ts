@@ -1,4 +1,4 @@
-import { isValidObjectId, type Types } from 'mongoose';
+import { isValidObjectId, Types } from 'mongoose';
 import { isDuplicateKeyError } from '../lib/db-errors';
 import { Conflict, Unauthorized } from '../lib/errors';
 import { createAccessTokens, type TokenSettings } from '../lib/jwt';
@@ -59,8 +59,12 @@ export function createAuthService(options: AuthServiceOptions) {
   async function userForToken(token: string): Promise<PublicUser> {
     const userId = tokens.verify(token);
     if (!userId || !isValidObjectId(userId)) throw new Unauthorized('Invalid or expired token', 'INVALID_TOKEN');
-    // Only what PublicUser shows, as a plain object: no document to hydrate on every authenticated request.
-    const user = await UserModel.findById(userId).select({ name: 1, email: 1, role: 1 }).lean<{ _id: Types.ObjectId; name: string; email: string; role: Role }>();
+    // Every authenticated request reads this: straight from the model's collection (no query casting, no
+    // document), only what PublicUser shows. The id was validated above.
+    const user = await UserModel.collection.findOne<{ _id: Types.ObjectId; name: string; email: string; role: Role }>(
+      { _id: new Types.ObjectId(userId) },
+      { projection: { name: 1, email: 1, role: 1 } },
+    );
     if (!user) throw new Unauthorized('Invalid or expired token', 'INVALID_TOKEN');
     return { id: user._id.toHexString(), name: user.name, email: user.email, role: user.role };
   }

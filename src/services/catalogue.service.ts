@@ -17,6 +17,9 @@ export const PRODUCT_ORDERS: Record<ListProductsQuery['sort'], KeysetOrder> = {
   price_desc: { name: 'price_desc', field: 'priceSortKey', direction: -1, kind: 'number' },
 };
 
+/** What a product view shows, plus the price sort key that next-page cursors carry. Nothing else is read. */
+const VIEW_FIELDS = { name: 1, description: 1, priceMinor: 1, currency: 1, stock: 1, priceSortKey: 1, createdAt: 1, updatedAt: 1 } as const;
+
 export function toProductView(row: ProductRow): ProductView {
   return {
     id: row._id.toHexString(),
@@ -79,7 +82,7 @@ export function createCatalogueService(clock: () => Date = () => new Date()) {
       };
     }
     const rows = (await ProductModel.find(pageFilter(order, filters, where, cursor))
-      .select('-reservedFor -restockedFor')
+      .select(VIEW_FIELDS)
       .sort(sortFor(order))
       .limit(limit + 1)
       .lean()) as ProductRow[];
@@ -88,13 +91,13 @@ export function createCatalogueService(clock: () => Date = () => new Date()) {
   }
 
   async function getProduct(id: string): Promise<ProductView> {
-    const row = (await ProductModel.findOne({ _id: id, archived: false }).lean()) as ProductRow | null;
+    const row = (await ProductModel.findOne({ _id: id, archived: false }).select(VIEW_FIELDS).lean()) as ProductRow | null;
     if (!row) throw new NotFound('Product not found', 'PRODUCT_NOT_FOUND');
     return toProductView(row);
   }
 
   async function updateProduct(id: string, changes: UpdateProductInput): Promise<ProductView> {
-    const current = (await ProductModel.findOne({ _id: id, archived: false }).lean()) as ProductRow | null;
+    const current = await ProductModel.findOne({ _id: id, archived: false }).select({ priceMinor: 1, currency: 1 }).lean();
     if (!current) throw new NotFound('Product not found', 'PRODUCT_NOT_FOUND');
     const set: Partial<Product> = {};
     if (changes.name !== undefined) set.name = changes.name;
