@@ -88,7 +88,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(onlyUnder(['/api/orders/webhook'], webhookRoutes(paymentEvents, config.http.jsonBodyLimit)));
   app.use(
     series(
-      onlyUnder(['/api'], limitRequests(config.rateLimits.api, logger)),
+      onlyUnder(['/api'], limitRequests(config.rateLimits.api)),
       // Without METRICS_TOKEN there is no /metrics at all: any method gets the 404 of an unknown path.
       methodNotAllowed(config.metrics.token ? apiOperations : apiOperations.filter((op) => op.access !== 'metrics')),
       jsonBody(config.http.jsonBodyLimit),

@@ -81,11 +81,11 @@ export function createCatalogueService(clock: () => Date = () => new Date()) {
         ...(filters.maxPrice !== undefined && { $lte: comparableBound(filters.maxPrice, 'maxPrice') }),
       };
     }
-    const rows = (await ProductModel.find(pageFilter(order, filters, where, cursor))
-      .select(VIEW_FIELDS)
-      .sort(sortFor(order))
-      .limit(limit + 1)
-      .lean()) as ProductRow[];
+    // The busiest public read: straight from the model's collection (the filter is built here from validated
+    // input, already in the stored types), only the fields the view and the cursor need.
+    const rows = (await ProductModel.collection
+      .find(pageFilter(order, filters, where, cursor) as Record<string, unknown>, { projection: VIEW_FIELDS, sort: sortFor(order), limit: limit + 1 })
+      .toArray()) as unknown as ProductRow[];
     const { page, nextCursor } = cutPage(order, filters, rows, limit);
     return { products: page.map(toProductView), nextCursor };
   }
