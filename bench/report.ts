@@ -40,7 +40,7 @@ export function printReport(report: BenchReport) {
   if (Number.isFinite(http.hashMs)) {
     console.log(`\nhash at cost ${report.settings.bcryptCost}: bcryptjs ${fixed(http.hashMs)} ms, native bcrypt ${fixed(http.nativeHashMs)} ms; ${report.settings.cores} cores`);
   }
-  console.log(`project log: ${http.projectLog.lines} lines written to a pipe, ${http.projectLog.problems} at warn/error${http.projectLog.firstProblems.length > 0 ? `, first: ${http.projectLog.firstProblems.join(' / ')}` : ''}`);
+  console.log(`project log: ${http.projectLog.lines} JSON lines written to stdout (a file), ${http.projectLog.problems} at warn/error${http.projectLog.firstProblems.length > 0 ? `, first: ${http.projectLog.firstProblems.join(' / ')}` : ''}`);
   if (http.targets.length === 0) return;
   console.log('\n## Targets (issue 9)\n');
   console.log('| ratio | measured | target | met | figures |\n| --- | --- | --- | --- | --- |');

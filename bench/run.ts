@@ -10,7 +10,7 @@
  *
  * Scenarios (bench/scenarios.ts has the HTTP ones): the catalogue's keyset page against skip/offset (in this
  * process, services only); then over HTTP against the project running as production runs it
- * (`node dist/server.js`, JSON logs with request lines to a pipe) and, where the issue asks, against two
+ * (`node dist/server.js`, JSON logs with request lines on, stdout to a file) and, where the issue asks, against two
  * baselines doing the same work (bench/floor.ts): the Express floor and a bare node:http server.
  * A table goes to stdout and everything measured to bench/results/<time>.json (git-ignored).
  *
@@ -77,12 +77,15 @@ async function connect(): Promise<{ uri: string; version: string; disconnect: ()
   const howToStart = 'set BENCH_MONGODB_URI=mongodb://127.0.0.1:27017 to a running MongoDB (start one with `mongod --dbpath <empty dir>` or `docker run -p 27017:27017 mongo:7`)';
   if (!uri) {
     try {
-      const { MongoMemoryServer } = await import('mongodb-memory-server');
+      const { MongoBinary, MongoMemoryServer } = await import('mongodb-memory-server');
+      // Fetch (or find) the binary first: on failure this throws quietly, where create() also prints a stack.
+      await MongoBinary.getPath();
       const server = await MongoMemoryServer.create();
       uri = server.getUri();
       stop = () => server.stop();
     } catch (error) {
-      throw new BenchSetupError(`npm run bench needs a MongoDB: ${howToStart}; mongodb-memory-server could not start one (${firstLine(error)})`);
+      const reason = (Object(error) as { msg?: string }).msg ?? firstLine(error);
+      throw new BenchSetupError(`npm run bench needs a MongoDB: ${howToStart}; mongodb-memory-server could not start one (${reason})`);
     }
   }
   const url = new URL(uri);

@@ -82,6 +82,7 @@ function projectEnv(dbUri: string, jwtSecret: string, settings: ScenarioSettings
     NODE_ENV: 'development',
     MONGOOSE_CONNECTION_STRING: dbUri,
     JWT_SECRET: jwtSecret,
+    STRIPE_WEBHOOK_SECRET: `whsec_${randomBytes(16).toString('hex')}`,
     LOG_LEVEL: 'info',
     REQUEST_LOG: 'on',
     METRICS_TOKEN: randomBytes(16).toString('hex'),
@@ -283,7 +284,9 @@ export async function httpScenarios(
     }
     await settle();
     await Promise.all([project, ...floors].map((server) => server.stop()));
-    return { hashMs: NaN, nativeHashMs: NaN, rows, targets: [], projectLog: { ...project.log, requests: rows[0]!.requests } };
+    const projectLog = { ...(await project.readLog()), requests: rows[0]!.requests };
+    for (const server of [project, ...floors]) server.removeFiles();
+    return { hashMs: NaN, nativeHashMs: NaN, rows, targets: [], projectLog };
   }
 
   const hashMs = await hashMilliseconds((password, cost) => bcrypt.hash(password, cost), settings.bcryptCost);
@@ -311,7 +314,9 @@ export async function httpScenarios(
   } finally {
     await Promise.all(servers.map((server) => server.stop()));
   }
-  return { hashMs, nativeHashMs, rows, targets: targetsOf(rows, settings, hashMs, nativeHashMs, spread.length), projectLog: { ...project.log, requests: rows.filter((row) => row.server === project.name).reduce((sum, row) => sum + row.requests, 0) } };
+  const projectLog = { ...(await project.readLog()), requests: rows.filter((row) => row.server === project.name).reduce((sum, row) => sum + row.requests, 0) };
+  for (const server of servers) server.removeFiles();
+  return { hashMs, nativeHashMs, rows, targets: targetsOf(rows, settings, hashMs, nativeHashMs, spread.length), projectLog };
 
   async function loginScenario() {
     const probeUrl = `${project.url}/api/products?limit=20`;

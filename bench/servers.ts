@@ -1,14 +1,15 @@
 /**
  * The servers `npm run bench` measures, each in its own process with bench/loop-delay.cjs preloaded: the
  * project (dist/server.js, as `npm start` runs it) and the two baselines (bench/floor.ts). The benchmark
- * asks each over IPC for its event-loop delay and CPU time, and counts the lines it writes to stdout (the
- * project's JSON log: a pipe, as on a host that collects stdout).
+ * asks each over IPC for its event-loop delay and CPU time, and afterwards counts the lines it wrote to
+ * stdout (the project's JSON log, written to a file).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { closeSync, createReadStream, mkdtempSync, openSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { createInterface } from 'node:readline';
 
 const ROOT = path.resolve(__dirname, '..');
 const PRELOAD = path.join(__dirname, 'loop-delay.cjs');
@@ -21,8 +22,10 @@ export interface ServerReport {
 export interface BenchServer {
   readonly name: string;
   readonly url: string;
-  /** Lines written to stdout since start, and the warn/error lines among them (the first few kept). */
-  readonly log: { lines: number; problems: number; firstProblems: string[] };
+  /** After stop(): the lines it wrote to stdout, and the warn/error lines among them (the first few kept). */
+  readLog(): Promise<{ lines: number; problems: number; firstProblems: string[] }>;
+  /** After stop() (and readLog()): removes its working directory and stdout file. */
+  removeFiles(): void;
   /** Starts a new measurement of event-loop delay and CPU time. */
   reset(): Promise<void>;
   report(): Promise<ServerReport>;
@@ -56,23 +59,16 @@ interface StartOptions {
 async function start(options: StartOptions): Promise<BenchServer> {
   // A fresh working directory: no developer's .env is read by the server.
   const cwd = mkdtempSync(path.join(tmpdir(), 'shop-bench-'));
+  // stdout goes to a file, read once the server has stopped: every line is really written (as to the pipe a
+  // host's log collector reads), but no reader competes with the server for this machine's two cores.
+  const logFile = path.join(cwd, 'stdout.log');
+  const stdout = openSync(logFile, 'w');
   const child = spawn(process.execPath, [...options.nodeArgs, '--require', PRELOAD, options.script, ...(options.args ?? [])], {
     cwd,
     env: { PATH: process.env.PATH ?? '', ...options.env },
-    stdio: ['ignore', process.env.BENCH_LOG_TO === 'null' ? 'ignore' : 'pipe', 'pipe', 'ipc'],
+    stdio: ['ignore', stdout, 'pipe', 'ipc'],
   });
-  const log = { lines: 0, problems: 0, firstProblems: [] as string[] };
-  let partial = '';
-  child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
-    const lines = (partial + chunk).split('\n');
-    partial = lines.pop() ?? '';
-    log.lines += lines.length;
-    for (const line of lines) {
-      if (!line.includes('"level":"warn"') && !line.includes('"level":"error"')) continue;
-      log.problems += 1;
-      if (log.firstProblems.length < 5) log.firstProblems.push(line.slice(0, 500));
-    }
-  });
+  closeSync(stdout);
   let stderr = '';
   child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
     stderr = (stderr + chunk).slice(-4000);
@@ -100,7 +96,16 @@ async function start(options: StartOptions): Promise<BenchServer> {
   return {
     name: options.name,
     url: `http://127.0.0.1:${port}`,
-    log,
+    readLog: async () => {
+      const log = { lines: 0, problems: 0, firstProblems: [] as string[] };
+      for await (const line of createInterface({ input: createReadStream(logFile) })) {
+        log.lines += 1;
+        if (!line.includes('"level":"warn"') && !line.includes('"level":"error"')) continue;
+        log.problems += 1;
+        if (log.firstProblems.length < 5) log.firstProblems.push(line.slice(0, 500));
+      }
+      return log;
+    },
     reset: async () => {
       await ask('reset');
     },
@@ -119,6 +124,7 @@ async function start(options: StartOptions): Promise<BenchServer> {
       await exited;
       clearTimeout(timer);
     },
+    removeFiles: () => rmSync(cwd, { recursive: true, force: true }),
   };
 }
 
