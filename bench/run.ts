@@ -1,29 +1,60 @@
 /**
- * npm run bench: measures the performance claims of the design as ratios against a baseline measured in
- * the same run, on the same database and machine (absolute times vary between machines; ratios travel).
+ * npm run bench: measures the performance claims of the design as ratios against baselines measured in the
+ * same run, on the same database and machine (absolute figures vary between machines; ratios travel).
  *
  *   BENCH_MONGODB_URI=mongodb://127.0.0.1:27017 npm run bench     # any MongoDB-compatible server
  *   npm run bench                                                  # starts a mongodb-memory-server
+ *   npm run bench -- --quick                                       # short runs (under a minute), as CI does
+ *   npm run bench -- --cpu-prof profile                            # CPU profile of the project under one load
+ *   npm run bench -- --only profile,products                       # some of keyset, profile, products, login, orders
  *
- * It works in a database of its own (bench_<random>) and drops it at the end.
- * BENCH_PRODUCTS (default 20000) and BENCH_ORDERS (default 200) size the data.
+ * Scenarios (bench/scenarios.ts has the HTTP ones): the catalogue's keyset page against skip/offset (in this
+ * process, services only); then over HTTP against the project running as production runs it
+ * (`node dist/server.js`, JSON logs with request lines on, stdout to a file) and, where the issue asks, against two
+ * baselines doing the same work (bench/floor.ts): the Express floor and a bare node:http server.
+ * A table goes to stdout and everything measured to bench/results/<time>.json (git-ignored).
+ *
+ * It works in a database of its own (bench_<random>) and drops it at the end. BENCH_PRODUCTS (default
+ * 20000, quick 2000) sizes the keyset comparison; BENCH_CATALOGUE (default 200) the catalogue the HTTP
+ * scenarios read and order from (small on purpose: on a server without a query planner, such as the test
+ * stand-in, each list request scans the whole collection, and a large one would measure the database, not
+ * the HTTP server); BCRYPT_COST (default 10) the password hashing cost. BENCH_SERVER_<NAME>=value passes
+ * NAME=value to the project's server (e.g. BENCH_SERVER_PASSWORD_HASH_THREADS=1 to compare settings).
  */
 import { randomBytes } from 'node:crypto';
-import mongoose, { Types } from 'mongoose';
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { availableParallelism, cpus, loadavg } from 'node:os';
+import path from 'node:path';
+import { execFileSync } from 'node:child_process';
+import mongoose from 'mongoose';
 import { ensureIndexes } from '../src/config/database';
 import { afterCursor, encodeCursor, sortFor, type KeysetOrder } from '../src/lib/keyset';
-import { silentLogger } from '../src/lib/logger';
 import { ProductModel } from '../src/models/product.model';
-import { UserModel } from '../src/models/user.model';
-import { createSimulatedGateway } from '../src/payments/simulated.gateway';
-import type { PublicUser } from '../src/services/auth.service';
-import { createCatalogueService, pricing, PRODUCT_ORDERS } from '../src/services/catalogue.service';
-import { createOrderService } from '../src/services/order.service';
+import { createCatalogueService, PRODUCT_ORDERS } from '../src/services/catalogue.service';
+import { summariseCpuProfile } from './cpu-profile';
+import { printReport, type BenchReport } from './report';
+import { seedProducts } from './seed';
+import { httpScenarios, type ScenarioSettings } from './scenarios';
 
-const PRODUCTS = Number(process.env.BENCH_PRODUCTS ?? 20_000);
-const ORDERS = Number(process.env.BENCH_ORDERS ?? 200);
-const RUNS = 15;
+const args = process.argv.slice(2);
+const QUICK = args.includes('--quick');
+const cpuProfileOf = args.includes('--cpu-prof') ? (args[args.indexOf('--cpu-prof') + 1] ?? 'profile') : undefined;
+const only = args.includes('--only') ? new Set((args[args.indexOf('--only') + 1] ?? '').split(',')) : undefined;
+const PRODUCTS = Number(process.env.BENCH_PRODUCTS ?? (QUICK ? 2_000 : 20_000));
+const RUNS = QUICK ? 5 : 15;
 const PAGE = 20;
+
+const settings: ScenarioSettings = {
+  warmSeconds: QUICK ? 1 : 3,
+  seconds: QUICK ? 2.5 : 10,
+  rounds: QUICK ? 2 : 5,
+  connections: 32,
+  loginConnections: 8,
+  probePerSecond: 50,
+  catalogue: Number(process.env.BENCH_CATALOGUE ?? 200),
+  bcryptCost: Number(process.env.BCRYPT_COST ?? 10),
+  cores: availableParallelism(),
+};
 
 async function median(runs: number, task: () => Promise<unknown>): Promise<number> {
   await task(); // warm-up
@@ -37,68 +68,75 @@ async function median(runs: number, task: () => Promise<unknown>): Promise<numbe
   return times[Math.floor(times.length / 2)]!;
 }
 
-const ms = (value: number) => `${value.toFixed(2)} ms`;
-const ratio = (value: number, baseline: number) => `${(value / baseline).toFixed(2)}x`;
+class BenchSetupError extends Error {}
 
-async function connect(): Promise<() => Promise<void>> {
+/** The database: BENCH_MONGODB_URI, else a mongodb-memory-server; a missing one is one line, not a stack trace. */
+async function connect(): Promise<{ uri: string; version: string; disconnect: () => Promise<void> }> {
   let uri = process.env.BENCH_MONGODB_URI;
   let stop = async () => undefined as unknown;
+  const howToStart = 'set BENCH_MONGODB_URI=mongodb://127.0.0.1:27017 to a running MongoDB (start one with `mongod --dbpath <empty dir>` or `docker run -p 27017:27017 mongo:7`)';
   if (!uri) {
-    const { MongoMemoryServer } = await import('mongodb-memory-server');
-    const server = await MongoMemoryServer.create();
-    uri = server.getUri();
-    stop = () => server.stop();
+    try {
+      const { MongoBinary, MongoMemoryServer } = await import('mongodb-memory-server');
+      // Fetch (or find) the binary first: on failure this throws quietly, where create() also prints a stack.
+      await MongoBinary.getPath();
+      const server = await MongoMemoryServer.create();
+      uri = server.getUri();
+      stop = () => server.stop();
+    } catch (error) {
+      const reason = (Object(error) as { msg?: string }).msg ?? firstLine(error);
+      throw new BenchSetupError(`npm run bench needs a MongoDB: ${howToStart}; mongodb-memory-server could not start one (${reason})`);
+    }
   }
   const url = new URL(uri);
   url.pathname = `/bench_${randomBytes(4).toString('hex')}`;
-  await mongoose.connect(url.toString(), { autoIndex: false });
-  await ensureIndexes();
-  console.log(`database: ${url.host}${url.pathname} (${(await mongoose.connection.db!.admin().buildInfo()).version})`);
-  return async () => {
-    await mongoose.connection.dropDatabase();
-    await mongoose.disconnect();
+  try {
+    await mongoose.connect(url.toString(), { autoIndex: false, serverSelectionTimeoutMS: 5000 });
+  } catch (error) {
     await stop();
+    throw new BenchSetupError(`npm run bench cannot reach BENCH_MONGODB_URI=${uri}: ${firstLine(error)}; ${howToStart}`);
+  }
+  await ensureIndexes();
+  const version = (await mongoose.connection.db!.admin().buildInfo()).version as string;
+  console.log(`database: ${url.host}${url.pathname} (${version})`);
+  return {
+    uri: url.toString(),
+    version,
+    disconnect: async () => {
+      await mongoose.connection.dropDatabase();
+      await mongoose.disconnect();
+      await stop();
+    },
   };
 }
 
-async function seedProducts(count: number, stock = 1_000_000) {
-  const currencies = ['USD', 'EUR', 'GBP', 'JPY'];
-  const start = Date.now() - count * 1000;
-  for (let offset = 0; offset < count; offset += 5000) {
-    const batch = Array.from({ length: Math.min(5000, count - offset) }, (_, i) => {
-      const n = offset + i;
-      const currency = currencies[n % currencies.length]!;
-      const price = currency === 'JPY' ? 100 + (n % 9000) : (100 + (n % 5000)) / 100;
-      const at = new Date(start + n * 1000);
-      return { _id: new Types.ObjectId(), name: `Product ${n}`, description: 'Benchmark product', stock, ...pricing(price, currency), createdAt: at, updatedAt: at };
-    });
-    await ProductModel.insertMany(batch, { ordered: false });
-  }
+function firstLine(error: unknown): string {
+  return (error instanceof Error ? error.message : String(error)).split('\n')[0]!;
 }
 
 /** Deep pages: keyset from a cursor vs the skip/offset it replaces, against page 1 as the baseline. */
-async function catalogueBench() {
+async function catalogueBench(): Promise<BenchReport['keyset']> {
   console.log(`\n## Catalogue list: ${PRODUCTS} products, ${PAGE} per page, median of ${RUNS}`);
   await seedProducts(PRODUCTS);
   const catalogue = createCatalogueService();
   const depth = Math.floor(PRODUCTS / 2);
-  const rows: string[] = [];
+  const rows: BenchReport['keyset'] = [];
   for (const sort of ['newest', 'price_asc'] as const) {
     const order = PRODUCT_ORDERS[sort];
     const sortSpec = sortFor(order);
     const query = { limit: PAGE, sort };
     const [last] = await ProductModel.find({ archived: false }).sort(sortSpec).skip(depth - 1).limit(1).lean();
     const cursor = encodeCursor(order, {}, last as never);
-    const first = await median(RUNS, () => catalogue.listProducts(query));
-    const deep = await median(RUNS, () => catalogue.listProducts({ ...query, cursor }));
-    const skipped = await median(RUNS, () => ProductModel.find({ archived: false }).sort(sortSpec).skip(depth).limit(PAGE + 1).lean());
-    rows.push(`| ${sort} | ${ms(first)} | ${ms(deep)} (${ratio(deep, first)}) | ${ms(skipped)} (${ratio(skipped, first)}) |`);
-    await explainPages(order, cursor, depth);
+    const firstMs = await median(RUNS, () => catalogue.listProducts(query));
+    const keysetMs = await median(RUNS, () => catalogue.listProducts({ ...query, cursor }));
+    const skipMs = await median(RUNS, () => ProductModel.find({ archived: false }).sort(sortSpec).skip(depth).limit(PAGE + 1).lean());
+    rows.push({ sort, page: depth / PAGE + 1, firstMs, keysetMs, skipMs, explain: await explainPages(order, cursor, depth) });
   }
-  console.log(`\n| sort | page 1 (baseline) | keyset page ${depth / PAGE + 1} | skip to the same page |\n| --- | --- | --- | --- |\n${rows.join('\n')}`);
+  await ProductModel.deleteMany({});
+  return rows;
 }
 
-async function explainPages(order: KeysetOrder, cursor: string, depth: number) {
+async function explainPages(order: KeysetOrder, cursor: string, depth: number): Promise<string> {
   const stats = async (query: mongoose.Query<unknown, unknown>) => {
     const plan = (await query.explain('executionStats')) as { executionStats?: { totalKeysExamined: number; totalDocsExamined: number } };
     return plan.executionStats ? `${plan.executionStats.totalKeysExamined} keys / ${plan.executionStats.totalDocsExamined} docs` : 'no executionStats';
@@ -106,45 +144,58 @@ async function explainPages(order: KeysetOrder, cursor: string, depth: number) {
   try {
     const page1 = await stats(ProductModel.find({ archived: false }).sort(sortFor(order)).limit(PAGE + 1));
     const deep = await stats(ProductModel.find({ archived: false, ...afterCursor(order, {}, cursor) }).sort(sortFor(order)).limit(PAGE + 1));
-    console.log(`explain ${order.name}: page 1 examines ${page1}; keyset page ${depth / PAGE + 1} examines ${deep}`);
+    return `page 1 examines ${page1}; keyset page ${depth / PAGE + 1} examines ${deep}`;
   } catch (error) {
-    console.log(`explain: not supported by this server (${(error as Error).message.split('\n')[0]})`);
+    return `explain not supported by this server (${firstLine(error)})`;
   }
-}
-
-/** Order placement: many buyers on one hot product vs the same orders spread over many products. */
-async function ordersBench() {
-  console.log(`\n## Order placement: ${ORDERS} orders, 10 at a time, simulated gateway`);
-  const payments = createSimulatedGateway({ webhookSecret: 'whsec_bench', webhookUrl: () => undefined, deliveryDelayMs: 0, logger: silentLogger });
-  const orders = createOrderService({ payments, clock: () => new Date(), logger: silentLogger, settings: { paymentTimeoutMs: 30 * 60_000, idempotencyKeyTtlMs: 86_400_000, stockWaitMs: 3000, maxOpenOrders: 1_000_000, maxOpenUnits: 1_000_000 } });
-  const user = await UserModel.create({ name: 'Bench', email: `bench.${randomBytes(4).toString('hex')}@example.com`, passwordHash: 'x' });
-  const buyer: PublicUser = { id: user.id as string, name: user.name, email: user.email, role: 'user' };
-  const products = await ProductModel.find().sort({ _id: 1 }).limit(ORDERS).select('_id').lean();
-  const ids = products.map((p) => p._id.toHexString());
-
-  const place = async (productFor: (i: number) => string) => {
-    const start = process.hrtime.bigint();
-    for (let i = 0; i < ORDERS; i += 10) {
-      await Promise.all(Array.from({ length: Math.min(10, ORDERS - i) }, (_, j) => orders.createOrder(buyer, { items: [{ productId: productFor(i + j), quantity: 1 }] })));
-    }
-    return Number(process.hrtime.bigint() - start) / 1e6 / ORDERS;
-  };
-  const spread = await place((i) => ids[i % ids.length]!);
-  const hot = await place(() => ids[0]!);
-  console.log(`\n| orders | per order | vs spread |\n| --- | --- | --- |\n| spread over ${ids.length} products (baseline) | ${ms(spread)} | 1.00x |\n| all on one product | ${ms(hot)} | ${ratio(hot, spread)} |`);
 }
 
 async function main() {
-  const disconnect = await connect();
+  const startedAt = new Date();
+  const resultsDir = path.join(__dirname, 'results');
+  const stamp = startedAt.toISOString().replace(/[:.]/g, '-');
+  mkdirSync(resultsDir, { recursive: true });
+  console.log(`npm run bench${QUICK ? ' --quick' : ''}: ${settings.cores} cores (${cpus()[0]?.model ?? 'unknown CPU'}), Node ${process.version}, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  // The project runs as `npm start` runs it: compiled.
+  execFileSync(process.execPath, [path.join(__dirname, '..', 'scripts', 'build-if-needed.mjs')], { stdio: 'inherit' });
+  const database = await connect();
+  const report: BenchReport = {
+    startedAt: startedAt.toISOString(),
+    quick: QUICK,
+    machine: { cores: settings.cores, cpu: cpus()[0]?.model ?? 'unknown', node: process.version, loadAverageBefore: loadavg() },
+    database: { version: database.version },
+    settings,
+    keyset: [],
+    http: undefined,
+  };
   try {
-    await catalogueBench();
-    await ordersBench();
+    if (!cpuProfileOf && (!only || only.has('keyset'))) report.keyset = await catalogueBench();
+    const cpuProfileBase = cpuProfileOf ? path.join(resultsDir, `${stamp}-${cpuProfileOf}`) : undefined;
+    report.http = await httpScenarios(database.uri, settings, { cpuProfileOf, cpuProfileBase, only });
+    if (cpuProfileBase) {
+      report.cpuProfiles = [];
+      for (const file of readdirSync(resultsDir).filter((name) => name.startsWith(path.basename(cpuProfileBase)) && name.endsWith('.cpuprofile'))) {
+        const summary = summariseCpuProfile(path.join(resultsDir, file));
+        report.cpuProfiles.push({ file, ...summary });
+        console.log(`\n## CPU profile under the ${cpuProfileOf} load: bench/results/${file} (idle ${summary.idlePercent.toFixed(1)} %)`);
+        console.log('\n| module | self % of busy |\n| --- | --- |');
+        for (const share of summary.modules) console.log(`| ${share.name} | ${share.percent.toFixed(1)} |`);
+        console.log('\n| function | self % of busy |\n| --- | --- |');
+        for (const share of summary.functions) console.log(`| ${share.name} | ${share.percent.toFixed(1)} |`);
+      }
+    }
   } finally {
-    await disconnect();
+    await database.disconnect();
   }
+  report.machine.loadAverageAfter = loadavg();
+  printReport(report);
+  const file = path.join(resultsDir, `${stamp}.json`);
+  writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
+  console.log(`\nresults: ${path.relative(process.cwd(), file)}`);
 }
 
 main().catch((error: unknown) => {
-  console.error(error);
+  if (error instanceof BenchSetupError) console.error(error.message);
+  else console.error(error);
   process.exit(1);
 });

@@ -4,16 +4,18 @@ import helmet from 'helmet';
 import type { Config } from './config/env';
 import type { Logger } from './lib/logger';
 import { createMetrics, type Metrics } from './lib/metrics';
-import { accessLog } from './middleware/access-log';
+import { accessLog, observeResponses, type ResponseObserver } from './middleware/access-log';
 import { authenticate } from './middleware/authenticate';
 import { errorHandler, notFoundHandler } from './middleware/error-handler';
 import { httpMetrics } from './middleware/http-metrics';
 import { noStore } from './middleware/no-store';
+import { onlyUnder } from './middleware/path-prefix';
 import { methodNotAllowed } from './middleware/method-not-allowed';
 import { authLimits, limitRequests } from './middleware/rate-limit';
 import { recordRouteTemplates, requestContext } from './middleware/request-context';
 import { requireDatabase } from './middleware/require-database';
-import { requireJsonBody } from './middleware/require-json';
+import { series } from './middleware/series';
+import { jsonBody } from './middleware/require-json';
 import { adminRoutes } from './routes/admin.routes';
 import { authRoutes } from './routes/auth.routes';
 import { docsRoutes } from './routes/docs.routes';
@@ -50,7 +52,7 @@ export function createApp(deps: AppDeps): Express {
   const { config, logger } = deps;
   const clock = deps.clock ?? (() => new Date());
   const metrics = deps.metrics ?? createMetrics();
-  const auth = createAuthService({ jwt: config.jwt, bcryptCost: config.bcryptCost });
+  const auth = createAuthService({ jwt: config.jwt, bcryptCost: config.bcryptCost, hashThreads: config.passwordHashThreads });
   const catalogue = createCatalogueService(clock);
   const requireUser = authenticate(auth);
   const orders = createOrderService({ payments: deps.payments, clock, logger, metrics, settings: config.orders });
@@ -64,29 +66,38 @@ export function createApp(deps: AppDeps): Express {
   app.set('trust proxy', config.trustProxy);
 
   // Observability first, so even a request refused by a later middleware has its id, access line and timing.
+  // Middleware that every request passes runs as one series (one router layer, see series.ts).
   recordRouteTemplates(app);
-  app.use(requestContext({ logContext: logger.pino !== undefined && logger.pino.level !== 'silent' }));
-  if (config.requestLog && logger.pino) app.use(accessLog(logger.pino));
-  if (config.metrics.token) app.use(httpMetrics(metrics));
-  app.use(helmet());
-  app.use(corsFromAllowList(config.cors.origins));
-  // Tokens (login), client secrets (orders) and personal data (profile, orders, admin views).
-  app.use(['/api/registration', '/api/login', '/api/profile', '/api/orders', '/api/admin'], noStore);
+  const observers: ResponseObserver[] = [];
+  if (config.requestLog && logger.pino) observers.push(accessLog(logger.pino));
+  if (config.metrics.token) observers.push(httpMetrics(metrics));
+  app.use(
+    series(
+      requestContext({ logContext: logger.pino !== undefined && logger.pino.level !== 'silent' }),
+      observeResponses(observers),
+      helmet(),
+      corsFromAllowList(config.cors.origins),
+      // Tokens (login), client secrets (orders) and personal data (profile, orders, admin views).
+      noStore(['/api/registration', '/api/login', '/api/profile', '/api/orders', '/api/admin']),
+    ),
+  );
   // Static and unauthenticated: a page load is several requests, so outside the /api rate limit (and the
   // database gate: the docs need no database).
-  app.use(docsRoutes());
+  app.use(onlyUnder(['/api/docs', '/api/openapi.json'], docsRoutes()));
   if (deps.isDatabaseAvailable) app.use('/api', requireDatabase(deps.isDatabaseAvailable));
-  app.use(webhookRoutes(paymentEvents, config.http.jsonBodyLimit));
-  app.use('/api', limitRequests(config.rateLimits.api, logger));
-  // Without METRICS_TOKEN there is no /metrics at all: any method gets the 404 of an unknown path.
-  app.use(methodNotAllowed(config.metrics.token ? apiOperations : apiOperations.filter((op) => op.access !== 'metrics')));
+  app.use(onlyUnder(['/api/orders/webhook'], webhookRoutes(paymentEvents, config.http.jsonBodyLimit)));
+  app.use(
+    series(
+      onlyUnder(['/api'], limitRequests(config.rateLimits.api)),
+      // Without METRICS_TOKEN there is no /metrics at all: any method gets the 404 of an unknown path.
+      methodNotAllowed(config.metrics.token ? apiOperations : apiOperations.filter((op) => op.access !== 'metrics')),
+      jsonBody(config.http.jsonBodyLimit),
+    ),
+  );
 
-  app.use(requireJsonBody);
-  app.use(express.json({ limit: config.http.jsonBodyLimit }));
-
-  app.use(healthRoutes(deps.isDatabaseReady));
+  app.use(onlyUnder(['/health', '/ready'], healthRoutes(deps.isDatabaseReady)));
   // Outside /api and its rate limit: a scraper must not be throttled, and the token guards it.
-  if (config.metrics.token) app.use(metricsRoutes(metrics, config.metrics.token));
+  if (config.metrics.token) app.use(onlyUnder(['/metrics'], metricsRoutes(metrics, config.metrics.token)));
   app.use('/api/products', productRoutes(catalogue, requireUser));
   app.use('/api/orders', orderRoutes(orders, refunds, requireUser));
   app.use('/api/admin', adminRoutes(createAdminOrderService(), requireUser));
@@ -111,11 +122,12 @@ function corsFromAllowList(origins: string[]): RequestHandler {
   if (origins.includes('*')) return cors({ origin: '*' });
   const allowed = new Set(origins);
   const allowList = cors({ origin: (origin, callback) => callback(null, origin !== undefined && allowed.has(origin)) });
-  if (allowed.size === 0) return allowList;
-  // Whether the CORS headers are sent depends on Origin, also when it is absent or refused (where cors adds
-  // no Vary): a shared cache must not serve one origin's answer to another.
   return (req, res, next) => {
-    res.vary('Origin');
+    // Whether the CORS headers are sent depends on Origin, also when it is absent or refused (where cors adds
+    // no Vary): a shared cache must not serve one origin's answer to another.
+    if (allowed.size > 0) res.vary('Origin');
+    // No Origin, no CORS: cors would find nothing to allow (same-origin browsers, servers, probes).
+    if (req.headers.origin === undefined) return next();
     allowList(req, res, next);
   };
 }

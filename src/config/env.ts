@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { availableParallelism } from 'node:os';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { config as loadDotenv } from 'dotenv';
@@ -50,6 +51,7 @@ const schema = z.object({
   JWT_SECRET: optionalText,
   JWT_EXPIRY: durationMs('1d'),
   BCRYPT_COST: int(4, 15, 10),
+  PASSWORD_HASH_THREADS: int(0, 64, availableParallelism()),
 
   ADMIN_EMAIL: optionalText,
   ADMIN_PASSWORD: optionalText,
@@ -121,6 +123,8 @@ export interface Config {
   };
   jwt: { secret: string; expiresInSeconds: number };
   bcryptCost: number;
+  /** Worker threads hashing passwords at the lowest OS priority (default: one per core); 0 = on the event loop. */
+  passwordHashThreads: number;
   admin?: { email: string; password: string; name: string };
   cors: { origins: string[] };
   trustProxy: boolean | number | string;
@@ -253,6 +257,7 @@ export function parseConfig(source: Record<string, string | undefined>): LoadedC
       },
       jwt: { secret: jwtSecret, expiresInSeconds: Math.max(1, Math.floor(env.JWT_EXPIRY / 1000)) },
       bcryptCost: env.BCRYPT_COST,
+      passwordHashThreads: env.PASSWORD_HASH_THREADS,
       admin:
         env.ADMIN_EMAIL && env.ADMIN_PASSWORD
           ? { email: env.ADMIN_EMAIL.toLowerCase(), password: env.ADMIN_PASSWORD, name: env.ADMIN_NAME }

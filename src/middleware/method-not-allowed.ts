@@ -16,12 +16,18 @@ export function methodNotAllowed(routes: ReadonlyArray<{ method: string; path: s
     entry.methods.add(method.toUpperCase());
     paths.set(path, entry);
   }
+  const withHead = (methods: Set<string>) => (methods.has('GET') ? new Set([...methods, 'HEAD']) : methods);
+  // Worked out once, not per request: a path without parameters is one map lookup (its own methods win),
+  // any other is tested against the templates only.
+  const exact = new Map([...paths].filter(([, entry]) => !entry.templated).map(([path, entry]) => [path.toLowerCase(), withHead(entry.methods)]));
+  const templates = [...paths.values()].filter((entry) => entry.templated);
   const allowedFor = (requestPath: string): Set<string> => {
-    const matches = [...paths.values()].filter(({ pattern }) => pattern.test(requestPath));
-    const exact = matches.filter(({ templated }) => !templated);
-    const allowed = new Set((exact.length > 0 ? exact : matches).flatMap(({ methods }) => [...methods]));
-    if (allowed.has('GET')) allowed.add('HEAD');
-    return allowed;
+    const bare = requestPath.length > 1 && requestPath.endsWith('/') ? requestPath.slice(0, -1) : requestPath;
+    const own = exact.get(bare.toLowerCase());
+    if (own) return own;
+    const allowed = new Set<string>();
+    for (const { pattern, methods } of templates) if (pattern.test(requestPath)) for (const method of methods) allowed.add(method);
+    return withHead(allowed);
   };
   return (req: Request, res: Response, next: NextFunction) => {
     const allowed = allowedFor(req.path);

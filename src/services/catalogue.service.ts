@@ -17,6 +17,9 @@ export const PRODUCT_ORDERS: Record<ListProductsQuery['sort'], KeysetOrder> = {
   price_desc: { name: 'price_desc', field: 'priceSortKey', direction: -1, kind: 'number' },
 };
 
+/** What a product view shows, plus the price sort key that next-page cursors carry. Nothing else is read. */
+const VIEW_FIELDS = { name: 1, description: 1, priceMinor: 1, currency: 1, stock: 1, priceSortKey: 1, createdAt: 1, updatedAt: 1 } as const;
+
 export function toProductView(row: ProductRow): ProductView {
   return {
     id: row._id.toHexString(),
@@ -78,23 +81,23 @@ export function createCatalogueService(clock: () => Date = () => new Date()) {
         ...(filters.maxPrice !== undefined && { $lte: comparableBound(filters.maxPrice, 'maxPrice') }),
       };
     }
-    const rows = (await ProductModel.find(pageFilter(order, filters, where, cursor))
-      .select('-reservedFor -restockedFor')
-      .sort(sortFor(order))
-      .limit(limit + 1)
-      .lean()) as ProductRow[];
+    // The busiest public read: straight from the model's collection (the filter is built here from validated
+    // input, already in the stored types), only the fields the view and the cursor need.
+    const rows = (await ProductModel.collection
+      .find(pageFilter(order, filters, where, cursor) as Record<string, unknown>, { projection: VIEW_FIELDS, sort: sortFor(order), limit: limit + 1 })
+      .toArray()) as unknown as ProductRow[];
     const { page, nextCursor } = cutPage(order, filters, rows, limit);
     return { products: page.map(toProductView), nextCursor };
   }
 
   async function getProduct(id: string): Promise<ProductView> {
-    const row = (await ProductModel.findOne({ _id: id, archived: false }).lean()) as ProductRow | null;
+    const row = (await ProductModel.findOne({ _id: id, archived: false }).select(VIEW_FIELDS).lean()) as ProductRow | null;
     if (!row) throw new NotFound('Product not found', 'PRODUCT_NOT_FOUND');
     return toProductView(row);
   }
 
   async function updateProduct(id: string, changes: UpdateProductInput): Promise<ProductView> {
-    const current = (await ProductModel.findOne({ _id: id, archived: false }).lean()) as ProductRow | null;
+    const current = await ProductModel.findOne({ _id: id, archived: false }).select({ priceMinor: 1, currency: 1 }).lean();
     if (!current) throw new NotFound('Product not found', 'PRODUCT_NOT_FOUND');
     const set: Partial<Product> = {};
     if (changes.name !== undefined) set.name = changes.name;
