@@ -62,7 +62,7 @@ function handlers(db: mongo.Db, secret: string) {
       .toArray();
     const page = rows.slice(0, limit);
     const last = page.at(-1);
-    const nextCursor = rows.length > limit && last ? encodeCursor(NEWEST, {}, last as never) : null;
+    const nextCursor = rows.length > limit && last ? encodeCursor(NEWEST, {}, last) : null;
     const data = page.map((row) => ({
       id: row._id.toHexString(),
       name: row.name,

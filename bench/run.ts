@@ -73,7 +73,7 @@ class BenchSetupError extends Error {}
 /** The database: BENCH_MONGODB_URI, else a mongodb-memory-server; a missing one is one line, not a stack trace. */
 async function connect(): Promise<{ uri: string; version: string; disconnect: () => Promise<void> }> {
   let uri = process.env.BENCH_MONGODB_URI;
-  let stop = async () => undefined as unknown;
+  let stop: () => Promise<unknown> = () => Promise.resolve();
   const howToStart = 'set BENCH_MONGODB_URI=mongodb://127.0.0.1:27017 to a running MongoDB (start one with `mongod --dbpath <empty dir>` or `docker run -p 27017:27017 mongo:7`)';
   if (!uri) {
     try {

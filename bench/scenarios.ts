@@ -9,7 +9,6 @@
 import { randomBytes } from 'node:crypto';
 import bcrypt from 'bcryptjs';
 import jwt from 'jsonwebtoken';
-import { Types } from 'mongoose';
 import { UserModel } from '../src/models/user.model';
 import { load, probe, type LoadOptions, type LoadResult, type ProbeResult } from './load';
 import { seedProducts } from './seed';
@@ -126,7 +125,7 @@ async function seedUsers(count: number, passwordHash: string) {
   const users = await UserModel.insertMany(
     Array.from({ length: count }, (_, i) => ({ name: `Bench ${i}`, email: `bench.${tag}.${i}@example.com`, passwordHash, role: 'user' })),
   );
-  return users.map((user) => ({ id: (user._id as Types.ObjectId).toHexString(), email: user.email }));
+  return users.map((user) => ({ id: user._id.toHexString(), email: user.email }));
 }
 
 function rowOf(scenario: string, server: BenchServer, connections: number, result: LoadResult | ProbeResult, serverReport: { loopDelay: { p99Ms: number; maxMs: number }; cpuMs: number }): Row {

@@ -19,6 +19,11 @@ import { parseConfig } from '../src/config/env';
 import { silentLogger } from '../src/lib/logger';
 import { createSimulatedGateway } from '../src/payments/simulated.gateway';
 
+/** What the $$eval callback below reads of an element: it runs in the browser, and the project compiles without the DOM library. */
+interface RenderedBlock {
+  querySelector(selector: string): { textContent: string | null; getAttribute(name: string): string | null } | null;
+}
+
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SCREENSHOT = process.env.DOCS_SCREENSHOT ?? path.join(tmpdir(), 'shop-api-docs.png');
 
@@ -26,7 +31,7 @@ const SCREENSHOT = process.env.DOCS_SCREENSHOT ?? path.join(tmpdir(), 'shop-api-
 async function serveApp(): Promise<{ baseUrl: string; close: () => void }> {
   const { config } = parseConfig({ NODE_ENV: 'test', JWT_SECRET: 'docs-check-secret-0123456789-0123456789', STRIPE_WEBHOOK_SECRET: 'whsec_docs_check' });
   const payments = createSimulatedGateway({ webhookSecret: config.stripe.webhookSecret, webhookUrl: () => undefined, deliveryDelayMs: 0, logger: silentLogger });
-  const app = createApp({ config, logger: silentLogger, isDatabaseReady: async () => false, payments });
+  const app = createApp({ config, logger: silentLogger, isDatabaseReady: () => Promise.resolve(false), payments });
   const server = await new Promise<ReturnType<typeof app.listen>>((resolve) => {
     const listening = app.listen(0, '127.0.0.1', () => resolve(listening));
   });
@@ -69,7 +74,7 @@ async function main(): Promise<number> {
     const response = await page.goto(`${baseUrl}/api/docs`, { waitUntil: 'load' });
     if (!response?.ok()) problems.push(`GET /api/docs answered ${response?.status()}`);
     await page.waitForSelector('.opblock', { timeout: 20_000 });
-    const rendered = await page.$$eval('.opblock', (blocks) =>
+    const rendered = await page.$$eval('.opblock', (blocks: RenderedBlock[]) =>
       blocks.map((b) => `${b.querySelector('.opblock-summary-method')?.textContent?.trim()} ${b.querySelector('.opblock-summary-path')?.getAttribute('data-path')}`),
     );
     for (const operation of operations) if (!rendered.includes(operation)) problems.push(`operation not rendered: ${operation}`);

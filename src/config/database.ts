@@ -13,8 +13,9 @@ export interface Database {
   /**
    * False while the driver's monitoring knows no server that can take writes, and after a reconnect until
    * every index exists again: requests that need the database are then answered 503 at once.
+   * A function property, not a method: server.ts hands it on detached from this object.
    */
-  isAvailable(): boolean;
+  isAvailable: () => boolean;
   close(): Promise<void>;
 }
 

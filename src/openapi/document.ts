@@ -157,7 +157,7 @@ export function buildOpenApiDocument(operations: readonly ApiOperation[] = apiOp
         describeRefinements(context);
       },
     },
-  ) as oas31.OpenAPIObject;
+  );
   for (const op of operations) describeParameters(document.paths?.[op.path]?.[op.method], op.parameterDescriptions ?? {});
   return document;
 }

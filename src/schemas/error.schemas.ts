@@ -55,5 +55,5 @@ export type ErrorBody = z.infer<typeof errorBody>;
 
 // The error model's ErrorDetail and this schema describe the same thing: keep them assignable both ways.
 type Assignable<A, B> = [A] extends [B] ? true : false;
-const detailTypesAgree: Assignable<ErrorDetail, z.infer<typeof errorDetail>> & Assignable<z.infer<typeof errorDetail>, ErrorDetail> = true;
+const detailTypesAgree: [Assignable<ErrorDetail, z.infer<typeof errorDetail>>, Assignable<z.infer<typeof errorDetail>, ErrorDetail>] = [true, true];
 void detailTypesAgree;

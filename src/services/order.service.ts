@@ -212,7 +212,7 @@ function shortageError(shortage: Shortage) {
 }
 
 async function loadOrder(id: Types.ObjectId): Promise<OrderRow> {
-  return (await OrderModel.findById(id).select('+clientSecret').lean().orFail()) as OrderRow;
+  return await OrderModel.findById(id).select('+clientSecret').lean().orFail();
 }
 
 function placedResult(order: OrderRow & { clientSecret?: string | null }) {

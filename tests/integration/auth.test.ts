@@ -155,7 +155,7 @@ describe('POST /api/login', () => {
   ])('when the body has %s, then it answers 400', async (_label, body) => {
     await registerAndLogin(app, { email: 'a@example.com' });
 
-    const res = await request(app).post('/api/login').send(body as object);
+    const res = await request(app).post('/api/login').send(body);
 
     expect(res.status).toBe(400);
     expect(res.body.code).toBe('VALIDATION_ERROR');

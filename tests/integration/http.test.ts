@@ -75,7 +75,7 @@ describe('HTTP basics', () => {
   it('when the database answers, then /ready says ready; when it does not, 503', async () => {
     await request(app).get('/ready').expect(200, { status: 'ready' });
 
-    const unready = buildTestApp({ deps: { isDatabaseReady: async () => false } });
+    const unready = buildTestApp({ deps: { isDatabaseReady: () => Promise.resolve(false) } });
     const res = await request(unready).get('/ready');
 
     expect(res.status).toBe(503);

@@ -7,7 +7,7 @@ import { createApp, type AppDeps } from '../../src/app';
 import { isDatabaseReady } from '../../src/config/database';
 import { createSimulatedGateway } from '../../src/payments/simulated.gateway';
 import { buildTestApp, TEST_JWT_SECRET, testConfig } from '../helpers/app';
-import { adminToken, createOrder, createProduct, getOrder, registerAndLogin } from '../helpers/builders';
+import { adminToken, createProduct, getOrder, registerAndLogin } from '../helpers/builders';
 import { testDatabaseUri, useTestDatabase } from '../helpers/db';
 import { captureLogs, type LogEntry } from '../helpers/logs';
 import { spawnTsScript, startServerProcess } from '../helpers/spawn-server';
@@ -94,7 +94,7 @@ describe('request ids in logs', () => {
 
 describe('request ids in error bodies', () => {
   /** Every error answer carries the request id: the same as the X-Request-Id header and its access line. */
-  async function expectTraceable(res: request.Response, entries: LogEntry[], status: number, code: string) {
+  function expectTraceable(res: request.Response, entries: LogEntry[], status: number, code: string) {
     expect(res.status).toBe(status);
     expect(res.body).toEqual(expect.objectContaining({ code, message: expect.any(String), requestId: res.headers['x-request-id'] }));
     expect(res.body.requestId).toMatch(UUID);
@@ -103,23 +103,23 @@ describe('request ids in error bodies', () => {
 
   it('when a route is unknown (404), then the body has the request id', async () => {
     const { app, logs } = appWithLogs();
-    await expectTraceable(await request(app).get('/api/nothing-here'), logs.entries(), 404, 'ROUTE_NOT_FOUND');
+    expectTraceable(await request(app).get('/api/nothing-here'), logs.entries(), 404, 'ROUTE_NOT_FOUND');
   });
 
   it('when the body is malformed (400), then the body has the request id', async () => {
     const { app, logs } = appWithLogs();
     const res = await request(app).post('/api/login').set('Content-Type', 'application/json').send('{"email":');
-    await expectTraceable(res, logs.entries(), 400, 'MALFORMED_JSON');
+    expectTraceable(res, logs.entries(), 400, 'MALFORMED_JSON');
   });
 
   it('when a token is missing (401), then the body has the request id', async () => {
     const { app, logs } = appWithLogs();
-    await expectTraceable(await request(app).get('/api/profile'), logs.entries(), 401, 'UNAUTHORIZED');
+    expectTraceable(await request(app).get('/api/profile'), logs.entries(), 401, 'UNAUTHORIZED');
   });
 
   it('when the database does not answer (503), then the body has the request id', async () => {
-    const { app, logs } = appWithLogs({ isDatabaseReady: async () => false });
-    await expectTraceable(await request(app).get('/ready'), logs.entries(), 503, 'NOT_READY');
+    const { app, logs } = appWithLogs({ isDatabaseReady: () => Promise.resolve(false) });
+    expectTraceable(await request(app).get('/ready'), logs.entries(), 503, 'NOT_READY');
   });
 
   it('when something unexpected breaks (500), then the body has the request id and the error is logged under it', async () => {
@@ -132,7 +132,7 @@ describe('request ids in error bodies', () => {
 
     const res = await request(app).post('/api/orders/create').set('Authorization', buyer.token).send({ items: [{ productId: product.id, quantity: 1 }] });
 
-    await expectTraceable(res, logs.entries(), 500, 'INTERNAL_ERROR');
+    expectTraceable(res, logs.entries(), 500, 'INTERNAL_ERROR');
     expect(logs.entries()).toEqual(
       expect.arrayContaining([
         expect.objectContaining({ level: 'error', message: 'unhandled error', requestId: res.body.requestId, error: expect.stringContaining('gateway adapter bug') }),
@@ -264,7 +264,7 @@ describe('the server process', () => {
     }
 
     const output = server.output();
-    expect(output).not.toMatch(/\u001b\[/);
+    expect(output).not.toContain('\u001b[');
     const lines = output.trim().split('\n').map((line) => JSON.parse(line) as LogEntry);
     expect(lines.map((l) => l.message)).toEqual(expect.arrayContaining([expect.stringMatching(/^listening on/), 'stopped']));
     expect(lines).toEqual(
@@ -280,7 +280,7 @@ describe('the server process', () => {
 
     expect(await run.exited).toBe(0);
     const output = run.output();
-    expect(output).not.toMatch(/\u001b\[/);
+    expect(output).not.toContain('\u001b[');
     expect(output.trim().split('\n').map((line) => JSON.parse(line) as LogEntry)).toEqual([
       expect.objectContaining({ level: 'info', message: 'plain line', orderId: 'o1' }),
       expect.objectContaining({ level: 'warn', message: 'line in a request', requestId: 'pipe-check', password: '[redacted]' }),

@@ -86,7 +86,7 @@ beforeAll(async () => {
     ORDER_MAX_OPEN_PER_USER: String(MAX_OPEN_ORDERS),
     REGISTRATION_RATE_LIMIT_MAX: '1000',
   };
-  servers = (await Promise.all([startServerProcess(env), startServerProcess(env)])) as [RunningServer, RunningServer];
+  servers = await Promise.all([startServerProcess(env), startServerProcess(env)]);
 }, 60_000);
 
 afterAll(async () => {

@@ -67,7 +67,7 @@ beforeAll(async () => {
     LOGIN_ACCOUNT_RATE_LIMIT_MAX: String(ACCOUNT_LIMIT),
     ORDER_SWEEP_INTERVAL_SECONDS: '1',
   };
-  servers = (await Promise.all([startServerProcess(env), startServerProcess(env)])) as [RunningServer, RunningServer];
+  servers = await Promise.all([startServerProcess(env), startServerProcess(env)]);
 }, 60_000);
 
 afterAll(async () => {
