@@ -9,7 +9,9 @@ export function createAdminController(orders: AdminOrderService) {
     listOrders: async (_req: Request, res: Response) => {
       const { query } = parsedRequest(res, listAdminOrdersRequest);
       const page = await orders.listOrders(query);
-      res.json({ message: 'Order list', data: page.orders, pagination: { limit: query.limit, nextCursor: page.nextCursor } } satisfies z.infer<typeof adminOrderListResponse>);
+      res.json({ message: 'Order list', data: page.orders, pagination: { limit: query.limit, nextCursor: page.nextCursor } } satisfies z.infer<
+        typeof adminOrderListResponse
+      >);
     },
   };
 }

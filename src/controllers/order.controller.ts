@@ -37,7 +37,9 @@ export function createOrderController(orders: OrderService) {
     list: async (_req: Request, res: Response) => {
       const { query } = parsedRequest(res, listOrdersRequest);
       const page = await orders.listOrders(currentUser(res), query);
-      res.json({ message: 'Order list', data: page.orders, pagination: { limit: query.limit, nextCursor: page.nextCursor } } satisfies z.infer<typeof orderListResponse>);
+      res.json({ message: 'Order list', data: page.orders, pagination: { limit: query.limit, nextCursor: page.nextCursor } } satisfies z.infer<
+        typeof orderListResponse
+      >);
     },
 
     get: async (_req: Request, res: Response) => {
@@ -53,7 +55,9 @@ export function createOrderController(orders: OrderService) {
 
     cancel: async (_req: Request, res: Response) => {
       const { params } = parsedRequest(res, orderIdRequest);
-      res.json({ message: 'Order canceled', data: await orders.cancelOrder(currentUser(res), params.id) } satisfies z.infer<typeof orderCanceledResponse>);
+      res.json({ message: 'Order canceled', data: await orders.cancelOrder(currentUser(res), params.id) } satisfies z.infer<
+        typeof orderCanceledResponse
+      >);
     },
   };
 }

@@ -20,13 +20,18 @@ export function createProductController(catalogue: CatalogueService) {
     create: async (_req: Request, res: Response) => {
       const { body } = parsedRequest(res, createProductRequest);
       const product = await catalogue.createProduct(body, currentUser(res).id);
-      res.status(201).location(`/api/products/${product.id}`).json({ message: 'Product created', data: product } satisfies z.infer<typeof productCreatedResponse>);
+      res
+        .status(201)
+        .location(`/api/products/${product.id}`)
+        .json({ message: 'Product created', data: product } satisfies z.infer<typeof productCreatedResponse>);
     },
 
     list: async (_req: Request, res: Response) => {
       const { query } = parsedRequest(res, listProductsRequest);
       const page = await catalogue.listProducts(query);
-      res.json({ message: 'Product list', data: page.products, pagination: { limit: query.limit, nextCursor: page.nextCursor } } satisfies z.infer<typeof productListResponse>);
+      res.json({ message: 'Product list', data: page.products, pagination: { limit: query.limit, nextCursor: page.nextCursor } } satisfies z.infer<
+        typeof productListResponse
+      >);
     },
 
     get: async (_req: Request, res: Response) => {

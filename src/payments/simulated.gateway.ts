@@ -245,7 +245,11 @@ export function createSimulatedGateway(options: SimulatedGatewayOptions): Simula
       const intent = find(paymentIntentId);
       const charge = intent.latest_charge ? charges.get(intent.latest_charge) : undefined;
       if (intent.status !== 'succeeded' || !charge) {
-        throw new GatewayError('invalid_request', `This PaymentIntent (${intent.id}) does not have a successful charge to refund.`, 'charge_not_refundable');
+        throw new GatewayError(
+          'invalid_request',
+          `This PaymentIntent (${intent.id}) does not have a successful charge to refund.`,
+          'charge_not_refundable',
+        );
       }
       if (charge.currency !== currency.toLowerCase()) {
         throw new GatewayError('invalid_request', `The refund must be in the charge's currency (${charge.currency}).`, 'parameter_invalid_string');

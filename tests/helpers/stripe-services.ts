@@ -213,7 +213,13 @@ export async function startRecordingProxy(target: string): Promise<TestServer & 
       body: request.method === 'GET' ? undefined : body,
     });
     const answer = Buffer.from(await upstream.arrayBuffer());
-    exchanges.push({ method: request.method ?? '', path: request.url ?? '', headers: request.headers, body: body.toString(), status: upstream.status });
+    exchanges.push({
+      method: request.method ?? '',
+      path: request.url ?? '',
+      headers: request.headers,
+      body: body.toString(),
+      status: upstream.status,
+    });
     response.writeHead(upstream.status, { 'content-type': upstream.headers.get('content-type') ?? 'application/json' }).end(answer);
   });
   return { ...server, exchanges };

@@ -85,10 +85,7 @@ describe('HTTP basics', () => {
 
 describe('CORS', () => {
   it('when the origin is on the allow-list, then it is allowed without credentials', async () => {
-    const res = await request(app)
-      .options('/api/login')
-      .set('Origin', 'https://shop.example.com')
-      .set('Access-Control-Request-Method', 'POST');
+    const res = await request(app).options('/api/login').set('Origin', 'https://shop.example.com').set('Access-Control-Request-Method', 'POST');
 
     expect(res.headers['access-control-allow-origin']).toBe('https://shop.example.com');
     expect(res.headers['access-control-allow-credentials']).toBeUndefined();
