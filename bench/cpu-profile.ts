@@ -26,7 +26,12 @@ function moduleOf({ url, functionName }: ProfileNode['callFrame']): string {
   if (!url) return functionName.startsWith('(') ? functionName : '(native)';
   const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
   if (pkg) return pkg[1]!;
-  if (url.startsWith('node:')) return url.replace(/^node:internal\/(deps\/)?/, 'node:').split('/').slice(0, 2).join('/');
+  if (url.startsWith('node:'))
+    return url
+      .replace(/^node:internal\/(deps\/)?/, 'node:')
+      .split('/')
+      .slice(0, 2)
+      .join('/');
   const own = /\/(dist|src|bench)\/(.*)$/.exec(url);
   return own ? `${own[1]}/${own[2]}` : url;
 }
@@ -57,7 +62,9 @@ export function summariseCpuProfile(file: string, top = 15): { functions: Share[
     }
     const calledFrom = !frame.url && !frame.functionName.startsWith('(') ? caller(byId.get(id)!) : undefined;
     const where = calledFrom ? moduleOf(calledFrom.callFrame) : moduleOf(frame);
-    const fn = calledFrom ? `${frame.functionName} (native, from ${calledFrom.callFrame.functionName || '(anonymous)'} ${where}:${calledFrom.callFrame.lineNumber + 1})` : `${frame.functionName || '(anonymous)'} ${where}${frame.url ? `:${frame.lineNumber + 1}` : ''}`;
+    const fn = calledFrom
+      ? `${frame.functionName} (native, from ${calledFrom.callFrame.functionName || '(anonymous)'} ${where}:${calledFrom.callFrame.lineNumber + 1})`
+      : `${frame.functionName || '(anonymous)'} ${where}${frame.url ? `:${frame.lineNumber + 1}` : ''}`;
     functions.set(fn, (functions.get(fn) ?? 0) + time);
     modules.set(where, (modules.get(where) ?? 0) + time);
   }

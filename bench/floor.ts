@@ -29,7 +29,16 @@ interface Answer {
 }
 
 type UserRow = { _id: mongo.ObjectId; name: string; email: string; role: string };
-type ProductRow = { _id: mongo.ObjectId; name: string; description: string; priceMinor: number; currency: string; stock: number; createdAt: Date; updatedAt: Date };
+type ProductRow = {
+  _id: mongo.ObjectId;
+  name: string;
+  description: string;
+  priceMinor: number;
+  currency: string;
+  stock: number;
+  createdAt: Date;
+  updatedAt: Date;
+};
 
 function handlers(db: mongo.Db, secret: string) {
   const key = createSecretKey(Buffer.from(secret, 'utf8'));
@@ -42,19 +51,24 @@ function handlers(db: mongo.Db, secret: string) {
     let sub: string;
     try {
       const payload = jwt.verify(authorization.slice(7), key, { algorithms: ['HS256'] });
-      if (typeof payload !== 'object' || typeof payload.exp !== 'number' || typeof payload.sub !== 'string' || !mongo.ObjectId.isValid(payload.sub)) return unauthorized;
+      if (typeof payload !== 'object' || typeof payload.exp !== 'number' || typeof payload.sub !== 'string' || !mongo.ObjectId.isValid(payload.sub))
+        return unauthorized;
       sub = payload.sub;
     } catch {
       return unauthorized;
     }
     const user = await users.findOne({ _id: new mongo.ObjectId(sub) }, { projection: { name: 1, email: 1, role: 1 } });
     if (!user) return unauthorized;
-    return { status: 200, body: { message: 'user Profile', details: { id: user._id.toHexString(), name: user.name, email: user.email, role: user.role } } };
+    return {
+      status: 200,
+      body: { message: 'user Profile', details: { id: user._id.toHexString(), name: user.name, email: user.email, role: user.role } },
+    };
   }
 
   async function productList(limitText: string | null | undefined): Promise<Answer> {
     const limit = limitText ? Number(limitText) : 20;
-    if (!Number.isSafeInteger(limit) || limit < 1 || limit > 100) return { status: 400, body: { message: 'Validation failed', code: 'VALIDATION_ERROR' } };
+    if (!Number.isSafeInteger(limit) || limit < 1 || limit > 100)
+      return { status: 400, body: { message: 'Validation failed', code: 'VALIDATION_ERROR' } };
     const rows = await products
       .find({ archived: false }, { projection: PRODUCT_FIELDS })
       .sort({ createdAt: -1, _id: -1 })
@@ -62,7 +76,7 @@ function handlers(db: mongo.Db, secret: string) {
       .toArray();
     const page = rows.slice(0, limit);
     const last = page.at(-1);
-    const nextCursor = rows.length > limit && last ? encodeCursor(NEWEST, {}, last as never) : null;
+    const nextCursor = rows.length > limit && last ? encodeCursor(NEWEST, {}, last) : null;
     const data = page.map((row) => ({
       id: row._id.toHexString(),
       name: row.name,
@@ -115,7 +129,8 @@ async function main() {
   const kind = process.argv[2];
   const uri = process.env.BENCH_DB_URI;
   const secret = process.env.BENCH_JWT_SECRET;
-  if ((kind !== 'express' && kind !== 'http') || !uri || !secret) throw new Error('usage: BENCH_DB_URI=... BENCH_JWT_SECRET=... floor.ts express|http');
+  if ((kind !== 'express' && kind !== 'http') || !uri || !secret)
+    throw new Error('usage: BENCH_DB_URI=... BENCH_JWT_SECRET=... floor.ts express|http');
   const client = await mongo.MongoClient.connect(uri);
   const work = handlers(client.db(), secret);
   const server = kind === 'express' ? expressFloor(work) : httpFloor(work);

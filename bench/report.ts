@@ -27,7 +27,9 @@ export function printReport(report: BenchReport) {
   const http = report.http;
   if (!http) return;
   console.log('\n## HTTP scenarios\n');
-  console.log('| scenario | server | conns | req/s | p50 ms | p99 ms | errors / non-2xx | server loop delay p99 ms | server CPU ms/req | × Express floor | × bare http |');
+  console.log(
+    '| scenario | server | conns | req/s | p50 ms | p99 ms | errors / non-2xx | server loop delay p99 ms | server CPU ms/req | × Express floor | × bare http |',
+  );
   console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
   for (const row of http.rows) {
     const floor = http.rows.find((other) => other.scenario === row.scenario && other.server === 'Express floor');
@@ -38,13 +40,19 @@ export function printReport(report: BenchReport) {
     );
   }
   if (Number.isFinite(http.hashMs)) {
-    console.log(`\nhash at cost ${report.settings.bcryptCost}: bcryptjs ${fixed(http.hashMs)} ms, native bcrypt ${fixed(http.nativeHashMs)} ms; ${report.settings.cores} cores`);
+    console.log(
+      `\nhash at cost ${report.settings.bcryptCost}: bcryptjs ${fixed(http.hashMs)} ms, native bcrypt ${fixed(http.nativeHashMs)} ms; ${report.settings.cores} cores`,
+    );
   }
-  console.log(`project log: ${http.projectLog.lines} JSON lines written to stdout (a file), ${http.projectLog.problems} at warn/error${http.projectLog.firstProblems.length > 0 ? `, first: ${http.projectLog.firstProblems.join(' / ')}` : ''}`);
+  console.log(
+    `project log: ${http.projectLog.lines} JSON lines written to stdout (a file), ${http.projectLog.problems} at warn/error${http.projectLog.firstProblems.length > 0 ? `, first: ${http.projectLog.firstProblems.join(' / ')}` : ''}`,
+  );
   if (http.targets.length === 0) return;
   console.log('\n## Targets (issue 9)\n');
   console.log('| ratio | measured | target | met | figures |\n| --- | --- | --- | --- | --- |');
   for (const target of http.targets) {
-    console.log(`| ${target.name} | ${fixed(target.value, 2)} | ${target.goal} | ${target.goal === 'report' ? '-' : target.met ? 'yes' : 'NO'} | ${target.detail} |`);
+    console.log(
+      `| ${target.name} | ${fixed(target.value, 2)} | ${target.goal} | ${target.goal === 'report' ? '-' : target.met ? 'yes' : 'NO'} | ${target.detail} |`,
+    );
   }
 }

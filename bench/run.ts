@@ -73,8 +73,9 @@ class BenchSetupError extends Error {}
 /** The database: BENCH_MONGODB_URI, else a mongodb-memory-server; a missing one is one line, not a stack trace. */
 async function connect(): Promise<{ uri: string; version: string; disconnect: () => Promise<void> }> {
   let uri = process.env.BENCH_MONGODB_URI;
-  let stop = async () => undefined as unknown;
-  const howToStart = 'set BENCH_MONGODB_URI=mongodb://127.0.0.1:27017 to a running MongoDB (start one with `mongod --dbpath <empty dir>` or `docker run -p 27017:27017 mongo:7`)';
+  let stop: () => Promise<unknown> = () => Promise.resolve();
+  const howToStart =
+    'set BENCH_MONGODB_URI=mongodb://127.0.0.1:27017 to a running MongoDB (start one with `mongod --dbpath <empty dir>` or `docker run -p 27017:27017 mongo:7`)';
   if (!uri) {
     try {
       const { MongoBinary, MongoMemoryServer } = await import('mongodb-memory-server');
@@ -125,11 +126,21 @@ async function catalogueBench(): Promise<BenchReport['keyset']> {
     const order = PRODUCT_ORDERS[sort];
     const sortSpec = sortFor(order);
     const query = { limit: PAGE, sort };
-    const [last] = await ProductModel.find({ archived: false }).sort(sortSpec).skip(depth - 1).limit(1).lean();
+    const [last] = await ProductModel.find({ archived: false })
+      .sort(sortSpec)
+      .skip(depth - 1)
+      .limit(1)
+      .lean();
     const cursor = encodeCursor(order, {}, last as never);
     const firstMs = await median(RUNS, () => catalogue.listProducts(query));
     const keysetMs = await median(RUNS, () => catalogue.listProducts({ ...query, cursor }));
-    const skipMs = await median(RUNS, () => ProductModel.find({ archived: false }).sort(sortSpec).skip(depth).limit(PAGE + 1).lean());
+    const skipMs = await median(RUNS, () =>
+      ProductModel.find({ archived: false })
+        .sort(sortSpec)
+        .skip(depth)
+        .limit(PAGE + 1)
+        .lean(),
+    );
     rows.push({ sort, page: depth / PAGE + 1, firstMs, keysetMs, skipMs, explain: await explainPages(order, cursor, depth) });
   }
   await ProductModel.deleteMany({});
@@ -139,11 +150,21 @@ async function catalogueBench(): Promise<BenchReport['keyset']> {
 async function explainPages(order: KeysetOrder, cursor: string, depth: number): Promise<string> {
   const stats = async (query: mongoose.Query<unknown, unknown>) => {
     const plan = (await query.explain('executionStats')) as { executionStats?: { totalKeysExamined: number; totalDocsExamined: number } };
-    return plan.executionStats ? `${plan.executionStats.totalKeysExamined} keys / ${plan.executionStats.totalDocsExamined} docs` : 'no executionStats';
+    return plan.executionStats
+      ? `${plan.executionStats.totalKeysExamined} keys / ${plan.executionStats.totalDocsExamined} docs`
+      : 'no executionStats';
   };
   try {
-    const page1 = await stats(ProductModel.find({ archived: false }).sort(sortFor(order)).limit(PAGE + 1));
-    const deep = await stats(ProductModel.find({ archived: false, ...afterCursor(order, {}, cursor) }).sort(sortFor(order)).limit(PAGE + 1));
+    const page1 = await stats(
+      ProductModel.find({ archived: false })
+        .sort(sortFor(order))
+        .limit(PAGE + 1),
+    );
+    const deep = await stats(
+      ProductModel.find({ archived: false, ...afterCursor(order, {}, cursor) })
+        .sort(sortFor(order))
+        .limit(PAGE + 1),
+    );
     return `page 1 examines ${page1}; keyset page ${depth / PAGE + 1} examines ${deep}`;
   } catch (error) {
     return `explain not supported by this server (${firstLine(error)})`;
@@ -155,7 +176,11 @@ async function main() {
   const resultsDir = path.join(__dirname, 'results');
   const stamp = startedAt.toISOString().replace(/[:.]/g, '-');
   mkdirSync(resultsDir, { recursive: true });
-  console.log(`npm run bench${QUICK ? ' --quick' : ''}: ${settings.cores} cores (${cpus()[0]?.model ?? 'unknown CPU'}), Node ${process.version}, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  console.log(
+    `npm run bench${QUICK ? ' --quick' : ''}: ${settings.cores} cores (${cpus()[0]?.model ?? 'unknown CPU'}), Node ${process.version}, load average ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}`,
+  );
   // The project runs as `npm start` runs it: compiled.
   execFileSync(process.execPath, [path.join(__dirname, '..', 'scripts', 'build-if-needed.mjs')], { stdio: 'inherit' });
   const database = await connect();

@@ -9,7 +9,6 @@
 import { randomBytes } from 'node:crypto';
 import bcrypt from 'bcryptjs';
 import jwt from 'jsonwebtoken';
-import { Types } from 'mongoose';
 import { UserModel } from '../src/models/user.model';
 import { load, probe, type LoadOptions, type LoadResult, type ProbeResult } from './load';
 import { seedProducts } from './seed';
@@ -126,10 +125,16 @@ async function seedUsers(count: number, passwordHash: string) {
   const users = await UserModel.insertMany(
     Array.from({ length: count }, (_, i) => ({ name: `Bench ${i}`, email: `bench.${tag}.${i}@example.com`, passwordHash, role: 'user' })),
   );
-  return users.map((user) => ({ id: (user._id as Types.ObjectId).toHexString(), email: user.email }));
+  return users.map((user) => ({ id: user._id.toHexString(), email: user.email }));
 }
 
-function rowOf(scenario: string, server: BenchServer, connections: number, result: LoadResult | ProbeResult, serverReport: { loopDelay: { p99Ms: number; maxMs: number }; cpuMs: number }): Row {
+function rowOf(
+  scenario: string,
+  server: BenchServer,
+  connections: number,
+  result: LoadResult | ProbeResult,
+  serverReport: { loopDelay: { p99Ms: number; maxMs: number }; cpuMs: number },
+): Row {
   return {
     scenario,
     server: server.name,
@@ -148,7 +153,13 @@ function rowOf(scenario: string, server: BenchServer, connections: number, resul
 }
 
 /** Warms up, then measures one load with the server's event-loop delay and CPU for exactly that load. */
-async function measure(scenario: string, server: BenchServer, options: Omit<LoadOptions, 'url' | 'seconds'>, settings: ScenarioSettings, cpuProfileFile?: string): Promise<Row> {
+async function measure(
+  scenario: string,
+  server: BenchServer,
+  options: Omit<LoadOptions, 'url' | 'seconds'>,
+  settings: ScenarioSettings,
+  cpuProfileFile?: string,
+): Promise<Row> {
   if (settings.warmSeconds > 0) await load({ ...options, url: server.url, seconds: settings.warmSeconds });
   if (cpuProfileFile) await server.startCpuProfile();
   await server.reset();
@@ -156,7 +167,9 @@ async function measure(scenario: string, server: BenchServer, options: Omit<Load
   if (cpuProfileFile) await server.stopCpuProfile(cpuProfileFile);
   const row = rowOf(scenario, server, options.connections, result, await server.report());
   await settle();
-  console.log(`  ${scenario} | ${server.name}: ${row.perSecond.toFixed(0)}/s, p99 ${row.p99Ms.toFixed(1)} ms, ${row.errors} errors, ${row.non2xx} non-2xx, loop p99 ${row.loopDelayP99Ms.toFixed(1)} ms`);
+  console.log(
+    `  ${scenario} | ${server.name}: ${row.perSecond.toFixed(0)}/s, p99 ${row.p99Ms.toFixed(1)} ms, ${row.errors} errors, ${row.non2xx} non-2xx, loop p99 ${row.loopDelayP99Ms.toFixed(1)} ms`,
+  );
   return row;
 }
 
@@ -168,7 +181,12 @@ const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floo
  * so the ratios between them hold still far better than with one long run per server. Per server: rate
  * and CPU over all its rounds, latencies and event-loop delay as the median of its rounds.
  */
-async function compare(scenario: string, servers: BenchServer[], options: Omit<LoadOptions, 'url' | 'seconds'>, settings: ScenarioSettings): Promise<Row[]> {
+async function compare(
+  scenario: string,
+  servers: BenchServer[],
+  options: Omit<LoadOptions, 'url' | 'seconds'>,
+  settings: ScenarioSettings,
+): Promise<Row[]> {
   for (const server of servers) if (settings.warmSeconds > 0) await load({ ...options, url: server.url, seconds: settings.warmSeconds });
   const rounds: Row[][] = servers.map(() => []);
   for (let round = 0; round < settings.rounds; round += 1) {
@@ -201,7 +219,9 @@ async function compare(scenario: string, servers: BenchServer[], options: Omit<L
       cpuMsPerRequest: own.reduce((sum, r) => sum + r.cpuMsPerRequest * r.requests, 0) / Math.max(1, requests),
       rounds: own.map((r) => Math.round(r.perSecond)),
     };
-    console.log(`  ${scenario} | ${server.name}: ${row.perSecond.toFixed(0)}/s (rounds ${row.rounds!.join(', ')}), p99 ${row.p99Ms.toFixed(1)} ms, ${row.errors} errors, ${row.non2xx} non-2xx, loop p99 ${row.loopDelayP99Ms.toFixed(1)} ms`);
+    console.log(
+      `  ${scenario} | ${server.name}: ${row.perSecond.toFixed(0)}/s (rounds ${row.rounds!.join(', ')}), p99 ${row.p99Ms.toFixed(1)} ms, ${row.errors} errors, ${row.non2xx} non-2xx, loop p99 ${row.loopDelayP99Ms.toFixed(1)} ms`,
+    );
     return row;
   });
 }
@@ -216,7 +236,9 @@ async function sameAnswers(path: string, headers: Record<string, string>, server
   const [reference] = bodies;
   for (const other of bodies) {
     if (other.status !== 200 || other.body !== reference!.body) {
-      throw new Error(`GET ${path}: ${other.server} answers ${other.status} ${other.body.slice(0, 300)}\nwhere ${reference!.server} answers ${reference!.status} ${reference!.body.slice(0, 300)}`);
+      throw new Error(
+        `GET ${path}: ${other.server} answers ${other.status} ${other.body.slice(0, 300)}\nwhere ${reference!.server} answers ${reference!.status} ${reference!.body.slice(0, 300)}`,
+      );
     }
   }
 }
@@ -231,7 +253,9 @@ export async function httpScenarios(
   settings: ScenarioSettings,
   options: { cpuProfileOf?: string; cpuProfileBase?: string; only?: Set<string> },
 ): Promise<HttpReport> {
-  console.log(`\n## HTTP: ${settings.catalogue} products, ${settings.connections} connections, ${settings.warmSeconds} s warm-up + ${settings.seconds} s per measurement`);
+  console.log(
+    `\n## HTTP: ${settings.catalogue} products, ${settings.connections} connections, ${settings.warmSeconds} s warm-up + ${settings.seconds} s per measurement`,
+  );
   const productIds = await seedProducts(settings.catalogue);
   const passwordHash = await bcrypt.hash(PASSWORD, settings.bcryptCost);
   const [reader, loginUser, ...buyers] = await seedUsers(2 + settings.connections, passwordHash);
@@ -277,10 +301,15 @@ export async function httpScenarios(
     const chosen = loads[options.cpuProfileOf];
     if (!chosen) throw new Error(`--cpu-prof takes one of ${Object.keys(loads).join(', ')}`);
     // The baselines answer the two GET loads: their profiles show what any server spends on the same work.
-    const floors = chosen === profileLoad || chosen === productsLoad ? await Promise.all([startFloor('express', dbUri, jwtSecret), startFloor('http', dbUri, jwtSecret)]) : [];
+    const floors =
+      chosen === profileLoad || chosen === productsLoad
+        ? await Promise.all([startFloor('express', dbUri, jwtSecret), startFloor('http', dbUri, jwtSecret)])
+        : [];
     const rows: Row[] = [];
     for (const [i, server] of [project, ...floors].entries()) {
-      rows.push(await measure(options.cpuProfileOf, server, chosen, settings, `${options.cpuProfileBase}-${['project', 'express', 'http'][i]}.cpuprofile`));
+      rows.push(
+        await measure(options.cpuProfileOf, server, chosen, settings, `${options.cpuProfileBase}-${['project', 'express', 'http'][i]}.cpuprofile`),
+      );
     }
     await settle();
     await Promise.all([project, ...floors].map((server) => server.stop()));
@@ -291,12 +320,24 @@ export async function httpScenarios(
 
   const hashMs = await hashMilliseconds((password, cost) => bcrypt.hash(password, cost), settings.bcryptCost);
   const nativeHashMs = await nativeHashMilliseconds(settings.bcryptCost);
-  console.log(`hash at cost ${settings.bcryptCost} (median of 5, this process): bcryptjs ${hashMs.toFixed(1)} ms, native bcrypt ${nativeHashMs.toFixed(1)} ms`);
-  const [project, express, bare] = await Promise.all([startProject(env), startFloor('express', dbUri, jwtSecret), startFloor('http', dbUri, jwtSecret)]);
+  console.log(
+    `hash at cost ${settings.bcryptCost} (median of 5, this process): bcryptjs ${hashMs.toFixed(1)} ms, native bcrypt ${nativeHashMs.toFixed(1)} ms`,
+  );
+  const [project, express, bare] = await Promise.all([
+    startProject(env),
+    startFloor('express', dbUri, jwtSecret),
+    startFloor('http', dbUri, jwtSecret),
+  ]);
   const servers = [project, express, bare];
   // BENCH_VARIANT="NAME=value ...": a second project server with other settings, compared in the same rounds.
   const variant = process.env.BENCH_VARIANT?.trim();
-  if (variant) servers.push(await startProject({ ...env, ...Object.fromEntries(variant.split(/\s+/).map((pair) => pair.split('=', 2) as [string, string])) }, `project ${variant}`));
+  if (variant)
+    servers.push(
+      await startProject(
+        { ...env, ...Object.fromEntries(variant.split(/\s+/).map((pair) => pair.split('=', 2) as [string, string])) },
+        `project ${variant}`,
+      ),
+    );
   const rows: Row[] = [];
   try {
     // The baselines must do the same work: the same bodies, byte for byte, before anything is measured.
@@ -308,13 +349,30 @@ export async function httpScenarios(
     if (runs('products')) rows.push(...(await compare('GET /api/products?limit=20', servers, productsLoad, settings)));
     if (runs('login')) await loginScenario();
     if (runs('orders')) {
-      rows.push(await measure(`POST /api/orders/create, ${settings.connections} buyers on ${spread.length} products`, project, orderLoad(() => spread[Math.floor(Math.random() * spread.length)]!), settings));
-      rows.push(await measure(`POST /api/orders/create, ${settings.connections} buyers on 1 product`, project, orderLoad(() => hot), { ...settings, warmSeconds: 0 }));
+      rows.push(
+        await measure(
+          `POST /api/orders/create, ${settings.connections} buyers on ${spread.length} products`,
+          project,
+          orderLoad(() => spread[Math.floor(Math.random() * spread.length)]!),
+          settings,
+        ),
+      );
+      rows.push(
+        await measure(
+          `POST /api/orders/create, ${settings.connections} buyers on 1 product`,
+          project,
+          orderLoad(() => hot),
+          { ...settings, warmSeconds: 0 },
+        ),
+      );
     }
   } finally {
     await Promise.all(servers.map((server) => server.stop()));
   }
-  const projectLog = { ...(await project.readLog()), requests: rows.filter((row) => row.server === project.name).reduce((sum, row) => sum + row.requests, 0) };
+  const projectLog = {
+    ...(await project.readLog()),
+    requests: rows.filter((row) => row.server === project.name).reduce((sum, row) => sum + row.requests, 0),
+  };
   for (const server of servers) server.removeFiles();
   return { hashMs, nativeHashMs, rows, targets: targetsOf(rows, settings, hashMs, nativeHashMs, spread.length), projectLog };
 
@@ -353,7 +411,13 @@ function targetsOf(rows: Row[], settings: ScenarioSettings, hashMs: number, nati
     const floor = find(scenario, express.name)!.perSecond;
     const bareRate = find(scenario, bare.name)!.perSecond;
     const value = ratio(own, floor);
-    targets.push({ name: `${scenario} ÷ Express floor`, value, goal: `≥ ${goal}`, met: value >= goal, detail: `${own.toFixed(0)} vs ${floor.toFixed(0)} req/s; ÷ bare node:http ${ratio(own, bareRate).toFixed(2)} (${bareRate.toFixed(0)} req/s)` });
+    targets.push({
+      name: `${scenario} ÷ Express floor`,
+      value,
+      goal: `≥ ${goal}`,
+      met: value >= goal,
+      detail: `${own.toFixed(0)} vs ${floor.toFixed(0)} req/s; ÷ bare node:http ${ratio(own, bareRate).toFixed(2)} (${bareRate.toFixed(0)} req/s)`,
+    });
   }
   const loginRow = find('POST /api/login', project.name);
   const idleProbe = rows.find((row) => row.scenario.endsWith(', idle'));
@@ -361,25 +425,53 @@ function targetsOf(rows: Row[], settings: ScenarioSettings, hashMs: number, nati
   if (loginRow && idleProbe && loadedProbe) {
     const ceiling = settings.cores / (hashMs / 1000);
     const loginRatio = ratio(loginRow.perSecond, ceiling);
-    targets.push({ name: 'logins/s ÷ (cores ÷ bcryptjs hash time)', value: loginRatio, goal: '≥ 0.8', met: loginRatio >= 0.8, detail: `${loginRow.perSecond.toFixed(1)}/s vs ${settings.cores} ÷ ${hashMs.toFixed(1)} ms = ${ceiling.toFixed(1)}/s` });
+    targets.push({
+      name: 'logins/s ÷ (cores ÷ bcryptjs hash time)',
+      value: loginRatio,
+      goal: '≥ 0.8',
+      met: loginRatio >= 0.8,
+      detail: `${loginRow.perSecond.toFixed(1)}/s vs ${settings.cores} ÷ ${hashMs.toFixed(1)} ms = ${ceiling.toFixed(1)}/s`,
+    });
     if (Number.isFinite(nativeHashMs)) {
       // The server hashes with native bcrypt: how close it comes to that library's own ceiling, for the record.
       const nativeCeiling = settings.cores / (nativeHashMs / 1000);
-      targets.push({ name: 'logins/s ÷ (cores ÷ native bcrypt hash time)', value: loginRow.perSecond / nativeCeiling, goal: 'report', met: true, detail: `${loginRow.perSecond.toFixed(1)}/s vs ${settings.cores} ÷ ${nativeHashMs.toFixed(1)} ms = ${nativeCeiling.toFixed(1)}/s` });
+      targets.push({
+        name: 'logins/s ÷ (cores ÷ native bcrypt hash time)',
+        value: loginRow.perSecond / nativeCeiling,
+        goal: 'report',
+        met: true,
+        detail: `${loginRow.perSecond.toFixed(1)}/s vs ${settings.cores} ÷ ${nativeHashMs.toFixed(1)} ms = ${nativeCeiling.toFixed(1)}/s`,
+      });
     }
     const probeRatio = ratio(loadedProbe.p99Ms, idleProbe.p99Ms);
-    targets.push({ name: 'probe p99 under logins ÷ idle p99', value: probeRatio, goal: '≤ 3', met: probeRatio <= 3, detail: `${loadedProbe.p99Ms.toFixed(1)} ms vs ${idleProbe.p99Ms.toFixed(1)} ms` });
+    targets.push({
+      name: 'probe p99 under logins ÷ idle p99',
+      value: probeRatio,
+      goal: '≤ 3',
+      met: probeRatio <= 3,
+      detail: `${loadedProbe.p99Ms.toFixed(1)} ms vs ${idleProbe.p99Ms.toFixed(1)} ms`,
+    });
   }
   const hotRow = rows.find((row) => row.scenario.endsWith('on 1 product'));
   const spreadRow = rows.find((row) => row.scenario.includes(`on ${spreadProducts} products`));
-  if (hotRow && spreadRow) targets.push({ name: 'orders on 1 product ÷ on many (reported)', value: ratio(hotRow.perSecond, spreadRow.perSecond), goal: 'report', met: true, detail: `${hotRow.perSecond.toFixed(0)} vs ${spreadRow.perSecond.toFixed(0)} orders/s` });
+  if (hotRow && spreadRow)
+    targets.push({
+      name: 'orders on 1 product ÷ on many (reported)',
+      value: ratio(hotRow.perSecond, spreadRow.perSecond),
+      goal: 'report',
+      met: true,
+      detail: `${hotRow.perSecond.toFixed(0)} vs ${spreadRow.perSecond.toFixed(0)} orders/s`,
+    });
   const failures = rows.filter((row) => row.errors > 0 || row.non2xx > 0);
   targets.push({
     name: 'errors and non-2xx in every scenario',
     value: failures.reduce((sum, row) => sum + row.errors + row.non2xx, 0),
     goal: '0',
     met: failures.length === 0,
-    detail: failures.length === 0 ? 'none' : failures.map((row) => `${row.scenario} | ${row.server}: ${row.errors} errors, ${JSON.stringify(row.statusCodes ?? {})}`).join('; '),
+    detail:
+      failures.length === 0
+        ? 'none'
+        : failures.map((row) => `${row.scenario} | ${row.server}: ${row.errors} errors, ${JSON.stringify(row.statusCodes ?? {})}`).join('; '),
   });
   return targets;
 }

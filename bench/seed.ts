@@ -13,7 +13,15 @@ export async function seedProducts(count: number, stock = 1_000_000): Promise<Ty
       const currency = currencies[n % currencies.length]!;
       const price = currency === 'JPY' ? 100 + (n % 9000) : (100 + (n % 5000)) / 100;
       const at = new Date(start + n * 1000);
-      return { _id: new Types.ObjectId(), name: `Product ${n}`, description: 'Benchmark product', stock, ...pricing(price, currency), createdAt: at, updatedAt: at };
+      return {
+        _id: new Types.ObjectId(),
+        name: `Product ${n}`,
+        description: 'Benchmark product',
+        stock,
+        ...pricing(price, currency),
+        createdAt: at,
+        updatedAt: at,
+      };
     });
     await ProductModel.insertMany(batch, { ordered: false });
     ids.push(...batch.map((product) => product._id));

@@ -22,7 +22,11 @@ if (existsSync(stamp) && statSync(stamp).mtimeMs >= sources) process.exit(0);
 
 const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
 if (!existsSync(tsc)) {
-  console.error(existsSync(stamp) ? 'dist/ is older than src/ and TypeScript is not installed: starting the old build' : 'dist/ is missing and TypeScript is not installed: run `npm install` first');
+  console.error(
+    existsSync(stamp)
+      ? 'dist/ is older than src/ and TypeScript is not installed: starting the old build'
+      : 'dist/ is missing and TypeScript is not installed: run `npm install` first',
+  );
   process.exit(existsSync(stamp) ? 0 : 1);
 }
 console.log('building dist/ ...');

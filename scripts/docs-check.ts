@@ -19,14 +19,28 @@ import { parseConfig } from '../src/config/env';
 import { silentLogger } from '../src/lib/logger';
 import { createSimulatedGateway } from '../src/payments/simulated.gateway';
 
+/** What the $$eval callback below reads of an element: it runs in the browser, and the project compiles without the DOM library. */
+interface RenderedBlock {
+  querySelector(selector: string): { textContent: string | null; getAttribute(name: string): string | null } | null;
+}
+
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SCREENSHOT = process.env.DOCS_SCREENSHOT ?? path.join(tmpdir(), 'shop-api-docs.png');
 
 /** The app with throw-away secrets and no database: the docs and the document touch neither. */
 async function serveApp(): Promise<{ baseUrl: string; close: () => void }> {
-  const { config } = parseConfig({ NODE_ENV: 'test', JWT_SECRET: 'docs-check-secret-0123456789-0123456789', STRIPE_WEBHOOK_SECRET: 'whsec_docs_check' });
-  const payments = createSimulatedGateway({ webhookSecret: config.stripe.webhookSecret, webhookUrl: () => undefined, deliveryDelayMs: 0, logger: silentLogger });
-  const app = createApp({ config, logger: silentLogger, isDatabaseReady: async () => false, payments });
+  const { config } = parseConfig({
+    NODE_ENV: 'test',
+    JWT_SECRET: 'docs-check-secret-0123456789-0123456789',
+    STRIPE_WEBHOOK_SECRET: 'whsec_docs_check',
+  });
+  const payments = createSimulatedGateway({
+    webhookSecret: config.stripe.webhookSecret,
+    webhookUrl: () => undefined,
+    deliveryDelayMs: 0,
+    logger: silentLogger,
+  });
+  const app = createApp({ config, logger: silentLogger, isDatabaseReady: () => Promise.resolve(false), payments });
   const server = await new Promise<ReturnType<typeof app.listen>>((resolve) => {
     const listening = app.listen(0, '127.0.0.1', () => resolve(listening));
   });
@@ -48,7 +62,16 @@ async function main(): Promise<number> {
     executablePath: CHROMIUM,
     headless: true,
     viewport: { width: 1280, height: 900 },
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
   try {
     const page = await context.newPage();
@@ -69,15 +92,22 @@ async function main(): Promise<number> {
     const response = await page.goto(`${baseUrl}/api/docs`, { waitUntil: 'load' });
     if (!response?.ok()) problems.push(`GET /api/docs answered ${response?.status()}`);
     await page.waitForSelector('.opblock', { timeout: 20_000 });
-    const rendered = await page.$$eval('.opblock', (blocks) =>
-      blocks.map((b) => `${b.querySelector('.opblock-summary-method')?.textContent?.trim()} ${b.querySelector('.opblock-summary-path')?.getAttribute('data-path')}`),
+    const rendered = await page.$$eval('.opblock', (blocks: RenderedBlock[]) =>
+      blocks.map(
+        (b) =>
+          `${b.querySelector('.opblock-summary-method')?.textContent?.trim()} ${b.querySelector('.opblock-summary-path')?.getAttribute('data-path')}`,
+      ),
     );
     for (const operation of operations) if (!rendered.includes(operation)) problems.push(`operation not rendered: ${operation}`);
     await page.screenshot({ path: SCREENSHOT });
     // Open operations so their parameters, schemas and examples render too (and are checked for errors): order
     // creation, and the admin's refund and order list.
     const opened: string[] = [];
-    for (const [path, name] of [['/api/orders/create', 'operation'], ['/api/orders/{id}/refund', 'refund'], ['/api/admin/orders', 'admin-orders']]) {
+    for (const [path, name] of [
+      ['/api/orders/create', 'operation'],
+      ['/api/orders/{id}/refund', 'refund'],
+      ['/api/admin/orders', 'admin-orders'],
+    ]) {
       const summary = page.locator(`.opblock-summary-path[data-path="${path}"]`);
       await summary.click();
       const block = page.locator('.opblock.is-open', { has: summary });
@@ -88,7 +118,9 @@ async function main(): Promise<number> {
       opened.push(file);
     }
 
-    process.stdout.write(`docs:check ${baseUrl}/api/docs: ${rendered.length} operations rendered (document: ${operations.length}); screenshots ${[SCREENSHOT, ...opened].join(', ')}\n`);
+    process.stdout.write(
+      `docs:check ${baseUrl}/api/docs: ${rendered.length} operations rendered (document: ${operations.length}); screenshots ${[SCREENSHOT, ...opened].join(', ')}\n`,
+    );
   } finally {
     await context.close();
     rmSync(userDataDir, { recursive: true, force: true });

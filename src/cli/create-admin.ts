@@ -25,7 +25,7 @@ function parseArgs(args: string[], fallbackEmail: string | undefined) {
   }
   if (positional.length > 1) throw new UsageError('Too many arguments: the password is not accepted on the command line.');
   const email = registerRequest.body.shape.email.safeParse(positional[0] ?? fallbackEmail ?? '');
-  if (!email.success) throw new UsageError(positional[0] ?? fallbackEmail ? 'That is not an email address.' : 'An email address is required.');
+  if (!email.success) throw new UsageError((positional[0] ?? fallbackEmail) ? 'That is not an email address.' : 'An email address is required.');
   if (name !== undefined && !name.trim()) throw new UsageError('--name needs a value.');
   return { email: email.data, name: name?.trim() || 'Administrator' };
 }

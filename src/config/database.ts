@@ -13,8 +13,9 @@ export interface Database {
   /**
    * False while the driver's monitoring knows no server that can take writes, and after a reconnect until
    * every index exists again: requests that need the database are then answered 503 at once.
+   * A function property, not a method: server.ts hands it on detached from this object.
    */
-  isAvailable(): boolean;
+  isAvailable: () => boolean;
   close(): Promise<void>;
 }
 
@@ -90,7 +91,11 @@ async function connectWithRetry(uri: string, settings: Config['mongo'], logger: 
     } catch (error) {
       if (!isUnreachable(error) || Date.now() >= deadline) throw error;
       const fields = { hosts: address.hosts, error: failureReason(error, address) ?? 'unreachable' };
-      if (attempt === 1) logger.warn(`database not reachable yet: retrying for up to ${Math.round(settings.startupTimeoutMs / 1000)} s (MONGO_STARTUP_TIMEOUT_MS)`, fields);
+      if (attempt === 1)
+        logger.warn(
+          `database not reachable yet: retrying for up to ${Math.round(settings.startupTimeoutMs / 1000)} s (MONGO_STARTUP_TIMEOUT_MS)`,
+          fields,
+        );
       else logger.debug('database not reachable yet: retrying', fields);
       await new Promise((resolve) => setTimeout(resolve, 1000));
     }

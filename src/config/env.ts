@@ -186,7 +186,8 @@ function isPlaceholderSecret(secret: string): boolean {
 /** Settings that are no longer read, and what replaced them: a deployment still setting one is told so. */
 const RETIRED: Record<string, string> = {
   AUTH_RATE_LIMIT_MAX: 'LOGIN_ACCOUNT_RATE_LIMIT_MAX, LOGIN_ADDRESS_RATE_LIMIT_MAX and REGISTRATION_RATE_LIMIT_MAX',
-  AUTH_RATE_LIMIT_WINDOW_SECONDS: 'LOGIN_ACCOUNT_RATE_LIMIT_WINDOW_SECONDS, LOGIN_ADDRESS_RATE_LIMIT_WINDOW_SECONDS and REGISTRATION_RATE_LIMIT_WINDOW_SECONDS',
+  AUTH_RATE_LIMIT_WINDOW_SECONDS:
+    'LOGIN_ACCOUNT_RATE_LIMIT_WINDOW_SECONDS, LOGIN_ADDRESS_RATE_LIMIT_WINDOW_SECONDS and REGISTRATION_RATE_LIMIT_WINDOW_SECONDS',
 };
 
 const REQUIRED_IN_PRODUCTION = ['MONGOOSE_CONNECTION_STRING', 'JWT_SECRET', 'STRIPE_SECRET_KEY', 'STRIPE_WEBHOOK_SECRET'] as const;
@@ -262,7 +263,11 @@ export function parseConfig(source: Record<string, string | undefined>): LoadedC
         env.ADMIN_EMAIL && env.ADMIN_PASSWORD
           ? { email: env.ADMIN_EMAIL.toLowerCase(), password: env.ADMIN_PASSWORD, name: env.ADMIN_NAME }
           : undefined,
-      cors: { origins: env.CORS_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean) },
+      cors: {
+        origins: env.CORS_ORIGINS.split(',')
+          .map((o) => o.trim())
+          .filter(Boolean),
+      },
       trustProxy: parseTrustProxy(env.TRUST_PROXY),
       http: {
         jsonBodyLimit: env.JSON_BODY_LIMIT,

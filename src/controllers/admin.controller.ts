@@ -6,10 +6,12 @@ import type { AdminOrderService } from '../services/admin-order.service';
 
 export function createAdminController(orders: AdminOrderService) {
   return {
-    async listOrders(_req: Request, res: Response) {
+    listOrders: async (_req: Request, res: Response) => {
       const { query } = parsedRequest(res, listAdminOrdersRequest);
       const page = await orders.listOrders(query);
-      res.json({ message: 'Order list', data: page.orders, pagination: { limit: query.limit, nextCursor: page.nextCursor } } satisfies z.infer<typeof adminOrderListResponse>);
+      res.json({ message: 'Order list', data: page.orders, pagination: { limit: query.limit, nextCursor: page.nextCursor } } satisfies z.infer<
+        typeof adminOrderListResponse
+      >);
     },
   };
 }

@@ -7,7 +7,7 @@ import type { AuthService } from '../services/auth.service';
 
 export function createAuthController(auth: AuthService) {
   return {
-    async register(_req: Request, res: Response) {
+    register: async (_req: Request, res: Response) => {
       const { body } = parsedRequest(res, registerRequest);
       const user = await auth.register(body);
       res.status(201).json({
@@ -16,13 +16,13 @@ export function createAuthController(auth: AuthService) {
       } satisfies z.infer<typeof registerResponse>);
     },
 
-    async login(_req: Request, res: Response) {
+    login: async (_req: Request, res: Response) => {
       const { body } = parsedRequest(res, loginRequest);
       const token = await auth.login(body.email, body.password);
       res.json({ message: 'Login jwt generated', token } satisfies z.infer<typeof loginResponse>);
     },
 
-    profile(_req: Request, res: Response) {
+    profile: (_req: Request, res: Response) => {
       res.json({ message: 'user Profile', details: currentUser(res) } satisfies z.infer<typeof profileResponse>);
     },
   };

@@ -19,7 +19,7 @@ import type { PaymentEventService } from '../services/payment-events.service';
 
 export function createOrderController(orders: OrderService) {
   return {
-    async create(_req: Request, res: Response) {
+    create: async (_req: Request, res: Response) => {
       const { body, headers } = parsedRequest(res, createOrderRequest);
       const result = await orders.createOrder(currentUser(res), body, headers['idempotency-key']);
       if (result.replayed) res.set('Idempotent-Replayed', 'true');
@@ -34,26 +34,30 @@ export function createOrderController(orders: OrderService) {
         } satisfies z.infer<typeof orderCreatedResponse>);
     },
 
-    async list(_req: Request, res: Response) {
+    list: async (_req: Request, res: Response) => {
       const { query } = parsedRequest(res, listOrdersRequest);
       const page = await orders.listOrders(currentUser(res), query);
-      res.json({ message: 'Order list', data: page.orders, pagination: { limit: query.limit, nextCursor: page.nextCursor } } satisfies z.infer<typeof orderListResponse>);
+      res.json({ message: 'Order list', data: page.orders, pagination: { limit: query.limit, nextCursor: page.nextCursor } } satisfies z.infer<
+        typeof orderListResponse
+      >);
     },
 
-    async get(_req: Request, res: Response) {
+    get: async (_req: Request, res: Response) => {
       const { params } = parsedRequest(res, orderIdRequest);
       res.json({ message: 'Order details', data: await orders.getOrder(currentUser(res), params.id) } satisfies z.infer<typeof orderDetailsResponse>);
     },
 
-    async pay(_req: Request, res: Response) {
+    pay: async (_req: Request, res: Response) => {
       const { params, body } = parsedRequest(res, payOrderRequest);
       const result = await orders.payOrder(currentUser(res), params.id, body.paymentMethod);
       res.json({ message: 'Payment submitted', data: result } satisfies z.infer<typeof paymentSubmittedResponse>);
     },
 
-    async cancel(_req: Request, res: Response) {
+    cancel: async (_req: Request, res: Response) => {
       const { params } = parsedRequest(res, orderIdRequest);
-      res.json({ message: 'Order canceled', data: await orders.cancelOrder(currentUser(res), params.id) } satisfies z.infer<typeof orderCanceledResponse>);
+      res.json({ message: 'Order canceled', data: await orders.cancelOrder(currentUser(res), params.id) } satisfies z.infer<
+        typeof orderCanceledResponse
+      >);
     },
   };
 }
@@ -61,7 +65,7 @@ export function createOrderController(orders: OrderService) {
 export function createWebhookController(events: PaymentEventService) {
   return {
     /** Stripe's delivery: the raw body (express.raw) and its signature; the answer is the assignment's. */
-    async receive(req: Request, res: Response) {
+    receive: async (req: Request, res: Response) => {
       const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
       await events.receive(body, req.get('stripe-signature'));
       res.json({ received: true } satisfies z.infer<typeof webhookReceivedResponse>);

@@ -17,29 +17,34 @@ import type { CatalogueService } from '../services/catalogue.service';
 
 export function createProductController(catalogue: CatalogueService) {
   return {
-    async create(_req: Request, res: Response) {
+    create: async (_req: Request, res: Response) => {
       const { body } = parsedRequest(res, createProductRequest);
       const product = await catalogue.createProduct(body, currentUser(res).id);
-      res.status(201).location(`/api/products/${product.id}`).json({ message: 'Product created', data: product } satisfies z.infer<typeof productCreatedResponse>);
+      res
+        .status(201)
+        .location(`/api/products/${product.id}`)
+        .json({ message: 'Product created', data: product } satisfies z.infer<typeof productCreatedResponse>);
     },
 
-    async list(_req: Request, res: Response) {
+    list: async (_req: Request, res: Response) => {
       const { query } = parsedRequest(res, listProductsRequest);
       const page = await catalogue.listProducts(query);
-      res.json({ message: 'Product list', data: page.products, pagination: { limit: query.limit, nextCursor: page.nextCursor } } satisfies z.infer<typeof productListResponse>);
+      res.json({ message: 'Product list', data: page.products, pagination: { limit: query.limit, nextCursor: page.nextCursor } } satisfies z.infer<
+        typeof productListResponse
+      >);
     },
 
-    async get(_req: Request, res: Response) {
+    get: async (_req: Request, res: Response) => {
       const { params } = parsedRequest(res, productIdRequest);
       res.json({ message: 'Product details', data: await catalogue.getProduct(params.id) } satisfies z.infer<typeof productDetailsResponse>);
     },
 
-    async update(_req: Request, res: Response) {
+    update: async (_req: Request, res: Response) => {
       const { params, body } = parsedRequest(res, updateProductRequest);
       res.json({ message: 'Product updated', data: await catalogue.updateProduct(params.id, body) } satisfies z.infer<typeof productUpdatedResponse>);
     },
 
-    async archive(_req: Request, res: Response) {
+    archive: async (_req: Request, res: Response) => {
       const { params } = parsedRequest(res, productIdRequest);
       await catalogue.archiveProduct(params.id);
       res.json({ message: 'Product archived' } satisfies z.infer<typeof productArchivedResponse>);

@@ -8,7 +8,7 @@ import type { RefundService } from '../services/refund.service';
 export function createRefundController(refunds: RefundService) {
   return {
     /** 202: the gateway has the refund; the order changes when its events confirm it. */
-    async create(_req: Request, res: Response) {
+    create: async (_req: Request, res: Response) => {
       const { params, body, headers } = parsedRequest(res, refundOrderRequest);
       const { replayed, ...data } = await refunds.requestRefund(currentUser(res), params.id, body, headers['idempotency-key']);
       if (replayed) res.set('Idempotent-Replayed', 'true');

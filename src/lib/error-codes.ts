@@ -16,9 +16,13 @@ export const ERROR_CODES = {
   PAYMENT_REQUEST_REJECTED: { status: 400, meaning: 'The payment provider refused the request (unknown payment method, ...)' },
   INVALID_SIGNATURE: {
     status: 400,
-    meaning: "The webhook delivery is not correctly signed by Stripe, or is too old; `details[0].message` is the verifier's reason (no matching signature: another secret or a changed body; outside the tolerance zone: too old)",
+    meaning:
+      "The webhook delivery is not correctly signed by Stripe, or is too old; `details[0].message` is the verifier's reason (no matching signature: another secret or a changed body; outside the tolerance zone: too old)",
   },
-  INVALID_EVENT: { status: 400, meaning: 'A correctly signed webhook event lacks, or has malformed, a field this service reads; `details` lists each; nothing was recorded' },
+  INVALID_EVENT: {
+    status: 400,
+    meaning: 'A correctly signed webhook event lacks, or has malformed, a field this service reads; `details` lists each; nothing was recorded',
+  },
   // 401: no valid credentials.
   UNAUTHORIZED: { status: 401, meaning: 'No Authorization header' },
   INVALID_TOKEN: { status: 401, meaning: 'The Authorization header is not "Bearer" and a token, or the token is invalid or expired' },
@@ -42,7 +46,11 @@ export const ERROR_CODES = {
   EMAIL_TAKEN: { status: 409, meaning: 'The email is already registered (in any letter case)' },
   OUT_OF_STOCK: { status: 409, meaning: 'Not enough stock; `details` names the product, units requested and available' },
   STOCK_BUSY: { status: 409, meaning: 'Units of this order are held by orders still being placed (they may come back); retry shortly' },
-  OPEN_ORDER_LIMIT: { status: 409, meaning: 'The account holds as many unpaid orders or units as it may (ORDER_MAX_OPEN_PER_USER, ORDER_MAX_OPEN_UNITS_PER_USER); `details` names each cap' },
+  OPEN_ORDER_LIMIT: {
+    status: 409,
+    meaning:
+      'The account holds as many unpaid orders or units as it may (ORDER_MAX_OPEN_PER_USER, ORDER_MAX_OPEN_UNITS_PER_USER); `details` names each cap',
+  },
   CONCURRENT_UPDATE: { status: 409, meaning: 'The product changed while it was being updated; read it again and retry' },
   ORDER_NOT_PAYABLE: { status: 409, meaning: 'The order is not pending or failed' },
   ORDER_NOT_CANCELABLE: { status: 409, meaning: 'The order is not pending or failed' },
@@ -50,10 +58,16 @@ export const ERROR_CODES = {
   ALREADY_PAID: { status: 409, meaning: 'The payment succeeded before the cancel reached the provider' },
   IDEMPOTENCY_KEY_IN_USE: { status: 409, meaning: 'A request with this Idempotency-Key is still running; retry shortly' },
   ORDER_NOT_REFUNDABLE: { status: 409, meaning: 'Only a paid order can be refunded' },
-  REFUND_EXCEEDS_REMAINDER: { status: 409, meaning: 'The amount is more than the paid amount minus what is refunded or already requested; `details[0].remaining` says what is left' },
+  REFUND_EXCEEDS_REMAINDER: {
+    status: 409,
+    meaning: 'The amount is more than the paid amount minus what is refunded or already requested; `details[0].remaining` says what is left',
+  },
   REFUND_REFUSED: { status: 409, meaning: 'The payment provider refused the refund; nothing was refunded' },
   REFUND_BUSY: { status: 409, meaning: 'Other refunds of this order are being recorded right now; retry shortly' },
-  REFUND_NEEDS_REVIEW: { status: 409, meaning: 'A refund request with this Idempotency-Key was interrupted too long ago to be sent again safely: check the provider first' },
+  REFUND_NEEDS_REVIEW: {
+    status: 409,
+    meaning: 'A refund request with this Idempotency-Key was interrupted too long ago to be sent again safely: check the provider first',
+  },
   // 413, 415
   PAYLOAD_TOO_LARGE: { status: 413, meaning: 'The body is larger than JSON_BODY_LIMIT' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, meaning: 'The body is not application/json, or its encoding or charset is not supported' },

@@ -35,7 +35,12 @@ export function encodeCursor(order: KeysetOrder, filters: unknown, row: { _id: T
 
 /** The filter that selects rows after the cursor, in the order's direction. */
 export function afterCursor(order: KeysetOrder, filters: unknown, cursor: string): Record<string, unknown> {
-  const invalid = () => new ValidationError('Invalid cursor', [{ path: 'cursor', message: 'Use nextCursor from the previous page with the same filters and sort' }], 'INVALID_CURSOR');
+  const invalid = () =>
+    new ValidationError(
+      'Invalid cursor',
+      [{ path: 'cursor', message: 'Use nextCursor from the previous page with the same filters and sort' }],
+      'INVALID_CURSOR',
+    );
   let parsed: z.output<typeof cursorShape>;
   try {
     parsed = cursorShape.parse(JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')));

@@ -58,7 +58,11 @@ export function createMetrics(options: { processMetrics?: boolean } = {}): Metri
     buckets: DURATION_BUCKETS,
     registers: [registry],
   });
-  const ordersCreated = new Counter({ name: 'shop_orders_created_total', help: 'Orders placed (stock reserved and a payment intent attached)', registers: [registry] });
+  const ordersCreated = new Counter({
+    name: 'shop_orders_created_total',
+    help: 'Orders placed (stock reserved and a payment intent attached)',
+    registers: [registry],
+  });
   const payments = new Counter({
     name: 'shop_payments_total',
     help: 'Orders whose payment succeeded, failed or was canceled (counted when the order status moves)',
@@ -72,7 +76,11 @@ export function createMetrics(options: { processMetrics?: boolean } = {}): Metri
     labelNames: ['type', 'outcome'] as const,
     registers: [registry],
   });
-  const stockConflicts = new Counter({ name: 'shop_stock_conflicts_total', help: 'Orders refused because there was not enough stock', registers: [registry] });
+  const stockConflicts = new Counter({
+    name: 'shop_stock_conflicts_total',
+    help: 'Orders refused because there was not enough stock',
+    registers: [registry],
+  });
 
   // Zero series exist from the start, so rate() and alerts see 0 rather than "no data" before the first event.
   for (const outcome of ['succeeded', 'failed', 'canceled'] as const) payments.inc({ outcome }, 0);

@@ -136,7 +136,7 @@ function createPool(size: number, nice: number): PasswordHasher {
 
   function submit<T>(op: Task['op'], password: string, arg: string | number): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      queue.push({ op, password, arg, resolve: resolve as (result: unknown) => void, reject });
+      queue.push({ op, password, arg, resolve, reject });
       pump();
     });
   }

@@ -34,10 +34,7 @@ const MAY_HOLD_SECRET = /[_=@]|eyJ|bearer/i;
 
 export function redactText(text: string): string {
   if (!MAY_HOLD_SECRET.test(text)) return text;
-  return text
-    .replace(SECRET_SHAPES, REDACTED)
-    .replace(CONNECTION_STRING_PASSWORD, `$1${REDACTED}@`)
-    .replace(SECRET_QUERY_PARAMETER, `$1${REDACTED}`);
+  return text.replace(SECRET_SHAPES, REDACTED).replace(CONNECTION_STRING_PASSWORD, `$1${REDACTED}@`).replace(SECRET_QUERY_PARAMETER, `$1${REDACTED}`);
 }
 
 export function redactFields(fields: Record<string, unknown>): Record<string, unknown> {

@@ -49,7 +49,12 @@ export function refundLedger(order: LedgerOrder): RefundLedger {
   const confirmedMinor = total(entries, 'confirmed');
   const reservedMinor = total(entries, 'reserved');
   const committed = Math.max(totals, confirmedMinor + reservedMinor);
-  return { refundedMinor: Math.max(totals, confirmedMinor), confirmedMinor, reservedMinor, remainingMinor: Math.max(0, order.amountMinor - committed) };
+  return {
+    refundedMinor: Math.max(totals, confirmedMinor),
+    confirmedMinor,
+    reservedMinor,
+    remainingMinor: Math.max(0, order.amountMinor - committed),
+  };
 }
 
 /** "Once any refund request of the order asks for it": every request but one the gateway refused outright (nothing happened). */

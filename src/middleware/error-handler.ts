@@ -56,7 +56,11 @@ export function mapError(error: unknown): Mapped | undefined {
   }
   if (error instanceof ZodError) {
     // One entry per problem: the same message for the same field is said once.
-    const details = [...new Map(error.issues.map((issue) => [`${issue.path.join('.')}\n${issue.message}`, { path: issue.path.join('.'), message: issue.message }])).values()];
+    const details = [
+      ...new Map(
+        error.issues.map((issue) => [`${issue.path.join('.')}\n${issue.message}`, { path: issue.path.join('.'), message: issue.message }]),
+      ).values(),
+    ];
     return { status: 400, body: { message: 'Validation failed', code: 'VALIDATION_ERROR', details } };
   }
   if (error instanceof mongoose.Error.CastError) {
@@ -78,7 +82,12 @@ export function mapError(error: unknown): Mapped | undefined {
   const { message, code } = error as { message?: unknown; code?: unknown };
   const failover = name === 'MongoServerError' && typeof code === 'number' && FAILOVER_CODES.has(code);
   const socketError = typeof code === 'string' && SOCKET_ERRORS.has(code);
-  if ((typeof name === 'string' && DATABASE_DOWN.has(name)) || failover || socketError || (typeof message === 'string' && BUFFERING_TIMED_OUT.test(message))) {
+  if (
+    (typeof name === 'string' && DATABASE_DOWN.has(name)) ||
+    failover ||
+    socketError ||
+    (typeof message === 'string' && BUFFERING_TIMED_OUT.test(message))
+  ) {
     return { status: 503, body: { message: 'Database unavailable, please retry', code: 'DATABASE_UNAVAILABLE' } };
   }
   // The router cannot decode a path parameter (`/api/products/%`): a client mistake, never a fault of ours.

@@ -13,7 +13,8 @@ const TOO_MANY_ATTEMPTS = 'Too many attempts, please try again later';
  * TRUST_PROXY) in our log, as warnings: a client's headers can trigger some of them.
  */
 function limiter(limit: RateLimit, message: string | undefined, logger: Logger, extra: Partial<Options>) {
-  const report = (error: unknown, text?: string) => logger.warn(text ?? 'rate limiter', { error: error instanceof Error ? error.message : String(error) });
+  const report = (error: unknown, text?: string) =>
+    logger.warn(text ?? 'rate limiter', { error: error instanceof Error ? error.message : String(error) });
   return rateLimit({
     windowMs: limit.windowMs,
     limit: limit.max,
@@ -98,7 +99,9 @@ function mongoStore(name: string, limit: RateLimit, logger: Logger): Store {
       return { totalHits: hits, resetTime: resetAt };
     },
     async decrement(key) {
-      await counter.giveBack(key).catch((error: unknown) => logger.warn('could not give back a rate-limit attempt', { limiter: name, error: String(error) }));
+      await counter
+        .giveBack(key)
+        .catch((error: unknown) => logger.warn('could not give back a rate-limit attempt', { limiter: name, error: String(error) }));
     },
     async resetKey(key) {
       await counter.reset(key);

@@ -130,6 +130,18 @@ orderSchema.index({ 'refunds.status': 1 });
 
 export type RefundRecord = InferSchemaType<typeof refundSchema>;
 export type Order = InferSchemaType<typeof orderSchema>;
+/** What payment_intent.payment_failed leaves in lastPaymentError (payment-events.service); a Mixed path is `any` to Mongoose. */
+export interface LastPaymentError {
+  code: string | null;
+  declineCode: string | null;
+  message: string | null;
+}
 /** An order as read with lean(): its refunds are plain objects. */
-export type OrderRow = Omit<Order, 'refunds'> & { refunds: RefundRecord[]; _id: Types.ObjectId; createdAt: Date; updatedAt: Date };
+export type OrderRow = Omit<Order, 'refunds' | 'lastPaymentError'> & {
+  refunds: RefundRecord[];
+  lastPaymentError?: LastPaymentError | null;
+  _id: Types.ObjectId;
+  createdAt: Date;
+  updatedAt: Date;
+};
 export const OrderModel = model('Order', orderSchema);

@@ -32,7 +32,7 @@ const TAGS = [
   { name: 'Auth', description: 'Registration, login and the current user' },
   { name: 'Products', description: 'The catalogue: public reading, admin changes' },
   { name: 'Orders', description: 'Orders, payments and cancellation' },
-  { name: 'Admin', description: 'Refunds and every buyer\'s orders (admins only)' },
+  { name: 'Admin', description: "Refunds and every buyer's orders (admins only)" },
   { name: 'Webhooks', description: 'Called by Stripe' },
   { name: 'System', description: 'Health, readiness and this documentation' },
 ];
@@ -117,7 +117,12 @@ function toOperationObject(op: ApiOperation): ZodOpenApiOperationObject {
       description: response.description,
       ...(response.headers && { headers: response.headers }),
       ...(response.links && { links: response.links }),
-      content: { [response.contentType ?? 'application/json']: { schema: response.schema, ...(response.example !== undefined && { example: response.example }) } },
+      content: {
+        [response.contentType ?? 'application/json']: {
+          schema: response.schema,
+          ...(response.example !== undefined && { example: response.example }),
+        },
+      },
     };
   }
   operation.responses = { ...responses, ...errorResponses(op) };
@@ -141,7 +146,12 @@ export function buildOpenApiDocument(operations: readonly ApiOperation[] = apiOp
         // The common error body and every code with its meaning; each operation's error responses narrow `code`.
         schemas: { Error: errorBody, ErrorCode: errorCode },
         securitySchemes: {
-          bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'The JWT from POST /api/login (its token without the "Bearer " prefix here)' },
+          bearerAuth: {
+            type: 'http',
+            scheme: 'bearer',
+            bearerFormat: 'JWT',
+            description: 'The JWT from POST /api/login (its token without the "Bearer " prefix here)',
+          },
           metricsToken: { type: 'http', scheme: 'bearer', description: 'The METRICS_TOKEN setting, for a Prometheus scraper' },
         },
       },
@@ -157,7 +167,7 @@ export function buildOpenApiDocument(operations: readonly ApiOperation[] = apiOp
         describeRefinements(context);
       },
     },
-  ) as oas31.OpenAPIObject;
+  );
   for (const op of operations) describeParameters(document.paths?.[op.path]?.[op.method], op.parameterDescriptions ?? {});
   return document;
 }

@@ -53,13 +53,27 @@ const exampleDetails: Partial<Record<ErrorCode, ErrorDetail[]>> = {
   PAYMENT_REQUEST_REJECTED: [{ path: 'payment', message: "No such PaymentMethod: 'pm_unknown'", code: 'resource_missing' }],
   OUT_OF_STOCK: [{ message: `Product ${exampleProduct.id}: 2 requested, 1 available`, productId: exampleProduct.id, requested: 2, available: 1 }],
   STOCK_BUSY: [
-    { message: `Product ${exampleProduct.id}: 1 requested, 0 available, 2 held by orders still being placed`, productId: exampleProduct.id, requested: 1, available: 0, heldByOrdersInProgress: 2 },
+    {
+      message: `Product ${exampleProduct.id}: 1 requested, 0 available, 2 held by orders still being placed`,
+      productId: exampleProduct.id,
+      requested: 1,
+      available: 0,
+      heldByOrdersInProgress: 2,
+    },
   ],
   OPEN_ORDER_LIMIT: [{ message: '10 unpaid orders open, at most 10', limit: 'openOrders', max: 10, open: 10, requested: 1 }],
-  CARD_DECLINED: [{ message: 'Your card was declined.', declineCode: 'generic_decline', orderId: exampleOrder.id, paymentIntentId: examplePaymentIntentId }],
+  CARD_DECLINED: [
+    { message: 'Your card was declined.', declineCode: 'generic_decline', orderId: exampleOrder.id, paymentIntentId: examplePaymentIntentId },
+  ],
   INVALID_SIGNATURE: [{ message: 'No signatures found matching the expected signature for payload.' }],
   INVALID_EVENT: [{ path: 'data.object.currency', message: 'Invalid input: expected string, received undefined' }],
-  REFUND_EXCEEDS_REMAINDER: [{ path: 'amount', message: 'At most 11.98 USD can be refunded (paid, minus refunded and already requested); 20.00 USD was asked', remaining: 11.98 }],
+  REFUND_EXCEEDS_REMAINDER: [
+    {
+      path: 'amount',
+      message: 'At most 11.98 USD can be refunded (paid, minus refunded and already requested); 20.00 USD was asked',
+      remaining: 11.98,
+    },
+  ],
   REFUND_REFUSED: [{ message: 'Refund amount ($60.00) is greater than unrefunded amount on charge ($51.98)', code: 'amount_too_large' }],
 };
 

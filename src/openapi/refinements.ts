@@ -34,7 +34,8 @@ export const describeRefinements: Override = ({ zodSchema, jsonSchema, io }) => 
     if (after.pattern && !jsonSchema.pattern) jsonSchema.pattern = after.pattern;
   }
   // `.trim().min(1)`: the length is checked after trimming, so blank text is refused.
-  if (io === 'input' && def.type === 'string' && trims(zodSchema) && Number(jsonSchema.minLength) >= 1 && !jsonSchema.pattern) jsonSchema.pattern = NOT_BLANK;
+  if (io === 'input' && def.type === 'string' && trims(zodSchema) && Number(jsonSchema.minLength) >= 1 && !jsonSchema.pattern)
+    jsonSchema.pattern = NOT_BLANK;
   if (zodSchema === createProductRequest.body.shape.description) {
     jsonSchema.minLength = 1;
     jsonSchema.pattern = NOT_BLANK;

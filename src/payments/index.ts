@@ -23,7 +23,7 @@ export function createPaymentGateway(config: Config, deps: PaymentGatewayDeps): 
     const gateway = createStripeGateway(config.stripe, logger);
     logger.info(`Payments: Stripe (${gateway.liveMode ? 'live' : 'test'} mode) at ${stripeApiOrigin(config.stripe.api)}`);
     // Stripe delivers its own events: nothing of ours is in flight.
-    return { ...gateway, settle: async () => undefined };
+    return { ...gateway, settle: () => Promise.resolve() };
   }
   if (config.env === 'production') {
     throw new Error('STRIPE_SECRET_KEY is required in production: the simulated payment gateway is for development and tests');

@@ -52,7 +52,8 @@ export function createStripeGateway(config: Config['stripe'], logger: Logger): P
     const status = REFUND_STATUSES.find((known) => known === refund.status);
     if (status) return status;
     // Stripe documents the field as nullable; a refund it has not decided on is still on its way.
-    if (refund.status !== null) logger.warn('Stripe returned a refund status this code does not know: treated as pending', { id: refund.id, status: refund.status });
+    if (refund.status !== null)
+      logger.warn('Stripe returned a refund status this code does not know: treated as pending', { id: refund.id, status: refund.status });
     return 'pending';
   };
 
@@ -125,7 +126,12 @@ export function createStripeGateway(config: Config['stripe'], logger: Logger): P
       const refunded = minorFromStripe(refund.amount, refund.currency);
       if (refund.currency.toUpperCase() !== currency.toUpperCase() || refunded === undefined) {
         // Refunds are made in the charge's currency: anything else means the request reached the wrong charge.
-        logger.error('Stripe created a refund in other units than asked', { id: refund.id, amount: refund.amount, currency: refund.currency, asked: currency });
+        logger.error('Stripe created a refund in other units than asked', {
+          id: refund.id,
+          amount: refund.amount,
+          currency: refund.currency,
+          asked: currency,
+        });
       }
       return { id: refund.id, status: refundStatusOf(refund), amountMinor: refunded ?? amountMinor, currency: refund.currency.toUpperCase() };
     },

@@ -60,7 +60,8 @@ const START_SCRIPT = `window.addEventListener('load', function () {
 });
 `;
 
-const STYLE = 'html { box-sizing: border-box; overflow-y: scroll; } *, *:before, *:after { box-sizing: inherit; } body { margin: 0; background: #fafafa; }\n';
+const STYLE =
+  'html { box-sizing: border-box; overflow-y: scroll; } *, *:before, *:after { box-sizing: inherit; } body { margin: 0; background: #fafafa; }\n';
 
 const OWN_FILES: Record<string, { type: string; body: string } | undefined> = {
   'docs.js': { type: 'application/javascript', body: START_SCRIPT },

@@ -20,7 +20,9 @@ export const createdBoundFormats = [isoDay, isoInstant] as const;
  */
 function createdBound(edge: 'from' | 'to') {
   return createdBoundText
-    .transform((text) => (isoDay.safeParse(text).success ? new Date(`${text}T${edge === 'from' ? '00:00:00.000' : '23:59:59.999'}Z`) : new Date(text)))
+    .transform((text) =>
+      isoDay.safeParse(text).success ? new Date(`${text}T${edge === 'from' ? '00:00:00.000' : '23:59:59.999'}Z`) : new Date(text),
+    )
     .optional();
 }
 
@@ -47,7 +49,12 @@ export type ListAdminOrdersQuery = z.output<typeof listAdminOrdersRequest.query>
 // ---- Responses (for the OpenAPI document) ----
 
 /** What the admin list adds to each order view: whose order it is. Compose as orderView.extend(adminOrderFields.shape). */
-export const adminOrderFields = z.object({ userId: z.string().regex(/^[a-f\d]{24}$/).meta({ description: 'The buyer' }) });
+export const adminOrderFields = z.object({
+  userId: z
+    .string()
+    .regex(/^[a-f\d]{24}$/)
+    .meta({ description: 'The buyer' }),
+});
 
 export const adminOrderView = orderView.extend(adminOrderFields.shape).meta({ id: 'AdminOrder' });
 export const adminOrderListResponse = z.object({ message: z.literal('Order list'), data: z.array(adminOrderView), pagination });

@@ -4,7 +4,12 @@ import { ROLES } from '../models/user.model';
 import { boundedText, idString, requiredOr } from './common.schemas';
 
 const EMAIL_MESSAGE = 'Must be a valid email address of at most 254 characters';
-const email = z.string({ error: requiredOr(EMAIL_MESSAGE) }).trim().toLowerCase().max(254, EMAIL_MESSAGE).pipe(z.email(EMAIL_MESSAGE));
+const email = z
+  .string({ error: requiredOr(EMAIL_MESSAGE) })
+  .trim()
+  .toLowerCase()
+  .max(254, EMAIL_MESSAGE)
+  .pipe(z.email(EMAIL_MESSAGE));
 const password = z.string({ error: requiredOr('Must be text of at least 8 characters and at most 72 bytes in UTF-8') }).superRefine((value, ctx) => {
   const problem = passwordProblem(value);
   if (problem) ctx.addIssue({ code: 'custom', message: problem });
@@ -41,6 +46,9 @@ export const userView = z
 export const registerResponse = z.object({ message: z.literal('Registration was successfully'), data: userView });
 export const loginResponse = z.object({
   message: z.literal('Login jwt generated'),
-  token: z.string().regex(/^Bearer [\w-]+\.[\w-]+\.[\w-]+$/).meta({ description: 'Send it as it is in the Authorization header' }),
+  token: z
+    .string()
+    .regex(/^Bearer [\w-]+\.[\w-]+\.[\w-]+$/)
+    .meta({ description: 'Send it as it is in the Authorization header' }),
 });
 export const profileResponse = z.object({ message: z.literal('user Profile'), details: userView });

@@ -22,7 +22,9 @@ export function boundedText(min: number, max: number, options: { trim?: boolean 
   return text.min(min, { error, abort: true }).max(max, { error });
 }
 
-export const objectId = z.string({ error: requiredOr('Must be a 24-character hexadecimal id') }).regex(/^[a-f\d]{24}$/i, 'Must be a 24-character hexadecimal id');
+export const objectId = z
+  .string({ error: requiredOr('Must be a 24-character hexadecimal id') })
+  .regex(/^[a-f\d]{24}$/i, 'Must be a 24-character hexadecimal id');
 
 export const idParams = z.object({ id: objectId });
 
@@ -48,7 +50,10 @@ export const pageCursor = z.string('Must be the nextCursor of a previous page').
 export const timestamp = z.date().meta({ description: 'ISO 8601 date-time, UTC', example: '2026-01-15T10:30:00.000Z' });
 
 /** An id in a response: always lower-case hex. */
-export const idString = z.string().regex(/^[a-f\d]{24}$/).meta({ example: '665f1c2e8b3a4d0012ab34cd' });
+export const idString = z
+  .string()
+  .regex(/^[a-f\d]{24}$/)
+  .meta({ example: '665f1c2e8b3a4d0012ab34cd' });
 
 export const pagination = z
   .object({

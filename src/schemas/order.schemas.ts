@@ -13,7 +13,10 @@ const ITEMS_MESSAGE = `Must be a list of 1 to ${ORDER_MAX_LINES} items { product
 export const createOrderRequest = {
   body: z.object({
     items: z
-      .array(z.object({ productId: objectId.transform((id) => id.toLowerCase()), quantity }, 'Must be an item { productId, quantity }'), ITEMS_MESSAGE)
+      .array(
+        z.object({ productId: objectId.transform((id) => id.toLowerCase()), quantity }, 'Must be an item { productId, quantity }'),
+        ITEMS_MESSAGE,
+      )
       .min(1, ITEMS_MESSAGE)
       .max(ORDER_MAX_LINES, ITEMS_MESSAGE),
   }),
@@ -63,10 +66,16 @@ export const orderLineView = z
 export const orderView = z
   .object({
     id: idString,
-    status: z.enum(ORDER_STATUSES).meta({ description: 'pending -> paid | failed | canceled; failed -> paid | canceled; paid -> refunded. Changed only by webhooks, cancel and the expiry job' }),
+    status: z.enum(ORDER_STATUSES).meta({
+      description:
+        'pending -> paid | failed | canceled; failed -> paid | canceled; paid -> refunded. Changed only by webhooks, cancel and the expiry job',
+    }),
     items: z.array(orderLineView),
     amount: money,
-    currency: z.string().regex(/^[A-Z]{3}$/).meta({ example: 'USD' }),
+    currency: z
+      .string()
+      .regex(/^[A-Z]{3}$/)
+      .meta({ example: 'USD' }),
     paymentIntentId: z.string().nullable().meta({ example: 'pi_3Nv1aB2eZvKYlo2C0abc1234' }),
     refundedAmount: money,
     refunds: z.array(refundView).meta({ description: 'Refund requests made through this API and refunds learnt from Stripe events, oldest first' }),
@@ -90,14 +99,26 @@ export const orderView = z
 export type OrderView = z.output<typeof orderView>;
 
 /** Stripe's PaymentIntent statuses, as the gateway reports them. */
-export const paymentIntentStatus = z.enum(['requires_payment_method', 'requires_confirmation', 'requires_action', 'processing', 'requires_capture', 'canceled', 'succeeded']);
-const statusesAgree: [z.output<typeof paymentIntentStatus>, PaymentIntentStatus] extends [PaymentIntentStatus, z.output<typeof paymentIntentStatus>] ? true : false = true;
+export const paymentIntentStatus = z.enum([
+  'requires_payment_method',
+  'requires_confirmation',
+  'requires_action',
+  'processing',
+  'requires_capture',
+  'canceled',
+  'succeeded',
+]);
+const statusesAgree: [z.output<typeof paymentIntentStatus>, PaymentIntentStatus] extends [PaymentIntentStatus, z.output<typeof paymentIntentStatus>]
+  ? true
+  : false = true;
 void statusesAgree;
 
 export const orderCreatedResponse = z.object({
   message: z.literal('Order created successfully'),
   orderId: idString,
-  clientSecret: z.string().meta({ description: 'Confirm the payment with it in the browser (Stripe.js)', example: 'pi_3Nv1aB2eZvKYlo2C0abc1234_secret_9xYz' }),
+  clientSecret: z
+    .string()
+    .meta({ description: 'Confirm the payment with it in the browser (Stripe.js)', example: 'pi_3Nv1aB2eZvKYlo2C0abc1234_secret_9xYz' }),
   data: orderView,
 });
 export const orderListResponse = z.object({ message: z.literal('Order list'), data: z.array(orderView), pagination });

@@ -1,5 +1,16 @@
 import { z } from 'zod';
-import { boundedText, currencyCode, idParams, idString, pageCursor, pageLimit, pagination, requiredOr, timestamp, wholeNumber } from './common.schemas';
+import {
+  boundedText,
+  currencyCode,
+  idParams,
+  idString,
+  pageCursor,
+  pageLimit,
+  pagination,
+  requiredOr,
+  timestamp,
+  wholeNumber,
+} from './common.schemas';
 
 // Decimal price as the assignment shows it (25.99). Digits per currency and Stripe's limits are
 // checked by the catalogue service, which knows the product's currency.
@@ -74,7 +85,10 @@ export const productView = z
     name: z.string().meta({ example: 'Wireless Mouse' }),
     description: z.string().meta({ example: 'A high-precision wireless mouse.' }),
     price: z.number().meta({ description: 'In major units of `currency`, exact to its decimals', example: 25.99 }),
-    currency: z.string().regex(/^[A-Z]{3}$/).meta({ example: 'USD' }),
+    currency: z
+      .string()
+      .regex(/^[A-Z]{3}$/)
+      .meta({ example: 'USD' }),
     stock: z.number().int().min(0).meta({ description: 'Units that can be ordered now (units held by unpaid orders are not in it)', example: 100 }),
     createdAt: timestamp,
     updatedAt: timestamp,

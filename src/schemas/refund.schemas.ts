@@ -13,7 +13,10 @@ export const refundOrderRequest = {
   // Strict: money moves on this body, so a misspelt field (`amout`) is a 400, never a full refund.
   body: z
     .object({
-      amount: z.number({ error: requiredOr(AMOUNT_MESSAGE) }).positive(AMOUNT_MESSAGE).optional(),
+      amount: z
+        .number({ error: requiredOr(AMOUNT_MESSAGE) })
+        .positive(AMOUNT_MESSAGE)
+        .optional(),
       reason: z.enum(REFUND_REASONS, REASON_MESSAGE).optional(),
       restock: z.boolean('Must be true or false').default(false),
     })
@@ -49,11 +52,15 @@ export const refundView = z
   .object({
     id: z.string().meta({ description: 'Our id for the request (also in the refund metadata as refundRequestId)' }),
     refundId: z.string().nullable().meta({ description: "The gateway's refund id; null until it has answered" }),
-    source: z.enum(['admin', 'external']).meta({ description: 'Asked for through this API, or made elsewhere (Stripe dashboard) and learnt from its events' }),
+    source: z
+      .enum(['admin', 'external'])
+      .meta({ description: 'Asked for through this API, or made elsewhere (Stripe dashboard) and learnt from its events' }),
     amount: money,
     reason: z.enum(REFUND_REASONS).nullable(),
     restock: z.boolean(),
-    status: z.enum(REFUND_REQUEST_STATUSES).meta({ description: '`requested` until the gateway answers, then its status; `refused` when it refused' }),
+    status: z
+      .enum(REFUND_REQUEST_STATUSES)
+      .meta({ description: '`requested` until the gateway answers, then its status; `refused` when it refused' }),
     requestedAt: z.date(),
     requestedBy: z.object({ userId: z.string(), email: z.string() }).nullable().optional(),
   })

@@ -23,7 +23,10 @@ export function createAdminOrderService() {
       where.createdAt = { ...(filters.createdFrom && { $gte: filters.createdFrom }), ...(filters.createdTo && { $lte: filters.createdTo }) };
     }
     where.placedAt = { $ne: null };
-    const rows = (await OrderModel.find(pageFilter(NEWEST, filters, where, cursor)).sort(sortFor(NEWEST)).limit(limit + 1).lean()) as OrderRow[];
+    const rows = (await OrderModel.find(pageFilter(NEWEST, filters, where, cursor))
+      .sort(sortFor(NEWEST))
+      .limit(limit + 1)
+      .lean()) as OrderRow[];
     const { page, nextCursor } = cutPage(NEWEST, filters, rows, limit);
     return { orders: page.map((order) => ({ ...toOrderView(order, ADMIN), userId: order.userId.toHexString() })), nextCursor };
   }

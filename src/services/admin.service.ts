@@ -24,7 +24,7 @@ export async function ensureAdmin(account: AdminAccount, options: { bcryptCost: 
     try {
       await UserModel.updateOne({ email }, update, { upsert: true });
       const admin = await UserModel.findOne({ email }).orFail();
-      return { id: admin.id as string, email: admin.email };
+      return { id: admin.id, email: admin.email };
     } catch (error) {
       if (!isDuplicateKeyError(error) || attempt >= 3) throw error;
     }

@@ -26,7 +26,7 @@ export interface AuthServiceOptions {
 }
 
 export function toPublicUser(user: UserDocument): PublicUser {
-  return { id: user.id as string, name: user.name, email: user.email, role: user.role };
+  return { id: user.id, name: user.name, email: user.email, role: user.role };
 }
 
 export function createAuthService(options: AuthServiceOptions) {

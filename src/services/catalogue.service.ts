@@ -65,7 +65,7 @@ export function createCatalogueService(clock: () => Date = () => new Date()) {
       ...pricing(input.price, input.currency),
       createdBy: new Types.ObjectId(createdBy),
     });
-    return toProductView(created.toObject() as ProductRow);
+    return toProductView(created.toObject());
   }
 
   async function listProducts(query: ListProductsQuery) {

@@ -39,7 +39,9 @@ export async function claimIdempotencyKey(claim: {
     if (existing.requestHash !== claim.requestHash) {
       throw new Unprocessable('This Idempotency-Key was already used with a different request body', 'IDEMPOTENCY_KEY_REUSED');
     }
-    const order = (await OrderModel.findOne({ _id: existing.orderId, placedAt: { $ne: null } }).select('+clientSecret').lean()) as OrderRow | null;
+    const order = (await OrderModel.findOne({ _id: existing.orderId, placedAt: { $ne: null } })
+      .select('+clientSecret')
+      .lean()) as OrderRow | null;
     if (order) return { replay: order };
     throw new Conflict('A request with this Idempotency-Key is still being processed; retry shortly', 'IDEMPOTENCY_KEY_IN_USE');
   }

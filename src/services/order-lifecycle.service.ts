@@ -35,7 +35,10 @@ export async function moveOrder(
  * Idempotent, and `stock` is marked last, so the expiry job repeats an interrupted run; callers pass the
  * status a successful move set.
  */
-export async function settleStock(order: Pick<OrderRow, '_id' | 'userId' | 'items' | 'stock'> & { refunds?: OrderRow['refunds'] }, status: OrderStatus): Promise<void> {
+export async function settleStock(
+  order: Pick<OrderRow, '_id' | 'userId' | 'items' | 'stock'> & { refunds?: OrderRow['refunds'] },
+  status: OrderStatus,
+): Promise<void> {
   let stock = order.stock;
   if (stock === 'held') {
     if (status === 'paid' || status === 'refunded') {

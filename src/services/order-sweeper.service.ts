@@ -41,7 +41,12 @@ export function createOrderSweeper(deps: {
   const refunds = createRefundService({ payments, clock, logger, metrics, settings: { attemptLeaseMs: leaseMs } });
 
   async function expireUnpaid(now: Date): Promise<{ expired: number; reconciled: number }> {
-    const due = { placedAt: { $ne: null }, status: { $in: OPEN_STATUSES }, expiresAt: { $lte: now }, $or: [{ sweepLeaseUntil: null }, { sweepLeaseUntil: { $lte: now } }] };
+    const due = {
+      placedAt: { $ne: null },
+      status: { $in: OPEN_STATUSES },
+      expiresAt: { $lte: now },
+      $or: [{ sweepLeaseUntil: null }, { sweepLeaseUntil: { $lte: now } }],
+    };
     const orders = (await OrderModel.find(due).limit(BATCH).lean()) as OrderRow[];
     const counts = { expired: 0, reconciled: 0 };
     for (const order of orders) {
@@ -77,7 +82,12 @@ export function createOrderSweeper(deps: {
 
   async function reconcile(intent: PaymentIntentSnapshot): Promise<'reconciled' | 'left_open'> {
     const source = { eventId: `reconcile:${intent.id}`, reason: 'reconciled' };
-    const outcome = await effects.intentSucceeded(source, { id: intent.id, currency: intent.currency, amountReceivedMinor: intent.amountReceivedMinor, metadata: intent.metadata });
+    const outcome = await effects.intentSucceeded(source, {
+      id: intent.id,
+      currency: intent.currency,
+      amountReceivedMinor: intent.amountReceivedMinor,
+      metadata: intent.metadata,
+    });
     if (outcome === 'applied') logger.warn('payment reconciled with the gateway: its webhook had not arrived', { paymentIntentId: intent.id });
     // A mismatch stays open and noted for a person; it is never canceled under a succeeded payment.
     return outcome === 'applied' ? 'reconciled' : 'left_open';
@@ -85,7 +95,9 @@ export function createOrderSweeper(deps: {
 
   async function removeInterrupted(now: Date): Promise<number> {
     // Creation takes seconds; one still unplaced when its payment window has closed was interrupted.
-    const orders = (await OrderModel.find({ placedAt: null, expiresAt: { $lte: now } }).limit(BATCH).lean()) as OrderRow[];
+    const orders = (await OrderModel.find({ placedAt: null, expiresAt: { $lte: now } })
+      .limit(BATCH)
+      .lean()) as OrderRow[];
     for (const order of orders) {
       await releaseLines(order._id, order.items);
       await releaseOpenOrder(order.userId, order._id, unitsOf(order.items));
@@ -97,8 +109,14 @@ export function createOrderSweeper(deps: {
 
   async function settleInterrupted(): Promise<number> {
     const unsettled: QueryFilter<Order> = { stock: 'held', status: { $in: ['paid', 'refunded', 'canceled'] } };
-    const restockDue: QueryFilter<Order> = { stock: 'committed', status: 'refunded', refunds: { $elemMatch: { restock: true, status: { $ne: 'refused' } } } };
-    const orders = (await OrderModel.find({ $or: [unsettled, restockDue] }).limit(BATCH).lean()) as OrderRow[];
+    const restockDue: QueryFilter<Order> = {
+      stock: 'committed',
+      status: 'refunded',
+      refunds: { $elemMatch: { restock: true, status: { $ne: 'refused' } } },
+    };
+    const orders = (await OrderModel.find({ $or: [unsettled, restockDue] })
+      .limit(BATCH)
+      .lean()) as OrderRow[];
     for (const order of orders) await settleStock(order, order.status);
     return orders.length;
   }

@@ -43,7 +43,9 @@ function toRefundView(refund: RefundRecord, money: (minor: number) => number, fo
     restock: refund.restock ?? false,
     status: refund.status,
     requestedAt: refund.requestedAt,
-    ...(forAdmin && { requestedBy: refund.requestedBy ? { userId: refund.requestedBy.userId.toHexString(), email: refund.requestedBy.email } : null }),
+    ...(forAdmin && {
+      requestedBy: refund.requestedBy ? { userId: refund.requestedBy.userId.toHexString(), email: refund.requestedBy.email } : null,
+    }),
   };
 }
 

@@ -46,7 +46,14 @@ export function createOrderService(deps: OrderServiceDeps) {
     const lines = mergeLines(input.items);
     const orderId = new Types.ObjectId();
     if (idempotencyKey) {
-      const claim = await claimIdempotencyKey({ userId: user.id, key: idempotencyKey, requestHash: digest(input), orderId, now: clock(), ttlMs: deps.settings.idempotencyKeyTtlMs });
+      const claim = await claimIdempotencyKey({
+        userId: user.id,
+        key: idempotencyKey,
+        requestHash: digest(input),
+        orderId,
+        now: clock(),
+        ttlMs: deps.settings.idempotencyKeyTtlMs,
+      });
       if (claim.replay) return { ...placedResult(claim.replay), replayed: true };
     }
     try {
@@ -87,7 +94,10 @@ export function createOrderService(deps: OrderServiceDeps) {
         .catch((error: unknown) => {
           throw gatewayFailure(error);
         });
-      await OrderModel.updateOne({ _id: orderId, placedAt: null }, { $set: { paymentIntentId: intent.id, clientSecret: intent.clientSecret, placedAt: clock() } });
+      await OrderModel.updateOne(
+        { _id: orderId, placedAt: null },
+        { $set: { paymentIntentId: intent.id, clientSecret: intent.clientSecret, placedAt: clock() } },
+      );
       metrics.orderCreated();
     } catch (error) {
       await releaseLines(orderId, priced.items);
@@ -102,7 +112,10 @@ export function createOrderService(deps: OrderServiceDeps) {
     const { limit, cursor, ...filters } = query;
     const where: QueryFilter<Order> = { userId: new Types.ObjectId(user.id), placedAt: { $ne: null } };
     if (filters.status) where.status = filters.status;
-    const rows = (await OrderModel.find(pageFilter(NEWEST, filters, where, cursor)).sort(sortFor(NEWEST)).limit(limit + 1).lean()) as OrderRow[];
+    const rows = (await OrderModel.find(pageFilter(NEWEST, filters, where, cursor))
+      .sort(sortFor(NEWEST))
+      .limit(limit + 1)
+      .lean()) as OrderRow[];
     const { page, nextCursor } = cutPage(NEWEST, filters, rows, limit);
     return { orders: page.map((order) => toOrderView(order, user)), nextCursor };
   }
@@ -158,7 +171,9 @@ function mergeLines(items: CreateOrderInput['items']): StockLine[] {
   const lines = [...merged].map(([productId, quantity]) => ({ productId: new Types.ObjectId(productId), quantity }));
   const tooMany = lines.find((line) => line.quantity > ORDER_MAX_QUANTITY);
   if (tooMany) {
-    throw new ValidationError('Invalid order', [{ path: 'items', message: `At most ${ORDER_MAX_QUANTITY} units of product ${tooMany.productId.toHexString()} per order` }]);
+    throw new ValidationError('Invalid order', [
+      { path: 'items', message: `At most ${ORDER_MAX_QUANTITY} units of product ${tooMany.productId.toHexString()} per order` },
+    ]);
   }
   return lines;
 }
@@ -173,20 +188,32 @@ async function priceLines(lines: StockLine[]) {
   if (missing.length > 0) throw new NotFound(`Product not found: ${missing.join(', ')}`, 'PRODUCT_NOT_FOUND');
   const currencies = [...new Set(products.map((p) => p.currency))];
   if (currencies.length > 1) {
-    throw new ValidationError('All items of an order must be in one currency', [{ path: 'items', message: `Found ${currencies.join(', ')}` }], 'MIXED_CURRENCY');
+    throw new ValidationError(
+      'All items of an order must be in one currency',
+      [{ path: 'items', message: `Found ${currencies.join(', ')}` }],
+      'MIXED_CURRENCY',
+    );
   }
   const currency = currencies[0]!;
   try {
     const items = lines.map((line) => {
       const product = byId.get(line.productId.toHexString())!;
-      return { productId: line.productId, name: product.name, unitPriceMinor: product.priceMinor, quantity: line.quantity, lineTotalMinor: multiplyMinor(product.priceMinor, line.quantity) };
+      return {
+        productId: line.productId,
+        name: product.name,
+        unitPriceMinor: product.priceMinor,
+        quantity: line.quantity,
+        lineTotalMinor: multiplyMinor(product.priceMinor, line.quantity),
+      };
     });
     const amountMinor = sumMinor(items.map((i) => i.lineTotalMinor));
     const problem = chargeProblem(amountMinor, currency);
-    if (problem) throw new ValidationError(`The order total cannot be charged: ${problem}`, [{ path: 'items', message: problem }], 'AMOUNT_OUT_OF_RANGE');
+    if (problem)
+      throw new ValidationError(`The order total cannot be charged: ${problem}`, [{ path: 'items', message: problem }], 'AMOUNT_OUT_OF_RANGE');
     return { items, amountMinor, currency };
   } catch (error) {
-    if (error instanceof MoneyError) throw new ValidationError(`The order total cannot be charged: ${error.message}`, undefined, 'AMOUNT_OUT_OF_RANGE');
+    if (error instanceof MoneyError)
+      throw new ValidationError(`The order total cannot be charged: ${error.message}`, undefined, 'AMOUNT_OUT_OF_RANGE');
     throw error;
   }
 }
@@ -197,7 +224,9 @@ function shortageError(shortage: Shortage) {
   const figures = `Product ${productId}: ${shortage.requested} requested, ${shortage.available} available`;
   switch (shortage.reason) {
     case 'short':
-      return new Conflict('Not enough stock for this order', 'OUT_OF_STOCK', [{ message: figures, productId, requested: shortage.requested, available: shortage.available }]);
+      return new Conflict('Not enough stock for this order', 'OUT_OF_STOCK', [
+        { message: figures, productId, requested: shortage.requested, available: shortage.available },
+      ]);
     case 'busy':
       return new Conflict('Units of this order are held by orders still being placed; retry shortly', 'STOCK_BUSY', [
         {
@@ -212,7 +241,7 @@ function shortageError(shortage: Shortage) {
 }
 
 async function loadOrder(id: Types.ObjectId): Promise<OrderRow> {
-  return (await OrderModel.findById(id).select('+clientSecret').lean().orFail()) as OrderRow;
+  return await OrderModel.findById(id).select('+clientSecret').lean().orFail();
 }
 
 function placedResult(order: OrderRow & { clientSecret?: string | null }) {

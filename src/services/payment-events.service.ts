@@ -4,7 +4,7 @@ import { ValidationError } from '../lib/errors';
 import type { Logger } from '../lib/logger';
 import { noMetrics, type ShopMetrics } from '../lib/metrics';
 import { minorFromStripe } from '../lib/money';
-import { OrderModel, type OrderRow } from '../models/order.model';
+import { OrderModel, type LastPaymentError, type OrderRow } from '../models/order.model';
 import { WebhookEventModel } from '../models/webhook-event.model';
 import { MalformedEventError, parseEvent, type HandledEvent, type ParsedEvent } from '../payments/stripe.events';
 import { WebhookSignatureError, type WebhookVerifier } from '../payments/webhook';
@@ -56,7 +56,12 @@ export function createPaymentEffects(deps: { clock: () => Date; logger: Logger; 
         return 'no_change';
       }
       // Money arrived for an order that can no longer take it (canceled): a person must refund it.
-      await note(order._id, { kind: 'late_success', at, eventId, detail: { status: current.status, paymentIntentId: intent.id, problems: metadataProblems } });
+      await note(order._id, {
+        kind: 'late_success',
+        at,
+        eventId,
+        detail: { status: current.status, paymentIntentId: intent.id, problems: metadataProblems },
+      });
       logger.error('payment succeeded for an order that is not open: refund needed', { orderId: order._id.toHexString(), status: current.status });
       return 'mismatch';
     }
@@ -65,7 +70,8 @@ export function createPaymentEffects(deps: { clock: () => Date; logger: Logger; 
     await settleStock(order, 'paid');
     // A full refund reported before the success (events can arrive out of order) applies now.
     const current = await OrderModel.findById(order._id).lean().orFail();
-    if (current.refundedMinor >= current.amountMinor) await moveOrder(order._id, 'refunded', { reason: 'refunded', at, eventId: `${eventId}:refund` });
+    if (current.refundedMinor >= current.amountMinor)
+      await moveOrder(order._id, 'refunded', { reason: 'refunded', at, eventId: `${eventId}:refund` });
     return 'applied';
   }
 
@@ -73,7 +79,9 @@ export function createPaymentEffects(deps: { clock: () => Date; logger: Logger; 
     const order = await orderHolding(intent.id, intent.metadata);
     if (!order) return 'unknown_intent';
     const error = intent.last_payment_error;
-    const lastPaymentError = error ? { code: error.code ?? null, declineCode: error.decline_code || null, message: error.message ?? null } : null;
+    const lastPaymentError: LastPaymentError | null = error
+      ? { code: error.code ?? null, declineCode: error.decline_code || null, message: error.message ?? null }
+      : null;
     const moved = await moveOrder(order._id, 'failed', { reason: 'payment_failed', at: clock(), eventId }, { lastPaymentError });
     if (!moved && order.status === 'failed') await OrderModel.updateOne({ _id: order._id, status: 'failed' }, { $set: { lastPaymentError } });
     if (moved) metrics.payment('failed');
@@ -190,7 +198,12 @@ export function createPaymentEventService(deps: { clock: () => Date; logger: Log
         const intent = event.object;
         // localstripe omits amount_received; Stripe always sends it for a succeeded intent.
         const received = intent.amount_received ?? intent.amount;
-        const succeeded = { id: intent.id, currency: intent.currency.toUpperCase(), amountReceivedMinor: minorFromStripe(received, intent.currency) ?? null, metadata: intent.metadata ?? {} };
+        const succeeded = {
+          id: intent.id,
+          currency: intent.currency.toUpperCase(),
+          amountReceivedMinor: minorFromStripe(received, intent.currency) ?? null,
+          metadata: intent.metadata ?? {},
+        };
         return effects.intentSucceeded({ eventId: event.id, reason: 'payment_succeeded' }, succeeded);
       }
       case 'payment_intent.payment_failed':

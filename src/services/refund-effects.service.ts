@@ -38,7 +38,10 @@ export function createRefundEffects(deps: { clock: () => Date; logger: Logger; m
     // $max: refunds only grow, so an older partial-refund event arriving late cannot shrink the total.
     await OrderModel.updateOne(
       { _id: order._id, 'notes.eventId': { $ne: eventId } },
-      { $max: { refundedMinor }, $push: { notes: { kind: 'refund', at, eventId, detail: { refundedAmountMinor: refundedMinor, chargeId: charge.id } } } },
+      {
+        $max: { refundedMinor },
+        $push: { notes: { kind: 'refund', at, eventId, detail: { refundedAmountMinor: refundedMinor, chargeId: charge.id } } },
+      },
     );
     // API versions before 2022-11-15 list the charge's refunds: each one then counts as its own report.
     for (const refund of charge.refunds?.data ?? []) await applyRefund(order, eventId, { ...refund, payment_intent: intentId });
@@ -117,7 +120,13 @@ export function createRefundEffects(deps: { clock: () => Date; logger: Logger; m
       if (nextStatus === entry.status && settlement === entry.settlement) return 'no_change';
       const moved = await OrderModel.updateOne(
         { _id: order._id, refunds: { $elemMatch: { requestId: entry.requestId, status: entry.status, settlement: entry.settlement } } },
-        { $set: { 'refunds.$[r].status': nextStatus, 'refunds.$[r].settlement': settlement, 'refunds.$[r].failure': refund.failure_reason ?? entry.failure ?? null } },
+        {
+          $set: {
+            'refunds.$[r].status': nextStatus,
+            'refunds.$[r].settlement': settlement,
+            'refunds.$[r].failure': refund.failure_reason ?? entry.failure ?? null,
+          },
+        },
         { arrayFilters: [{ 'r.requestId': entry.requestId }] },
       );
       if (moved.modifiedCount === 0) continue;
@@ -125,7 +134,10 @@ export function createRefundEffects(deps: { clock: () => Date; logger: Logger; m
         // Refunded totals never go down: the customer did not get this money back, a person must act.
         const detail = { refundId: refund.id, amountMinor, failureReason: refund.failure_reason ?? null };
         await note(order._id, { kind: 'refund_failed_after_success', at: clock(), eventId, detail });
-        logger.error('a confirmed refund failed afterwards: the customer did not get the money back', { orderId: order._id.toHexString(), refundId: refund.id });
+        logger.error('a confirmed refund failed afterwards: the customer did not get the money back', {
+          orderId: order._id.toHexString(),
+          refundId: refund.id,
+        });
       }
       return 'applied';
     }
@@ -139,7 +151,8 @@ export function createRefundEffects(deps: { clock: () => Date; logger: Logger; m
   async function finish(orderId: Types.ObjectId, eventId: string, at: Date, chargeFullyRefunded: boolean): Promise<'partial' | 'moved' | 'already'> {
     const current = (await OrderModel.findById(orderId).lean().orFail()) as OrderRow;
     const ledger = refundLedger(current);
-    if (ledger.confirmedMinor > (current.refundedMinor ?? 0)) await OrderModel.updateOne({ _id: orderId }, { $max: { refundedMinor: ledger.confirmedMinor } });
+    if (ledger.confirmedMinor > (current.refundedMinor ?? 0))
+      await OrderModel.updateOne({ _id: orderId }, { $max: { refundedMinor: ledger.confirmedMinor } });
     if (!chargeFullyRefunded && ledger.refundedMinor < current.amountMinor) return 'partial';
     const moved = await moveOrder(orderId, 'refunded', { reason: 'refunded', at, eventId });
     // Also when another delivery moved it: a retry after a crash before the stock step completes it.

@@ -60,7 +60,12 @@ export function createRefundService(deps: RefundServiceDeps) {
   const metrics = deps.metrics ?? noMetrics;
   const keyWindowStart = () => new Date(clock().getTime() - GATEWAY_KEY_WINDOW_MS);
 
-  async function requestRefund(admin: PublicUser, orderId: string, input: RefundOrderInput, idempotencyKey?: string): Promise<RefundRequested & { replayed: boolean }> {
+  async function requestRefund(
+    admin: PublicUser,
+    orderId: string,
+    input: RefundOrderInput,
+    idempotencyKey?: string,
+  ): Promise<RefundRequested & { replayed: boolean }> {
     const request = { orderId: orderId.toLowerCase(), amount: input.amount ?? null, reason: input.reason ?? null, restock: input.restock };
     const requestHash = idempotencyKey ? digest(request) : null;
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt += 1) {
@@ -100,7 +105,13 @@ export function createRefundService(deps: RefundServiceDeps) {
             notes: {
               kind: 'refund_requested',
               at: now,
-              detail: { requestId: entry.requestId, by: { userId: admin.id, email: admin.email }, amountMinor, reason: entry.reason, restock: entry.restock },
+              detail: {
+                requestId: entry.requestId,
+                by: { userId: admin.id, email: admin.email },
+                amountMinor,
+                reason: entry.reason,
+                restock: entry.restock,
+              },
             },
           },
           $inc: { refundsVersion: 1 },
@@ -150,7 +161,9 @@ export function createRefundService(deps: RefundServiceDeps) {
       // gateway key) leaves the outcome unknown, so the reservation stays and the request is sent again.
       if (error instanceof GatewayError && error.kind !== 'unavailable' && error.code !== 'idempotency_error') {
         await recordRefusal(order._id, entry.requestId, error.message);
-        throw new Conflict(`The payment provider refused the refund: ${error.message}`, 'REFUND_REFUSED', [{ message: error.message, code: error.code }]);
+        throw new Conflict(`The payment provider refused the refund: ${error.message}`, 'REFUND_REFUSED', [
+          { message: error.message, code: error.code },
+        ]);
       }
       await releaseAttempt(order._id, entry.requestId).catch(() => undefined);
       if (error instanceof GatewayError) {
@@ -189,7 +202,12 @@ export function createRefundService(deps: RefundServiceDeps) {
     await OrderModel.updateOne(
       { _id: orderId, refunds: { $elemMatch: { requestId, refundId: null, status: 'requested' } } },
       {
-        $set: { 'refunds.$[r].status': 'refused', 'refunds.$[r].settlement': 'released', 'refunds.$[r].failure': message, 'refunds.$[r].attemptUntil': null },
+        $set: {
+          'refunds.$[r].status': 'refused',
+          'refunds.$[r].settlement': 'released',
+          'refunds.$[r].failure': message,
+          'refunds.$[r].attemptUntil': null,
+        },
       },
       { arrayFilters: [{ 'r.requestId': requestId }] },
     );
@@ -222,14 +240,20 @@ export function createRefundService(deps: RefundServiceDeps) {
     const now = clock();
     const since = keyWindowStart();
     const stuck = { status: 'requested', refundId: null, attemptUntil: { $lte: now }, requestedAt: { $gt: since } };
-    const orders = (await OrderModel.find({ refunds: { $elemMatch: stuck } }).limit(BATCH).lean()) as OrderRow[];
+    const orders = (await OrderModel.find({ refunds: { $elemMatch: stuck } })
+      .limit(BATCH)
+      .lean()) as OrderRow[];
     let resumed = 0;
     for (const order of orders) {
       for (const entry of order.refunds.filter((e) => e.status === 'requested' && e.refundId === null && e.requestedAt > since)) {
         if (!(await claimAttempt(order._id, entry.requestId))) continue;
         resumed += 1;
         await send(order, entry).catch((error: unknown) =>
-          logger.warn('interrupted refund request not completed; will retry', { orderId: order._id.toHexString(), requestId: entry.requestId, error: String(error) }),
+          logger.warn('interrupted refund request not completed; will retry', {
+            orderId: order._id.toHexString(),
+            requestId: entry.requestId,
+            error: String(error),
+          }),
         );
       }
     }
@@ -243,7 +267,9 @@ export type RefundService = ReturnType<typeof createRefundService>;
 
 /** A request this admin made on this order with this key; one the gateway refused does not use the key up. */
 function requestWithKey(order: OrderRow, adminId: string, key: string): RefundEntry | undefined {
-  return (order.refunds ?? []).find((entry) => entry.idempotencyKey === key && entry.status !== 'refused' && entry.requestedBy?.userId.toHexString() === adminId);
+  return (order.refunds ?? []).find(
+    (entry) => entry.idempotencyKey === key && entry.status !== 'refused' && entry.requestedBy?.userId.toHexString() === adminId,
+  );
 }
 
 function resultOf(order: OrderRow, entry: RefundEntry, refundId: string, status: RefundStatus): RefundRequested {
@@ -256,7 +282,8 @@ function amountInMinorUnits(amount: number, currency: string): number {
   try {
     minor = toMinorUnits(amount, currency);
   } catch (error) {
-    if (error instanceof MoneyError) throw new ValidationError('Invalid refund amount', [{ path: 'amount', message: `${error.message} for ${currency}` }]);
+    if (error instanceof MoneyError)
+      throw new ValidationError('Invalid refund amount', [{ path: 'amount', message: `${error.message} for ${currency}` }]);
     throw error;
   }
   const problem = priceProblem(minor, currency);

@@ -22,7 +22,17 @@ export async function seedProducts(products: readonly DemoProduct[]): Promise<{ 
     const { key, price, currency, ...rest } = product;
     const result = await ProductModel.updateOne(
       { seedKey: key },
-      { $setOnInsert: { _id: new Types.ObjectId(), ...rest, ...pricing(price, currency), seedKey: key, archived: false, archivedAt: null, createdBy: null } },
+      {
+        $setOnInsert: {
+          _id: new Types.ObjectId(),
+          ...rest,
+          ...pricing(price, currency),
+          seedKey: key,
+          archived: false,
+          archivedAt: null,
+          createdBy: null,
+        },
+      },
       { upsert: true, timestamps: true },
     );
     inserted += result.upsertedCount;

@@ -30,7 +30,11 @@ export type Shortage =
  * refusal means there is truly not enough ('short'), or, after the wait, that it is still undecided ('busy').
  * On a refusal the lines taken are given back.
  */
-export async function reserveLines(orderId: Types.ObjectId, lines: readonly StockLine[], options: { waitMs: number }): Promise<{ ok: true } | { ok: false; shortage: Shortage }> {
+export async function reserveLines(
+  orderId: Types.ObjectId,
+  lines: readonly StockLine[],
+  options: { waitMs: number },
+): Promise<{ ok: true } | { ok: false; shortage: Shortage }> {
   const ordered = [...lines].sort((a, b) => a.productId.toHexString().localeCompare(b.productId.toHexString()));
   const deadline = Date.now() + options.waitMs;
   for (const line of ordered) {
@@ -101,6 +105,9 @@ export async function commitLines(orderId: Types.ObjectId, lines: readonly Stock
 /** Units of a refunded order back on sale, each product once per order (see Product.restockedFor). */
 export async function restockLines(orderId: Types.ObjectId, lines: readonly StockLine[]): Promise<void> {
   for (const line of lines) {
-    await ProductModel.updateOne({ _id: line.productId, restockedFor: { $ne: orderId } }, { $inc: { stock: line.quantity }, $push: { restockedFor: orderId } });
+    await ProductModel.updateOne(
+      { _id: line.productId, restockedFor: { $ne: orderId } },
+      { $inc: { stock: line.quantity }, $push: { restockedFor: orderId } },
+    );
   }
 }

@@ -45,7 +45,11 @@ export async function createProduct(app: Express, token: string, overrides: Reco
 /** Creates an order through the API as the given user; returns the create response body. */
 export async function createOrder(app: Express, token: string, items: Array<{ productId: string; quantity: number }>) {
   const res = await request(app).post('/api/orders/create').set('Authorization', token).send({ items }).expect(201);
-  return res.body as { orderId: string; clientSecret: string; data: { id: string; paymentIntentId: string; amount: number; currency: string; status: string } };
+  return res.body as {
+    orderId: string;
+    clientSecret: string;
+    data: { id: string; paymentIntentId: string; amount: number; currency: string; status: string };
+  };
 }
 
 export async function getOrder(app: Express, token: string, id: string) {

@@ -19,7 +19,12 @@ export interface OperationDoc {
  */
 export function registeredRoutes(app: Express): string[] {
   const routes: string[] = [];
-  type Layer = { route?: { path: unknown; methods: Record<string, boolean> }; handle?: { stack?: Layer[]; router?: { stack?: Layer[] } }; rawPath?: unknown; name?: string };
+  type Layer = {
+    route?: { path: unknown; methods: Record<string, boolean> };
+    handle?: { stack?: Layer[]; router?: { stack?: Layer[] } };
+    rawPath?: unknown;
+    name?: string;
+  };
   const walk = (stack: Layer[], prefix: string) => {
     for (const layer of stack) {
       if (layer.route) {
@@ -77,7 +82,9 @@ export function schemaValidator(doc: OpenApiDoc) {
     if (value && typeof value === 'object') {
       return Object.fromEntries(
         Object.entries(value).map(([key, inner]) =>
-          key === '$ref' && typeof inner === 'string' ? [key, inner.replace('#/components/schemas/', `${COMPONENTS}#/$defs/`)] : [key, retarget(inner)],
+          key === '$ref' && typeof inner === 'string'
+            ? [key, inner.replace('#/components/schemas/', `${COMPONENTS}#/$defs/`)]
+            : [key, retarget(inner)],
         ),
       );
     }
@@ -124,7 +131,9 @@ export function responseProblems(doc: OpenApiDoc, validator: ReturnType<typeof s
   for (const [name, header] of Object.entries(documented.headers ?? {})) {
     if (header.required && res.headers[name.toLowerCase()] === undefined) problems.push(`${label}: required header ${name} missing`);
   }
-  const mediaType = String(res.headers['content-type'] ?? '').split(';')[0]!.trim();
+  const mediaType = String(res.headers['content-type'] ?? '')
+    .split(';')[0]!
+    .trim();
   const content = documented.content?.[mediaType];
   if (!content) return [...problems, `${label}: media type ${mediaType} not documented`];
   const body = mediaType === 'application/json' ? res.body : res.text;

@@ -20,7 +20,10 @@ export interface RecordingGateway extends PaymentGateway {
  * Wraps a gateway; `createRefund` may be replaced (`around`) to fail, delay or change answers like a
  * real provider could, still calling the real simulated gateway underneath.
  */
-export function recording(inner: SimulatedGateway, around?: (input: CreateRefundInput, call: () => Promise<RefundRef>, attempt: number) => Promise<RefundRef>): RecordingGateway {
+export function recording(
+  inner: SimulatedGateway,
+  around?: (input: CreateRefundInput, call: () => Promise<RefundRef>, attempt: number) => Promise<RefundRef>,
+): RecordingGateway {
   const attempts: CreateRefundInput[] = [];
   const accepted: RefundRef[] = [];
   return {
@@ -59,7 +62,11 @@ export interface RefundShop {
  * app's own webhook, as in development, so payments and refunds run end to end; without it the test plays
  * Stripe and delivers (or withholds) the events itself.
  */
-export async function startRefundShop(options: { deliverEvents: boolean; around?: Parameters<typeof recording>[1]; env?: Record<string, string> }): Promise<RefundShop> {
+export async function startRefundShop(options: {
+  deliverEvents: boolean;
+  around?: Parameters<typeof recording>[1];
+  env?: Record<string, string>;
+}): Promise<RefundShop> {
   const config = testConfig(options.env);
   let webhookUrl: string | undefined;
   const inner = createSimulatedGateway({
@@ -109,10 +116,25 @@ export async function paidOrder(
   options: { price?: number; currency?: string; quantity?: number; stock?: number; markPaid?: (order: PaidOrder) => Promise<void> } = {},
 ): Promise<PaidOrder> {
   const quantity = options.quantity ?? 2;
-  const product = await createProduct(shop.app, people.admin, { price: options.price ?? 25, currency: options.currency ?? 'USD', stock: options.stock ?? 10 });
+  const product = await createProduct(shop.app, people.admin, {
+    price: options.price ?? 25,
+    currency: options.currency ?? 'USD',
+    stock: options.stock ?? 10,
+  });
   const created = await createOrder(shop.app, people.buyer, [{ productId: product.id, quantity }]);
-  await request(shop.app).post(`/api/orders/${created.orderId}/pay`).set('Authorization', people.buyer).send({ paymentMethod: 'pm_card_visa' }).expect(200);
-  const order = { orderId: created.orderId, productId: product.id, paymentIntentId: created.data.paymentIntentId, amount: created.data.amount, currency: created.data.currency, quantity };
+  await request(shop.app)
+    .post(`/api/orders/${created.orderId}/pay`)
+    .set('Authorization', people.buyer)
+    .send({ paymentMethod: 'pm_card_visa' })
+    .expect(200);
+  const order = {
+    orderId: created.orderId,
+    productId: product.id,
+    paymentIntentId: created.data.paymentIntentId,
+    amount: created.data.amount,
+    currency: created.data.currency,
+    quantity,
+  };
   if (options.markPaid) await options.markPaid(order);
   await shop.settle();
   const status = (await getOrder(shop.app, people.buyer, created.orderId)).status;

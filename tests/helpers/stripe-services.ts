@@ -112,9 +112,16 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-/** An HTTP server on a free loopback port. */
-export async function startHttpServer(handler: http.RequestListener): Promise<TestServer> {
-  const server = http.createServer(handler);
+/** An HTTP server on a free loopback port. An async handler that fails answers 500 with the reason (or drops the connection). */
+export async function startHttpServer(
+  handler: (request: http.IncomingMessage, response: http.ServerResponse) => void | Promise<void>,
+): Promise<TestServer> {
+  const server = http.createServer((request, response) => {
+    Promise.resolve(handler(request, response)).catch((error: unknown) => {
+      if (response.headersSent) response.destroy();
+      else response.writeHead(500, { 'content-type': 'text/plain' }).end(String(error));
+    });
+  });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
@@ -206,7 +213,13 @@ export async function startRecordingProxy(target: string): Promise<TestServer & 
       body: request.method === 'GET' ? undefined : body,
     });
     const answer = Buffer.from(await upstream.arrayBuffer());
-    exchanges.push({ method: request.method ?? '', path: request.url ?? '', headers: request.headers, body: body.toString(), status: upstream.status });
+    exchanges.push({
+      method: request.method ?? '',
+      path: request.url ?? '',
+      headers: request.headers,
+      body: body.toString(),
+      status: upstream.status,
+    });
     response.writeHead(upstream.status, { 'content-type': upstream.headers.get('content-type') ?? 'application/json' }).end(answer);
   });
   return { ...server, exchanges };

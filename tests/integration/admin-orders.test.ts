@@ -97,7 +97,7 @@ describe('GET /api/admin/orders', () => {
     expect(buyer.body).toMatchObject({ code: 'FORBIDDEN' });
   });
 
-  it('when an admin lists, then every buyer\'s placed orders come newest first with their buyer, and personal data is not cached', async () => {
+  it("when an admin lists, then every buyer's placed orders come newest first with their buyer, and personal data is not cached", async () => {
     const res = await request(app).get('/api/admin/orders').set('Authorization', admin);
 
     expect(res.status).toBe(200);
@@ -122,13 +122,21 @@ describe('GET /api/admin/orders', () => {
     ['userId and status', () => ({ userId: buyers[0]!.id, status: 'pending' }), (o: Seeded) => o.userId === buyers[0]!.id && o.status === 'pending'],
     ['createdFrom as a date', { createdFrom: '2026-03-12' }, (o: Seeded) => o.createdAt.getTime() >= Date.parse('2026-03-12T00:00:00Z')],
     ['createdTo as a date (the whole day)', { createdTo: '2026-03-11' }, (o: Seeded) => o.createdAt.getTime() < Date.parse('2026-03-12T00:00:00Z')],
-    ['createdFrom and createdTo the same day', { createdFrom: '2026-03-12', createdTo: '2026-03-12' }, (o: Seeded) => o.createdAt.toISOString().startsWith('2026-03-12')],
+    [
+      'createdFrom and createdTo the same day',
+      { createdFrom: '2026-03-12', createdTo: '2026-03-12' },
+      (o: Seeded) => o.createdAt.toISOString().startsWith('2026-03-12'),
+    ],
     [
       'an instant range with a zone offset',
       { createdFrom: '2026-03-11T13:00:00+01:00', createdTo: '2026-03-12T17:00:00.000Z' },
       (o: Seeded) => o.createdAt.getTime() >= Date.parse('2026-03-11T12:00:00Z') && o.createdAt.getTime() <= Date.parse('2026-03-12T17:00:00Z'),
     ],
-    ['status with a date range', { status: 'canceled', createdFrom: '2026-03-12' }, (o: Seeded) => o.status === 'canceled' && o.createdAt.getTime() >= Date.parse('2026-03-12T00:00:00Z')],
+    [
+      'status with a date range',
+      { status: 'canceled', createdFrom: '2026-03-12' },
+      (o: Seeded) => o.status === 'canceled' && o.createdAt.getTime() >= Date.parse('2026-03-12T00:00:00Z'),
+    ],
     ['a status nobody has', { status: 'refunded' }, () => false],
   ])('when filtering by %s, then paging returns exactly the matching orders, newest first', async (_label, filters, matches) => {
     const query = typeof filters === 'function' ? filters() : filters;
@@ -145,7 +153,12 @@ describe('GET /api/admin/orders', () => {
     const buyersOwn = await request(app).get('/api/orders').set('Authorization', buyers[2]!.token).expect(200);
 
     expect(ids(adminsOwn.body.data)).toEqual([own.orderId]);
-    expect(ids(buyersOwn.body.data).sort()).toEqual(orders.filter((o) => o.userId === buyers[2]!.id).map((o) => o.id).sort());
+    expect(ids(buyersOwn.body.data).sort()).toEqual(
+      orders
+        .filter((o) => o.userId === buyers[2]!.id)
+        .map((o) => o.id)
+        .sort(),
+    );
   });
 
   it.each([
@@ -172,7 +185,10 @@ describe('GET /api/admin/orders', () => {
   it('when a cursor is reused with other filters, then it answers 400 INVALID_CURSOR', async () => {
     const first = await request(app).get('/api/admin/orders').query({ limit: 2, status: 'pending' }).set('Authorization', admin).expect(200);
 
-    const other = await request(app).get('/api/admin/orders').query({ limit: 2, status: 'canceled', cursor: first.body.pagination.nextCursor }).set('Authorization', admin);
+    const other = await request(app)
+      .get('/api/admin/orders')
+      .query({ limit: 2, status: 'canceled', cursor: first.body.pagination.nextCursor })
+      .set('Authorization', admin);
 
     expect(other.status).toBe(400);
     expect(other.body).toMatchObject({ code: 'INVALID_CURSOR' });

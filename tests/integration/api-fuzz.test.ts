@@ -55,35 +55,119 @@ afterAll(async () => {
 /** Percent-encodes what Node's client refuses to send raw; keeps `%` so broken encodings go out as they are. */
 const looseEncode = (text: string) => {
   let out = '';
-  for (const char of text) out += /^[A-Za-z0-9\-._~!$&'()*+,;=:@%[\]]$/.test(char) ? char : Buffer.from(char).toString('hex').replace(/../g, '%$&').toUpperCase();
+  for (const char of text)
+    out += /^[A-Za-z0-9\-._~!$&'()*+,;=:@%[\]]$/.test(char) ? char : Buffer.from(char).toString('hex').replace(/../g, '%$&').toUpperCase();
   return out;
 };
 const brokenEncoding = fc.constantFrom('%', '%%', '%z', '%zz', '%E0%A4%A', '%C0%AF', '%ff%fe', '%00', '%u0041', '%2', '%%32%65', '%ED%A0%80');
 const weirdText = fc.oneof(
   fc.string({ unit: 'binary', maxLength: 40 }),
   fc.string({ unit: 'grapheme', maxLength: 20 }),
-  fc.constantFrom('', ' ', '\u0000', 'a\u0000b', '\u202e', '\ud83d\ude00', 'é', '../..', '$gt', '__proto__', 'constructor', 'prototype', 'null', 'undefined', 'NaN', '[]', '{}'),
+  fc.constantFrom(
+    '',
+    ' ',
+    '\u0000',
+    'a\u0000b',
+    '\u202e',
+    '\ud83d\ude00',
+    'é',
+    '../..',
+    '$gt',
+    '__proto__',
+    'constructor',
+    'prototype',
+    'null',
+    'undefined',
+    'NaN',
+    '[]',
+    '{}',
+  ),
   fc.string({ unit: 'binary-ascii', minLength: 300, maxLength: 2000 }),
 );
-const numberText = fc.constantFrom('0', '-0', '1', '-1', '1.5', '1e308', '1e-324', '5e-324', '99999999999999999999', '0x10', '0b1', '1_000', 'NaN', 'Infinity', '-Infinity', '+1', ' 7', '1e21', '20', '100', '101');
+const numberText = fc.constantFrom(
+  '0',
+  '-0',
+  '1',
+  '-1',
+  '1.5',
+  '1e308',
+  '1e-324',
+  '5e-324',
+  '99999999999999999999',
+  '0x10',
+  '0b1',
+  '1_000',
+  'NaN',
+  'Infinity',
+  '-Infinity',
+  '+1',
+  ' 7',
+  '1e21',
+  '20',
+  '100',
+  '101',
+);
 const hexId = fc.stringMatching(/^[a-f0-9]{24}$/);
 
-const segment = fc.oneof(
-  { weight: 3, arbitrary: fc.constantFrom(() => known.productId, () => known.archivedProductId, () => known.orderId, () => known.otherOrderId).map((get) => ({ raw: get() })) },
-  { weight: 2, arbitrary: hexId.map((raw) => ({ raw })) },
-  { weight: 3, arbitrary: brokenEncoding.map((raw) => ({ raw })) },
-  { weight: 4, arbitrary: weirdText.map((text) => ({ raw: looseEncode(text) || 'x' })) },
-  { weight: 1, arbitrary: fc.tuple(hexId, brokenEncoding).map(([id, broken]) => ({ raw: `${id}${broken}` })) },
-).map(({ raw }) => raw);
+const segment = fc
+  .oneof(
+    {
+      weight: 3,
+      arbitrary: fc
+        .constantFrom(
+          () => known.productId,
+          () => known.archivedProductId,
+          () => known.orderId,
+          () => known.otherOrderId,
+        )
+        .map((get) => ({ raw: get() })),
+    },
+    { weight: 2, arbitrary: hexId.map((raw) => ({ raw })) },
+    { weight: 3, arbitrary: brokenEncoding.map((raw) => ({ raw })) },
+    { weight: 4, arbitrary: weirdText.map((text) => ({ raw: looseEncode(text) || 'x' })) },
+    { weight: 1, arbitrary: fc.tuple(hexId, brokenEncoding).map(([id, broken]) => ({ raw: `${id}${broken}` })) },
+  )
+  .map(({ raw }) => raw);
 
 const QUERY_KEYS = ['limit', 'cursor', 'q', 'minPrice', 'maxPrice', 'currency', 'inStock', 'sort', 'status', 'userId', 'createdFrom', 'createdTo'];
 const queryKey = fc.oneof(
   fc.constantFrom(...QUERY_KEYS),
-  fc.constantFrom('limit[$gt]', 'price[$ne]', 'q[$regex]', '__proto__', '__proto__[admin]', 'constructor[prototype][x]', 'a[b][c][d][e][f]', 'limit[]', 'toString', 'hasOwnProperty'),
+  fc.constantFrom(
+    'limit[$gt]',
+    'price[$ne]',
+    'q[$regex]',
+    '__proto__',
+    '__proto__[admin]',
+    'constructor[prototype][x]',
+    'a[b][c][d][e][f]',
+    'limit[]',
+    'toString',
+    'hasOwnProperty',
+  ),
   weirdText.map(looseEncode),
   brokenEncoding,
 );
-const queryValue = fc.oneof(numberText, fc.constantFrom('USD', 'usd', 'XXX', 'true', 'false', 'newest', 'price_asc', 'pending', 'paid', '2026-01-15', '2026-02-30', '2026-01-15T10:00:00Z', '2026-01-15T10:00:00'), weirdText, brokenEncoding, fc.base64String({ maxLength: 80 }));
+const queryValue = fc.oneof(
+  numberText,
+  fc.constantFrom(
+    'USD',
+    'usd',
+    'XXX',
+    'true',
+    'false',
+    'newest',
+    'price_asc',
+    'pending',
+    'paid',
+    '2026-01-15',
+    '2026-02-30',
+    '2026-01-15T10:00:00Z',
+    '2026-01-15T10:00:00',
+  ),
+  weirdText,
+  brokenEncoding,
+  fc.base64String({ maxLength: 80 }),
+);
 const queryString = fc
   .array(fc.tuple(queryKey, queryValue, fc.boolean()), { maxLength: 6 })
   .map((pairs) => pairs.map(([key, value, raw]) => `${key}=${raw ? looseEncode(value) : encodeURIComponentSafe(value)}`).join('&'));
@@ -98,7 +182,26 @@ function encodeURIComponentSafe(text: string) {
 
 /** JSON built as text, so keys like __proto__ reach the server as sent and nothing is polluted here. */
 type Json = { text: string };
-const KEYS = ['$gt', '$ne', '$where', '$set', '__proto__', 'constructor', 'prototype', 'toString', 'items', 'productId', 'quantity', 'name', 'price', 'stock', 'role', '_id', 'id', 'status'];
+const KEYS = [
+  '$gt',
+  '$ne',
+  '$where',
+  '$set',
+  '__proto__',
+  'constructor',
+  'prototype',
+  'toString',
+  'items',
+  'productId',
+  'quantity',
+  'name',
+  'price',
+  'stock',
+  'role',
+  '_id',
+  'id',
+  'status',
+];
 const scalar: fc.Arbitrary<Json> = fc
   .oneof(
     fc.integer(),
@@ -124,18 +227,32 @@ const deepNesting = fc.tuple(fc.integer({ min: 50, max: 5000 }), fc.constantFrom
   text: `${open.repeat(depth)}1${(open === '[' ? ']' : '}').repeat(depth)}`,
 }));
 /** A field that is usually right, so validation goes deeper, and otherwise anything. */
-const maybe = <T>(valid: fc.Arbitrary<T>) => fc.oneof({ weight: 4, arbitrary: valid.map((v) => ({ text: JSON.stringify(v) })) }, { weight: 1, arbitrary: json });
+const maybe = <T>(valid: fc.Arbitrary<T>) =>
+  fc.oneof({ weight: 4, arbitrary: valid.map((v) => ({ text: JSON.stringify(v) })) }, { weight: 1, arbitrary: json });
 /** An object with the endpoint's fields (each usually there) and sometimes extra, hostile keys. */
 const objectOf = (fields: Record<string, fc.Arbitrary<Json>>) =>
   fc
     .tuple(
-      fc.tuple(...Object.entries(fields).map(([key, value]) => fc.option(value.map((v) => [key, v] as const), { freq: 8, nil: undefined }))),
+      fc.tuple(
+        ...Object.entries(fields).map(([key, value]) =>
+          fc.option(
+            value.map((v) => [key, v] as const),
+            { freq: 8, nil: undefined },
+          ),
+        ),
+      ),
       fc.array(fc.tuple(fc.constantFrom(...KEYS), json), { maxLength: 2 }),
     )
     .map(([present, extra]) => ({
       text: `{${[...present.filter((entry) => entry !== undefined), ...extra].map(([k, v]) => `${JSON.stringify(k)}:${v.text}`).join(',')}}`,
     }));
-const body = (shape: fc.Arbitrary<Json>) => fc.oneof({ weight: 6, arbitrary: shape }, { weight: 2, arbitrary: json }, { weight: 1, arbitrary: deepNesting }, { weight: 1, arbitrary: weirdText.map((text) => ({ text })) });
+const body = (shape: fc.Arbitrary<Json>) =>
+  fc.oneof(
+    { weight: 6, arbitrary: shape },
+    { weight: 2, arbitrary: json },
+    { weight: 1, arbitrary: deepNesting },
+    { weight: 1, arbitrary: weirdText.map((text) => ({ text })) },
+  );
 
 const productFields = {
   name: maybe(fc.string({ minLength: 1, maxLength: 30 })),
@@ -144,17 +261,47 @@ const productFields = {
   currency: maybe(fc.constantFrom('USD', 'jpy', 'KWD', 'ISK', 'MGA', 'XXX')),
   stock: maybe(fc.integer({ min: -2, max: 1_000_002 })),
 };
-const idKnownOrNot = fc.oneof(fc.constant(null).map(() => known.productId), fc.constant(null).map(() => known.archivedProductId), hexId);
+const idKnownOrNot = fc.oneof(
+  fc.constant(null).map(() => known.productId),
+  fc.constant(null).map(() => known.archivedProductId),
+  hexId,
+);
 const orderBody = objectOf({
   items: fc.oneof(
-    { weight: 3, arbitrary: fc.array(objectOf({ productId: fc.oneof(idKnownOrNot.map((id) => ({ text: JSON.stringify(id) })), json), quantity: maybe(fc.integer({ min: -1, max: 1002 })) }), { maxLength: 3 }).map((items) => ({ text: `[${items.map((i) => i.text).join(',')}]` })) },
+    {
+      weight: 3,
+      arbitrary: fc
+        .array(
+          objectOf({
+            productId: fc.oneof(
+              idKnownOrNot.map((id) => ({ text: JSON.stringify(id) })),
+              json,
+            ),
+            quantity: maybe(fc.integer({ min: -1, max: 1002 })),
+          }),
+          { maxLength: 3 },
+        )
+        .map((items) => ({ text: `[${items.map((i) => i.text).join(',')}]` })),
+    },
     { weight: 1, arbitrary: json },
   ),
 });
 
 type Who = 'anonymous' | 'buyer' | 'admin' | 'other' | 'garbage';
 const who = fc.constantFrom<Who>('anonymous', 'buyer', 'buyer', 'admin', 'other', 'garbage');
-const contentType = fc.oneof({ weight: 8, arbitrary: fc.constant('application/json') }, { weight: 1, arbitrary: fc.constantFrom('text/plain', 'application/json; charset=utf-16', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', '') });
+const contentType = fc.oneof(
+  { weight: 8, arbitrary: fc.constant('application/json') },
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom(
+      'text/plain',
+      'application/json; charset=utf-16',
+      'application/x-www-form-urlencoded',
+      'multipart/form-data; boundary=x',
+      '',
+    ),
+  },
+);
 
 interface Fuzzed {
   method: string;
@@ -175,8 +322,22 @@ const headerText = fc.string({ unit: fc.constantFrom(...'abcXYZ019 -_.:;,=/+*%$#
 const request: fc.Arbitrary<Fuzzed> = fc.oneof(
   withoutBody('GET', withQuery('/health')),
   withoutBody('GET', withQuery('/ready')),
-  withBody('POST', withQuery('/api/registration'), objectOf({ name: maybe(fc.string({ maxLength: 20 })), email: maybe(fc.stringMatching(/^[a-z0-9]{1,10}@example\.com$/)), password: maybe(fc.string({ minLength: 8, maxLength: 20 })) }), fc.constant('anonymous')),
-  withBody('POST', fc.constant('/api/login'), objectOf({ email: maybe(fc.stringMatching(/^[a-z0-9]{1,10}@example\.com$/)), password: maybe(fc.string({ maxLength: 20 })) }), fc.constant('anonymous')),
+  withBody(
+    'POST',
+    withQuery('/api/registration'),
+    objectOf({
+      name: maybe(fc.string({ maxLength: 20 })),
+      email: maybe(fc.stringMatching(/^[a-z0-9]{1,10}@example\.com$/)),
+      password: maybe(fc.string({ minLength: 8, maxLength: 20 })),
+    }),
+    fc.constant('anonymous'),
+  ),
+  withBody(
+    'POST',
+    fc.constant('/api/login'),
+    objectOf({ email: maybe(fc.stringMatching(/^[a-z0-9]{1,10}@example\.com$/)), password: maybe(fc.string({ maxLength: 20 })) }),
+    fc.constant('anonymous'),
+  ),
   withoutBody('GET', withQuery('/api/profile')),
   withoutBody('GET', withQuery('/api/products')),
   withBody('POST', fc.constant('/api/products'), objectOf(productFields)),
@@ -189,11 +350,18 @@ const request: fc.Arbitrary<Fuzzed> = fc.oneof(
     who,
     body: body(orderBody).map((b) => b.text),
     contentType,
-    headers: fc.option(headerText.map((key) => ({ 'Idempotency-Key': key })), { nil: undefined }),
+    headers: fc.option(
+      headerText.map((key) => ({ 'Idempotency-Key': key })),
+      { nil: undefined },
+    ),
   }),
   withoutBody('GET', withQuery('/api/orders')),
   withoutBody('GET', at('/api/orders/')),
-  withBody('POST', at('/api/orders/', '/pay'), objectOf({ paymentMethod: maybe(fc.constantFrom('pm_card_visa', 'pm_card_chargeCustomerFail', 'pm_unknown', 'card_visa')) })),
+  withBody(
+    'POST',
+    at('/api/orders/', '/pay'),
+    objectOf({ paymentMethod: maybe(fc.constantFrom('pm_card_visa', 'pm_card_chargeCustomerFail', 'pm_unknown', 'card_visa')) }),
+  ),
   withBody('POST', at('/api/orders/', '/cancel'), fc.constant({ text: '' })),
   fc.record({
     method: fc.constant('POST'),
@@ -207,7 +375,10 @@ const request: fc.Arbitrary<Fuzzed> = fc.oneof(
       }),
     ).map((b) => b.text),
     contentType,
-    headers: fc.option(headerText.map((key) => ({ 'Idempotency-Key': key })), { nil: undefined }),
+    headers: fc.option(
+      headerText.map((key) => ({ 'Idempotency-Key': key })),
+      { nil: undefined },
+    ),
   }),
   withoutBody('GET', withQuery('/api/admin/orders')),
   fc.record({
@@ -216,9 +387,18 @@ const request: fc.Arbitrary<Fuzzed> = fc.oneof(
     who: fc.constant<Who>('anonymous'),
     body: body(json).map((b) => b.text),
     contentType,
-    headers: fc.oneof(headerText, fc.tuple(fc.integer(), fc.stringMatching(/^[a-f0-9]{0,64}$/)).map(([t, v]) => `t=${t},v1=${v}`)).map((signature) => ({ 'Stripe-Signature': signature })),
+    headers: fc
+      .oneof(
+        headerText,
+        fc.tuple(fc.integer(), fc.stringMatching(/^[a-f0-9]{0,64}$/)).map(([t, v]) => `t=${t},v1=${v}`),
+      )
+      .map((signature) => ({ 'Stripe-Signature': signature })),
   }),
-  fc.record({ method: fc.constantFrom('GET', 'POST', 'PUT', 'DELETE', 'OPTIONS', 'PATCH'), path: fc.tuple(segment, queryString).map(([s, q]) => `/api/${s}?${q}`), who }),
+  fc.record({
+    method: fc.constantFrom('GET', 'POST', 'PUT', 'DELETE', 'OPTIONS', 'PATCH'),
+    path: fc.tuple(segment, queryString).map(([s, q]) => `/api/${s}?${q}`),
+    who,
+  }),
 );
 
 /** Sometimes a hostile header on top: a forged bearer token, a request id, a content encoding. */
@@ -231,12 +411,20 @@ const extraHeaders = fc.option(
   ),
   { freq: 5, nil: undefined },
 );
-const fuzzedRequest = fc.tuple(request, extraHeaders).map(([fuzzed, extra]) => (extra ? { ...fuzzed, headers: { ...fuzzed.headers, ...extra } } : fuzzed));
+const fuzzedRequest = fc
+  .tuple(request, extraHeaders)
+  .map(([fuzzed, extra]) => (extra ? { ...fuzzed, headers: { ...fuzzed.headers, ...extra } } : fuzzed));
 
 // ---- sending and checking -----------------------------------------------------------------------------
 
 function send(fuzzed: Fuzzed): Promise<{ status: number; type: string; text: string }> {
-  const token = { anonymous: undefined, garbage: 'Bearer e30.e30.x', buyer: known.tokens.buyer, admin: known.tokens.admin, other: known.tokens.other }[fuzzed.who];
+  const token = {
+    anonymous: undefined,
+    garbage: 'Bearer e30.e30.x',
+    buyer: known.tokens.buyer,
+    admin: known.tokens.admin,
+    other: known.tokens.other,
+  }[fuzzed.who];
   const headers: Record<string, string> = {};
   if (token) headers.Authorization = token;
   Object.assign(headers, fuzzed.headers);
@@ -245,7 +433,9 @@ function send(fuzzed: Fuzzed): Promise<{ status: number; type: string; text: str
     const req = http.request({ host: '127.0.0.1', port, method: fuzzed.method, path: fuzzed.path, headers, agent }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, type: String(res.headers['content-type'] ?? ''), text: Buffer.concat(chunks).toString() }));
+      res.on('end', () =>
+        resolve({ status: res.statusCode ?? 0, type: String(res.headers['content-type'] ?? ''), text: Buffer.concat(chunks).toString() }),
+      );
     });
     req.on('error', reject);
     req.end(fuzzed.body);
@@ -255,8 +445,7 @@ function send(fuzzed: Fuzzed): Promise<{ status: number; type: string; text: str
 /** Every business collection, document by document (updatedAt aside: a reservation given back touches it). */
 async function fingerprint(): Promise<string> {
   const db = mongoose.connection.db!;
-  const dump = async (name: string) =>
-    (await db.collection(name).find().sort({ _id: 1 }).toArray()).map(({ updatedAt: _u, ...rest }) => rest);
+  const dump = async (name: string) => (await db.collection(name).find().sort({ _id: 1 }).toArray()).map(({ updatedAt: _u, ...rest }) => rest);
   const parts = await Promise.all(['users', 'products', 'orders', 'idempotencykeys', 'webhookevents', 'openordertallies'].map(dump));
   return createHash('sha256').update(JSON.stringify(parts)).digest('hex');
 }
@@ -275,29 +464,26 @@ function problemWith(answer: { status: number; type: string; text: string }): st
 }
 
 describe('fuzzing every endpoint', () => {
-  it(
-    'when thousands of generated requests hit the API, then none is a 5xx, every 4xx has the error shape, refused requests store nothing and nothing logs at error level',
-    async () => {
-      let before = await fingerprint();
-      const statuses = new Map<number, number>();
-      await fc.assert(
-        fc.asyncProperty(fuzzedRequest, async (fuzzed) => {
-          const answer = await send(fuzzed);
-          statuses.set(answer.status, (statuses.get(answer.status) ?? 0) + 1);
-          const problem = problemWith(answer);
-          if (problem) throw new Error(`${fuzzed.method} ${fuzzed.path} as ${fuzzed.who} answered ${problem}: ${answer.text.slice(0, 300)}`);
-          const after = await fingerprint();
-          if (answer.status >= 400 && after !== before) throw new Error(`${fuzzed.method} ${fuzzed.path} was refused (${answer.status}) but changed stored data`);
-          before = after;
-          const errors = logger.at('error');
-          if (errors.length > 0) throw new Error(`${fuzzed.method} ${fuzzed.path} logged at error level: ${JSON.stringify(errors[0])}`);
-        }),
-        { numRuns: RUNS, seed: SEED, endOnFailure: true },
-      );
-      if (process.env.FUZZ_DEBUG) console.log([...statuses].sort());
-      // The run reached past validation, not only 4xx.
-      expect([...statuses.keys()].some((status) => status < 300)).toBe(true);
-    },
-    240_000,
-  );
+  it('when thousands of generated requests hit the API, then none is a 5xx, every 4xx has the error shape, refused requests store nothing and nothing logs at error level', async () => {
+    let before = await fingerprint();
+    const statuses = new Map<number, number>();
+    await fc.assert(
+      fc.asyncProperty(fuzzedRequest, async (fuzzed) => {
+        const answer = await send(fuzzed);
+        statuses.set(answer.status, (statuses.get(answer.status) ?? 0) + 1);
+        const problem = problemWith(answer);
+        if (problem) throw new Error(`${fuzzed.method} ${fuzzed.path} as ${fuzzed.who} answered ${problem}: ${answer.text.slice(0, 300)}`);
+        const after = await fingerprint();
+        if (answer.status >= 400 && after !== before)
+          throw new Error(`${fuzzed.method} ${fuzzed.path} was refused (${answer.status}) but changed stored data`);
+        before = after;
+        const errors = logger.at('error');
+        if (errors.length > 0) throw new Error(`${fuzzed.method} ${fuzzed.path} logged at error level: ${JSON.stringify(errors[0])}`);
+      }),
+      { numRuns: RUNS, seed: SEED, endOnFailure: true },
+    );
+    if (process.env.FUZZ_DEBUG) console.log([...statuses].sort());
+    // The run reached past validation, not only 4xx.
+    expect([...statuses.keys()].some((status) => status < 300)).toBe(true);
+  }, 240_000);
 });

@@ -37,9 +37,14 @@ describe('POST /api/registration', () => {
   it.each([['same@example.com'], ['SAME@example.com'], ['  same@Example.com  ']])(
     'when %j is registered after same@example.com, then it answers 409 and stores nothing',
     async (duplicate) => {
-      await request(app).post('/api/registration').send(buildUser({ email: 'same@example.com' })).expect(201);
+      await request(app)
+        .post('/api/registration')
+        .send(buildUser({ email: 'same@example.com' }))
+        .expect(201);
 
-      const res = await request(app).post('/api/registration').send(buildUser({ email: duplicate }));
+      const res = await request(app)
+        .post('/api/registration')
+        .send(buildUser({ email: duplicate }));
 
       expect(res.status).toBe(409);
       expect(res.body).toEqual({ message: 'Email is already registered', code: 'EMAIL_TAKEN', requestId: expect.any(String) });
@@ -52,7 +57,9 @@ describe('POST /api/registration', () => {
 
     const responses = await Promise.all(
       Array.from({ length: 25 }, (_, i) =>
-        request(app).post('/api/registration').send(buildUser({ email: i % 2 ? email.toUpperCase() : email })),
+        request(app)
+          .post('/api/registration')
+          .send(buildUser({ email: i % 2 ? email.toUpperCase() : email })),
       ),
     );
 
@@ -137,8 +144,14 @@ describe('POST /api/login', () => {
     const user = await registerAndLogin(app);
 
     // One request id for both, so the bodies can be compared whole.
-    const wrongPassword = await request(app).post('/api/login').set('X-Request-Id', 'login-probe').send({ email: user.email, password: 'wrong-password' });
-    const unknownEmail = await request(app).post('/api/login').set('X-Request-Id', 'login-probe').send({ email: 'nobody@example.com', password: user.password });
+    const wrongPassword = await request(app)
+      .post('/api/login')
+      .set('X-Request-Id', 'login-probe')
+      .send({ email: user.email, password: 'wrong-password' });
+    const unknownEmail = await request(app)
+      .post('/api/login')
+      .set('X-Request-Id', 'login-probe')
+      .send({ email: 'nobody@example.com', password: user.password });
 
     expect(wrongPassword.status).toBe(401);
     expect(unknownEmail.status).toBe(401);
@@ -155,7 +168,7 @@ describe('POST /api/login', () => {
   ])('when the body has %s, then it answers 400', async (_label, body) => {
     await registerAndLogin(app, { email: 'a@example.com' });
 
-    const res = await request(app).post('/api/login').send(body as object);
+    const res = await request(app).post('/api/login').send(body);
 
     expect(res.status).toBe(400);
     expect(res.body.code).toBe('VALIDATION_ERROR');
@@ -226,7 +239,11 @@ describe('GET /api/profile', () => {
     const res = header ? await req.set('Authorization', header) : await req;
 
     expect(res.status).toBe(401);
-    expect(res.body).toEqual({ message: expect.any(String), code: expect.stringMatching(/^(UNAUTHORIZED|INVALID_TOKEN)$/), requestId: expect.any(String) });
+    expect(res.body).toEqual({
+      message: expect.any(String),
+      code: expect.stringMatching(/^(UNAUTHORIZED|INVALID_TOKEN)$/),
+      requestId: expect.any(String),
+    });
   });
 
   it('when the token is only in the query string or a cookie, then it is not read', async () => {

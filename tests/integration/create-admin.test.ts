@@ -56,10 +56,13 @@ describe('npm run create-admin', () => {
   it('when run in a terminal, then it asks for the password twice without echoing it and sets a working password', async () => {
     await UserModel.create({ name: 'Existing', email: 'ops@example.com', passwordHash: 'not-a-hash', role: 'user' });
 
-    const run = await runInTerminal(['OPS@example.com', '--name', 'Ops Team'], [
-      { after: /Password: /, type: `${PASSWORD}\r` },
-      { after: /Repeat the password: /, type: `${PASSWORD}\r` },
-    ]);
+    const run = await runInTerminal(
+      ['OPS@example.com', '--name', 'Ops Team'],
+      [
+        { after: /Password: /, type: `${PASSWORD}\r` },
+        { after: /Repeat the password: /, type: `${PASSWORD}\r` },
+      ],
+    );
 
     expect(run.code).toBe(0);
     expect(run.output).toMatch(/admin ready: ops@example.com/);
@@ -68,10 +71,13 @@ describe('npm run create-admin', () => {
   });
 
   it('when the two passwords typed differ, then it exits 2 and changes nothing', async () => {
-    const run = await runInTerminal(['ops@example.com'], [
-      { after: /Password: /, type: `${PASSWORD}\r` },
-      { after: /Repeat the password: /, type: 'another-password-2\r' },
-    ]);
+    const run = await runInTerminal(
+      ['ops@example.com'],
+      [
+        { after: /Password: /, type: `${PASSWORD}\r` },
+        { after: /Repeat the password: /, type: 'another-password-2\r' },
+      ],
+    );
 
     expect(run.code).toBe(2);
     expect(run.output).toMatch(/do not match/);

@@ -42,7 +42,16 @@ async function call(method: string, path: string, body?: unknown, headers: Recor
 }
 
 function signedWebhook() {
-  const payload = JSON.stringify(stripeEvent('payment_intent.succeeded', { id: 'pi_outage', object: 'payment_intent', amount: 100, currency: 'usd', status: 'succeeded', metadata: {} }));
+  const payload = JSON.stringify(
+    stripeEvent('payment_intent.succeeded', {
+      id: 'pi_outage',
+      object: 'payment_intent',
+      amount: 100,
+      currency: 'usd',
+      status: 'succeeded',
+      metadata: {},
+    }),
+  );
   const signature = Stripe.webhooks.generateTestHeaderString({ payload, secret: WEBHOOK_SECRET });
   return call('POST', '/api/orders/webhook', payload, { 'stripe-signature': signature });
 }
@@ -74,7 +83,9 @@ beforeAll(async () => {
     LOG_LEVEL: 'info',
   });
   const admin = (await call('POST', '/api/login', ADMIN)).body.token as string;
-  productId = (await call('POST', '/api/products', { name: 'Outage', description: 'Stock', price: 5, currency: 'USD', stock: 1000 }, { authorization: admin })).body.data.id;
+  productId = (
+    await call('POST', '/api/products', { name: 'Outage', description: 'Stock', price: 5, currency: 'USD', stock: 1000 }, { authorization: admin })
+  ).body.data.id;
   await call('POST', '/api/registration', { name: 'Buyer', email: 'outage-buyer@example.com', password: 'password123' });
   token = (await call('POST', '/api/login', { email: 'outage-buyer@example.com', password: 'password123' })).body.token as string;
 }, 60_000);
@@ -130,14 +141,23 @@ describe('a database outage', () => {
         ` (driver reconnects by the watchdog: ${server.output().match(/database driver stuck/g)?.length ?? 0})`,
     );
     // Nothing the outage causes is an unexpected (500) error.
-    expect(server.output().split('\n').filter((line) => line.includes('unhandled error'))).toEqual([]);
+    expect(
+      server
+        .output()
+        .split('\n')
+        .filter((line) => line.includes('unhandled error')),
+    ).toEqual([]);
 
     for (const answer of interrupted) {
       expect([201, 503]).toContain(answer.status);
       expect(answer.at - cutAt).toBeLessThan(BOUND_MS);
     }
     for (const answer of during) {
-      expect({ what: answer.what, status: answer.status, code: answer.body.code }).toEqual({ what: answer.what, status: 503, code: 'DATABASE_UNAVAILABLE' });
+      expect({ what: answer.what, status: answer.status, code: answer.body.code }).toEqual({
+        what: answer.what,
+        status: 503,
+        code: 'DATABASE_UNAVAILABLE',
+      });
       expect(answer.ms).toBeLessThan(BOUND_MS);
     }
     expect(health.status).toBe(200);

@@ -37,7 +37,9 @@ describe('start-up while the database is down', () => {
       expect(await waitFor(() => /listening on/.test(server.output()), 30_000)).toBe(true);
 
       const late = mongoose.connection.useDb(name);
-      expect(await late.collection('users').indexes()).toEqual(expect.arrayContaining([expect.objectContaining({ key: { email: 1 }, unique: true })]));
+      expect(await late.collection('users').indexes()).toEqual(
+        expect.arrayContaining([expect.objectContaining({ key: { email: 1 }, unique: true })]),
+      );
       const url = /listening on (http:\/\/localhost:\d+)/.exec(server.output())![1];
       expect((await fetch(`${url}/ready`)).status).toBe(200);
       await late.dropDatabase();

@@ -64,8 +64,12 @@ describe('start-up when MongoDB cannot be reached', () => {
     runs.forEach((result, i) => {
       const context = `${COMMANDS[i]!.name}:\n${result.output}`;
       expect({ context, code: result.code }).toEqual({ context, code: 1 });
-      expect(result.stderr).toEqual([expect.stringMatching(new RegExp(`^Cannot reach MongoDB at 127\\.0\\.0\\.1:${port} .*retried for \\d+ s \\(MONGO_STARTUP_TIMEOUT_MS\\)`))]);
-      expect(result.stderr[0]).toMatch(/is mongod running there, is MONGOOSE_CONNECTION_STRING's host and port right, and on Atlas is this machine's IP address on the project's Network Access list\?$/);
+      expect(result.stderr).toEqual([
+        expect.stringMatching(new RegExp(`^Cannot reach MongoDB at 127\\.0\\.0\\.1:${port} .*retried for \\d+ s \\(MONGO_STARTUP_TIMEOUT_MS\\)`)),
+      ]);
+      expect(result.stderr[0]).toMatch(
+        /is mongod running there, is MONGOOSE_CONNECTION_STRING's host and port right, and on Atlas is this machine's IP address on the project's Network Access list\?$/,
+      );
       // The wait itself is announced once (not once per retry), without the credentials either.
       expect(result.stdout.filter((line) => /database not reachable yet/.test(line))).toHaveLength(1);
       expectNoCredentialsOrStack(result.output);

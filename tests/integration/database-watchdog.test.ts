@@ -30,7 +30,7 @@ it('when a heartbeat never completes, then the watchdog reconnects the client an
   const reconnected = new Promise((resolve) => client.once('topologyClosed', resolve));
 
   // The symptom of the hang: a heartbeat of an unknown monitor that starts and never ends.
-  client.emit('serverHeartbeatStarted', { connectionId: '127.0.0.1:1', awaited: false } as mongoose.mongo.ServerHeartbeatStartedEvent);
+  client.emit('serverHeartbeatStarted', { connectionId: '127.0.0.1:1', awaited: false });
   await reconnected; // the watchdog closed the stuck topology (after about 3.5 s with these settings)
   expect(database.isAvailable()).toBe(false);
 

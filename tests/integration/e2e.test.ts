@@ -38,7 +38,13 @@ async function shopperFlow(server: RunningServer) {
   expect((await call(server, 'POST', '/api/registration', { name: 'John Doe', email, password: 'password123' })).status).toBe(201);
   const token = (await call(server, 'POST', '/api/login', { email, password: 'password123' })).body.token as string;
   const adminToken = (await call(server, 'POST', '/api/login', ADMIN)).body.token as string;
-  const product = await call(server, 'POST', '/api/products', { name: 'Wireless Mouse', description: 'A high-precision wireless mouse.', price: 25.99, currency: 'USD', stock: 100 }, adminToken);
+  const product = await call(
+    server,
+    'POST',
+    '/api/products',
+    { name: 'Wireless Mouse', description: 'A high-precision wireless mouse.', price: 25.99, currency: 'USD', stock: 100 },
+    adminToken,
+  );
   expect(product.status).toBe(201);
   return { token, productId: product.body.data.id as string };
 }
@@ -122,7 +128,7 @@ describe('end to end with localstripe (a Stripe test key pointed at a Stripe-com
     expect(await server.stop()).toBe(0);
   });
 
-  it('when the shopper pays with pm_card_visa, then localstripe\'s own payment_intent.succeeded marks the order paid', async () => {
+  it("when the shopper pays with pm_card_visa, then localstripe's own payment_intent.succeeded marks the order paid", async () => {
     const shopper = await shopperFlow(server);
 
     const { orderId, pay } = await orderAndPay(server, shopper, 'pm_card_visa');
@@ -132,7 +138,7 @@ describe('end to end with localstripe (a Stripe test key pointed at a Stripe-com
     expect(server.output()).toMatch(/Stripe \(test mode\)/);
   });
 
-  it('when the card is declined (pm_card_chargeCustomerFail), then 402 and localstripe\'s payment_intent.payment_failed marks it failed', async () => {
+  it("when the card is declined (pm_card_chargeCustomerFail), then 402 and localstripe's payment_intent.payment_failed marks it failed", async () => {
     const shopper = await shopperFlow(server);
 
     const { orderId, pay } = await orderAndPay(server, shopper, 'pm_card_chargeCustomerFail');

@@ -83,7 +83,11 @@ describe('development restarts', () => {
 
   it('when NODE_ENV is test, then no secret file is written', async () => {
     const cwd = mkdtempSync(path.join(tmpdir(), 'no-secret-file-'));
-    const server = await startServerProcess({ NODE_ENV: 'test', LOG_LEVEL: 'info', MONGOOSE_CONNECTION_STRING: testDatabaseUri(mongoose.connection.name) }, 20_000, { cwd });
+    const server = await startServerProcess(
+      { NODE_ENV: 'test', LOG_LEVEL: 'info', MONGOOSE_CONNECTION_STRING: testDatabaseUri(mongoose.connection.name) },
+      20_000,
+      { cwd },
+    );
     await server.stop();
 
     expect(() => statSync(path.join(cwd, '.data/dev-jwt-secret'))).toThrow();
@@ -96,7 +100,11 @@ describe('npm run dev', () => {
     const command = scripts.dev!.replace('src/server.ts', path.join(root, 'src/server.ts'));
     const child = spawn('bash', ['-c', command], {
       cwd: mkdtempSync(path.join(tmpdir(), 'dev-fails-')),
-      env: { PATH: `${path.join(root, 'node_modules/.bin')}:${process.env.PATH ?? ''}`, TS_NODE_PROJECT: path.join(root, 'tsconfig.json'), NODE_ENV: 'production' },
+      env: {
+        PATH: `${path.join(root, 'node_modules/.bin')}:${process.env.PATH ?? ''}`,
+        TS_NODE_PROJECT: path.join(root, 'tsconfig.json'),
+        NODE_ENV: 'production',
+      },
       stdio: 'pipe',
     });
     let output = '';

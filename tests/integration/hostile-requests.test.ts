@@ -22,7 +22,10 @@ const hostile: Hostile[] = [
   ['DELETE /api/products/%C0%AF as admin', ({ admin }) => raw('delete', '/api/products/%C0%AF').set('Authorization', admin)],
   ['GET /api/orders/%zz without auth', () => raw('get', '/api/orders/%zz')],
   ['GET /api/orders/%zz as a buyer', ({ buyer }) => raw('get', '/api/orders/%zz').set('Authorization', buyer)],
-  ['POST /api/orders/%/pay as a buyer', ({ buyer }) => raw('post', '/api/orders/%/pay').set('Authorization', buyer).send({ paymentMethod: 'pm_card_visa' })],
+  [
+    'POST /api/orders/%/pay as a buyer',
+    ({ buyer }) => raw('post', '/api/orders/%/pay').set('Authorization', buyer).send({ paymentMethod: 'pm_card_visa' }),
+  ],
   ['POST /api/orders/%ff%fe/cancel as a buyer', ({ buyer }) => raw('post', '/api/orders/%ff%fe/cancel').set('Authorization', buyer)],
   ['a NUL in the path', () => raw('get', '/api/products/%00')],
   ['a NUL in the query', () => raw('get', '/api/products?q=%00')],
@@ -30,17 +33,48 @@ const hostile: Hostile[] = [
   ['operator keys in the query', () => raw('get', '/api/products?price[$gt]=0&__proto__[admin]=1')],
   ['a prototype key in the query', () => raw('get', '/api/products?constructor[prototype][x]=1')],
   ['malformed JSON', () => raw('post', '/api/login').set('Content-Type', 'application/json').send('{"email":')],
-  ['a prototype-polluting body', () => raw('post', '/api/registration').set('Content-Type', 'application/json').send('{"__proto__":{"role":"admin"},"constructor":{"prototype":{"x":1}}}')],
-  ['deep nesting', () => raw('post', '/api/login').set('Content-Type', 'application/json').send(`${'['.repeat(20_000)}${']'.repeat(20_000)}`)],
-  ['a gzip header on a plain body', () => raw('post', '/api/login').set('Content-Type', 'application/json').set('Content-Encoding', 'gzip').send('{"email":"a@b.co"}')],
-  ['a gzip bomb-ish body', () => raw('post', '/api/login').set('Content-Type', 'application/json').set('Content-Encoding', 'gzip').send(gzipSync(' '.repeat(5_000_000)))],
-  ['an unknown content encoding', () => raw('post', '/api/login').set('Content-Type', 'application/json').set('Content-Encoding', 'zstd-x').send('{}')],
+  [
+    'a prototype-polluting body',
+    () =>
+      raw('post', '/api/registration')
+        .set('Content-Type', 'application/json')
+        .send('{"__proto__":{"role":"admin"},"constructor":{"prototype":{"x":1}}}'),
+  ],
+  [
+    'deep nesting',
+    () =>
+      raw('post', '/api/login')
+        .set('Content-Type', 'application/json')
+        .send(`${'['.repeat(20_000)}${']'.repeat(20_000)}`),
+  ],
+  [
+    'a gzip header on a plain body',
+    () => raw('post', '/api/login').set('Content-Type', 'application/json').set('Content-Encoding', 'gzip').send('{"email":"a@b.co"}'),
+  ],
+  [
+    'a gzip bomb-ish body',
+    () =>
+      raw('post', '/api/login')
+        .set('Content-Type', 'application/json')
+        .set('Content-Encoding', 'gzip')
+        .send(gzipSync(' '.repeat(5_000_000))),
+  ],
+  [
+    'an unknown content encoding',
+    () => raw('post', '/api/login').set('Content-Type', 'application/json').set('Content-Encoding', 'zstd-x').send('{}'),
+  ],
   ['a wrong charset', () => raw('post', '/api/login').set('Content-Type', 'application/json; charset=utf-7').send('{}')],
   ['a garbage bearer token', () => raw('get', '/api/profile').set('Authorization', 'Bearer not.a.jwt')],
   ['an alg:none token', () => raw('get', '/api/profile').set('Authorization', 'Bearer eyJhbGciOiJub25lIiwidHlwIjoiSldUIn0.eyJzdWIiOiIxIn0.')],
-  ['a token with a non-id subject', () => raw('get', '/api/profile').set('Authorization', 'Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOnsiJG5lIjpudWxsfX0.x')],
+  [
+    'a token with a non-id subject',
+    () => raw('get', '/api/profile').set('Authorization', 'Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOnsiJG5lIjpudWxsfX0.x'),
+  ],
   ['a huge Authorization header', () => raw('get', '/api/profile').set('Authorization', `Bearer ${'a'.repeat(8000)}`)],
-  ['a webhook without signature', () => raw('post', '/api/orders/webhook').set('Content-Type', 'application/json').send('{"id":"evt_1","type":"payment_intent.succeeded"}')],
+  [
+    'a webhook without signature',
+    () => raw('post', '/api/orders/webhook').set('Content-Type', 'application/json').send('{"id":"evt_1","type":"payment_intent.succeeded"}'),
+  ],
   ['a webhook with a forged signature', () => raw('post', '/api/orders/webhook').set('Stripe-Signature', 't=1,v1=abc').send('x')],
   ['a hostile request id', () => raw('get', '/health').set('X-Request-Id', '../../etc/passwd;\tDROP')],
   ['an unknown method', () => request(app).options('/api/products/%')],

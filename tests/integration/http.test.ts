@@ -75,7 +75,7 @@ describe('HTTP basics', () => {
   it('when the database answers, then /ready says ready; when it does not, 503', async () => {
     await request(app).get('/ready').expect(200, { status: 'ready' });
 
-    const unready = buildTestApp({ deps: { isDatabaseReady: async () => false } });
+    const unready = buildTestApp({ deps: { isDatabaseReady: () => Promise.resolve(false) } });
     const res = await request(unready).get('/ready');
 
     expect(res.status).toBe(503);
@@ -85,10 +85,7 @@ describe('HTTP basics', () => {
 
 describe('CORS', () => {
   it('when the origin is on the allow-list, then it is allowed without credentials', async () => {
-    const res = await request(app)
-      .options('/api/login')
-      .set('Origin', 'https://shop.example.com')
-      .set('Access-Control-Request-Method', 'POST');
+    const res = await request(app).options('/api/login').set('Origin', 'https://shop.example.com').set('Access-Control-Request-Method', 'POST');
 
     expect(res.headers['access-control-allow-origin']).toBe('https://shop.example.com');
     expect(res.headers['access-control-allow-credentials']).toBeUndefined();

@@ -49,7 +49,9 @@ async function expectMigrated(db: mongoose.Connection, ids: Awaited<ReturnType<t
   const orders = db.collection('orders');
   const indexes = await orders.indexes();
   expect(indexes.map((index) => index.name)).not.toContain('paymentIntentId_1');
-  expect(indexes).toContainEqual(expect.objectContaining({ name: 'paymentIntentId_unique', key: { paymentIntentId: 1 }, unique: true, sparse: true }));
+  expect(indexes).toContainEqual(
+    expect.objectContaining({ name: 'paymentIntentId_unique', key: { paymentIntentId: 1 }, unique: true, sparse: true }),
+  );
   for (const id of ids.unplaced) expect(await orders.findOne({ _id: id })).not.toHaveProperty('paymentIntentId');
   expect(await orders.findOne({ _id: ids.placed })).toMatchObject({ paymentIntentId: 'pi_old_placed', status: 'paid' });
   expect(await orders.findOne({ _id: ids.placedWithNull })).toMatchObject({ paymentIntentId: null });
@@ -78,7 +80,10 @@ describe('the paymentIntentId index of an older database', () => {
     try {
       server = await startServerProcess({ ...serverEnv(`mongodb://127.0.0.1:${proxy.port}/${name}`), MONGO_HEARTBEAT_FREQUENCY_MS: '500' });
       await expectMigrated(db, ids);
-      const migrated = server.output().split('\n').filter((line) => line.includes(MIGRATED_LINE));
+      const migrated = server
+        .output()
+        .split('\n')
+        .filter((line) => line.includes(MIGRATED_LINE));
       expect(migrated).toHaveLength(1);
       expect(JSON.parse(migrated[0]!)).toMatchObject({ droppedIndexes: ['paymentIntentId_1'], unplacedOrdersWithNullUnset: 3 });
 

@@ -67,7 +67,13 @@ describe('failed logins per account', () => {
     const unknown = await login(app, ghost, 'wrong-password');
 
     // Everything but the request's own id must be the same.
-    const shape = (res: request.Response) => ({ status: res.status, body: { ...res.body, requestId: undefined }, headers: Object.keys(res.headers).filter((h) => /^(ratelimit|retry-after)/.test(h)).sort() });
+    const shape = (res: request.Response) => ({
+      status: res.status,
+      body: { ...res.body, requestId: undefined },
+      headers: Object.keys(res.headers)
+        .filter((h) => /^(ratelimit|retry-after)/.test(h))
+        .sort(),
+    });
     expect(shape(existing)).toEqual(shape(unknown));
     expect(existing.status).toBe(429);
     expect(existing.headers.ratelimit).toBe(unknown.headers.ratelimit);
@@ -101,7 +107,7 @@ describe('failed logins per account', () => {
     expect(statuses.filter((s) => s === 429)).toHaveLength(15);
   });
 
-  it('when someone spends an account\'s budget from another address, then a correct login to a different account is not delayed or refused', async () => {
+  it("when someone spends an account's budget from another address, then a correct login to a different account is not delayed or refused", async () => {
     const app = appWith({ LOGIN_ACCOUNT_RATE_LIMIT_MAX: '3', LOGIN_ADDRESS_RATE_LIMIT_MAX: '5' });
     const target = await register(app);
     const bystander = await register(app, '198.51.100.7');

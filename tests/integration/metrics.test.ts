@@ -18,7 +18,12 @@ const config = testConfig({ METRICS_TOKEN: TOKEN });
 
 /** An app with /metrics on, its own metrics, and the simulated gateway (kept, for the expiry job). */
 function metricsApp(env: Record<string, string> = {}, metrics: Metrics = createMetrics()) {
-  const payments = createSimulatedGateway({ webhookSecret: config.stripe.webhookSecret, webhookUrl: () => undefined, deliveryDelayMs: 0, logger: silentLogger });
+  const payments = createSimulatedGateway({
+    webhookSecret: config.stripe.webhookSecret,
+    webhookUrl: () => undefined,
+    deliveryDelayMs: 0,
+    logger: silentLogger,
+  });
   const app = buildTestApp({ env: { METRICS_TOKEN: TOKEN, ...env }, deps: { metrics, payments } });
   return { app, metrics, payments };
 }
@@ -77,7 +82,12 @@ describe('GET /metrics: access', () => {
 
     expect(res.headers['content-type']).toMatch(/^text\/plain; version=0\.0\.4/);
     expect(res.headers['cache-control']).toBe('no-store');
-    for (const name of ['process_cpu_user_seconds_total', 'process_resident_memory_bytes', 'nodejs_eventloop_lag_seconds', 'http_request_duration_seconds']) {
+    for (const name of [
+      'process_cpu_user_seconds_total',
+      'process_resident_memory_bytes',
+      'nodejs_eventloop_lag_seconds',
+      'http_request_duration_seconds',
+    ]) {
       expect(res.text).toContain(`# TYPE ${name} `);
     }
     expect(sample(res.text, 'shop_orders_created_total')).toBe(0);
@@ -115,7 +125,10 @@ describe('GET /metrics: request latency labels', () => {
     const buyer = await registerAndLogin(app);
     const random = () => randomBytes(6).toString('hex');
 
-    for (let i = 0; i < 40; i += 1) await request(app).get(i % 2 ? `/${random()}` : `/api/${random()}/${random()}`).expect(404);
+    for (let i = 0; i < 40; i += 1)
+      await request(app)
+        .get(i % 2 ? `/${random()}` : `/api/${random()}/${random()}`)
+        .expect(404);
     for (let i = 0; i < 30; i += 1) {
       await request(app).get(`/api/orders/${new mongoose.Types.ObjectId().toHexString()}`).set('Authorization', buyer.token).expect(404);
     }
@@ -149,7 +162,12 @@ describe('GET /metrics: business counters', () => {
     const buyer = await registerAndLogin(app);
     const body = { items: [{ productId: product.id, quantity: 2 }] };
 
-    const created = await request(app).post('/api/orders/create').set('Authorization', buyer.token).set('Idempotency-Key', 'k-1').send(body).expect(201);
+    const created = await request(app)
+      .post('/api/orders/create')
+      .set('Authorization', buyer.token)
+      .set('Idempotency-Key', 'k-1')
+      .send(body)
+      .expect(201);
     await request(app).post('/api/orders/create').set('Authorization', buyer.token).set('Idempotency-Key', 'k-1').send(body).expect(201);
     await request(app).post('/api/orders/create').set('Authorization', buyer.token).send(body).expect(409);
     const order = orderRef(created.body as Awaited<ReturnType<typeof createOrder>>);
@@ -182,12 +200,19 @@ describe('GET /metrics: business counters', () => {
     const canceledByBuyer = await createOrder(app, buyer.token, items);
     await createOrder(app, buyer.token, items); // left unpaid: the expiry job cancels it
 
-    const failure = { status: 'requires_payment_method', amount_received: 0, last_payment_error: { code: 'card_declined', decline_code: 'generic_decline', message: 'Declined' } };
+    const failure = {
+      status: 'requires_payment_method',
+      amount_received: 0,
+      last_payment_error: { code: 'card_declined', decline_code: 'generic_decline', message: 'Declined' },
+    };
     await deliver(app, stripeEvent('payment_intent.payment_failed', intentFor(orderRef(declined), failure))).expect(200);
     await deliver(app, stripeEvent('payment_intent.payment_failed', intentFor(orderRef(declined), failure))).expect(200);
     await request(app).post(`/api/orders/${canceledByBuyer.orderId}/cancel`).set('Authorization', buyer.token).expect(200);
     // Stripe then reports the cancel the customer made: the order has already moved, so it does not count again.
-    await deliver(app, stripeEvent('payment_intent.canceled', intentFor(orderRef(canceledByBuyer), { status: 'canceled', amount_received: 0 }))).expect(200);
+    await deliver(
+      app,
+      stripeEvent('payment_intent.canceled', intentFor(orderRef(canceledByBuyer), { status: 'canceled', amount_received: 0 })),
+    ).expect(200);
     await request(app).post(`/api/orders/${declined.orderId}/cancel`).set('Authorization', buyer.token).expect(200);
     // The expiry job, sharing the app's metrics as server.ts wires it, cancels the order left unpaid.
     const later = new Date(Date.now() + config.orders.paymentTimeoutMs + 60_000);

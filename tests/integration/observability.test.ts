@@ -7,7 +7,7 @@ import { createApp, type AppDeps } from '../../src/app';
 import { isDatabaseReady } from '../../src/config/database';
 import { createSimulatedGateway } from '../../src/payments/simulated.gateway';
 import { buildTestApp, TEST_JWT_SECRET, testConfig } from '../helpers/app';
-import { adminToken, createOrder, createProduct, getOrder, registerAndLogin } from '../helpers/builders';
+import { adminToken, createProduct, getOrder, registerAndLogin } from '../helpers/builders';
 import { testDatabaseUri, useTestDatabase } from '../helpers/db';
 import { captureLogs, type LogEntry } from '../helpers/logs';
 import { spawnTsScript, startServerProcess } from '../helpers/spawn-server';
@@ -29,7 +29,14 @@ const accessLines = (entries: LogEntry[]) => entries.filter((e) => e.message ===
 describe('request ids in logs', () => {
   it('when a webhook is served, then every line logged for it, the service lines too, carries its request id', async () => {
     const { app, logs } = appWithLogs();
-    const event = stripeEvent('payment_intent.succeeded', { id: 'pi_nobody', object: 'payment_intent', amount: 500, amount_received: 500, currency: 'usd', metadata: {} });
+    const event = stripeEvent('payment_intent.succeeded', {
+      id: 'pi_nobody',
+      object: 'payment_intent',
+      amount: 500,
+      amount_received: 500,
+      currency: 'usd',
+      metadata: {},
+    });
 
     await deliver(app, event).set('X-Request-Id', 'trace-webhook-1').expect(200);
 
@@ -39,14 +46,28 @@ describe('request ids in logs', () => {
     );
     for (const entry of entries) expect(entry.requestId).toBe('trace-webhook-1');
     expect(accessLines(entries)).toEqual([
-      expect.objectContaining({ level: 'info', method: 'POST', route: '/api/orders/webhook', url: '/api/orders/webhook', status: 200, durationMs: expect.any(Number) }),
+      expect.objectContaining({
+        level: 'info',
+        method: 'POST',
+        route: '/api/orders/webhook',
+        url: '/api/orders/webhook',
+        status: 200,
+        durationMs: expect.any(Number),
+      }),
     ]);
   });
 
   it('when two requests run at the same time, then each line carries the id of the request it was logged for', async () => {
     const { app, logs } = appWithLogs();
     const events = ['a', 'b', 'c', 'd'].map((suffix) =>
-      stripeEvent('payment_intent.succeeded', { id: `pi_nobody_${suffix}`, object: 'payment_intent', amount: 1, amount_received: 1, currency: 'usd', metadata: {} }),
+      stripeEvent('payment_intent.succeeded', {
+        id: `pi_nobody_${suffix}`,
+        object: 'payment_intent',
+        amount: 1,
+        amount_received: 1,
+        currency: 'usd',
+        metadata: {},
+      }),
     );
 
     await Promise.all(events.map((event, i) => deliver(app, event).set('X-Request-Id', `parallel-${i}`).expect(200)));
@@ -94,7 +115,7 @@ describe('request ids in logs', () => {
 
 describe('request ids in error bodies', () => {
   /** Every error answer carries the request id: the same as the X-Request-Id header and its access line. */
-  async function expectTraceable(res: request.Response, entries: LogEntry[], status: number, code: string) {
+  function expectTraceable(res: request.Response, entries: LogEntry[], status: number, code: string) {
     expect(res.status).toBe(status);
     expect(res.body).toEqual(expect.objectContaining({ code, message: expect.any(String), requestId: res.headers['x-request-id'] }));
     expect(res.body.requestId).toMatch(UUID);
@@ -103,40 +124,59 @@ describe('request ids in error bodies', () => {
 
   it('when a route is unknown (404), then the body has the request id', async () => {
     const { app, logs } = appWithLogs();
-    await expectTraceable(await request(app).get('/api/nothing-here'), logs.entries(), 404, 'ROUTE_NOT_FOUND');
+    expectTraceable(await request(app).get('/api/nothing-here'), logs.entries(), 404, 'ROUTE_NOT_FOUND');
   });
 
   it('when the body is malformed (400), then the body has the request id', async () => {
     const { app, logs } = appWithLogs();
     const res = await request(app).post('/api/login').set('Content-Type', 'application/json').send('{"email":');
-    await expectTraceable(res, logs.entries(), 400, 'MALFORMED_JSON');
+    expectTraceable(res, logs.entries(), 400, 'MALFORMED_JSON');
   });
 
   it('when a token is missing (401), then the body has the request id', async () => {
     const { app, logs } = appWithLogs();
-    await expectTraceable(await request(app).get('/api/profile'), logs.entries(), 401, 'UNAUTHORIZED');
+    expectTraceable(await request(app).get('/api/profile'), logs.entries(), 401, 'UNAUTHORIZED');
   });
 
   it('when the database does not answer (503), then the body has the request id', async () => {
-    const { app, logs } = appWithLogs({ isDatabaseReady: async () => false });
-    await expectTraceable(await request(app).get('/ready'), logs.entries(), 503, 'NOT_READY');
+    const { app, logs } = appWithLogs({ isDatabaseReady: () => Promise.resolve(false) });
+    expectTraceable(await request(app).get('/ready'), logs.entries(), 503, 'NOT_READY');
   });
 
   it('when something unexpected breaks (500), then the body has the request id and the error is logged under it', async () => {
     const config = testConfig();
-    const simulated = createSimulatedGateway({ webhookSecret: config.stripe.webhookSecret, webhookUrl: () => undefined, deliveryDelayMs: 0, logger: captureLogs().logger });
+    const simulated = createSimulatedGateway({
+      webhookSecret: config.stripe.webhookSecret,
+      webhookUrl: () => undefined,
+      deliveryDelayMs: 0,
+      logger: captureLogs().logger,
+    });
     const broken = { ...simulated, createPaymentIntent: () => Promise.reject(new TypeError('gateway adapter bug')) };
     const { app, logs } = appWithLogs({ payments: broken });
     const product = await createProduct(app, await adminToken(app));
     const buyer = await registerAndLogin(app);
 
-    const res = await request(app).post('/api/orders/create').set('Authorization', buyer.token).send({ items: [{ productId: product.id, quantity: 1 }] });
+    const res = await request(app)
+      .post('/api/orders/create')
+      .set('Authorization', buyer.token)
+      .send({ items: [{ productId: product.id, quantity: 1 }] });
 
-    await expectTraceable(res, logs.entries(), 500, 'INTERNAL_ERROR');
+    expectTraceable(res, logs.entries(), 500, 'INTERNAL_ERROR');
     expect(logs.entries()).toEqual(
       expect.arrayContaining([
-        expect.objectContaining({ level: 'error', message: 'unhandled error', requestId: res.body.requestId, error: expect.stringContaining('gateway adapter bug') }),
-        expect.objectContaining({ level: 'error', message: 'request completed', requestId: res.body.requestId, route: '/api/orders/create', status: 500 }),
+        expect.objectContaining({
+          level: 'error',
+          message: 'unhandled error',
+          requestId: res.body.requestId,
+          error: expect.stringContaining('gateway adapter bug'),
+        }),
+        expect.objectContaining({
+          level: 'error',
+          message: 'request completed',
+          requestId: res.body.requestId,
+          route: '/api/orders/create',
+          status: 500,
+        }),
       ]),
     );
   });
@@ -178,7 +218,12 @@ describe('log redaction', () => {
     const logs = captureLogs('debug');
     const config = testConfig({ REQUEST_LOG: 'on', LOG_LEVEL: 'debug' });
     let webhookUrl: string | undefined;
-    const payments = createSimulatedGateway({ webhookSecret: config.stripe.webhookSecret, webhookUrl: () => webhookUrl, deliveryDelayMs: 0, logger: logs.logger });
+    const payments = createSimulatedGateway({
+      webhookSecret: config.stripe.webhookSecret,
+      webhookUrl: () => webhookUrl,
+      deliveryDelayMs: 0,
+      logger: logs.logger,
+    });
     const app = createApp({ config, logger: logs.logger, isDatabaseReady, payments });
     const server = app.listen(0);
     await new Promise((resolve) => server.once('listening', resolve));
@@ -196,10 +241,24 @@ describe('log redaction', () => {
       // Order with an Idempotency-Key (created, then replayed), paid; the gateway delivers its signed event.
       const product = await createProduct(app, admin, { stock: 5 });
       const body = { items: [{ productId: product.id, quantity: 1 }] };
-      const created = await request(server).post('/api/orders/create').set('Authorization', buyer.token).set('Idempotency-Key', 'checkout-observability').send(body).expect(201);
-      await request(server).post('/api/orders/create').set('Authorization', buyer.token).set('Idempotency-Key', 'checkout-observability').send(body).expect(201);
+      const created = await request(server)
+        .post('/api/orders/create')
+        .set('Authorization', buyer.token)
+        .set('Idempotency-Key', 'checkout-observability')
+        .send(body)
+        .expect(201);
+      await request(server)
+        .post('/api/orders/create')
+        .set('Authorization', buyer.token)
+        .set('Idempotency-Key', 'checkout-observability')
+        .send(body)
+        .expect(201);
       secrets.push(created.body.clientSecret as string);
-      await request(server).post(`/api/orders/${created.body.orderId}/pay`).set('Authorization', buyer.token).send({ paymentMethod: 'pm_card_visa' }).expect(200);
+      await request(server)
+        .post(`/api/orders/${created.body.orderId}/pay`)
+        .set('Authorization', buyer.token)
+        .send({ paymentMethod: 'pm_card_visa' })
+        .expect(200);
       await payments.settle();
       expect((await getOrder(app, buyer.token, created.body.orderId as string)).status).toBe('paid');
 
@@ -207,13 +266,27 @@ describe('log redaction', () => {
       const event = JSON.stringify(stripeEvent('customer.created', { id: 'cus_1', object: 'customer' }));
       const signature = Stripe.webhooks.generateTestHeaderString({ payload: event, secret: TEST_WEBHOOK_SECRET });
       const forged = Stripe.webhooks.generateTestHeaderString({ payload: event, secret: 'whsec_forged_secret_value' });
-      await request(server).post('/api/orders/webhook').set('Content-Type', 'application/json').set('Stripe-Signature', signature).send(event).expect(200);
-      await request(server).post('/api/orders/webhook').set('Content-Type', 'application/json').set('Stripe-Signature', forged).send(event).expect(400);
+      await request(server)
+        .post('/api/orders/webhook')
+        .set('Content-Type', 'application/json')
+        .set('Stripe-Signature', signature)
+        .send(event)
+        .expect(200);
+      await request(server)
+        .post('/api/orders/webhook')
+        .set('Content-Type', 'application/json')
+        .set('Stripe-Signature', forged)
+        .send(event)
+        .expect(400);
       secrets.push(signature, forged, 'whsec_forged_secret_value', signature.split(',v1=')[1]!);
 
       // Error cases: a wrong password, a malformed body carrying a password, a tampered token.
       await request(server).post('/api/login').send({ email: buyer.email, password: 'Wrong-pass-123' }).expect(401);
-      await request(server).post('/api/login').set('Content-Type', 'application/json').send(`{"email":"${buyer.email}","password":"Leaky-pass-456"`).expect(400);
+      await request(server)
+        .post('/api/login')
+        .set('Content-Type', 'application/json')
+        .send(`{"email":"${buyer.email}","password":"Leaky-pass-456"`)
+        .expect(400);
       const tampered = `${buyer.token.slice(0, -4)}AAAA`;
       await request(server).get('/api/profile').set('Authorization', tampered).expect(401);
       secrets.push('Wrong-pass-123', 'Leaky-pass-456', tampered.replace('Bearer ', ''));
@@ -225,7 +298,8 @@ describe('log redaction', () => {
     const entries = logs.entries();
     // The log is there and detailed (debug: request headers on access lines) ...
     const routes = new Set(accessLines(entries).map((e) => e.route));
-    for (const route of ['/api/registration', '/api/login', '/api/profile', '/api/orders/create', '/api/orders/:id/pay', '/api/orders/webhook']) expect(routes).toContain(route);
+    for (const route of ['/api/registration', '/api/login', '/api/profile', '/api/orders/create', '/api/orders/:id/pay', '/api/orders/webhook'])
+      expect(routes).toContain(route);
     const headers = accessLines(entries).map((e) => e.headers as Record<string, unknown>);
     expect(headers).toEqual(expect.arrayContaining([expect.objectContaining({ authorization: '[redacted]', cookie: '[redacted]' })]));
     expect(headers).toEqual(expect.arrayContaining([expect.objectContaining({ 'stripe-signature': '[redacted]' })]));
@@ -264,15 +338,26 @@ describe('the server process', () => {
     }
 
     const output = server.output();
-    expect(output).not.toMatch(/\u001b\[/);
-    const lines = output.trim().split('\n').map((line) => JSON.parse(line) as LogEntry);
+    expect(output).not.toContain('\u001b[');
+    const lines = output
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as LogEntry);
     expect(lines.map((l) => l.message)).toEqual(expect.arrayContaining([expect.stringMatching(/^listening on/), 'stopped']));
     expect(lines).toEqual(
       expect.arrayContaining([
-        expect.objectContaining({ level: 'info', message: 'request completed', requestId: 'process-production', method: 'GET', route: 'unmatched', status: 404 }),
+        expect.objectContaining({
+          level: 'info',
+          message: 'request completed',
+          requestId: 'process-production',
+          method: 'GET',
+          route: 'unmatched',
+          status: 404,
+        }),
       ]),
     );
-    for (const line of lines) expect(line).toEqual(expect.objectContaining({ level: expect.any(String), time: expect.any(String), message: expect.any(String) }));
+    for (const line of lines)
+      expect(line).toEqual(expect.objectContaining({ level: expect.any(String), time: expect.any(String), message: expect.any(String) }));
   });
 
   it('when development logging (readable where possible) writes to a pipe, then it writes JSON lines with no colour codes', async () => {
@@ -280,8 +365,13 @@ describe('the server process', () => {
 
     expect(await run.exited).toBe(0);
     const output = run.output();
-    expect(output).not.toMatch(/\u001b\[/);
-    expect(output.trim().split('\n').map((line) => JSON.parse(line) as LogEntry)).toEqual([
+    expect(output).not.toContain('\u001b[');
+    expect(
+      output
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line) as LogEntry),
+    ).toEqual([
       expect.objectContaining({ level: 'info', message: 'plain line', orderId: 'o1' }),
       expect.objectContaining({ level: 'warn', message: 'line in a request', requestId: 'pipe-check', password: '[redacted]' }),
       expect.objectContaining({ level: 'error', message: 'error line' }),

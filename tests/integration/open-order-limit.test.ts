@@ -18,7 +18,12 @@ let now = new Date('2026-11-27T10:00:00Z');
 const clock = () => now;
 const env = { ORDER_MAX_OPEN_PER_USER: '3', ORDER_MAX_OPEN_UNITS_PER_USER: '10' };
 const config = testConfig(env);
-const payments = createSimulatedGateway({ webhookSecret: config.stripe.webhookSecret, webhookUrl: () => undefined, deliveryDelayMs: 0, logger: silentLogger });
+const payments = createSimulatedGateway({
+  webhookSecret: config.stripe.webhookSecret,
+  webhookUrl: () => undefined,
+  deliveryDelayMs: 0,
+  logger: silentLogger,
+});
 const app = buildTestApp({ env, deps: { payments, clock } });
 
 let buyer: { token: string; id: string };
@@ -62,7 +67,9 @@ describe('stock hoarding: a cap on what one account holds in open orders', () =>
     const fits = await order(buyer.token, 2);
 
     expect(tooMany.status).toBe(409);
-    expect(tooMany.body.details).toEqual([{ message: '8 units in unpaid orders and 3 requested, at most 10', limit: 'openUnits', max: 10, open: 8, requested: 3 }]);
+    expect(tooMany.body.details).toEqual([
+      { message: '8 units in unpaid orders and 3 requested, at most 10', limit: 'openUnits', max: 10, open: 8, requested: 3 },
+    ]);
     expect(fits.status).toBe(201);
     expect(await stock()).toBe(90);
   });
@@ -71,7 +78,9 @@ describe('stock hoarding: a cap on what one account holds in open orders', () =>
     const res = await order(buyer.token, 11);
 
     expect(res.status).toBe(409);
-    expect(res.body.details).toEqual([{ message: '0 units in unpaid orders and 11 requested, at most 10', limit: 'openUnits', max: 10, open: 0, requested: 11 }]);
+    expect(res.body.details).toEqual([
+      { message: '0 units in unpaid orders and 11 requested, at most 10', limit: 'openUnits', max: 10, open: 0, requested: 11 },
+    ]);
     expect(await stock()).toBe(100);
   });
 
@@ -90,7 +99,12 @@ describe('stock hoarding: a cap on what one account holds in open orders', () =>
     const fresh = await registerAndLogin(roomy);
 
     const responses = await Promise.all(
-      Array.from({ length: 8 }, () => request(roomy).post('/api/orders/create').set('Authorization', fresh.token).send({ items: [{ productId, quantity: 1 }] })),
+      Array.from({ length: 8 }, () =>
+        request(roomy)
+          .post('/api/orders/create')
+          .set('Authorization', fresh.token)
+          .send({ items: [{ productId, quantity: 1 }] }),
+      ),
     );
 
     expect(responses.map((r) => r.status)).toEqual(Array(8).fill(201));
@@ -150,7 +164,11 @@ describe('stock hoarding: a cap on what one account holds in open orders', () =>
     const created = [];
     for (let i = 0; i < 3; i += 1) created.push((await order(buyer.token).expect(201)).body);
 
-    await request(app).post(`/api/orders/${created[0].orderId}/pay`).set('Authorization', buyer.token).send({ paymentMethod: 'pm_card_chargeCustomerFail' }).expect(402);
+    await request(app)
+      .post(`/api/orders/${created[0].orderId}/pay`)
+      .set('Authorization', buyer.token)
+      .send({ paymentMethod: 'pm_card_chargeCustomerFail' })
+      .expect(402);
 
     expect((await order(buyer.token)).status).toBe(409);
   });
@@ -158,7 +176,11 @@ describe('stock hoarding: a cap on what one account holds in open orders', () =>
   it('when an order is refused for stock, then it does not count; an idempotent replay does not count twice', async () => {
     const scarce = (await createProduct(app, await adminToken(app), { stock: 1 })).id;
     for (let i = 0; i < 3; i += 1) {
-      await request(app).post('/api/orders/create').set('Authorization', buyer.token).send({ items: [{ productId: scarce, quantity: 2 }] }).expect(409);
+      await request(app)
+        .post('/api/orders/create')
+        .set('Authorization', buyer.token)
+        .send({ items: [{ productId: scarce, quantity: 2 }] })
+        .expect(409);
     }
     await order(buyer.token, 1, 'same-key').expect(201);
 

@@ -16,7 +16,12 @@ const NOT_OPERATIONS = new Set(['GET /api/docs/{asset}']);
 let doc: OpenApiDoc;
 let validator: ReturnType<typeof schemaValidator>;
 beforeAll(async () => {
-  doc = (await request(app).get('/api/openapi.json').expect(200).expect('Content-Type', /application\/json/)).body as OpenApiDoc;
+  doc = (
+    await request(app)
+      .get('/api/openapi.json')
+      .expect(200)
+      .expect('Content-Type', /application\/json/)
+  ).body as OpenApiDoc;
   validator = schemaValidator(doc);
 });
 
@@ -36,7 +41,9 @@ describe('GET /api/openapi.json', () => {
     // Declare a missing route in src/openapi/operations (its zod request schemas, responses and error codes).
     expect({ undocumented: registered.filter((r) => !documented.includes(r)) }).toEqual({ undocumented: [] });
     expect({ notRegistered: documented.filter((r) => !registered.includes(r)) }).toEqual({ notRegistered: [] });
-    expect(registered).toEqual(expect.arrayContaining(['POST /api/orders/create', 'GET /api/products/{id}', 'POST /api/orders/webhook', 'GET /health']));
+    expect(registered).toEqual(
+      expect.arrayContaining(['POST /api/orders/create', 'GET /api/products/{id}', 'POST /api/orders/webhook', 'GET /health']),
+    );
   });
 
   it('when every example in it is validated against its schema (ajv, JSON Schema 2020-12), then each one conforms', () => {
@@ -55,7 +62,13 @@ describe('GET /api/openapi.json', () => {
         }
       }
       // Named examples of a media type or parameter: { examples: { name: { value } } } beside its schema.
-      if (object.examples && typeof object.examples === 'object' && !Array.isArray(object.examples) && object.schema && typeof object.schema === 'object') {
+      if (
+        object.examples &&
+        typeof object.examples === 'object' &&
+        !Array.isArray(object.examples) &&
+        object.schema &&
+        typeof object.schema === 'object'
+      ) {
         for (const [name, named] of Object.entries(object.examples as Record<string, { value?: unknown }>)) {
           checked.push(`${where}/examples/${name}`);
           problems.push(...validator.problems(object.schema, named.value).map((p) => `${where}/examples/${name}: ${p}`));
@@ -75,7 +88,10 @@ describe('GET /api/openapi.json', () => {
   });
 
   it('when an operation can fail, then each of its error statuses has the common error body with the codes it can give', () => {
-    const create = doc.paths['/api/orders/create']!.post!.responses as Record<string, { content: { 'application/json': { schema: { properties: { code: { enum: string[] } } } } } }>;
+    const create = doc.paths['/api/orders/create']!.post!.responses as Record<
+      string,
+      { content: { 'application/json': { schema: { properties: { code: { enum: string[] } } } } } }
+    >;
     const codes = (status: string) => create[status]!.content['application/json'].schema.properties.code.enum;
 
     expect(Object.keys(create).sort()).toEqual(['201', '400', '401', '404', '409', '413', '415', '422', '429', '502', '503']);
@@ -88,7 +104,9 @@ describe('GET /api/openapi.json', () => {
   it('when its operations are read, then each has a summary, a tag and a described parameter for every path, query and header input', () => {
     const undescribed: string[] = [];
     for (const [path, item] of Object.entries(doc.paths)) {
-      for (const [method, operation] of Object.entries(item as Record<string, { summary?: string; tags?: string[]; parameters?: Array<{ name: string; description?: string }> }>)) {
+      for (const [method, operation] of Object.entries(
+        item as Record<string, { summary?: string; tags?: string[]; parameters?: Array<{ name: string; description?: string }> }>,
+      )) {
         if (!operation.summary || !operation.tags?.length) undescribed.push(`${method} ${path}`);
         for (const parameter of operation.parameters ?? []) if (!parameter.description) undescribed.push(`${method} ${path} ${parameter.name}`);
       }
@@ -112,7 +130,10 @@ describe('GET /api/openapi.json', () => {
 
 describe('GET /api/docs', () => {
   it('when requested, then it serves Swagger UI from the installed package under a CSP that allows only this origin', async () => {
-    const page = await request(app).get('/api/docs').expect(200).expect('Content-Type', /text\/html/);
+    const page = await request(app)
+      .get('/api/docs')
+      .expect(200)
+      .expect('Content-Type', /text\/html/);
     const csp = page.headers['content-security-policy'] as string;
 
     expect(csp).toContain("default-src 'none'");
@@ -139,7 +160,11 @@ describe('real responses against the document', () => {
 
     // Auth
     const buyer = await registerAndLogin(app);
-    check(await request(app).post('/api/registration').send({ name: 'Jane Doe', email: `jane.${Date.now()}@example.com`, password: 'password123' }));
+    check(
+      await request(app)
+        .post('/api/registration')
+        .send({ name: 'Jane Doe', email: `jane.${Date.now()}@example.com`, password: 'password123' }),
+    );
     check(await request(app).post('/api/registration').send({ name: 'Jane Doe', email: buyer.email, password: 'password123' }));
     check(await request(app).post('/api/registration').send({ name: '', email: 'not-an-email', password: 'short' }));
     check(await request(app).post('/api/registration').set('Content-Type', 'application/json').send('{"name":'));
@@ -153,8 +178,18 @@ describe('real responses against the document', () => {
     // Products
     const admin = await adminToken(app);
     const product = await createProduct(app, admin, { price: 25.99, stock: 3 });
-    check(await request(app).post('/api/products').set('Authorization', admin).send({ name: 'Desk Lamp', description: 'Bright.', price: 19.5, currency: 'eur', stock: 4 }));
-    check(await request(app).post('/api/products').set('Authorization', admin).send({ name: 'Desk Lamp', description: 'Bright.', price: 19.555, currency: 'EUR', stock: 4 }));
+    check(
+      await request(app)
+        .post('/api/products')
+        .set('Authorization', admin)
+        .send({ name: 'Desk Lamp', description: 'Bright.', price: 19.5, currency: 'eur', stock: 4 }),
+    );
+    check(
+      await request(app)
+        .post('/api/products')
+        .set('Authorization', admin)
+        .send({ name: 'Desk Lamp', description: 'Bright.', price: 19.555, currency: 'EUR', stock: 4 }),
+    );
     check(await request(app).post('/api/products').set('Authorization', buyer.token).send({ name: 'x' }));
     check(await request(app).get('/api/products?limit=1'));
     check(await request(app).get('/api/products?price[$gt]=0'));
@@ -167,19 +202,53 @@ describe('real responses against the document', () => {
 
     // Orders and payments
     const order = await createOrder(app, buyer.token, [{ productId: product.id, quantity: 1 }]);
-    check(await request(app).post('/api/orders/create').set('Authorization', buyer.token).set('Idempotency-Key', 'k-1').send({ items: [{ productId: product.id, quantity: 1 }] }));
-    check(await request(app).post('/api/orders/create').set('Authorization', buyer.token).set('Idempotency-Key', 'k-1').send({ items: [{ productId: product.id, quantity: 1 }] }));
-    check(await request(app).post('/api/orders/create').set('Authorization', buyer.token).set('Idempotency-Key', 'k-1').send({ items: [{ productId: product.id, quantity: 2 }] }));
-    check(await request(app).post('/api/orders/create').set('Authorization', buyer.token).send({ items: [{ productId: product.id, quantity: 50 }] }));
+    check(
+      await request(app)
+        .post('/api/orders/create')
+        .set('Authorization', buyer.token)
+        .set('Idempotency-Key', 'k-1')
+        .send({ items: [{ productId: product.id, quantity: 1 }] }),
+    );
+    check(
+      await request(app)
+        .post('/api/orders/create')
+        .set('Authorization', buyer.token)
+        .set('Idempotency-Key', 'k-1')
+        .send({ items: [{ productId: product.id, quantity: 1 }] }),
+    );
+    check(
+      await request(app)
+        .post('/api/orders/create')
+        .set('Authorization', buyer.token)
+        .set('Idempotency-Key', 'k-1')
+        .send({ items: [{ productId: product.id, quantity: 2 }] }),
+    );
+    check(
+      await request(app)
+        .post('/api/orders/create')
+        .set('Authorization', buyer.token)
+        .send({ items: [{ productId: product.id, quantity: 50 }] }),
+    );
     check(await request(app).post('/api/orders/create').set('Authorization', buyer.token).send({ items: [] }));
     check(await request(app).get('/api/orders?limit=1').set('Authorization', buyer.token));
     check(await request(app).get(`/api/orders/${order.orderId}`).set('Authorization', buyer.token));
     check(await request(app).get('/api/orders/665f1e4b8b3a4d0012ab0000').set('Authorization', buyer.token));
-    const declined = await request(app).post(`/api/orders/${order.orderId}/pay`).set('Authorization', buyer.token).send({ paymentMethod: 'pm_card_chargeCustomerFail' });
+    const declined = await request(app)
+      .post(`/api/orders/${order.orderId}/pay`)
+      .set('Authorization', buyer.token)
+      .send({ paymentMethod: 'pm_card_chargeCustomerFail' });
     check(declined);
     check(await request(app).post(`/api/orders/${order.orderId}/pay`).set('Authorization', admin).send({ paymentMethod: 'pm_card_visa' }));
     check(await request(app).post(`/api/orders/${order.orderId}/pay`).set('Authorization', buyer.token).send({ paymentMethod: 'pm_card_visa' }));
-    check(await deliver(app, stripeEvent('payment_intent.succeeded', intentFor({ id: order.orderId, paymentIntentId: order.data.paymentIntentId, amount: order.data.amount, currency: order.data.currency }))));
+    check(
+      await deliver(
+        app,
+        stripeEvent(
+          'payment_intent.succeeded',
+          intentFor({ id: order.orderId, paymentIntentId: order.data.paymentIntentId, amount: order.data.amount, currency: order.data.currency }),
+        ),
+      ),
+    );
     check(await request(app).post('/api/orders/webhook').set('Content-Type', 'application/json').set('Stripe-Signature', 't=1,v1=00').send('{}'));
     check(await request(app).post(`/api/orders/${order.orderId}/cancel`).set('Authorization', buyer.token));
     const second = await createOrder(app, buyer.token, [{ productId: product.id, quantity: 1 }]);

@@ -22,7 +22,9 @@ describe('stock under concurrency', () => {
   it('when 40 buyers race for the last 7 units, then exactly 7 orders succeed, the rest get 409, and stock ends at 0', async () => {
     const product = await createProduct(app, admin, { stock: 7 });
 
-    const responses = await Promise.all(Array.from({ length: 40 }, (_, i) => order(buyers[i % buyers.length]!, [{ productId: product.id, quantity: 1 }])));
+    const responses = await Promise.all(
+      Array.from({ length: 40 }, (_, i) => order(buyers[i % buyers.length]!, [{ productId: product.id, quantity: 1 }])),
+    );
 
     const statuses = responses.map((r) => r.status);
     expect(statuses.filter((s) => s === 201)).toHaveLength(7);
@@ -52,7 +54,18 @@ describe('stock under concurrency', () => {
     // Half the buyers list a then b, half b then a: partial reservations must be given back.
     const responses = await Promise.all(
       buyers.map((token, i) =>
-        order(token, i % 2 ? [{ productId: a.id, quantity: 2 }, { productId: b.id, quantity: 1 }] : [{ productId: b.id, quantity: 2 }, { productId: a.id, quantity: 1 }]),
+        order(
+          token,
+          i % 2
+            ? [
+                { productId: a.id, quantity: 2 },
+                { productId: b.id, quantity: 1 },
+              ]
+            : [
+                { productId: b.id, quantity: 2 },
+                { productId: a.id, quantity: 1 },
+              ],
+        ),
       ),
     );
 
@@ -60,7 +73,11 @@ describe('stock under concurrency', () => {
     expect(responses.every((r) => r.status === 201 || r.status === 409)).toBe(true);
     const orders = await OrderModel.find().lean();
     expect(orders).toHaveLength(created.length);
-    const heldOf = (id: string) => orders.flatMap((o) => o.items).filter((l) => l.productId.toHexString() === id).reduce((s, l) => s + l.quantity, 0);
+    const heldOf = (id: string) =>
+      orders
+        .flatMap((o) => o.items)
+        .filter((l) => l.productId.toHexString() === id)
+        .reduce((s, l) => s + l.quantity, 0);
     const [storedA, storedB] = [await ProductModel.findById(a.id).lean(), await ProductModel.findById(b.id).lean()];
     expect(storedA!.stock + heldOf(a.id)).toBe(5);
     expect(storedB!.stock + heldOf(b.id)).toBe(5);

@@ -17,7 +17,12 @@ const MINUTE = 60_000;
 let now = new Date('2026-11-27T10:00:00Z');
 const clock = () => now;
 const config = testConfig({ ORDER_PAYMENT_TIMEOUT_MINUTES: '30' });
-const payments = createSimulatedGateway({ webhookSecret: config.stripe.webhookSecret, webhookUrl: () => undefined, deliveryDelayMs: 0, logger: silentLogger });
+const payments = createSimulatedGateway({
+  webhookSecret: config.stripe.webhookSecret,
+  webhookUrl: () => undefined,
+  deliveryDelayMs: 0,
+  logger: silentLogger,
+});
 const app = buildTestApp({ deps: { payments, clock } });
 const sweeperOn = () => createOrderSweeper({ payments, clock, logger: silentLogger, settings: config.orders });
 
@@ -48,13 +53,21 @@ describe('the expiry job', () => {
     expect(expired.history.at(-1)).toMatchObject({ status: 'canceled', reason: 'payment_timeout' });
     expect(await stock()).toBe(10);
     // The intent is canceled too: paying now fails at the gateway as well as in the order.
-    expect((await request(app).post(`/api/orders/${order.orderId}/pay`).set('Authorization', buyer.token).send({ paymentMethod: 'pm_card_visa' })).status).toBe(409);
+    expect(
+      (await request(app).post(`/api/orders/${order.orderId}/pay`).set('Authorization', buyer.token).send({ paymentMethod: 'pm_card_visa' })).status,
+    ).toBe(409);
   });
 
   it('when a failed order expires, then it is canceled as well; paid orders are never touched', async () => {
     const failing = await createOrder(app, buyer.token, [{ productId, quantity: 1 }]);
     const paying = await createOrder(app, buyer.token, [{ productId, quantity: 2 }]);
-    await deliver(app, stripeEvent('payment_intent.payment_failed', intentFor({ ...failing.data, id: failing.orderId }, { status: 'requires_payment_method', amount_received: 0 }))).expect(200);
+    await deliver(
+      app,
+      stripeEvent(
+        'payment_intent.payment_failed',
+        intentFor({ ...failing.data, id: failing.orderId }, { status: 'requires_payment_method', amount_received: 0 }),
+      ),
+    ).expect(200);
     await deliver(app, stripeEvent('payment_intent.succeeded', intentFor({ ...paying.data, id: paying.orderId }))).expect(200);
     now = new Date(now.getTime() + 31 * MINUTE);
 
@@ -141,11 +154,21 @@ describe('the expiry job', () => {
 
   it('when an idempotency key is older than its TTL, then it is deleted and the key can make a new order', async () => {
     const body = { items: [{ productId, quantity: 1 }] };
-    const first = await request(app).post('/api/orders/create').set('Authorization', buyer.token).set('Idempotency-Key', 'daily').send(body).expect(201);
+    const first = await request(app)
+      .post('/api/orders/create')
+      .set('Authorization', buyer.token)
+      .set('Idempotency-Key', 'daily')
+      .send(body)
+      .expect(201);
     now = new Date(now.getTime() + 25 * 60 * MINUTE);
 
     await sweeperOn().sweepOnce();
-    const second = await request(app).post('/api/orders/create').set('Authorization', buyer.token).set('Idempotency-Key', 'daily').send(body).expect(201);
+    const second = await request(app)
+      .post('/api/orders/create')
+      .set('Authorization', buyer.token)
+      .set('Idempotency-Key', 'daily')
+      .send(body)
+      .expect(201);
 
     expect(second.body.orderId).not.toBe(first.body.orderId);
   });
@@ -166,7 +189,8 @@ describe('the expiry job', () => {
     now = new Date(now.getTime() + 31 * MINUTE);
 
     fast.start();
-    for (let i = 0; i < 100 && (await getOrder(app, buyer.token, order.orderId)).status !== 'canceled'; i += 1) await new Promise((r) => setTimeout(r, 20));
+    for (let i = 0; i < 100 && (await getOrder(app, buyer.token, order.orderId)).status !== 'canceled'; i += 1)
+      await new Promise((r) => setTimeout(r, 20));
     await fast.stop();
 
     expect((await getOrder(app, buyer.token, order.orderId)).status).toBe('canceled');

@@ -25,7 +25,13 @@ async function hangingGateway(timeoutMs: number): Promise<{ server: TestServer; 
   const server = await startHttpServer(() => undefined);
   const { port } = new URL(server.url);
   const payments = createStripeGateway(
-    { ...testConfig().stripe, secretKey: 'sk_test_hanging', api: { host: '127.0.0.1', port: Number(port), protocol: 'http' }, timeoutMs, maxNetworkRetries: 0 },
+    {
+      ...testConfig().stripe,
+      secretKey: 'sk_test_hanging',
+      api: { host: '127.0.0.1', port: Number(port), protocol: 'http' },
+      timeoutMs,
+      maxNetworkRetries: 0,
+    },
     silentLogger,
   );
   return { server, payments };
@@ -38,7 +44,19 @@ describe('multi-line orders under concurrency', () => {
 
     const responses = await Promise.all(
       buyers.map((buyer, i) =>
-        order(app, buyer.token, i % 2 ? [{ productId: a.id, quantity: 1 }, { productId: b.id, quantity: 1 }] : [{ productId: b.id, quantity: 1 }, { productId: a.id, quantity: 1 }]),
+        order(
+          app,
+          buyer.token,
+          i % 2
+            ? [
+                { productId: a.id, quantity: 1 },
+                { productId: b.id, quantity: 1 },
+              ]
+            : [
+                { productId: b.id, quantity: 1 },
+                { productId: a.id, quantity: 1 },
+              ],
+        ),
       ),
     );
 
@@ -68,7 +86,10 @@ describe('multi-line orders under concurrency', () => {
       // The first order takes all 3 units, then hangs on the gateway for a second and fails (502).
       const failing = order(slowApp, first.token, [{ productId: scarce.id, quantity: 3 }]).then((r) => r);
       while ((await product(scarce.id)).stock !== 0) await new Promise((resolve) => setTimeout(resolve, 10));
-      const waiting = await order(app, second.token, [{ productId: other.id, quantity: 1 }, { productId: scarce.id, quantity: 1 }]);
+      const waiting = await order(app, second.token, [
+        { productId: other.id, quantity: 1 },
+        { productId: scarce.id, quantity: 1 },
+      ]);
 
       expect((await failing).status).toBe(502);
       expect(waiting.status).toBe(201);
@@ -90,13 +111,24 @@ describe('multi-line orders under concurrency', () => {
       const failing = order(slowApp, first.token, [{ productId: scarce.id, quantity: 3 }]).then((r) => r);
       while ((await product(scarce.id)).stock !== 0) await new Promise((resolve) => setTimeout(resolve, 10));
 
-      const busy = await order(impatient, second.token, [{ productId: other.id, quantity: 2 }, { productId: scarce.id, quantity: 1 }]);
+      const busy = await order(impatient, second.token, [
+        { productId: other.id, quantity: 2 },
+        { productId: scarce.id, quantity: 1 },
+      ]);
 
       expect(busy.status).toBe(409);
       expect(busy.body).toEqual({
         message: 'Units of this order are held by orders still being placed; retry shortly',
         code: 'STOCK_BUSY',
-        details: [{ message: `Product ${scarce.id}: 1 requested, 0 available, 3 held by orders still being placed`, productId: scarce.id, requested: 1, available: 0, heldByOrdersInProgress: 3 }],
+        details: [
+          {
+            message: `Product ${scarce.id}: 1 requested, 0 available, 3 held by orders still being placed`,
+            productId: scarce.id,
+            requested: 1,
+            available: 0,
+            heldByOrdersInProgress: 3,
+          },
+        ],
         requestId: expect.any(String),
       });
       expect((await product(other.id)).stock).toBe(10);

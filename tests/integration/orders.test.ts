@@ -125,7 +125,9 @@ describe('POST /api/orders/create', () => {
   it('when there is no token, then 401 and nothing is reserved', async () => {
     const product = await createProduct(app, admin, { stock: 3 });
 
-    const res = await request(app).post('/api/orders/create').send({ items: [{ productId: product.id, quantity: 1 }] });
+    const res = await request(app)
+      .post('/api/orders/create')
+      .send({ items: [{ productId: product.id, quantity: 1 }] });
 
     expect(res.status).toBe(401);
     expect(await stockOf(product.id)).toBe(3);
@@ -136,8 +138,18 @@ describe('POST /api/orders/create', () => {
     const archived = await createProduct(app, admin, { stock: 5 });
     await request(app).delete(`/api/products/${archived.id}`).set('Authorization', admin).expect(200);
 
-    const unknown = await post('/api/orders/create', buyer.token, { items: [{ productId: kept.id, quantity: 1 }, { productId: '507f1f77bcf86cd799439011', quantity: 1 }] });
-    const gone = await post('/api/orders/create', buyer.token, { items: [{ productId: kept.id, quantity: 1 }, { productId: archived.id, quantity: 1 }] });
+    const unknown = await post('/api/orders/create', buyer.token, {
+      items: [
+        { productId: kept.id, quantity: 1 },
+        { productId: '507f1f77bcf86cd799439011', quantity: 1 },
+      ],
+    });
+    const gone = await post('/api/orders/create', buyer.token, {
+      items: [
+        { productId: kept.id, quantity: 1 },
+        { productId: archived.id, quantity: 1 },
+      ],
+    });
 
     expect([unknown.status, gone.status]).toEqual([404, 404]);
     expect(gone.body).toMatchObject({ code: 'PRODUCT_NOT_FOUND', message: expect.stringContaining(archived.id) });
@@ -149,7 +161,12 @@ describe('POST /api/orders/create', () => {
     const usd = await createProduct(app, admin, { currency: 'USD', stock: 5 });
     const eur = await createProduct(app, admin, { currency: 'EUR', stock: 5 });
 
-    const res = await post('/api/orders/create', buyer.token, { items: [{ productId: usd.id, quantity: 1 }, { productId: eur.id, quantity: 1 }] });
+    const res = await post('/api/orders/create', buyer.token, {
+      items: [
+        { productId: usd.id, quantity: 1 },
+        { productId: eur.id, quantity: 1 },
+      ],
+    });
 
     expect(res.status).toBe(400);
     expect(res.body.code).toBe('MIXED_CURRENCY');
@@ -159,7 +176,7 @@ describe('POST /api/orders/create', () => {
   it.each([
     ['below the USD minimum', { price: 0.49, currency: 'USD' }, 1],
     ['below the JPY minimum', { price: 49, currency: 'JPY' }, 1],
-    ['past Stripe\'s 8 digits', { price: 600000, currency: 'USD' }, 2],
+    ["past Stripe's 8 digits", { price: 600000, currency: 'USD' }, 2],
   ])('when the total is %s, then 400 without calling the gateway or holding stock', async (_label, price, quantity) => {
     const product = await createProduct(app, admin, { ...price, stock: 10 });
 
@@ -175,10 +192,20 @@ describe('POST /api/orders/create', () => {
     const plenty = await createProduct(app, admin, { stock: 10 });
     const scarce = await createProduct(app, admin, { stock: 1 });
 
-    const res = await post('/api/orders/create', buyer.token, { items: [{ productId: plenty.id, quantity: 4 }, { productId: scarce.id, quantity: 2 }] });
+    const res = await post('/api/orders/create', buyer.token, {
+      items: [
+        { productId: plenty.id, quantity: 4 },
+        { productId: scarce.id, quantity: 2 },
+      ],
+    });
 
     expect(res.status).toBe(409);
-    expect(res.body).toEqual({ message: 'Not enough stock for this order', code: 'OUT_OF_STOCK', details: [{ message: `Product ${scarce.id}: 2 requested, 1 available`, productId: scarce.id, requested: 2, available: 1 }], requestId: expect.any(String) });
+    expect(res.body).toEqual({
+      message: 'Not enough stock for this order',
+      code: 'OUT_OF_STOCK',
+      details: [{ message: `Product ${scarce.id}: 2 requested, 1 available`, productId: scarce.id, requested: 2, available: 1 }],
+      requestId: expect.any(String),
+    });
     expect([await stockOf(plenty.id), await stockOf(scarce.id)]).toEqual([10, 1]);
     expect(await OrderModel.countDocuments()).toBe(0);
     expect((await ProductModel.findById(plenty.id).lean())?.reservedFor).toEqual([]);
@@ -187,7 +214,13 @@ describe('POST /api/orders/create', () => {
   it('when the payment provider cannot be reached, then 502, the stock is given back and no order is left', async () => {
     const config = testConfig();
     const unreachable = createStripeGateway(
-      { ...config.stripe, secretKey: 'sk_test_unreachable', api: { host: '127.0.0.1', port: 9, protocol: 'http' }, timeoutMs: 1000, maxNetworkRetries: 0 },
+      {
+        ...config.stripe,
+        secretKey: 'sk_test_unreachable',
+        api: { host: '127.0.0.1', port: 9, protocol: 'http' },
+        timeoutMs: 1000,
+        maxNetworkRetries: 0,
+      },
       silentLogger,
     );
     const offline = buildTestApp({ deps: { payments: unreachable } });
@@ -200,12 +233,18 @@ describe('POST /api/orders/create', () => {
       .send({ items: [{ productId: product.id, quantity: 3 }] });
 
     expect(res.status).toBe(502);
-    expect(res.body).toEqual({ message: 'The payment provider could not be reached, please try again', code: 'PAYMENT_GATEWAY_ERROR', requestId: expect.any(String) });
+    expect(res.body).toEqual({
+      message: 'The payment provider could not be reached, please try again',
+      code: 'PAYMENT_GATEWAY_ERROR',
+      requestId: expect.any(String),
+    });
     expect(await stockOf(product.id)).toBe(10);
     expect((await ProductModel.findById(product.id).lean())?.reservedFor).toEqual([]);
     expect(await OrderModel.countDocuments()).toBe(0);
     // The key was not used up: the same request succeeds once the provider is back.
-    await post('/api/orders/create', buyer.token, { items: [{ productId: product.id, quantity: 3 }] }).set('Idempotency-Key', 'while-offline').expect(201);
+    await post('/api/orders/create', buyer.token, { items: [{ productId: product.id, quantity: 3 }] })
+      .set('Idempotency-Key', 'while-offline')
+      .expect(201);
   });
 
   describe('Idempotency-Key', () => {
@@ -227,7 +266,9 @@ describe('POST /api/orders/create', () => {
     it('when the key is reused with a different body, then 422 and nothing new', async () => {
       const product = await createProduct(app, admin, { stock: 10 });
 
-      await post('/api/orders/create', buyer.token, { items: [{ productId: product.id, quantity: 1 }] }).set('Idempotency-Key', 'k1').expect(201);
+      await post('/api/orders/create', buyer.token, { items: [{ productId: product.id, quantity: 1 }] })
+        .set('Idempotency-Key', 'k1')
+        .expect(201);
       const res = await post('/api/orders/create', buyer.token, { items: [{ productId: product.id, quantity: 2 }] }).set('Idempotency-Key', 'k1');
 
       expect(res.status).toBe(422);
@@ -263,7 +304,9 @@ describe('POST /api/orders/create', () => {
       const product = await createProduct(app, admin, { stock: 100 });
       const body = { items: [{ productId: product.id, quantity: 1 }] };
 
-      const responses = await Promise.all(Array.from({ length: 10 }, () => post('/api/orders/create', buyer.token, body).set('Idempotency-Key', 'race')));
+      const responses = await Promise.all(
+        Array.from({ length: 10 }, () => post('/api/orders/create', buyer.token, body).set('Idempotency-Key', 'race')),
+      );
 
       const created = responses.filter((r) => r.status === 201);
       expect(responses.every((r) => r.status === 201 || r.status === 409)).toBe(true);
@@ -273,7 +316,10 @@ describe('POST /api/orders/create', () => {
       expect(await IdempotencyKeyModel.countDocuments()).toBe(1);
     });
 
-    it.each([['a key over 255 characters', 'k'.repeat(256)], ['a key with spaces', 'has space']])('when the header is %s, then 400', async (_label, key) => {
+    it.each([
+      ['a key over 255 characters', 'k'.repeat(256)],
+      ['a key with spaces', 'has space'],
+    ])('when the header is %s, then 400', async (_label, key) => {
       const product = await createProduct(app, admin);
 
       const res = await post('/api/orders/create', buyer.token, { items: [{ productId: product.id, quantity: 1 }] }).set('Idempotency-Key', key);
@@ -304,7 +350,21 @@ describe('GET /api/orders and /api/orders/:id', () => {
     expect(first.body).toMatchObject({ message: 'Order list', pagination: { limit: 2, nextCursor: expect.any(String) } });
     expect(seen.map((o: { id: string }) => o.id)).toEqual([...mine].reverse());
     expect(Object.keys(seen[0]).sort()).toEqual(
-      ['amount', 'createdAt', 'currency', 'expiresAt', 'history', 'id', 'items', 'lastPaymentError', 'paymentIntentId', 'refundedAmount', 'refunds', 'status', 'updatedAt'].sort(),
+      [
+        'amount',
+        'createdAt',
+        'currency',
+        'expiresAt',
+        'history',
+        'id',
+        'items',
+        'lastPaymentError',
+        'paymentIntentId',
+        'refundedAmount',
+        'refunds',
+        'status',
+        'updatedAt',
+      ].sort(),
     );
   });
 
@@ -333,7 +393,10 @@ describe('GET /api/orders and /api/orders/:id', () => {
     expect(asAdmin.body).toMatchObject({ message: 'Order details', data: { id: order.orderId } });
   });
 
-  it.each([['not-an-id', 400], ['507f1f77bcf86cd799439011', 404]])('when the id is %s, then %i', async (id, status) => {
+  it.each([
+    ['not-an-id', 400],
+    ['507f1f77bcf86cd799439011', 404],
+  ])('when the id is %s, then %i', async (id, status) => {
     expect((await request(app).get(`/api/orders/${id}`).set('Authorization', buyer.token)).status).toBe(status);
   });
 
@@ -350,7 +413,10 @@ describe('POST /api/orders/:id/pay', () => {
     const res = await post(`/api/orders/${order.orderId}/pay`, buyer.token, { paymentMethod: 'pm_card_visa' });
 
     expect(res.status).toBe(200);
-    expect(res.body).toEqual({ message: 'Payment submitted', data: { orderId: order.orderId, paymentIntentId: order.data.paymentIntentId, paymentStatus: 'succeeded' } });
+    expect(res.body).toEqual({
+      message: 'Payment submitted',
+      data: { orderId: order.orderId, paymentIntentId: order.data.paymentIntentId, paymentStatus: 'succeeded' },
+    });
     expect((await getOrder(app, buyer.token, order.orderId)).status).toBe('pending');
   });
 
@@ -392,12 +458,18 @@ describe('POST /api/orders/:id/pay', () => {
 
   it('when the gateway holds a live key, then test-card payment is refused with 403 before reaching Stripe', async () => {
     const config = testConfig();
-    const live = createStripeGateway({ ...config.stripe, secretKey: 'sk_live_refuse', api: { host: '127.0.0.1', port: 9, protocol: 'http' } }, silentLogger);
+    const live = createStripeGateway(
+      { ...config.stripe, secretKey: 'sk_live_refuse', api: { host: '127.0.0.1', port: 9, protocol: 'http' } },
+      silentLogger,
+    );
     const liveApp = buildTestApp({ deps: { payments: live } });
     const product = await createProduct(app, admin);
     const order = await createOrder(app, buyer.token, [{ productId: product.id, quantity: 1 }]);
 
-    const res = await request(liveApp).post(`/api/orders/${order.orderId}/pay`).set('Authorization', buyer.token).send({ paymentMethod: 'pm_card_visa' });
+    const res = await request(liveApp)
+      .post(`/api/orders/${order.orderId}/pay`)
+      .set('Authorization', buyer.token)
+      .send({ paymentMethod: 'pm_card_visa' });
 
     expect(res.status).toBe(403);
     expect(res.body.code).toBe('LIVE_MODE');
@@ -414,7 +486,10 @@ describe('POST /api/orders/:id/cancel', () => {
     const again = await post(`/api/orders/${order.orderId}/cancel`, buyer.token);
 
     expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ message: 'Order canceled', data: { status: 'canceled', history: [{ status: 'pending' }, { status: 'canceled', reason: 'canceled_by_customer' }] } });
+    expect(res.body).toMatchObject({
+      message: 'Order canceled',
+      data: { status: 'canceled', history: [{ status: 'pending' }, { status: 'canceled', reason: 'canceled_by_customer' }] },
+    });
     expect(again.status).toBe(409);
     expect(again.body.code).toBe('ORDER_NOT_CANCELABLE');
     expect(await stockOf(product.id)).toBe(10);

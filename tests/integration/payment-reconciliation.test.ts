@@ -18,7 +18,8 @@ let now = new Date('2026-11-27T10:00:00Z');
 const clock = () => now;
 const config = testConfig({ ORDER_PAYMENT_TIMEOUT_MINUTES: '30' });
 /** The simulated gateway with no webhook target: every event it would send is dropped, as if lost. */
-const simulated = () => createSimulatedGateway({ webhookSecret: config.stripe.webhookSecret, webhookUrl: () => undefined, deliveryDelayMs: 0, logger: silentLogger });
+const simulated = () =>
+  createSimulatedGateway({ webhookSecret: config.stripe.webhookSecret, webhookUrl: () => undefined, deliveryDelayMs: 0, logger: silentLogger });
 
 const sweeperOn = (payments: PaymentGateway) => createOrderSweeper({ payments, clock, logger: silentLogger, settings: config.orders });
 const pay = (app: ReturnType<typeof buildTestApp>, token: string, orderId: string) =>
@@ -40,7 +41,7 @@ beforeEach(() => {
 });
 
 describe('reconciliation before the expiry job cancels', () => {
-  it('when a payment\'s webhook is never delivered (simulated gateway), then after the expiry window the order is paid, not canceled', async () => {
+  it("when a payment's webhook is never delivered (simulated gateway), then after the expiry window the order is paid, not canceled", async () => {
     const payments = simulated();
     const app = await arrange(payments);
     const order = await createOrder(app, buyer.token, [{ productId, quantity: 2 }]);
@@ -78,7 +79,10 @@ describe('reconciliation before the expiry job cancels', () => {
   it('when the intent is still processing, then the expiry job leaves the order open and its intent alone', async () => {
     const inner = simulated();
     // Fake: no Stripe stand-in has a card payment that stays `processing`, so this gateway reports it.
-    const processingGateway: PaymentGateway = { ...inner, retrievePaymentIntent: async (id) => ({ ...(await inner.retrievePaymentIntent(id)), status: 'processing' }) };
+    const processingGateway: PaymentGateway = {
+      ...inner,
+      retrievePaymentIntent: async (id) => ({ ...(await inner.retrievePaymentIntent(id)), status: 'processing' }),
+    };
     const app = await arrange(processingGateway);
     const order = await createOrder(app, buyer.token, [{ productId, quantity: 3 }]);
     now = new Date(now.getTime() + 31 * MINUTE);
@@ -138,7 +142,10 @@ describe('reconciliation before the expiry job cancels', () => {
 
     expect(result).toMatchObject({ expired: 0, reconciled: 1 });
     const paid = await getOrder(app, buyer.token, order.orderId);
-    expect(paid).toMatchObject({ status: 'paid', history: expect.arrayContaining([expect.objectContaining({ status: 'paid', reason: 'reconciled' })]) });
+    expect(paid).toMatchObject({
+      status: 'paid',
+      history: expect.arrayContaining([expect.objectContaining({ status: 'paid', reason: 'reconciled' })]),
+    });
     expect((await product()).stock).toBe(8);
   });
 });

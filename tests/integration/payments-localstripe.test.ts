@@ -38,7 +38,11 @@ describe('Stripe gateway against localstripe', () => {
     const confirmed = await payments.confirmPaymentIntent(intent.id, 'pm_card_visa');
 
     // Assert
-    expect(intent).toEqual({ id: expect.stringMatching(/^pi_/), clientSecret: expect.stringMatching(/^pi_\w+_secret_\w+$/), status: 'requires_payment_method' });
+    expect(intent).toEqual({
+      id: expect.stringMatching(/^pi_/),
+      clientSecret: expect.stringMatching(/^pi_\w+_secret_\w+$/),
+      status: 'requires_payment_method',
+    });
     expect(confirmed).toEqual({ status: 'succeeded' });
   });
 
@@ -90,7 +94,11 @@ describe('Stripe gateway against localstripe', () => {
     let receiver: WebhookReceiver;
 
     const register = async (url: string) => {
-      const response = await fetch(registration, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ url, secret }) });
+      const response = await fetch(registration, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ url, secret }),
+      });
       expect(response.status).toBe(200);
     };
     const eventAbout = (intentId: string, type: string) => (delivery: Delivery) => {

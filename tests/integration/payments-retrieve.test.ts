@@ -5,7 +5,12 @@ import { createStripeGateway } from '../../src/payments/stripe.gateway';
 import { localstripeUrl, startRecordingProxy, stripeMockUrl, stripeSettingsFor } from '../helpers/stripe-services';
 
 /** retrievePaymentIntent, which reconciliation relies on, through each PaymentGateway implementation. */
-const input = () => ({ amountMinor: 4200, currency: 'EUR', metadata: { orderId: `order_${randomUUID()}`, userId: 'user_retrieve' }, idempotencyKey: randomUUID() });
+const input = () => ({
+  amountMinor: 4200,
+  currency: 'EUR',
+  metadata: { orderId: `order_${randomUUID()}`, userId: 'user_retrieve' },
+  idempotencyKey: randomUUID(),
+});
 
 describe('retrievePaymentIntent', () => {
   it('when the Stripe adapter retrieves an intent, then stripe-mock accepts the request and the snapshot has our shape', async () => {
@@ -15,7 +20,9 @@ describe('retrievePaymentIntent', () => {
 
       const snapshot = await gateway.retrievePaymentIntent('pi_stripe_mock');
 
-      expect(proxy.exchanges.map(({ method, path, status }) => `${method} ${path} ${status}`)).toEqual(['GET /v1/payment_intents/pi_stripe_mock 200']);
+      expect(proxy.exchanges.map(({ method, path, status }) => `${method} ${path} ${status}`)).toEqual([
+        'GET /v1/payment_intents/pi_stripe_mock 200',
+      ]);
       expect(snapshot).toEqual({
         id: expect.stringMatching(/^pi_/),
         status: expect.any(String),

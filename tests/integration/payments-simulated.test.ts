@@ -151,24 +151,27 @@ describe('simulated payment gateway', () => {
     ['pm_card_chargeCustomerFail', 'card_declined', 'generic_decline', 'Your card was declined.'],
     ['pm_card_chargeDeclinedInsufficientFunds', 'card_declined', 'insufficient_funds', 'Your card has insufficient funds.'],
     ['pm_card_chargeDeclinedExpiredCard', 'expired_card', 'expired_card', 'Your card has expired.'],
-  ])('when %s is confirmed, then it is declined (%s, %s) and payment_intent.payment_failed arrives', async (paymentMethod, code, declineCode, message) => {
-    // Arrange
-    const gateway = gatewayFor();
-    const intent = await gateway.createPaymentIntent(order());
+  ])(
+    'when %s is confirmed, then it is declined (%s, %s) and payment_intent.payment_failed arrives',
+    async (paymentMethod, code, declineCode, message) => {
+      // Arrange
+      const gateway = gatewayFor();
+      const intent = await gateway.createPaymentIntent(order());
 
-    // Act
-    const confirming = gateway.confirmPaymentIntent(intent.id, paymentMethod);
+      // Act
+      const confirming = gateway.confirmPaymentIntent(intent.id, paymentMethod);
 
-    // Assert
-    await expect(confirming).rejects.toEqual(new GatewayError('declined', message, code, declineCode));
-    await expect(confirming).rejects.toMatchObject({ kind: 'declined', code, declineCode });
-    const event = eventIn(await receiver.waitFor(about(intent.id, 'payment_intent.payment_failed')));
-    expect(intentOf(event)).toMatchObject({
-      status: 'requires_payment_method',
-      amount_received: 0,
-      last_payment_error: { type: 'card_error', code, decline_code: declineCode, message, payment_method: { id: paymentMethod } },
-    });
-  });
+      // Assert
+      await expect(confirming).rejects.toEqual(new GatewayError('declined', message, code, declineCode));
+      await expect(confirming).rejects.toMatchObject({ kind: 'declined', code, declineCode });
+      const event = eventIn(await receiver.waitFor(about(intent.id, 'payment_intent.payment_failed')));
+      expect(intentOf(event)).toMatchObject({
+        status: 'requires_payment_method',
+        amount_received: 0,
+        last_payment_error: { type: 'card_error', code, decline_code: declineCode, message, payment_method: { id: paymentMethod } },
+      });
+    },
+  );
 
   it('when a declined intent is confirmed again with a good card, then it succeeds', async () => {
     const gateway = gatewayFor();
@@ -242,7 +245,10 @@ describe('simulated payment gateway', () => {
   it('when the intent id is unknown, then every operation is an invalid request (resource_missing)', async () => {
     const gateway = gatewayFor();
 
-    await expect(gateway.confirmPaymentIntent('pi_missing', 'pm_card_visa')).rejects.toMatchObject({ kind: 'invalid_request', code: 'resource_missing' });
+    await expect(gateway.confirmPaymentIntent('pi_missing', 'pm_card_visa')).rejects.toMatchObject({
+      kind: 'invalid_request',
+      code: 'resource_missing',
+    });
     await expect(gateway.cancelPaymentIntent('pi_missing')).rejects.toMatchObject({ kind: 'invalid_request', code: 'resource_missing' });
   });
 
@@ -280,7 +286,11 @@ describe('simulated payment gateway', () => {
     await gateway.settle();
 
     expect(receiver.deliveries).toHaveLength(5);
-    expect(lines.at(-1)).toMatchObject({ level: 'error', message: 'Simulated webhook not delivered: giving up', fields: { attempt: 5, failure: 'HTTP 503' } });
+    expect(lines.at(-1)).toMatchObject({
+      level: 'error',
+      message: 'Simulated webhook not delivered: giving up',
+      fields: { attempt: 5, failure: 'HTTP 503' },
+    });
   });
 
   it('when nothing listens at the webhook URL, then the connection error is retried like a failed answer', async () => {

@@ -54,19 +54,26 @@ describe('Stripe gateway reading real Stripe answers', () => {
     await server.close();
   });
 
-  it('when Stripe declines with a decline code, then the GatewayError carries Stripe\'s code and decline code', async () => {
+  it("when Stripe declines with a decline code, then the GatewayError carries Stripe's code and decline code", async () => {
     // Arrange
     answers.set('POST /v1/payment_intents/pi_1', intentBody('pi_1', 'requires_confirmation'));
     answers.set(
       'POST /v1/payment_intents/pi_1/confirm',
-      stripeError(402, { type: 'card_error', code: 'card_declined', decline_code: 'insufficient_funds', message: 'Your card has insufficient funds.' }),
+      stripeError(402, {
+        type: 'card_error',
+        code: 'card_declined',
+        decline_code: 'insufficient_funds',
+        message: 'Your card has insufficient funds.',
+      }),
     );
 
     // Act
     const confirming = gateway().confirmPaymentIntent('pi_1', 'pm_card_chargeDeclinedInsufficientFunds');
 
     // Assert
-    await expect(confirming).rejects.toEqual(new GatewayError('declined', 'Your card has insufficient funds.', 'card_declined', 'insufficient_funds'));
+    await expect(confirming).rejects.toEqual(
+      new GatewayError('declined', 'Your card has insufficient funds.', 'card_declined', 'insufficient_funds'),
+    );
     expect(logged).toEqual(['info Stripe declined the card']);
   });
 
@@ -84,10 +91,15 @@ describe('Stripe gateway reading real Stripe answers', () => {
     await expect(gateway().cancelPaymentIntent('pi_3')).rejects.toMatchObject({ kind: 'invalid_request', code: 'payment_intent_unexpected_state' });
   });
 
-  it('when Stripe reports a missing resource, then it is an invalid request with Stripe\'s message', async () => {
+  it("when Stripe reports a missing resource, then it is an invalid request with Stripe's message", async () => {
     answers.set(
       'POST /v1/payment_intents/pi_4',
-      stripeError(400, { type: 'invalid_request_error', code: 'resource_missing', param: 'payment_method', message: "No such PaymentMethod: 'pm_nope'" }),
+      stripeError(400, {
+        type: 'invalid_request_error',
+        code: 'resource_missing',
+        param: 'payment_method',
+        message: "No such PaymentMethod: 'pm_nope'",
+      }),
     );
 
     const confirming = gateway().confirmPaymentIntent('pi_4', 'pm_nope');
@@ -97,7 +109,13 @@ describe('Stripe gateway reading real Stripe answers', () => {
   });
 
   it('when an idempotency key is reused with other parameters, then it is an invalid request coded idempotency_error', async () => {
-    answers.set('POST /v1/payment_intents', stripeError(400, { type: 'idempotency_error', message: 'Keys for idempotent requests can only be used with the same parameters they were first used with.' }));
+    answers.set(
+      'POST /v1/payment_intents',
+      stripeError(400, {
+        type: 'idempotency_error',
+        message: 'Keys for idempotent requests can only be used with the same parameters they were first used with.',
+      }),
+    );
 
     const creating = gateway().createPaymentIntent({ amountMinor: 100, currency: 'USD', metadata: {}, idempotencyKey: 'reused' });
 
@@ -108,7 +126,10 @@ describe('Stripe gateway reading real Stripe answers', () => {
     ['a server error', stripeError(500, { type: 'api_error', message: 'Something went wrong on our end.' })],
     ['rate limiting', stripeError(429, { type: 'invalid_request_error', code: 'rate_limit', message: 'Too many requests' })],
     ['a revoked key', stripeError(401, { type: 'invalid_request_error', message: 'Invalid API Key provided: sk_test_****' })],
-    ['a restricted key without permission', stripeError(403, { type: 'invalid_request_error', message: 'The provided key does not have the required permissions' })],
+    [
+      'a restricted key without permission',
+      stripeError(403, { type: 'invalid_request_error', message: 'The provided key does not have the required permissions' }),
+    ],
     ['a proxy error page', { status: 502, text: '<html>Bad gateway</html>' }],
   ])('when Stripe answers with %s, then the gateway says unavailable and logs the cause', async (_case, answer) => {
     answers.set('POST /v1/payment_intents', answer);

@@ -44,7 +44,11 @@ describe('Stripe gateway against stripe-mock (request validity)', () => {
     });
 
     // Assert
-    expect(intent).toEqual({ id: expect.stringMatching(/^pi_/), clientSecret: expect.stringContaining('_secret_'), status: 'requires_payment_method' });
+    expect(intent).toEqual({
+      id: expect.stringMatching(/^pi_/),
+      clientSecret: expect.stringContaining('_secret_'),
+      status: 'requires_payment_method',
+    });
     const [exchange] = proxy.exchanges;
     expect(exchange).toMatchObject({ method: 'POST', path: '/v1/payment_intents', status: 200 });
     expect(exchange?.headers).toMatchObject({ 'idempotency-key': idempotencyKey, 'stripe-version': STRIPE_API_VERSION });
@@ -93,9 +97,17 @@ describe('Stripe gateway against stripe-mock (request validity)', () => {
     };
 
     it('when a parameter the API does not have is sent, then stripe-mock refuses it', async () => {
-      const creating = rawClient(sdkApiVersion).paymentIntents.create({ amount: 2599, currency: 'usd', bogus_param: 1 } as Stripe.PaymentIntentCreateParams);
+      const creating = rawClient(sdkApiVersion).paymentIntents.create({
+        amount: 2599,
+        currency: 'usd',
+        bogus_param: 1,
+      } as Stripe.PaymentIntentCreateParams);
 
-      await expect(creating).rejects.toMatchObject({ type: 'StripeInvalidRequestError', statusCode: 400, message: expect.stringMatching(/additional properties/) });
+      await expect(creating).rejects.toMatchObject({
+        type: 'StripeInvalidRequestError',
+        statusCode: 400,
+        message: expect.stringMatching(/additional properties/),
+      });
     });
 
     it("when a request is sent for the SDK's default API version, then stripe-mock refuses it (versions are checked)", async () => {

@@ -31,7 +31,10 @@ function requests(items: CollectionItem[]): CollectionItem[] {
 
 /** How many `pm.test(...)` the request's test script declares: each runs at least once in a full run. */
 function declaredTests(item: CollectionItem): number {
-  const source = (item.event ?? []).filter((e) => e.listen === 'test').flatMap((e) => e.script.exec).join('\n');
+  const source = (item.event ?? [])
+    .filter((e) => e.listen === 'test')
+    .flatMap((e) => e.script.exec)
+    .join('\n');
   return source.match(/\bpm\.test\(/g)?.length ?? 0;
 }
 
@@ -102,7 +105,14 @@ describe('the Postman collection against the real server (simulated gateway)', (
       expect(summary.run.stats.assertions.total).toBeGreaterThanOrEqual(testsDeclared);
     }
     expect(testsDeclared).toBeGreaterThanOrEqual(80);
-    expect(names).toEqual(expect.arrayContaining(['Refund Part of the Order (admin)', 'Refund More Than Is Left (409)', 'Admin Order List', 'Admin Order List as the Shopper (403)']));
+    expect(names).toEqual(
+      expect.arrayContaining([
+        'Refund Part of the Order (admin)',
+        'Refund More Than Is Left (409)',
+        'Admin Order List',
+        'Admin Order List as the Shopper (403)',
+      ]),
+    );
   }, 60_000);
 
   // Last in this file: it uses up the admin account's failed-login budget.
@@ -112,7 +122,11 @@ describe('the Postman collection against the real server (simulated gateway)', (
     const wrong = adminLoginFailures(await run([{ key: 'adminPassword', value: 'not-the-admin-password' }], { folder: 'Products' }));
     // The rest of the account's budget (LOGIN_ACCOUNT_RATE_LIMIT_MAX, 10 by default) goes on more wrong passwords.
     for (let i = 1; i < 10; i += 1) {
-      const res = await fetch(`${server.baseUrl}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: ADMIN.email, password: 'not-the-admin-password' }) });
+      const res = await fetch(`${server.baseUrl}/api/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email: ADMIN.email, password: 'not-the-admin-password' }),
+      });
       expect(res.status).toBe(401);
     }
     const throttled = adminLoginFailures(await run([], { folder: 'Products' }));

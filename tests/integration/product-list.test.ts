@@ -119,10 +119,17 @@ describe('GET /api/products', () => {
     ['minPrice=25.99', { minPrice: '25.99' }, (p: Listed) => p.price >= 25.99],
     ['maxPrice=25.99', { maxPrice: '25.99' }, (p: Listed) => p.price <= 25.99],
     ['a price band', { minPrice: '10', maxPrice: '500' }, (p: Listed) => p.price >= 10 && p.price <= 500],
-    ['a band in one currency, in stock', { minPrice: '20', maxPrice: '60', currency: 'USD', inStock: 'true' }, (p: Listed) => p.currency === 'USD' && p.price >= 20 && p.price <= 60 && p.stock > 0],
+    [
+      'a band in one currency, in stock',
+      { minPrice: '20', maxPrice: '60', currency: 'USD', inStock: 'true' },
+      (p: Listed) => p.currency === 'USD' && p.price >= 20 && p.price <= 60 && p.stock > 0,
+    ],
     ['a name and a band', { q: 'keyboard', maxPrice: '49.5' }, (p: Listed) => /keyboard/i.test(p.name) && p.price <= 49.5],
   ])('when filtering by %s, then paging in every order returns exactly the matching products', async (_label, filters, matches) => {
-    const expected = catalogue.filter(matches).map((p) => p.id).sort();
+    const expected = catalogue
+      .filter(matches)
+      .map((p) => p.id)
+      .sort();
     expect(expected.length).toBeGreaterThan(0);
 
     for (const sort of ['newest', 'price_asc', 'price_desc']) {

@@ -78,7 +78,7 @@ describe('POST /api/products', () => {
     ['three decimals in USD', { price: 25.999 }, 'price'],
     ['decimals in JPY', { price: 500.5, currency: 'JPY' }, 'price'],
     ['a KWD price Stripe cannot charge', { price: 1.255, currency: 'KWD' }, 'price'],
-    ['a price past Stripe\'s 8 digits', { price: 1_000_000, currency: 'USD' }, 'price'],
+    ["a price past Stripe's 8 digits", { price: 1_000_000, currency: 'USD' }, 'price'],
     ['an unknown currency', { currency: 'XXX' }, 'currency'],
     ['a two-letter currency', { currency: 'US' }, 'currency'],
     ['a negative stock', { stock: -1 }, 'stock'],
@@ -96,7 +96,15 @@ describe('POST /api/products', () => {
     const res = await request(app)
       .post('/api/products')
       .set('Authorization', admin)
-      .send({ ...buildProduct(), _id: '507f1f77bcf86cd799439011', __v: 9, archived: true, priceMinor: 1, createdBy: '507f1f77bcf86cd799439011', seedKey: 'x' })
+      .send({
+        ...buildProduct(),
+        _id: '507f1f77bcf86cd799439011',
+        __v: 9,
+        archived: true,
+        priceMinor: 1,
+        createdBy: '507f1f77bcf86cd799439011',
+        seedKey: 'x',
+      })
       .expect(201);
 
     const stored = await ProductModel.findById(res.body.data.id).lean();
@@ -125,15 +133,17 @@ describe('GET /api/products/:id', () => {
     expect(res.body).toEqual({ message: 'Product details', data: created });
   });
 
-  it.each([['507f1f77bcf86cd799439011', 404], ['not-an-id', 400], ['507f1f77bcf86cd79943901z', 400], ['%24ne', 400]])(
-    'when the id is %s, then it answers %i without cast errors',
-    async (id, status) => {
-      const res = await request(app).get(`/api/products/${id}`);
+  it.each([
+    ['507f1f77bcf86cd799439011', 404],
+    ['not-an-id', 400],
+    ['507f1f77bcf86cd79943901z', 400],
+    ['%24ne', 400],
+  ])('when the id is %s, then it answers %i without cast errors', async (id, status) => {
+    const res = await request(app).get(`/api/products/${id}`);
 
-      expect(res.status).toBe(status);
-      expect(res.text).not.toMatch(/Cast to ObjectId|CastError/);
-    },
-  );
+    expect(res.status).toBe(status);
+    expect(res.text).not.toMatch(/Cast to ObjectId|CastError/);
+  });
 });
 
 describe('PATCH /api/products/:id', () => {

@@ -7,7 +7,16 @@ import { parseEvent } from '../../src/payments/stripe.events';
 import { createSimulatedGateway, type SimulatedGateway } from '../../src/payments/simulated.gateway';
 import { createStripeGateway } from '../../src/payments/stripe.gateway';
 import { createWebhookVerifier } from '../../src/payments/webhook';
-import { startRecordingProxy, startWebhookReceiver, stripeMockUrl, stripeSettingsFor, type Delivery, type RecordedExchange, type TestServer, type WebhookReceiver } from '../helpers/stripe-services';
+import {
+  startRecordingProxy,
+  startWebhookReceiver,
+  stripeMockUrl,
+  stripeSettingsFor,
+  type Delivery,
+  type RecordedExchange,
+  type TestServer,
+  type WebhookReceiver,
+} from '../helpers/stripe-services';
 
 /**
  * PaymentGateway.createRefund in both implementations: the Stripe adapter's requests are checked by
@@ -45,7 +54,12 @@ describe('Stripe gateway refunds against stripe-mock (request validity)', () => 
 
     const refund = await gateway.createRefund(input);
 
-    expect(refund).toEqual({ id: expect.stringMatching(/^re_/), status: expect.stringMatching(/^(pending|requires_action|succeeded|failed|canceled)$/), amountMinor: expect.any(Number), currency: expect.any(String) });
+    expect(refund).toEqual({
+      id: expect.stringMatching(/^re_/),
+      status: expect.stringMatching(/^(pending|requires_action|succeeded|failed|canceled)$/),
+      amountMinor: expect.any(Number),
+      currency: expect.any(String),
+    });
     const [exchange] = proxy.exchanges;
     expect(exchange).toMatchObject({ method: 'POST', path: '/v1/refunds', status: 200 });
     expect(exchange?.headers).toMatchObject({ 'idempotency-key': input.idempotencyKey, 'stripe-version': STRIPE_API_VERSION });
@@ -82,7 +96,13 @@ describe('simulated gateway refunds', () => {
 
   beforeEach(async () => {
     receiver = await startWebhookReceiver();
-    gateway = createSimulatedGateway({ webhookSecret: SECRET, webhookUrl: () => receiver.url, deliveryDelayMs: 0, logger: silentLogger, retryDelaysMs: [20] });
+    gateway = createSimulatedGateway({
+      webhookSecret: SECRET,
+      webhookUrl: () => receiver.url,
+      deliveryDelayMs: 0,
+      logger: silentLogger,
+      retryDelaysMs: [20],
+    });
   });
   afterEach(async () => {
     await gateway.settle();
@@ -102,19 +122,41 @@ describe('simulated gateway refunds', () => {
     const parsed = receiver.deliveries.map((d: Delivery) => parseEvent(verify(d.rawBody, d.headers['stripe-signature'] as string)));
     // Deliveries run side by side (as Stripe's do): compare in amount order, not arrival order.
     const byAmount = (key: string) => (a: object, b: object) => (a as Record<string, number>)[key]! - (b as Record<string, number>)[key]!;
-    expect(parsed.filter((e) => e.type === 'refund.created').map((e) => e.object!).sort(byAmount('amount'))).toEqual([
-      expect.objectContaining({ id: first.id, amount: 2000, currency: 'eur', status: 'succeeded', payment_intent: intentId, metadata: expect.objectContaining({ refundRequestId: 'request_7' }) }),
+    expect(
+      parsed
+        .filter((e) => e.type === 'refund.created')
+        .map((e) => e.object!)
+        .sort(byAmount('amount')),
+    ).toEqual([
+      expect.objectContaining({
+        id: first.id,
+        amount: 2000,
+        currency: 'eur',
+        status: 'succeeded',
+        payment_intent: intentId,
+        metadata: expect.objectContaining({ refundRequestId: 'request_7' }),
+      }),
       expect.objectContaining({ id: rest.id, amount: 3000 }),
     ]);
-    expect(eventsOf('charge.refunded').map((e) => e.data.object).sort(byAmount('amount_refunded'))).toEqual([
+    expect(
+      eventsOf('charge.refunded')
+        .map((e) => e.data.object)
+        .sort(byAmount('amount_refunded')),
+    ).toEqual([
       expect.objectContaining({ object: 'charge', amount: 5000, amount_refunded: 2000, refunded: false, payment_intent: intentId }),
       expect.objectContaining({ amount_refunded: 5000, refunded: true }),
     ]);
-    expect(eventsOf('refund.created').find((e) => (e.data.object as { id: string }).id === first.id)?.data.object).toMatchObject({ reason: 'duplicate' });
+    expect(eventsOf('refund.created').find((e) => (e.data.object as { id: string }).id === first.id)?.data.object).toMatchObject({
+      reason: 'duplicate',
+    });
   });
 
   it.each([
-    ['more than is left', async (id: string) => gateway.createRefund(refundOf({ paymentIntentId: id, amountMinor: 5001, currency: 'EUR' })), 'amount_too_large'],
+    [
+      'more than is left',
+      async (id: string) => gateway.createRefund(refundOf({ paymentIntentId: id, amountMinor: 5001, currency: 'EUR' })),
+      'amount_too_large',
+    ],
     [
       'anything after a full refund',
       async (id: string) => {
@@ -123,7 +165,11 @@ describe('simulated gateway refunds', () => {
       },
       'charge_already_refunded',
     ],
-    ['another currency than the charge', async (id: string) => gateway.createRefund(refundOf({ paymentIntentId: id, amountMinor: 100, currency: 'USD' })), 'parameter_invalid_string'],
+    [
+      'another currency than the charge',
+      async (id: string) => gateway.createRefund(refundOf({ paymentIntentId: id, amountMinor: 100, currency: 'USD' })),
+      'parameter_invalid_string',
+    ],
   ])('when %s is asked, then it is refused as Stripe does', async (_label, ask, code) => {
     const intentId = await paidIntent();
 
@@ -133,8 +179,14 @@ describe('simulated gateway refunds', () => {
   it('when the intent was never paid or does not exist, then the refund is refused and no event is sent', async () => {
     const unpaid = await gateway.createPaymentIntent({ amountMinor: 5000, currency: 'EUR', metadata: {}, idempotencyKey: randomUUID() });
 
-    await expect(gateway.createRefund(refundOf({ paymentIntentId: unpaid.id, currency: 'EUR' }))).rejects.toMatchObject({ kind: 'invalid_request', code: 'charge_not_refundable' });
-    await expect(gateway.createRefund(refundOf({ paymentIntentId: 'pi_missing', currency: 'EUR' }))).rejects.toMatchObject({ kind: 'invalid_request', code: 'resource_missing' });
+    await expect(gateway.createRefund(refundOf({ paymentIntentId: unpaid.id, currency: 'EUR' }))).rejects.toMatchObject({
+      kind: 'invalid_request',
+      code: 'charge_not_refundable',
+    });
+    await expect(gateway.createRefund(refundOf({ paymentIntentId: 'pi_missing', currency: 'EUR' }))).rejects.toMatchObject({
+      kind: 'invalid_request',
+      code: 'resource_missing',
+    });
     await gateway.settle();
     expect(eventsOf('refund.created')).toEqual([]);
   });
@@ -152,6 +204,8 @@ describe('simulated gateway refunds', () => {
     await gateway.settle();
     expect(eventsOf('refund.created')).toHaveLength(1);
     // 4000 left: exactly that is still possible.
-    await expect(gateway.createRefund(refundOf({ paymentIntentId: intentId, amountMinor: 4000, currency: 'EUR' }))).resolves.toMatchObject({ status: 'succeeded' });
+    await expect(gateway.createRefund(refundOf({ paymentIntentId: intentId, amountMinor: 4000, currency: 'EUR' }))).resolves.toMatchObject({
+      status: 'succeeded',
+    });
   });
 });

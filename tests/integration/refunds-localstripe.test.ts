@@ -33,7 +33,12 @@ describe('Stripe gateway refunds against localstripe (real SDK)', () => {
   const gateway = createStripeGateway(settings, silentLogger);
 
   async function paidIntent(amountMinor: number) {
-    const intent = await gateway.createPaymentIntent({ amountMinor, currency: 'EUR', metadata: { orderId: `order_${randomUUID()}` }, idempotencyKey: randomUUID() });
+    const intent = await gateway.createPaymentIntent({
+      amountMinor,
+      currency: 'EUR',
+      metadata: { orderId: `order_${randomUUID()}` },
+      idempotencyKey: randomUUID(),
+    });
     await gateway.confirmPaymentIntent(intent.id, 'pm_card_visa');
     return intent.id;
   }
@@ -41,7 +46,13 @@ describe('Stripe gateway refunds against localstripe (real SDK)', () => {
   it('when a paid intent is refunded in part, then localstripe accepts it and its charge shows the amount refunded', async () => {
     const intentId = await paidIntent(4200);
 
-    const refund = await gateway.createRefund({ paymentIntentId: intentId, amountMinor: 1200, currency: 'EUR', metadata: { orderId: 'order_x', refundRequestId: 'request_1' }, idempotencyKey: randomUUID() });
+    const refund = await gateway.createRefund({
+      paymentIntentId: intentId,
+      amountMinor: 1200,
+      currency: 'EUR',
+      metadata: { orderId: 'order_x', refundRequestId: 'request_1' },
+      idempotencyKey: randomUUID(),
+    });
 
     expect(refund).toEqual({ id: expect.stringMatching(/^re_/), status: 'succeeded', amountMinor: 1200, currency: 'EUR' });
     // localstripe expands latest_charge; Stripe sends its id.
@@ -54,7 +65,14 @@ describe('Stripe gateway refunds against localstripe (real SDK)', () => {
   it('when a reason is sent, then localstripe refuses it (it does not implement the parameter) and the adapter reports a refused request', async () => {
     const intentId = await paidIntent(1000);
 
-    const refunding = gateway.createRefund({ paymentIntentId: intentId, amountMinor: 100, currency: 'EUR', reason: 'duplicate', metadata: {}, idempotencyKey: randomUUID() });
+    const refunding = gateway.createRefund({
+      paymentIntentId: intentId,
+      amountMinor: 100,
+      currency: 'EUR',
+      reason: 'duplicate',
+      metadata: {},
+      idempotencyKey: randomUUID(),
+    });
 
     await expect(refunding).rejects.toEqual(expect.objectContaining({ kind: 'invalid_request', message: 'Unexpected reason' }));
     await expect(refunding).rejects.toBeInstanceOf(GatewayError);
@@ -68,7 +86,11 @@ describe('POST /api/orders/:id/refund with the Stripe gateway against localstrip
   let server: http.Server;
 
   const register = async (url: string) => {
-    const response = await fetch(registration, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ url, secret: WEBHOOK_SECRET }) });
+    const response = await fetch(registration, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ url, secret: WEBHOOK_SECRET }),
+    });
     expect(response.status).toBe(200);
   };
 
@@ -121,8 +143,16 @@ describe('POST /api/orders/:id/refund with the Stripe gateway against localstrip
     expect(await waitForStatus(buyer.token, order.orderId, 'paid')).toBe('paid');
 
     // Act 1: 12 EUR through the API (the real SDK sends it to localstripe), then Stripe's events for it.
-    const first = await request(app).post(`/api/orders/${order.orderId}/refund`).set('Authorization', admin).set('Idempotency-Key', 'ls-refund-1').send({ amount: 12, restock: true });
-    const replay = await request(app).post(`/api/orders/${order.orderId}/refund`).set('Authorization', admin).set('Idempotency-Key', 'ls-refund-1').send({ amount: 12, restock: true });
+    const first = await request(app)
+      .post(`/api/orders/${order.orderId}/refund`)
+      .set('Authorization', admin)
+      .set('Idempotency-Key', 'ls-refund-1')
+      .send({ amount: 12, restock: true });
+    const replay = await request(app)
+      .post(`/api/orders/${order.orderId}/refund`)
+      .set('Authorization', admin)
+      .set('Idempotency-Key', 'ls-refund-1')
+      .send({ amount: 12, restock: true });
     const refund = await stripe.refunds.retrieve(first.body.data.refundId);
     const afterFirst = await stripe.charges.retrieve(refund.charge as string);
     await deliverAsStripe('refund.created', refund).expect(200);
@@ -137,7 +167,10 @@ describe('POST /api/orders/:id/refund with the Stripe gateway against localstrip
 
     // Assert
     expect(first.status).toBe(202);
-    expect(first.body).toEqual({ message: 'Refund requested', data: { orderId: order.orderId, refundId: expect.stringMatching(/^re_/), amount: 12, currency: 'EUR', status: 'succeeded' } });
+    expect(first.body).toEqual({
+      message: 'Refund requested',
+      data: { orderId: order.orderId, refundId: expect.stringMatching(/^re_/), amount: 12, currency: 'EUR', status: 'succeeded' },
+    });
     expect(replay.status).toBe(202);
     expect(replay.body.data.refundId).toBe(first.body.data.refundId);
     expect(refund).toMatchObject({ amount: 1200, payment_intent: order.data.paymentIntentId, metadata: { orderId: order.orderId } });
@@ -148,7 +181,10 @@ describe('POST /api/orders/:id/refund with the Stripe gateway against localstrip
     expect(afterRest).toMatchObject({ amount_refunded: 4200, refunded: true });
     expect(await getOrder(app, admin, order.orderId)).toMatchObject({ status: 'refunded', refundedAmount: 42 });
     // localstripe's charge lists its refunds (as Stripe did before 2022-11-15): each request is confirmed by id too.
-    expect(await OrderModel.findById(order.orderId).lean()).toMatchObject({ stock: 'restocked', refunds: [{ settlement: 'confirmed' }, { settlement: 'confirmed' }] });
+    expect(await OrderModel.findById(order.orderId).lean()).toMatchObject({
+      stock: 'restocked',
+      refunds: [{ settlement: 'confirmed' }, { settlement: 'confirmed' }],
+    });
     expect((await ProductModel.findById(product.id).lean())!.stock).toBe(5);
   });
 });

@@ -39,7 +39,8 @@ const refund = (orderId: string, body?: object, options: { token?: string | null
   return body === undefined ? req : req.send(body);
 };
 
-const adminView = (orderId: string) => getOrder(shop.app, people.admin, orderId) as Promise<Awaited<ReturnType<typeof getOrder>> & { refunds: Array<Record<string, unknown>> }>;
+const adminView = (orderId: string) =>
+  getOrder(shop.app, people.admin, orderId) as Promise<Awaited<ReturnType<typeof getOrder>> & { refunds: Array<Record<string, unknown>> }>;
 const stockOf = async (productId: string) => (await ProductModel.findById(productId).lean())!.stock;
 const stored = (orderId: string) => OrderModel.findById(orderId).lean();
 
@@ -69,7 +70,14 @@ describe('POST /api/orders/:id/refund with the simulated gateway', () => {
     expect(done).toMatchObject({ status: 'refunded', refundedAmount: 50 });
     expect(done.history.at(-1)).toMatchObject({ status: 'refunded', reason: 'refunded' });
     expect(done.refunds).toEqual([
-      expect.objectContaining({ refundId: first.body.data.refundId, amount: 20, reason: 'requested_by_customer', restock: false, status: 'succeeded', source: 'admin' }),
+      expect.objectContaining({
+        refundId: first.body.data.refundId,
+        amount: 20,
+        reason: 'requested_by_customer',
+        restock: false,
+        status: 'succeeded',
+        source: 'admin',
+      }),
       expect.objectContaining({ refundId: rest.body.data.refundId, amount: 30, reason: null, restock: false, status: 'succeeded', source: 'admin' }),
     ]);
     expect(shop.gateway.accepted.map((r) => r.amountMinor)).toEqual([2000, 3000]);
@@ -78,7 +86,10 @@ describe('POST /api/orders/:id/refund with the simulated gateway', () => {
 
   it('when an admin refunds, then who asked, how much, why and the restock flag are recorded, and the buyer sees the refund without the admin', async () => {
     const order = await paidOrder(shop, people);
-    const admin = (await request(shop.app).get('/api/profile').set('Authorization', people.admin).expect(200)).body.details as { id: string; email: string };
+    const admin = (await request(shop.app).get('/api/profile').set('Authorization', people.admin).expect(200)).body.details as {
+      id: string;
+      email: string;
+    };
 
     const res = await refund(order.orderId, { amount: 5.5, reason: 'duplicate', restock: true }).expect(202);
     await shop.settle();
@@ -99,8 +110,17 @@ describe('POST /api/orders/:id/refund with the simulated gateway', () => {
     expect(buyerView.refunds).toEqual([expect.not.objectContaining({ requestedBy: expect.anything() })]);
     expect(buyerView.refundedAmount).toBe(5.5);
     const note = (await stored(order.orderId))!.notes.find((n) => n.kind === 'refund_requested');
-    expect(note?.detail).toEqual({ requestId: entry!.id, by: { userId: admin.id, email: admin.email }, amountMinor: 550, reason: 'duplicate', restock: true });
-    expect(shop.gateway.attempts[0]).toMatchObject({ reason: 'duplicate', metadata: { orderId: order.orderId, refundRequestId: entry!.id, requestedBy: admin.id } });
+    expect(note?.detail).toEqual({
+      requestId: entry!.id,
+      by: { userId: admin.id, email: admin.email },
+      amountMinor: 550,
+      reason: 'duplicate',
+      restock: true,
+    });
+    expect(shop.gateway.attempts[0]).toMatchObject({
+      reason: 'duplicate',
+      metadata: { orderId: order.orderId, refundRequestId: entry!.id, requestedBy: admin.id },
+    });
   });
 
   it('when a refund asks for restock and the order ends fully refunded, then its units go back on sale once', async () => {
@@ -142,7 +162,13 @@ describe('POST /api/orders/:id/refund with the simulated gateway', () => {
     expect(shop.gateway.accepted).toHaveLength(1);
     expect(replay.status).toBe(202);
     expect(replay.headers['idempotent-replayed']).toBe('true');
-    expect(replay.body.data).toEqual({ orderId: order.orderId, refundId: accepted[0]!.body.data.refundId, amount: 10, currency: 'USD', status: 'succeeded' });
+    expect(replay.body.data).toEqual({
+      orderId: order.orderId,
+      refundId: accepted[0]!.body.data.refundId,
+      amount: 10,
+      currency: 'USD',
+      status: 'succeeded',
+    });
     expect((await adminView(order.orderId)).refunds).toHaveLength(1);
     expect((await adminView(order.orderId)).refundedAmount).toBe(10);
   });
@@ -154,7 +180,10 @@ describe('POST /api/orders/:id/refund with the simulated gateway', () => {
     await shop.settle();
 
     expect(answers.map((a) => a.status).sort()).toEqual([202, 409]);
-    expect(answers.find((a) => a.status === 409)!.body).toMatchObject({ code: 'REFUND_EXCEEDS_REMAINDER', details: [{ path: 'amount', remaining: 20 }] });
+    expect(answers.find((a) => a.status === 409)!.body).toMatchObject({
+      code: 'REFUND_EXCEEDS_REMAINDER',
+      details: [{ path: 'amount', remaining: 20 }],
+    });
     expect(shop.gateway.accepted).toHaveLength(1);
     expect(await adminView(order.orderId)).toMatchObject({ status: 'paid', refundedAmount: 30 });
   });
@@ -212,7 +241,12 @@ describe('refused refund requests change nothing', () => {
     ['an operator as amount', 400, 'VALIDATION_ERROR', () => refund(order.orderId, { amount: { $gt: 0 } })],
     ['a text body', 415, 'UNSUPPORTED_MEDIA_TYPE', () => refund(order.orderId).set('Content-Type', 'text/plain').send('amount=5')],
     ['more than is left (40.01 of 40)', 409, 'REFUND_EXCEEDS_REMAINDER', () => refund(order.orderId, { amount: 40.01 })],
-    ['the same Idempotency-Key with another body', 422, 'IDEMPOTENCY_KEY_REUSED', () => refund(order.orderId, { amount: 11 }, { key: 'first-refund' })],
+    [
+      'the same Idempotency-Key with another body',
+      422,
+      'IDEMPOTENCY_KEY_REUSED',
+      () => refund(order.orderId, { amount: 11 }, { key: 'first-refund' }),
+    ],
     ['a bad Idempotency-Key', 400, 'VALIDATION_ERROR', () => refund(order.orderId, { amount: 1 }, { key: 'ü'.repeat(3) })],
   ])('when the request has %s, then it answers %i and nothing is refunded or recorded', async (_label, status, code, send) => {
     const before = await stored(order.orderId);
@@ -228,12 +262,15 @@ describe('refused refund requests change nothing', () => {
 
   it.each([
     ['pending', async () => (await createOrder(shop.app, people.buyer, [{ productId: order.productId, quantity: 1 }])).orderId],
-    ['canceled', async () => {
-      const created = await createOrder(shop.app, people.buyer, [{ productId: order.productId, quantity: 1 }]);
-      await request(shop.app).post(`/api/orders/${created.orderId}/cancel`).set('Authorization', people.buyer).expect(200);
-      await shop.settle();
-      return created.orderId;
-    }],
+    [
+      'canceled',
+      async () => {
+        const created = await createOrder(shop.app, people.buyer, [{ productId: order.productId, quantity: 1 }]);
+        await request(shop.app).post(`/api/orders/${created.orderId}/cancel`).set('Authorization', people.buyer).expect(200);
+        await shop.settle();
+        return created.orderId;
+      },
+    ],
   ])('when the order is %s, then it answers 409 ORDER_NOT_REFUNDABLE and nothing changes', async (_label, make) => {
     const orderId = await make();
     const before = await stored(orderId);
@@ -310,7 +347,20 @@ describe('the gateway refuses, fails or cannot be reached', () => {
   });
 
   const markPaid = (order: PaidOrder) =>
-    deliver(quiet.app, stripeEvent('payment_intent.succeeded', { id: order.paymentIntentId, object: 'payment_intent', amount: order.amount * 100, amount_received: order.amount * 100, currency: 'usd', status: 'succeeded', metadata: { orderId: order.orderId } })).expect(200).then(() => undefined);
+    deliver(
+      quiet.app,
+      stripeEvent('payment_intent.succeeded', {
+        id: order.paymentIntentId,
+        object: 'payment_intent',
+        amount: order.amount * 100,
+        amount_received: order.amount * 100,
+        currency: 'usd',
+        status: 'succeeded',
+        metadata: { orderId: order.orderId },
+      }),
+    )
+      .expect(200)
+      .then(() => undefined);
   const quietRefund = (orderId: string, body: object, key?: string) => {
     const req = request(quiet.app).post(`/api/orders/${orderId}/refund`).set('Authorization', people.admin);
     if (key) req.set('Idempotency-Key', key);
@@ -330,13 +380,23 @@ describe('the gateway refuses, fails or cannot be reached', () => {
   it('when the gateway refuses (more than Stripe has left), then 409 REFUND_REFUSED, the reservation is released and the attempt is recorded as refused', async () => {
     const order = await paidOrder(quiet, people, { markPaid });
     // Refunded in the Stripe dashboard: the gateway knows, the order has not heard yet.
-    await quiet.gateway.createRefund({ paymentIntentId: order.paymentIntentId, amountMinor: 4000, currency: 'USD', metadata: {}, idempotencyKey: 'dashboard-1' });
+    await quiet.gateway.createRefund({
+      paymentIntentId: order.paymentIntentId,
+      amountMinor: 4000,
+      currency: 'USD',
+      metadata: {},
+      idempotencyKey: 'dashboard-1',
+    });
 
     const res = await quietRefund(order.orderId, { amount: 20, restock: true });
 
     expect(res.status).toBe(409);
     expect(res.body).toMatchObject({ code: 'REFUND_REFUSED', message: expect.stringMatching(/greater than unrefunded amount/) });
-    const view = (await getOrder(quiet.app, people.admin, order.orderId)) as unknown as { refunds: Array<Record<string, unknown>>; refundedAmount: number; status: string };
+    const view = (await getOrder(quiet.app, people.admin, order.orderId)) as unknown as {
+      refunds: Array<Record<string, unknown>>;
+      refundedAmount: number;
+      status: string;
+    };
     expect(view).toMatchObject({ status: 'paid', refundedAmount: 0 });
     expect(view.refunds).toEqual([expect.objectContaining({ amount: 20, status: 'refused', refundId: null, restock: true })]);
     // The refused request reserved nothing: the whole amount is still asked for.
@@ -360,7 +420,10 @@ describe('the gateway refuses, fails or cannot be reached', () => {
     expect(other.status).toBe(409);
     expect(retry.status).toBe(202);
     expect(retry.headers['idempotent-replayed']).toBe('true');
-    expect(quiet.gateway.attempts.map((a) => a.idempotencyKey)).toEqual([`order_${order.orderId}_refund_${kept[0]!.requestId}`, `order_${order.orderId}_refund_${kept[0]!.requestId}`]);
+    expect(quiet.gateway.attempts.map((a) => a.idempotencyKey)).toEqual([
+      `order_${order.orderId}_refund_${kept[0]!.requestId}`,
+      `order_${order.orderId}_refund_${kept[0]!.requestId}`,
+    ]);
     expect(quiet.gateway.accepted).toHaveLength(1);
   });
 
@@ -370,7 +433,8 @@ describe('the gateway refuses, fails or cannot be reached', () => {
     await quietRefund(order.orderId, { amount: 12 }).expect(502);
     // What a crash mid-call leaves: the attempt's lease still running.
     await OrderModel.updateOne({ _id: order.orderId }, { $set: { 'refunds.0.attemptUntil': new Date(Date.now() + 60_000) } });
-    const sweeperAt = (at: Date) => createOrderSweeper({ payments: quiet.gateway, clock: () => at, logger: silentLogger, settings: { sweepIntervalMs: 60_000 } });
+    const sweeperAt = (at: Date) =>
+      createOrderSweeper({ payments: quiet.gateway, clock: () => at, logger: silentLogger, settings: { sweepIntervalMs: 60_000 } });
 
     const early = await sweeperAt(new Date()).sweepOnce();
     const late = await sweeperAt(new Date(Date.now() + 120_000)).sweepOnce();
@@ -391,7 +455,12 @@ describe('the gateway refuses, fails or cannot be reached', () => {
     await quietRefund(order.orderId, { amount: 12 }, 'old-1').expect(502);
     // Stripe keeps idempotency keys for 24 hours: sending it again now could refund twice.
     await OrderModel.updateOne({ _id: order.orderId }, { $set: { 'refunds.0.requestedAt': new Date(Date.now() - 24 * 3_600_000) } });
-    const sweeper = createOrderSweeper({ payments: quiet.gateway, clock: () => new Date(Date.now() + 120_000), logger: silentLogger, settings: { sweepIntervalMs: 60_000 } });
+    const sweeper = createOrderSweeper({
+      payments: quiet.gateway,
+      clock: () => new Date(Date.now() + 120_000),
+      logger: silentLogger,
+      settings: { sweepIntervalMs: 60_000 },
+    });
 
     const swept = await sweeper.sweepOnce();
     const retry = await quietRefund(order.orderId, { amount: 12 }, 'old-1');
@@ -400,21 +469,27 @@ describe('the gateway refuses, fails or cannot be reached', () => {
     expect(retry.status).toBe(409);
     expect(retry.body).toMatchObject({ code: 'REFUND_NEEDS_REVIEW' });
     expect(quiet.gateway.attempts).toHaveLength(1);
-    expect((await OrderModel.findById(order.orderId).lean())!.refunds).toEqual([expect.objectContaining({ status: 'requested', settlement: 'reserved' })]);
+    expect((await OrderModel.findById(order.orderId).lean())!.refunds).toEqual([
+      expect.objectContaining({ status: 'requested', settlement: 'reserved' }),
+    ]);
   });
 
   it('when a pending refund fails (refund.failed), then its reservation is released and the amount can be refunded again', async () => {
     const order = await paidOrder(quiet, people, { markPaid });
     pendingNext = 1;
     const accepted = await quietRefund(order.orderId, {}).expect(202);
-    const requestId = ((await OrderModel.findById(order.orderId).lean())!.refunds[0]!).requestId;
+    const requestId = (await OrderModel.findById(order.orderId).lean())!.refunds[0]!.requestId;
     const blocked = await quietRefund(order.orderId, { amount: 1 });
 
     await deliver(quiet.app, refundEvent(order, accepted.body.data.refundId, 50, 'pending', requestId)).expect(200);
     await deliver(quiet.app, { ...refundEvent(order, accepted.body.data.refundId, 50, 'failed', requestId), type: 'refund.failed' }).expect(200);
     // A late, older event cannot bring it back.
     await deliver(quiet.app, refundEvent(order, accepted.body.data.refundId, 50, 'pending', requestId)).expect(200);
-    const view = (await getOrder(quiet.app, people.admin, order.orderId)) as unknown as { refunds: Array<Record<string, unknown>>; refundedAmount: number; status: string };
+    const view = (await getOrder(quiet.app, people.admin, order.orderId)) as unknown as {
+      refunds: Array<Record<string, unknown>>;
+      refundedAmount: number;
+      status: string;
+    };
     const retried = await quietRefund(order.orderId, { amount: 50 });
 
     expect(accepted.body.data.status).toBe('pending');
@@ -462,7 +537,10 @@ describe('the gateway refuses, fails or cannot be reached', () => {
     const over = await quietRefund(order.orderId, { amount: 35.01 });
     const rest = await quietRefund(order.orderId, {});
 
-    const view = (await getOrder(quiet.app, people.admin, order.orderId)) as unknown as { refunds: Array<Record<string, unknown>>; refundedAmount: number };
+    const view = (await getOrder(quiet.app, people.admin, order.orderId)) as unknown as {
+      refunds: Array<Record<string, unknown>>;
+      refundedAmount: number;
+    };
     expect(view.refunds[0]).toMatchObject({ source: 'external', refundId: 're_dashboard123', amount: 15, status: 'succeeded', requestedBy: null });
     expect(view.refundedAmount).toBe(15);
     expect(over.status).toBe(409);
@@ -494,15 +572,34 @@ describe('the gateway refuses, fails or cannot be reached', () => {
   it('when the process died between the move to refunded and the restock, then the expiry job restocks each product once', async () => {
     const first = await createProduct(quiet.app, people.admin, { price: 10, stock: 5 });
     const second = await createProduct(quiet.app, people.admin, { price: 10, stock: 5 });
-    const created = await createOrder(quiet.app, people.buyer, [{ productId: first.id, quantity: 2 }, { productId: second.id, quantity: 3 }]);
-    await request(quiet.app).post(`/api/orders/${created.orderId}/pay`).set('Authorization', people.buyer).send({ paymentMethod: 'pm_card_visa' }).expect(200);
-    const order = { orderId: created.orderId, productId: first.id, paymentIntentId: created.data.paymentIntentId, amount: 50, currency: 'USD', quantity: 5 };
+    const created = await createOrder(quiet.app, people.buyer, [
+      { productId: first.id, quantity: 2 },
+      { productId: second.id, quantity: 3 },
+    ]);
+    await request(quiet.app)
+      .post(`/api/orders/${created.orderId}/pay`)
+      .set('Authorization', people.buyer)
+      .send({ paymentMethod: 'pm_card_visa' })
+      .expect(200);
+    const order = {
+      orderId: created.orderId,
+      productId: first.id,
+      paymentIntentId: created.data.paymentIntentId,
+      amount: 50,
+      currency: 'USD',
+      quantity: 5,
+    };
     await markPaid(order);
     await quietRefund(order.orderId, { restock: true }).expect(202);
     // The state a crash leaves: the order moved to refunded, the first product restocked, the second not.
     await OrderModel.updateOne({ _id: order.orderId }, { $set: { status: 'refunded', refundedMinor: 5000 } });
     await ProductModel.updateOne({ _id: first.id }, { $inc: { stock: 2 }, $push: { restockedFor: order.orderId } });
-    const sweeper = createOrderSweeper({ payments: quiet.gateway, clock: () => new Date(), logger: silentLogger, settings: { sweepIntervalMs: 60_000 } });
+    const sweeper = createOrderSweeper({
+      payments: quiet.gateway,
+      clock: () => new Date(),
+      logger: silentLogger,
+      settings: { sweepIntervalMs: 60_000 },
+    });
 
     const settled = (await sweeper.sweepOnce()).settled;
     await sweeper.sweepOnce();
@@ -528,7 +625,18 @@ describe('the gateway refuses, fails or cannot be reached', () => {
       const racePeople = await shopPeople(racing.app);
       const order = await paidOrder(racing, racePeople, {
         markPaid: (o) =>
-          deliver(racing.app, stripeEvent('payment_intent.succeeded', { id: o.paymentIntentId, object: 'payment_intent', amount: 5000, amount_received: 5000, currency: 'usd', status: 'succeeded', metadata: { orderId: o.orderId } }))
+          deliver(
+            racing.app,
+            stripeEvent('payment_intent.succeeded', {
+              id: o.paymentIntentId,
+              object: 'payment_intent',
+              amount: 5000,
+              amount_received: 5000,
+              currency: 'usd',
+              status: 'succeeded',
+              metadata: { orderId: o.orderId },
+            }),
+          )
             .expect(200)
             .then(() => undefined),
       });
@@ -557,7 +665,16 @@ describe('refund webhook events', () => {
     ['a numeric payment_intent', { payment_intent: 5 }, 'data.object.payment_intent'],
     ['a status that is not text', { status: 5 }, 'data.object.status'],
   ])('when a signed refund.updated has %s, then it is a 400 INVALID_EVENT and not recorded', async (_label, change, path) => {
-    const event = stripeEvent('refund.updated', { id: 're_bad', object: 'refund', amount: 500, currency: 'usd', status: 'succeeded', payment_intent: 'pi_x', metadata: {}, ...change });
+    const event = stripeEvent('refund.updated', {
+      id: 're_bad',
+      object: 'refund',
+      amount: 500,
+      currency: 'usd',
+      status: 'succeeded',
+      payment_intent: 'pi_x',
+      metadata: {},
+      ...change,
+    });
 
     const res = await deliver(shop.app, event);
 
@@ -566,7 +683,18 @@ describe('refund webhook events', () => {
   });
 
   it('when a refund event names an unknown payment intent, then it is acknowledged and changes nothing', async () => {
-    const res = await deliver(shop.app, stripeEvent('refund.created', { id: 're_unknown', object: 'refund', amount: 500, currency: 'usd', status: 'succeeded', payment_intent: 'pi_unknown', metadata: {} }));
+    const res = await deliver(
+      shop.app,
+      stripeEvent('refund.created', {
+        id: 're_unknown',
+        object: 'refund',
+        amount: 500,
+        currency: 'usd',
+        status: 'succeeded',
+        payment_intent: 'pi_unknown',
+        metadata: {},
+      }),
+    );
 
     expect(res.status).toBe(200);
   });

@@ -6,7 +6,10 @@ import { useTestDatabase } from '../helpers/db';
 useTestDatabase();
 const app = buildTestApp({ env: { CORS_ORIGINS: 'https://shop.example.com' } });
 
-const varies = (res: request.Response) => String(res.headers.vary ?? '').split(/\s*,\s*/).map((v) => v.toLowerCase());
+const varies = (res: request.Response) =>
+  String(res.headers.vary ?? '')
+    .split(/\s*,\s*/)
+    .map((v) => v.toLowerCase());
 
 describe('Vary: Origin', () => {
   it.each([
@@ -24,14 +27,19 @@ describe('Vary: Origin', () => {
   });
 
   it('when a preflight comes from an allowed origin, then it varies on Origin too', async () => {
-    const res = await request(app).options('/api/orders/create').set('Origin', 'https://shop.example.com').set('Access-Control-Request-Method', 'POST');
+    const res = await request(app)
+      .options('/api/orders/create')
+      .set('Origin', 'https://shop.example.com')
+      .set('Access-Control-Request-Method', 'POST');
 
     expect(res.status).toBe(204);
     expect(varies(res)).toContain('origin');
   });
 
   it('when every origin is allowed (*) or none is, then the response does not depend on Origin', async () => {
-    const any = await request(buildTestApp({ env: { CORS_ORIGINS: '*' } })).get('/health').set('Origin', 'https://a.example.com');
+    const any = await request(buildTestApp({ env: { CORS_ORIGINS: '*' } }))
+      .get('/health')
+      .set('Origin', 'https://a.example.com');
     const none = await request(buildTestApp()).get('/health').set('Origin', 'https://a.example.com');
 
     expect(any.headers['access-control-allow-origin']).toBe('*');
@@ -49,10 +57,16 @@ describe('Cache-Control: no-store on tokens, client secrets and personal data', 
     const failedLogin = await request(app).post('/api/login').send({ email: user.email, password: 'wrong-password' });
     const token = login.body.token as string;
     const profile = await request(app).get('/api/profile').set('Authorization', token);
-    const created = await request(app).post('/api/orders/create').set('Authorization', token).send({ items: [{ productId: product.id, quantity: 1 }] });
+    const created = await request(app)
+      .post('/api/orders/create')
+      .set('Authorization', token)
+      .send({ items: [{ productId: product.id, quantity: 1 }] });
     const list = await request(app).get('/api/orders').set('Authorization', token);
     const details = await request(app).get(`/api/orders/${created.body.orderId}`).set('Authorization', token);
-    const pay = await request(app).post(`/api/orders/${created.body.orderId}/pay`).set('Authorization', token).send({ paymentMethod: 'pm_card_visa' });
+    const pay = await request(app)
+      .post(`/api/orders/${created.body.orderId}/pay`)
+      .set('Authorization', token)
+      .send({ paymentMethod: 'pm_card_visa' });
     const second = await createOrder(app, token, [{ productId: product.id, quantity: 1 }]);
     const cancel = await request(app).post(`/api/orders/${second.orderId}/cancel`).set('Authorization', token);
     const unauthenticated = await request(app).get('/api/orders');

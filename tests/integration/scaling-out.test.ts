@@ -26,7 +26,11 @@ let servers: [RunningServer, RunningServer];
 
 async function call(server: RunningServer, method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
   const payload = body === undefined ? undefined : JSON.stringify(body);
-  const res = await fetch(`${server.baseUrl}${path}`, { method, headers: { ...(payload !== undefined && { 'content-type': 'application/json' }), ...headers }, body: payload });
+  const res = await fetch(`${server.baseUrl}${path}`, {
+    method,
+    headers: { ...(payload !== undefined && { 'content-type': 'application/json' }), ...headers },
+    body: payload,
+  });
   return { status: res.status, body: (await res.json()) as Record<string, any> };
 }
 
@@ -43,7 +47,13 @@ async function buyer(i = 0) {
 
 async function productWithStock(stock: number, price = 12.5) {
   const admin = (await call(servers[0], 'POST', '/api/login', ADMIN)).body.token as string;
-  const created = await call(servers[1], 'POST', '/api/products', { name: `Scale ${randomBytes(3).toString('hex')}`, description: 'Shared', price, currency: 'USD', stock }, { authorization: admin });
+  const created = await call(
+    servers[1],
+    'POST',
+    '/api/products',
+    { name: `Scale ${randomBytes(3).toString('hex')}`, description: 'Shared', price, currency: 'USD', stock },
+    { authorization: admin },
+  );
   expect(created.status).toBe(201);
   return created.body.data.id as string;
 }
@@ -54,11 +64,16 @@ async function paidOrderOf50() {
   const token = await buyer();
   const order = await call(servers[0], 'POST', '/api/orders/create', { items: [{ productId, quantity: 4 }] }, { authorization: token });
   expect(order.status).toBe(201);
-  expect((await call(servers[1], 'POST', `/api/orders/${order.body.orderId}/pay`, { paymentMethod: 'pm_card_visa' }, { authorization: token })).status).toBe(200);
+  expect(
+    (await call(servers[1], 'POST', `/api/orders/${order.body.orderId}/pay`, { paymentMethod: 'pm_card_visa' }, { authorization: token })).status,
+  ).toBe(200);
   const payload = JSON.stringify(stripeEvent('payment_intent.succeeded', intentFor({ ...order.body.data, id: order.body.orderId })));
   const paid = await fetch(`${servers[0].baseUrl}/api/orders/webhook`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', 'stripe-signature': Stripe.webhooks.generateTestHeaderString({ payload, secret: WEBHOOK_SECRET }) },
+    headers: {
+      'content-type': 'application/json',
+      'stripe-signature': Stripe.webhooks.generateTestHeaderString({ payload, secret: WEBHOOK_SECRET }),
+    },
     body: payload,
   });
   expect(paid.status).toBe(200);
@@ -86,7 +101,7 @@ beforeAll(async () => {
     ORDER_MAX_OPEN_PER_USER: String(MAX_OPEN_ORDERS),
     REGISTRATION_RATE_LIMIT_MAX: '1000',
   };
-  servers = (await Promise.all([startServerProcess(env), startServerProcess(env)])) as [RunningServer, RunningServer];
+  servers = await Promise.all([startServerProcess(env), startServerProcess(env)]);
 }, 60_000);
 
 afterAll(async () => {
@@ -99,7 +114,9 @@ describe('two instances behind a load balancer, one MongoDB', () => {
     const productId = await productWithStock(5);
     const tokens = await Promise.all(Array.from({ length: 16 }, (_, i) => buyer(i)));
 
-    const answers = await Promise.all(tokens.map((token, i) => call(instance(i), 'POST', '/api/orders/create', { items: [{ productId, quantity: 1 }] }, { authorization: token })));
+    const answers = await Promise.all(
+      tokens.map((token, i) => call(instance(i), 'POST', '/api/orders/create', { items: [{ productId, quantity: 1 }] }, { authorization: token })),
+    );
 
     const statuses = answers.map((answer) => answer.status);
     expect(statuses.filter((status) => status === 201)).toHaveLength(5);
@@ -116,7 +133,9 @@ describe('two instances behind a load balancer, one MongoDB', () => {
     const key = `checkout-${randomBytes(4).toString('hex')}`;
     const body = { items: [{ productId, quantity: 2 }] };
 
-    const answers = await Promise.all([0, 1, 2, 3].map((i) => call(instance(i), 'POST', '/api/orders/create', body, { authorization: token, 'idempotency-key': key })));
+    const answers = await Promise.all(
+      [0, 1, 2, 3].map((i) => call(instance(i), 'POST', '/api/orders/create', body, { authorization: token, 'idempotency-key': key })),
+    );
 
     const created = answers.filter((answer) => answer.status === 201);
     expect(created.length).toBeGreaterThanOrEqual(1);
@@ -132,10 +151,16 @@ describe('two instances behind a load balancer, one MongoDB', () => {
     const productId = await productWithStock(100);
     const token = await buyer();
 
-    const answers = await Promise.all(Array.from({ length: 8 }, (_, i) => call(instance(i), 'POST', '/api/orders/create', { items: [{ productId, quantity: 1 }] }, { authorization: token })));
+    const answers = await Promise.all(
+      Array.from({ length: 8 }, (_, i) =>
+        call(instance(i), 'POST', '/api/orders/create', { items: [{ productId, quantity: 1 }] }, { authorization: token }),
+      ),
+    );
 
     expect(answers.filter((answer) => answer.status === 201)).toHaveLength(MAX_OPEN_ORDERS);
-    expect(answers.filter((answer) => answer.status === 409).map((answer) => answer.body.code)).toEqual(Array(8 - MAX_OPEN_ORDERS).fill('OPEN_ORDER_LIMIT'));
+    expect(answers.filter((answer) => answer.status === 409).map((answer) => answer.body.code)).toEqual(
+      Array(8 - MAX_OPEN_ORDERS).fill('OPEN_ORDER_LIMIT'),
+    );
     expect((await ProductModel.findById(productId).lean())?.stock).toBe(100 - MAX_OPEN_ORDERS);
   });
 
@@ -143,7 +168,9 @@ describe('two instances behind a load balancer, one MongoDB', () => {
     const { orderId, admin } = await paidOrderOf50();
 
     const answers = await Promise.all(
-      Array.from({ length: 10 }, (_, i) => call(instance(i), 'POST', `/api/orders/${orderId}/refund`, { amount: 10 }, { authorization: admin, 'idempotency-key': `refund-${i}` })),
+      Array.from({ length: 10 }, (_, i) =>
+        call(instance(i), 'POST', `/api/orders/${orderId}/refund`, { amount: 10 }, { authorization: admin, 'idempotency-key': `refund-${i}` }),
+      ),
     );
 
     expect(answers.filter((answer) => answer.status === 202)).toHaveLength(5);
@@ -158,7 +185,11 @@ describe('two instances behind a load balancer, one MongoDB', () => {
   it('when one refund Idempotency-Key reaches both instances at the same moment, then one refund is made', async () => {
     const { orderId, admin } = await paidOrderOf50();
 
-    const answers = await Promise.all([0, 1, 2, 3].map((i) => call(instance(i), 'POST', `/api/orders/${orderId}/refund`, { amount: 20 }, { authorization: admin, 'idempotency-key': 'refund-once' })));
+    const answers = await Promise.all(
+      [0, 1, 2, 3].map((i) =>
+        call(instance(i), 'POST', `/api/orders/${orderId}/refund`, { amount: 20 }, { authorization: admin, 'idempotency-key': 'refund-once' }),
+      ),
+    );
 
     const accepted = answers.filter((answer) => answer.status === 202);
     expect(accepted.length).toBeGreaterThanOrEqual(1);
@@ -167,6 +198,8 @@ describe('two instances behind a load balancer, one MongoDB', () => {
     );
     expect(new Set(accepted.map((answer) => answer.body.data.refundId)).size).toBe(1);
     const stored = await OrderModel.findById(orderId).lean();
-    expect(stored!.refunds.filter((refund) => refund.status !== 'refused')).toEqual([expect.objectContaining({ amountMinor: 2000, idempotencyKey: 'refund-once' })]);
+    expect(stored!.refunds.filter((refund) => refund.status !== 'refused')).toEqual([
+      expect.objectContaining({ amountMinor: 2000, idempotencyKey: 'refund-once' }),
+    ]);
   }, 30_000);
 });

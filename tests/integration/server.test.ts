@@ -69,7 +69,7 @@ describe('server process', () => {
         expect(((await profile.json()) as { details: { role: string } }).details.role).toBe('admin');
       }
       // Production logs are JSON lines.
-      expect(servers[0]!.output()).toMatch(/^\{"level":"info","time":"[^"]+",.*"message":"admin account ready"\}$/m);
+      expect(servers[0].output()).toMatch(/^\{"level":"info","time":"[^"]+",.*"message":"admin account ready"\}$/m);
     } finally {
       const codes = await Promise.all(servers.map((s) => s.stop('SIGTERM')));
       expect(codes).toEqual([0, 0]);

@@ -24,7 +24,11 @@ function send(agent: Agent, url: URL, method: string, body: unknown, headers: Re
   return new Promise((resolve) => {
     const req = httpRequest(
       url,
-      { method, agent, headers: { ...(payload && { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload).toString() }), ...headers } },
+      {
+        method,
+        agent,
+        headers: { ...(payload && { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload).toString() }), ...headers },
+      },
       (res) => {
         let text = '';
         res.setEncoding('utf8');
@@ -61,7 +65,15 @@ describe('graceful shutdown under keep-alive load', () => {
     const setup = new Agent({ keepAlive: false });
     const json = (outcome: { body?: string }) => JSON.parse(outcome.body ?? '{}') as Record<string, any>;
     const admin = json(await send(setup, new URL('/api/login', base), 'POST', ADMIN)).token as string;
-    const product = json(await send(setup, new URL('/api/products', base), 'POST', { name: 'Drain', description: 'Load', price: 1, currency: 'USD', stock: 1_000_000 }, { authorization: admin }));
+    const product = json(
+      await send(
+        setup,
+        new URL('/api/products', base),
+        'POST',
+        { name: 'Drain', description: 'Load', price: 1, currency: 'USD', stock: 1_000_000 },
+        { authorization: admin },
+      ),
+    );
     const buyer = { name: 'Buyer', email: 'drain-buyer@example.com', password: 'password123' };
     expect(await send(setup, new URL('/api/registration', base), 'POST', buyer)).toMatchObject({ kind: 'response', status: 201 });
     const token = json(await send(setup, new URL('/api/login', base), 'POST', buyer)).token as string;

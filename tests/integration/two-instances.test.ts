@@ -24,7 +24,11 @@ let servers: [RunningServer, RunningServer];
 
 async function call(server: RunningServer, method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
   const payload = typeof body === 'string' ? body : body === undefined ? undefined : JSON.stringify(body);
-  const res = await fetch(`${server.baseUrl}${path}`, { method, headers: { ...(payload !== undefined && { 'content-type': 'application/json' }), ...headers }, body: payload });
+  const res = await fetch(`${server.baseUrl}${path}`, {
+    method,
+    headers: { ...(payload !== undefined && { 'content-type': 'application/json' }), ...headers },
+    body: payload,
+  });
   return { status: res.status, body: (await res.json()) as Record<string, any> };
 }
 
@@ -42,7 +46,13 @@ async function tokenFor(server: RunningServer, user: { email: string; password: 
 
 async function productWithStock(stock: number) {
   const admin = await tokenFor(servers[0], ADMIN);
-  const created = await call(servers[0], 'POST', '/api/products', { name: `Twin ${randomBytes(3).toString('hex')}`, description: 'Shared', price: 12.5, currency: 'USD', stock }, { authorization: admin });
+  const created = await call(
+    servers[0],
+    'POST',
+    '/api/products',
+    { name: `Twin ${randomBytes(3).toString('hex')}`, description: 'Shared', price: 12.5, currency: 'USD', stock },
+    { authorization: admin },
+  );
   expect(created.status).toBe(201);
   return created.body.data.id as string;
 }
@@ -67,7 +77,7 @@ beforeAll(async () => {
     LOGIN_ACCOUNT_RATE_LIMIT_MAX: String(ACCOUNT_LIMIT),
     ORDER_SWEEP_INTERVAL_SECONDS: '1',
   };
-  servers = (await Promise.all([startServerProcess(env), startServerProcess(env)])) as [RunningServer, RunningServer];
+  servers = await Promise.all([startServerProcess(env), startServerProcess(env)]);
 }, 60_000);
 
 afterAll(async () => {
@@ -81,7 +91,8 @@ describe('two instances on one database', () => {
     const other = await newUser(servers[1]);
 
     const statuses = [];
-    for (let i = 0; i <= ACCOUNT_LIMIT; i += 1) statuses.push((await call(servers[i % 2]!, 'POST', '/api/login', { email: victim.email, password: 'wrong-password' })).status);
+    for (let i = 0; i <= ACCOUNT_LIMIT; i += 1)
+      statuses.push((await call(servers[i % 2]!, 'POST', '/api/login', { email: victim.email, password: 'wrong-password' })).status);
     const rightPassword = await call(servers[1], 'POST', '/api/login', { email: victim.email, password: victim.password });
 
     expect(statuses).toEqual([...Array<number>(ACCOUNT_LIMIT).fill(401), 429]);
@@ -100,7 +111,9 @@ describe('two instances on one database', () => {
     const payload = JSON.stringify(event);
     const signature = Stripe.webhooks.generateTestHeaderString({ payload, secret: WEBHOOK_SECRET });
 
-    const deliveries = await Promise.all(servers.map((server) => call(server, 'POST', '/api/orders/webhook', payload, { 'stripe-signature': signature })));
+    const deliveries = await Promise.all(
+      servers.map((server) => call(server, 'POST', '/api/orders/webhook', payload, { 'stripe-signature': signature })),
+    );
 
     expect(deliveries.map((d) => d.status)).toEqual([200, 200]);
     const stored = await OrderModel.findById(order.body.orderId).lean();
@@ -120,7 +133,13 @@ describe('two instances on one database', () => {
     const tokens = [await tokenFor(servers[0], buyer), await tokenFor(servers[1], buyer)];
     const orderIds: string[] = [];
     for (let i = 0; i < 6; i += 1) {
-      const created = await call(servers[i % 2]!, 'POST', '/api/orders/create', { items: [{ productId, quantity: 1 }] }, { authorization: tokens[i % 2]! });
+      const created = await call(
+        servers[i % 2]!,
+        'POST',
+        '/api/orders/create',
+        { items: [{ productId, quantity: 1 }] },
+        { authorization: tokens[i % 2]! },
+      );
       expect(created.status).toBe(201);
       orderIds.push(created.body.orderId as string);
     }

@@ -35,7 +35,10 @@ describe('validation messages name the rule, once per problem', () => {
     ['no name', { name: undefined }, 'name', 'Is required'],
     ['a currency that is not a code', { currency: 'dollars' }, 'currency', 'Must be a three-letter ISO 4217 code'],
   ])('when a product is created with %s, then 400 with one message naming the range', async (_label, change, path, message) => {
-    const res = await request(app).post('/api/products').set('Authorization', admin).send({ ...buildProduct(), ...change });
+    const res = await request(app)
+      .post('/api/products')
+      .set('Authorization', admin)
+      .send({ ...buildProduct(), ...change });
 
     expect(res.status).toBe(400);
     expect(res.body).toEqual({ message: 'Validation failed', code: 'VALIDATION_ERROR', details: [{ path, message }], requestId: expect.any(String) });
@@ -65,7 +68,10 @@ describe('validation messages name the rule, once per problem', () => {
   ])('when an order line has %s, then 400 naming the range', async (_label, quantity) => {
     const product = await createProduct(app, admin);
 
-    const res = await request(app).post('/api/orders/create').set('Authorization', buyer).send({ items: [{ productId: product.id, quantity }] });
+    const res = await request(app)
+      .post('/api/orders/create')
+      .set('Authorization', buyer)
+      .send({ items: [{ productId: product.id, quantity }] });
 
     expect(res.status).toBe(400);
     expect(res.body.details).toEqual([{ path: 'items.0.quantity', message: QUANTITY }]);
@@ -93,7 +99,9 @@ describe('validation messages name the rule, once per problem', () => {
   });
 
   it('when a registration breaks several fields, then each field has exactly one message', async () => {
-    const res = await request(app).post('/api/registration').send({ ...buildUser(), name: 7, email: 'x'.repeat(300), password: 'short' });
+    const res = await request(app)
+      .post('/api/registration')
+      .send({ ...buildUser(), name: 7, email: 'x'.repeat(300), password: 'short' });
 
     expect(res.status).toBe(400);
     expect(res.body.details).toEqual([

@@ -24,13 +24,20 @@ beforeEach(async () => {
 });
 
 type Make = (id: string) => object;
-const succeededWith = (changes: Record<string, unknown>): Make => (id) => stripeEvent('payment_intent.succeeded', { ...intentFor(order), ...changes }, id);
-const envelopeWith = (type: string, changes: Record<string, unknown>): Make => (id) => ({ ...stripeEvent(type, intentFor(order), id), ...changes });
-const without = (key: string): Make => (id) => {
-  const object: Record<string, unknown> = { ...intentFor(order) };
-  delete object[key];
-  return stripeEvent('payment_intent.succeeded', object, id);
-};
+const succeededWith =
+  (changes: Record<string, unknown>): Make =>
+  (id) =>
+    stripeEvent('payment_intent.succeeded', { ...intentFor(order), ...changes }, id);
+const envelopeWith =
+  (type: string, changes: Record<string, unknown>): Make =>
+  (id) => ({ ...stripeEvent(type, intentFor(order), id), ...changes });
+const without =
+  (key: string): Make =>
+  (id) => {
+    const object: Record<string, unknown> = { ...intentFor(order) };
+    delete object[key];
+    return stripeEvent('payment_intent.succeeded', object, id);
+  };
 
 describe('POST /api/orders/webhook: correctly signed but malformed events', () => {
   it.each<[string, Make, string]>([
@@ -48,27 +55,43 @@ describe('POST /api/orders/webhook: correctly signed but malformed events', () =
     ['an empty event id', (id) => ({ ...succeededWith({})(id), id: '' }), 'id'],
     [
       'a failure whose last_payment_error is text',
-      (id) => stripeEvent('payment_intent.payment_failed', intentFor(order, { status: 'requires_payment_method', last_payment_error: 'declined' }), id),
+      (id) =>
+        stripeEvent('payment_intent.payment_failed', intentFor(order, { status: 'requires_payment_method', last_payment_error: 'declined' }), id),
       'data.object.last_payment_error',
     ],
     ['a cancel without intent id', (id) => stripeEvent('payment_intent.canceled', { ...intentFor(order), id: null }, id), 'data.object.id'],
-    ['a refund with amount_refunded "500"', (id) => stripeEvent('charge.refunded', chargeFor(order, 5, { amount_refunded: '500' }), id), 'data.object.amount_refunded'],
+    [
+      'a refund with amount_refunded "500"',
+      (id) => stripeEvent('charge.refunded', chargeFor(order, 5, { amount_refunded: '500' }), id),
+      'data.object.amount_refunded',
+    ],
     ['a refund without currency', (id) => stripeEvent('charge.refunded', chargeFor(order, 5, { currency: undefined }), id), 'data.object.currency'],
-    ['a refund whose refunded flag is text', (id) => stripeEvent('charge.refunded', chargeFor(order, 5, { refunded: 'yes' }), id), 'data.object.refunded'],
-    ['a refund whose payment_intent is a number', (id) => stripeEvent('charge.refunded', chargeFor(order, 5, { payment_intent: 5 }), id), 'data.object.payment_intent'],
-  ])('when the event has %s, then 400 INVALID_EVENT naming the field, logged once, and nothing changes or is recorded', async (_label, make, path) => {
-    const event = make(eventId());
+    [
+      'a refund whose refunded flag is text',
+      (id) => stripeEvent('charge.refunded', chargeFor(order, 5, { refunded: 'yes' }), id),
+      'data.object.refunded',
+    ],
+    [
+      'a refund whose payment_intent is a number',
+      (id) => stripeEvent('charge.refunded', chargeFor(order, 5, { payment_intent: 5 }), id),
+      'data.object.payment_intent',
+    ],
+  ])(
+    'when the event has %s, then 400 INVALID_EVENT naming the field, logged once, and nothing changes or is recorded',
+    async (_label, make, path) => {
+      const event = make(eventId());
 
-    const res = await deliver(app, event);
+      const res = await deliver(app, event);
 
-    expect(res.status).toBe(400);
-    expect(res.body).toMatchObject({ message: 'Malformed Stripe event', code: 'INVALID_EVENT' });
-    expect(res.body.details).toEqual(expect.arrayContaining([expect.objectContaining({ path })]));
-    expect(await OrderModel.findById(order.id).lean()).toMatchObject({ status: 'pending', notes: [], refundedMinor: 0 });
-    expect((await ProductModel.findById(productId).lean())?.stock).toBe(8);
-    expect(await WebhookEventModel.countDocuments()).toBe(0);
-    expect(logger.entries.filter((entry) => /malformed/.test(entry.message))).toHaveLength(1);
-  });
+      expect(res.status).toBe(400);
+      expect(res.body).toMatchObject({ message: 'Malformed Stripe event', code: 'INVALID_EVENT' });
+      expect(res.body.details).toEqual(expect.arrayContaining([expect.objectContaining({ path })]));
+      expect(await OrderModel.findById(order.id).lean()).toMatchObject({ status: 'pending', notes: [], refundedMinor: 0 });
+      expect((await ProductModel.findById(productId).lean())?.stock).toBe(8);
+      expect(await WebhookEventModel.countDocuments()).toBe(0);
+      expect(logger.entries.filter((entry) => /malformed/.test(entry.message))).toHaveLength(1);
+    },
+  );
 
   it('when a malformed event is refused, then its corrected retry (same event id) still applies', async () => {
     const id = eventId();
@@ -88,7 +111,7 @@ describe('POST /api/orders/webhook: correctly signed but malformed events', () =
     expect(await WebhookEventModel.findById(event.id).lean()).toMatchObject({ outcome: 'ignored' });
   });
 
-  it('when a refund figure is not a whole number of the order\'s minor units, then it is recorded as a mismatch, not a 500', async () => {
+  it("when a refund figure is not a whole number of the order's minor units, then it is recorded as a mismatch, not a 500", async () => {
     const admin = await adminToken(app);
     const isk = await createProduct(app, admin, { price: 1000, currency: 'ISK', stock: 5 });
     const created = await createOrder(app, buyer.token, [{ productId: isk.id, quantity: 1 }]);

@@ -22,7 +22,11 @@ it('when a delivery is signed with another secret, then the log has one warning 
   expect(res.status).toBe(400);
   const refused = logs.entries().filter((entry) => entry.message === 'stripe webhook refused: bad signature');
   expect(refused).toEqual([
-    expect.objectContaining({ level: 'warn', reason: 'No signatures found matching the expected signature for payload.', requestId: res.body.requestId }),
+    expect.objectContaining({
+      level: 'warn',
+      reason: 'No signatures found matching the expected signature for payload.',
+      requestId: res.body.requestId,
+    }),
   ]);
   expect(logs.text()).not.toContain(header.split(',v1=')[1]);
 });

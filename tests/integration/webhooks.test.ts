@@ -28,7 +28,11 @@ const succeeded = (overrides: Record<string, unknown> = {}, id?: string) => stri
 const failed = (id?: string) =>
   stripeEvent(
     'payment_intent.payment_failed',
-    intentFor(order, { status: 'requires_payment_method', amount_received: 0, last_payment_error: { code: 'card_declined', decline_code: 'insufficient_funds', message: 'Your card has insufficient funds.' } }),
+    intentFor(order, {
+      status: 'requires_payment_method',
+      amount_received: 0,
+      last_payment_error: { code: 'card_declined', decline_code: 'insufficient_funds', message: 'Your card has insufficient funds.' },
+    }),
     id,
   );
 const canceled = (id?: string) => stripeEvent('payment_intent.canceled', intentFor(order, { status: 'canceled', amount_received: 0 }), id);
@@ -64,7 +68,11 @@ describe('POST /api/orders/webhook: signatures', () => {
         const body = payload();
         return {
           body,
-          header: Stripe.webhooks.generateTestHeaderString({ payload: body, secret: 'whsec_test_secret', timestamp: Math.floor(Date.now() / 1000) - 301 }),
+          header: Stripe.webhooks.generateTestHeaderString({
+            payload: body,
+            secret: 'whsec_test_secret',
+            timestamp: Math.floor(Date.now() / 1000) - 301,
+          }),
           reason: 'Timestamp outside the tolerance zone',
         };
       },
@@ -76,7 +84,12 @@ describe('POST /api/orders/webhook: signatures', () => {
     const res = await (header ? req.set('Stripe-Signature', header) : req).send(body);
 
     expect(res.status).toBe(400);
-    expect(res.body).toEqual({ message: 'Invalid webhook signature', code: 'INVALID_SIGNATURE', details: [{ message: reason }], requestId: expect.any(String) });
+    expect(res.body).toEqual({
+      message: 'Invalid webhook signature',
+      code: 'INVALID_SIGNATURE',
+      details: [{ message: reason }],
+      requestId: expect.any(String),
+    });
     expect((await getOrder(app, buyer.token, order.id)).status).toBe('pending');
     expect(await WebhookEventModel.countDocuments()).toBe(0);
   });
@@ -102,7 +115,11 @@ describe('POST /api/orders/webhook: effects', () => {
       expect.objectContaining({ status: 'paid', reason: 'payment_succeeded', eventId: event.id }),
     ]);
     expect(await product()).toMatchObject({ stock: 8, reservedFor: [] });
-    expect(await WebhookEventModel.findById(event.id).lean()).toMatchObject({ type: 'payment_intent.succeeded', outcome: 'applied', processedAt: expect.any(Date) });
+    expect(await WebhookEventModel.findById(event.id).lean()).toMatchObject({
+      type: 'payment_intent.succeeded',
+      outcome: 'applied',
+      processedAt: expect.any(Date),
+    });
   });
 
   it('when the same event arrives twice in a row, then it changes things once', async () => {
@@ -134,7 +151,10 @@ describe('POST /api/orders/webhook: effects', () => {
 
     await deliver(app, succeeded()).expect(200);
 
-    expect(afterFailure.body.data).toMatchObject({ status: 'failed', lastPaymentError: { code: 'card_declined', declineCode: 'insufficient_funds' } });
+    expect(afterFailure.body.data).toMatchObject({
+      status: 'failed',
+      lastPaymentError: { code: 'card_declined', declineCode: 'insufficient_funds' },
+    });
     expect((await getOrder(app, buyer.token, order.id)).history.map((h) => h.status)).toEqual(['pending', 'failed', 'paid']);
     expect((await product()).stock).toBe(8);
   });
@@ -181,11 +201,13 @@ describe('POST /api/orders/webhook: effects', () => {
 
     const stored = await OrderModel.findById(order.id).lean();
     expect(stored?.status).toBe('pending');
-    expect(stored?.notes).toEqual([expect.objectContaining({ kind: 'payment_mismatch', eventId: event.id, detail: expect.objectContaining({ problems: [problem] }) })]);
+    expect(stored?.notes).toEqual([
+      expect.objectContaining({ kind: 'payment_mismatch', eventId: event.id, detail: expect.objectContaining({ problems: [problem] }) }),
+    ]);
     expect(await WebhookEventModel.findById(event.id).lean()).toMatchObject({ outcome: 'mismatch' });
   });
 
-  it('when the intent id is not the order\'s but its metadata names the order, then the intent decides: unknown intent, the order is untouched', async () => {
+  it("when the intent id is not the order's but its metadata names the order, then the intent decides: unknown intent, the order is untouched", async () => {
     const event = succeeded({ id: 'pi_someone_else' });
 
     await deliver(app, event).expect(200, { received: true });
@@ -234,7 +256,10 @@ describe('POST /api/orders/webhook: effects', () => {
     const event = succeeded();
     // What a crash after storing the receipt and moving the order, but before the stock step, leaves behind.
     await WebhookEventModel.create({ _id: event.id, type: event.type, receivedAt: new Date(), deliveries: 1 });
-    await OrderModel.updateOne({ _id: order.id }, { $set: { status: 'paid' }, $push: { history: { status: 'paid', at: new Date(), reason: 'payment_succeeded', eventId: event.id } } });
+    await OrderModel.updateOne(
+      { _id: order.id },
+      { $set: { status: 'paid' }, $push: { history: { status: 'paid', at: new Date(), reason: 'payment_succeeded', eventId: event.id } } },
+    );
 
     await deliver(app, event).expect(200);
 
@@ -244,7 +269,7 @@ describe('POST /api/orders/webhook: effects', () => {
     expect(await WebhookEventModel.findById(event.id).lean()).toMatchObject({ processedAt: expect.any(Date) });
   });
 
-  it('when the database is down, then the webhook answers 5xx, and Stripe\'s retry later applies the event', async () => {
+  it("when the database is down, then the webhook answers 5xx, and Stripe's retry later applies the event", async () => {
     const event = succeeded();
     const name = mongoose.connection.name;
     mongoose.set('bufferTimeoutMS', 300);

@@ -4,7 +4,13 @@ describe('parseConfig: database bounds, shutdown and throttling', () => {
   it('when nothing is set, then the database fails fast, shutdown drains, and the login limits are 10 per account and 100 per address per 15 minutes', () => {
     const { config } = parseConfig({});
 
-    expect(config.mongo).toMatchObject({ serverSelectionTimeoutMs: 2000, heartbeatFrequencyMs: 2000, connectTimeoutMs: 3000, socketTimeoutMs: 5000, startupTimeoutMs: 30_000 });
+    expect(config.mongo).toMatchObject({
+      serverSelectionTimeoutMs: 2000,
+      heartbeatFrequencyMs: 2000,
+      connectTimeoutMs: 3000,
+      socketTimeoutMs: 5000,
+      startupTimeoutMs: 30_000,
+    });
     expect(config.http).toMatchObject({ shutdownTimeoutMs: 10_000, shutdownIdleGraceMs: 1000 });
     expect(config.rateLimits).toEqual({
       loginPerAccount: { max: 10, windowMs: 900_000 },
@@ -37,7 +43,9 @@ describe('parseConfig: database bounds, shutdown and throttling', () => {
 
     expect(warnings).toEqual(
       expect.arrayContaining([
-        expect.stringMatching(/^AUTH_RATE_LIMIT_MAX is no longer read: use LOGIN_ACCOUNT_RATE_LIMIT_MAX, LOGIN_ADDRESS_RATE_LIMIT_MAX and REGISTRATION_RATE_LIMIT_MAX/),
+        expect.stringMatching(
+          /^AUTH_RATE_LIMIT_MAX is no longer read: use LOGIN_ACCOUNT_RATE_LIMIT_MAX, LOGIN_ADDRESS_RATE_LIMIT_MAX and REGISTRATION_RATE_LIMIT_MAX/,
+        ),
         expect.stringMatching(/^AUTH_RATE_LIMIT_WINDOW_SECONDS is no longer read/),
       ]),
     );

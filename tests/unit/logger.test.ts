@@ -10,7 +10,14 @@ describe('logger', () => {
     logs.logger.info('order placed', { orderId: 'o1', amountMinor: 1299, paid: false });
 
     expect(logs.entries()).toEqual([
-      expect.objectContaining({ level: 'info', time: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/), message: 'order placed', orderId: 'o1', amountMinor: 1299, paid: false }),
+      expect.objectContaining({
+        level: 'info',
+        time: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
+        message: 'order placed',
+        orderId: 'o1',
+        amountMinor: 1299,
+        paid: false,
+      }),
     ]);
   });
 
@@ -91,7 +98,11 @@ describe('logger', () => {
         uri: 'mongodb+srv://shop:[redacted]@cluster0.example.net/shop?retryWrites=true',
         raw: '[redacted]',
         url: '/api/products?q=mouse&access_token=[redacted]&limit=5',
-        error: expect.objectContaining({ type: 'Error', message: 'Stripe said no for [redacted] with [redacted] and [redacted]', stack: expect.stringContaining('Stripe said no for [redacted]') }),
+        error: expect.objectContaining({
+          type: 'Error',
+          message: 'Stripe said no for [redacted] with [redacted] and [redacted]',
+          stack: expect.stringContaining('Stripe said no for [redacted]'),
+        }),
       }),
     );
     expect(logs.text()).not.toMatch(/pa55w0rd|_secret_|sk_test_|whsec_|eyJ|v1=a/);
@@ -102,7 +113,13 @@ describe('logger', () => {
     const cycle: Record<string, unknown> = { name: 'loop' };
     cycle.self = cycle;
 
-    logs.logger.info('values', { at: new Date('2030-01-02T03:04:05.000Z'), ids: ['pi_123', 'evt_456'], body: Buffer.from('{"password":"x"}'), cycle, none: null });
+    logs.logger.info('values', {
+      at: new Date('2030-01-02T03:04:05.000Z'),
+      ids: ['pi_123', 'evt_456'],
+      body: Buffer.from('{"password":"x"}'),
+      cycle,
+      none: null,
+    });
 
     const [entry] = logs.entries();
     expect(entry).toEqual(expect.objectContaining({ at: '2030-01-02T03:04:05.000Z', ids: ['pi_123', 'evt_456'], body: '[16 bytes]', none: null }));

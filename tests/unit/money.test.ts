@@ -77,9 +77,7 @@ describe('fromMinorUnits', () => {
 describe('the currency table', () => {
   it('covers the common card currencies with their ISO digits', () => {
     const digits = (code: string) => CURRENCIES.get(code)?.digits;
-    expect([digits('USD'), digits('EUR'), digits('GBP'), digits('JPY'), digits('KRW'), digits('KWD'), digits('BHD')]).toEqual([
-      2, 2, 2, 0, 0, 3, 3,
-    ]);
+    expect([digits('USD'), digits('EUR'), digits('GBP'), digits('JPY'), digits('KRW'), digits('KWD'), digits('BHD')]).toEqual([2, 2, 2, 0, 0, 3, 3]);
     expect(CURRENCIES.size).toBeGreaterThanOrEqual(135);
     for (const [code, info] of CURRENCIES) {
       expect(code).toMatch(/^[A-Z]{3}$/);
@@ -132,7 +130,7 @@ describe('Stripe amounts', () => {
     expect(() => fromStripeAmount(amount, code)).toThrow(message);
   });
 
-  it('caps at eight Stripe digits, in each currency\'s own units', () => {
+  it("caps at eight Stripe digits, in each currency's own units", () => {
     expect(maximumChargeMinor('USD')).toBe(STRIPE_MAX_AMOUNT);
     expect(maximumChargeMinor('ISK')).toBe(999_999);
     expect(maximumChargeMinor('MGA')).toBe(STRIPE_MAX_AMOUNT);

@@ -27,7 +27,12 @@ describe('choosing the payment gateway', () => {
 
   it('when the API host is overridden, then the log names it', () => {
     const { logger, lines } = capturingLogger();
-    const config = configWith({ STRIPE_SECRET_KEY: 'sk_test_abc123', STRIPE_API_HOST: '127.0.0.1', STRIPE_API_PORT: '8420', STRIPE_API_PROTOCOL: 'http' });
+    const config = configWith({
+      STRIPE_SECRET_KEY: 'sk_test_abc123',
+      STRIPE_API_HOST: '127.0.0.1',
+      STRIPE_API_PORT: '8420',
+      STRIPE_API_PROTOCOL: 'http',
+    });
 
     createPaymentGateway(config, { logger, webhookUrl: () => undefined });
 
@@ -57,11 +62,16 @@ describe('choosing the payment gateway', () => {
   it('when no key is set in production, then no gateway is made', () => {
     const config = { ...configWith(), env: 'production' as const };
 
-    expect(() => createPaymentGateway(config, { logger: capturingLogger().logger, webhookUrl: () => undefined })).toThrow(/STRIPE_SECRET_KEY is required in production/);
+    expect(() => createPaymentGateway(config, { logger: capturingLogger().logger, webhookUrl: () => undefined })).toThrow(
+      /STRIPE_SECRET_KEY is required in production/,
+    );
   });
 
   it('when both gateways are settled, then neither has work left', async () => {
-    const stripe = createPaymentGateway(configWith({ STRIPE_SECRET_KEY: 'sk_test_abc123' }), { logger: capturingLogger().logger, webhookUrl: () => undefined });
+    const stripe = createPaymentGateway(configWith({ STRIPE_SECRET_KEY: 'sk_test_abc123' }), {
+      logger: capturingLogger().logger,
+      webhookUrl: () => undefined,
+    });
     const simulated = createPaymentGateway(configWith(), { logger: capturingLogger().logger, webhookUrl: () => undefined });
 
     await expect(Promise.all([stripe.settle(), simulated.settle()])).resolves.toEqual([undefined, undefined]);

@@ -42,7 +42,11 @@ describe('webhook signature verification', () => {
     ['empty', () => ({ rawBody: signedEvent().rawBody, header: '' }), /Missing Stripe-Signature header/],
     ['malformed', () => ({ rawBody: signedEvent().rawBody, header: 'not-a-signature' }), /Unable to extract timestamp and signatures/],
     ['without a v1 signature', () => ({ rawBody: signedEvent().rawBody, header: `t=${Math.floor(Date.now() / 1000)},v0=abc` }), /expected scheme/],
-    ['made with another secret', () => signedEvent({ secret: 'whsec_someone_else' }), /No signatures found matching the expected signature for payload\.$/],
+    [
+      'made with another secret',
+      () => signedEvent({ secret: 'whsec_someone_else' }),
+      /No signatures found matching the expected signature for payload\.$/,
+    ],
     [
       'made for another body',
       () => {

@@ -1,27 +1,51 @@
 import { canReplaceStatus, refundLedger, refundStatusFrom, restockRequested, settlementAfter, type LedgerEntry } from '../../src/lib/refund-ledger';
 
-const entry = (amountMinor: number, settlement: LedgerEntry['settlement'], status: LedgerEntry['status'] = 'succeeded', restock = false): LedgerEntry => ({ amountMinor, settlement, status, restock });
+const entry = (
+  amountMinor: number,
+  settlement: LedgerEntry['settlement'],
+  status: LedgerEntry['status'] = 'succeeded',
+  restock = false,
+): LedgerEntry => ({ amountMinor, settlement, status, restock });
 
 describe('refundLedger', () => {
   it('when nothing is refunded or asked, then everything paid is left', () => {
-    expect(refundLedger({ amountMinor: 5000, refundedMinor: 0, refunds: [] })).toEqual({ refundedMinor: 0, confirmedMinor: 0, reservedMinor: 0, remainingMinor: 5000 });
+    expect(refundLedger({ amountMinor: 5000, refundedMinor: 0, refunds: [] })).toEqual({
+      refundedMinor: 0,
+      confirmedMinor: 0,
+      reservedMinor: 0,
+      remainingMinor: 5000,
+    });
   });
 
   it('when a request is reserved, then it is not refunded yet but is no longer left', () => {
-    expect(refundLedger({ amountMinor: 5000, refundedMinor: 0, refunds: [entry(2000, 'reserved', 'requested')] })).toMatchObject({ refundedMinor: 0, reservedMinor: 2000, remainingMinor: 3000 });
+    expect(refundLedger({ amountMinor: 5000, refundedMinor: 0, refunds: [entry(2000, 'reserved', 'requested')] })).toMatchObject({
+      refundedMinor: 0,
+      reservedMinor: 2000,
+      remainingMinor: 3000,
+    });
   });
 
   it('when the charge total already includes a request whose own event never came, then it is counted once', () => {
     // charge.refunded said 2000; the 2000 request is still reserved (no refund event).
-    expect(refundLedger({ amountMinor: 5000, refundedMinor: 2000, refunds: [entry(2000, 'reserved')] })).toMatchObject({ refundedMinor: 2000, remainingMinor: 3000 });
+    expect(refundLedger({ amountMinor: 5000, refundedMinor: 2000, refunds: [entry(2000, 'reserved')] })).toMatchObject({
+      refundedMinor: 2000,
+      remainingMinor: 3000,
+    });
   });
 
   it('when refunds are confirmed by id before the charge total arrives, then they count as refunded', () => {
-    expect(refundLedger({ amountMinor: 5000, refundedMinor: 0, refunds: [entry(1000, 'confirmed'), entry(500, 'reserved')] })).toMatchObject({ refundedMinor: 1000, confirmedMinor: 1000, remainingMinor: 3500 });
+    expect(refundLedger({ amountMinor: 5000, refundedMinor: 0, refunds: [entry(1000, 'confirmed'), entry(500, 'reserved')] })).toMatchObject({
+      refundedMinor: 1000,
+      confirmedMinor: 1000,
+      remainingMinor: 3500,
+    });
   });
 
   it('when a request was released (refused or failed), then it takes nothing', () => {
-    expect(refundLedger({ amountMinor: 5000, refunds: [entry(5000, 'released', 'failed')] })).toMatchObject({ refundedMinor: 0, remainingMinor: 5000 });
+    expect(refundLedger({ amountMinor: 5000, refunds: [entry(5000, 'released', 'failed')] })).toMatchObject({
+      refundedMinor: 0,
+      remainingMinor: 5000,
+    });
   });
 
   it('when more is recorded than was paid (a refund made elsewhere), then nothing is left, never a negative amount', () => {

@@ -23,7 +23,10 @@ export const authOperations: ApiOperation[] = [
       201: {
         description: 'Registered',
         schema: registerResponse,
-        example: { message: 'Registration was successfully', data: { name: exampleUser.name, email: exampleUser.email, role: 'user', id: exampleUser.id } },
+        example: {
+          message: 'Registration was successfully',
+          data: { name: exampleUser.name, email: exampleUser.email, role: 'user', id: exampleUser.id },
+        },
       },
     },
   },
@@ -50,7 +53,7 @@ export const authOperations: ApiOperation[] = [
     operationId: 'profile',
     tag: 'Auth',
     summary: "The logged-in user's profile",
-    description: 'The user and role are read from the database on every request: a deleted user\'s token stops working at once.',
+    description: "The user and role are read from the database on every request: a deleted user's token stops working at once.",
     access: 'user',
     responses: { 200: { description: 'The user', schema: profileResponse, example: { message: 'user Profile', details: exampleUser } } },
   },

@@ -18,7 +18,10 @@ import type { ApiOperation } from '../operation';
 
 const orderCreatedHeaders = z.object({
   Location: z.string().meta({ description: 'The new order', example: `/api/orders/${exampleOrder.id}` }),
-  'Idempotent-Replayed': z.literal('true').optional().meta({ description: 'Present when this is the stored answer to an earlier request with the same Idempotency-Key' }),
+  'Idempotent-Replayed': z
+    .literal('true')
+    .optional()
+    .meta({ description: 'Present when this is the stored answer to an earlier request with the same Idempotency-Key' }),
 });
 
 export const orderOperations: ApiOperation[] = [
@@ -58,7 +61,12 @@ export const orderOperations: ApiOperation[] = [
         description: 'Created (or replayed for the same Idempotency-Key)',
         schema: orderCreatedResponse,
         headers: orderCreatedHeaders,
-        example: { message: 'Order created successfully', orderId: exampleOrder.id, clientSecret: `${examplePaymentIntentId}_secret_9xYz`, data: exampleOrder },
+        example: {
+          message: 'Order created successfully',
+          orderId: exampleOrder.id,
+          clientSecret: `${examplePaymentIntentId}_secret_9xYz`,
+          data: exampleOrder,
+        },
         links: {
           GetOrder: { operationId: 'getOrder', parameters: { id: '$response.body#/orderId' } },
           PayOrder: { operationId: 'payOrder', parameters: { id: '$response.body#/orderId' } },
@@ -82,7 +90,11 @@ export const orderOperations: ApiOperation[] = [
     },
     errors: ['INVALID_CURSOR'],
     responses: {
-      200: { description: 'One page', schema: orderListResponse, example: { message: 'Order list', data: [exampleOrder], pagination: { limit: 20, nextCursor: null } } },
+      200: {
+        description: 'One page',
+        schema: orderListResponse,
+        example: { message: 'Order list', data: [exampleOrder], pagination: { limit: 20, nextCursor: null } },
+      },
     },
   },
   {
@@ -112,12 +124,24 @@ export const orderOperations: ApiOperation[] = [
     request: payOrderRequest,
     parameterDescriptions: { id: "The order's id" },
     requestExample: { paymentMethod: 'pm_card_visa' },
-    errors: ['ORDER_NOT_FOUND', 'FORBIDDEN', 'LIVE_MODE', 'ORDER_NOT_PAYABLE', 'ORDER_EXPIRED', 'CARD_DECLINED', 'PAYMENT_REQUEST_REJECTED', 'PAYMENT_GATEWAY_ERROR'],
+    errors: [
+      'ORDER_NOT_FOUND',
+      'FORBIDDEN',
+      'LIVE_MODE',
+      'ORDER_NOT_PAYABLE',
+      'ORDER_EXPIRED',
+      'CARD_DECLINED',
+      'PAYMENT_REQUEST_REJECTED',
+      'PAYMENT_GATEWAY_ERROR',
+    ],
     responses: {
       200: {
         description: 'Submitted to the payment provider',
         schema: paymentSubmittedResponse,
-        example: { message: 'Payment submitted', data: { orderId: exampleOrder.id, paymentIntentId: examplePaymentIntentId, paymentStatus: 'succeeded' } },
+        example: {
+          message: 'Payment submitted',
+          data: { orderId: exampleOrder.id, paymentIntentId: examplePaymentIntentId, paymentStatus: 'succeeded' },
+        },
       },
     },
   },
@@ -140,7 +164,11 @@ export const orderOperations: ApiOperation[] = [
         schema: orderCanceledResponse,
         example: {
           message: 'Order canceled',
-          data: { ...exampleOrder, status: 'canceled', history: [...exampleOrder.history, { status: 'canceled', at: '2026-01-15T10:40:00.000Z', reason: 'canceled_by_customer' }] },
+          data: {
+            ...exampleOrder,
+            status: 'canceled',
+            history: [...exampleOrder.history, { status: 'canceled', at: '2026-01-15T10:40:00.000Z', reason: 'canceled_by_customer' }],
+          },
         },
       },
     },
@@ -152,17 +180,18 @@ export const orderOperations: ApiOperation[] = [
     tag: 'Admin',
     summary: 'Refund a paid order, in full or in part, through the payment provider (admin)',
     description:
-      'Every field is optional. `amount` is in major units like prices (12.5), with at most the currency\'s decimals, and at most the paid ' +
+      "Every field is optional. `amount` is in major units like prices (12.5), with at most the currency's decimals, and at most the paid " +
       'amount minus what is refunded or already requested (two quick refunds can never over-refund); omitted = all of that remainder. ' +
-      '`restock: true` puts the order\'s units back on sale, once, when the order ends fully refunded. The answer is 202: the provider ' +
-      'has the refund, and the order\'s `refundedAmount` and its move to `refunded` follow its confirmation events ' +
+      "`restock: true` puts the order's units back on sale, once, when the order ends fully refunded. The answer is 202: the provider " +
+      "has the refund, and the order's `refundedAmount` and its move to `refunded` follow its confirmation events " +
       '(`charge.refunded`, `refund.*`). An `Idempotency-Key` works as on order creation: the same key and body return the same refund ' +
       '(`Idempotent-Replayed: true`), another body is a 422, a duplicate still running a 409.',
     access: 'admin',
     request: refundOrderRequest,
     parameterDescriptions: {
       id: "The order's id",
-      'Idempotency-Key': 'Optional, 1-255 printable ASCII characters of your choice. The same key, order and body again return the first refund instead of a second one.',
+      'Idempotency-Key':
+        'Optional, 1-255 printable ASCII characters of your choice. The same key, order and body again return the first refund instead of a second one.',
     },
     requestExample: { amount: 12.5, reason: 'requested_by_customer', restock: false },
     errors: [
@@ -181,9 +210,15 @@ export const orderOperations: ApiOperation[] = [
         description: 'The provider accepted the refund (or, for a repeated Idempotency-Key, had accepted it)',
         schema: refundRequestedResponse,
         headers: z.object({
-          'Idempotent-Replayed': z.literal('true').optional().meta({ description: 'Present when this is the answer to an earlier request with the same Idempotency-Key' }),
+          'Idempotent-Replayed': z
+            .literal('true')
+            .optional()
+            .meta({ description: 'Present when this is the answer to an earlier request with the same Idempotency-Key' }),
         }),
-        example: { message: 'Refund requested', data: { orderId: exampleOrder.id, refundId: 're_3Nv1aB2eZvKYlo2C0xyz5678', amount: 12.5, currency: 'USD', status: 'succeeded' } },
+        example: {
+          message: 'Refund requested',
+          data: { orderId: exampleOrder.id, refundId: 're_3Nv1aB2eZvKYlo2C0xyz5678', amount: 12.5, currency: 'USD', status: 'succeeded' },
+        },
         links: { GetOrder: { operationId: 'getOrder', parameters: { id: '$response.body#/data/orderId' } } },
       },
     },
@@ -206,8 +241,19 @@ export const orderOperations: ApiOperation[] = [
     requestExample: {
       id: 'evt_1Nv1aB2eZvKYlo2C',
       type: 'payment_intent.succeeded',
-      data: { object: { id: examplePaymentIntentId, object: 'payment_intent', amount: 5198, amount_received: 5198, currency: 'usd', metadata: { orderId: exampleOrder.id } } },
+      data: {
+        object: {
+          id: examplePaymentIntentId,
+          object: 'payment_intent',
+          amount: 5198,
+          amount_received: 5198,
+          currency: 'usd',
+          metadata: { orderId: exampleOrder.id },
+        },
+      },
     },
-    responses: { 200: { description: 'Received (applied, already applied, or ignored)', schema: webhookReceivedResponse, example: { received: true } } },
+    responses: {
+      200: { description: 'Received (applied, already applied, or ignored)', schema: webhookReceivedResponse, example: { received: true } },
+    },
   },
 ];

@@ -23,7 +23,7 @@ export const productOperations: ApiOperation[] = [
     tag: 'Products',
     summary: 'Create a product (admin)',
     description:
-      'Prices are exact: at most the currency\'s decimals (25.999 USD and 500.5 JPY are refused, never rounded) and chargeable by Stripe ' +
+      "Prices are exact: at most the currency's decimals (25.999 USD and 500.5 JPY are refused, never rounded) and chargeable by Stripe " +
       '(at most eight digits in its units). Unknown and server-owned fields are dropped.',
     access: 'admin',
     request: createProductRequest,
@@ -92,14 +92,19 @@ export const productOperations: ApiOperation[] = [
     operationId: 'updateProduct',
     tag: 'Products',
     summary: 'Change a product (admin)',
-    description: 'Any subset of the create fields, same rules. Changing only the currency keeps the shown price, which must fit the new currency. `stock` sets the units that can be ordered now.',
+    description:
+      'Any subset of the create fields, same rules. Changing only the currency keeps the shown price, which must fit the new currency. `stock` sets the units that can be ordered now.',
     access: 'admin',
     request: updateProductRequest,
     parameterDescriptions: { id: "The product's id" },
     requestExample: { price: 19.99, stock: 80 },
     errors: ['PRODUCT_NOT_FOUND', 'CONCURRENT_UPDATE'],
     responses: {
-      200: { description: 'Updated', schema: productUpdatedResponse, example: { message: 'Product updated', data: { ...exampleProduct, price: 19.99, stock: 80 } } },
+      200: {
+        description: 'Updated',
+        schema: productUpdatedResponse,
+        example: { message: 'Product updated', data: { ...exampleProduct, price: 19.99, stock: 80 } },
+      },
     },
   },
   {

@@ -68,7 +68,8 @@ export const systemOperations: ApiOperation[] = [
         description: 'The metrics',
         schema: z.string(),
         contentType: 'text/plain; version=0.0.4; charset=utf-8',
-        example: '# HELP shop_orders_created_total Orders placed (PaymentIntent attached)\n# TYPE shop_orders_created_total counter\nshop_orders_created_total 3\n',
+        example:
+          '# HELP shop_orders_created_total Orders placed (PaymentIntent attached)\n# TYPE shop_orders_created_total counter\nshop_orders_created_total 3\n',
       },
     },
   },
