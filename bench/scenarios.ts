@@ -7,6 +7,7 @@
  * 4. POST /api/orders/create (simulated gateway): many buyers on many products, then on one product.
  */
 import { randomBytes } from 'node:crypto';
+import path from 'node:path';
 import bcrypt from 'bcryptjs';
 import jwt from 'jsonwebtoken';
 import { UserModel } from '../src/models/user.model';
@@ -334,10 +335,14 @@ export async function httpScenarios(
   if (variant)
     servers.push(
       await startProject(
-        { ...env, ...Object.fromEntries(variant.split(/\s+/).map((pair) => pair.split('=', 2) as [string, string])) },
+        { ...env, ...Object.fromEntries(variant.split(/\s+/).map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)])) },
         `project ${variant}`,
       ),
     );
+  // BENCH_VARIANT_DIST=<dir>: the project built from other code (a copy of another commit's dist/), in the same rounds:
+  // a code change measured before and after in one run.
+  const variantDist = process.env.BENCH_VARIANT_DIST?.trim();
+  if (variantDist) servers.push(await startProject(env, `project ${path.basename(path.resolve(variantDist, '..'))}`, variantDist));
   const rows: Row[] = [];
   try {
     // The baselines must do the same work: the same bodies, byte for byte, before anything is measured.

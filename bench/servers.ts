@@ -65,7 +65,8 @@ async function start(options: StartOptions): Promise<BenchServer> {
   const stdout = openSync(logFile, 'w');
   const child = spawn(process.execPath, [...options.nodeArgs, '--require', PRELOAD, options.script, ...(options.args ?? [])], {
     cwd,
-    env: { PATH: process.env.PATH ?? '', ...options.env },
+    // BENCH_NODE_OPTIONS: Node options for every server alike (project and baselines), to compare at equal flags.
+    env: { PATH: process.env.PATH ?? '', ...(process.env.BENCH_NODE_OPTIONS && { NODE_OPTIONS: process.env.BENCH_NODE_OPTIONS }), ...options.env },
     stdio: ['ignore', stdout, 'pipe', 'ipc'],
   });
   closeSync(stdout);
@@ -142,12 +143,12 @@ async function answersReady(url: string, timeoutMs: number): Promise<void> {
 }
 
 /** The project as production runs it: `node dist/server.js`, settings from the environment. */
-export async function startProject(env: Record<string, string>, name = 'project'): Promise<BenchServer> {
+export async function startProject(env: Record<string, string>, name = 'project', dist = path.join(ROOT, 'dist')): Promise<BenchServer> {
   const port = await freePort();
   return start({
     name,
     nodeArgs: [],
-    script: path.join(ROOT, 'dist', 'server.js'),
+    script: path.join(path.resolve(dist), 'server.js'),
     env: { ...env, PORT: String(port) },
     ready: async () => {
       await answersReady(`http://127.0.0.1:${port}/ready`, 60_000);
