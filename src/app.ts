@@ -7,6 +7,7 @@ import { createMetrics, type Metrics } from './lib/metrics';
 import { accessLog, observeResponses, type ResponseObserver } from './middleware/access-log';
 import { authenticate } from './middleware/authenticate';
 import { errorHandler, notFoundHandler } from './middleware/error-handler';
+import { fixedHeaders } from './middleware/fixed-headers';
 import { httpMetrics } from './middleware/http-metrics';
 import { noStore } from './middleware/no-store';
 import { onlyUnder } from './middleware/path-prefix';
@@ -75,7 +76,7 @@ export function createApp(deps: AppDeps): Express {
     series(
       requestContext({ logContext: logger.pino !== undefined && logger.pino.level !== 'silent' }),
       observeResponses(observers),
-      helmet(),
+      fixedHeaders(helmet()),
       corsFromAllowList(config.cors.origins),
       // Tokens (login), client secrets (orders) and personal data (profile, orders, admin views).
       noStore(['/api/registration', '/api/login', '/api/profile', '/api/orders', '/api/admin']),

@@ -1,3 +1,5 @@
+import express from 'express';
+import helmet from 'helmet';
 import request from 'supertest';
 import { UserModel } from '../../src/models/user.model';
 import { buildTestApp } from '../helpers/app';
@@ -70,6 +72,24 @@ describe('HTTP basics', () => {
     expect(res.headers['x-content-type-options']).toBe('nosniff');
     expect(res.headers['strict-transport-security']).toBeDefined();
     expect(res.headers['x-request-id']).toMatch(/^[\w-]+$/);
+  });
+
+  it("answers every route with helmet's headers, exactly as helmet() itself sets them (worked out once at start-up)", async () => {
+    const reference = express();
+    reference.use(helmet());
+    reference.get('/', (_req, res) => {
+      res.end();
+    });
+    const expected = (await request(reference).get('/')).headers;
+    const helmetNames = Object.keys(expected).filter(
+      (name) => !['date', 'connection', 'keep-alive', 'content-length', 'transfer-encoding'].includes(name),
+    );
+    expect(helmetNames.length).toBeGreaterThan(10);
+
+    for (const res of [await request(app).get('/health'), await request(app).get('/api/products'), await request(app).get('/api/nothing-here')]) {
+      for (const name of helmetNames) expect([name, res.headers[name]]).toEqual([name, expected[name]]);
+      expect(res.headers['x-powered-by']).toBeUndefined();
+    }
   });
 
   it('when the database answers, then /ready says ready; when it does not, 503', async () => {
