@@ -244,6 +244,19 @@ async function sameAnswers(path: string, headers: Record<string, string>, server
   }
 }
 
+/** Starts the servers together; when one cannot start, stops the others before failing (none is left running). */
+async function startAll(starting: Promise<BenchServer>[]): Promise<BenchServer[]> {
+  const results = await Promise.allSettled(starting);
+  const running = results.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
+  const failed = results.find((result) => result.status === 'rejected');
+  if (failed) {
+    await Promise.all(running.map((server) => server.stop()));
+    for (const server of running) server.removeFiles();
+    throw failed.reason;
+  }
+  return running;
+}
+
 const ratio = (value: number, baseline: number) => value / baseline;
 
 /** autocannon stops with requests in flight; the server finishes them before the next load starts. */
@@ -324,25 +337,21 @@ export async function httpScenarios(
   console.log(
     `hash at cost ${settings.bcryptCost} (median of 5, this process): bcryptjs ${hashMs.toFixed(1)} ms, native bcrypt ${nativeHashMs.toFixed(1)} ms`,
   );
-  const [project, express, bare] = await Promise.all([
-    startProject(env),
-    startFloor('express', dbUri, jwtSecret),
-    startFloor('http', dbUri, jwtSecret),
-  ]);
-  const servers = [project, express, bare];
   // BENCH_VARIANT="NAME=value ...": a second project server with other settings, compared in the same rounds.
   const variant = process.env.BENCH_VARIANT?.trim();
-  if (variant)
-    servers.push(
-      await startProject(
-        { ...env, ...Object.fromEntries(variant.split(/\s+/).map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)])) },
-        `project ${variant}`,
-      ),
-    );
+  const variantEnv =
+    variant && Object.fromEntries(variant.split(/\s+/).map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]));
   // BENCH_VARIANT_DIST=<dir>: the project built from other code (a copy of another commit's dist/), in the same rounds:
   // a code change measured before and after in one run.
   const variantDist = process.env.BENCH_VARIANT_DIST?.trim();
-  if (variantDist) servers.push(await startProject(env, `project ${path.basename(path.resolve(variantDist, '..'))}`, variantDist));
+  const servers = await startAll([
+    startProject(env),
+    startFloor('express', dbUri, jwtSecret),
+    startFloor('http', dbUri, jwtSecret),
+    ...(variantEnv ? [startProject({ ...env, ...variantEnv }, `project ${variant}`)] : []),
+    ...(variantDist ? [startProject(env, `project ${path.basename(path.resolve(variantDist, '..'))}`, variantDist)] : []),
+  ]);
+  const project = servers[0]!;
   const rows: Row[] = [];
   try {
     // The baselines must do the same work: the same bodies, byte for byte, before anything is measured.
