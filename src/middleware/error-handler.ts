@@ -111,12 +111,13 @@ export function errorHandler(logger: Logger) {
     const requestId = (res.locals.requestId as string | undefined) ?? currentRequestId();
     const mapped = mapError(error);
     if (mapped) {
-      if (mapped.status >= 500) logger.warn('request failed', { status: mapped.status, code: mapped.body.code, path: req.path });
+      if (mapped.status >= 500) logger.warn('request failed', { requestId, status: mapped.status, code: mapped.body.code, path: req.path });
       res.status(mapped.status).json({ ...mapped.body, requestId } satisfies ErrorBody);
       return;
     }
     // Unknown failure: the details stay in the log, the client gets a generic message.
     logger.error('unhandled error', {
+      requestId,
       method: req.method,
       path: req.path,
       error: error instanceof Error ? error.stack : String(error),

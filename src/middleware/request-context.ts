@@ -1,8 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { Express, NextFunction, Request, Response } from 'express';
-import { runWithRequestId } from '../lib/logger';
+import { holdLogContext, runWithRequestId } from '../lib/logger';
 import { UNMATCHED_ROUTE } from '../lib/metrics';
+
+/**
+ * Reads: their services never log (they call no gateway and change nothing), so their lines are the access line
+ * and the error handler's, which name the request id themselves. Only the other methods need the log context.
+ */
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /** An inbound X-Request-Id is kept when it is plain (letters, digits, `_.-`) and at most 128 characters. */
 const SANE_REQUEST_ID = /^[\w.-]{1,128}$/;
@@ -11,9 +17,9 @@ const SANE_REQUEST_ID = /^[\w.-]{1,128}$/;
  * First middleware of the app: gives the request its id (the caller's, when sane, so one id follows a
  * request across services; else a new UUID), echoes it in X-Request-Id, notes when the request started
  * (for the access line and the latency histogram), and runs the rest of the request inside the log
- * context, so every line logged while serving it carries `requestId`. With `logContext` false (nothing
- * would read it: logs are silent) the context is skipped: on Node 20 AsyncLocalStorage costs a hook on
- * every promise, which only pays for itself when lines are written.
+ * context, so every line logged while serving it carries `requestId`. On Node 20 AsyncLocalStorage costs a
+ * hook on every promise while it is in use, so the context is held only where it is read: not for reads
+ * (SAFE_METHODS), and not at all with `logContext` false (logs are silent). See holdLogContext.
  */
 export function requestContext(options: { logContext: boolean }) {
   return (req: Request, res: Response, next: NextFunction) => {
@@ -22,8 +28,9 @@ export function requestContext(options: { logContext: boolean }) {
     res.locals.requestId = requestId;
     res.locals.startedAt = performance.now();
     res.setHeader('X-Request-Id', requestId);
-    if (options.logContext) runWithRequestId(requestId, next);
-    else next();
+    if (!options.logContext || SAFE_METHODS.has(req.method)) return next();
+    res.once('close', holdLogContext());
+    runWithRequestId(requestId, next);
   };
 }
 

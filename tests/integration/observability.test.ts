@@ -77,6 +77,41 @@ describe('request ids in logs', () => {
     for (const line of serviceLines) expect(line.requestId).toBe(`parallel-${events.findIndex((e) => e.id === line.id)}`);
   });
 
+  it('when writes and reads take turns, then the log context is held only while a write runs, and every line still has its id', async () => {
+    let databaseUp = true;
+    const { app, logs } = appWithLogs({ isDatabaseAvailable: () => databaseUp });
+    const webhook = (suffix: string) =>
+      deliver(
+        app,
+        stripeEvent('payment_intent.succeeded', {
+          id: `pi_turns_${suffix}`,
+          object: 'payment_intent',
+          amount: 1,
+          amount_received: 1,
+          currency: 'usd',
+          metadata: {},
+        }),
+      )
+        .set('X-Request-Id', `turn-${suffix}`)
+        .expect(200);
+
+    await webhook('a'); // the context is taken, then given back when the response closes
+    await new Promise((resolve) => setImmediate(resolve));
+    databaseUp = false;
+    const read = await request(app).get('/api/products').set('X-Request-Id', 'turn-read').expect(503);
+    databaseUp = true;
+    await webhook('b'); // and taken again
+
+    expect(read.body.requestId).toBe('turn-read');
+    const entries = logs.entries();
+    expect(entries.find((e) => e.message === 'request failed')).toEqual(
+      expect.objectContaining({ requestId: 'turn-read', status: 503, level: 'warn' }),
+    );
+    const serviceLines = entries.filter((e) => e.message === 'stripe event');
+    expect(serviceLines.map((e) => e.requestId)).toEqual(['turn-a', 'turn-b']);
+    for (const entry of entries) expect(entry.requestId).toEqual(expect.stringMatching(/^turn-/));
+  });
+
   it('when REQUEST_LOG is off, then no access lines are written', async () => {
     const logs = captureLogs('debug');
     const app = buildTestApp({ env: { REQUEST_LOG: 'off', LOG_LEVEL: 'debug' }, deps: { logger: logs.logger } });
