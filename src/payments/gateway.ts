@@ -6,8 +6,17 @@
  * units (ISK, UGX, MGA differ) is the implementation's job.
  */
 
-export type PaymentIntentStatus =
-  'requires_payment_method' | 'requires_confirmation' | 'requires_action' | 'processing' | 'requires_capture' | 'canceled' | 'succeeded';
+/** Stripe's PaymentIntent statuses: every one this code knows (a status outside the list is an error). */
+export const PAYMENT_INTENT_STATUSES = [
+  'requires_payment_method',
+  'requires_confirmation',
+  'requires_action',
+  'processing',
+  'requires_capture',
+  'canceled',
+  'succeeded',
+] as const;
+export type PaymentIntentStatus = (typeof PAYMENT_INTENT_STATUSES)[number];
 
 export interface PaymentIntentRef {
   id: string;

@@ -2,19 +2,9 @@ import Stripe from 'stripe';
 import type { Config } from '../config/env';
 import type { Logger } from '../lib/logger';
 import { minorFromStripe, toStripeAmount } from '../lib/money';
-import { GatewayError, REFUND_STATUSES, type PaymentGateway, type PaymentIntentStatus, type RefundStatus } from './gateway';
+import { GatewayError, PAYMENT_INTENT_STATUSES, REFUND_STATUSES, type PaymentGateway, type PaymentIntentStatus, type RefundStatus } from './gateway';
 import { sdkApiVersion } from './stripe.api-version';
 import { PROVIDER_UNAVAILABLE_MESSAGE, isUnexpectedStateError, toGatewayError } from './stripe.errors';
-
-const KNOWN_STATUSES: readonly PaymentIntentStatus[] = [
-  'requires_payment_method',
-  'requires_confirmation',
-  'requires_action',
-  'processing',
-  'requires_capture',
-  'canceled',
-  'succeeded',
-];
 
 /**
  * PaymentIntents through the official SDK, against api.stripe.com or a Stripe-compatible server
@@ -42,7 +32,7 @@ export function createStripeGateway(config: Config['stripe'], logger: Logger): P
     });
 
   const statusOf = (intent: Stripe.PaymentIntent): PaymentIntentStatus => {
-    const status = KNOWN_STATUSES.find((known) => known === intent.status);
+    const status = PAYMENT_INTENT_STATUSES.find((known) => known === intent.status);
     if (status) return status;
     logger.error('Stripe returned a PaymentIntent status this code does not know', { id: intent.id, status: intent.status });
     throw new GatewayError('unavailable', PROVIDER_UNAVAILABLE_MESSAGE);

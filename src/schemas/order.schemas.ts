@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ORDER_STATUSES } from '../lib/order-state';
 import { refundView } from './refund.schemas';
-import type { PaymentIntentStatus } from '../payments/gateway';
+import { PAYMENT_INTENT_STATUSES } from '../payments/gateway';
 import { idParams, idString, objectId, pageCursor, pageLimit, pagination, timestamp, wholeNumber } from './common.schemas';
 
 export const ORDER_MAX_LINES = 50;
@@ -99,19 +99,7 @@ export const orderView = z
 export type OrderView = z.output<typeof orderView>;
 
 /** Stripe's PaymentIntent statuses, as the gateway reports them. */
-export const paymentIntentStatus = z.enum([
-  'requires_payment_method',
-  'requires_confirmation',
-  'requires_action',
-  'processing',
-  'requires_capture',
-  'canceled',
-  'succeeded',
-]);
-const statusesAgree: [z.output<typeof paymentIntentStatus>, PaymentIntentStatus] extends [PaymentIntentStatus, z.output<typeof paymentIntentStatus>]
-  ? true
-  : false = true;
-void statusesAgree;
+export const paymentIntentStatus = z.enum(PAYMENT_INTENT_STATUSES);
 
 export const orderCreatedResponse = z.object({
   message: z.literal('Order created successfully'),
