@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { Types } from 'mongoose';
 import { z } from 'zod';
 import { ValidationError } from './errors';
+import { isoTimestamp } from './iso-time';
 
 /**
  * Keyset ("seek") paging: a page is `sort by (field, _id) where (field, _id) is past the last row seen`,
@@ -29,7 +30,7 @@ export function filterDigest(filters: unknown): string {
 
 export function encodeCursor(order: KeysetOrder, filters: unknown, row: { _id: Types.ObjectId } & Record<string, unknown>): string {
   const value = row[order.field];
-  const key = value instanceof Date ? value.toISOString() : value;
+  const key = value instanceof Date ? isoTimestamp(value) : value;
   return Buffer.from(JSON.stringify({ s: order.name, f: filterDigest(filters), k: [key, row._id.toHexString()] })).toString('base64url');
 }
 

@@ -157,13 +157,10 @@ export function buildOpenApiDocument(operations: readonly ApiOperation[] = apiOp
       },
     },
     {
-      // JSON.stringify sends a Date as its ISO 8601 string: that is what a response's z.date() looks like on the wire.
       override: (context) => {
-        const { jsonSchema, zodSchema, io } = context;
-        if (zodSchema._zod.def.type === 'date' && io === 'output') {
-          jsonSchema.type = 'string';
-          jsonSchema.format = 'date-time';
-        }
+        const { jsonSchema, io } = context;
+        // A response's timestamps are what isoTimestamp writes; `format: date-time` says so without zod's long regex.
+        if (io === 'output' && jsonSchema.format === 'date-time') delete jsonSchema.pattern;
         describeRefinements(context);
       },
     },

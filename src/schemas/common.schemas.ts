@@ -46,8 +46,8 @@ export const pageCursor = z.string('Must be the nextCursor of a previous page').
 
 // ---- Responses (the OpenAPI document's response shapes; controllers' bodies are typed by them) ----
 
-/** A Date in a response: JSON.stringify sends it as an ISO 8601 string, which is what the document says. */
-export const timestamp = z.date().meta({ description: 'ISO 8601 date-time, UTC', example: '2026-01-15T10:30:00.000Z' });
+/** A moment in a response: views write it with isoTimestamp (a Date's toISOString, done cheaply). */
+export const timestamp = z.iso.datetime().meta({ description: 'ISO 8601 date-time, UTC', example: '2026-01-15T10:30:00.000Z' });
 
 /** An id in a response: always lower-case hex. */
 export const idString = z

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { REFUND_REQUEST_STATUSES } from '../lib/refund-ledger';
 import { REFUND_REASONS, REFUND_STATUSES } from '../payments/gateway';
-import { idParams, requiredOr } from './common.schemas';
+import { idParams, requiredOr, timestamp } from './common.schemas';
 
 // Decimal like prices (12.5); the digits the order's currency allows and what is left to refund are
 // checked by the refund service, which knows the order.
@@ -61,7 +61,7 @@ export const refundView = z
     status: z
       .enum(REFUND_REQUEST_STATUSES)
       .meta({ description: '`requested` until the gateway answers, then its status; `refused` when it refused' }),
-    requestedAt: z.date(),
+    requestedAt: timestamp,
     requestedBy: z.object({ userId: z.string(), email: z.string() }).nullable().optional(),
   })
   .meta({ id: 'Refund' });

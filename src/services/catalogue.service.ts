@@ -1,6 +1,7 @@
 import { Types, type QueryFilter } from 'mongoose';
 import { Conflict, NotFound, ValidationError } from '../lib/errors';
 import { cutPage, pageFilter, sortFor, type KeysetOrder } from '../lib/keyset';
+import { isoTimestamp } from '../lib/iso-time';
 import { comparableAmount, comparableFromDecimal, fromMinorUnits, MoneyError, priceProblem, toMinorUnits } from '../lib/money';
 import { escapeRegex } from '../lib/regex';
 import { ProductModel, type Product } from '../models/product.model';
@@ -28,8 +29,8 @@ export function toProductView(row: ProductRow): ProductView {
     price: fromMinorUnits(row.priceMinor, row.currency),
     currency: row.currency,
     stock: row.stock,
-    createdAt: row.createdAt,
-    updatedAt: row.updatedAt,
+    createdAt: isoTimestamp(row.createdAt),
+    updatedAt: isoTimestamp(row.updatedAt),
   };
 }
 

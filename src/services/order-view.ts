@@ -1,3 +1,4 @@
+import { isoTimestamp } from '../lib/iso-time';
 import { fromMinorUnits } from '../lib/money';
 import { refundLedger } from '../lib/refund-ledger';
 import type { OrderRow, RefundRecord } from '../models/order.model';
@@ -25,11 +26,11 @@ export function toOrderView(order: OrderRow, viewer: { role: string } = { role: 
     paymentIntentId: order.paymentIntentId ?? null,
     refundedAmount: money(refundLedger(order).refundedMinor),
     lastPaymentError: order.lastPaymentError ?? null,
-    history: order.history.map((h) => ({ status: h.status, at: h.at, reason: h.reason, ...(h.eventId && { eventId: h.eventId }) })),
+    history: order.history.map((h) => ({ status: h.status, at: isoTimestamp(h.at), reason: h.reason, ...(h.eventId && { eventId: h.eventId }) })),
     refunds: (order.refunds ?? []).map((refund) => toRefundView(refund, money, forAdmin)),
-    expiresAt: order.expiresAt,
-    createdAt: order.createdAt,
-    updatedAt: order.updatedAt,
+    expiresAt: isoTimestamp(order.expiresAt),
+    createdAt: isoTimestamp(order.createdAt),
+    updatedAt: isoTimestamp(order.updatedAt),
   };
 }
 
@@ -42,7 +43,7 @@ function toRefundView(refund: RefundRecord, money: (minor: number) => number, fo
     reason: refund.reason ?? null,
     restock: refund.restock ?? false,
     status: refund.status,
-    requestedAt: refund.requestedAt,
+    requestedAt: isoTimestamp(refund.requestedAt),
     ...(forAdmin && {
       requestedBy: refund.requestedBy ? { userId: refund.requestedBy.userId.toHexString(), email: refund.requestedBy.email } : null,
     }),
