@@ -67,7 +67,9 @@ export function createApp(deps: AppDeps): Express {
   app.set('trust proxy', config.trustProxy);
 
   // Observability first, so even a request refused by a later middleware has its id, access line and timing.
-  // Middleware that every request passes runs as one series (one router layer, see series.ts).
+  // Everything before the resource routers runs as one series (one router layer, see series.ts): the routers
+  // in it are entered only under their own paths, and the /api gates test the path instead of mounting at
+  // /api (a mount makes Express cut and restore the URL on every request that passes it).
   recordRouteTemplates(app);
   const observers: ResponseObserver[] = [];
   if (config.requestLog && logger.pino) observers.push(accessLog(logger.pino));
@@ -80,25 +82,20 @@ export function createApp(deps: AppDeps): Express {
       corsFromAllowList(config.cors.origins),
       // Tokens (login), client secrets (orders) and personal data (profile, orders, admin views).
       noStore(['/api/registration', '/api/login', '/api/profile', '/api/orders', '/api/admin']),
-    ),
-  );
-  // Static and unauthenticated: a page load is several requests, so outside the /api rate limit (and the
-  // database gate: the docs need no database).
-  app.use(onlyUnder(['/api/docs', '/api/openapi.json'], docsRoutes()));
-  if (deps.isDatabaseAvailable) app.use('/api', requireDatabase(deps.isDatabaseAvailable));
-  app.use(onlyUnder(['/api/orders/webhook'], webhookRoutes(paymentEvents, config.http.jsonBodyLimit)));
-  app.use(
-    series(
+      // Static and unauthenticated: a page load is several requests, so outside the /api rate limit (and the
+      // database gate: the docs need no database).
+      onlyUnder(['/api/docs', '/api/openapi.json'], docsRoutes()),
+      ...(deps.isDatabaseAvailable ? [onlyUnder(['/api'], requireDatabase(deps.isDatabaseAvailable))] : []),
+      onlyUnder(['/api/orders/webhook'], webhookRoutes(paymentEvents, config.http.jsonBodyLimit)),
       onlyUnder(['/api'], limitRequests(config.rateLimits.api)),
       // Without METRICS_TOKEN there is no /metrics at all: any method gets the 404 of an unknown path.
       methodNotAllowed(config.metrics.token ? apiOperations : apiOperations.filter((op) => op.access !== 'metrics')),
       jsonBody(config.http.jsonBodyLimit),
+      onlyUnder(['/health', '/ready'], healthRoutes(deps.isDatabaseReady)),
+      // Outside /api and its rate limit: a scraper must not be throttled, and the token guards it.
+      ...(config.metrics.token ? [onlyUnder(['/metrics'], metricsRoutes(metrics, config.metrics.token))] : []),
     ),
   );
-
-  app.use(onlyUnder(['/health', '/ready'], healthRoutes(deps.isDatabaseReady)));
-  // Outside /api and its rate limit: a scraper must not be throttled, and the token guards it.
-  if (config.metrics.token) app.use(onlyUnder(['/metrics'], metricsRoutes(metrics, config.metrics.token)));
   app.use('/api/products', productRoutes(catalogue, requireUser));
   app.use('/api/orders', orderRoutes(orders, refunds, requireUser));
   app.use('/api/admin', adminRoutes(createAdminOrderService(), requireUser));

@@ -11,7 +11,8 @@ export class MoneyError extends Error {}
 const COMPARABLE_DIGITS = 3;
 
 export function findCurrency(code: string): Currency | undefined {
-  return CURRENCIES.get(code.toUpperCase());
+  // Stored codes are upper-case already: most lookups need no new string.
+  return CURRENCIES.get(code) ?? CURRENCIES.get(code.toUpperCase());
 }
 
 export function currency(code: string): Currency {

@@ -4,10 +4,11 @@ import type { NextFunction, Request, RequestHandler, Response } from 'express';
  * Plain middleware run one after another as a single layer of the app's router. Every layer Express walks
  * costs path matching and bookkeeping on every request; these run on every request anyway. An error (thrown,
  * a rejected promise, or passed to next) leaves the series for Express's error handling, as it would leave
- * separate layers. Routers stay layers of their own (they are found there when the routes are listed).
+ * separate layers. A router in a series (behind onlyUnder, mounted at the root) keeps its routes visible:
+ * the series lists their layers as its `stack`, where whoever walks the app's routes looks for them.
  */
 export function series(...handlers: RequestHandler[]): RequestHandler {
-  return (req: Request, res: Response, next: NextFunction) => {
+  const run = (req: Request, res: Response, next: NextFunction) => {
     let index = 0;
     const step = (error?: unknown) => {
       if (error !== undefined && error !== null) return next(error);
@@ -22,4 +23,6 @@ export function series(...handlers: RequestHandler[]): RequestHandler {
     };
     step();
   };
+  const stack = handlers.flatMap((handler) => (handler as { stack?: unknown[] }).stack ?? []);
+  return stack.length > 0 ? Object.assign(run, { stack }) : run;
 }
