@@ -13,7 +13,7 @@ import jwt from 'jsonwebtoken';
 import { UserModel } from '../src/models/user.model';
 import { load, probe, type LoadOptions, type LoadResult, type ProbeResult } from './load';
 import { seedProducts } from './seed';
-import { startFloor, startProject, type BenchServer } from './servers';
+import { startFloor, startProject, type BenchServer, type ServerReport } from './servers';
 
 export interface ScenarioSettings {
   warmSeconds: number;
@@ -44,6 +44,10 @@ export interface Row {
   loopDelayP99Ms: number;
   loopDelayMaxMs: number;
   cpuMsPerRequest: number;
+  /** The server's garbage-collection pauses per request (main thread), its mark-compacts, and its largest heap. */
+  gcMsPerRequest: number;
+  majorGcs: number;
+  heapUsedMb: number;
   /** Requests/s of each interleaved round, where the servers took turns. */
   rounds?: number[];
 }
@@ -129,13 +133,7 @@ async function seedUsers(count: number, passwordHash: string) {
   return users.map((user) => ({ id: user._id.toHexString(), email: user.email }));
 }
 
-function rowOf(
-  scenario: string,
-  server: BenchServer,
-  connections: number,
-  result: LoadResult | ProbeResult,
-  serverReport: { loopDelay: { p99Ms: number; maxMs: number }; cpuMs: number },
-): Row {
+function rowOf(scenario: string, server: BenchServer, connections: number, result: LoadResult | ProbeResult, serverReport: ServerReport): Row {
   return {
     scenario,
     server: server.name,
@@ -150,6 +148,9 @@ function rowOf(
     loopDelayP99Ms: serverReport.loopDelay.p99Ms,
     loopDelayMaxMs: serverReport.loopDelay.maxMs,
     cpuMsPerRequest: serverReport.cpuMs / Math.max(1, result.requests),
+    gcMsPerRequest: (serverReport.gc.minorMs + serverReport.gc.majorMs) / Math.max(1, result.requests),
+    majorGcs: serverReport.gc.majorCount,
+    heapUsedMb: serverReport.gc.heapUsedMb,
   };
 }
 
@@ -218,10 +219,13 @@ async function compare(
       loopDelayP99Ms: median(own.map((r) => r.loopDelayP99Ms)),
       loopDelayMaxMs: Math.max(...own.map((r) => r.loopDelayMaxMs)),
       cpuMsPerRequest: own.reduce((sum, r) => sum + r.cpuMsPerRequest * r.requests, 0) / Math.max(1, requests),
+      gcMsPerRequest: own.reduce((sum, r) => sum + r.gcMsPerRequest * r.requests, 0) / Math.max(1, requests),
+      majorGcs: own.reduce((sum, r) => sum + r.majorGcs, 0),
+      heapUsedMb: Math.max(...own.map((r) => r.heapUsedMb)),
       rounds: own.map((r) => Math.round(r.perSecond)),
     };
     console.log(
-      `  ${scenario} | ${server.name}: ${row.perSecond.toFixed(0)}/s (rounds ${row.rounds!.join(', ')}), p99 ${row.p99Ms.toFixed(1)} ms, ${row.errors} errors, ${row.non2xx} non-2xx, loop p99 ${row.loopDelayP99Ms.toFixed(1)} ms`,
+      `  ${scenario} | ${server.name}: ${row.perSecond.toFixed(0)}/s (rounds ${row.rounds!.join(', ')}), p99 ${row.p99Ms.toFixed(1)} ms, ${row.errors} errors, ${row.non2xx} non-2xx, loop p99 ${row.loopDelayP99Ms.toFixed(1)} ms, GC ${(row.gcMsPerRequest * 1000).toFixed(0)} µs/req (${row.majorGcs} mark-compacts, heap ${row.heapUsedMb.toFixed(0)} MB)`,
     );
     return row;
   });

@@ -17,6 +17,8 @@ const PRELOAD = path.join(__dirname, 'loop-delay.cjs');
 export interface ServerReport {
   loopDelay: { p50Ms: number; p99Ms: number; maxMs: number };
   cpuMs: number;
+  /** Garbage-collection pauses on the main thread during the measurement, and the heap in use at its end. */
+  gc: { minorMs: number; minorCount: number; majorMs: number; majorCount: number; heapUsedMb: number };
 }
 
 export interface BenchServer {
