@@ -1,5 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import pino, { type DestinationStream, type Logger as PinoLogger } from 'pino';
+import { isoTimestamp } from './iso-time';
 import { redactFields, redactText } from './redact';
 
 /**
@@ -63,18 +64,23 @@ export function currentRequestId(): string | undefined {
   return logContext.getStore()?.requestId;
 }
 
+const NO_FIELDS = Object.freeze({});
+
 export function createLogger(options: LoggerOptions): Logger {
   const pretty = options.json || options.destination ? undefined : prettyStdout();
   const instance = pino(
     {
       level: options.level,
       messageKey: 'message',
-      timestamp: pino.stdTimeFunctions.isoTime,
-      // pino copies the line's fields into the object returned here, so it is a fresh one, never the stored context.
+      // pino.stdTimeFunctions.isoTime, with the cheaper formatter (a line per request: its access line).
+      timestamp: () => `,"time":"${isoTimestamp(new Date())}"`,
+      // pino copies the line's fields into the object returned here, so it is a fresh one, never the stored context;
+      // outside a request there is nothing to add, and nothing to copy the fields into.
       mixin: () => {
         const store = logContext.getStore();
-        return store ? { requestId: store.requestId } : {};
+        return store ? { requestId: store.requestId } : NO_FIELDS;
       },
+      mixinMergeStrategy: (fields: object, mixed: object) => (mixed === NO_FIELDS ? fields : Object.assign(mixed, fields)),
       formatters: {
         // Level names ("info") in JSON, as the logs had before pino; pino-pretty reads the numbers.
         ...(pretty ? {} : { level: (label: string) => ({ level: label }) }),

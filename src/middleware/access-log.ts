@@ -19,12 +19,12 @@ export function accessLog(logger: PinoLogger): ResponseObserver {
     const level: Level = failure !== undefined || res.statusCode >= 500 ? 'error' : PROBES.has(req.path) && res.statusCode < 400 ? 'debug' : 'info';
     if (!logger.isLevelEnabled(level)) return;
     const fields: Record<string, unknown> = {
-      requestId: requestIdOf(res),
+      requestId: requestIdOf(req),
       method: req.method,
       route: routeTemplate(req),
       url: req.originalUrl,
       status: res.statusCode,
-      durationMs: Math.round(elapsedMs(res) * 10) / 10,
+      durationMs: Math.round(elapsedMs(req) * 10) / 10,
       ip: req.ip,
     };
     if (logger.isLevelEnabled('debug')) fields.headers = req.headers;

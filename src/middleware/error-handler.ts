@@ -5,6 +5,7 @@ import { isDuplicateKeyError } from '../lib/db-errors';
 import { currentRequestId, type Logger } from '../lib/logger';
 import { AppError, NotFound } from '../lib/errors';
 import type { ErrorBody } from '../schemas/error.schemas';
+import { requestIdOf } from './request-context';
 
 export type { ErrorBody };
 
@@ -108,7 +109,7 @@ export function notFoundHandler(req: Request) {
 export function errorHandler(logger: Logger) {
   return (error: unknown, req: Request, res: Response, next: NextFunction) => {
     if (res.headersSent) return next(error);
-    const requestId = (res.locals.requestId as string | undefined) ?? currentRequestId();
+    const requestId = requestIdOf(req) ?? currentRequestId();
     const mapped = mapError(error);
     if (mapped) {
       if (mapped.status >= 500) logger.warn('request failed', { requestId, status: mapped.status, code: mapped.body.code, path: req.path });

@@ -14,6 +14,24 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 const SANE_REQUEST_ID = /^[\w.-]{1,128}$/;
 
 /**
+ * What the app keeps about a request while serving it, in one object of one shape set once on the request:
+ * every further property added to a request object is a hidden-class transition, and writing res.locals (a
+ * dictionary) is slower still; these fields are written several times per request.
+ */
+class RequestState {
+  /** The route Express matched (its `req.route`), and its full template. */
+  route: unknown = undefined;
+  template: string | undefined = undefined;
+  constructor(
+    readonly requestId: string | undefined,
+    readonly startedAt: number,
+  ) {}
+}
+
+const STATE = Symbol('requestState');
+type TrackedRequest = Request & { [STATE]?: RequestState };
+
+/**
  * First middleware of the app: gives the request its id (the caller's, when sane, so one id follows a
  * request across services; else a new UUID), echoes it in X-Request-Id, notes when the request started
  * (for the access line and the latency histogram), and runs the rest of the request inside the log
@@ -25,8 +43,7 @@ export function requestContext(options: { logContext: boolean }) {
   return (req: Request, res: Response, next: NextFunction) => {
     const incoming = req.headers['x-request-id'];
     const requestId = typeof incoming === 'string' && SANE_REQUEST_ID.test(incoming) ? incoming : randomUUID();
-    res.locals.requestId = requestId;
-    res.locals.startedAt = performance.now();
+    (req as TrackedRequest)[STATE] = new RequestState(requestId, performance.now());
     res.setHeader('X-Request-Id', requestId);
     if (!options.logContext || SAFE_METHODS.has(req.method)) return next();
     res.once('close', holdLogContext());
@@ -34,43 +51,41 @@ export function requestContext(options: { logContext: boolean }) {
   };
 }
 
-export function requestIdOf(res: Response): string | undefined {
-  return res.locals.requestId as string | undefined;
+export function requestIdOf(req: Request): string | undefined {
+  return (req as TrackedRequest)[STATE]?.requestId;
 }
 
 /** Milliseconds since requestContext saw the request. */
-export function elapsedMs(res: Response): number {
-  return performance.now() - (res.locals.startedAt as number);
+export function elapsedMs(req: Request): number {
+  return performance.now() - ((req as TrackedRequest)[STATE]?.startedAt ?? Number.NaN);
 }
-
-const TEMPLATE = Symbol('routeTemplate');
-const ROUTE = Symbol('route');
-type TrackedRequest = Request & { [TEMPLATE]?: string; [ROUTE]?: unknown };
 
 /**
  * Makes `routeTemplate(req)` work for this app's requests. Express restores `req.baseUrl` when an error
  * leaves a router, so by the time the error handler answers, `baseUrl + req.route.path` would say `/:id`
  * instead of `/api/orders/:id`. Express assigns `req.route` at the moment a route matches, while
  * `baseUrl` is still the router's mount path: an accessor on this app's request prototype records the
- * template then, once per matched request.
+ * template then, once per matched route (Express assigns it twice).
  */
 export function recordRouteTemplates(app: Express) {
   Object.defineProperty(app.request, 'route', {
     configurable: true,
     enumerable: true,
     get(this: TrackedRequest) {
-      return this[ROUTE];
+      return this[STATE]?.route;
     },
     set(this: TrackedRequest, route: { path?: unknown } | undefined) {
-      this[ROUTE] = route;
-      if (route) this[TEMPLATE] = joinTemplate(this.baseUrl, route.path);
+      const state = (this[STATE] ??= new RequestState(undefined, Number.NaN));
+      if (state.route === route) return;
+      state.route = route;
+      if (route) state.template = joinTemplate(this.baseUrl, route.path);
     },
   });
 }
 
 /** The matched route's template (`/api/orders/:id`), or one shared label for requests no route matched. */
 export function routeTemplate(req: Request): string {
-  return (req as TrackedRequest)[TEMPLATE] ?? UNMATCHED_ROUTE;
+  return (req as TrackedRequest)[STATE]?.template ?? UNMATCHED_ROUTE;
 }
 
 function joinTemplate(baseUrl: string | undefined, path: unknown): string {
