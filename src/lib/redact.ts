@@ -29,8 +29,12 @@ const SECRET_QUERY_PARAMETER = /([?&][^=&#\s]*(?:passw|secret|token|signature|ap
 /** Deep enough for any field the code logs; deeper (or circular) structures are cut here. */
 const MAX_DEPTH = 6;
 
-/** Each shape above contains one of these: text with none of them (most of what is logged) is scanned once, not three times. */
-const MAY_HOLD_SECRET = /[_=@]|eyJ|bearer/i;
+/**
+ * Every pattern above needs one of these (an `_` or `@`, a JWT's start, "bearer", a signature's `t=<digits>`, or
+ * a secret-like parameter name): text with none of them (most of what is logged, `?limit=20` included) is
+ * scanned once, not three times.
+ */
+const MAY_HOLD_SECRET = /[_@]|eyJ|bearer|t=\d|passw|secret|token|signature|api-?key|jwt|auth/i;
 
 export function redactText(text: string): string {
   if (!MAY_HOLD_SECRET.test(text)) return text;

@@ -1,6 +1,6 @@
 import type { NextFunction, Request, Response } from 'express';
 import type { Level, Logger as PinoLogger } from 'pino';
-import { elapsedMs, requestIdOf, routeTemplate } from './request-context';
+import { clientIp, elapsedMs, requestIdOf, routeTemplate } from './request-context';
 
 /** Probes and scrapes come every few seconds; their successes are only worth a line at debug level. */
 const PROBES = new Set(['/health', '/ready', '/metrics']);
@@ -25,7 +25,7 @@ export function accessLog(logger: PinoLogger): ResponseObserver {
       url: req.originalUrl,
       status: res.statusCode,
       durationMs: Math.round(elapsedMs(req) * 10) / 10,
-      ip: req.ip,
+      ip: clientIp(req),
     };
     if (logger.isLevelEnabled('debug')) fields.headers = req.headers;
     logger[level](fields, res.writableEnded ? 'request completed' : 'request aborted');
@@ -40,12 +40,11 @@ export function observeResponses(observers: ResponseObserver[]) {
   return (req: Request, res: Response, next: NextFunction) => {
     if (observers.length === 0) return next();
     let failure: unknown;
-    const onError = (error: unknown) => {
+    // `close` comes once per response: plain listeners, without once()'s wrappers and removals.
+    res.on('error', (error: unknown) => {
       failure = error;
-    };
-    res.once('error', onError);
-    res.once('close', () => {
-      res.off('error', onError);
+    });
+    res.on('close', () => {
       for (const observe of observers) observe(req, res, failure);
     });
     next();

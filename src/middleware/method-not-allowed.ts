@@ -23,7 +23,7 @@ export function methodNotAllowed(routes: ReadonlyArray<{ method: string; path: s
   const templates = [...paths.values()].filter((entry) => entry.templated);
   const allowedFor = (requestPath: string): Set<string> => {
     const bare = requestPath.length > 1 && requestPath.endsWith('/') ? requestPath.slice(0, -1) : requestPath;
-    const own = exact.get(bare.toLowerCase());
+    const own = exact.get(bare) ?? exact.get(bare.toLowerCase());
     if (own) return own;
     const allowed = new Set<string>();
     for (const { pattern, methods } of templates) if (pattern.test(requestPath)) for (const method of methods) allowed.add(method);

@@ -4,6 +4,7 @@ import type { RateLimit } from '../config/env';
 import { TooManyRequests } from '../lib/errors';
 import type { Logger } from '../lib/logger';
 import { createAttemptCounter } from '../services/attempt-counter.service';
+import { clientIp } from './request-context';
 
 const TOO_MANY_ATTEMPTS = 'Too many attempts, please try again later';
 
@@ -77,7 +78,7 @@ const DOTTED_IPV4 = /^\d{1,3}(?:\.\d{1,3}){3}$/;
  * sees IPv4 clients as `::ffff:a.b.c.d`, and parsing that on every request was 2.5 % of a request's CPU time.
  */
 function clientKey(req: Request): string {
-  const ip = req.ip ?? '';
+  const ip = clientIp(req) ?? '';
   if (!ip.includes(':')) return ip;
   const mapped = ip.startsWith('::ffff:') ? ip.slice(7) : undefined;
   if (mapped && DOTTED_IPV4.test(mapped)) return mapped;

@@ -22,6 +22,8 @@ class RequestState {
   /** The route Express matched (its `req.route`), and its full template. */
   route: unknown = undefined;
   template: string | undefined = undefined;
+  /** req.ip, worked out once (proxy-addr walks X-Forwarded-For on every read): the rate limit and the access line read it. */
+  clientIp: string | undefined = undefined;
   constructor(
     readonly requestId: string | undefined,
     readonly startedAt: number,
@@ -53,6 +55,13 @@ export function requestContext(options: { logContext: boolean }) {
 
 export function requestIdOf(req: Request): string | undefined {
   return (req as TrackedRequest)[STATE]?.requestId;
+}
+
+/** The client's address as TRUST_PROXY reads it (req.ip), read once per request. */
+export function clientIp(req: Request): string | undefined {
+  const state = (req as TrackedRequest)[STATE];
+  if (!state) return req.ip;
+  return (state.clientIp ??= req.ip);
 }
 
 /** Milliseconds since requestContext saw the request. */

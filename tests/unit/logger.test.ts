@@ -108,6 +108,28 @@ describe('logger', () => {
     expect(logs.text()).not.toMatch(/pa55w0rd|_secret_|sk_test_|whsec_|eyJ|v1=a/);
   });
 
+  it.each([
+    ['a query parameter named like a key', '/x?apikey=abc123', '/x?apikey=[redacted]'],
+    ['a query parameter named like a password', '/x?Passwd=abc123&limit=5', '/x?Passwd=[redacted]&limit=5'],
+    ['a query parameter named like a signature', '/x?signature=abc123', '/x?signature=[redacted]'],
+    ['a query parameter named like a JWT', '/x?jwt=abc123', '/x?jwt=[redacted]'],
+    ['a query parameter named like auth', '/x?AUTH=abc123', '/x?AUTH=[redacted]'],
+    ['a Stripe-Signature value', 't=1700000000,v1=abcdef', '[redacted]'],
+    ['a bearer header value', 'bearer abc.def', '[redacted]'],
+    ['a JWT', JWT, '[redacted]'],
+    ['a connection string password', 'mongodb://shop:pa55w0rd@db.example.net', 'mongodb://shop:[redacted]@db.example.net'],
+  ])('when %s stands alone in a text, then it is masked (the quick pre-check lets it through)', (_name, text, masked) => {
+    const logs = captureLogs('debug');
+    logs.logger.info('line', { text });
+    expect(logs.entries()[0]).toEqual(expect.objectContaining({ text: masked }));
+  });
+
+  it('when a text has none of what a credential needs, then it is written as it is', () => {
+    const logs = captureLogs('debug');
+    logs.logger.info('line', { url: '/api/products?limit=20&sort=newest&currency=USD', note: 'Total = 25.99 USD' });
+    expect(logs.entries()[0]).toEqual(expect.objectContaining({ url: '/api/products?limit=20&sort=newest&currency=USD', note: 'Total = 25.99 USD' }));
+  });
+
   it('when fields hold ordinary values, dates, ids, buffers or a cycle, then they are written as JSON would show them, safely', () => {
     const logs = captureLogs('debug');
     const cycle: Record<string, unknown> = { name: 'loop' };
