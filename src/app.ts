@@ -67,9 +67,9 @@ export function createApp(deps: AppDeps): Express {
   app.set('trust proxy', config.trustProxy);
 
   // Observability first, so even a request refused by a later middleware has its id, access line and timing.
-  // Everything before the resource routers runs as one series (one router layer, see series.ts): the routers
-  // in it are entered only under their own paths, and the /api gates test the path instead of mounting at
-  // /api (a mount makes Express cut and restore the URL on every request that passes it).
+  // Everything but the 404 and the error handler runs as one series (one router layer, see series.ts): the
+  // routers in it are entered only under their own paths, and the /api gates test the path instead of mounting
+  // at /api (a mount makes Express cut and restore the URL on every request that passes it).
   recordRouteTemplates(app);
   const observers: ResponseObserver[] = [];
   if (config.requestLog && logger.pino) observers.push(accessLog(logger.pino));
@@ -94,17 +94,16 @@ export function createApp(deps: AppDeps): Express {
       onlyUnder(['/health', '/ready'], healthRoutes(deps.isDatabaseReady)),
       // Outside /api and its rate limit: a scraper must not be throttled, and the token guards it.
       ...(config.metrics.token ? [onlyUnder(['/metrics'], metricsRoutes(metrics, config.metrics.token))] : []),
+      // The resource routers, at the root with full paths, each entered only under its own: no mount cutting
+      // and restoring the URL, and a request tests one pattern per router instead of walking its routes.
+      onlyUnder(['/api/products'], productRoutes(catalogue, requireUser)),
+      onlyUnder(['/api/orders'], orderRoutes(orders, refunds, requireUser)),
+      onlyUnder(['/api/admin'], adminRoutes(createAdminOrderService(), requireUser)),
+      onlyUnder(
+        ['/api/registration', '/api/login', '/api/profile'],
+        authRoutes(auth, { authenticate: requireUser, limits: authLimits(config.rateLimits, logger) }),
+      ),
     ),
-  );
-  app.use('/api/products', productRoutes(catalogue, requireUser));
-  app.use('/api/orders', orderRoutes(orders, refunds, requireUser));
-  app.use('/api/admin', adminRoutes(createAdminOrderService(), requireUser));
-  app.use(
-    '/api',
-    authRoutes(auth, {
-      authenticate: requireUser,
-      limits: authLimits(config.rateLimits, logger),
-    }),
   );
 
   app.use(notFoundHandler);

@@ -14,9 +14,10 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 const SANE_REQUEST_ID = /^[\w.-]{1,128}$/;
 
 /**
- * What the app keeps about a request while serving it, in one object of one shape set once on the request:
- * every further property added to a request object is a hidden-class transition, and writing res.locals (a
- * dictionary) is slower still; these fields are written several times per request.
+ * What the app keeps about a request while serving it, in one object of one shape. It hangs on res.locals
+ * (a dictionary Express makes per request): a property added to a request or response object costs a few
+ * microseconds once Express has swapped their prototypes (3.5 µs measured against 24 ns for res.locals),
+ * and these fields are written several times per request.
  */
 class RequestState {
   /** The route Express matched (its `req.route`), and its full template. */
@@ -31,7 +32,11 @@ class RequestState {
 }
 
 const STATE = Symbol('requestState');
-type TrackedRequest = Request & { [STATE]?: RequestState };
+type Locals = Record<symbol, RequestState | undefined>;
+
+function stateOf(req: Request): RequestState | undefined {
+  return (req.res?.locals as Locals | undefined)?.[STATE];
+}
 
 /**
  * First middleware of the app: gives the request its id (the caller's, when sane, so one id follows a
@@ -45,7 +50,7 @@ export function requestContext(options: { logContext: boolean }) {
   return (req: Request, res: Response, next: NextFunction) => {
     const incoming = req.headers['x-request-id'];
     const requestId = typeof incoming === 'string' && SANE_REQUEST_ID.test(incoming) ? incoming : randomUUID();
-    (req as TrackedRequest)[STATE] = new RequestState(requestId, performance.now());
+    (res.locals as Locals)[STATE] = new RequestState(requestId, performance.now());
     res.setHeader('X-Request-Id', requestId);
     if (!options.logContext || SAFE_METHODS.has(req.method)) return next();
     res.once('close', holdLogContext());
@@ -54,19 +59,19 @@ export function requestContext(options: { logContext: boolean }) {
 }
 
 export function requestIdOf(req: Request): string | undefined {
-  return (req as TrackedRequest)[STATE]?.requestId;
+  return stateOf(req)?.requestId;
 }
 
 /** The client's address as TRUST_PROXY reads it (req.ip), read once per request. */
 export function clientIp(req: Request): string | undefined {
-  const state = (req as TrackedRequest)[STATE];
+  const state = stateOf(req);
   if (!state) return req.ip;
   return (state.clientIp ??= req.ip);
 }
 
 /** Milliseconds since requestContext saw the request. */
 export function elapsedMs(req: Request): number {
-  return performance.now() - ((req as TrackedRequest)[STATE]?.startedAt ?? Number.NaN);
+  return performance.now() - (stateOf(req)?.startedAt ?? Number.NaN);
 }
 
 /**
@@ -80,11 +85,13 @@ export function recordRouteTemplates(app: Express) {
   Object.defineProperty(app.request, 'route', {
     configurable: true,
     enumerable: true,
-    get(this: TrackedRequest) {
-      return this[STATE]?.route;
+    get(this: Request) {
+      return stateOf(this)?.route;
     },
-    set(this: TrackedRequest, route: { path?: unknown } | undefined) {
-      const state = (this[STATE] ??= new RequestState(undefined, Number.NaN));
+    set(this: Request, route: { path?: unknown } | undefined) {
+      // Express made res.locals before routing; the state is there unless requestContext did not run.
+      const locals = this.res!.locals as Locals;
+      const state = (locals[STATE] ??= new RequestState(undefined, Number.NaN));
       if (state.route === route) return;
       state.route = route;
       if (route) state.template = joinTemplate(this.baseUrl, route.path);
@@ -94,7 +101,7 @@ export function recordRouteTemplates(app: Express) {
 
 /** The matched route's template (`/api/orders/:id`), or one shared label for requests no route matched. */
 export function routeTemplate(req: Request): string {
-  return (req as TrackedRequest)[STATE]?.template ?? UNMATCHED_ROUTE;
+  return stateOf(req)?.template ?? UNMATCHED_ROUTE;
 }
 
 function joinTemplate(baseUrl: string | undefined, path: unknown): string {

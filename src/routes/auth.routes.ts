@@ -9,9 +9,9 @@ export function authRoutes(auth: AuthService, guards: { authenticate: RequestHan
   const controller = createAuthController(auth);
   const router = Router();
   const { limits } = guards;
-  router.post('/registration', limits.registration, validate(registerRequest), controller.register);
+  router.post('/api/registration', limits.registration, validate(registerRequest), controller.register);
   // Both login limits count the attempt before the password is checked; the per-account one needs the validated email.
-  router.post('/login', limits.loginPerAddress, validate(loginRequest), limits.loginPerAccount, controller.login);
-  router.get('/profile', guards.authenticate, controller.profile);
+  router.post('/api/login', limits.loginPerAddress, validate(loginRequest), limits.loginPerAccount, controller.login);
+  router.get('/api/profile', guards.authenticate, controller.profile);
   return router;
 }

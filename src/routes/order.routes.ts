@@ -24,13 +24,14 @@ export function orderRoutes(orders: OrderService, refunds: RefundService, authen
   const controller = createOrderController(orders);
   const refundController = createRefundController(refunds);
   const router = Router();
+  // Entered at the root only for paths under /api/orders (see onlyUnder): every one of them needs a token.
   router.use(authenticate);
-  router.post('/create', validate(createOrderRequest), controller.create);
-  router.get('/', validate(listOrdersRequest), controller.list);
-  router.get('/:id', validate(orderIdRequest), controller.get);
-  router.post('/:id/pay', validate(payOrderRequest), controller.pay);
-  router.post('/:id/cancel', validate(orderIdRequest), controller.cancel);
+  router.post('/api/orders/create', validate(createOrderRequest), controller.create);
+  router.get('/api/orders', validate(listOrdersRequest), controller.list);
+  router.get('/api/orders/:id', validate(orderIdRequest), controller.get);
+  router.post('/api/orders/:id/pay', validate(payOrderRequest), controller.pay);
+  router.post('/api/orders/:id/cancel', validate(orderIdRequest), controller.cancel);
   // The role is checked before the body is read: a buyer gets 403 whatever it sends.
-  router.post('/:id/refund', requireRole('admin'), validate(refundOrderRequest), refundController.create);
+  router.post('/api/orders/:id/refund', requireRole('admin'), validate(refundOrderRequest), refundController.create);
   return router;
 }
