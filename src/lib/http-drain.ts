@@ -45,7 +45,7 @@ export function trackConnections(server: Server): ConnectionDrain {
     if (state) state.active += 1;
     unanswered.add(res);
     if (draining) res.setHeader('Connection', 'close');
-    res.once('close', () => {
+    res.on('close', () => {
       unanswered.delete(res);
       if (state) {
         state.active -= 1;

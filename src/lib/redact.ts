@@ -31,13 +31,14 @@ const MAX_DEPTH = 6;
 
 /**
  * Every pattern above needs one of these (an `_` or `@`, a JWT's start, "bearer", a signature's `t=<digits>`, or
- * a secret-like parameter name): text with none of them (most of what is logged, `?limit=20` included) is
- * scanned once, not three times.
+ * a secret-like parameter name before an `=`): text with none of them (most of what is logged, `?limit=20`
+ * included) is scanned once or twice, not three times. The first test is the cheap one (a few characters).
  */
-const MAY_HOLD_SECRET = /[_@]|eyJ|bearer|t=\d|passw|secret|token|signature|api-?key|jwt|auth/i;
+const MAY_HOLD_SECRET = /[_=@]|eyJ|bearer/i;
+const NEEDS_A_SCAN = /[_@]|eyJ|bearer|t=\d|passw|secret|token|signature|api-?key|jwt|auth/i;
 
 export function redactText(text: string): string {
-  if (!MAY_HOLD_SECRET.test(text)) return text;
+  if (!MAY_HOLD_SECRET.test(text) || !NEEDS_A_SCAN.test(text)) return text;
   return text.replace(SECRET_SHAPES, REDACTED).replace(CONNECTION_STRING_PASSWORD, `$1${REDACTED}@`).replace(SECRET_QUERY_PARAMETER, `$1${REDACTED}`);
 }
 
