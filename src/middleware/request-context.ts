@@ -75,11 +75,13 @@ export function elapsedMs(req: Request): number {
 }
 
 /**
- * Makes `routeTemplate(req)` work for this app's requests. Express restores `req.baseUrl` when an error
- * leaves a router, so by the time the error handler answers, `baseUrl + req.route.path` would say `/:id`
- * instead of `/api/orders/:id`. Express assigns `req.route` at the moment a route matches, while
- * `baseUrl` is still the router's mount path: an accessor on this app's request prototype records the
- * template then, once per matched route (Express assigns it twice).
+ * Makes `routeTemplate(req)` work for this app's requests: an accessor on this app's request prototype
+ * records the template when Express assigns `req.route` (twice per matched route; the second is skipped).
+ * Two reasons for an accessor rather than reading `req.route` afterwards: the assignment lands in the request
+ * state instead of adding a property to every request (see RequestState), and the template is taken while
+ * `baseUrl` is still a mounted router's path (Express restores it when an error leaves the router, so the error
+ * handler would read `/:id` instead of `/api/orders/:id`). The app's routers are not mounted today (full paths,
+ * `baseUrl` empty); a mounted one would still be labelled right.
  */
 export function recordRouteTemplates(app: Express) {
   Object.defineProperty(app.request, 'route', {
