@@ -29,6 +29,20 @@ const durationMs = (fallback: string) =>
       return ms;
     });
 
+const optionalDurationMs = () =>
+  z
+    .string()
+    .optional()
+    .transform((text, ctx) => {
+      if (text === undefined) return undefined;
+      const ms = parseDurationMs(text);
+      if (ms === undefined || ms < 1000) {
+        ctx.addIssue({ code: 'custom', message: 'must be milliseconds (900000) or a duration like 15m, 12h, 1d; at least 1s' });
+        return z.NEVER;
+      }
+      return ms;
+    });
+
 const schema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   PORT: int(0, 65_535, 3000),
@@ -50,6 +64,13 @@ const schema = z.object({
 
   JWT_SECRET: optionalText,
   JWT_EXPIRY: durationMs('1d'),
+  // Unset: JWT_EXPIRY, so a deployment that never heard of refresh tokens keeps its access tokens' lifetime.
+  ACCESS_TOKEN_EXPIRY: optionalDurationMs(),
+  REFRESH_TOKEN_EXPIRY: durationMs('30d'),
+  SESSIONS_MAX_PER_USER: int(1, 1000, 10),
+  PASSWORD_RESET_TOKEN_EXPIRY: durationMs('30m'),
+  EMAIL_VERIFICATION_TOKEN_EXPIRY: durationMs('2d'),
+  REQUIRE_VERIFIED_EMAIL_TO_ORDER: z.enum(['on', 'off']).default('off'),
   BCRYPT_COST: int(4, 15, 10),
   PASSWORD_HASH_THREADS: int(0, 64, availableParallelism()),
 
@@ -74,6 +95,12 @@ const schema = z.object({
   LOGIN_ADDRESS_RATE_LIMIT_WINDOW_SECONDS: int(1, 86_400, 900),
   REGISTRATION_RATE_LIMIT_MAX: int(1, 1_000_000, 20),
   REGISTRATION_RATE_LIMIT_WINDOW_SECONDS: int(1, 86_400, 900),
+  PASSWORD_FORGOT_ACCOUNT_RATE_LIMIT_MAX: int(1, 1_000_000, 3),
+  PASSWORD_FORGOT_ACCOUNT_RATE_LIMIT_WINDOW_SECONDS: int(1, 86_400, 3600),
+  PASSWORD_FORGOT_ADDRESS_RATE_LIMIT_MAX: int(1, 1_000_000, 20),
+  PASSWORD_FORGOT_ADDRESS_RATE_LIMIT_WINDOW_SECONDS: int(1, 86_400, 3600),
+  VERIFICATION_MAIL_RATE_LIMIT_MAX: int(1, 1_000_000, 3),
+  VERIFICATION_MAIL_RATE_LIMIT_WINDOW_SECONDS: int(1, 86_400, 3600),
   API_RATE_LIMIT_WINDOW_SECONDS: int(1, 86_400, 60),
   API_RATE_LIMIT_MAX: int(1, 1_000_000, 300),
 
@@ -96,6 +123,18 @@ const schema = z.object({
   ORDER_STOCK_WAIT_MS: int(0, 60_000, 3000),
   ORDER_MAX_OPEN_PER_USER: int(1, 10_000, 10),
   ORDER_MAX_OPEN_UNITS_PER_USER: int(1, 100_000_000, 1000),
+
+  SHOP_NAME: z.string().trim().min(1).max(100).default('Shop'),
+  SHOP_URL: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }).optional(),
+  SMTP_URL: optionalText.refine((url) => url === undefined || /^smtps?:\/\/[^\s/]+/.test(url), 'must be smtp://[user:password@]host[:port] or smtps://...'),
+  MAIL_FROM: optionalText,
+  MAIL_DIR: z.string().default('.data/mail'),
+  MAIL_POLL_INTERVAL_SECONDS: int(1, 3600, 5),
+  MAIL_MAX_ATTEMPTS: int(1, 100, 8),
+  MAIL_RETRY_BASE_SECONDS: int(1, 86_400, 30),
+  MAIL_RETRY_MAX_SECONDS: int(1, 7 * 86_400, 3600),
+  MAIL_SMTP_TIMEOUT_MS: int(500, 120_000, 10_000),
+  MAIL_RETENTION_DAYS: int(1, 3650, 30),
 });
 
 type RawEnv = z.output<typeof schema>;
@@ -121,7 +160,45 @@ export interface Config {
     /** How long start-up keeps trying to reach the database before giving up. */
     startupTimeoutMs: number;
   };
+  /** The access tokens (JWT): their secret and lifetime (ACCESS_TOKEN_EXPIRY, else JWT_EXPIRY). */
   jwt: { secret: string; expiresInSeconds: number };
+  sessions: {
+    /** A refresh token lasts this long after it is issued; each refresh issues a new one. */
+    refreshTokenTtlMs: number;
+    /** Live sessions per account: a login past it ends the account's oldest session. */
+    maxPerUser: number;
+  };
+  accounts: {
+    passwordResetTokenTtlMs: number;
+    emailVerificationTokenTtlMs: number;
+    requireVerifiedEmailToOrder: boolean;
+    /** Counted in MongoDB, shared by every instance, like the login limits. */
+    limits: {
+      /** Password-reset requests per email address, whether or not an account has it. */
+      passwordForgotPerAccount: RateLimit;
+      /** Password-reset requests per client address. */
+      passwordForgotPerAddress: RateLimit;
+      /** Verification mails asked for per account. */
+      verificationMail: RateLimit;
+    };
+  };
+  mail: {
+    shopName: string;
+    /** Where the links in mails point: the shop's front end (the storefront this server serves, by default). */
+    linkBase: string;
+    from: string;
+    /** Unset: no SMTP; each mail is written to `dir` (and, in development, to the log). */
+    smtpUrl?: string;
+    dir: string;
+    pollIntervalMs: number;
+    maxAttempts: number;
+    retryBaseMs: number;
+    retryMaxMs: number;
+    smtpTimeoutMs: number;
+    /** How long a sender holds a claimed mail: past it, another instance takes it over (see src/mail/worker.ts). */
+    sendLeaseMs: number;
+    retentionMs: number;
+  };
   bcryptCost: number;
   /** Worker threads hashing passwords at the lowest OS priority (default: one per core); 0 = on the event loop. */
   passwordHashThreads: number;
@@ -256,7 +333,25 @@ export function parseConfig(source: Record<string, string | undefined>): LoadedC
         socketTimeoutMs: env.MONGO_SOCKET_TIMEOUT_MS,
         startupTimeoutMs: env.MONGO_STARTUP_TIMEOUT_MS,
       },
-      jwt: { secret: jwtSecret, expiresInSeconds: Math.max(1, Math.floor(env.JWT_EXPIRY / 1000)) },
+      jwt: { secret: jwtSecret, expiresInSeconds: Math.max(1, Math.floor((env.ACCESS_TOKEN_EXPIRY ?? env.JWT_EXPIRY) / 1000)) },
+      sessions: { refreshTokenTtlMs: env.REFRESH_TOKEN_EXPIRY, maxPerUser: env.SESSIONS_MAX_PER_USER },
+      accounts: {
+        passwordResetTokenTtlMs: env.PASSWORD_RESET_TOKEN_EXPIRY,
+        emailVerificationTokenTtlMs: env.EMAIL_VERIFICATION_TOKEN_EXPIRY,
+        requireVerifiedEmailToOrder: env.REQUIRE_VERIFIED_EMAIL_TO_ORDER === 'on',
+        limits: {
+          passwordForgotPerAccount: {
+            windowMs: env.PASSWORD_FORGOT_ACCOUNT_RATE_LIMIT_WINDOW_SECONDS * 1000,
+            max: env.PASSWORD_FORGOT_ACCOUNT_RATE_LIMIT_MAX,
+          },
+          passwordForgotPerAddress: {
+            windowMs: env.PASSWORD_FORGOT_ADDRESS_RATE_LIMIT_WINDOW_SECONDS * 1000,
+            max: env.PASSWORD_FORGOT_ADDRESS_RATE_LIMIT_MAX,
+          },
+          verificationMail: { windowMs: env.VERIFICATION_MAIL_RATE_LIMIT_WINDOW_SECONDS * 1000, max: env.VERIFICATION_MAIL_RATE_LIMIT_MAX },
+        },
+      },
+      mail: mailSettings(env),
       bcryptCost: env.BCRYPT_COST,
       passwordHashThreads: env.PASSWORD_HASH_THREADS,
       admin:
@@ -298,6 +393,29 @@ export function parseConfig(source: Record<string, string | undefined>): LoadedC
         maxOpenUnits: env.ORDER_MAX_OPEN_UNITS_PER_USER,
       },
     },
+  };
+}
+
+/**
+ * The mail settings. One attempt to send is bounded by three SMTP timeouts (connecting, the envelope, the
+ * message) and waits at most one more for the server's answer to the message; the lease a sender holds a mail
+ * under outlasts all four, so it is taken over only from a sender that is gone.
+ */
+function mailSettings(env: RawEnv): Config['mail'] {
+  const linkBase = env.SHOP_URL ?? `http://localhost:${env.PORT === 0 ? 3000 : env.PORT}/`;
+  return {
+    shopName: env.SHOP_NAME,
+    linkBase: linkBase.endsWith('/') ? linkBase : `${linkBase}/`,
+    from: env.MAIL_FROM ?? `"${env.SHOP_NAME.replace(/["\\\r\n]/g, '')}" <no-reply@${new URL(linkBase).hostname}>`,
+    smtpUrl: env.SMTP_URL,
+    dir: env.MAIL_DIR,
+    pollIntervalMs: env.MAIL_POLL_INTERVAL_SECONDS * 1000,
+    maxAttempts: env.MAIL_MAX_ATTEMPTS,
+    retryBaseMs: env.MAIL_RETRY_BASE_SECONDS * 1000,
+    retryMaxMs: Math.max(env.MAIL_RETRY_BASE_SECONDS, env.MAIL_RETRY_MAX_SECONDS) * 1000,
+    smtpTimeoutMs: env.MAIL_SMTP_TIMEOUT_MS,
+    sendLeaseMs: 4 * env.MAIL_SMTP_TIMEOUT_MS + 10_000,
+    retentionMs: env.MAIL_RETENTION_DAYS * 86_400_000,
   };
 }
 

@@ -1,5 +1,6 @@
 import type { Logger } from '../lib/logger';
 import { OrderModel } from '../models/order.model';
+import { UserModel } from '../models/user.model';
 
 /**
  * Brings the indexes of a database made by an older version in line before createIndexes() runs, which
@@ -9,6 +10,15 @@ import { OrderModel } from '../models/order.model';
  */
 export async function migrateIndexes(logger?: Logger): Promise<void> {
   await makePaymentIntentIdUnique(logger);
+  await backfillDisabledFlag();
+}
+
+/**
+ * Accounts made before accounts could be disabled have no `disabled` field; the admin list's filter and its
+ * indexes read `disabled: false`, so they get it (one update that matches nothing once done).
+ */
+async function backfillDisabledFlag(): Promise<void> {
+  await UserModel.collection.updateMany({ disabled: { $exists: false } }, { $set: { disabled: false } });
 }
 
 /** Unique on orders since hardening (sparse, named `paymentIntentId_unique`); before, a plain `paymentIntentId_1`. */
