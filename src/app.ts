@@ -5,20 +5,20 @@ import type { Config } from './config/env';
 import type { Logger } from './lib/logger';
 import { createMetrics, type Metrics } from './lib/metrics';
 import { accessLog, observeResponses, type ResponseObserver } from './middleware/access-log';
-import { authenticate } from './middleware/authenticate';
+import { authenticate, currentUser } from './middleware/authenticate';
 import { errorHandler, notFoundHandler } from './middleware/error-handler';
 import { fixedHeaders } from './middleware/fixed-headers';
 import { httpMetrics } from './middleware/http-metrics';
 import { noStore } from './middleware/no-store';
 import { onlyUnder } from './middleware/path-prefix';
 import { methodNotAllowed } from './middleware/method-not-allowed';
-import { authLimits, limitRequests } from './middleware/rate-limit';
+import { accountLimits, authLimits, limitRequests } from './middleware/rate-limit';
 import { recordRouteTemplates, requestContext } from './middleware/request-context';
 import { requireDatabase } from './middleware/require-database';
 import { series } from './middleware/series';
 import { jsonBody } from './middleware/require-json';
 import { adminRoutes } from './routes/admin.routes';
-import { authRoutes } from './routes/auth.routes';
+import { AUTH_PATHS, authRoutes } from './routes/auth.routes';
 import { docsRoutes } from './routes/docs.routes';
 import { apiOperations } from './openapi/operations';
 import type { PaymentGateway } from './payments/gateway';
@@ -27,7 +27,10 @@ import { healthRoutes } from './routes/health.routes';
 import { metricsRoutes } from './routes/metrics.routes';
 import { orderRoutes, webhookRoutes } from './routes/order.routes';
 import { productRoutes } from './routes/product.routes';
+import { createOutbox, type Outbox } from './mail/outbox';
+import { createAccountService } from './services/account.service';
 import { createAdminOrderService } from './services/admin-order.service';
+import { createAdminUserService } from './services/admin-user.service';
 import { createAuthService } from './services/auth.service';
 import { createCatalogueService } from './services/catalogue.service';
 import { createOrderService } from './services/order.service';
@@ -46,6 +49,8 @@ export interface AppDeps {
   clock?: () => Date;
   /** The process's metrics (server.ts shares them with the expiry job); a private set when omitted. */
   metrics?: Metrics;
+  /** Where mails are recorded (server.ts's wakes its mail worker); one with no worker when omitted. */
+  outbox?: Outbox;
 }
 
 /** Builds the Express app: middleware order, routers, 404 and the error handler. Never listens or connects. */
@@ -53,7 +58,24 @@ export function createApp(deps: AppDeps): Express {
   const { config, logger } = deps;
   const clock = deps.clock ?? (() => new Date());
   const metrics = deps.metrics ?? createMetrics();
-  const auth = createAuthService({ jwt: config.jwt, bcryptCost: config.bcryptCost, hashThreads: config.passwordHashThreads });
+  const outbox = deps.outbox ?? createOutbox({ clock });
+  const auth = createAuthService({
+    jwt: config.jwt,
+    bcryptCost: config.bcryptCost,
+    hashThreads: config.passwordHashThreads,
+    sessions: config.sessions,
+    outbox,
+    clock,
+    logger,
+    onRefreshTokenReuse: () => metrics.refreshTokenReused(),
+  });
+  const accounts = createAccountService({ hasher: auth.hasher, bcryptCost: config.bcryptCost, sessions: auth.sessions, outbox, clock });
+  // REQUIRE_VERIFIED_EMAIL_TO_ORDER: one more read, on order creation only.
+  const verifiedEmail: RequestHandler = async (_req, res, next) => {
+    await accounts.requireVerifiedEmail(currentUser(res).id);
+    next();
+  };
+
   const catalogue = createCatalogueService(clock);
   const requireUser = authenticate(auth);
   const orders = createOrderService({ payments: deps.payments, clock, logger, metrics, settings: config.orders });
@@ -81,7 +103,7 @@ export function createApp(deps: AppDeps): Express {
       fixedHeaders(helmet()),
       corsFromAllowList(config.cors.origins),
       // Tokens (login), client secrets (orders) and personal data (profile, orders, admin views).
-      noStore(['/api/registration', '/api/login', '/api/profile', '/api/orders', '/api/admin']),
+      noStore([...AUTH_PATHS, '/api/orders', '/api/admin']),
       // Static and unauthenticated: a page load is several requests, so outside the /api rate limit (and the
       // database gate: the docs need no database).
       onlyUnder(['/api/docs', '/api/openapi.json'], docsRoutes()),
@@ -97,11 +119,15 @@ export function createApp(deps: AppDeps): Express {
       // The resource routers, at the root with full paths, each entered only under its own: no mount cutting
       // and restoring the URL, and a request tests one pattern per router instead of walking its routes.
       onlyUnder(['/api/products'], productRoutes(catalogue, requireUser)),
-      onlyUnder(['/api/orders'], orderRoutes(orders, refunds, requireUser)),
-      onlyUnder(['/api/admin'], adminRoutes(createAdminOrderService(), requireUser)),
+      onlyUnder(['/api/orders'], orderRoutes(orders, refunds, requireUser, config.accounts.requireVerifiedEmailToOrder ? [verifiedEmail] : [])),
+      onlyUnder(['/api/admin'], adminRoutes(createAdminOrderService(), createAdminUserService({ clock }), requireUser)),
       onlyUnder(
-        ['/api/registration', '/api/login', '/api/profile'],
-        authRoutes(auth, { authenticate: requireUser, limits: authLimits(config.rateLimits, logger) }),
+        AUTH_PATHS,
+        authRoutes(auth, accounts, {
+          authenticate: requireUser,
+          limits: authLimits(config.rateLimits, logger),
+          accountLimits: accountLimits({ ...config.accounts.limits, loginPerAccount: config.rateLimits.loginPerAccount }, logger),
+        }),
       ),
     ),
   );

@@ -126,7 +126,10 @@ const schema = z.object({
 
   SHOP_NAME: z.string().trim().min(1).max(100).default('Shop'),
   SHOP_URL: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }).optional(),
-  SMTP_URL: optionalText.refine((url) => url === undefined || /^smtps?:\/\/[^\s/]+/.test(url), 'must be smtp://[user:password@]host[:port] or smtps://...'),
+  SMTP_URL: optionalText.refine(
+    (url) => url === undefined || /^smtps?:\/\/[^\s/]+/.test(url),
+    'must be smtp://[user:password@]host[:port] or smtps://...',
+  ),
   MAIL_FROM: optionalText,
   MAIL_DIR: z.string().default('.data/mail'),
   MAIL_POLL_INTERVAL_SECONDS: int(1, 3600, 5),

@@ -11,6 +11,8 @@ export const ERROR_CODES = {
   MALFORMED_URL: { status: 400, meaning: 'The path has a broken percent-encoding (`/api/products/%`)' },
   INVALID_VALUE: { status: 400, meaning: 'A value could not be read as its type' },
   INVALID_CURSOR: { status: 400, meaning: 'The cursor was not issued for this list with these filters and sort' },
+  INVALID_RESET_TOKEN: { status: 400, meaning: 'The password-reset token is unknown, already used or expired: ask for a new one' },
+  INVALID_VERIFICATION_TOKEN: { status: 400, meaning: 'The email-verification token is unknown, already used or expired: ask for a new one' },
   MIXED_CURRENCY: { status: 400, meaning: 'The items of an order are priced in more than one currency' },
   AMOUNT_OUT_OF_RANGE: { status: 400, meaning: "The order total is outside the currency's chargeable minimum or maximum" },
   PAYMENT_REQUEST_REJECTED: { status: 400, meaning: 'The payment provider refused the request (unknown payment method, ...)' },
@@ -28,17 +30,29 @@ export const ERROR_CODES = {
   INVALID_TOKEN: { status: 401, meaning: 'The Authorization header is not "Bearer" and a token, or the token is invalid or expired' },
   INVALID_CREDENTIALS: { status: 401, meaning: 'Unknown email or wrong password (the same answer for both)' },
   INVALID_METRICS_TOKEN: { status: 401, meaning: 'GET /metrics without `Authorization: Bearer <METRICS_TOKEN>`' },
+  INVALID_REFRESH_TOKEN: { status: 401, meaning: 'The refresh token is unknown or expired, or its session has ended: log in again' },
+  REFRESH_TOKEN_REUSED: {
+    status: 401,
+    meaning: 'The refresh token had already been used: its whole session is ended (a copied token is the likely cause); log in again',
+  },
   // 402: the card was declined.
   CARD_DECLINED: { status: 402, meaning: "The card was declined; `details[0].declineCode` carries the issuer's reason" },
   PAYMENT_DECLINED: { status: 402, meaning: 'The payment was declined' },
   // 403: authenticated, not allowed.
   FORBIDDEN: { status: 403, meaning: 'The account lacks the role or ownership this needs' },
   LIVE_MODE: { status: 403, meaning: 'Paying with test payment methods is refused with a live Stripe key' },
+  ACCOUNT_DISABLED: { status: 403, meaning: 'The account is disabled by an admin (said only to whoever gives its right password)' },
+  WRONG_PASSWORD: { status: 403, meaning: 'The current password given is wrong' },
+  EMAIL_NOT_VERIFIED: {
+    status: 403,
+    meaning: 'Ordering needs a verified email address (REQUIRE_VERIFIED_EMAIL_TO_ORDER): follow the mailed link first',
+  },
   // 404
   NOT_FOUND: { status: 404, meaning: 'Not found' },
   ROUTE_NOT_FOUND: { status: 404, meaning: 'No route has this method and path' },
   PRODUCT_NOT_FOUND: { status: 404, meaning: 'No such product, or it is archived' },
   ORDER_NOT_FOUND: { status: 404, meaning: 'No such order visible to this account' },
+  USER_NOT_FOUND: { status: 404, meaning: 'No such account' },
   // 405
   METHOD_NOT_ALLOWED: { status: 405, meaning: 'The path exists but not with this method; the Allow header lists those it takes' },
   // 409: the request conflicts with the current state.
@@ -57,6 +71,9 @@ export const ERROR_CODES = {
   ORDER_EXPIRED: { status: 409, meaning: 'The payment window of the order has closed' },
   ALREADY_PAID: { status: 409, meaning: 'The payment succeeded before the cancel reached the provider' },
   IDEMPOTENCY_KEY_IN_USE: { status: 409, meaning: 'A request with this Idempotency-Key is still running; retry shortly' },
+  EMAIL_ALREADY_VERIFIED: { status: 409, meaning: "The account's email address is already verified" },
+  LAST_ADMIN: { status: 409, meaning: 'The change would leave no active admin: promote or enable another admin first' },
+  ADMIN_CHANGE_BUSY: { status: 409, meaning: 'Other admin changes to accounts are being decided right now; retry shortly' },
   ORDER_NOT_REFUNDABLE: { status: 409, meaning: 'Only a paid order can be refunded' },
   REFUND_EXCEEDS_REMAINDER: {
     status: 409,

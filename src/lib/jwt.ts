@@ -6,13 +6,21 @@ export interface TokenSettings {
   expiresInSeconds: number;
 }
 
+/** Whom an access token speaks for: the account, and the session (one login) it was issued to. */
+export interface AccessTokenClaims {
+  userId: string;
+  sessionId: string;
+}
+
 export interface AccessTokens {
-  sign(userId: string): string;
+  readonly expiresInSeconds: number;
+  sign(claims: AccessTokenClaims): string;
   /**
-   * Returns the token's subject, or undefined for any token that is not ours and current: wrong
-   * signature, another algorithm (`none` included), no `exp`, expired, or no subject.
+   * Returns the token's account and session, or undefined for any token that is not ours and current: wrong
+   * signature, another algorithm (`none` included), no `exp`, expired, no subject, or no session id (a token
+   * from before sessions existed: it could not be ended, so it is not taken).
    */
-  verify(token: string): string | undefined;
+  verify(token: string): AccessTokenClaims | undefined;
 }
 
 /**
@@ -24,12 +32,15 @@ export interface AccessTokens {
 export function createAccessTokens(settings: TokenSettings): AccessTokens {
   const key = createSecretKey(Buffer.from(settings.secret, 'utf8'));
   return {
-    sign: (userId) => jwt.sign({}, key, { algorithm: 'HS256', subject: userId, expiresIn: settings.expiresInSeconds }),
+    expiresInSeconds: settings.expiresInSeconds,
+    sign: ({ userId, sessionId }) => jwt.sign({ sid: sessionId }, key, { algorithm: 'HS256', subject: userId, expiresIn: settings.expiresInSeconds }),
     verify: (token) => {
       try {
         const payload = jwt.verify(token, key, { algorithms: ['HS256'] });
         if (typeof payload !== 'object' || typeof payload.exp !== 'number' || typeof payload.sub !== 'string') return undefined;
-        return payload.sub;
+        const { sid } = payload as { sid?: unknown };
+        if (typeof sid !== 'string' || sid.length === 0) return undefined;
+        return { userId: payload.sub, sessionId: sid };
       } catch {
         return undefined;
       }

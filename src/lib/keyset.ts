@@ -15,7 +15,7 @@ export interface KeysetOrder {
   name: string;
   field: string;
   direction: 1 | -1;
-  kind: 'date' | 'number';
+  kind: 'date' | 'number' | 'string';
 }
 
 const cursorShape = z.object({ s: z.string(), f: z.string(), k: z.tuple([z.union([z.string(), z.number()]), z.string().regex(/^[a-f\d]{24}$/)]) });
@@ -50,10 +50,13 @@ export function afterCursor(order: KeysetOrder, filters: unknown, cursor: string
   }
   if (parsed.s !== order.name || parsed.f !== filterDigest(filters)) throw invalid();
   const [rawValue, id] = parsed.k;
-  let value: Date | number;
+  let value: Date | number | string;
   if (order.kind === 'date') {
     value = new Date(String(rawValue));
     if (typeof rawValue !== 'string' || Number.isNaN(value.getTime())) throw invalid();
+  } else if (order.kind === 'string') {
+    if (typeof rawValue !== 'string') throw invalid();
+    value = rawValue;
   } else {
     if (typeof rawValue !== 'number' || !Number.isSafeInteger(rawValue)) throw invalid();
     value = rawValue;

@@ -20,7 +20,22 @@ export interface ShopMetrics {
   webhookEvent(type: string, outcome: string): void;
 }
 
-export interface Metrics extends ShopMetrics {
+/** What the mail worker records (src/mail/worker.ts). */
+export interface MailMetrics {
+  mailSent(template: string): void;
+  /** A mail given up on, for a person: `failing`, `rejected` or `outcome_unknown`. Counted once per mail. */
+  mailParked(template: string, reason: string): void;
+  /** An attempt that certainly did not deliver and will be retried (or parked as failing). */
+  mailAttemptFailed(template: string): void;
+}
+
+/** What the account services record. */
+export interface AccountMetrics {
+  /** A refresh token presented after it was used: its session was ended. */
+  refreshTokenReused(): void;
+}
+
+export interface Metrics extends ShopMetrics, MailMetrics, AccountMetrics {
   readonly registry: Registry;
   /** One answered HTTP request; `route` is the route template or UNMATCHED_ROUTE, never a raw path. */
   observeRequest(method: string, route: string, statusCode: number, seconds: number): void;
@@ -42,6 +57,9 @@ export const WEBHOOK_EVENT_TYPES = new Set([
   'refund.failed',
   'charge.refund.updated',
 ]);
+
+/** The mail templates (src/mail/mails.ts); anything else is labelled `other`. */
+const MAIL_TEMPLATE_LABELS = new Set(['email-verification', 'password-reset', 'order-paid', 'order-refunded', 'order-canceled']);
 
 /** Request latencies from 1 ms (a cached read) to 10 s (a slow gateway call). */
 const DURATION_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
@@ -82,8 +100,34 @@ export function createMetrics(options: { processMetrics?: boolean } = {}): Metri
     registers: [registry],
   });
 
+  const mailsSent = new Counter({
+    name: 'shop_mails_sent_total',
+    help: 'Mails the SMTP server accepted (or, without SMTP_URL, wrote to MAIL_DIR), by template',
+    labelNames: ['template'] as const,
+    registers: [registry],
+  });
+  const mailsParked = new Counter({
+    name: 'shop_mails_parked_total',
+    help: 'Mails given up on for a person to look at, by template and reason (failing, rejected, outcome_unknown)',
+    labelNames: ['template', 'reason'] as const,
+    registers: [registry],
+  });
+  const mailAttemptsFailed = new Counter({
+    name: 'shop_mail_attempts_failed_total',
+    help: 'Attempts to send a mail that certainly did not deliver it (retried with backoff, or parked after the last), by template',
+    labelNames: ['template'] as const,
+    registers: [registry],
+  });
+  const refreshTokenReuses = new Counter({
+    name: 'shop_refresh_token_reuse_total',
+    help: 'Refresh tokens presented again after they were used (the theft signal): each ended its session',
+    registers: [registry],
+  });
+  const mailLabel = (template: string) => (MAIL_TEMPLATE_LABELS.has(template) ? template : 'other');
+
   // Zero series exist from the start, so rate() and alerts see 0 rather than "no data" before the first event.
   for (const outcome of ['succeeded', 'failed', 'canceled'] as const) payments.inc({ outcome }, 0);
+  for (const reason of ['failing', 'rejected', 'outcome_unknown']) mailsParked.inc({ template: 'other', reason }, 0);
 
   return {
     registry,
@@ -93,6 +137,10 @@ export function createMetrics(options: { processMetrics?: boolean } = {}): Metri
     payment: (outcome) => payments.inc({ outcome }),
     refundAccepted: () => refunds.inc(),
     webhookEvent: (type, outcome) => webhookEvents.inc({ type: WEBHOOK_EVENT_TYPES.has(type) ? type : 'other', outcome }),
+    mailSent: (template) => mailsSent.inc({ template: mailLabel(template) }),
+    mailParked: (template, reason) => mailsParked.inc({ template: mailLabel(template), reason }),
+    mailAttemptFailed: (template) => mailAttemptsFailed.inc({ template: mailLabel(template) }),
+    refreshTokenReused: () => refreshTokenReuses.inc(),
   };
 }
 

@@ -12,7 +12,9 @@ export function authenticate(auth: AuthService) {
     if (!header) throw new Unauthorized('Authentication required: send Authorization: Bearer <token>');
     const token = BEARER.exec(header)?.[1];
     if (!token) throw new Unauthorized('Authorization header must be "Bearer <token>"', 'INVALID_TOKEN');
-    res.locals.user = await auth.userForToken(token);
+    const { user, sessionId } = await auth.userForToken(token);
+    res.locals.user = user;
+    res.locals.sessionId = sessionId;
     next();
   };
 }
@@ -28,4 +30,11 @@ export function currentUser(res: Response): PublicUser {
   const user = res.locals.user as PublicUser | undefined;
   if (!user) throw new Unauthorized();
   return user;
+}
+
+/** The session the request's token belongs to (set by authenticate with the user). */
+export function currentSessionId(res: Response): string {
+  const sessionId = res.locals.sessionId as string | undefined;
+  if (!sessionId) throw new Unauthorized();
+  return sessionId;
 }

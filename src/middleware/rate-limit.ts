@@ -143,3 +143,36 @@ export function authLimits(limits: { loginPerAccount: RateLimit; loginPerAddress
 }
 
 export type AuthLimits = ReturnType<typeof authLimits>;
+
+/**
+ * The account limits, counted in MongoDB like the login limits. The per-account password-reset limit is keyed
+ * by the validated email whether or not an account has it (so a 429 says nothing about which accounts exist);
+ * the password change counts its failures in the same per-account budget as failed logins (a stolen access
+ * token must not become a way to guess the password), keyed by the account's email.
+ */
+export function accountLimits(
+  limits: { passwordForgotPerAccount: RateLimit; passwordForgotPerAddress: RateLimit; verificationMail: RateLimit; loginPerAccount: RateLimit },
+  logger: Logger,
+) {
+  const accountOf = (res: Response) => (res.locals.user as { id: string; email: string }).email;
+  return {
+    passwordForgotPerAddress: limiter(limits.passwordForgotPerAddress, TOO_MANY_ATTEMPTS, logger, {
+      store: mongoStore('password-forgot-address', limits.passwordForgotPerAddress, logger),
+    }),
+    passwordForgotPerAccount: limiter(limits.passwordForgotPerAccount, TOO_MANY_ATTEMPTS, logger, {
+      store: mongoStore('password-forgot-account', limits.passwordForgotPerAccount, logger),
+      keyGenerator: (_req, res) => (res.locals.parsed as { body: { email: string } }).body.email,
+    }),
+    verificationMail: limiter(limits.verificationMail, TOO_MANY_ATTEMPTS, logger, {
+      store: mongoStore('verification-mail', limits.verificationMail, logger),
+      keyGenerator: (_req, res) => (res.locals.user as { id: string }).id,
+    }),
+    passwordChange: limiter(limits.loginPerAccount, TOO_MANY_ATTEMPTS, logger, {
+      store: mongoStore('login-account', limits.loginPerAccount, logger),
+      skipSuccessfulRequests: true,
+      keyGenerator: (_req, res) => accountOf(res),
+    }),
+  };
+}
+
+export type AccountLimits = ReturnType<typeof accountLimits>;

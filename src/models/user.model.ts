@@ -1,4 +1,4 @@
-import { Schema, model, type HydratedDocument, type InferSchemaType } from 'mongoose';
+import { Schema, model, type HydratedDocument, type InferSchemaType, type mongo, type Types } from 'mongoose';
 
 export const ROLES = ['user', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
@@ -27,11 +27,34 @@ const userSchema = new Schema(
   { timestamps: true, strict: 'throw' },
 );
 
-// The admin list: each filter combination (role, disabled) with an email prefix, in email order, is one index range.
-userSchema.index({ role: 1, email: 1 });
-userSchema.index({ disabled: 1, email: 1 });
-userSchema.index({ role: 1, disabled: 1, email: 1 });
+// The admin list, in (email, _id) order: each filter combination (role, disabled), with or without an email
+// prefix, is one index range read in order, from a cursor on.
+userSchema.index({ email: 1, _id: 1 });
+userSchema.index({ role: 1, email: 1, _id: 1 });
+userSchema.index({ disabled: 1, email: 1, _id: 1 });
+userSchema.index({ role: 1, disabled: 1, email: 1, _id: 1 });
 
 export type User = InferSchemaType<typeof userSchema>;
 export type UserDocument = HydratedDocument<User>;
 export const UserModel = model('User', userSchema);
+
+/** A user document as the driver sees it, for the raw collection reads and updates of the hot path and of sessions. */
+export interface UserRecord {
+  _id: Types.ObjectId;
+  name: string;
+  email: string;
+  passwordHash: string;
+  role: Role;
+  sessions?: string[];
+  disabled?: boolean;
+  emailVerifiedAt?: Date | null;
+  passwordChangedAt?: Date | null;
+  adminSeq?: number;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/** The users collection, typed: no casting, no documents, for reads and updates that must be cheap or exact. */
+export function userCollection(): mongo.Collection<UserRecord> {
+  return UserModel.collection as unknown as mongo.Collection<UserRecord>;
+}

@@ -16,7 +16,9 @@ import { describeRefinements } from './refinements';
 const DESCRIPTION = `REST API of the shop: JWT authentication, products, orders and Stripe payments with signed webhooks.
 
 **Authentication.** \`POST /api/login\` returns \`token: "Bearer <JWT>"\`; send it as the \`Authorization\` header. In this page's
-*Authorize* dialog paste the JWT **without** the \`Bearer \` prefix.
+*Authorize* dialog paste the JWT **without** the \`Bearer \` prefix. Each login is a session: its access token lives \`expiresIn\`
+seconds, and its \`refreshToken\` is exchanged (once) at \`POST /api/token/refresh\` for new ones. A session ends at logout, at a password
+change or reset, or when an admin disables or demotes the account; its token then stops working on the next request.
 
 **Errors** always have one shape: \`{ "message": "...", "code": "MACHINE_READABLE", "details": [ ... ], "requestId": "..." }\`. \`details\` is present
 only where there is something to list, and is always an array of objects, each with a \`message\`, the request field's \`path\`
@@ -29,10 +31,10 @@ when reporting a problem. A refused request changes nothing.
 \`ROUTE_NOT_FOUND\`. Requests under \`/api\` are rate-limited per client (\`429\` \`RATE_LIMITED\`), except the webhook and this documentation.`;
 
 const TAGS = [
-  { name: 'Auth', description: 'Registration, login and the current user' },
+  { name: 'Auth', description: 'Registration, login, sessions, the current user, password reset and email verification' },
   { name: 'Products', description: 'The catalogue: public reading, admin changes' },
   { name: 'Orders', description: 'Orders, payments and cancellation' },
-  { name: 'Admin', description: "Refunds and every buyer's orders (admins only)" },
+  { name: 'Admin', description: "Refunds, every buyer's orders, accounts and their audit trail (admins only)" },
   { name: 'Webhooks', description: 'Called by Stripe' },
   { name: 'System', description: 'Health, readiness and this documentation' },
 ];

@@ -20,13 +20,14 @@ export function webhookRoutes(events: PaymentEventService, bodyLimit: string) {
   return router;
 }
 
-export function orderRoutes(orders: OrderService, refunds: RefundService, authenticate: RequestHandler) {
+/** `beforeCreate`: checks an order creation must pass after authentication (REQUIRE_VERIFIED_EMAIL_TO_ORDER). */
+export function orderRoutes(orders: OrderService, refunds: RefundService, authenticate: RequestHandler, beforeCreate: RequestHandler[] = []) {
   const controller = createOrderController(orders);
   const refundController = createRefundController(refunds);
   const router = Router();
   // Entered at the root only for paths under /api/orders (see onlyUnder): every one of them needs a token.
   router.use(authenticate);
-  router.post('/api/orders/create', validate(createOrderRequest), controller.create);
+  router.post('/api/orders/create', ...beforeCreate, validate(createOrderRequest), controller.create);
   router.get('/api/orders', validate(listOrdersRequest), controller.list);
   router.get('/api/orders/:id', validate(orderIdRequest), controller.get);
   router.post('/api/orders/:id/pay', validate(payOrderRequest), controller.pay);

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ORDER_STATUSES } from '../lib/order-state';
-import { objectId, pageCursor, pageLimit, pagination } from './common.schemas';
+import { ROLES } from '../models/user.model';
+import { idParams, idString, objectId, pageCursor, pageLimit, pagination, timestamp } from './common.schemas';
 import { orderView } from './order.schemas';
 
 const DATE_MESSAGE = 'Must be an ISO 8601 date (2026-01-15) or date-time with a zone (2026-01-15T10:30:00Z)';
@@ -58,3 +59,85 @@ export const adminOrderFields = z.object({
 
 export const adminOrderView = orderView.extend(adminOrderFields.shape).meta({ id: 'AdminOrder' });
 export const adminOrderListResponse = z.object({ message: z.literal('Order list'), data: z.array(adminOrderView), pagination });
+
+// ---- Accounts ----
+
+const BOOLEAN_MESSAGE = 'Must be true or false';
+
+export const listAdminUsersRequest = {
+  query: z
+    .object({
+      limit: pageLimit,
+      cursor: pageCursor,
+      role: z.enum(ROLES, `Must be one of ${ROLES.join(', ')}`).optional(),
+      disabled: z
+        .enum(['true', 'false'], BOOLEAN_MESSAGE)
+        .transform((value) => value === 'true')
+        .optional(),
+      email: z
+        .string('Must be the start of an email address, 1-254 characters')
+        .trim()
+        .toLowerCase()
+        .min(1, 'Must be the start of an email address, 1-254 characters')
+        .max(254, 'Must be the start of an email address, 1-254 characters')
+        .optional(),
+    })
+    .strict(),
+};
+export type ListAdminUsersQuery = z.output<typeof listAdminUsersRequest.query>;
+
+export const updateAdminUserRequest = {
+  params: idParams,
+  body: z
+    .object({
+      role: z.enum(ROLES, `Must be one of ${ROLES.join(', ')}`).optional(),
+      disabled: z.boolean(BOOLEAN_MESSAGE).optional(),
+    })
+    .strict()
+    .refine((body) => body.role !== undefined || body.disabled !== undefined, { message: 'Give role, disabled, or both' }),
+};
+export type AdminUserChanges = z.output<typeof updateAdminUserRequest.body>;
+
+export const listAuditRequest = {
+  query: z
+    .object({
+      limit: pageLimit,
+      cursor: pageCursor,
+      targetId: objectId.transform((id) => id.toLowerCase()).optional(),
+      actorId: objectId.transform((id) => id.toLowerCase()).optional(),
+    })
+    .strict()
+    .refine((q) => q.targetId === undefined || q.actorId === undefined, { message: 'Filter by targetId or by actorId, not both', path: ['actorId'] }),
+};
+export type ListAuditQuery = z.output<typeof listAuditRequest.query>;
+
+export const adminUserView = z
+  .object({
+    id: idString,
+    name: z.string(),
+    email: z.string(),
+    role: z.enum(ROLES),
+    disabled: z.boolean(),
+    emailVerified: z.boolean(),
+    activeSessions: z.number().int().meta({ description: 'Live sessions (logins not ended)' }),
+    createdAt: timestamp,
+  })
+  .meta({ id: 'AdminUser' });
+
+export const adminUserListResponse = z.object({ message: z.literal('User list'), data: z.array(adminUserView), pagination });
+export const adminUserUpdatedResponse = z.object({ message: z.literal('User updated'), data: adminUserView });
+
+const person = z.object({ id: idString, email: z.string() });
+const change = <T extends z.ZodType>(type: T) => z.object({ from: type, to: type });
+export const auditEntryView = z
+  .object({
+    id: idString,
+    at: timestamp,
+    action: z.literal('user.updated'),
+    actor: person.meta({ description: 'The admin who made the change' }),
+    target: person.meta({ description: 'The account changed' }),
+    changes: z.object({ role: change(z.enum(ROLES)).optional(), disabled: change(z.boolean()).optional() }),
+    requestId: z.string().nullable().meta({ description: 'The X-Request-Id of the request that made it: search the logs for it' }),
+  })
+  .meta({ id: 'AuditEntry' });
+export const auditListResponse = z.object({ message: z.literal('Audit trail'), data: z.array(auditEntryView), pagination });

@@ -4,16 +4,19 @@ import { ROLES } from '../models/user.model';
 import { boundedText, idString, requiredOr } from './common.schemas';
 
 const EMAIL_MESSAGE = 'Must be a valid email address of at most 254 characters';
-const email = z
+export const email = z
   .string({ error: requiredOr(EMAIL_MESSAGE) })
   .trim()
   .toLowerCase()
   .max(254, EMAIL_MESSAGE)
   .pipe(z.email(EMAIL_MESSAGE));
-const password = z.string({ error: requiredOr('Must be text of at least 8 characters and at most 72 bytes in UTF-8') }).superRefine((value, ctx) => {
-  const problem = passwordProblem(value);
-  if (problem) ctx.addIssue({ code: 'custom', message: problem });
-});
+/** The password rules of registration, for every new password (registration, change, reset). */
+export const password = z
+  .string({ error: requiredOr('Must be text of at least 8 characters and at most 72 bytes in UTF-8') })
+  .superRefine((value, ctx) => {
+    const problem = passwordProblem(value);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  });
 
 // Unknown fields (role, _id, ...) are dropped by z.object, so they can never reach the database.
 export const registerRequest = {
@@ -52,3 +55,34 @@ export const loginResponse = z.object({
     .meta({ description: 'Send it as it is in the Authorization header' }),
 });
 export const profileResponse = z.object({ message: z.literal('user Profile'), details: userView });
+
+// ---- Sessions ----
+
+const bearerToken = z
+  .string()
+  .regex(/^Bearer [\w-]+\.[\w-]+\.[\w-]+$/)
+  .meta({ description: 'The access token: send it as it is in the Authorization header' });
+/** What login and refresh add to the token: its lifetime and the refresh token. */
+const sessionFields = {
+  expiresIn: z.number().int().meta({ description: 'Seconds until the access token expires (ACCESS_TOKEN_EXPIRY, else JWT_EXPIRY)', example: 86_400 }),
+  refreshToken: z.string().meta({
+    description: 'Exchanged once for a new access token and a new refresh token (POST /api/token/refresh); keep it secret',
+    example: 'q4Xw1bXb0lS8m1B1r0yY3sJ6o2cH8n5tK9dP7fE4aZc',
+  }),
+  refreshTokenExpiresIn: z.number().int().meta({ description: 'Seconds until the refresh token expires (REFRESH_TOKEN_EXPIRY)', example: 2_592_000 }),
+};
+
+const REFRESH_TOKEN_MESSAGE = 'Must be the refreshToken of the last login or refresh';
+export const refreshRequest = {
+  body: z.object({
+    refreshToken: z
+      .string({ error: requiredOr(REFRESH_TOKEN_MESSAGE) })
+      .min(1, REFRESH_TOKEN_MESSAGE)
+      .max(512, REFRESH_TOKEN_MESSAGE),
+  }),
+};
+
+export const loginSessionResponse = loginResponse.extend(sessionFields);
+export const refreshResponse = z.object({ message: z.literal('Token refreshed'), token: bearerToken, ...sessionFields });
+export const logoutResponse = z.object({ message: z.literal('Logged out') });
+export const logoutAllResponse = z.object({ message: z.literal('Logged out everywhere') });

@@ -133,7 +133,15 @@ describe('POST /api/login', () => {
     const res = await request(app).post('/api/login').send({ email: user.email.toUpperCase(), password: user.password });
 
     expect(res.status).toBe(200);
-    expect(res.body).toEqual({ message: 'Login jwt generated', token: expect.stringMatching(/^Bearer [\w-]+\.[\w-]+\.[\w-]+$/) });
+    // The assignment's two fields exactly as before; sessions add the access token's lifetime and a refresh token.
+    expect(res.body).toEqual({
+      message: 'Login jwt generated',
+      token: expect.stringMatching(/^Bearer [\w-]+\.[\w-]+\.[\w-]+$/),
+      expiresIn: 86_400,
+      refreshToken: expect.stringMatching(/^[\w-]{43}$/),
+      refreshTokenExpiresIn: 30 * 86_400,
+    });
+    expect(Object.keys(res.body).slice(0, 2)).toEqual(['message', 'token']);
     const token = (res.body.token as string).slice('Bearer '.length);
     const decoded = jwt.verify(token, TEST_JWT_SECRET, { algorithms: ['HS256'], complete: true });
     expect(decoded.header.alg).toBe('HS256');

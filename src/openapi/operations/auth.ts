@@ -1,8 +1,24 @@
-import { loginRequest, loginResponse, profileResponse, registerRequest, registerResponse } from '../../schemas/auth.schemas';
+import {
+  loginRequest,
+  loginSessionResponse,
+  logoutAllResponse,
+  logoutResponse,
+  profileResponse,
+  refreshRequest,
+  refreshResponse,
+  registerRequest,
+  registerResponse,
+} from '../../schemas/auth.schemas';
 import { exampleUser } from '../examples';
 import type { ApiOperation } from '../operation';
 
 const exampleToken = 'Bearer eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiI2NjVmMWMyZThiM2E0ZDAwMTJhYjM0Y2QifQ.c2lnbmF0dXJl';
+const exampleSession = {
+  token: exampleToken,
+  expiresIn: 86_400,
+  refreshToken: 'q4Xw1bXb0lS8m1B1r0yY3sJ6o2cH8n5tK9dP7fE4aZc',
+  refreshTokenExpiresIn: 2_592_000,
+};
 
 export const authOperations: ApiOperation[] = [
   {
@@ -40,12 +56,20 @@ export const authOperations: ApiOperation[] = [
       'An unknown email and a wrong password give the same 401. The token is returned as `Bearer <JWT>`, ready for the Authorization header. ' +
       'Failed logins are limited per account (LOGIN_ACCOUNT_RATE_LIMIT_MAX per LOGIN_ACCOUNT_RATE_LIMIT_WINDOW_SECONDS) and per client address ' +
       '(LOGIN_ADDRESS_RATE_LIMIT_MAX per LOGIN_ADDRESS_RATE_LIMIT_WINDOW_SECONDS), counted in MongoDB before the password is checked and given ' +
-      'back when it matches; past either limit every attempt is a 429 (the same for existing and unknown accounts).',
+      'back when it matches; past either limit every attempt is a 429 (the same for existing and unknown accounts). Each login starts a ' +
+      'session: the token (an access token of `expiresIn` seconds) and a `refreshToken` that POST /api/token/refresh exchanges for new ' +
+      'ones. A disabled account gets 403 `ACCOUNT_DISABLED`, only with its right password.',
     access: 'public',
     request: loginRequest,
     requestExample: { email: 'john.doe@example.com', password: 'password123' },
-    errors: ['INVALID_CREDENTIALS'],
-    responses: { 200: { description: 'A signed token', schema: loginResponse, example: { message: 'Login jwt generated', token: exampleToken } } },
+    errors: ['INVALID_CREDENTIALS', 'ACCOUNT_DISABLED'],
+    responses: {
+      200: {
+        description: 'A signed token and a refresh token',
+        schema: loginSessionResponse,
+        example: { message: 'Login jwt generated', ...exampleSession },
+      },
+    },
   },
   {
     method: 'get',
@@ -53,8 +77,45 @@ export const authOperations: ApiOperation[] = [
     operationId: 'profile',
     tag: 'Auth',
     summary: "The logged-in user's profile",
-    description: "The user and role are read from the database on every request: a deleted user's token stops working at once.",
+    description:
+      "The user and role are read from the database on every request, with the token's session: a deleted user's token, and the token of a " +
+      'session that has ended (logout, a password change or reset, an admin disabling or demoting the account), stop working at once.',
     access: 'user',
     responses: { 200: { description: 'The user', schema: profileResponse, example: { message: 'user Profile', details: exampleUser } } },
+  },
+  {
+    method: 'post',
+    path: '/api/token/refresh',
+    operationId: 'refreshToken',
+    tag: 'Auth',
+    summary: 'Exchange a refresh token for a new access token and refresh token',
+    description:
+      'Rotation: the refresh token is spent, and the answer carries a new one of the same session. A refresh token presented a second ' +
+      'time ends its whole session (401 `REFRESH_TOKEN_REUSED`, logged): one of two parties holds a copy, and neither can tell which. ' +
+      'An unknown or expired token, or one whose session has ended, is 401 `INVALID_REFRESH_TOKEN`.',
+    access: 'public',
+    request: refreshRequest,
+    requestExample: { refreshToken: exampleSession.refreshToken },
+    errors: ['INVALID_REFRESH_TOKEN', 'REFRESH_TOKEN_REUSED'],
+    responses: { 200: { description: 'New tokens', schema: refreshResponse, example: { message: 'Token refreshed', ...exampleSession } } },
+  },
+  {
+    method: 'post',
+    path: '/api/logout',
+    operationId: 'logout',
+    tag: 'Auth',
+    summary: "End this token's session",
+    description: 'Its access token stops working on the next request, on every instance, and its refresh token is revoked. Other sessions go on.',
+    access: 'user',
+    responses: { 200: { description: 'Logged out', schema: logoutResponse, example: { message: 'Logged out' } } },
+  },
+  {
+    method: 'post',
+    path: '/api/logout/all',
+    operationId: 'logoutAll',
+    tag: 'Auth',
+    summary: 'End every session of the account (this one too)',
+    access: 'user',
+    responses: { 200: { description: 'Logged out everywhere', schema: logoutAllResponse, example: { message: 'Logged out everywhere' } } },
   },
 ];

@@ -35,7 +35,8 @@ export const orderOperations: ApiOperation[] = [
       'Prices come from the database; stock is reserved (all lines or none) and a PaymentIntent is created. 1-50 lines, quantity ' +
       '1-1000; repeated productIds are added together. With an `Idempotency-Key`, the same user, key and body return the same order ' +
       'and client secret (header `Idempotent-Replayed: true`); another body with the key is a 422, and a 409 while the first is still running. ' +
-      'If the payment provider fails the answer is 502 and no order or reservation is left.',
+      'If the payment provider fails the answer is 502 and no order or reservation is left. With REQUIRE_VERIFIED_EMAIL_TO_ORDER=on (off by ' +
+      'default), an account whose email address is not verified yet gets 403 `EMAIL_NOT_VERIFIED`.',
     access: 'user',
     request: createOrderRequest,
     requestExample: { items: [{ productId: exampleProduct.id, quantity: 2 }] },
