@@ -27,6 +27,7 @@ import { healthRoutes } from './routes/health.routes';
 import { metricsRoutes } from './routes/metrics.routes';
 import { orderRoutes, webhookRoutes } from './routes/order.routes';
 import { productRoutes } from './routes/product.routes';
+import { orderMails } from './mail/order-mails';
 import { createOutbox, type Outbox } from './mail/outbox';
 import { createAccountService } from './services/account.service';
 import { createAdminOrderService } from './services/admin-order.service';
@@ -78,11 +79,12 @@ export function createApp(deps: AppDeps): Express {
 
   const catalogue = createCatalogueService(clock);
   const requireUser = authenticate(auth);
-  const orders = createOrderService({ payments: deps.payments, clock, logger, metrics, settings: config.orders });
+  const mails = orderMails(outbox);
+  const orders = createOrderService({ payments: deps.payments, clock, logger, metrics, settings: config.orders, mails });
   // A gateway call lasts at most its timeout per try: until then a refund retried with its key waits for it.
   const refundAttemptLeaseMs = config.stripe.timeoutMs * (config.stripe.maxNetworkRetries + 1) + 5_000;
   const refunds = createRefundService({ payments: deps.payments, clock, logger, metrics, settings: { attemptLeaseMs: refundAttemptLeaseMs } });
-  const paymentEvents = createPaymentEventService({ clock, logger, metrics, verify: createWebhookVerifier(config.stripe.webhookSecret) });
+  const paymentEvents = createPaymentEventService({ clock, logger, metrics, mails, verify: createWebhookVerifier(config.stripe.webhookSecret) });
 
   const app = express();
   app.disable('x-powered-by');

@@ -6,8 +6,11 @@ import { ConfigError, loadConfig } from './config/env';
 import { trackConnections } from './lib/http-drain';
 import { createLogger } from './lib/logger';
 import { createMetrics } from './lib/metrics';
+import { createMail } from './mail';
+import { orderMails } from './mail/order-mails';
 import { createPaymentGateway } from './payments';
 import { ensureAdmin } from './services/admin.service';
+import { createAdminUserService } from './services/admin-user.service';
 import { createOrderSweeper } from './services/order-sweeper.service';
 
 /** Entry point: parse config, connect the database, build the app, listen, shut down cleanly on signals. */
@@ -48,6 +51,16 @@ async function main() {
   const clock = () => new Date();
   // One registry for the process: the app's requests and the expiry job's cancellations land in the same numbers.
   const metrics = createMetrics({ processMetrics: Boolean(config.metrics.token) });
+  // Admin changes to accounts a crash left half-applied are finished before serving (see admin-user.service.ts).
+  await createAdminUserService({ clock }).finishPending();
+  const mail = createMail(config, { clock, logger, metrics });
+  if (!config.mail.smtpUrl) {
+    logger.warn(
+      config.env === 'production'
+        ? `SMTP_URL is not set: mail is not sent, only written to ${config.mail.dir}`
+        : `SMTP_URL is not set: mail is written to ${config.mail.dir} (and to the log) instead of being sent`,
+    );
+  }
   const app = createApp({
     config,
     logger,
@@ -56,13 +69,15 @@ async function main() {
     payments,
     clock,
     metrics,
+    outbox: mail.outbox,
   });
-  const sweeper = createOrderSweeper({ payments, clock, logger, metrics, settings: config.orders });
+  const sweeper = createOrderSweeper({ payments, clock, logger, metrics, settings: config.orders, mails: orderMails(mail.outbox) });
   const server: Server = app.listen(config.port, () => {
     const address = server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
     ownWebhookUrl = `http://127.0.0.1:${port}/api/orders/webhook`;
     sweeper.start();
+    mail.worker.start();
     logger.info(`listening on http://localhost:${port}`, { env: config.env });
   });
   server.on('error', (error) => {
@@ -91,6 +106,7 @@ async function main() {
     const drained = connections.drain(config.http.shutdownIdleGraceMs);
     await sweeper.stop();
     await drained;
+    await mail.worker.stop();
     logger.info('connections drained', { ms: Date.now() - started });
     await payments.settle();
     await ownWebhook?.close();

@@ -2,6 +2,7 @@ import type { QueryFilter, Types } from 'mongoose';
 import { Conflict, PaymentDeclined, PaymentGatewayError, ValidationError } from '../lib/errors';
 import { sourcesOf, type OrderStatus } from '../lib/order-state';
 import { restockRequested } from '../lib/refund-ledger';
+import { noOrderMails, type OrderMails } from '../mail/order-mails';
 import { OrderModel, type Order, type OrderRow } from '../models/order.model';
 import { GatewayError, type PaymentGateway } from '../payments/gateway';
 import { releaseOpenOrder, unitsOf } from './open-order-limit.service';
@@ -38,9 +39,12 @@ export async function moveOrder(
 export async function settleStock(
   order: Pick<OrderRow, '_id' | 'userId' | 'items' | 'stock'> & { refunds?: OrderRow['refunds'] },
   status: OrderStatus,
+  mails: OrderMails = noOrderMails,
 ): Promise<void> {
   let stock = order.stock;
   if (stock === 'held') {
+    // Recorded before `stock` is marked: a crash in between is repeated by the expiry job with the mail.
+    await mails.settled(order, status);
     if (status === 'paid' || status === 'refunded') {
       await commitLines(order._id, order.items);
       await releaseOpenOrder(order.userId, order._id, unitsOf(order.items));
@@ -70,13 +74,14 @@ export async function cancelOpenOrder(
   payments: PaymentGateway,
   order: Pick<OrderRow, '_id' | 'userId' | 'items' | 'stock' | 'paymentIntentId'>,
   entry: { reason: string; at: Date },
+  mails: OrderMails = noOrderMails,
 ): Promise<CancelOutcome> {
   if (order.paymentIntentId) {
     const { status } = await payments.cancelPaymentIntent(order.paymentIntentId);
     if (status === 'succeeded') return 'already_paid';
   }
   if (!(await moveOrder(order._id, 'canceled', entry))) return 'not_open';
-  await settleStock(order, 'canceled');
+  await settleStock(order, 'canceled', mails);
   return 'canceled';
 }
 

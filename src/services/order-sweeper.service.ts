@@ -4,6 +4,7 @@ import { noMetrics, type ShopMetrics } from '../lib/metrics';
 import { OPEN_STATUSES } from '../lib/order-state';
 import { IdempotencyKeyModel } from '../models/idempotency-key.model';
 import { OrderModel, type Order, type OrderRow } from '../models/order.model';
+import { noOrderMails, type OrderMails } from '../mail/order-mails';
 import type { PaymentGateway, PaymentIntentSnapshot } from '../payments/gateway';
 import { releaseOpenOrder, unitsOf } from './open-order-limit.service';
 import { cancelOpenOrder, settleStock } from './order-lifecycle.service';
@@ -33,11 +34,14 @@ export function createOrderSweeper(deps: {
   logger: Logger;
   metrics?: ShopMetrics;
   settings: { sweepIntervalMs: number };
+  /** The mails an expiry or a reconciled payment causes (recorded again when a pass repeats an interrupted step). */
+  mails?: OrderMails;
 }) {
   const { payments, clock, logger, settings } = deps;
   const metrics = deps.metrics ?? noMetrics;
+  const mails = deps.mails ?? noOrderMails;
   const leaseMs = Math.max(60_000, 2 * settings.sweepIntervalMs);
-  const effects = createPaymentEffects({ clock, logger, metrics });
+  const effects = createPaymentEffects({ clock, logger, metrics, mails });
   const refunds = createRefundService({ payments, clock, logger, metrics, settings: { attemptLeaseMs: leaseMs } });
 
   async function expireUnpaid(now: Date): Promise<{ expired: number; reconciled: number }> {
@@ -73,7 +77,7 @@ export function createOrderSweeper(deps: {
         return 'left_open';
       }
     }
-    const outcome = await cancelOpenOrder(payments, order, { reason: 'payment_timeout', at: now });
+    const outcome = await cancelOpenOrder(payments, order, { reason: 'payment_timeout', at: now }, mails);
     if (outcome === 'canceled') metrics.payment('canceled');
     // Paid between the look and the cancel: Stripe refused to cancel it, so apply the success now.
     if (outcome === 'already_paid') return reconcile(await payments.retrievePaymentIntent(order.paymentIntentId!));
@@ -117,7 +121,7 @@ export function createOrderSweeper(deps: {
     const orders = (await OrderModel.find({ $or: [unsettled, restockDue] })
       .limit(BATCH)
       .lean()) as OrderRow[];
-    for (const order of orders) await settleStock(order, order.status);
+    for (const order of orders) await settleStock(order, order.status, mails);
     return orders.length;
   }
 

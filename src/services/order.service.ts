@@ -16,6 +16,7 @@ import { claimOpenOrder, releaseOpenOrder, unitsOf, type OpenOrderLimits } from 
 import { cancelOpenOrder, gatewayFailure, notOpen } from './order-lifecycle.service';
 import { toOrderView } from './order-view';
 import { releaseLines, reserveLines, type Shortage, type StockLine } from './stock.service';
+import type { OrderMails } from '../mail/order-mails';
 
 export interface OrderServiceDeps {
   payments: PaymentGateway;
@@ -23,6 +24,8 @@ export interface OrderServiceDeps {
   logger: Logger;
   metrics?: ShopMetrics;
   settings: { paymentTimeoutMs: number; idempotencyKeyTtlMs: number; stockWaitMs: number } & OpenOrderLimits;
+  /** The mail a cancel causes. */
+  mails?: OrderMails;
 }
 
 const NEWEST: KeysetOrder = { name: 'newest', field: 'createdAt', direction: -1, kind: 'date' };
@@ -149,7 +152,7 @@ export function createOrderService(deps: OrderServiceDeps) {
   async function cancelOrder(user: PublicUser, id: string) {
     const order = await visibleOrder(user, id);
     if (!OPEN_STATUSES.includes(order.status)) throw notOpen(order.status, 'canceled');
-    const outcome = await cancelOpenOrder(payments, order, { reason: 'canceled_by_customer', at: clock() }).catch((error: unknown) => {
+    const outcome = await cancelOpenOrder(payments, order, { reason: 'canceled_by_customer', at: clock() }, deps.mails).catch((error: unknown) => {
       throw gatewayFailure(error);
     });
     if (outcome === 'already_paid') throw new Conflict('The payment for this order has already succeeded', 'ALREADY_PAID');

@@ -3,6 +3,7 @@ import { isDuplicateKeyError } from '../lib/db-errors';
 import { ValidationError } from '../lib/errors';
 import type { Logger } from '../lib/logger';
 import { noMetrics, type ShopMetrics } from '../lib/metrics';
+import { noOrderMails, type OrderMails } from '../mail/order-mails';
 import { minorFromStripe } from '../lib/money';
 import { OrderModel, type LastPaymentError, type OrderRow } from '../models/order.model';
 import { WebhookEventModel } from '../models/webhook-event.model';
@@ -36,9 +37,10 @@ export interface ChangeSource {
  * orderId is only a cross-check: a mismatch is recorded on the order that holds the intent, and another
  * order is never touched.
  */
-export function createPaymentEffects(deps: { clock: () => Date; logger: Logger; metrics?: ShopMetrics }) {
+export function createPaymentEffects(deps: { clock: () => Date; logger: Logger; metrics?: ShopMetrics; mails?: OrderMails }) {
   const { clock, logger } = deps;
   const metrics = deps.metrics ?? noMetrics;
+  const mails = deps.mails ?? noOrderMails;
 
   async function intentSucceeded(source: ChangeSource, intent: SucceededIntent): Promise<EventOutcome> {
     const order = await orderHolding(intent.id, intent.metadata);
@@ -52,7 +54,7 @@ export function createPaymentEffects(deps: { clock: () => Date; logger: Logger; 
       const current = await OrderModel.findById(order._id).lean().orFail();
       if (current.status === 'paid' || current.status === 'refunded') {
         await noteMetadataMismatch(order, eventId, intent.id, metadataProblems); // a retry after a crash before the note
-        await settleStock(current, current.status); // a retry after a crash between the move and the stock
+        await settleStock(current, current.status, mails); // a retry after a crash between the move and the stock
         return 'no_change';
       }
       // Money arrived for an order that can no longer take it (canceled): a person must refund it.
@@ -67,7 +69,7 @@ export function createPaymentEffects(deps: { clock: () => Date; logger: Logger; 
     }
     metrics.payment('succeeded');
     await noteMetadataMismatch(order, eventId, intent.id, metadataProblems);
-    await settleStock(order, 'paid');
+    await settleStock(order, 'paid', mails);
     // A full refund reported before the success (events can arrive out of order) applies now.
     const current = await OrderModel.findById(order._id).lean().orFail();
     if (current.refundedMinor >= current.amountMinor)
@@ -95,7 +97,7 @@ export function createPaymentEffects(deps: { clock: () => Date; logger: Logger; 
     const moved = await moveOrder(order._id, 'canceled', { reason: 'payment_intent_canceled', at: clock(), eventId });
     if (moved) metrics.payment('canceled');
     const current = moved ? order : await OrderModel.findById(order._id).lean().orFail();
-    if (moved || current.status === 'canceled') await settleStock(current, 'canceled');
+    if (moved || current.status === 'canceled') await settleStock(current, 'canceled', mails);
     await noteMetadataMismatch(order, eventId, intent.id, metadataMismatch(order, intent.metadata));
     return moved ? 'applied' : 'no_change';
   }
@@ -142,7 +144,13 @@ type HandledObject<T extends HandledEvent['type']> = Extract<HandledEvent, { typ
  * failed half-way (database down: the webhook answers 5xx, Stripe retries) completes on the retry.
  * A signed event whose handled parts are malformed is a 400 and is not recorded: a corrected retry applies.
  */
-export function createPaymentEventService(deps: { clock: () => Date; logger: Logger; verify: WebhookVerifier; metrics?: ShopMetrics }) {
+export function createPaymentEventService(deps: {
+  clock: () => Date;
+  logger: Logger;
+  verify: WebhookVerifier;
+  metrics?: ShopMetrics;
+  mails?: OrderMails;
+}) {
   const { clock, logger } = deps;
   const metrics = deps.metrics ?? noMetrics;
   const effects = createPaymentEffects(deps);

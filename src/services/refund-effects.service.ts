@@ -1,6 +1,7 @@
 import type { Types } from 'mongoose';
 import type { Logger } from '../lib/logger';
 import { noMetrics, type ShopMetrics } from '../lib/metrics';
+import { noOrderMails, type OrderMails } from '../mail/order-mails';
 import { minorFromStripe } from '../lib/money';
 import { canReplaceStatus, refundLedger, refundStatusFrom, settlementAfter } from '../lib/refund-ledger';
 import { OrderModel, type OrderRow } from '../models/order.model';
@@ -23,9 +24,10 @@ const MAX_ATTEMPTS = 5;
  * id (arrayFilters only name the entry, by its request id), so a duplicate, late or concurrent delivery changes things once; a fully refunded order settles its
  * stock (restock included) through settleStock, which puts units back once per order and product.
  */
-export function createRefundEffects(deps: { clock: () => Date; logger: Logger; metrics?: ShopMetrics }) {
+export function createRefundEffects(deps: { clock: () => Date; logger: Logger; metrics?: ShopMetrics; mails?: OrderMails }) {
   const { clock, logger } = deps;
   const metrics = deps.metrics ?? noMetrics;
+  const mails = deps.mails ?? noOrderMails;
 
   async function chargeRefunded(eventId: string, charge: ChargeObject): Promise<EventOutcome> {
     const intentId = idOf(charge.payment_intent);
@@ -153,11 +155,12 @@ export function createRefundEffects(deps: { clock: () => Date; logger: Logger; m
     const ledger = refundLedger(current);
     if (ledger.confirmedMinor > (current.refundedMinor ?? 0))
       await OrderModel.updateOne({ _id: orderId }, { $max: { refundedMinor: ledger.confirmedMinor } });
+    await mails.refunded(current, ledger.refundedMinor);
     if (!chargeFullyRefunded && ledger.refundedMinor < current.amountMinor) return 'partial';
     const moved = await moveOrder(orderId, 'refunded', { reason: 'refunded', at, eventId });
     // Also when another delivery moved it: a retry after a crash before the stock step completes it.
     const after = moved ? current : ((await OrderModel.findById(orderId).lean().orFail()) as OrderRow);
-    if (moved || after.status === 'refunded') await settleStock(after, 'refunded');
+    if (moved || after.status === 'refunded') await settleStock(after, 'refunded', mails);
     return moved ? 'moved' : 'already';
   }
 
