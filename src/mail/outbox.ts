@@ -21,6 +21,11 @@ export interface MailRequest {
 export interface Outbox {
   /** Records the mail unless its key is already recorded; true when this call recorded it. Idempotent. */
   record(request: MailRequest): Promise<boolean>;
+  /**
+   * For a mail recorded just before its cause, when the cause then failed (a registration refused as a
+   * duplicate): the mail is skipped unless a sender has it already (which then skips it for want of the cause).
+   */
+  discard(key: string, reason: string): Promise<void>;
 }
 
 /**
@@ -68,8 +73,11 @@ export function createOutbox(deps: { clock: () => Date; onRecorded?: () => void 
       deps.onRecorded?.();
       return true;
     },
+    async discard(key, reason) {
+      await MailModel.updateOne({ _id: key, status: 'pending' }, { $set: { status: 'skipped', skippedReason: reason, finishedAt: deps.clock() } });
+    },
   };
 }
 
 /** For code run without mail (tests of one service, scripts): records nothing. */
-export const noOutbox: Outbox = { record: () => Promise.resolve(false) };
+export const noOutbox: Outbox = { record: () => Promise.resolve(false), discard: () => Promise.resolve() };

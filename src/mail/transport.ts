@@ -80,9 +80,22 @@ export function smtpTransport(settings: { url: string; timeoutMs: number; logger
     });
     let fenceAsked = false;
     let fencePassed = false;
+    // nodemailer completes no pending callback when its own close() is called: every step is raced with this,
+    // which cut() rejects when we drop the connection ourselves.
+    let abort: (error: Error) => void = () => undefined;
+    const aborted = new Promise<never>((_resolve, reject) => {
+      abort = reject;
+    });
+    aborted.catch(() => undefined);
+    const cut = (why: string) => {
+      connection.close();
+      abort(new Error(why));
+    };
+    const step = <T>(run: (done: (error: Error | null | undefined, value?: T) => void) => void) =>
+      Promise.race([new Promise<T>((resolve, reject) => run((error, value) => (error ? reject(error) : resolve(value as T)))), aborted]);
     // Until the fence, an attempt that drags on (a server answering one byte at a time) is cut off.
     const deadline = setTimeout(() => {
-      if (!fenceAsked) connection.close();
+      if (!fenceAsked) cut('the SMTP server took too long before the message');
     }, 3 * settings.timeoutMs);
     deadline.unref();
     const failure = (error: unknown): SendOutcome => {
@@ -95,8 +108,8 @@ export function smtpTransport(settings: { url: string; timeoutMs: number; logger
     };
     connection.on('error', () => undefined); // each failure also reaches the callback of the step it breaks
     try {
-      await new Promise<void>((resolve, reject) => connection.connect((error) => (error ? reject(error) : resolve())));
-      if (auth) await new Promise<void>((resolve, reject) => connection.login(auth, (error) => (error ? reject(error) : resolve())));
+      await step<void>((done) => connection.connect((error) => done(error)));
+      if (auth) await step<boolean | undefined>((done) => connection.login(auth, done));
       const message = new Readable({
         read() {
           if (fenceAsked) return;
@@ -107,15 +120,13 @@ export function smtpTransport(settings: { url: string; timeoutMs: number; logger
             (passed) => {
               fencePassed = passed;
               if (passed) this.push(null);
-              else connection.close();
+              else cut('fenced out: another sender owns this mail now');
             },
-            () => connection.close(),
+            (error: unknown) => cut(`the fence failed: ${error instanceof Error ? error.message : String(error)}`),
           );
         },
       });
-      const info = await new Promise<SMTPConnection.SentMessageInfo>((resolve, reject) =>
-        connection.send(envelope, message, (error, result) => (error ? reject(error) : resolve(result))),
-      );
+      const info = await step<SMTPConnection.SentMessageInfo>((done) => connection.send(envelope, message, done));
       connection.quit();
       return { outcome: 'sent', messageId, response: info.response };
     } catch (error) {

@@ -16,8 +16,12 @@ export interface MailWorkerSettings {
 }
 
 const BATCH = 20;
-/** How soon a mail whose cause is not stored yet is looked at again. */
-const WAIT_MS = 2_000;
+/**
+ * How soon a mail whose cause is not stored yet is looked at again: its cause is usually a moment behind it, so
+ * soon at first, then less and less often (a quarter of its age, at most 5 s) until CAUSE_GRACE_MS.
+ */
+const WAIT_MS = 300;
+const waitFor = (ageMs: number) => Math.min(5_000, Math.max(WAIT_MS, Math.round(ageMs / 4)));
 /** Finished mails past their retention are deleted at most this often per process. */
 const CLEANUP_EVERY_MS = 60_000;
 
@@ -55,6 +59,8 @@ export function createMailWorker(deps: {
   const { transport, context, settings, clock, logger } = deps;
   const metrics = deps.metrics ?? noMailMetrics;
   let lastCleanup = 0;
+  /** A mail was put back to wait for its cause during the current pass: look again after WAIT_MS, not at the next poll. */
+  let waiting = false;
 
   function backoffMs(attempts: number): number {
     const base = Math.min(settings.retryMaxMs, settings.retryBaseMs * 2 ** Math.max(0, attempts - 1));
@@ -119,7 +125,7 @@ export function createMailWorker(deps: {
       case 'unknown':
         return park(mail, attemptToken, 'outcome_unknown', outcome.error, true);
       case 'fenced_out':
-        logger.warn('mail taken over by another sender before it was handed over: left to it', { mailKey: mail._id });
+        logger.warn('mail not handed over: another sender owns it, or the fence could not be written (its lease decides)', { mailKey: mail._id });
         return;
     }
   }
@@ -147,8 +153,14 @@ export function createMailWorker(deps: {
       return true;
     }
     if (prepared.kind === 'wait') {
+      waiting = true;
       await MailModel.updateOne(mine, {
-        $set: { status: 'pending', nextAttemptAt: new Date(clock().getTime() + WAIT_MS), attemptToken: null, leaseUntil: null },
+        $set: {
+          status: 'pending',
+          nextAttemptAt: new Date(clock().getTime() + waitFor(clock().getTime() - mail.createdAt.getTime())),
+          attemptToken: null,
+          leaseUntil: null,
+        },
       });
       return true;
     }
@@ -241,6 +253,8 @@ export function createMailWorker(deps: {
       .finally(() => {
         current = undefined;
         if (again) setImmediate(tick);
+        else if (waiting && timer) setTimeout(tick, WAIT_MS).unref();
+        waiting = false;
       });
   };
 

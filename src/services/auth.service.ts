@@ -79,7 +79,10 @@ export function createAuthService(options: AuthServiceOptions) {
       const user = await UserModel.create({ _id, name: input.name, email: input.email, passwordHash, role: 'user' });
       return toPublicUser(user);
     } catch (error) {
-      if (isDuplicateKeyError(error)) throw new Conflict('Email is already registered', 'EMAIL_TAKEN');
+      if (isDuplicateKeyError(error)) {
+        await outbox.discard(registrationMailKey(_id), 'registration_refused');
+        throw new Conflict('Email is already registered', 'EMAIL_TAKEN');
+      }
       throw error;
     }
   }

@@ -18,6 +18,9 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
     LOGIN_ADDRESS_RATE_LIMIT_MAX: '100000',
     REGISTRATION_RATE_LIMIT_MAX: '100000',
     API_RATE_LIMIT_MAX: '100000',
+    PASSWORD_FORGOT_ACCOUNT_RATE_LIMIT_MAX: '100000',
+    PASSWORD_FORGOT_ADDRESS_RATE_LIMIT_MAX: '100000',
+    VERIFICATION_MAIL_RATE_LIMIT_MAX: '100000',
     ...overrides,
   }).config;
 }

@@ -49,6 +49,8 @@ export async function startSmtpServer(options: { port?: number; behaviour?: Smtp
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS', 'AUTH'],
+    // close() waits this long for clients still connected (a test may leave one mid-transaction on purpose).
+    closeTimeout: 500,
     logger: false,
     onRcptTo(_address: SMTPServerAddress, _session, callback) {
       const answer = () => {
