@@ -106,7 +106,8 @@ export function smtpTransport(settings: { url: string; timeoutMs: number; logger
       if (typeof responseCode === 'number') return { outcome: 'not_sent', permanent: responseCode >= 500, error: text };
       return fencePassed ? { outcome: 'unknown', error: text } : { outcome: 'not_sent', permanent: false, error: text };
     };
-    connection.on('error', () => undefined); // each failure also reaches the callback of the step it breaks
+    // A failure while connecting is only emitted (connect's callback is not called): it ends the step in flight.
+    connection.on('error', (error: Error) => abort(error));
     try {
       await step<void>((done) => connection.connect((error) => done(error)));
       if (auth) await step<boolean | undefined>((done) => connection.login(auth, done));

@@ -8,6 +8,8 @@ export interface ReceivedMail {
   text: string;
   html: string;
   messageId: string;
+  /** The server answered the message's end with an error (refuseMessage): it did not take it. */
+  refused: boolean;
 }
 
 /** What the server does with the next transactions (a test changes it between steps). */
@@ -34,7 +36,7 @@ export interface TestSmtpServer {
   close(): Promise<void>;
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms).unref());
 
 /**
  * A real SMTP server in the test process (the smtp-server package, nodemailer's sibling), on a loopback port:
@@ -60,7 +62,7 @@ export async function startSmtpServer(options: { port?: number; behaviour?: Smtp
         error.responseCode = refusal.code;
         callback(error);
       };
-      if (behaviour.rcptDelayMs) setTimeout(answer, behaviour.rcptDelayMs);
+      if (behaviour.rcptDelayMs) setTimeout(answer, behaviour.rcptDelayMs).unref();
       else answer();
     },
     onData(stream, session, callback) {
@@ -71,7 +73,9 @@ export async function startSmtpServer(options: { port?: number; behaviour?: Smtp
       stream.on('end', () => {
         void (async () => {
           const parsed = await simpleParser(Buffer.concat(chunks));
+          const refusal = behaviour.refuseMessage;
           received.push({
+            refused: refusal !== undefined,
             to: session.envelope.rcptTo.map((rcpt) => rcpt.address).join(','),
             subject: parsed.subject ?? '',
             text: parsed.text ?? '',
@@ -79,7 +83,6 @@ export async function startSmtpServer(options: { port?: number; behaviour?: Smtp
             messageId: parsed.messageId ?? '',
           });
           if (behaviour.answerDelayMs) await sleep(behaviour.answerDelayMs);
-          const refusal = behaviour.refuseMessage;
           if (!refusal) return callback();
           const error = new Error(refusal.message) as Error & { responseCode: number };
           error.responseCode = refusal.code;
