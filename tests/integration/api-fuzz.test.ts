@@ -381,6 +381,25 @@ const request: fc.Arbitrary<Fuzzed> = fc.oneof(
     ),
   }),
   withoutBody('GET', withQuery('/api/admin/orders')),
+  // Accounts (logout is left out: it would end the sessions of the tokens every other request uses).
+  withBody('PATCH', fc.constant('/api/profile'), objectOf({ name: maybe(fc.string({ maxLength: 120 })) })),
+  withBody(
+    'POST',
+    fc.constant('/api/profile/password'),
+    objectOf({ currentPassword: maybe(fc.string({ maxLength: 20 })), newPassword: maybe(fc.string({ maxLength: 80 })) }),
+  ),
+  withBody('POST', fc.constant('/api/token/refresh'), objectOf({ refreshToken: maybe(fc.string({ maxLength: 60 })) }), fc.constant('anonymous')),
+  withBody('POST', fc.constant('/api/password/forgot'), objectOf({ email: maybe(fc.stringMatching(/^[a-z0-9]{1,10}@example\.com$/)) })),
+  withBody(
+    'POST',
+    fc.constant('/api/password/reset'),
+    objectOf({ token: maybe(fc.string({ maxLength: 60 })), password: maybe(fc.string({ maxLength: 80 })) }),
+  ),
+  withBody('POST', fc.constant('/api/email/verification'), fc.constant({ text: '' })),
+  withBody('POST', fc.constant('/api/email/verify'), objectOf({ token: maybe(fc.string({ maxLength: 60 })) })),
+  withoutBody('GET', withQuery('/api/admin/users')),
+  withBody('PATCH', at('/api/admin/users/'), objectOf({ role: maybe(fc.constantFrom('user', 'admin', 'root')), disabled: maybe(fc.boolean()) })),
+  withoutBody('GET', withQuery('/api/admin/audit')),
   fc.record({
     method: fc.constant('POST'),
     path: fc.constant('/api/orders/webhook'),
