@@ -5,8 +5,8 @@
  *   floor.ts http      a bare node:http server
  *
  * Both answer the benchmarked requests with the same handler doing the same work as the project:
- * - GET /api/profile: verifies the same JWT (HS256, a KeyObject made once from the secret, exp and sub
- *   required) and reads the same user (name, email, role) with the raw MongoDB driver;
+ * - GET /api/profile: verifies the same JWT (HS256, a KeyObject made once from the secret, exp, sub and the
+ *   session id required) and reads the same user (name, email, role) by id and live session with the raw driver;
  * - GET /api/products?limit=N: the project's first-page query (not archived, newest first, N + 1 rows,
  *   the fields a product view shows) with the raw driver, and the same JSON body, next-page cursor included.
  * The response bodies are byte-for-byte what the project sends; bench/run.ts checks that before measuring.
@@ -28,7 +28,7 @@ interface Answer {
   body: unknown;
 }
 
-type UserRow = { _id: mongo.ObjectId; name: string; email: string; role: string };
+type UserRow = { _id: mongo.ObjectId; name: string; email: string; role: string; sessions?: string[] };
 type ProductRow = {
   _id: mongo.ObjectId;
   name: string;
@@ -49,15 +49,19 @@ function handlers(db: mongo.Db, secret: string) {
   async function profile(authorization: string | undefined): Promise<Answer> {
     if (!authorization?.startsWith('Bearer ')) return unauthorized;
     let sub: string;
+    let sid: string;
     try {
       const payload = jwt.verify(authorization.slice(7), key, { algorithms: ['HS256'] });
       if (typeof payload !== 'object' || typeof payload.exp !== 'number' || typeof payload.sub !== 'string' || !mongo.ObjectId.isValid(payload.sub))
         return unauthorized;
+      if (typeof payload.sid !== 'string') return unauthorized;
       sub = payload.sub;
+      sid = payload.sid;
     } catch {
       return unauthorized;
     }
-    const user = await users.findOne({ _id: new mongo.ObjectId(sub) }, { projection: { name: 1, email: 1, role: 1 } });
+    // The session is in the filter, as the project's per-request read has it (a session that ended finds nothing).
+    const user = await users.findOne({ _id: new mongo.ObjectId(sub), sessions: sid }, { projection: { name: 1, email: 1, role: 1 } });
     if (!user) return unauthorized;
     return {
       status: 200,

@@ -125,10 +125,20 @@ async function nativeHashMilliseconds(cost: number): Promise<number> {
   }
 }
 
+/** The session id of every seeded user's tokens. */
+const BENCH_SESSION = 'bench-session';
+
 async function seedUsers(count: number, passwordHash: string) {
   const tag = randomBytes(4).toString('hex');
   const users = await UserModel.insertMany(
-    Array.from({ length: count }, (_, i) => ({ name: `Bench ${i}`, email: `bench.${tag}.${i}@example.com`, passwordHash, role: 'user' })),
+    // Each with a live session that the tokens below name (tokens without one are refused, like any ended session).
+    Array.from({ length: count }, (_, i) => ({
+      name: `Bench ${i}`,
+      email: `bench.${tag}.${i}@example.com`,
+      passwordHash,
+      role: 'user',
+      sessions: [BENCH_SESSION],
+    })),
   );
   return users.map((user) => ({ id: user._id.toHexString(), email: user.email }));
 }
@@ -278,7 +288,7 @@ export async function httpScenarios(
   const passwordHash = await bcrypt.hash(PASSWORD, settings.bcryptCost);
   const [reader, loginUser, ...buyers] = await seedUsers(2 + settings.connections, passwordHash);
   const jwtSecret = randomBytes(32).toString('hex');
-  const tokenFor = (id: string) => `Bearer ${jwt.sign({}, jwtSecret, { algorithm: 'HS256', subject: id, expiresIn: 3600 })}`;
+  const tokenFor = (id: string) => `Bearer ${jwt.sign({ sid: BENCH_SESSION }, jwtSecret, { algorithm: 'HS256', subject: id, expiresIn: 3600 })}`;
   const profileLoad = { path: '/api/profile', connections: settings.connections, headers: { authorization: tokenFor(reader!.id) } };
   const productsLoad = { path: '/api/products?limit=20', connections: settings.connections };
   const loginLoad = {
