@@ -127,7 +127,11 @@ export function createMetrics(options: { processMetrics?: boolean } = {}): Metri
 
   // Zero series exist from the start, so rate() and alerts see 0 rather than "no data" before the first event.
   for (const outcome of ['succeeded', 'failed', 'canceled'] as const) payments.inc({ outcome }, 0);
-  for (const reason of ['failing', 'rejected', 'outcome_unknown']) mailsParked.inc({ template: 'other', reason }, 0);
+  for (const template of MAIL_TEMPLATE_LABELS) {
+    mailsSent.inc({ template }, 0);
+    for (const reason of ['failing', 'rejected', 'outcome_unknown']) mailsParked.inc({ template, reason }, 0);
+  }
+  refreshTokenReuses.inc(0);
 
   return {
     registry,

@@ -57,7 +57,8 @@ export const systemOperations: ApiOperation[] = [
     description:
       'Exists only when the METRICS_TOKEN setting is set (404 otherwise). Default process metrics, the ' +
       '`http_request_duration_seconds` histogram by method, route template and status, and the shop counters ' +
-      '(`shop_orders_created_total`, `shop_payments_total`, `shop_refunds_total`, `shop_webhook_events_total`, `shop_stock_conflicts_total`).',
+      '(`shop_orders_created_total`, `shop_payments_total`, `shop_refunds_total`, `shop_webhook_events_total`, `shop_stock_conflicts_total`, ' +
+      '`shop_mails_sent_total`, `shop_mails_parked_total`, `shop_mail_attempts_failed_total`, `shop_refresh_token_reuse_total`).',
     access: 'metrics',
     rateLimited: false,
     usesDatabase: false,
