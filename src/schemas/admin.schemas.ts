@@ -119,7 +119,10 @@ export const adminUserView = z
     role: z.enum(ROLES),
     disabled: z.boolean(),
     emailVerified: z.boolean(),
-    activeSessions: z.number().int().meta({ description: 'Live sessions (logins not ended)' }),
+    activeSessions: z
+      .number()
+      .int()
+      .meta({ description: 'Sessions not ended (logins not logged out, revoked or evicted; their tokens may have expired)' }),
     createdAt: timestamp,
   })
   .meta({ id: 'AdminUser' });

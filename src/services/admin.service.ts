@@ -9,7 +9,7 @@ export interface AdminAccount {
 }
 
 /**
- * Makes sure the account exists with role admin. Idempotent and safe when several instances boot at
+ * Makes sure the account exists with role admin (and, for the create-admin command, enabled). Idempotent and safe when several instances boot at
  * once: one upsert wins the unique email index, the others retry and find it.
  * At boot an existing account keeps its password (`resetPassword: false`); the create-admin command
  * sets it, since an operator running it by hand expects the password they typed to work.
@@ -17,8 +17,9 @@ export interface AdminAccount {
 export async function ensureAdmin(account: AdminAccount, options: { bcryptCost: number; resetPassword: boolean }) {
   const email = account.email.trim().toLowerCase();
   const passwordHash = await hashPassword(account.password, options.bcryptCost);
+  // The create-admin command is also the way back in: it enables the account too (a disabled one could not log in).
   const update = options.resetPassword
-    ? { $set: { role: 'admin', passwordHash }, $setOnInsert: { name: account.name } }
+    ? { $set: { role: 'admin', passwordHash, disabled: false }, $setOnInsert: { name: account.name } }
     : { $set: { role: 'admin' }, $setOnInsert: { name: account.name, passwordHash } };
   for (let attempt = 1; ; attempt += 1) {
     try {

@@ -48,11 +48,15 @@ export function createSessionService(deps: {
 
   async function issue(userId: Types.ObjectId, sessionId: string): Promise<SessionTokens> {
     const refreshToken = newOpaqueToken();
-    await RefreshTokenModel.create({
-      _id: digestOf(refreshToken),
+    const now = clock();
+    // Straight into the collection (no document to build and validate): every login and refresh makes one.
+    await RefreshTokenModel.collection.insertOne({
+      _id: digestOf(refreshToken) as never,
       userId,
       sessionId,
-      expiresAt: new Date(clock().getTime() + settings.refreshTokenTtlMs),
+      expiresAt: new Date(now.getTime() + settings.refreshTokenTtlMs),
+      usedAt: null,
+      createdAt: now,
     });
     return {
       token: `Bearer ${tokens.sign({ userId: userId.toHexString(), sessionId })}`,

@@ -92,6 +92,16 @@ describe('npm run create-admin', () => {
     await expectAdmin('ops@example.com', PASSWORD, 'Ops Team');
   });
 
+  it('when the account was disabled, then it is enabled again (the way back in), with its sessions still ended', async () => {
+    await UserModel.create({ name: 'Locked out', email: 'ops@example.com', passwordHash: 'not-a-hash', role: 'admin', disabled: true });
+
+    const run = spawnTsScript('src/cli/create-admin.ts', ['ops@example.com'], { ...databaseEnv(), ADMIN_PASSWORD: PASSWORD });
+
+    expect(await run.exited).toBe(0);
+    await expectAdmin('ops@example.com', PASSWORD);
+    expect(await UserModel.findOne({ email: 'ops@example.com' }).select('+sessions').lean()).toMatchObject({ disabled: false, sessions: [] });
+  });
+
   it('when ADMIN_EMAIL and ADMIN_PASSWORD are both set, then no argument is needed', async () => {
     const run = spawnTsScript('src/cli/create-admin.ts', [], { ...databaseEnv(), ADMIN_EMAIL: 'Boss@Example.com', ADMIN_PASSWORD: PASSWORD });
 
