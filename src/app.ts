@@ -2,6 +2,7 @@ import cors from 'cors';
 import express, { type Express, type RequestHandler } from 'express';
 import helmet from 'helmet';
 import type { Config } from './config/env';
+import { crashAt } from './lib/fault-points';
 import type { Logger } from './lib/logger';
 import { createMetrics, type Metrics } from './lib/metrics';
 import { accessLog, observeResponses, type ResponseObserver } from './middleware/access-log';
@@ -56,7 +57,14 @@ export function createApp(deps: AppDeps): Express {
   const auth = createAuthService({ jwt: config.jwt, bcryptCost: config.bcryptCost, hashThreads: config.passwordHashThreads });
   const catalogue = createCatalogueService(clock);
   const requireUser = authenticate(auth);
-  const orders = createOrderService({ payments: deps.payments, clock, logger, metrics, settings: config.orders });
+  const orders = createOrderService({
+    payments: deps.payments,
+    clock,
+    logger,
+    metrics,
+    settings: config.orders,
+    faults: crashAt(config.faults.crashAt),
+  });
   // A gateway call lasts at most its timeout per try: until then a refund retried with its key waits for it.
   const refundAttemptLeaseMs = config.stripe.timeoutMs * (config.stripe.maxNetworkRetries + 1) + 5_000;
   const refunds = createRefundService({ payments: deps.payments, clock, logger, metrics, settings: { attemptLeaseMs: refundAttemptLeaseMs } });

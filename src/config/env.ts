@@ -5,6 +5,7 @@ import path from 'node:path';
 import { config as loadDotenv } from 'dotenv';
 import { z } from 'zod';
 import { parseDurationMs } from '../lib/duration';
+import { FAULT_POINTS, type FaultPoint } from '../lib/fault-points';
 import { LOG_LEVELS, type LogLevel } from '../lib/logger';
 import { passwordProblem } from '../lib/password';
 
@@ -91,11 +92,14 @@ const schema = z.object({
   SIMULATED_WEBHOOK_DELAY_MS: int(0, 60_000, 500),
 
   ORDER_PAYMENT_TIMEOUT_MINUTES: int(1, 7 * 24 * 60, 30),
+  ORDER_CREATION_TIMEOUT_SECONDS: int(1, 3600, 60),
   ORDER_SWEEP_INTERVAL_SECONDS: int(1, 3600, 60),
   IDEMPOTENCY_KEY_TTL_HOURS: int(1, 24 * 30, 24),
   ORDER_STOCK_WAIT_MS: int(0, 60_000, 3000),
   ORDER_MAX_OPEN_PER_USER: int(1, 10_000, 10),
   ORDER_MAX_OPEN_UNITS_PER_USER: int(1, 100_000_000, 1000),
+
+  FAULT_CRASH_AT: z.enum(FAULT_POINTS).optional(),
 });
 
 type RawEnv = z.output<typeof schema>;
@@ -151,6 +155,11 @@ export interface Config {
   simulated: { webhookUrl?: string; webhookDelayMs: number };
   orders: {
     paymentTimeoutMs: number;
+    /**
+     * How long creating an order may take at most (stock wait and gateway calls included): a creation whose
+     * Idempotency-Key is older than this without a placed order was interrupted, and the key is free again.
+     */
+    creationTimeoutMs: number;
     sweepIntervalMs: number;
     idempotencyKeyTtlMs: number;
     stockWaitMs: number;
@@ -158,6 +167,8 @@ export interface Config {
     maxOpenOrders: number;
     maxOpenUnits: number;
   };
+  /** Tests only (refused in production): the fault point where the process kills itself (src/lib/fault-points.ts). */
+  faults: { crashAt?: FaultPoint };
 }
 
 export interface RateLimit {
@@ -218,6 +229,16 @@ export function parseConfig(source: Record<string, string | undefined>): LoadedC
   }
   const adminPasswordProblem = adminPassword ? passwordProblem(adminPassword) : undefined;
   if (adminPasswordProblem) problems.push(`ADMIN_PASSWORD: ${adminPasswordProblem}`);
+  if (production && cleaned.FAULT_CRASH_AT) problems.push('FAULT_CRASH_AT: is for tests and is refused when NODE_ENV=production');
+  if (parsed.success) {
+    const { ORDER_CREATION_TIMEOUT_SECONDS: creation, ORDER_STOCK_WAIT_MS: stockWait, STRIPE_TIMEOUT_MS: timeout } = parsed.data;
+    const longestCreation = stockWait + timeout * (parsed.data.STRIPE_MAX_NETWORK_RETRIES + 1);
+    if (creation * 1000 <= longestCreation) {
+      problems.push(
+        `ORDER_CREATION_TIMEOUT_SECONDS: must be longer than a creation can take (ORDER_STOCK_WAIT_MS + STRIPE_TIMEOUT_MS × (STRIPE_MAX_NETWORK_RETRIES + 1) = ${longestCreation} ms)`,
+      );
+    }
+  }
   if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
   const env = parsed.data;
   const warnings: string[] = [];
@@ -291,12 +312,14 @@ export function parseConfig(source: Record<string, string | undefined>): LoadedC
       simulated: { webhookUrl: env.SIMULATED_WEBHOOK_URL, webhookDelayMs: env.SIMULATED_WEBHOOK_DELAY_MS },
       orders: {
         paymentTimeoutMs: env.ORDER_PAYMENT_TIMEOUT_MINUTES * 60_000,
+        creationTimeoutMs: env.ORDER_CREATION_TIMEOUT_SECONDS * 1000,
         sweepIntervalMs: env.ORDER_SWEEP_INTERVAL_SECONDS * 1000,
         idempotencyKeyTtlMs: env.IDEMPOTENCY_KEY_TTL_HOURS * 3_600_000,
         stockWaitMs: env.ORDER_STOCK_WAIT_MS,
         maxOpenOrders: env.ORDER_MAX_OPEN_PER_USER,
         maxOpenUnits: env.ORDER_MAX_OPEN_UNITS_PER_USER,
       },
+      faults: { crashAt: env.FAULT_CRASH_AT },
     },
   };
 }

@@ -5,11 +5,10 @@ import { OPEN_STATUSES } from '../lib/order-state';
 import { IdempotencyKeyModel } from '../models/idempotency-key.model';
 import { OrderModel, type Order, type OrderRow } from '../models/order.model';
 import type { PaymentGateway, PaymentIntentSnapshot } from '../payments/gateway';
-import { releaseOpenOrder, unitsOf } from './open-order-limit.service';
+import { takeApartInterruptedCreation } from './interrupted-creation.service';
 import { cancelOpenOrder, settleStock } from './order-lifecycle.service';
 import { createPaymentEffects } from './payment-events.service';
 import { createRefundService } from './refund.service';
-import { releaseLines } from './stock.service';
 
 const BATCH = 100;
 
@@ -98,12 +97,7 @@ export function createOrderSweeper(deps: {
     const orders = (await OrderModel.find({ placedAt: null, expiresAt: { $lte: now } })
       .limit(BATCH)
       .lean()) as OrderRow[];
-    for (const order of orders) {
-      await releaseLines(order._id, order.items);
-      await releaseOpenOrder(order.userId, order._id, unitsOf(order.items));
-      await IdempotencyKeyModel.deleteMany({ orderId: order._id });
-      await OrderModel.deleteOne({ _id: order._id, placedAt: null });
-    }
+    for (const order of orders) await takeApartInterruptedCreation(order);
     return orders.length;
   }
 

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Types, type QueryFilter } from 'mongoose';
-import { Conflict, Forbidden, NotFound, ValidationError } from '../lib/errors';
+import { Conflict, Forbidden, NotFound, ServiceUnavailable, ValidationError } from '../lib/errors';
+import { noFaults, type Faults } from '../lib/fault-points';
 import { cutPage, pageFilter, sortFor, type KeysetOrder } from '../lib/keyset';
 import type { Logger } from '../lib/logger';
 import { noMetrics, type ShopMetrics } from '../lib/metrics';
@@ -22,7 +23,9 @@ export interface OrderServiceDeps {
   clock: () => Date;
   logger: Logger;
   metrics?: ShopMetrics;
-  settings: { paymentTimeoutMs: number; idempotencyKeyTtlMs: number; stockWaitMs: number } & OpenOrderLimits;
+  settings: { paymentTimeoutMs: number; creationTimeoutMs: number; idempotencyKeyTtlMs: number; stockWaitMs: number } & OpenOrderLimits;
+  /** Tests only: where the process crashes on purpose (src/lib/fault-points.ts). */
+  faults?: Faults;
 }
 
 const NEWEST: KeysetOrder = { name: 'newest', field: 'createdAt', direction: -1, kind: 'date' };
@@ -30,6 +33,7 @@ const NEWEST: KeysetOrder = { name: 'newest', field: 'createdAt', direction: -1,
 export function createOrderService(deps: OrderServiceDeps) {
   const { payments, clock } = deps;
   const metrics = deps.metrics ?? noMetrics;
+  const faults = deps.faults ?? noFaults;
 
   /**
    * Creating an order is five writes with no transaction, each safe to repeat or to be interrupted:
@@ -37,28 +41,33 @@ export function createOrderService(deps: OrderServiceDeps) {
    * 2. count it against the account's open-order cap (conditional $inc marked with the order id);
    * 3. reserve each line's stock (conditional decrements marked with the order id; all or nothing);
    * 4. create the PaymentIntent (Stripe idempotency key derived from the order id);
-   * 5. attach the intent and mark the order placed.
-   * A failure in 2 to 4 gives the stock and the count back and deletes the order. If the process dies
+   * 5. attach the intent and mark the order placed, only before the creation's deadline
+   *    (ORDER_CREATION_TIMEOUT_SECONDS from its start, which is the order's createdAt).
+   * A failure in 2 to 5 gives the stock and the count back and deletes the order. If the process dies
    * between two steps, the order stays unplaced and the expiry job gives both back and deletes it once
-   * the payment timeout has passed; the client never got its client secret, so nothing can be paid.
+   * the payment timeout has passed; the client never got its client secret, so nothing can be paid. A
+   * retry with the same Idempotency-Key after the deadline does the same at once and creates the order anew.
    */
   async function createOrder(user: PublicUser, input: CreateOrderInput, idempotencyKey?: string) {
     const lines = mergeLines(input.items);
     const orderId = new Types.ObjectId();
+    const startedAt = clock();
     if (idempotencyKey) {
       const claim = await claimIdempotencyKey({
         userId: user.id,
         key: idempotencyKey,
         requestHash: digest(input),
         orderId,
-        now: clock(),
+        now: startedAt,
         ttlMs: deps.settings.idempotencyKeyTtlMs,
+        creationTimeoutMs: deps.settings.creationTimeoutMs,
       });
       if (claim.replay) return { ...placedResult(claim.replay), replayed: true };
+      faults.reach('order.after-idempotency-key');
     }
     try {
       const priced = await priceLines(lines);
-      return { ...placedResult(await placeOrder(orderId, user, priced)), replayed: false };
+      return { ...placedResult(await placeOrder(orderId, startedAt, user, priced)), replayed: false };
     } catch (error) {
       if (error instanceof Conflict && (error.code === 'OUT_OF_STOCK' || error.code === 'STOCK_BUSY')) metrics.stockConflict();
       if (idempotencyKey) await forgetIdempotencyKey(user.id, idempotencyKey, orderId).catch(() => undefined);
@@ -66,10 +75,11 @@ export function createOrderService(deps: OrderServiceDeps) {
     }
   }
 
-  async function placeOrder(orderId: Types.ObjectId, user: PublicUser, priced: Awaited<ReturnType<typeof priceLines>>) {
+  async function placeOrder(orderId: Types.ObjectId, startedAt: Date, user: PublicUser, priced: Awaited<ReturnType<typeof priceLines>>) {
     const now = clock();
     await OrderModel.create({
       _id: orderId,
+      createdAt: startedAt,
       userId: new Types.ObjectId(user.id),
       status: 'pending',
       items: priced.items,
@@ -78,6 +88,7 @@ export function createOrderService(deps: OrderServiceDeps) {
       expiresAt: new Date(now.getTime() + deps.settings.paymentTimeoutMs),
       history: [{ status: 'pending', at: now, reason: 'order_created' }],
     });
+    faults.reach('order.after-insert');
     const userId = new Types.ObjectId(user.id);
     const units = unitsOf(priced.items);
     try {
@@ -94,10 +105,16 @@ export function createOrderService(deps: OrderServiceDeps) {
         .catch((error: unknown) => {
           throw gatewayFailure(error);
         });
-      await OrderModel.updateOne(
-        { _id: orderId, placedAt: null },
+      // Past the deadline a retry of its Idempotency-Key may already be taking this order apart: never place it then.
+      const deadline = new Date(clock().getTime() - deps.settings.creationTimeoutMs);
+      const placed = await OrderModel.updateOne(
+        { _id: orderId, placedAt: null, createdAt: { $gt: deadline } },
         { $set: { paymentIntentId: intent.id, clientSecret: intent.clientSecret, placedAt: clock() } },
       );
+      if (placed.modifiedCount === 0) {
+        await payments.cancelPaymentIntent(intent.id).catch(() => undefined);
+        throw new ServiceUnavailable('Creating the order took too long and it was abandoned; nothing was charged: retry');
+      }
       metrics.orderCreated();
     } catch (error) {
       await releaseLines(orderId, priced.items);
