@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { Express } from 'express';
 import { createApp } from './app';
-import { connectDatabase, DatabaseStartupError, isDatabaseReady, type Database } from './config/database';
+import { connectDatabase, DatabaseStartupError, isDatabaseReady, type Database } from './db';
 import { ConfigError, loadConfig } from './config/env';
 import { trackConnections } from './lib/http-drain';
 import { createLogger } from './lib/logger';

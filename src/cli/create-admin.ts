@@ -1,4 +1,4 @@
-import { connectDatabase } from '../config/database';
+import { connectDatabase } from '../db';
 import { ConfigError, loadCliConfig } from '../config/env';
 import { createLogger } from '../lib/logger';
 import { passwordProblem } from '../lib/password';

@@ -1,4 +1,4 @@
-import { connectDatabase } from '../config/database';
+import { connectDatabase } from '../db';
 import { loadConfig } from '../config/env';
 import { createLogger } from '../lib/logger';
 import { seedProducts } from '../services/seed.service';
