@@ -1,9 +1,8 @@
 import cors from 'cors';
 import express, { type Express, type RequestHandler } from 'express';
 import helmet from 'helmet';
+import { buildServices, type Outside, type Services } from './compose';
 import type { Config } from './config/env';
-import type { Logger } from './lib/logger';
-import { createMetrics, type Metrics } from './lib/metrics';
 import { accessLog, observeResponses, type ResponseObserver } from './middleware/access-log';
 import { authenticate } from './middleware/authenticate';
 import { errorHandler, notFoundHandler } from './middleware/error-handler';
@@ -21,46 +20,27 @@ import { adminRoutes } from './routes/admin.routes';
 import { authRoutes } from './routes/auth.routes';
 import { docsRoutes } from './routes/docs.routes';
 import { apiOperations } from './openapi/operations';
-import type { PaymentGateway } from './payments/gateway';
-import { createWebhookVerifier } from './payments/webhook';
 import { healthRoutes } from './routes/health.routes';
 import { metricsRoutes } from './routes/metrics.routes';
 import { orderRoutes, webhookRoutes } from './routes/order.routes';
 import { productRoutes } from './routes/product.routes';
-import { createAdminOrderService } from './services/admin-order.service';
-import { createAuthService } from './services/auth.service';
-import { createCatalogueService } from './services/catalogue.service';
-import { createOrderService } from './services/order.service';
-import { createPaymentEventService } from './services/payment-events.service';
-import { createRefundService } from './services/refund.service';
 
 /** Everything the app talks to outside its own code is handed in, so tests can pass what they run. */
-export interface AppDeps {
+export interface AppDeps extends Outside {
   config: Config;
-  logger: Logger;
   isDatabaseReady: () => Promise<boolean>;
   /** False while the database is known to be unreachable: requests that need it get 503 at once instead of waiting. */
   isDatabaseAvailable?: () => boolean;
-  payments: PaymentGateway;
-  /** The time, for archive stamps and payment expiry. */
-  clock?: () => Date;
-  /** The process's metrics (server.ts shares them with the expiry job); a private set when omitted. */
-  metrics?: Metrics;
+  /** The process's services (server.ts shares them with its background job); built from config and deps when omitted. */
+  services?: Services;
 }
 
 /** Builds the Express app: middleware order, routers, 404 and the error handler. Never listens or connects. */
 export function createApp(deps: AppDeps): Express {
   const { config, logger } = deps;
-  const clock = deps.clock ?? (() => new Date());
-  const metrics = deps.metrics ?? createMetrics();
-  const auth = createAuthService({ jwt: config.jwt, bcryptCost: config.bcryptCost, hashThreads: config.passwordHashThreads });
-  const catalogue = createCatalogueService(clock);
+  const services = deps.services ?? buildServices(config, deps);
+  const { auth, catalogue, orders, refunds, paymentEvents, metrics } = services;
   const requireUser = authenticate(auth);
-  const orders = createOrderService({ payments: deps.payments, clock, logger, metrics, settings: config.orders });
-  // A gateway call lasts at most its timeout per try: until then a refund retried with its key waits for it.
-  const refundAttemptLeaseMs = config.stripe.timeoutMs * (config.stripe.maxNetworkRetries + 1) + 5_000;
-  const refunds = createRefundService({ payments: deps.payments, clock, logger, metrics, settings: { attemptLeaseMs: refundAttemptLeaseMs } });
-  const paymentEvents = createPaymentEventService({ clock, logger, metrics, verify: createWebhookVerifier(config.stripe.webhookSecret) });
 
   const app = express();
   app.disable('x-powered-by');
@@ -98,7 +78,7 @@ export function createApp(deps: AppDeps): Express {
       // and restoring the URL, and a request tests one pattern per router instead of walking its routes.
       onlyUnder(['/api/products'], productRoutes(catalogue, requireUser)),
       onlyUnder(['/api/orders'], orderRoutes(orders, refunds, requireUser)),
-      onlyUnder(['/api/admin'], adminRoutes(createAdminOrderService(), requireUser)),
+      onlyUnder(['/api/admin'], adminRoutes(services.adminOrders, requireUser)),
       onlyUnder(
         ['/api/registration', '/api/login', '/api/profile'],
         authRoutes(auth, { authenticate: requireUser, limits: authLimits(config.rateLimits, logger) }),
