@@ -3,27 +3,18 @@ import express, { type Express, type RequestHandler } from 'express';
 import helmet from 'helmet';
 import { buildServices, type Outside, type Services } from './compose';
 import type { Config } from './config/env';
+import { createControllers } from './controllers';
 import { accessLog, observeResponses, type ResponseObserver } from './middleware/access-log';
-import { authenticate } from './middleware/authenticate';
+import { authenticate, requireMetricsToken } from './middleware/authenticate';
 import { errorHandler, notFoundHandler } from './middleware/error-handler';
 import { fixedHeaders } from './middleware/fixed-headers';
 import { httpMetrics } from './middleware/http-metrics';
-import { noStore } from './middleware/no-store';
-import { onlyUnder } from './middleware/path-prefix';
-import { methodNotAllowed } from './middleware/method-not-allowed';
 import { authLimits, limitRequests } from './middleware/rate-limit';
 import { recordRouteTemplates, requestContext } from './middleware/request-context';
-import { requireDatabase } from './middleware/require-database';
-import { series } from './middleware/series';
-import { jsonBody } from './middleware/require-json';
-import { adminRoutes } from './routes/admin.routes';
-import { authRoutes } from './routes/auth.routes';
-import { docsRoutes } from './routes/docs.routes';
-import { apiOperations } from './openapi/operations';
-import { healthRoutes } from './routes/health.routes';
-import { metricsRoutes } from './routes/metrics.routes';
-import { orderRoutes, webhookRoutes } from './routes/order.routes';
-import { productRoutes } from './routes/product.routes';
+import { openApiJson } from './openapi/document';
+import { routeTable } from './routes';
+import type { RouteEntry } from './routes/operation';
+import { createRouter } from './routes/router';
 
 /** Everything the app talks to outside its own code is handed in, so tests can pass what they run. */
 export interface AppDeps extends Outside {
@@ -33,57 +24,46 @@ export interface AppDeps extends Outside {
   isDatabaseAvailable?: () => boolean;
   /** The process's services (server.ts shares them with its background job); built from config and deps when omitted. */
   services?: Services;
+  /** The route table served and documented (src/routes); a test may serve one with an entry of its own. */
+  routes?: readonly RouteEntry[];
 }
 
-/** Builds the Express app: middleware order, routers, 404 and the error handler. Never listens or connects. */
+/** Builds the Express app: the routing derived from the route table, the 404 and the error handler. Never listens or connects. */
 export function createApp(deps: AppDeps): Express {
   const { config, logger } = deps;
   const services = deps.services ?? buildServices(config, deps);
-  const { auth, catalogue, orders, refunds, paymentEvents, metrics } = services;
-  const requireUser = authenticate(auth);
+  const routes = deps.routes ?? routeTable;
+  const controllers = createControllers(services, {
+    isDatabaseReady: deps.isDatabaseReady,
+    metrics: services.metrics,
+    openApiJson: () => openApiJson(routes),
+  });
 
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', config.trustProxy);
 
-  // Observability first, so even a request refused by a later middleware has its id, access line and timing.
-  // Everything but the 404 and the error handler runs as one series (one router layer, see series.ts): the
-  // routers in it are entered only under their own paths, and the /api gates test the path instead of mounting
-  // at /api (a mount makes Express cut and restore the URL on every request that passes it).
   recordRouteTemplates(app);
   const observers: ResponseObserver[] = [];
   if (config.requestLog && logger.pino) observers.push(accessLog(logger.pino));
-  if (config.metrics.token) observers.push(httpMetrics(metrics));
+  if (config.metrics.token) observers.push(httpMetrics(services.metrics));
   app.use(
-    series(
-      requestContext({ logContext: logger.pino !== undefined && logger.pino.level !== 'silent' }),
-      observeResponses(observers),
-      fixedHeaders(helmet()),
-      corsFromAllowList(config.cors.origins),
-      // Tokens (login), client secrets (orders) and personal data (profile, orders, admin views).
-      noStore(['/api/registration', '/api/login', '/api/profile', '/api/orders', '/api/admin']),
-      // Static and unauthenticated: a page load is several requests, so outside the /api rate limit (and the
-      // database gate: the docs need no database).
-      onlyUnder(['/api/docs', '/api/openapi.json'], docsRoutes()),
-      ...(deps.isDatabaseAvailable ? [onlyUnder(['/api'], requireDatabase(deps.isDatabaseAvailable))] : []),
-      onlyUnder(['/api/orders/webhook'], webhookRoutes(paymentEvents, config.http.jsonBodyLimit)),
-      onlyUnder(['/api'], limitRequests(config.rateLimits.api)),
-      // Without METRICS_TOKEN there is no /metrics at all: any method gets the 404 of an unknown path.
-      methodNotAllowed(config.metrics.token ? apiOperations : apiOperations.filter((op) => op.access !== 'metrics')),
-      jsonBody(config.http.jsonBodyLimit),
-      onlyUnder(['/health', '/ready'], healthRoutes(deps.isDatabaseReady)),
-      // Outside /api and its rate limit: a scraper must not be throttled, and the token guards it.
-      ...(config.metrics.token ? [onlyUnder(['/metrics'], metricsRoutes(metrics, config.metrics.token))] : []),
-      // The resource routers, at the root with full paths, each entered only under its own: no mount cutting
-      // and restoring the URL, and a request tests one pattern per router instead of walking its routes.
-      onlyUnder(['/api/products'], productRoutes(catalogue, requireUser)),
-      onlyUnder(['/api/orders'], orderRoutes(orders, refunds, requireUser)),
-      onlyUnder(['/api/admin'], adminRoutes(services.adminOrders, requireUser)),
-      onlyUnder(
-        ['/api/registration', '/api/login', '/api/profile'],
-        authRoutes(auth, { authenticate: requireUser, limits: authLimits(config.rateLimits, logger) }),
-      ),
-    ),
+    createRouter(routes, {
+      // Observability first, so even a request refused by a later step has its id, access line and timing.
+      before: [
+        requestContext({ logContext: logger.pino !== undefined && logger.pino.level !== 'silent' }),
+        observeResponses(observers),
+        fixedHeaders(helmet()),
+        corsFromAllowList(config.cors.origins),
+      ],
+      controllers,
+      authenticate: authenticate(services.auth),
+      metricsToken: config.metrics.token ? requireMetricsToken(config.metrics.token) : undefined,
+      limits: authLimits(config.rateLimits, logger),
+      rateLimit: limitRequests(config.rateLimits.api),
+      isDatabaseAvailable: deps.isDatabaseAvailable,
+      jsonBodyLimit: config.http.jsonBodyLimit,
+    }),
   );
 
   app.use(notFoundHandler);
