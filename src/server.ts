@@ -4,6 +4,7 @@ import { createApp } from './app';
 import { buildServices } from './compose';
 import { connectDatabase, DatabaseStartupError, isDatabaseReady, type Database } from './db';
 import { ConfigError, loadConfig } from './config/env';
+import { answerClientErrors } from './lib/http-client-errors';
 import { trackConnections } from './lib/http-drain';
 import { createLogger } from './lib/logger';
 import { createMetrics } from './lib/metrics';
@@ -65,6 +66,7 @@ async function main() {
     sweeper.start();
     logger.info(`listening on http://localhost:${port}`, { env: config.env });
   });
+  answerClientErrors(server);
   server.on('error', (error) => {
     logger.error(`cannot listen on port ${config.port}: ${error.message}`);
     process.exit(1);
@@ -105,6 +107,7 @@ async function main() {
 /** The app on an ephemeral 127.0.0.1 port, for the process's own webhook deliveries during shutdown. */
 function listenOnLoopback(app: Express): Promise<{ url: string; close(): Promise<void> }> {
   const server = createServer(app);
+  answerClientErrors(server);
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => {
