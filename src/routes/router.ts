@@ -61,14 +61,14 @@ export function createRouter(table: readonly RouteEntry[], deps: RouterDeps): Re
   const databaseGate = deps.isDatabaseAvailable && requireDatabase(deps.isDatabaseAvailable);
   const json = jsonBody(deps.jsonBodyLimit);
   const raw = express.raw({ type: () => true, limit: deps.jsonBodyLimit });
-  const gates = (privatePath: boolean, usesDatabase: boolean, rateLimited: boolean): RequestHandler[] => [
+  const leadingSteps = (privatePath: boolean, usesDatabase: boolean, rateLimited: boolean): RequestHandler[] => [
     ...deps.before,
     ...(privatePath ? [noStore] : []),
     ...(usesDatabase && databaseGate ? [databaseGate] : []),
     ...(rateLimited ? [deps.rateLimit] : []),
   ];
   // What a path no operation takes (or a method it does not) gets: the API root's gates.
-  const rootGates = (path: string) => gates(isPrivate.test(path), isUnderApiRoot.test(path), isUnderApiRoot.test(path));
+  const rootGates = (path: string) => leadingSteps(isPrivate.test(path), isUnderApiRoot.test(path), isUnderApiRoot.test(path));
   const accessRule: Record<Access, RequestHandler[]> = {
     public: [],
     user: [deps.authenticate],
@@ -89,7 +89,7 @@ export function createRouter(table: readonly RouteEntry[], deps: RouterDeps): Re
       route.handler(deps.controllers),
     );
     routers.push(router);
-    return [...gates(isPrivate.test(route.path), traits.usesDatabase, traits.rateLimited), route.rawBody ? raw : json, router];
+    return [...leadingSteps(isPrivate.test(route.path), traits.usesDatabase, traits.rateLimited), route.rawBody ? raw : json, router];
   };
 
   const entries = new Map<string, PathEntry>();
