@@ -1,3 +1,4 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
 import { Forbidden, Unauthorized } from '../lib/errors';
 import type { Role } from '../models/user.model';
@@ -28,4 +29,24 @@ export function currentUser(res: Response): PublicUser {
   const user = res.locals.user as PublicUser | undefined;
   if (!user) throw new Unauthorized();
   return user;
+}
+
+/**
+ * The `metrics` access rule: `Authorization: Bearer <METRICS_TOKEN>`. Compares digests of the presented and expected tokens with timingSafeEqual:
+ * equal lengths whatever was sent, and the time taken says nothing about how much of the token was right.
+ */
+export function requireMetricsToken(token: string) {
+  const expected = digest(token);
+  return (req: Request, res: Response, next: NextFunction) => {
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(req.get('authorization') ?? '');
+    if (!match || !timingSafeEqual(digest(match[1]!), expected)) {
+      res.set('WWW-Authenticate', 'Bearer realm="metrics"');
+      throw new Unauthorized('A valid metrics token is required', 'INVALID_METRICS_TOKEN');
+    }
+    next();
+  };
+}
+
+function digest(text: string): Buffer {
+  return createHash('sha256').update(text).digest();
 }

@@ -8,7 +8,7 @@ import type { PaymentGateway, PaymentIntentSnapshot } from '../payments/gateway'
 import { takeApartInterruptedCreation } from './interrupted-creation.service';
 import { cancelOpenOrder, settleStock } from './order-lifecycle.service';
 import { createPaymentEffects } from './payment-events.service';
-import { createRefundService } from './refund.service';
+import type { RefundService } from './refund.service';
 
 const BATCH = 100;
 
@@ -31,13 +31,14 @@ export function createOrderSweeper(deps: {
   clock: () => Date;
   logger: Logger;
   metrics?: ShopMetrics;
+  /** The app's own refund service (one attempt lease for both): the job resends the requests it finds interrupted. */
+  refunds: RefundService;
   settings: { sweepIntervalMs: number };
 }) {
-  const { payments, clock, logger, settings } = deps;
+  const { payments, clock, logger, refunds, settings } = deps;
   const metrics = deps.metrics ?? noMetrics;
   const leaseMs = Math.max(60_000, 2 * settings.sweepIntervalMs);
   const effects = createPaymentEffects({ clock, logger, metrics });
-  const refunds = createRefundService({ payments, clock, logger, metrics, settings: { attemptLeaseMs: leaseMs } });
 
   async function expireUnpaid(now: Date): Promise<{ expired: number; reconciled: number }> {
     const due = {

@@ -1,6 +1,7 @@
 import type { Express } from 'express';
 import { createApp, type AppDeps } from '../../src/app';
-import { isDatabaseReady } from '../../src/config/database';
+import { buildServices, type Outside } from '../../src/compose';
+import { isDatabaseReady } from '../../src/db';
 import { parseConfig, type Config } from '../../src/config/env';
 import { silentLogger } from '../../src/lib/logger';
 import { createSimulatedGateway } from '../../src/payments/simulated.gateway';
@@ -32,4 +33,9 @@ export function buildTestApp(options: { env?: Record<string, string>; deps?: Par
     options.deps?.payments ??
     createSimulatedGateway({ webhookSecret: config.stripe.webhookSecret, webhookUrl: () => undefined, deliveryDelayMs: 0, logger: silentLogger });
   return createApp({ config, logger: silentLogger, isDatabaseReady, ...options.deps, payments });
+}
+
+/** The expiry job as the server builds it (src/compose.ts: with the app's refund service), on `config`. */
+export function sweeperFor(config: Config, outside: Omit<Outside, 'logger'> & Partial<Pick<Outside, 'logger'>>) {
+  return buildServices(config, { logger: silentLogger, ...outside }).sweeper;
 }

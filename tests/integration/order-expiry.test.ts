@@ -5,8 +5,7 @@ import { IdempotencyKeyModel } from '../../src/models/idempotency-key.model';
 import { OrderModel } from '../../src/models/order.model';
 import { ProductModel } from '../../src/models/product.model';
 import { createSimulatedGateway } from '../../src/payments/simulated.gateway';
-import { createOrderSweeper } from '../../src/services/order-sweeper.service';
-import { buildTestApp, testConfig } from '../helpers/app';
+import { buildTestApp, sweeperFor, testConfig } from '../helpers/app';
 import { adminToken, createOrder, createProduct, getOrder, registerAndLogin } from '../helpers/builders';
 import { useTestDatabase } from '../helpers/db';
 import { deliver, intentFor, stripeEvent } from '../helpers/webhooks';
@@ -24,7 +23,7 @@ const payments = createSimulatedGateway({
   logger: silentLogger,
 });
 const app = buildTestApp({ deps: { payments, clock } });
-const sweeperOn = () => createOrderSweeper({ payments, clock, logger: silentLogger, settings: config.orders });
+const sweeperOn = () => sweeperFor(config, { payments, clock });
 
 let admin: string;
 let buyer: { token: string };
@@ -184,7 +183,7 @@ describe('the expiry job', () => {
   });
 
   it('when started, then it sweeps on its interval and stops cleanly', async () => {
-    const fast = createOrderSweeper({ payments, clock, logger: silentLogger, settings: { ...config.orders, sweepIntervalMs: 20 } });
+    const fast = sweeperFor({ ...config, orders: { ...config.orders, sweepIntervalMs: 20 } }, { payments, clock });
     const order = await createOrder(app, buyer.token, [{ productId, quantity: 5 }]);
     now = new Date(now.getTime() + 31 * MINUTE);
 

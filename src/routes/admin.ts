@@ -1,12 +1,13 @@
-import { adminOrderListResponse, listAdminOrdersRequest } from '../../schemas/admin.schemas';
-import { exampleRefundedOrder, exampleUser } from '../examples';
-import type { ApiOperation } from '../operation';
+import { adminOrderListResponse, listAdminOrdersRequest } from '../schemas/admin.schemas';
+import { exampleRefundedOrder, exampleUser } from '../openapi/examples';
+import type { ApiOperation } from './operation';
 
-export const adminOperations: ApiOperation[] = [
+export const adminRoutes: ApiOperation[] = [
   {
     method: 'get',
     path: '/api/admin/orders',
     operationId: 'listAdminOrders',
+    handler: (c) => c.admin.listOrders,
     tag: 'Admin',
     summary: "Every buyer's orders, newest first, in keyset pages (admin)",
     description:

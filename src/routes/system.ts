@@ -1,12 +1,13 @@
 import { z } from 'zod';
-import { healthResponse, readyResponse } from '../../schemas/common.schemas';
-import type { ApiOperation } from '../operation';
+import { healthResponse, readyResponse } from '../schemas/common.schemas';
+import type { RouteEntry } from './operation';
 
-export const systemOperations: ApiOperation[] = [
+export const systemRoutes: RouteEntry[] = [
   {
     method: 'get',
     path: '/health',
     operationId: 'health',
+    handler: (c) => c.system.health,
     tag: 'System',
     summary: 'Liveness: the process answers',
     access: 'public',
@@ -18,6 +19,7 @@ export const systemOperations: ApiOperation[] = [
     method: 'get',
     path: '/ready',
     operationId: 'ready',
+    handler: (c) => c.system.ready,
     tag: 'System',
     summary: 'Readiness: the database answers',
     access: 'public',
@@ -30,6 +32,7 @@ export const systemOperations: ApiOperation[] = [
     method: 'get',
     path: '/api/openapi.json',
     operationId: 'openApiDocument',
+    handler: (c) => c.system.openApiDocument,
     tag: 'System',
     summary: 'This API description (OpenAPI 3.1), generated from the zod schemas that validate the requests',
     access: 'public',
@@ -41,6 +44,7 @@ export const systemOperations: ApiOperation[] = [
     method: 'get',
     path: '/api/docs',
     operationId: 'apiReference',
+    handler: (c) => c.system.docsPage,
     tag: 'System',
     summary: 'Interactive API reference (Swagger UI) for this document',
     access: 'public',
@@ -50,8 +54,19 @@ export const systemOperations: ApiOperation[] = [
   },
   {
     method: 'get',
+    path: '/api/docs/{asset}',
+    documented: false,
+    why: "The docs page's script, stylesheet and icon (from the installed swagger-ui-dist): files of that page, not operations of the API",
+    handler: (c) => c.system.docsAsset,
+    access: 'public',
+    rateLimited: false,
+    usesDatabase: false,
+  },
+  {
+    method: 'get',
     path: '/metrics',
     operationId: 'metrics',
+    handler: (c) => c.system.metrics,
     tag: 'System',
     summary: 'Prometheus metrics (text exposition format), for a scraper holding METRICS_TOKEN',
     description:

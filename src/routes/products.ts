@@ -9,23 +9,26 @@ import {
   productListResponse,
   productUpdatedResponse,
   updateProductRequest,
-} from '../../schemas/product.schemas';
-import { exampleProduct } from '../examples';
-import type { ApiOperation } from '../operation';
+} from '../schemas/product.schemas';
+import { exampleProduct } from '../openapi/examples';
+import type { ApiOperation } from './operation';
 
 const location = z.object({ Location: z.string().meta({ description: 'The new resource', example: `/api/products/${exampleProduct.id}` }) });
 
-export const productOperations: ApiOperation[] = [
+export const productRoutes: ApiOperation[] = [
   {
     method: 'post',
     path: '/api/products',
     operationId: 'createProduct',
+    handler: (c) => c.products.create,
     tag: 'Products',
     summary: 'Create a product (admin)',
     description:
       "Prices are exact: at most the currency's decimals (25.999 USD and 500.5 JPY are refused, never rounded) and chargeable by Stripe " +
       '(at most eight digits in its units). Unknown and server-owned fields are dropped.',
     access: 'admin',
+    // A product is public: the admin's answers carry nothing a cache must not keep.
+    private: false,
     request: createProductRequest,
     requestExample: { name: 'Wireless Mouse', description: 'A high-precision wireless mouse.', price: 25.99, currency: 'USD', stock: 100 },
     responses: {
@@ -46,6 +49,7 @@ export const productOperations: ApiOperation[] = [
     method: 'get',
     path: '/api/products',
     operationId: 'listProducts',
+    handler: (c) => c.products.list,
     tag: 'Products',
     summary: 'List products (keyset pages)',
     description:
@@ -77,6 +81,7 @@ export const productOperations: ApiOperation[] = [
     method: 'get',
     path: '/api/products/{id}',
     operationId: 'getProduct',
+    handler: (c) => c.products.get,
     tag: 'Products',
     summary: 'Read a product',
     description: 'Public. An archived product is a 404.',
@@ -90,11 +95,13 @@ export const productOperations: ApiOperation[] = [
     method: 'patch',
     path: '/api/products/{id}',
     operationId: 'updateProduct',
+    handler: (c) => c.products.update,
     tag: 'Products',
     summary: 'Change a product (admin)',
     description:
       'Any subset of the create fields, same rules. Changing only the currency keeps the shown price, which must fit the new currency. `stock` sets the units that can be ordered now.',
     access: 'admin',
+    private: false,
     request: updateProductRequest,
     parameterDescriptions: { id: "The product's id" },
     requestExample: { price: 19.99, stock: 80 },
@@ -111,10 +118,12 @@ export const productOperations: ApiOperation[] = [
     method: 'delete',
     path: '/api/products/{id}',
     operationId: 'archiveProduct',
+    handler: (c) => c.products.archive,
     tag: 'Products',
     summary: 'Archive a product (admin)',
     description: 'A soft delete: the product leaves the list and details and cannot be ordered; past orders keep their own copy of the line.',
     access: 'admin',
+    private: false,
     request: productIdRequest,
     parameterDescriptions: { id: "The product's id" },
     errors: ['PRODUCT_NOT_FOUND'],

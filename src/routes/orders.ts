@@ -10,11 +10,11 @@ import {
   payOrderRequest,
   paymentSubmittedResponse,
   webhookReceivedResponse,
-} from '../../schemas/order.schemas';
-import { refundOrderRequest, refundRequestedResponse } from '../../schemas/refund.schemas';
-import { stripeWebhookRequest } from '../../schemas/webhook.schemas';
-import { exampleOrder, examplePaidOrder, examplePaymentIntentId, exampleProduct } from '../examples';
-import type { ApiOperation } from '../operation';
+} from '../schemas/order.schemas';
+import { refundOrderRequest, refundRequestedResponse } from '../schemas/refund.schemas';
+import { stripeWebhookRequest } from '../schemas/webhook.schemas';
+import { exampleOrder, examplePaidOrder, examplePaymentIntentId, exampleProduct } from '../openapi/examples';
+import type { ApiOperation } from './operation';
 
 const orderCreatedHeaders = z.object({
   Location: z.string().meta({ description: 'The new order', example: `/api/orders/${exampleOrder.id}` }),
@@ -24,11 +24,12 @@ const orderCreatedHeaders = z.object({
     .meta({ description: 'Present when this is the stored answer to an earlier request with the same Idempotency-Key' }),
 });
 
-export const orderOperations: ApiOperation[] = [
+export const orderRoutes: ApiOperation[] = [
   {
     method: 'post',
     path: '/api/orders/create',
     operationId: 'createOrder',
+    handler: (c) => c.orders.create,
     tag: 'Orders',
     summary: 'Create an order and its PaymentIntent',
     description:
@@ -79,6 +80,7 @@ export const orderOperations: ApiOperation[] = [
     method: 'get',
     path: '/api/orders',
     operationId: 'listOrders',
+    handler: (c) => c.orders.list,
     tag: 'Orders',
     summary: 'My orders (keyset pages, newest first)',
     access: 'user',
@@ -101,6 +103,7 @@ export const orderOperations: ApiOperation[] = [
     method: 'get',
     path: '/api/orders/{id}',
     operationId: 'getOrder',
+    handler: (c) => c.orders.get,
     tag: 'Orders',
     summary: 'Read an order (its owner or an admin)',
     description: "Someone else's order is a 404, like a missing one.",
@@ -114,6 +117,7 @@ export const orderOperations: ApiOperation[] = [
     method: 'post',
     path: '/api/orders/{id}/pay',
     operationId: 'payOrder',
+    handler: (c) => c.orders.pay,
     tag: 'Orders',
     summary: 'Pay with a Stripe test payment method (owner, test mode only)',
     description:
@@ -149,6 +153,7 @@ export const orderOperations: ApiOperation[] = [
     method: 'post',
     path: '/api/orders/{id}/cancel',
     operationId: 'cancelOrder',
+    handler: (c) => c.orders.cancel,
     tag: 'Orders',
     summary: 'Cancel an unpaid order (owner or admin)',
     description:
@@ -177,6 +182,7 @@ export const orderOperations: ApiOperation[] = [
     method: 'post',
     path: '/api/orders/{id}/refund',
     operationId: 'refundOrder',
+    handler: (c) => c.refunds.create,
     tag: 'Admin',
     summary: 'Refund a paid order, in full or in part, through the payment provider (admin)',
     description:
@@ -227,6 +233,7 @@ export const orderOperations: ApiOperation[] = [
     method: 'post',
     path: '/api/orders/webhook',
     operationId: 'stripeWebhook',
+    handler: (c) => c.webhooks.receive,
     tag: 'Webhooks',
     summary: "Stripe's signed event deliveries",
     description:

@@ -1,0 +1,66 @@
+import type { Config } from './config/env';
+import { crashAt } from './lib/fault-points';
+import type { Logger } from './lib/logger';
+import { createMetrics, type Metrics } from './lib/metrics';
+import type { PaymentGateway } from './payments/gateway';
+import { createWebhookVerifier } from './payments/webhook';
+import { createAdminOrderService } from './services/admin-order.service';
+import { ensureAdmin, type AdminAccount } from './services/admin.service';
+import { createAuthService } from './services/auth.service';
+import { createCatalogueService } from './services/catalogue.service';
+import { createOrderSweeper } from './services/order-sweeper.service';
+import { createOrderService } from './services/order.service';
+import { createPaymentEventService } from './services/payment-events.service';
+import { createRefundService } from './services/refund.service';
+import { seedProducts } from './services/seed.service';
+
+/** What the services talk to outside their own code: handed in, so that tests pass what they can run. */
+export interface Outside {
+  logger: Logger;
+  payments: PaymentGateway;
+  /** The time, for archive stamps and payment expiry. */
+  clock?: () => Date;
+  /** The process's metrics (the app's requests and the expiry job's work in one registry); a private set when omitted. */
+  metrics?: Metrics;
+}
+
+/**
+ * How long one refund attempt holds its request: a gateway call lasts at most its timeout per try, so until
+ * then a retry with the same key (an admin's, or the expiry job's) waits for it instead of sending it again.
+ */
+export function refundAttemptLeaseMs(stripe: Config['stripe']): number {
+  return stripe.timeoutMs * (stripe.maxNetworkRetries + 1) + 5_000;
+}
+
+/**
+ * The composition root: every service of the process, built once from the config and the outside world.
+ * The app (its controllers), the server's background job (the sweeper), the CLIs and the tests all take
+ * their services from here, so each setting reaches each service from one place. Building touches nothing:
+ * no connection, no timer, no thread (the password hashing pool starts on first use).
+ */
+export function buildServices(config: Config, outside: Outside) {
+  const { logger, payments } = outside;
+  const clock = outside.clock ?? (() => new Date());
+  const metrics = outside.metrics ?? createMetrics();
+  // One refund service: the admin's requests and the expiry job's resends share one attempt lease.
+  const refunds = createRefundService({ payments, clock, logger, metrics, settings: { attemptLeaseMs: refundAttemptLeaseMs(config.stripe) } });
+  return {
+    clock,
+    metrics,
+    auth: createAuthService({ jwt: config.jwt, bcryptCost: config.bcryptCost, hashThreads: config.passwordHashThreads }),
+    catalogue: createCatalogueService(clock),
+    orders: createOrderService({ payments, clock, logger, metrics, settings: config.orders, faults: crashAt(config.faults.crashAt) }),
+    refunds,
+    paymentEvents: createPaymentEventService({ clock, logger, metrics, verify: createWebhookVerifier(config.stripe.webhookSecret) }),
+    adminOrders: createAdminOrderService(),
+    sweeper: createOrderSweeper({ payments, clock, logger, metrics, refunds, settings: config.orders }),
+    /** Admin accounts: the server's bootstrap keeps an existing password, create-admin sets it. */
+    admins: {
+      ensure: (account: AdminAccount, options: { resetPassword: boolean }) =>
+        ensureAdmin(account, { bcryptCost: config.bcryptCost, resetPassword: options.resetPassword }),
+    },
+    seed: { products: seedProducts },
+  };
+}
+
+export type Services = ReturnType<typeof buildServices>;

@@ -1,0 +1,25 @@
+import type { Services } from '../compose';
+import { createAdminController } from './admin.controller';
+import { createAuthController } from './auth.controller';
+import { createOrderController, createWebhookController } from './order.controller';
+import { createProductController } from './product.controller';
+import { createRefundController } from './refund.controller';
+import { createSystemController, type SystemDeps } from './system.controller';
+
+/**
+ * Every controller of the app, over the services of the composition root. The route table names its
+ * handlers from this object (`handler: (c) => c.orders.create`), so it is the one list of what answers.
+ */
+export function createControllers(services: Services, system: SystemDeps) {
+  return {
+    auth: createAuthController(services.auth),
+    products: createProductController(services.catalogue),
+    orders: createOrderController(services.orders),
+    refunds: createRefundController(services.refunds),
+    webhooks: createWebhookController(services.paymentEvents),
+    admin: createAdminController(services.adminOrders),
+    system: createSystemController(system),
+  };
+}
+
+export type Controllers = ReturnType<typeof createControllers>;
