@@ -34,6 +34,7 @@ import { createCatalogueService } from './services/catalogue.service';
 import { createOrderService } from './services/order.service';
 import { createPaymentEventService } from './services/payment-events.service';
 import { createRefundService } from './services/refund.service';
+import { storefront } from './storefront/serve';
 
 /** Everything the app talks to outside its own code is handed in, so tests can pass what they run. */
 export interface AppDeps {
@@ -93,6 +94,7 @@ export function createApp(deps: AppDeps): Express {
       // Static and unauthenticated: a page load is several requests, so outside the /api rate limit (and the
       // database gate: the docs need no database).
       onlyUnder(['/api/docs', '/api/openapi.json'], docsRoutes()),
+      ...(config.storefront.enabled ? [storefront(config)] : []),
       ...(deps.isDatabaseAvailable ? [onlyUnder(['/api'], requireDatabase(deps.isDatabaseAvailable))] : []),
       onlyUnder(['/api/orders/webhook'], webhookRoutes(paymentEvents, config.http.jsonBodyLimit)),
       onlyUnder(['/api'], limitRequests(config.rateLimits.api)),

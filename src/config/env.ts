@@ -89,10 +89,12 @@ const schema = z.object({
   STRIPE_TIMEOUT_MS: int(500, 120_000, 10_000),
   STRIPE_MAX_NETWORK_RETRIES: int(0, 5, 1),
   SIMULATED_WEBHOOK_URL: z.url().optional(),
-  // Where the storefront loads Stripe.js from; its origin is what the page's Content-Security-Policy allows.
-  STRIPE_JS_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL such as https://js.stripe.com/v3/' }).default('https://js.stripe.com/v3/'),
-  STOREFRONT: z.enum(['on', 'off']).default('on'),
   SIMULATED_WEBHOOK_DELAY_MS: int(0, 60_000, 500),
+  // Where the storefront loads Stripe.js from; its origin is what the page's Content-Security-Policy allows.
+  STRIPE_JS_URL: z
+    .url({ protocol: /^https?$/, error: 'must be an http(s) URL such as https://js.stripe.com/v3/' })
+    .default('https://js.stripe.com/v3/'),
+  STOREFRONT: z.enum(['on', 'off']).default('on'),
 
   ORDER_PAYMENT_TIMEOUT_MINUTES: int(1, 7 * 24 * 60, 30),
   ORDER_CREATION_TIMEOUT_SECONDS: int(1, 3600, 60),

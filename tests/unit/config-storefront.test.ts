@@ -39,7 +39,9 @@ describe('parseConfig: the storefront', () => {
   });
 
   it('when production would load Stripe.js over plain http, then start-up refuses it', () => {
-    expect(problemsOf({ ...production, STRIPE_JS_URL: 'http://js.example.com/v3/' })).toEqual(['STRIPE_JS_URL: must be https when NODE_ENV=production']);
+    expect(problemsOf({ ...production, STRIPE_JS_URL: 'http://js.example.com/v3/' })).toEqual([
+      'STRIPE_JS_URL: must be https when NODE_ENV=production',
+    ]);
     expect(problemsOf(production)).toEqual([]);
   });
 });
