@@ -107,7 +107,9 @@ async function render(moveFocus) {
   } catch (error) {
     view.show('Something went wrong', h('p', { role: 'alert' }, error instanceof Error ? error.message : String(error)));
   }
-  if (moveFocus && !controller.signal.aborted && !main.contains(document.activeElement)) view.focusHeading();
+  // Unless the view already put the focus on one of its controls, its heading takes it.
+  const focused = document.activeElement;
+  if (moveFocus && !controller.signal.aborted && (focused === main || !main.contains(focused))) view.focusHeading();
 }
 
 function renderHeader() {
