@@ -6,15 +6,12 @@
  */
 import { placedOrderId, placeOrder, unfinishedAttempt } from '../checkout.js';
 import { alertRegion, announce, h, money, total } from '../dom.js';
-import { cart, checkoutAttempts, session } from '../store.js';
+import { cart, session } from '../store.js';
 
 /** @param {import('../main.js').ViewContext} view */
 export function checkoutView(view) {
   const placed = placedOrderId();
-  if (placed) {
-    checkoutAttempts.finish();
-    return view.navigate(`#/orders/${placed}`, { replace: true });
-  }
+  if (placed) return view.navigate(`#/orders/${placed}`, { replace: true });
   const resumed = session.token() ? unfinishedAttempt() : undefined;
   const lines = cart.lines();
   const currency = cart.currency();
@@ -66,8 +63,9 @@ export function checkoutView(view) {
     alert.clear();
     progress.textContent = 'Placing your order…';
     try {
+      // The attempt keeps the order's id until the order page is shown: a reload before then comes back here and
+      // goes on to the order.
       const { orderId } = await placeOrder(items);
-      checkoutAttempts.finish();
       announce('Order placed. Choose how to pay.');
       view.navigate(`#/orders/${orderId}`);
     } catch (error) {

@@ -4,9 +4,11 @@
  * and history; paying it (also again after a decline, with another card) and canceling it while it is open.
  */
 import { ApiError, shop } from '../api.js';
+import { placedOrderId } from '../checkout.js';
 import { alertRegion, announce, append, dateTime, h, money } from '../dom.js';
 import { followOrder } from '../follow.js';
 import { paymentPanel } from '../payments.js';
+import { checkoutAttempts } from '../store.js';
 
 /** @typedef {import('../api.js').Order} Order */
 /** @typedef {import('../api.js').OrderStatus} OrderStatus */
@@ -68,6 +70,8 @@ export async function ordersView(view) {
 export async function orderView(view) {
   if (!view.requireSignIn()) return;
   const id = view.params[0] ?? '';
+  // The checkout that placed this order is over once its page is shown.
+  if (placedOrderId() === id) checkoutAttempts.finish();
   const alert = alertRegion();
   const status = h('p', { class: 'order-status', id: 'order-status', tabindex: -1 });
   const details = h('div', { class: 'order-details' });
