@@ -15,6 +15,7 @@ import { openApiJson } from './openapi/document';
 import { routeTable } from './routes';
 import type { RouteEntry } from './routes/operation';
 import { createRouter } from './routes/router';
+import { storefront } from './storefront/serve';
 
 /** Everything the app talks to outside its own code is handed in, so tests can pass what they run. */
 export interface AppDeps extends Outside {
@@ -55,6 +56,9 @@ export function createApp(deps: AppDeps): Express {
         observeResponses(observers),
         fixedHeaders(helmet()),
         corsFromAllowList(config.cors.origins),
+        // The shop's pages: GET/HEAD of `/` and `/storefront/<file>` (the handler is its own path gate),
+        // before the database gate and the /api rate limit, like the API's own docs.
+        ...(config.storefront.enabled ? [storefront(config)] : []),
       ],
       controllers,
       authenticate: authenticate(services.auth),

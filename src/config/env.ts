@@ -90,6 +90,11 @@ const schema = z.object({
   STRIPE_MAX_NETWORK_RETRIES: int(0, 5, 1),
   SIMULATED_WEBHOOK_URL: z.url().optional(),
   SIMULATED_WEBHOOK_DELAY_MS: int(0, 60_000, 500),
+  // Where the storefront loads Stripe.js from; its origin is what the page's Content-Security-Policy allows.
+  STRIPE_JS_URL: z
+    .url({ protocol: /^https?$/, error: 'must be an http(s) URL such as https://js.stripe.com/v3/' })
+    .default('https://js.stripe.com/v3/'),
+  STOREFRONT: z.enum(['on', 'off']).default('on'),
 
   ORDER_PAYMENT_TIMEOUT_MINUTES: int(1, 7 * 24 * 60, 30),
   ORDER_CREATION_TIMEOUT_SECONDS: int(1, 3600, 60),
@@ -150,6 +155,12 @@ export interface Config {
     api: { host?: string; port?: number; protocol?: 'http' | 'https' };
     timeoutMs: number;
     maxNetworkRetries: number;
+  };
+  /** The shop's own pages at / (src/storefront). */
+  storefront: {
+    enabled: boolean;
+    /** Stripe.js, loaded by the pages in Stripe mode; its origin is allowed by their Content-Security-Policy. */
+    stripeJsUrl: string;
   };
   /** Only for the simulated gateway (no STRIPE_SECRET_KEY): where and how soon it delivers its events. */
   simulated: { webhookUrl?: string; webhookDelayMs: number };
@@ -221,6 +232,8 @@ export function parseConfig(source: Record<string, string | undefined>): LoadedC
     } else if (secret && secret.trim().length < MIN_PRODUCTION_JWT_SECRET) {
       problems.push(`JWT_SECRET: must be at least ${MIN_PRODUCTION_JWT_SECRET} characters when NODE_ENV=production`);
     }
+    // A page allowed to run scripts from a plain-http origin can be given any script by whoever is on the network.
+    if (cleaned.STRIPE_JS_URL?.trim().toLowerCase().startsWith('http:')) problems.push('STRIPE_JS_URL: must be https when NODE_ENV=production');
   }
   const { ADMIN_EMAIL: adminEmail, ADMIN_PASSWORD: adminPassword } = cleaned;
   if (Boolean(adminEmail) !== Boolean(adminPassword)) problems.push('ADMIN_EMAIL and ADMIN_PASSWORD: set both or neither');
@@ -309,6 +322,7 @@ export function parseConfig(source: Record<string, string | undefined>): LoadedC
         timeoutMs: env.STRIPE_TIMEOUT_MS,
         maxNetworkRetries: env.STRIPE_MAX_NETWORK_RETRIES,
       },
+      storefront: { enabled: env.STOREFRONT === 'on', stripeJsUrl: env.STRIPE_JS_URL },
       simulated: { webhookUrl: env.SIMULATED_WEBHOOK_URL, webhookDelayMs: env.SIMULATED_WEBHOOK_DELAY_MS },
       orders: {
         paymentTimeoutMs: env.ORDER_PAYMENT_TIMEOUT_MINUTES * 60_000,
