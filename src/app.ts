@@ -57,9 +57,7 @@ export function createApp(deps: AppDeps): Express {
   const catalogue = createCatalogueService(clock);
   const requireUser = authenticate(auth);
   const orders = createOrderService({ payments: deps.payments, clock, logger, metrics, settings: config.orders });
-  // A gateway call lasts at most its timeout per try: until then a refund retried with its key waits for it.
-  const refundAttemptLeaseMs = config.stripe.timeoutMs * (config.stripe.maxNetworkRetries + 1) + 5_000;
-  const refunds = createRefundService({ payments: deps.payments, clock, logger, metrics, settings: { attemptLeaseMs: refundAttemptLeaseMs } });
+  const refunds = createRefundService({ payments: deps.payments, clock, logger, metrics, settings: config.refunds });
   const paymentEvents = createPaymentEventService({ clock, logger, metrics, verify: createWebhookVerifier(config.stripe.webhookSecret) });
 
   const app = express();

@@ -9,6 +9,7 @@ import { createMetrics } from './lib/metrics';
 import { createPaymentGateway } from './payments';
 import { ensureAdmin } from './services/admin.service';
 import { createOrderSweeper } from './services/order-sweeper.service';
+import { createRefundService } from './services/refund.service';
 
 /** Entry point: parse config, connect the database, build the app, listen, shut down cleanly on signals. */
 async function main() {
@@ -57,7 +58,8 @@ async function main() {
     clock,
     metrics,
   });
-  const sweeper = createOrderSweeper({ payments, clock, logger, metrics, settings: config.orders });
+  const refunds = createRefundService({ payments, clock, logger, metrics, settings: config.refunds });
+  const sweeper = createOrderSweeper({ payments, clock, logger, metrics, settings: config.orders, refunds });
   const server: Server = app.listen(config.port, () => {
     const address = server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;

@@ -8,7 +8,7 @@ import type { PaymentGateway, PaymentIntentSnapshot } from '../payments/gateway'
 import { releaseOpenOrder, unitsOf } from './open-order-limit.service';
 import { cancelOpenOrder, settleStock } from './order-lifecycle.service';
 import { createPaymentEffects } from './payment-events.service';
-import { createRefundService } from './refund.service';
+import type { RefundService } from './refund.service';
 import { releaseLines } from './stock.service';
 
 const BATCH = 100;
@@ -33,12 +33,14 @@ export function createOrderSweeper(deps: {
   logger: Logger;
   metrics?: ShopMetrics;
   settings: { sweepIntervalMs: number };
+  /** The refund service the API uses, so interrupted requests are resumed under the same attempt lease. */
+  refunds: Pick<RefundService, 'resumeInterrupted'>;
 }) {
-  const { payments, clock, logger, settings } = deps;
+  const { payments, clock, logger, settings, refunds } = deps;
   const metrics = deps.metrics ?? noMetrics;
+  /** How long one instance holds an expired order while it settles it (a gateway call or two). */
   const leaseMs = Math.max(60_000, 2 * settings.sweepIntervalMs);
   const effects = createPaymentEffects({ clock, logger, metrics });
-  const refunds = createRefundService({ payments, clock, logger, metrics, settings: { attemptLeaseMs: leaseMs } });
 
   async function expireUnpaid(now: Date): Promise<{ expired: number; reconciled: number }> {
     const due = {
