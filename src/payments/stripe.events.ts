@@ -78,7 +78,8 @@ export function parseEvent(event: unknown): ParsedEvent {
   const head = envelope.safeParse(event);
   if (!head.success) throw malformed(head.error, []);
   const { id, type } = head.data;
-  if (!(type in HANDLED_EVENT_OBJECTS)) return { id, type };
+  // Own keys only: `in` would also find Object.prototype's members (a signed event of type "toString").
+  if (!Object.hasOwn(HANDLED_EVENT_OBJECTS, type)) return { id, type };
   const body = withObject.safeParse(event);
   if (!body.success) throw malformed(body.error, []);
   const object = HANDLED_EVENT_OBJECTS[type as HandledEventType].safeParse(body.data.data.object);
