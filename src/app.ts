@@ -31,8 +31,8 @@ import { createAdminOrderService } from './services/admin-order.service';
 import { createAuthService } from './services/auth.service';
 import { createCatalogueService } from './services/catalogue.service';
 import { createOrderService } from './services/order.service';
-import { createPaymentEventService } from './services/payment-events.service';
 import { createRefundService } from './services/refund.service';
+import { createWebhookIntake } from './services/webhook-intake.service';
 
 /** Everything the app talks to outside its own code is handed in, so tests can pass what they run. */
 export interface AppDeps {
@@ -58,7 +58,7 @@ export function createApp(deps: AppDeps): Express {
   const requireUser = authenticate(auth);
   const orders = createOrderService({ payments: deps.payments, clock, logger, metrics, settings: config.orders });
   const refunds = createRefundService({ payments: deps.payments, clock, logger, metrics, settings: config.refunds });
-  const paymentEvents = createPaymentEventService({ clock, logger, metrics, verify: createWebhookVerifier(config.stripe.webhookSecret) });
+  const paymentEvents = createWebhookIntake({ clock, logger, metrics, verify: createWebhookVerifier(config.stripe.webhookSecret) });
 
   const app = express();
   app.disable('x-powered-by');

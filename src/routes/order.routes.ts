@@ -6,14 +6,14 @@ import { validate } from '../middleware/validate';
 import { createOrderRequest, listOrdersRequest, orderIdRequest, payOrderRequest } from '../schemas/order.schemas';
 import { refundOrderRequest } from '../schemas/refund.schemas';
 import type { OrderService } from '../services/order.service';
-import type { PaymentEventService } from '../services/payment-events.service';
 import type { RefundService } from '../services/refund.service';
+import type { WebhookIntake } from '../services/webhook-intake.service';
 
 /**
  * The webhook is its own router, mounted before any JSON parsing and outside the API rate limit:
  * its signature is computed over the exact bytes Stripe sent.
  */
-export function webhookRoutes(events: PaymentEventService, bodyLimit: string) {
+export function webhookRoutes(events: WebhookIntake, bodyLimit: string) {
   const controller = createWebhookController(events);
   const router = Router();
   router.post('/api/orders/webhook', express.raw({ type: () => true, limit: bodyLimit }), controller.receive);

@@ -14,7 +14,9 @@ import type { PublicUser } from './auth.service';
 import { claimIdempotencyKey, forgetIdempotencyKey } from './idempotency.service';
 import { claimOpenOrder, releaseOpenOrder, unitsOf, type OpenOrderLimits } from './open-order-limit.service';
 import { cancelOpenOrder, gatewayFailure, notOpen } from './order-lifecycle.service';
+import { attachIntent, deleteUnplacedOrder, insertUnplacedOrder } from './order-store';
 import { toOrderView } from './order-view';
+import { createPaymentOutcomes } from './payment-outcomes.service';
 import { releaseLines, reserveLines, type Shortage, type StockLine } from './stock.service';
 
 export interface OrderServiceDeps {
@@ -30,6 +32,7 @@ const NEWEST: KeysetOrder = { name: 'newest', field: 'createdAt', direction: -1,
 export function createOrderService(deps: OrderServiceDeps) {
   const { payments, clock } = deps;
   const metrics = deps.metrics ?? noMetrics;
+  const outcomes = createPaymentOutcomes({ clock, logger: deps.logger, metrics });
 
   /**
    * Creating an order is five writes with no transaction, each safe to repeat or to be interrupted:
@@ -68,15 +71,14 @@ export function createOrderService(deps: OrderServiceDeps) {
 
   async function placeOrder(orderId: Types.ObjectId, user: PublicUser, priced: Awaited<ReturnType<typeof priceLines>>) {
     const now = clock();
-    await OrderModel.create({
+    await insertUnplacedOrder({
       _id: orderId,
       userId: new Types.ObjectId(user.id),
-      status: 'pending',
       items: priced.items,
       amountMinor: priced.amountMinor,
       currency: priced.currency,
       expiresAt: new Date(now.getTime() + deps.settings.paymentTimeoutMs),
-      history: [{ status: 'pending', at: now, reason: 'order_created' }],
+      createdAt: now,
     });
     const userId = new Types.ObjectId(user.id);
     const units = unitsOf(priced.items);
@@ -94,15 +96,12 @@ export function createOrderService(deps: OrderServiceDeps) {
         .catch((error: unknown) => {
           throw gatewayFailure(error);
         });
-      await OrderModel.updateOne(
-        { _id: orderId, placedAt: null },
-        { $set: { paymentIntentId: intent.id, clientSecret: intent.clientSecret, placedAt: clock() } },
-      );
+      await attachIntent(orderId, intent, clock());
       metrics.orderCreated();
     } catch (error) {
       await releaseLines(orderId, priced.items);
       await releaseOpenOrder(userId, orderId, units);
-      await OrderModel.deleteOne({ _id: orderId, placedAt: null });
+      await deleteUnplacedOrder(orderId);
       throw error;
     }
     return loadOrder(orderId);
@@ -149,11 +148,10 @@ export function createOrderService(deps: OrderServiceDeps) {
   async function cancelOrder(user: PublicUser, id: string) {
     const order = await visibleOrder(user, id);
     if (!OPEN_STATUSES.includes(order.status)) throw notOpen(order.status, 'canceled');
-    const outcome = await cancelOpenOrder(payments, order, { reason: 'canceled_by_customer', at: clock() }).catch((error: unknown) => {
+    const outcome = await cancelOpenOrder({ payments, outcomes }, order, 'canceled_by_customer').catch((error: unknown) => {
       throw gatewayFailure(error);
     });
     if (outcome === 'already_paid') throw new Conflict('The payment for this order has already succeeded', 'ALREADY_PAID');
-    if (outcome === 'canceled') metrics.payment('canceled');
     const current = await loadOrder(order._id);
     if (outcome === 'not_open') throw notOpen(current.status, 'canceled');
     return toOrderView(current, user);
