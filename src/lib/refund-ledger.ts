@@ -51,7 +51,8 @@ export function refundLedger(order: LedgerOrder): RefundLedger {
   const reservedMinor = total(entries, 'reserved');
   const committed = Math.max(totals, confirmedMinor + reservedMinor);
   return {
-    refundedMinor: Math.max(totals, confirmedMinor),
+    // Never more than was paid, whatever was reported (payment-decision notes a report that says otherwise).
+    refundedMinor: Math.min(order.amountMinor, Math.max(totals, confirmedMinor)),
     confirmedMinor,
     reservedMinor,
     remainingMinor: Math.max(0, order.amountMinor - committed),

@@ -175,17 +175,23 @@ const ROWS: { [K in OutcomeKind]: Row<K> } = {
     if (outcome.currency !== order.currency) return mismatch(order, outcome.intentId, ['currency']);
     if (outcome.refundedMinor === null) return mismatch(order, outcome.intentId, ['amount']);
     const decision = unchanged(order);
+    // What the gateway reports counts up to what was paid; a report that contradicts the order is noted.
     const reportedMinor = outcome.refundedMinor;
-    decision.notes.push({ kind: 'refund', detail: { refundedAmountMinor: reportedMinor, chargeId: outcome.chargeId } });
+    const countedMinor = Math.min(reportedMinor, order.amountMinor);
+    const contradictions: string[] = [];
+    if (reportedMinor > order.amountMinor) contradictions.push('refunded more than paid');
+    if (outcome.fullyRefunded && reportedMinor < order.amountMinor) contradictions.push('fully refunded flag without the money');
+    decision.notes.push({ kind: 'refund', detail: { refundedAmountMinor: countedMinor, chargeId: outcome.chargeId } });
     // API versions before 2022-11-15 list the charge's refunds: each one then counts as its own report.
     const folded = foldRefunds(order, outcome.refunds);
-    addFolded(decision, outcome.intentId, folded);
-    const after = { ...order, refunds: folded.entries, refundedMinor: Math.max(order.refundedMinor, reportedMinor) };
-    decision.refundedTotal = Math.max(reportedMinor, confirmedMinor(after.refunds));
-    const moved = moveIfRefunded(decision, after, outcome.fullyRefunded);
-    // A report of the whole amount that moves nothing (the order is refunded already) changes nothing.
-    const full = outcome.fullyRefunded || reportedMinor >= order.amountMinor;
-    decision.result = full && !moved ? 'no_change' : 'applied';
+    folded.problems.unshift(...contradictions);
+    addFolded(decision, outcome.intentId, folded, { chargeId: outcome.chargeId, reportedMinor, paidMinor: order.amountMinor });
+    const after = { ...order, refunds: folded.entries, refundedMinor: Math.max(order.refundedMinor, countedMinor) };
+    decision.refundedTotal = Math.max(countedMinor, Math.min(order.amountMinor, confirmedMinor(after.refunds)));
+    // Only money actually refunded moves an order to `refunded`, never the flag alone.
+    const moved = moveIfRefunded(decision, after);
+    const full = countedMinor >= order.amountMinor;
+    decision.result = contradictions.length > 0 ? 'mismatch' : full && !moved ? 'no_change' : 'applied';
     return finish(order, decision);
   },
 
@@ -198,9 +204,9 @@ const ROWS: { [K in OutcomeKind]: Row<K> } = {
       return finish(order, decision);
     }
     const after = { ...order, refunds: folded.entries };
-    const confirmed = confirmedMinor(after.refunds);
+    const confirmed = Math.min(order.amountMinor, confirmedMinor(after.refunds));
     if (confirmed > order.refundedMinor) decision.refundedTotal = confirmed;
-    const moved = moveIfRefunded(decision, { ...after, refundedMinor: Math.max(order.refundedMinor, confirmed) }, false);
+    const moved = moveIfRefunded(decision, { ...after, refundedMinor: Math.max(order.refundedMinor, confirmed) });
     decision.result = folded.changes.length > 0 || moved ? 'applied' : 'no_change';
     return finish(order, decision);
   },
@@ -246,12 +252,17 @@ function noteHintMismatch(decision: Decision, paymentIntentId: string, problems:
   decision.logs.push({ level: 'warn', message: 'stripe event metadata names another order: applied to the order holding the intent' });
 }
 
-/** A paid order whose refunds cover what was paid moves to `refunded` (its stock step follows). */
-function moveIfRefunded(decision: Decision, after: OrderFacts, flaggedFull: boolean): boolean {
-  if (after.status !== 'paid' || !(flaggedFull || isFullyRefunded(after))) return false;
+/** A paid order whose confirmed refunds cover what was paid moves to `refunded` (its stock step follows). */
+function moveIfRefunded(decision: Decision, after: OrderFacts): boolean {
+  if (after.status !== 'paid' || !isFullyRefunded(after)) return false;
   decision.moves.push({ to: 'refunded', reason: 'refunded' });
   return true;
 }
+
+const EXCEEDS_PAID = 'refunds exceed what was paid';
+
+/** What refunds confirmed by their own ids may still add up to: confirmed refunds never pass what was paid. */
+const roomToConfirm = (order: OrderFacts, entries: readonly RefundFacts[]) => order.amountMinor - confirmedMinor(entries);
 
 const confirmedMinor = (entries: readonly RefundFacts[]) =>
   entries.filter((entry) => entry.settlement === 'confirmed').reduce((sum, entry) => sum + entry.amountMinor, 0);
@@ -264,13 +275,18 @@ interface Folded {
   logs: LogLine[];
 }
 
-function addFolded(decision: Decision, paymentIntentId: string, folded: Folded) {
+/** The folded changes, and every problem of the report in one mismatch note (one note of a kind per event). */
+function addFolded(decision: Decision, paymentIntentId: string, folded: Folded, figures: Record<string, unknown> = {}) {
   decision.refundChanges.push(...folded.changes);
   decision.notes.push(...folded.notes);
   decision.logs.push(...folded.logs);
   if (folded.problems.length > 0) {
-    decision.notes.push({ kind: 'payment_mismatch', detail: { paymentIntentId, problems: folded.problems } });
-    decision.logs.push({ level: 'error', message: 'stripe event does not match its order: not applied', fields: { problems: folded.problems } });
+    decision.notes.push({ kind: 'payment_mismatch', detail: { paymentIntentId, problems: folded.problems, ...figures } });
+    decision.logs.push({
+      level: 'error',
+      message: 'stripe event does not match its order: what contradicts it is not applied',
+      fields: { problems: folded.problems },
+    });
   }
 }
 
@@ -311,6 +327,10 @@ function foldRefunds(order: OrderFacts, reports: readonly RefundReport[]): Folde
       const status = canReplaceStatus(entry.status, report.status) ? report.status : entry.status;
       const settlement = status === report.status ? settlementAfter(entry.settlement, report.status, true) : entry.settlement;
       if (status === entry.status && settlement === entry.settlement) continue;
+      if (settlement === 'confirmed' && entry.settlement !== 'confirmed' && amountMinor > roomToConfirm(order, folded.entries)) {
+        folded.problems.push(EXCEEDS_PAID);
+        continue;
+      }
       const failure = report.failureReason ?? entry.failure ?? null;
       folded.changes.push({
         kind: 'update',
@@ -341,6 +361,10 @@ function foldRefunds(order: OrderFacts, reports: readonly RefundReport[]): Folde
       // The event came before the answer to our create call was stored: the gateway has accepted it.
       const status = canReplaceStatus(ours.status, report.status) ? report.status : ours.status;
       const settlement = status === report.status ? settlementAfter(ours.settlement, report.status, true) : ours.settlement;
+      if (settlement === 'confirmed' && amountMinor > roomToConfirm(order, folded.entries)) {
+        folded.problems.push(EXCEEDS_PAID);
+        continue;
+      }
       const failure = report.failureReason ?? ours.failure ?? null;
       folded.changes.push({
         kind: 'update',
@@ -352,8 +376,12 @@ function foldRefunds(order: OrderFacts, reports: readonly RefundReport[]): Folde
       replace(ours.requestId, { ...ours, refundId: report.id, status, settlement, failure });
       continue;
     }
-    // Made elsewhere (the Stripe dashboard): recorded by its id so it counts once, like ours.
+    // Made elsewhere (the Stripe dashboard): recorded by its id so it counts once, like ours; never past what was paid.
     const settlement = settlementAfter('reserved', report.status, true);
+    if (settlement !== 'released' && amountMinor > roomToConfirm(order, folded.entries)) {
+      folded.problems.push(EXCEEDS_PAID);
+      continue;
+    }
     folded.changes.push({ kind: 'add_external', refundId: report.id, amountMinor, status: report.status, settlement, failure: report.failureReason });
     folded.entries.push({
       requestId: report.id,

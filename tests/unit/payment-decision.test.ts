@@ -309,6 +309,59 @@ describe('decide: refunds, in detail', () => {
     });
   });
 
+  it('when a charge total reports more than was paid, then what was paid counts, the order is refunded, and the contradiction is noted', () => {
+    const over = { ...OUTCOMES.refund_total, refundedMinor: 6000, fullyRefunded: true } as PaymentOutcome;
+
+    const decision = decide(paidWith([]), over, SOURCE);
+
+    expect(decision.refundedTotal).toBe(3000);
+    expect(shape(decision)).toEqual({ result: 'mismatch', moves: ['refunded'], notes: ['refund', 'payment_mismatch'], stock: 'none' });
+    expect(decision.notes[1]?.detail).toEqual({
+      paymentIntentId: INTENT,
+      problems: ['refunded more than paid'],
+      chargeId: 'ch_1',
+      reportedMinor: 6000,
+      paidMinor: 3000,
+    });
+  });
+
+  it('when a charge says fully refunded with less refunded than paid, then only the money counts: the order stays paid', () => {
+    const flagged = { ...OUTCOMES.refund_total, refundedMinor: 0, fullyRefunded: true } as PaymentOutcome;
+
+    const decision = decide(paidWith([entry({ restock: true, refundId: null, status: 'requested' })]), flagged, SOURCE);
+
+    expect(shape(decision)).toEqual({ result: 'mismatch', moves: [], notes: ['refund', 'payment_mismatch'], stock: 'none' });
+    expect(decision.notes[1]?.detail).toMatchObject({ problems: ['fully refunded flag without the money'] });
+  });
+
+  it('when refunds made elsewhere add up past what was paid, then only those that fit are recorded', () => {
+    const confirmedTwenty = entry({ requestId: 're_a', refundId: 're_a', amountMinor: 2000, status: 'succeeded', settlement: 'confirmed' });
+
+    const fits = decide(paidWith([confirmedTwenty]), updated({ id: 're_b', amountMinor: 1000 }), SOURCE);
+    const past = decide(paidWith([confirmedTwenty]), updated({ id: 're_b', amountMinor: 1001 }), SOURCE);
+    const failedOne = decide(paidWith([confirmedTwenty]), updated({ id: 're_b', amountMinor: 2000, status: 'failed' }), SOURCE);
+
+    expect(shape(fits)).toEqual({ result: 'applied', moves: ['refunded'], notes: [], stock: 'none' });
+    expect(shape(past)).toEqual({ result: 'mismatch', moves: [], notes: ['payment_mismatch'], stock: 'none' });
+    expect(past.notes[0]?.detail).toEqual({ paymentIntentId: INTENT, problems: ['refunds exceed what was paid'] });
+    // A failed refund takes nothing: recorded, nothing to exceed.
+    expect(failedOne.refundChanges).toEqual([expect.objectContaining({ kind: 'add_external', settlement: 'released' })]);
+  });
+
+  it('when confirming one of our refunds would pass what was paid, then it is not confirmed and the contradiction is noted', () => {
+    const decision = decide(
+      paidWith([
+        entry({ requestId: 're_x', refundId: 're_x', amountMinor: 3000, status: 'succeeded', settlement: 'confirmed' }),
+        entry({ amountMinor: 1000 }),
+      ]),
+      updated({ amountMinor: 1000 }),
+      SOURCE,
+    );
+
+    expect(decision.refundChanges).toEqual([]);
+    expect(decision.result).toBe('mismatch');
+  });
+
   it('when a charge lists its refunds (API versions before 2022-11-15), then each counts as its own report', () => {
     const listed = { ...OUTCOMES.refund_total, refundedMinor: 2000, refunds: [refund({ id: 're_a' }), refund({ id: 're_b' })] } as PaymentOutcome;
 
