@@ -89,6 +89,7 @@ const schema = z.object({
   STRIPE_MAX_NETWORK_RETRIES: int(0, 5, 1),
   // Unset: derived from the Stripe timeout and retries (see refundAttemptLeaseMs).
   REFUND_ATTEMPT_LEASE_MS: z.coerce.number().int().min(1000).max(3_600_000).optional(),
+  REFUND_REFUSED_ATTEMPTS_KEPT: int(1, 1000, 10),
   SIMULATED_WEBHOOK_URL: z.url().optional(),
   SIMULATED_WEBHOOK_DELAY_MS: int(0, 60_000, 500),
 
@@ -157,6 +158,8 @@ export interface Config {
      * wait and the expiry job leaves it alone; after it, either may send the request again (same gateway key).
      */
     attemptLeaseMs: number;
+    /** Refund requests the gateway refused stay on their order, newest first, up to this many (with their notes). */
+    refusedAttemptsKept: number;
   };
   orders: {
     paymentTimeoutMs: number;
@@ -300,6 +303,7 @@ export function parseConfig(source: Record<string, string | undefined>): LoadedC
       simulated: { webhookUrl: env.SIMULATED_WEBHOOK_URL, webhookDelayMs: env.SIMULATED_WEBHOOK_DELAY_MS },
       refunds: {
         attemptLeaseMs: env.REFUND_ATTEMPT_LEASE_MS ?? refundAttemptLeaseMs(env.STRIPE_TIMEOUT_MS, env.STRIPE_MAX_NETWORK_RETRIES),
+        refusedAttemptsKept: env.REFUND_REFUSED_ATTEMPTS_KEPT,
       },
       orders: {
         paymentTimeoutMs: env.ORDER_PAYMENT_TIMEOUT_MINUTES * 60_000,

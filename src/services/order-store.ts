@@ -187,6 +187,20 @@ export async function recordRefundRefusal(orderId: Types.ObjectId, requestId: st
   );
 }
 
+/** Removes refused requests (only refused ones) and the `refund_requested` notes they left. */
+export async function dropRefusedRefunds(orderId: Types.ObjectId, requestIds: string[]): Promise<void> {
+  if (requestIds.length === 0) return;
+  await OrderModel.updateOne(
+    { _id: orderId },
+    {
+      $pull: {
+        refunds: { requestId: { $in: requestIds }, status: 'refused' },
+        notes: { kind: 'refund_requested', 'detail.requestId': { $in: requestIds } },
+      },
+    },
+  );
+}
+
 /** Takes the right to call the gateway for a request still waiting for an answer whose last attempt is over. */
 export async function claimRefundAttempt(orderId: Types.ObjectId, requestId: string, now: Date, until: Date): Promise<boolean> {
   const waiting = { requestId, refundId: null, status: 'requested', attemptUntil: { $lte: now } };

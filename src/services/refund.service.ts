@@ -11,6 +11,7 @@ import type { RefundOrderInput } from '../schemas/refund.schemas';
 import type { PublicUser } from './auth.service';
 import {
   claimRefundAttempt,
+  dropRefusedRefunds,
   interruptedRefundRequests,
   recordRefundAnswer,
   recordRefundRefusal,
@@ -26,6 +27,8 @@ export interface RefundServiceDeps {
   settings: {
     /** How long one gateway call may take at most: until then a same-key retry is told to wait, after it the call may be made again. */
     attemptLeaseMs: number;
+    /** How many refused requests an order keeps (the newest): a refusal leaves a bounded trace. */
+    refusedAttemptsKept: number;
   };
 }
 
@@ -187,9 +190,16 @@ export function createRefundService(deps: RefundServiceDeps) {
     }
   }
 
+  /**
+   * The refusal is kept on the order (the admin sees it as `refused`), but only the newest few: older refused
+   * requests, which refunded and reserved nothing, are dropped with their notes, so repeated refusals cannot
+   * grow the order without bound.
+   */
   async function recordRefusal(orderId: Types.ObjectId, requestId: string, message: string): Promise<void> {
     await recordRefundRefusal(orderId, requestId, message);
     logger.warn('refund refused by the gateway', { orderId: orderId.toHexString(), requestId, reason: message });
+    const order = (await OrderModel.findById(orderId).select('refunds').lean()) as Pick<OrderRow, 'refunds'> | null;
+    await dropRefusedRefunds(orderId, refusedBeyond(order?.refunds ?? [], deps.settings.refusedAttemptsKept));
   }
 
   /** Takes the right to call the gateway for a request still waiting for an answer whose last attempt is over. */
@@ -224,6 +234,15 @@ export function createRefundService(deps: RefundServiceDeps) {
 }
 
 export type RefundService = ReturnType<typeof createRefundService>;
+
+/** The request ids of the refused requests past the newest `keep`. */
+function refusedBeyond(entries: readonly RefundEntry[], keep: number): string[] {
+  const refused = entries.filter((entry) => entry.status === 'refused');
+  const oldestFirst = refused
+    .map((entry, i) => ({ entry, i }))
+    .sort((a, b) => a.entry.requestedAt.getTime() - b.entry.requestedAt.getTime() || a.i - b.i);
+  return oldestFirst.slice(0, Math.max(0, refused.length - keep)).map(({ entry }) => entry.requestId);
+}
 
 /** A request this admin made on this order with this key; one the gateway refused does not use the key up. */
 function requestWithKey(order: OrderRow, adminId: string, key: string): RefundEntry | undefined {
