@@ -1,4 +1,4 @@
-import type { PaymentGateway, PaymentIntentSnapshot } from './gateway';
+import { GatewayError, type PaymentGateway, type PaymentIntentSnapshot } from './gateway';
 import type { OutcomeOf, PaymentOutcome } from './outcome';
 
 /**
@@ -6,9 +6,21 @@ import type { OutcomeOf, PaymentOutcome } from './outcome';
  * job's reconciliation and the cancels read these, never a provider's statuses or error codes.
  */
 
-/** The intent as the gateway has it now. A refusal or an outage is thrown as the GatewayError it is. */
+/** The provider does not know the intent (Stripe and the simulated gateway: resource_missing). */
+export function isIntentMissing(error: unknown): boolean {
+  return error instanceof GatewayError && error.kind === 'invalid_request' && error.code === 'resource_missing';
+}
+
+/** The intent as the gateway has it now. A refusal or outage other than "no such intent" is thrown as the GatewayError it is. */
 export async function lookUpIntent(gateway: PaymentGateway, intentId: string): Promise<PaymentOutcome> {
-  return snapshotOutcome(await gateway.retrievePaymentIntent(intentId));
+  let snapshot: PaymentIntentSnapshot;
+  try {
+    snapshot = await gateway.retrievePaymentIntent(intentId);
+  } catch (error) {
+    if (isIntentMissing(error)) return { kind: 'intent_missing', intentId };
+    throw error;
+  }
+  return snapshotOutcome(snapshot);
 }
 
 export function snapshotOutcome(snapshot: PaymentIntentSnapshot): PaymentOutcome {
@@ -31,12 +43,17 @@ export function snapshotOutcome(snapshot: PaymentIntentSnapshot): PaymentOutcome
 
 /**
  * Cancels the intent. Stripe refuses to cancel a paid intent, so the answer is where it ended: canceled, or
- * succeeded (nothing was canceled).
+ * succeeded (nothing was canceled); an intent the gateway does not know is intent_missing.
  */
 export async function cancelIntent(
   gateway: PaymentGateway,
   intentId: string,
-): Promise<OutcomeOf<'payment_canceled'> | { kind: 'already_succeeded'; intentId: string }> {
-  const { status } = await gateway.cancelPaymentIntent(intentId);
-  return status === 'succeeded' ? { kind: 'already_succeeded', intentId } : { kind: 'payment_canceled', intentId };
+): Promise<OutcomeOf<'payment_canceled'> | OutcomeOf<'intent_missing'> | { kind: 'already_succeeded'; intentId: string }> {
+  try {
+    const { status } = await gateway.cancelPaymentIntent(intentId);
+    return status === 'succeeded' ? { kind: 'already_succeeded', intentId } : { kind: 'payment_canceled', intentId };
+  } catch (error) {
+    if (isIntentMissing(error)) return { kind: 'intent_missing', intentId };
+    throw error;
+  }
 }

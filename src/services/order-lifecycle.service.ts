@@ -10,7 +10,8 @@ export type CancelOutcome = 'canceled' | 'already_paid' | 'not_open';
 /**
  * Cancels the PaymentIntent first, then the order (which gives its stock back): Stripe refuses to cancel an
  * intent that has succeeded, so a cancel can never undo a payment; then the order is left for the success
- * webhook. The gateway's answer is applied as the outcome it is (payment-outcomes). If the process dies after
+ * webhook. The gateway's answer is applied as the outcome it is (payment-outcomes), including "no such
+ * intent" (its store was lost, or the account changed), which cancels the order too. If the process dies after
  * the gateway's cancel, the gateway's cancel event (or the expiry job, which repeats this) finishes the job.
  */
 export async function cancelOpenOrder(
@@ -23,7 +24,9 @@ export async function cancelOpenOrder(
   if (!intentId) throw new Error(`Order ${order._id.toHexString()} has no payment intent to cancel`);
   const answer = await cancelIntent(deps.payments, intentId);
   if (answer.kind === 'already_succeeded') return 'already_paid';
-  const result = await deps.outcomes.apply({ reason }, answer);
+  // An intent the gateway does not know can never be paid: that answer is final, and settles the order as canceled.
+  const source = answer.kind === 'intent_missing' ? { sourceId: `reconcile:${intentId}`, reason: 'intent_missing' } : { reason };
+  const result = await deps.outcomes.apply(source, answer);
   return result === 'applied' ? 'canceled' : 'not_open';
 }
 

@@ -23,7 +23,8 @@ const BATCH = 100;
  * - settles placed orders still unpaid after ORDER_PAYMENT_TIMEOUT_MINUTES, asking the gateway first
  *   (reconciliation): an intent that succeeded (its webhook lost, misrouted or late) is applied exactly as
  *   the webhook would, recorded as `reconciled`; one still `processing` stays open and is asked again
- *   later; any other is canceled (intent first, then order, then stock);
+ *   later; one the gateway does not know is final (canceled, stock and open-order slot back, noted
+ *   `intent_missing`); any other is canceled (intent first, then order, then stock);
  * - takes apart orders whose creation was interrupted (never placed): stock and open-order count back, order deleted;
  * - settles stock for orders whose final status was stored but whose stock step was interrupted (also the
  *   restock of a fully refunded order that asked for it);
@@ -69,6 +70,11 @@ export function createOrderSweeper(deps: {
     if (seen.kind === 'payment_processing') {
       logger.info('expired order left open: its payment is processing', { orderId: order._id.toHexString(), paymentIntentId: seen.intentId });
       return 'left_open';
+    }
+    if (seen.kind === 'intent_missing') {
+      // Nothing can ever be paid through it: a final answer, not a reason to ask again forever.
+      const result = await outcomes.apply({ sourceId: `reconcile:${seen.intentId}`, reason: 'intent_missing' }, seen);
+      return result === 'applied' ? 'canceled' : 'left_open';
     }
     const outcome = await cancelOpenOrder({ payments, outcomes }, order, 'payment_timeout');
     if (outcome !== 'already_paid') return outcome === 'canceled' ? 'canceled' : 'left_open';
