@@ -190,8 +190,9 @@ const ROWS: { [K in OutcomeKind]: Row<K> } = {
     decision.refundedTotal = Math.max(countedMinor, Math.min(order.amountMinor, confirmedMinor(after.refunds)));
     // Only money actually refunded moves an order to `refunded`, never the flag alone.
     const moved = moveIfRefunded(decision, after);
-    const full = countedMinor >= order.amountMinor;
-    decision.result = contradictions.length > 0 ? 'mismatch' : full && !moved ? 'no_change' : 'applied';
+    // A report of the whole amount that moves nothing (the order was refunded already) is a repeat: no change.
+    const wholeAmountReported = countedMinor >= order.amountMinor;
+    decision.result = contradictions.length > 0 ? 'mismatch' : wholeAmountReported && !moved ? 'no_change' : 'applied';
     return finish(order, decision);
   },
 
