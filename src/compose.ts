@@ -10,9 +10,9 @@ import { createAuthService } from './services/auth.service';
 import { createCatalogueService } from './services/catalogue.service';
 import { createOrderSweeper } from './services/order-sweeper.service';
 import { createOrderService } from './services/order.service';
-import { createPaymentEventService } from './services/payment-events.service';
 import { createRefundService } from './services/refund.service';
 import { seedProducts } from './services/seed.service';
+import { createWebhookIntake } from './services/webhook-intake.service';
 
 /** What the services talk to outside their own code: handed in, so that tests pass what they can run. */
 export interface Outside {
@@ -22,14 +22,6 @@ export interface Outside {
   clock?: () => Date;
   /** The process's metrics (the app's requests and the expiry job's work in one registry); a private set when omitted. */
   metrics?: Metrics;
-}
-
-/**
- * How long one refund attempt holds its request: a gateway call lasts at most its timeout per try, so until
- * then a retry with the same key (an admin's, or the expiry job's) waits for it instead of sending it again.
- */
-export function refundAttemptLeaseMs(stripe: Config['stripe']): number {
-  return stripe.timeoutMs * (stripe.maxNetworkRetries + 1) + 5_000;
 }
 
 /**
@@ -43,7 +35,7 @@ export function buildServices(config: Config, outside: Outside) {
   const clock = outside.clock ?? (() => new Date());
   const metrics = outside.metrics ?? createMetrics();
   // One refund service: the admin's requests and the expiry job's resends share one attempt lease.
-  const refunds = createRefundService({ payments, clock, logger, metrics, settings: { attemptLeaseMs: refundAttemptLeaseMs(config.stripe) } });
+  const refunds = createRefundService({ payments, clock, logger, metrics, settings: config.refunds });
   return {
     clock,
     metrics,
@@ -51,7 +43,7 @@ export function buildServices(config: Config, outside: Outside) {
     catalogue: createCatalogueService(clock),
     orders: createOrderService({ payments, clock, logger, metrics, settings: config.orders, faults: crashAt(config.faults.crashAt) }),
     refunds,
-    paymentEvents: createPaymentEventService({ clock, logger, metrics, verify: createWebhookVerifier(config.stripe.webhookSecret) }),
+    paymentEvents: createWebhookIntake({ clock, logger, metrics, verify: createWebhookVerifier(config.stripe.webhookSecret) }),
     adminOrders: createAdminOrderService(),
     sweeper: createOrderSweeper({ payments, clock, logger, metrics, refunds, settings: config.orders }),
     /** Admin accounts: the server's bootstrap keeps an existing password, create-admin sets it. */

@@ -88,6 +88,9 @@ const schema = z.object({
   STRIPE_API_PROTOCOL: z.enum(['http', 'https']).optional(),
   STRIPE_TIMEOUT_MS: int(500, 120_000, 10_000),
   STRIPE_MAX_NETWORK_RETRIES: int(0, 5, 1),
+  // Unset: derived from the Stripe timeout and retries (see refundAttemptLeaseMs).
+  REFUND_ATTEMPT_LEASE_MS: z.coerce.number().int().min(1000).max(3_600_000).optional(),
+  REFUND_REFUSED_ATTEMPTS_KEPT: int(1, 1000, 10),
   SIMULATED_WEBHOOK_URL: z.url().optional(),
   SIMULATED_WEBHOOK_DELAY_MS: int(0, 60_000, 500),
   // Where the storefront loads Stripe.js from; its origin is what the page's Content-Security-Policy allows.
@@ -164,6 +167,15 @@ export interface Config {
   };
   /** Only for the simulated gateway (no STRIPE_SECRET_KEY): where and how soon it delivers its events. */
   simulated: { webhookUrl?: string; webhookDelayMs: number };
+  refunds: {
+    /**
+     * How long one refund's gateway call may run: until then a retry with its Idempotency-Key is told to
+     * wait and the expiry job leaves it alone; after it, either may send the request again (same gateway key).
+     */
+    attemptLeaseMs: number;
+    /** Refund requests the gateway refused stay on their order, newest first, up to this many (with their notes). */
+    refusedAttemptsKept: number;
+  };
   orders: {
     paymentTimeoutMs: number;
     /**
@@ -324,6 +336,10 @@ export function parseConfig(source: Record<string, string | undefined>): LoadedC
       },
       storefront: { enabled: env.STOREFRONT === 'on', stripeJsUrl: env.STRIPE_JS_URL },
       simulated: { webhookUrl: env.SIMULATED_WEBHOOK_URL, webhookDelayMs: env.SIMULATED_WEBHOOK_DELAY_MS },
+      refunds: {
+        attemptLeaseMs: env.REFUND_ATTEMPT_LEASE_MS ?? refundAttemptLeaseMs(env.STRIPE_TIMEOUT_MS, env.STRIPE_MAX_NETWORK_RETRIES),
+        refusedAttemptsKept: env.REFUND_REFUSED_ATTEMPTS_KEPT,
+      },
       orders: {
         paymentTimeoutMs: env.ORDER_PAYMENT_TIMEOUT_MINUTES * 60_000,
         creationTimeoutMs: env.ORDER_CREATION_TIMEOUT_SECONDS * 1000,
@@ -336,6 +352,14 @@ export function parseConfig(source: Record<string, string | undefined>): LoadedC
       faults: { crashAt: env.FAULT_CRASH_AT },
     },
   };
+}
+
+/**
+ * The longest one gateway call can take (the SDK's timeout for the first try and each retry) plus a margin
+ * for recording its answer: a lease shorter than that would let a second sender call while the first still runs.
+ */
+export function refundAttemptLeaseMs(timeoutMs: number, maxNetworkRetries: number): number {
+  return timeoutMs * (maxNetworkRetries + 1) + 5_000;
 }
 
 /** `true`/`false`, a hop count (`1` behind Render's proxy), or a comma list of trusted addresses/subnets. */

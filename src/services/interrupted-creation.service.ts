@@ -1,6 +1,7 @@
 import { IdempotencyKeyModel } from '../models/idempotency-key.model';
-import { OrderModel, type OrderRow } from '../models/order.model';
+import type { OrderRow } from '../models/order.model';
 import { releaseOpenOrder, unitsOf } from './open-order-limit.service';
+import { deleteUnplacedOrder } from './order-store';
 import { releaseLines } from './stock.service';
 
 /**
@@ -13,5 +14,5 @@ export async function takeApartInterruptedCreation(order: Pick<OrderRow, '_id' |
   await releaseLines(order._id, order.items);
   await releaseOpenOrder(order.userId, order._id, unitsOf(order.items));
   await IdempotencyKeyModel.deleteMany({ orderId: order._id });
-  await OrderModel.deleteOne({ _id: order._id, placedAt: null });
+  await deleteUnplacedOrder(order._id);
 }

@@ -15,7 +15,9 @@ import type { PublicUser } from './auth.service';
 import { claimIdempotencyKey, forgetIdempotencyKey } from './idempotency.service';
 import { claimOpenOrder, releaseOpenOrder, unitsOf, type OpenOrderLimits } from './open-order-limit.service';
 import { cancelOpenOrder, gatewayFailure, notOpen } from './order-lifecycle.service';
+import { attachIntent, deleteUnplacedOrder, insertUnplacedOrder } from './order-store';
 import { toOrderView } from './order-view';
+import { createPaymentOutcomes } from './payment-outcomes.service';
 import { releaseLines, reserveLines, type Shortage, type StockLine } from './stock.service';
 
 export interface OrderServiceDeps {
@@ -34,6 +36,7 @@ export function createOrderService(deps: OrderServiceDeps) {
   const { payments, clock } = deps;
   const metrics = deps.metrics ?? noMetrics;
   const faults = deps.faults ?? noFaults;
+  const outcomes = createPaymentOutcomes({ clock, logger: deps.logger, metrics });
 
   /**
    * Creating an order is five writes with no transaction, each safe to repeat or to be interrupted:
@@ -77,16 +80,14 @@ export function createOrderService(deps: OrderServiceDeps) {
 
   async function placeOrder(orderId: Types.ObjectId, startedAt: Date, user: PublicUser, priced: Awaited<ReturnType<typeof priceLines>>) {
     const now = clock();
-    await OrderModel.create({
+    await insertUnplacedOrder({
       _id: orderId,
-      createdAt: startedAt,
       userId: new Types.ObjectId(user.id),
-      status: 'pending',
       items: priced.items,
       amountMinor: priced.amountMinor,
       currency: priced.currency,
       expiresAt: new Date(now.getTime() + deps.settings.paymentTimeoutMs),
-      history: [{ status: 'pending', at: now, reason: 'order_created' }],
+      createdAt: startedAt,
     });
     faults.reach('order.after-insert');
     const userId = new Types.ObjectId(user.id);
@@ -106,12 +107,8 @@ export function createOrderService(deps: OrderServiceDeps) {
           throw gatewayFailure(error);
         });
       // Past the deadline a retry of its Idempotency-Key may already be taking this order apart: never place it then.
-      const deadline = new Date(clock().getTime() - deps.settings.creationTimeoutMs);
-      const placed = await OrderModel.updateOne(
-        { _id: orderId, placedAt: null, createdAt: { $gt: deadline } },
-        { $set: { paymentIntentId: intent.id, clientSecret: intent.clientSecret, placedAt: clock() } },
-      );
-      if (placed.modifiedCount === 0) {
+      const startedAfter = new Date(clock().getTime() - deps.settings.creationTimeoutMs);
+      if (!(await attachIntent(orderId, intent, clock(), startedAfter))) {
         await payments.cancelPaymentIntent(intent.id).catch(() => undefined);
         throw new ServiceUnavailable('Creating the order took too long and it was abandoned; nothing was charged: retry');
       }
@@ -119,7 +116,7 @@ export function createOrderService(deps: OrderServiceDeps) {
     } catch (error) {
       await releaseLines(orderId, priced.items);
       await releaseOpenOrder(userId, orderId, units);
-      await OrderModel.deleteOne({ _id: orderId, placedAt: null });
+      await deleteUnplacedOrder(orderId);
       throw error;
     }
     return loadOrder(orderId);
@@ -166,11 +163,10 @@ export function createOrderService(deps: OrderServiceDeps) {
   async function cancelOrder(user: PublicUser, id: string) {
     const order = await visibleOrder(user, id);
     if (!OPEN_STATUSES.includes(order.status)) throw notOpen(order.status, 'canceled');
-    const outcome = await cancelOpenOrder(payments, order, { reason: 'canceled_by_customer', at: clock() }).catch((error: unknown) => {
+    const outcome = await cancelOpenOrder({ payments, outcomes }, order, 'canceled_by_customer').catch((error: unknown) => {
       throw gatewayFailure(error);
     });
     if (outcome === 'already_paid') throw new Conflict('The payment for this order has already succeeded', 'ALREADY_PAID');
-    if (outcome === 'canceled') metrics.payment('canceled');
     const current = await loadOrder(order._id);
     if (outcome === 'not_open') throw notOpen(current.status, 'canceled');
     return toOrderView(current, user);

@@ -1,6 +1,5 @@
 import type { Express } from 'express';
 import { createApp, type AppDeps } from '../../src/app';
-import { buildServices, type Outside } from '../../src/compose';
 import { isDatabaseReady } from '../../src/db';
 import { parseConfig, type Config } from '../../src/config/env';
 import { silentLogger } from '../../src/lib/logger';
@@ -33,9 +32,4 @@ export function buildTestApp(options: { env?: Record<string, string>; deps?: Par
     options.deps?.payments ??
     createSimulatedGateway({ webhookSecret: config.stripe.webhookSecret, webhookUrl: () => undefined, deliveryDelayMs: 0, logger: silentLogger });
   return createApp({ config, logger: silentLogger, isDatabaseReady, ...options.deps, payments });
-}
-
-/** The expiry job as the server builds it (src/compose.ts: with the app's refund service), on `config`. */
-export function sweeperFor(config: Config, outside: Omit<Outside, 'logger'> & Partial<Pick<Outside, 'logger'>>) {
-  return buildServices(config, { logger: silentLogger, ...outside }).sweeper;
 }

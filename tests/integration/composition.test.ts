@@ -1,8 +1,8 @@
 import request from 'supertest';
-import { refundAttemptLeaseMs } from '../../src/compose';
 import { OrderModel } from '../../src/models/order.model';
 import { GatewayError } from '../../src/payments/gateway';
-import { sweeperFor, testConfig } from '../helpers/app';
+import { testConfig } from '../helpers/app';
+import { sweeperFor } from '../helpers/sweeper';
 import { useTestDatabase } from '../helpers/db';
 import { paidOrder, shopPeople, startRefundShop, type RefundShop } from '../helpers/refund-shop';
 
@@ -38,15 +38,15 @@ it("when the expiry job sends an interrupted refund again, then it holds it for 
   const at = new Date(Date.now() + 1000);
   const config = testConfig();
 
-  const sweep = sweeperFor(config, { payments: shop.gateway, clock: () => at }).sweepOnce();
+  const sweep = sweeperFor({ config, payments: shop.gateway, clock: () => at }).sweepOnce();
   const deadline = Date.now() + 10_000;
   while (!releaseResend && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
   const during = (await OrderModel.findById(order.orderId).lean())!.refunds[0]!;
   releaseResend?.();
   const swept = await sweep;
 
-  expect(during).toMatchObject({ status: 'requested', attemptUntil: new Date(at.getTime() + refundAttemptLeaseMs(config.stripe)) });
-  expect(refundAttemptLeaseMs(config.stripe)).toBe(config.stripe.timeoutMs * (config.stripe.maxNetworkRetries + 1) + 5_000);
+  expect(during).toMatchObject({ status: 'requested', attemptUntil: new Date(at.getTime() + config.refunds.attemptLeaseMs) });
+  expect(config.refunds.attemptLeaseMs).toBe(config.stripe.timeoutMs * (config.stripe.maxNetworkRetries + 1) + 5_000);
   expect(swept.refundsResumed).toBe(1);
   expect((await OrderModel.findById(order.orderId).lean())!.refunds[0]).toMatchObject({ status: 'succeeded', attemptUntil: null });
 });
