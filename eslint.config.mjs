@@ -7,6 +7,13 @@ import { defineConfig } from 'eslint/config';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
+// Node's globals that browsers lack (process, require, Buffer...), switched off where the code runs in a browser.
+const nodeOnlyGlobalsOff = Object.fromEntries(
+  Object.keys(globals.node)
+    .filter((name) => !(name in globals.browser))
+    .map((name) => [name, 'off']),
+);
+
 export default defineConfig(
   { ignores: ['dist/', 'coverage/', '.tools/', '.data/', 'node_modules/', 'bench/results/'] },
   js.configs.recommended,
@@ -40,6 +47,32 @@ export default defineConfig(
   {
     files: ['**/*.js', '**/*.mjs', '**/*.cjs'],
     extends: [tseslint.configs.disableTypeChecked],
+  },
+  {
+    // The storefront's browser code (src/storefront/public): ES modules type-checked from their JSDoc by their own
+    // tsconfig, so linted with type information again, with the browser's globals and none of Node's.
+    files: ['src/storefront/public/**/*.js'],
+    extends: [tseslint.configs.recommendedTypeChecked],
+    languageOptions: {
+      sourceType: 'module',
+      globals: { ...nodeOnlyGlobalsOff, ...globals.browser },
+      parserOptions: { projectService: false, project: ['src/storefront/tsconfig.json'], tsconfigRootDir: import.meta.dirname },
+    },
+    rules: {
+      // Data is never parsed as HTML in the pages: text goes in as text (src/storefront/public/js/dom.js).
+      'no-restricted-properties': [
+        'error',
+        ...['innerHTML', 'outerHTML', 'insertAdjacentHTML', 'createContextualFragment'].map((property) => ({
+          property,
+          message: 'Builds HTML from a string: build elements with h() and set text as text (dom.js).',
+        })),
+        ...['write', 'writeln'].map((property) => ({
+          object: 'document',
+          property,
+          message: 'Writes HTML from a string: build elements with h() (dom.js).',
+        })),
+      ],
+    },
   },
   {
     files: ['**/*.cjs'],

@@ -27,7 +27,7 @@ import { availableParallelism, cpus, loadavg } from 'node:os';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import mongoose from 'mongoose';
-import { ensureIndexes } from '../src/config/database';
+import { ensureIndexes } from '../src/db';
 import { afterCursor, encodeCursor, sortFor, type KeysetOrder } from '../src/lib/keyset';
 import { ProductModel } from '../src/models/product.model';
 import { createCatalogueService, PRODUCT_ORDERS } from '../src/services/catalogue.service';

@@ -9,22 +9,21 @@
  *
  * CHROMIUM_PATH (default /usr/bin/chromium) names the browser; DOCS_SCREENSHOT where the screenshot goes.
  */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { chromium } from 'playwright-core';
 import { createApp } from '../src/app';
 import { parseConfig } from '../src/config/env';
 import { silentLogger } from '../src/lib/logger';
 import { createSimulatedGateway } from '../src/payments/simulated.gateway';
+import { CHROMIUM_MISSING, CHROMIUM_PATH, launchChromium } from './chromium';
 
 /** What the $$eval callback below reads of an element: it runs in the browser, and the project compiles without the DOM library. */
 interface RenderedBlock {
   querySelector(selector: string): { textContent: string | null; getAttribute(name: string): string | null } | null;
 }
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SCREENSHOT = process.env.DOCS_SCREENSHOT ?? path.join(tmpdir(), 'shop-api-docs.png');
 
 /** The app with throw-away secrets and no database: the docs and the document touch neither. */
@@ -48,31 +47,17 @@ async function serveApp(): Promise<{ baseUrl: string; close: () => void }> {
 }
 
 async function main(): Promise<number> {
-  if (!existsSync(CHROMIUM)) {
-    process.stderr.write(`docs:check needs Chromium at ${CHROMIUM}: install it (Debian: apt-get install -y chromium) or set CHROMIUM_PATH.\n`);
+  if (!existsSync(CHROMIUM_PATH)) {
+    process.stderr.write(`docs:check: ${CHROMIUM_MISSING}\n`);
     return 2;
   }
   const served = process.env.DOCS_URL ? undefined : await serveApp();
   const baseUrl = process.env.DOCS_URL ?? served!.baseUrl;
   const apiDocument = (await (await fetch(`${baseUrl}/api/openapi.json`)).json()) as { paths: Record<string, Record<string, unknown>> };
   const operations = Object.entries(apiDocument.paths).flatMap(([p, item]) => Object.keys(item).map((method) => `${method.toUpperCase()} ${p}`));
-  const userDataDir = mkdtempSync(path.join(tmpdir(), 'docs-check-chromium-'));
   const problems: string[] = [];
-  const context = await chromium.launchPersistentContext(userDataDir, {
-    executablePath: CHROMIUM,
-    headless: true,
-    viewport: { width: 1280, height: 900 },
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  const browser = await launchChromium({ viewport: { width: 1280, height: 900 } });
+  const { context } = browser;
   try {
     const page = await context.newPage();
     // CSP violations also reach the console, but this names the directive and the blocked URL.
@@ -122,8 +107,7 @@ async function main(): Promise<number> {
       `docs:check ${baseUrl}/api/docs: ${rendered.length} operations rendered (document: ${operations.length}); screenshots ${[SCREENSHOT, ...opened].join(', ')}\n`,
     );
   } finally {
-    await context.close();
-    rmSync(userDataDir, { recursive: true, force: true });
+    await browser.close();
     served?.close();
   }
   for (const problem of problems) process.stderr.write(`  ${problem}\n`);

@@ -1,137 +1,78 @@
 import cors from 'cors';
 import express, { type Express, type RequestHandler } from 'express';
 import helmet from 'helmet';
+import { buildServices, type Outside, type Services } from './compose';
 import type { Config } from './config/env';
-import type { Logger } from './lib/logger';
-import { createMetrics, type Metrics } from './lib/metrics';
+import { createControllers } from './controllers';
 import { accessLog, observeResponses, type ResponseObserver } from './middleware/access-log';
-import { authenticate, currentUser } from './middleware/authenticate';
+import { authenticate, requireMetricsToken } from './middleware/authenticate';
 import { errorHandler, notFoundHandler } from './middleware/error-handler';
 import { fixedHeaders } from './middleware/fixed-headers';
 import { httpMetrics } from './middleware/http-metrics';
-import { noStore } from './middleware/no-store';
-import { onlyUnder } from './middleware/path-prefix';
-import { methodNotAllowed } from './middleware/method-not-allowed';
 import { accountLimits, authLimits, limitRequests } from './middleware/rate-limit';
 import { recordRouteTemplates, requestContext } from './middleware/request-context';
-import { requireDatabase } from './middleware/require-database';
-import { series } from './middleware/series';
-import { jsonBody } from './middleware/require-json';
-import { adminRoutes } from './routes/admin.routes';
-import { AUTH_PATHS, authRoutes } from './routes/auth.routes';
-import { docsRoutes } from './routes/docs.routes';
-import { apiOperations } from './openapi/operations';
-import type { PaymentGateway } from './payments/gateway';
-import { createWebhookVerifier } from './payments/webhook';
-import { healthRoutes } from './routes/health.routes';
-import { metricsRoutes } from './routes/metrics.routes';
-import { orderRoutes, webhookRoutes } from './routes/order.routes';
-import { productRoutes } from './routes/product.routes';
-import { orderMails } from './mail/order-mails';
-import { createOutbox, type Outbox } from './mail/outbox';
-import { createAccountService } from './services/account.service';
-import { createAdminOrderService } from './services/admin-order.service';
-import { createAdminUserService } from './services/admin-user.service';
-import { createAuthService } from './services/auth.service';
-import { createCatalogueService } from './services/catalogue.service';
-import { createOrderService } from './services/order.service';
-import { createPaymentEventService } from './services/payment-events.service';
-import { createRefundService } from './services/refund.service';
+import { requireVerifiedEmail } from './middleware/require-verified-email';
+import { openApiJson } from './openapi/document';
+import { routeTable } from './routes';
+import type { RouteEntry } from './routes/operation';
+import { createRouter } from './routes/router';
+import { storefront } from './storefront/serve';
 
 /** Everything the app talks to outside its own code is handed in, so tests can pass what they run. */
-export interface AppDeps {
+export interface AppDeps extends Outside {
   config: Config;
-  logger: Logger;
   isDatabaseReady: () => Promise<boolean>;
   /** False while the database is known to be unreachable: requests that need it get 503 at once instead of waiting. */
   isDatabaseAvailable?: () => boolean;
-  payments: PaymentGateway;
-  /** The time, for archive stamps and payment expiry. */
-  clock?: () => Date;
-  /** The process's metrics (server.ts shares them with the expiry job); a private set when omitted. */
-  metrics?: Metrics;
-  /** Where mails are recorded (server.ts's wakes its mail worker); one with no worker when omitted. */
-  outbox?: Outbox;
+  /** The process's services (server.ts shares them with its background job); built from config and deps when omitted. */
+  services?: Services;
+  /** The route table served and documented (src/routes); a test may serve one with an entry of its own. */
+  routes?: readonly RouteEntry[];
 }
 
-/** Builds the Express app: middleware order, routers, 404 and the error handler. Never listens or connects. */
+/** Builds the Express app: the routing derived from the route table, the 404 and the error handler. Never listens or connects. */
 export function createApp(deps: AppDeps): Express {
   const { config, logger } = deps;
-  const clock = deps.clock ?? (() => new Date());
-  const metrics = deps.metrics ?? createMetrics();
-  const outbox = deps.outbox ?? createOutbox({ clock });
-  const auth = createAuthService({
-    jwt: config.jwt,
-    bcryptCost: config.bcryptCost,
-    hashThreads: config.passwordHashThreads,
-    sessions: config.sessions,
-    outbox,
-    clock,
-    logger,
-    onRefreshTokenReuse: () => metrics.refreshTokenReused(),
+  const services = deps.services ?? buildServices(config, deps);
+  const routes = deps.routes ?? routeTable;
+  const controllers = createControllers(services, {
+    isDatabaseReady: deps.isDatabaseReady,
+    metrics: services.metrics,
+    openApiJson: () => openApiJson(routes),
   });
-  const accounts = createAccountService({ hasher: auth.hasher, bcryptCost: config.bcryptCost, sessions: auth.sessions, outbox, clock });
-  // REQUIRE_VERIFIED_EMAIL_TO_ORDER: one more read, on order creation only.
-  const verifiedEmail: RequestHandler = async (_req, res, next) => {
-    await accounts.requireVerifiedEmail(currentUser(res).id);
-    next();
-  };
-
-  const catalogue = createCatalogueService(clock);
-  const requireUser = authenticate(auth);
-  const mails = orderMails(outbox);
-  const orders = createOrderService({ payments: deps.payments, clock, logger, metrics, settings: config.orders, mails });
-  // A gateway call lasts at most its timeout per try: until then a refund retried with its key waits for it.
-  const refundAttemptLeaseMs = config.stripe.timeoutMs * (config.stripe.maxNetworkRetries + 1) + 5_000;
-  const refunds = createRefundService({ payments: deps.payments, clock, logger, metrics, settings: { attemptLeaseMs: refundAttemptLeaseMs } });
-  const paymentEvents = createPaymentEventService({ clock, logger, metrics, mails, verify: createWebhookVerifier(config.stripe.webhookSecret) });
 
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', config.trustProxy);
 
-  // Observability first, so even a request refused by a later middleware has its id, access line and timing.
-  // Everything but the 404 and the error handler runs as one series (one router layer, see series.ts): the
-  // routers in it are entered only under their own paths, and the /api gates test the path instead of mounting
-  // at /api (a mount makes Express cut and restore the URL on every request that passes it).
   recordRouteTemplates(app);
   const observers: ResponseObserver[] = [];
   if (config.requestLog && logger.pino) observers.push(accessLog(logger.pino));
-  if (config.metrics.token) observers.push(httpMetrics(metrics));
+  if (config.metrics.token) observers.push(httpMetrics(services.metrics));
   app.use(
-    series(
-      requestContext({ logContext: logger.pino !== undefined && logger.pino.level !== 'silent' }),
-      observeResponses(observers),
-      fixedHeaders(helmet()),
-      corsFromAllowList(config.cors.origins),
-      // Tokens (login), client secrets (orders) and personal data (profile, orders, admin views).
-      noStore([...AUTH_PATHS, '/api/orders', '/api/admin']),
-      // Static and unauthenticated: a page load is several requests, so outside the /api rate limit (and the
-      // database gate: the docs need no database).
-      onlyUnder(['/api/docs', '/api/openapi.json'], docsRoutes()),
-      ...(deps.isDatabaseAvailable ? [onlyUnder(['/api'], requireDatabase(deps.isDatabaseAvailable))] : []),
-      onlyUnder(['/api/orders/webhook'], webhookRoutes(paymentEvents, config.http.jsonBodyLimit)),
-      onlyUnder(['/api'], limitRequests(config.rateLimits.api)),
-      // Without METRICS_TOKEN there is no /metrics at all: any method gets the 404 of an unknown path.
-      methodNotAllowed(config.metrics.token ? apiOperations : apiOperations.filter((op) => op.access !== 'metrics')),
-      jsonBody(config.http.jsonBodyLimit),
-      onlyUnder(['/health', '/ready'], healthRoutes(deps.isDatabaseReady)),
-      // Outside /api and its rate limit: a scraper must not be throttled, and the token guards it.
-      ...(config.metrics.token ? [onlyUnder(['/metrics'], metricsRoutes(metrics, config.metrics.token))] : []),
-      // The resource routers, at the root with full paths, each entered only under its own: no mount cutting
-      // and restoring the URL, and a request tests one pattern per router instead of walking its routes.
-      onlyUnder(['/api/products'], productRoutes(catalogue, requireUser)),
-      onlyUnder(['/api/orders'], orderRoutes(orders, refunds, requireUser, config.accounts.requireVerifiedEmailToOrder ? [verifiedEmail] : [])),
-      onlyUnder(['/api/admin'], adminRoutes(createAdminOrderService(), createAdminUserService({ clock }), requireUser)),
-      onlyUnder(
-        AUTH_PATHS,
-        authRoutes(auth, accounts, {
-          authenticate: requireUser,
-          limits: authLimits(config.rateLimits, logger),
-          accountLimits: accountLimits({ ...config.accounts.limits, loginPerAccount: config.rateLimits.loginPerAccount }, logger),
-        }),
-      ),
-    ),
+    createRouter(routes, {
+      // Observability first, so even a request refused by a later step has its id, access line and timing.
+      before: [
+        requestContext({ logContext: logger.pino !== undefined && logger.pino.level !== 'silent' }),
+        observeResponses(observers),
+        fixedHeaders(helmet()),
+        corsFromAllowList(config.cors.origins),
+        // The shop's pages: GET/HEAD of `/` and `/storefront/<file>` (the handler is its own path gate),
+        // before the database gate and the /api rate limit, like the API's own docs.
+        ...(config.storefront.enabled ? [storefront(config)] : []),
+      ],
+      controllers,
+      authenticate: authenticate(services.auth),
+      metricsToken: config.metrics.token ? requireMetricsToken(config.metrics.token) : undefined,
+      limits: {
+        ...authLimits(config.rateLimits, logger),
+        ...accountLimits({ ...config.accounts.limits, loginPerAccount: config.rateLimits.loginPerAccount }, logger),
+      },
+      guards: config.accounts.requireVerifiedEmailToOrder ? { verifiedEmail: requireVerifiedEmail(services.accounts) } : {},
+      rateLimit: limitRequests(config.rateLimits.api),
+      isDatabaseAvailable: deps.isDatabaseAvailable,
+      jsonBodyLimit: config.http.jsonBodyLimit,
+    }),
   );
 
   app.use(notFoundHandler);

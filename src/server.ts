@@ -1,17 +1,14 @@
 import { createServer, type Server } from 'node:http';
 import type { Express } from 'express';
 import { createApp } from './app';
-import { connectDatabase, DatabaseStartupError, isDatabaseReady, type Database } from './config/database';
+import { buildServices } from './compose';
+import { connectDatabase, DatabaseStartupError, isDatabaseReady, type Database } from './db';
 import { ConfigError, loadConfig } from './config/env';
+import { answerClientErrors } from './lib/http-client-errors';
 import { trackConnections } from './lib/http-drain';
 import { createLogger } from './lib/logger';
 import { createMetrics } from './lib/metrics';
-import { createMail } from './mail';
-import { orderMails } from './mail/order-mails';
 import { createPaymentGateway } from './payments';
-import { ensureAdmin } from './services/admin.service';
-import { createAdminUserService } from './services/admin-user.service';
-import { createOrderSweeper } from './services/order-sweeper.service';
 
 /** Entry point: parse config, connect the database, build the app, listen, shut down cleanly on signals. */
 async function main() {
@@ -40,20 +37,19 @@ async function main() {
     throw error;
   }
 
-  if (config.admin) {
-    const admin = await ensureAdmin(config.admin, { bcryptCost: config.bcryptCost, resetPassword: false });
-    logger.info('admin account ready', { email: admin.email });
-  }
-
   // The simulated gateway delivers its events to this server's own webhook, once it knows its port.
   let ownWebhookUrl: string | undefined;
   const payments = createPaymentGateway(config, { logger, webhookUrl: () => ownWebhookUrl });
-  const clock = () => new Date();
   // One registry for the process: the app's requests and the expiry job's cancellations land in the same numbers.
   const metrics = createMetrics({ processMetrics: Boolean(config.metrics.token) });
-  // Admin changes to accounts a crash left half-applied are finished before serving (see admin-user.service.ts).
-  await createAdminUserService({ clock }).finishPending();
-  const mail = createMail(config, { clock, logger, metrics });
+  const services = buildServices(config, { logger, payments, metrics });
+
+  if (config.admin) {
+    const admin = await services.admins.ensure(config.admin, { resetPassword: false });
+    logger.info('admin account ready', { email: admin.email });
+  }
+  // Admin changes to accounts that a crash left decided but half-applied are finished before serving (admin-user.service.ts).
+  await services.adminUsers.finishPending();
   if (!config.mail.smtpUrl) {
     logger.warn(
       config.env === 'production'
@@ -61,17 +57,17 @@ async function main() {
         : `SMTP_URL is not set: mail is written to ${config.mail.dir} (and to the log) instead of being sent`,
     );
   }
+
   const app = createApp({
     config,
     logger,
+    payments,
+    metrics,
+    services,
     isDatabaseReady: async () => database.isAvailable() && (await isDatabaseReady()),
     isDatabaseAvailable: database.isAvailable,
-    payments,
-    clock,
-    metrics,
-    outbox: mail.outbox,
   });
-  const sweeper = createOrderSweeper({ payments, clock, logger, metrics, settings: config.orders, mails: orderMails(mail.outbox) });
+  const { sweeper, mail } = services;
   const server: Server = app.listen(config.port, () => {
     const address = server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
@@ -80,6 +76,7 @@ async function main() {
     mail.worker.start();
     logger.info(`listening on http://localhost:${port}`, { env: config.env });
   });
+  answerClientErrors(server);
   server.on('error', (error) => {
     logger.error(`cannot listen on port ${config.port}: ${error.message}`);
     process.exit(1);
@@ -106,6 +103,7 @@ async function main() {
     const drained = connections.drain(config.http.shutdownIdleGraceMs);
     await sweeper.stop();
     await drained;
+    // After the requests and the sweeper: the mails they recorded are sent by this worker's last pass or another instance.
     await mail.worker.stop();
     logger.info('connections drained', { ms: Date.now() - started });
     await payments.settle();
@@ -121,6 +119,7 @@ async function main() {
 /** The app on an ephemeral 127.0.0.1 port, for the process's own webhook deliveries during shutdown. */
 function listenOnLoopback(app: Express): Promise<{ url: string; close(): Promise<void> }> {
   const server = createServer(app);
+  answerClientErrors(server);
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => {

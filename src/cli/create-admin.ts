@@ -1,9 +1,10 @@
-import { connectDatabase } from '../config/database';
+import { buildServices } from '../compose';
+import { connectDatabase } from '../db';
 import { ConfigError, loadCliConfig } from '../config/env';
 import { createLogger } from '../lib/logger';
 import { passwordProblem } from '../lib/password';
 import { registerRequest } from '../schemas/auth.schemas';
-import { ensureAdmin } from '../services/admin.service';
+import { createPaymentGateway } from '../payments';
 import { readHiddenLine } from './prompt';
 
 const USAGE = `usage: npm run create-admin -- <email> [--name "Full Name"]
@@ -47,9 +48,12 @@ async function main() {
   const password = await askPassword(adminPassword);
   const problem = passwordProblem(password);
   if (problem) throw new UsageError(problem);
-  const database = await connectDatabase(config, createLogger({ level: 'warn', json: false }));
+  const logger = createLogger({ level: 'warn', json: false });
+  // The services as the server builds them; this command takes no payments, so the gateway is never called.
+  const services = buildServices(config, { logger, payments: createPaymentGateway(config, { logger, webhookUrl: () => undefined }) });
+  const database = await connectDatabase(config, logger);
   try {
-    const admin = await ensureAdmin({ email, password, name }, { bcryptCost: config.bcryptCost, resetPassword: true });
+    const admin = await services.admins.ensure({ email, password, name }, { resetPassword: true });
     process.stdout.write(`admin ready: ${admin.email} (${admin.id})\n`);
   } finally {
     await database.close();

@@ -1,15 +1,19 @@
-import { connectDatabase } from '../config/database';
+import { buildServices } from '../compose';
+import { connectDatabase } from '../db';
 import { loadConfig } from '../config/env';
 import { createLogger } from '../lib/logger';
-import { seedProducts } from '../services/seed.service';
+import { createPaymentGateway } from '../payments';
 import { DEMO_CATALOGUE } from './demo-catalogue';
 
 /** npm run seed: loads the demo catalogue into MONGOOSE_CONNECTION_STRING (or the embedded dev database). */
 async function main() {
   const { config } = loadConfig();
-  const database = await connectDatabase(config, createLogger({ level: 'warn', json: false }));
+  const logger = createLogger({ level: 'warn', json: false });
+  // The services as the server builds them; seeding takes no payments, so the gateway is never called.
+  const services = buildServices(config, { logger, payments: createPaymentGateway(config, { logger, webhookUrl: () => undefined }) });
+  const database = await connectDatabase(config, logger);
   try {
-    const { inserted, existing } = await seedProducts(DEMO_CATALOGUE);
+    const { inserted, existing } = await services.seed.products(DEMO_CATALOGUE);
     process.stdout.write(`demo catalogue: ${inserted} products added, ${existing} already present\n`);
   } finally {
     await database.close();

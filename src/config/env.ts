@@ -5,6 +5,7 @@ import path from 'node:path';
 import { config as loadDotenv } from 'dotenv';
 import { z } from 'zod';
 import { parseDurationMs } from '../lib/duration';
+import { FAULT_POINTS, type FaultPoint } from '../lib/fault-points';
 import { LOG_LEVELS, type LogLevel } from '../lib/logger';
 import { passwordProblem } from '../lib/password';
 
@@ -114,10 +115,19 @@ const schema = z.object({
   STRIPE_API_PROTOCOL: z.enum(['http', 'https']).optional(),
   STRIPE_TIMEOUT_MS: int(500, 120_000, 10_000),
   STRIPE_MAX_NETWORK_RETRIES: int(0, 5, 1),
+  // Unset: derived from the Stripe timeout and retries (see refundAttemptLeaseMs).
+  REFUND_ATTEMPT_LEASE_MS: z.coerce.number().int().min(1000).max(3_600_000).optional(),
+  REFUND_REFUSED_ATTEMPTS_KEPT: int(1, 1000, 10),
   SIMULATED_WEBHOOK_URL: z.url().optional(),
   SIMULATED_WEBHOOK_DELAY_MS: int(0, 60_000, 500),
+  // Where the storefront loads Stripe.js from; its origin is what the page's Content-Security-Policy allows.
+  STRIPE_JS_URL: z
+    .url({ protocol: /^https?$/, error: 'must be an http(s) URL such as https://js.stripe.com/v3/' })
+    .default('https://js.stripe.com/v3/'),
+  STOREFRONT: z.enum(['on', 'off']).default('on'),
 
   ORDER_PAYMENT_TIMEOUT_MINUTES: int(1, 7 * 24 * 60, 30),
+  ORDER_CREATION_TIMEOUT_SECONDS: int(1, 3600, 60),
   ORDER_SWEEP_INTERVAL_SECONDS: int(1, 3600, 60),
   IDEMPOTENCY_KEY_TTL_HOURS: int(1, 24 * 30, 24),
   ORDER_STOCK_WAIT_MS: int(0, 60_000, 3000),
@@ -138,6 +148,7 @@ const schema = z.object({
   MAIL_RETRY_MAX_SECONDS: int(1, 7 * 86_400, 3600),
   MAIL_SMTP_TIMEOUT_MS: int(500, 120_000, 10_000),
   MAIL_RETENTION_DAYS: int(1, 3650, 30),
+  FAULT_CRASH_AT: z.enum(FAULT_POINTS).optional(),
 });
 
 type RawEnv = z.output<typeof schema>;
@@ -227,10 +238,30 @@ export interface Config {
     timeoutMs: number;
     maxNetworkRetries: number;
   };
+  /** The shop's own pages at / (src/storefront). */
+  storefront: {
+    enabled: boolean;
+    /** Stripe.js, loaded by the pages in Stripe mode; its origin is allowed by their Content-Security-Policy. */
+    stripeJsUrl: string;
+  };
   /** Only for the simulated gateway (no STRIPE_SECRET_KEY): where and how soon it delivers its events. */
   simulated: { webhookUrl?: string; webhookDelayMs: number };
+  refunds: {
+    /**
+     * How long one refund's gateway call may run: until then a retry with its Idempotency-Key is told to
+     * wait and the expiry job leaves it alone; after it, either may send the request again (same gateway key).
+     */
+    attemptLeaseMs: number;
+    /** Refund requests the gateway refused stay on their order, newest first, up to this many (with their notes). */
+    refusedAttemptsKept: number;
+  };
   orders: {
     paymentTimeoutMs: number;
+    /**
+     * How long creating an order may take at most (stock wait and gateway calls included): a creation whose
+     * Idempotency-Key is older than this without a placed order was interrupted, and the key is free again.
+     */
+    creationTimeoutMs: number;
     sweepIntervalMs: number;
     idempotencyKeyTtlMs: number;
     stockWaitMs: number;
@@ -238,6 +269,8 @@ export interface Config {
     maxOpenOrders: number;
     maxOpenUnits: number;
   };
+  /** Tests only (refused in production): the fault point where the process kills itself (src/lib/fault-points.ts). */
+  faults: { crashAt?: FaultPoint };
 }
 
 export interface RateLimit {
@@ -290,6 +323,8 @@ export function parseConfig(source: Record<string, string | undefined>): LoadedC
     } else if (secret && secret.trim().length < MIN_PRODUCTION_JWT_SECRET) {
       problems.push(`JWT_SECRET: must be at least ${MIN_PRODUCTION_JWT_SECRET} characters when NODE_ENV=production`);
     }
+    // A page allowed to run scripts from a plain-http origin can be given any script by whoever is on the network.
+    if (cleaned.STRIPE_JS_URL?.trim().toLowerCase().startsWith('http:')) problems.push('STRIPE_JS_URL: must be https when NODE_ENV=production');
   }
   const { ADMIN_EMAIL: adminEmail, ADMIN_PASSWORD: adminPassword } = cleaned;
   if (Boolean(adminEmail) !== Boolean(adminPassword)) problems.push('ADMIN_EMAIL and ADMIN_PASSWORD: set both or neither');
@@ -298,6 +333,16 @@ export function parseConfig(source: Record<string, string | undefined>): LoadedC
   }
   const adminPasswordProblem = adminPassword ? passwordProblem(adminPassword) : undefined;
   if (adminPasswordProblem) problems.push(`ADMIN_PASSWORD: ${adminPasswordProblem}`);
+  if (production && cleaned.FAULT_CRASH_AT) problems.push('FAULT_CRASH_AT: is for tests and is refused when NODE_ENV=production');
+  if (parsed.success) {
+    const { ORDER_CREATION_TIMEOUT_SECONDS: creation, ORDER_STOCK_WAIT_MS: stockWait, STRIPE_TIMEOUT_MS: timeout } = parsed.data;
+    const longestCreation = stockWait + timeout * (parsed.data.STRIPE_MAX_NETWORK_RETRIES + 1);
+    if (creation * 1000 <= longestCreation) {
+      problems.push(
+        `ORDER_CREATION_TIMEOUT_SECONDS: must be longer than a creation can take (ORDER_STOCK_WAIT_MS + STRIPE_TIMEOUT_MS × (STRIPE_MAX_NETWORK_RETRIES + 1) = ${longestCreation} ms)`,
+      );
+    }
+  }
   if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
   const env = parsed.data;
   const warnings: string[] = [];
@@ -386,15 +431,22 @@ export function parseConfig(source: Record<string, string | undefined>): LoadedC
         timeoutMs: env.STRIPE_TIMEOUT_MS,
         maxNetworkRetries: env.STRIPE_MAX_NETWORK_RETRIES,
       },
+      storefront: { enabled: env.STOREFRONT === 'on', stripeJsUrl: env.STRIPE_JS_URL },
       simulated: { webhookUrl: env.SIMULATED_WEBHOOK_URL, webhookDelayMs: env.SIMULATED_WEBHOOK_DELAY_MS },
+      refunds: {
+        attemptLeaseMs: env.REFUND_ATTEMPT_LEASE_MS ?? refundAttemptLeaseMs(env.STRIPE_TIMEOUT_MS, env.STRIPE_MAX_NETWORK_RETRIES),
+        refusedAttemptsKept: env.REFUND_REFUSED_ATTEMPTS_KEPT,
+      },
       orders: {
         paymentTimeoutMs: env.ORDER_PAYMENT_TIMEOUT_MINUTES * 60_000,
+        creationTimeoutMs: env.ORDER_CREATION_TIMEOUT_SECONDS * 1000,
         sweepIntervalMs: env.ORDER_SWEEP_INTERVAL_SECONDS * 1000,
         idempotencyKeyTtlMs: env.IDEMPOTENCY_KEY_TTL_HOURS * 3_600_000,
         stockWaitMs: env.ORDER_STOCK_WAIT_MS,
         maxOpenOrders: env.ORDER_MAX_OPEN_PER_USER,
         maxOpenUnits: env.ORDER_MAX_OPEN_UNITS_PER_USER,
       },
+      faults: { crashAt: env.FAULT_CRASH_AT },
     },
   };
 }
@@ -420,6 +472,14 @@ function mailSettings(env: RawEnv): Config['mail'] {
     sendLeaseMs: 4 * env.MAIL_SMTP_TIMEOUT_MS + 10_000,
     retentionMs: env.MAIL_RETENTION_DAYS * 86_400_000,
   };
+}
+
+/**
+ * The longest one gateway call can take (the SDK's timeout for the first try and each retry) plus a margin
+ * for recording its answer: a lease shorter than that would let a second sender call while the first still runs.
+ */
+export function refundAttemptLeaseMs(timeoutMs: number, maxNetworkRetries: number): number {
+  return timeoutMs * (maxNetworkRetries + 1) + 5_000;
 }
 
 /** `true`/`false`, a hop count (`1` behind Render's proxy), or a comma list of trusted addresses/subnets. */

@@ -15,7 +15,7 @@ import {
   webhookReceivedResponse,
 } from '../schemas/order.schemas';
 import type { OrderService } from '../services/order.service';
-import type { PaymentEventService } from '../services/payment-events.service';
+import type { WebhookIntake } from '../services/webhook-intake.service';
 
 export function createOrderController(orders: OrderService) {
   return {
@@ -62,7 +62,7 @@ export function createOrderController(orders: OrderService) {
   };
 }
 
-export function createWebhookController(events: PaymentEventService) {
+export function createWebhookController(events: WebhookIntake) {
   return {
     /** Stripe's delivery: the raw body (express.raw) and its signature; the answer is the assignment's. */
     receive: async (req: Request, res: Response) => {

@@ -7,7 +7,7 @@ export const ERROR_CODES = {
   // 400: the request is wrong and changes nothing.
   VALIDATION_ERROR: { status: 400, meaning: 'A parameter, header or body field is invalid; `details` lists each problem with its `path`' },
   MALFORMED_JSON: { status: 400, meaning: 'The body is not valid JSON' },
-  BAD_REQUEST: { status: 400, meaning: 'The request could not be read (malformed URL encoding, aborted or mis-sized body)' },
+  BAD_REQUEST: { status: 400, meaning: 'The request could not be read (not well-formed HTTP, malformed URL encoding, aborted or mis-sized body)' },
   MALFORMED_URL: { status: 400, meaning: 'The path has a broken percent-encoding (`/api/products/%`)' },
   INVALID_VALUE: { status: 400, meaning: 'A value could not be read as its type' },
   INVALID_CURSOR: { status: 400, meaning: 'The cursor was not issued for this list with these filters and sort' },
@@ -55,6 +55,8 @@ export const ERROR_CODES = {
   USER_NOT_FOUND: { status: 404, meaning: 'No such account' },
   // 405
   METHOD_NOT_ALLOWED: { status: 405, meaning: 'The path exists but not with this method; the Allow header lists those it takes' },
+  // 408
+  REQUEST_TIMEOUT: { status: 408, meaning: 'The request (its headers and body) did not arrive within REQUEST_TIMEOUT_MS; the connection is closed' },
   // 409: the request conflicts with the current state.
   CONFLICT: { status: 409, meaning: 'The resource already exists' },
   EMAIL_TAKEN: { status: 409, meaning: 'The email is already registered (in any letter case)' },
@@ -91,8 +93,13 @@ export const ERROR_CODES = {
   // 422
   IDEMPOTENCY_KEY_REUSED: { status: 422, meaning: 'This Idempotency-Key was used with a different request body' },
   UNPROCESSABLE: { status: 422, meaning: 'The request cannot be processed' },
-  // 429
+  // 429, 431
   RATE_LIMITED: { status: 429, meaning: 'Too many requests from this client in the current window; see the RateLimit header' },
+  HEADERS_TOO_LARGE: {
+    status: 431,
+    meaning:
+      "The URL and headers together are larger than the server reads (Node's --max-http-header-size, 16 KB by default); the connection is closed",
+  },
   // 5xx: try again later; nothing was changed.
   INTERNAL_ERROR: { status: 500, meaning: 'An unexpected failure (a bug); the details are in the server log only' },
   PAYMENT_GATEWAY_ERROR: { status: 502, meaning: 'The payment provider could not be reached or failed; nothing was charged or kept' },

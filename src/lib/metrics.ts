@@ -1,11 +1,13 @@
 import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+import { HANDLED_EVENT_TYPES } from '../payments/stripe.events';
 
 /**
  * Prometheus metrics, one Registry per Metrics object (never prom-client's global registry), so each app
  * or test owns its numbers. server.ts makes one per process and hands it to the app and the expiry job.
  */
 
-export type PaymentOutcome = 'succeeded' | 'failed' | 'canceled';
+/** How an order's payment ended, as counted in shop_payments_total. */
+export type PaymentEnd = 'succeeded' | 'failed' | 'canceled';
 
 /** What services record. Each call is made once per thing that happened (see where they are called). */
 export interface ShopMetrics {
@@ -13,10 +15,10 @@ export interface ShopMetrics {
   /** An order refused because a line's stock could not be had (409 OUT_OF_STOCK). */
   stockConflict(): void;
   /** An order's status moved because of its payment (counted on the move, so once per order and outcome). */
-  payment(outcome: PaymentOutcome): void;
+  payment(outcome: PaymentEnd): void;
   /** A refund the gateway accepted. */
   refundAccepted(): void;
-  /** One processed webhook delivery and the payment event service's outcome for it. */
+  /** One processed webhook delivery and the webhook intake's outcome for it. */
   webhookEvent(type: string, outcome: string): void;
 }
 
@@ -44,19 +46,10 @@ export interface Metrics extends ShopMetrics, MailMetrics, AccountMetrics {
 export const UNMATCHED_ROUTE = 'unmatched';
 
 /**
- * The event types the payment event service acts on (a type it starts handling joins this list); any
- * other type is counted as `other`, so whoever sends events cannot grow the label set.
+ * The event types the webhook acts on (the adapter's one list); any other type is counted as `other`, so
+ * whoever sends events cannot grow the label set.
  */
-export const WEBHOOK_EVENT_TYPES = new Set([
-  'payment_intent.succeeded',
-  'payment_intent.payment_failed',
-  'payment_intent.canceled',
-  'charge.refunded',
-  'refund.created',
-  'refund.updated',
-  'refund.failed',
-  'charge.refund.updated',
-]);
+export const WEBHOOK_EVENT_TYPES: ReadonlySet<string> = new Set(HANDLED_EVENT_TYPES);
 
 /** The mail templates (src/mail/mails.ts); anything else is labelled `other`. */
 const MAIL_TEMPLATE_LABELS = new Set(['email-verification', 'password-reset', 'order-paid', 'order-refunded', 'order-canceled']);

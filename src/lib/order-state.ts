@@ -24,3 +24,19 @@ export function sourcesOf(to: OrderStatus): OrderStatus[] {
 
 /** Customers may pay for or cancel an order only while its payment is still open. */
 export const OPEN_STATUSES: readonly OrderStatus[] = ['pending', 'failed'];
+
+/**
+ * What happened to an order's reserved units: `held` while the order may still be paid, then `committed`
+ * (sold) or `released` (back on sale); a sold order fully refunded with a restock request ends `restocked`.
+ */
+export const STOCK_STATES = ['held', 'committed', 'released', 'restocked'] as const;
+export type StockState = (typeof STOCK_STATES)[number];
+
+/** Where held units go once the order has this status; null while it may still be paid. */
+export const HELD_STOCK_AFTER: Record<OrderStatus, 'committed' | 'released' | null> = {
+  pending: null,
+  failed: null,
+  paid: 'committed',
+  refunded: 'committed',
+  canceled: 'released',
+};

@@ -1,4 +1,5 @@
 import { REFUND_STATUSES, type RefundStatus } from '../payments/gateway';
+import { HELD_STOCK_AFTER, type OrderStatus, type StockState } from './order-state';
 
 /**
  * What is refunded, reserved and left on an order, from its own fields. Pure, so the rules are one place.
@@ -50,16 +51,47 @@ export function refundLedger(order: LedgerOrder): RefundLedger {
   const reservedMinor = total(entries, 'reserved');
   const committed = Math.max(totals, confirmedMinor + reservedMinor);
   return {
-    refundedMinor: Math.max(totals, confirmedMinor),
+    // Never more than was paid, whatever was reported (payment-decision notes a report that says otherwise).
+    refundedMinor: Math.min(order.amountMinor, Math.max(totals, confirmedMinor)),
     confirmedMinor,
     reservedMinor,
     remainingMinor: Math.max(0, order.amountMinor - committed),
   };
 }
 
-/** "Once any refund request of the order asks for it": every request but one the gateway refused outright (nothing happened). */
+/** The one test for "fully refunded": what the gateway confirmed covers what was paid. */
+export function isFullyRefunded(order: LedgerOrder): boolean {
+  return refundLedger(order).refundedMinor >= order.amountMinor;
+}
+
+/**
+ * "Once any refund request of the order asks for it": every request but one the gateway refused outright
+ * (nothing happened). RESTOCK_REQUEST_MATCH is the same rule as a query on one `refunds` entry.
+ */
 export function restockRequested(order: Pick<LedgerOrder, 'refunds'>): boolean {
   return (order.refunds ?? []).some((entry) => entry.restock === true && entry.status !== 'refused');
+}
+export const RESTOCK_REQUEST_MATCH = { restock: true, status: { $ne: 'refused' } } as const;
+
+/** Units go back on sale once a sold order ends refunded and a request asked for it (RESTOCK_DUE + RESTOCK_REQUEST_MATCH as a query). */
+export const RESTOCK_DUE = { status: 'refunded', stock: 'committed' } as const;
+export function isRestockDue(order: { status: OrderStatus; stock: StockState } & Pick<LedgerOrder, 'refunds'>): boolean {
+  return order.status === RESTOCK_DUE.status && order.stock === RESTOCK_DUE.stock && restockRequested(order);
+}
+
+/** The next step that brings an order's units in line with its status. */
+export type StockAction = 'commit' | 'release' | 'restock' | 'none';
+
+/**
+ * The one rule for an order's stock, from its status, what its units went through, and the restock rule:
+ * the webhook, the expiry job and the expiry job's query for unfinished settlements all follow it.
+ */
+export function stockAction(order: { status: OrderStatus; stock: StockState } & Pick<LedgerOrder, 'refunds'>): StockAction {
+  if (order.stock === 'held') {
+    const after = HELD_STOCK_AFTER[order.status];
+    return after === 'committed' ? 'commit' : after === 'released' ? 'release' : 'none';
+  }
+  return isRestockDue(order) ? 'restock' : 'none';
 }
 
 /**

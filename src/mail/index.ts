@@ -1,4 +1,5 @@
 import type { Config } from '../config/env';
+import type { Faults } from '../lib/fault-points';
 import type { Logger } from '../lib/logger';
 import type { MailMetrics } from '../lib/metrics';
 import { createOutbox, type Outbox } from './outbox';
@@ -12,7 +13,7 @@ import { createMailWorker, type MailWorker } from './worker';
  */
 export function createMail(
   config: Pick<Config, 'env' | 'mail' | 'accounts'>,
-  deps: { clock: () => Date; logger: Logger; metrics?: MailMetrics; transport?: MailTransport },
+  deps: { clock: () => Date; logger: Logger; metrics?: MailMetrics; transport?: MailTransport; faults?: Faults },
 ): { outbox: Outbox; worker: MailWorker; transport: MailTransport } {
   const { mail } = config;
   const transport =
@@ -39,6 +40,7 @@ export function createMail(
     clock: deps.clock,
     logger: deps.logger,
     metrics: deps.metrics,
+    faults: deps.faults,
   });
   const outbox = createOutbox({ clock: deps.clock, onRecorded: () => worker.kick() });
   return { outbox, worker, transport };

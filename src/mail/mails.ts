@@ -1,5 +1,6 @@
 import type { Types } from 'mongoose';
 import { digestOf, newOpaqueToken } from '../lib/opaque-token';
+import { HELD_STOCK_AFTER } from '../lib/order-state';
 import { AccountTokenModel, type AccountTokenPurpose } from '../models/account-token.model';
 import type { MailRow } from '../models/mail.model';
 import { OrderModel, type OrderRow } from '../models/order.model';
@@ -83,7 +84,8 @@ export async function prepareMail(mail: MailRow, context: MailContext): Promise<
       if (!user) return { kind: 'skip', reason: 'no_account' };
       const summary = summaryOf(order);
       if (mail.template === 'order-paid') {
-        if (order.status !== 'paid' && order.status !== 'refunded') return notYet(`order_${order.status}`);
+        // Any status whose units are sold: the money was taken (paid, and whatever a paid order becomes).
+        if (HELD_STOCK_AFTER[order.status] !== 'committed') return notYet(`order_${order.status}`);
         return send(user, orderPaidMail(context.settings, { name: user.name, order: summary }));
       }
       if (mail.template === 'order-refunded') {

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { noFaults, type Faults } from '../lib/fault-points';
 import type { Logger } from '../lib/logger';
 import type { MailMetrics } from '../lib/metrics';
 import { MailModel, type MailRow } from '../models/mail.model';
@@ -55,8 +56,11 @@ export function createMailWorker(deps: {
   clock: () => Date;
   logger: Logger;
   metrics?: MailMetrics;
+  /** FAULT_CRASH_AT, for the kill -9 tests. */
+  faults?: Faults;
 }) {
   const { transport, context, settings, clock, logger } = deps;
+  const faults = deps.faults ?? noFaults;
   const metrics = deps.metrics ?? noMailMetrics;
   let lastCleanup = 0;
   /** A mail was put back to wait for its cause during the current pass: look again after WAIT_MS, not at the next poll. */
@@ -166,6 +170,7 @@ export function createMailWorker(deps: {
     }
     const fence = async () => (await MailModel.updateOne({ ...mine, handedOverAt: null }, { $set: { handedOverAt: clock() } })).modifiedCount === 1;
     const outcome = await transport.send({ key: mail._id, from: settings.from, to: prepared.to, content: prepared.content }, fence);
+    if (outcome.outcome === 'sent') faults.reach('mail.after-handover');
     await finish(mail, attemptToken, outcome);
     return true;
   }

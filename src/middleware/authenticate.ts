@@ -1,3 +1,4 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
 import { Forbidden, Unauthorized } from '../lib/errors';
 import type { Role } from '../models/user.model';
@@ -37,4 +38,24 @@ export function currentSessionId(res: Response): string {
   const sessionId = res.locals.sessionId as string | undefined;
   if (!sessionId) throw new Unauthorized();
   return sessionId;
+}
+
+/**
+ * The `metrics` access rule: `Authorization: Bearer <METRICS_TOKEN>`. Compares digests of the presented and expected tokens with timingSafeEqual:
+ * equal lengths whatever was sent, and the time taken says nothing about how much of the token was right.
+ */
+export function requireMetricsToken(token: string) {
+  const expected = digest(token);
+  return (req: Request, res: Response, next: NextFunction) => {
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(req.get('authorization') ?? '');
+    if (!match || !timingSafeEqual(digest(match[1]!), expected)) {
+      res.set('WWW-Authenticate', 'Bearer realm="metrics"');
+      throw new Unauthorized('A valid metrics token is required', 'INVALID_METRICS_TOKEN');
+    }
+    next();
+  };
+}
+
+function digest(text: string): Buffer {
+  return createHash('sha256').update(text).digest();
 }

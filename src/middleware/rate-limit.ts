@@ -176,3 +176,6 @@ export function accountLimits(
 }
 
 export type AccountLimits = ReturnType<typeof accountLimits>;
+
+/** Every attempt limit an operation of the route table may name. */
+export type AttemptLimits = AuthLimits & AccountLimits;

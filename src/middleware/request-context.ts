@@ -80,7 +80,7 @@ export function elapsedMs(req: Request): number {
  * Two reasons for an accessor rather than reading `req.route` afterwards: the assignment lands in the request
  * state instead of adding a property to every request (see RequestState), and the template is taken while
  * `baseUrl` is still a mounted router's path (Express restores it when an error leaves the router, so the error
- * handler would read `/:id` instead of `/api/orders/:id`). The app's routers are not mounted today (full paths,
+ * handler would read `/:id` instead of `/api/orders/:id`). The app mounts no router (full paths,
  * `baseUrl` empty); a mounted one would still be labelled right.
  */
 export function recordRouteTemplates(app: Express) {

@@ -1,5 +1,5 @@
 import { Schema, model, type InferSchemaType, type Types } from 'mongoose';
-import { ORDER_STATUSES } from '../lib/order-state';
+import { ORDER_STATUSES, STOCK_STATES } from '../lib/order-state';
 import { REFUND_REQUEST_STATUSES, REFUND_SETTLEMENTS } from '../lib/refund-ledger';
 import { REFUND_REASONS } from '../payments/gateway';
 
@@ -99,7 +99,7 @@ const orderSchema = new Schema(
      * (units back on sale). The product side (Product.reservedFor, restockedFor) is the source of truth;
      * this tells the sweeper which orders still need settling after an interruption.
      */
-    stock: { type: String, enum: ['held', 'committed', 'released', 'restocked'], required: true, default: 'held' },
+    stock: { type: String, enum: STOCK_STATES, required: true, default: 'held' },
     history: { type: [historySchema], default: [] },
     /** Things recorded without changing status: partial refunds, payment mismatches, late events. */
     notes: { type: [noteSchema], default: [] },
@@ -130,7 +130,7 @@ orderSchema.index({ 'refunds.status': 1 });
 
 export type RefundRecord = InferSchemaType<typeof refundSchema>;
 export type Order = InferSchemaType<typeof orderSchema>;
-/** What payment_intent.payment_failed leaves in lastPaymentError (payment-events.service); a Mixed path is `any` to Mongoose. */
+/** What a declined payment leaves in lastPaymentError (payment-decision); a Mixed path is `any` to Mongoose. */
 export interface LastPaymentError {
   code: string | null;
   declineCode: string | null;

@@ -3,8 +3,8 @@ import { createDocument, type oas31, type ZodOpenApiOperationObject, type ZodOpe
 import { ERROR_CODES, type ErrorCode } from '../lib/error-codes';
 import { errorBody, errorBodyWith, errorCode } from '../schemas/error.schemas';
 import { exampleError } from './examples';
-import type { ApiOperation } from './operation';
-import { apiOperations } from './operations';
+import { apiOperations } from '../routes';
+import { isDocumented, traitsOf, type ApiOperation, type RouteEntry } from '../routes/operation';
 import { describeRefinements } from './refinements';
 
 /**
@@ -50,8 +50,9 @@ export function impliedErrorCodes(op: ApiOperation): ErrorCode[] {
   if (op.access === 'user' || op.access === 'admin') codes.push('UNAUTHORIZED', 'INVALID_TOKEN');
   if (op.access === 'metrics') codes.push('INVALID_METRICS_TOKEN');
   if (op.access === 'admin') codes.push('FORBIDDEN');
-  if (op.rateLimited ?? op.path.startsWith('/api/')) codes.push('RATE_LIMITED');
-  if (op.usesDatabase ?? true) codes.push('DATABASE_UNAVAILABLE');
+  const traits = traitsOf(op);
+  if (traits.rateLimited) codes.push('RATE_LIMITED');
+  if (traits.usesDatabase) codes.push('DATABASE_UNAVAILABLE');
   return codes;
 }
 
@@ -178,9 +179,11 @@ function describeParameters(operation: oas31.OperationObject | undefined, descri
   }
 }
 
-let cached: oas31.OpenAPIObject | undefined;
+const built = new WeakMap<readonly RouteEntry[], string>();
 
-/** Built once per process, on first use (the operations never change while it runs). */
-export function openApiDocument(): oas31.OpenAPIObject {
-  return (cached ??= buildOpenApiDocument());
+/** The document of a route table as JSON, built once per table on first use (a table never changes while it runs). */
+export function openApiJson(table: readonly RouteEntry[]): string {
+  let json = built.get(table);
+  if (json === undefined) built.set(table, (json = JSON.stringify(buildOpenApiDocument(table.filter(isDocumented)))));
+  return json;
 }

@@ -1,9 +1,11 @@
 import { randomInt } from 'node:crypto';
+import { isDuplicateKeyError } from '../lib/db-errors';
 import type { Logger } from '../lib/logger';
 import { minorFromStripe, toStripeAmount } from '../lib/money';
 import { GatewayError, type PaymentGateway, type PaymentIntentRef, type PaymentIntentStatus, type RefundRef } from './gateway';
 import { STRIPE_API_VERSION } from './stripe.api-version';
 import { testCardOutcome, type CardDecline } from './simulated.cards';
+import { SimulatedChargeModel, SimulatedIdempotencyKeyModel, SimulatedIntentModel, SimulatedRefundModel } from './simulated.store';
 import { createWebhookSender } from './simulated.webhooks';
 
 export interface SimulatedGatewayOptions {
@@ -73,11 +75,39 @@ interface SimulatedRefund {
   created: number;
 }
 
+/** A stored document: the Stripe object with its id as `_id`, plus what only the store needs. */
+type Stored<T extends { id: string }> = Omit<T, 'id'> & { _id: string };
+/** The refunds a charge's amount_refunded already counts, so that each is counted once (not shown in events). */
+type StoredCharge = Stored<SimulatedCharge> & { applied_refunds?: string[] };
+interface StoredKey {
+  _id: string;
+  fingerprint: string;
+  response: PaymentIntentRef | RefundRef;
+  /** Refund keys: the refund being made, and whether it has been applied to its charge and announced. */
+  refund?: SimulatedRefund;
+  state: 'claimed' | 'done';
+}
+
+const stored = <T extends { id: string }>({ id, ...rest }: T): Stored<T> => ({ _id: id, ...rest });
+const stripeObject = <T extends { id: string }>({ _id, ...rest }: Stored<T>) => ({ id: _id, ...rest }) as unknown as T;
+const chargeObject = ({ applied_refunds: _applied, ...charge }: StoredCharge) => stripeObject<SimulatedCharge>(charge);
+
+/** Stripe accepts a state change only from these: a succeeded or canceled intent is final. */
+const FINAL: readonly PaymentIntentStatus[] = ['succeeded', 'canceled'];
+const notFinal = { $nin: FINAL };
+
 const idempotencyError = (key: string) =>
   new GatewayError(
     'invalid_request',
     `Keys for idempotent requests can only be used with the same parameters they were first used with. Try using a key other than '${key}' if you meant to execute a different request.`,
     'idempotency_error',
+  );
+
+const unexpectedState = (status: PaymentIntentStatus) =>
+  new GatewayError(
+    'invalid_request',
+    `You cannot confirm this PaymentIntent because it has a status of ${status}. Only a PaymentIntent with one of the following statuses may be confirmed: requires_confirmation, requires_payment_method, requires_action.`,
+    'payment_intent_unexpected_state',
   );
 
 const ALPHANUMERIC = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
@@ -86,16 +116,16 @@ const stripeId = (prefix: string) => `${prefix}_${randomAlphanumeric(24)}`;
 const unixNow = () => Math.floor(Date.now() / 1000);
 
 /**
- * Payments with no Stripe account, for development and tests (never production): an in-memory
- * PaymentIntent store that follows Stripe test mode's rules and delivers Stripe-signed events to our own
- * webhook, so the whole payment flow runs end to end.
+ * Payments with no Stripe account, for development and tests (never production): PaymentIntents that follow
+ * Stripe test mode's rules, kept in MongoDB (simulated.store.ts) so a restart loses nothing, and Stripe-signed
+ * events delivered to our own webhook, so the whole payment flow runs end to end. The events waiting to be
+ * delivered are the one thing held in memory: one lost in a crash is what the expiry job's reconciliation
+ * (for payments) is for.
  */
 export function createSimulatedGateway(options: SimulatedGatewayOptions): SimulatedGateway {
-  const intents = new Map<string, SimulatedIntent>();
-  const charges = new Map<string, SimulatedCharge>();
-  /** Stripe replays the first response for a reused key, and refuses the key with other parameters. */
-  const idempotent = new Map<string, { fingerprint: string; response: PaymentIntentRef }>();
-  const idempotentRefunds = new Map<string, { fingerprint: string; response: RefundRef }>();
+  const intents = SimulatedIntentModel;
+  const charges = SimulatedChargeModel;
+  const keys = SimulatedIdempotencyKeyModel;
   const webhooks = createWebhookSender({
     secret: options.webhookSecret,
     url: options.webhookUrl,
@@ -119,23 +149,77 @@ export function createSimulatedGateway(options: SimulatedGatewayOptions): Simula
       data: { object: structuredClone(object) },
     });
 
-  const find = (id: string): SimulatedIntent => {
-    const intent = intents.get(id);
+  const find = async (id: string): Promise<SimulatedIntent> => {
+    const intent = await intents.findById(id).lean<Stored<SimulatedIntent>>();
     if (!intent) throw new GatewayError('invalid_request', `No such payment_intent: '${id}'`, 'resource_missing');
-    return intent;
+    return stripeObject<SimulatedIntent>(intent);
   };
 
-  const decline = (intent: SimulatedIntent, paymentMethod: string, { code, declineCode, message }: CardDecline): never => {
+  /** Moves an intent that is not final yet; null when it was (or became) final meanwhile. */
+  const changeOpenIntent = async (id: string, set: Partial<SimulatedIntent>): Promise<SimulatedIntent | null> => {
+    const changed = await intents
+      .findOneAndUpdate({ _id: id, status: notFinal }, { $set: set }, { returnDocument: 'after' })
+      .lean<Stored<SimulatedIntent>>();
+    return changed ? stripeObject<SimulatedIntent>(changed) : null;
+  };
+
+  /** Stripe replays the first answer for a reused key, and refuses the key with other parameters. */
+  const replay = <T extends PaymentIntentRef | RefundRef>(key: StoredKey, fingerprint: string, idempotencyKey: string): T => {
+    if (key.fingerprint !== fingerprint) throw idempotencyError(idempotencyKey);
+    return { ...(key.response as T) };
+  };
+
+  /** Inserts the key's record; when another request with the same key got there first, its record. */
+  const claimKey = async (record: StoredKey): Promise<StoredKey | null> => {
+    try {
+      await keys.create({ ...record });
+      return null;
+    } catch (error) {
+      if (!isDuplicateKeyError(error)) throw error;
+      return keys.findById(record._id).lean<StoredKey>().orFail();
+    }
+  };
+
+  const decline = async (intent: SimulatedIntent, paymentMethod: string, { code, declineCode, message }: CardDecline): Promise<never> => {
     // As in Stripe, a declined intent goes back to requires_payment_method and may be confirmed again.
-    intent.status = 'requires_payment_method';
-    intent.payment_method = null;
-    intent.last_payment_error = { type: 'card_error', code, decline_code: declineCode, message, payment_method: { id: paymentMethod } };
-    emit('payment_intent.payment_failed', intent);
+    const last_payment_error = { type: 'card_error' as const, code, decline_code: declineCode, message, payment_method: { id: paymentMethod } };
+    const declined = await changeOpenIntent(intent.id, { status: 'requires_payment_method', payment_method: null, last_payment_error });
+    if (!declined) throw unexpectedState((await find(intent.id)).status);
+    emit('payment_intent.payment_failed', declined);
     throw new GatewayError('declined', message, code, declineCode);
   };
 
-  // No I/O here, so nothing to await: `async` keeps the gateway contract that every failure is a rejected promise.
-  /* eslint-disable @typescript-eslint/require-await */
+  /**
+   * Applies a claimed refund to its charge once (the charge lists the refunds it counts), then records and
+   * announces it once. Run again for the same key (a retry, or a crash half-way), it finishes what is missing.
+   */
+  const completeRefund = async (key: StoredKey): Promise<RefundRef> => {
+    const refund = key.refund!;
+    if (key.state === 'done') return { ...(key.response as RefundRef) };
+    const charge = await charges.findById(refund.charge).lean<StoredCharge>().orFail();
+    const applied = await charges.updateOne(
+      { _id: charge._id, applied_refunds: { $ne: refund.id }, amount_refunded: { $lte: charge.amount - refund.amount } },
+      { $inc: { amount_refunded: refund.amount }, $push: { applied_refunds: refund.id } },
+    );
+    if (applied.modifiedCount === 0) {
+      const now = await charges.findById(charge._id).lean<StoredCharge>().orFail();
+      if (!(now.applied_refunds ?? []).includes(refund.id)) {
+        // Another refund took what was left since this one was checked: refused, and (as for every refusal) the key is not used up.
+        await keys.deleteOne({ _id: key._id, state: 'claimed' });
+        throw tooLarge(now, refund.amount);
+      }
+    }
+    await charges.updateOne({ _id: charge._id, refunded: false, amount_refunded: { $gte: charge.amount } }, { $set: { refunded: true } });
+    const { _id, ...fields } = stored(refund);
+    await SimulatedRefundModel.updateOne({ _id }, { $setOnInsert: fields }, { upsert: true });
+    const announced = await keys.updateOne({ _id: key._id, state: 'claimed' }, { $set: { state: 'done' } });
+    if (announced.modifiedCount === 1) {
+      emit('refund.created', refund);
+      emit('charge.refunded', chargeObject(await charges.findById(charge._id).lean<StoredCharge>().orFail()));
+    }
+    return { ...(key.response as RefundRef) };
+  };
+
   return {
     kind: 'simulated',
     liveMode: false,
@@ -143,9 +227,9 @@ export function createSimulatedGateway(options: SimulatedGatewayOptions): Simula
     async createPaymentIntent({ amountMinor, currency, metadata, idempotencyKey }) {
       const amount = toStripeAmount(amountMinor, currency);
       const fingerprint = JSON.stringify([amount, currency.toLowerCase(), Object.entries(metadata).sort()]);
-      const earlier = idempotent.get(idempotencyKey);
-      if (earlier && earlier.fingerprint !== fingerprint) throw idempotencyError(idempotencyKey);
-      if (earlier) return { ...earlier.response };
+      const keyId = `intent:${idempotencyKey}`;
+      const earlier = await keys.findById(keyId).lean<StoredKey>();
+      if (earlier) return replay<PaymentIntentRef>(earlier, fingerprint, idempotencyKey);
       const id = stripeId('pi');
       const intent: SimulatedIntent = {
         id,
@@ -165,30 +249,24 @@ export function createSimulatedGateway(options: SimulatedGatewayOptions): Simula
         livemode: false,
         latest_charge: null,
       };
-      intents.set(id, intent);
-      const response = { id, clientSecret: intent.client_secret, status: intent.status };
-      idempotent.set(idempotencyKey, { fingerprint, response });
-      return { ...response };
+      await intents.create(stored(intent));
+      const response: PaymentIntentRef = { id, clientSecret: intent.client_secret, status: intent.status };
+      const first = await claimKey({ _id: keyId, fingerprint, response, state: 'done' });
+      if (!first) return { ...response };
+      // Another request with this key created its intent first: only that one exists for the key.
+      await intents.deleteOne({ _id: id });
+      return replay<PaymentIntentRef>(first, fingerprint, idempotencyKey);
     },
 
     async confirmPaymentIntent(id, paymentMethod) {
-      const intent = find(id);
-      if (intent.status === 'succeeded' || intent.status === 'canceled') {
-        throw new GatewayError(
-          'invalid_request',
-          `You cannot confirm this PaymentIntent because it has a status of ${intent.status}. Only a PaymentIntent with one of the following statuses may be confirmed: requires_confirmation, requires_payment_method, requires_action.`,
-          'payment_intent_unexpected_state',
-        );
-      }
+      const intent = await find(id);
+      if (FINAL.includes(intent.status)) throw unexpectedState(intent.status);
       const outcome = testCardOutcome(paymentMethod);
       if (outcome.kind === 'unknown') {
         throw new GatewayError('invalid_request', `No such PaymentMethod: '${paymentMethod}'`, 'resource_missing');
       }
       if (outcome.kind === 'declined') return decline(intent, paymentMethod, outcome.decline);
-      intent.status = 'succeeded';
-      intent.payment_method = paymentMethod;
-      intent.amount_received = intent.amount;
-      intent.last_payment_error = null;
+      // The charge first: an intent never points to a charge that was not stored.
       const charge: SimulatedCharge = {
         id: stripeId('ch'),
         object: 'charge',
@@ -205,24 +283,39 @@ export function createSimulatedGateway(options: SimulatedGatewayOptions): Simula
         created: unixNow(),
         livemode: false,
       };
-      charges.set(charge.id, charge);
-      intent.latest_charge = charge.id;
-      emit('payment_intent.succeeded', intent);
-      return { status: intent.status };
+      await charges.create({ ...stored(charge), applied_refunds: [] });
+      const paid = await changeOpenIntent(id, {
+        status: 'succeeded',
+        payment_method: paymentMethod,
+        amount_received: intent.amount,
+        last_payment_error: null,
+        latest_charge: charge.id,
+      });
+      if (!paid) {
+        // Paid or canceled by a concurrent request meanwhile: this confirmation made nothing.
+        await charges.deleteOne({ _id: charge.id });
+        throw unexpectedState((await find(id)).status);
+      }
+      emit('payment_intent.succeeded', paid);
+      return { status: paid.status };
     },
 
     async cancelPaymentIntent(id) {
-      const intent = find(id);
-      // Stripe refuses these with payment_intent_unexpected_state; the interface reports the final state.
-      if (intent.status === 'succeeded' || intent.status === 'canceled') return { status: intent.status };
-      intent.status = 'canceled';
-      intent.canceled_at = unixNow();
-      emit('payment_intent.canceled', intent);
-      return { status: intent.status };
+      for (let attempt = 0; attempt < 3; attempt += 1) {
+        const canceled = await changeOpenIntent(id, { status: 'canceled', canceled_at: unixNow() });
+        if (canceled) {
+          emit('payment_intent.canceled', canceled);
+          return { status: canceled.status };
+        }
+        // Stripe refuses these with payment_intent_unexpected_state; the interface reports the final state.
+        const intent = await find(id);
+        if (FINAL.includes(intent.status)) return { status: intent.status };
+      }
+      throw new GatewayError('unavailable', 'The payment provider could not be reached, please try again');
     },
 
     async retrievePaymentIntent(id) {
-      const intent = find(id);
+      const intent = await find(id);
       return {
         id,
         status: intent.status,
@@ -239,11 +332,14 @@ export function createSimulatedGateway(options: SimulatedGatewayOptions): Simula
     async createRefund({ paymentIntentId, amountMinor, currency, reason, metadata, idempotencyKey }) {
       const amount = toStripeAmount(amountMinor, currency);
       const fingerprint = JSON.stringify([paymentIntentId, amount, reason ?? null, Object.entries(metadata).sort()]);
-      const earlier = idempotentRefunds.get(idempotencyKey);
-      if (earlier && earlier.fingerprint !== fingerprint) throw idempotencyError(idempotencyKey);
-      if (earlier) return { ...earlier.response };
-      const intent = find(paymentIntentId);
-      const charge = intent.latest_charge ? charges.get(intent.latest_charge) : undefined;
+      const keyId = `refund:${idempotencyKey}`;
+      const earlier = await keys.findById(keyId).lean<StoredKey>();
+      if (earlier) {
+        replay<RefundRef>(earlier, fingerprint, idempotencyKey);
+        return completeRefund(earlier);
+      }
+      const intent = await find(paymentIntentId);
+      const charge = intent.latest_charge ? await charges.findById(intent.latest_charge).lean<StoredCharge>() : null;
       if (intent.status !== 'succeeded' || !charge) {
         throw new GatewayError(
           'invalid_request',
@@ -254,21 +350,12 @@ export function createSimulatedGateway(options: SimulatedGatewayOptions): Simula
       if (charge.currency !== currency.toLowerCase()) {
         throw new GatewayError('invalid_request', `The refund must be in the charge's currency (${charge.currency}).`, 'parameter_invalid_string');
       }
-      if (charge.amount_refunded >= charge.amount) {
-        throw new GatewayError('invalid_request', `Charge ${charge.id} has already been refunded.`, 'charge_already_refunded');
-      }
-      if (amount > charge.amount - charge.amount_refunded) {
-        throw new GatewayError(
-          'invalid_request',
-          `Refund amount (${amount}) is greater than unrefunded amount on charge (${charge.amount - charge.amount_refunded})`,
-          'amount_too_large',
-        );
-      }
+      if (charge.amount_refunded >= charge.amount || amount > charge.amount - charge.amount_refunded) throw tooLarge(charge, amount);
       const refund: SimulatedRefund = {
         id: stripeId('re'),
         object: 'refund',
         amount,
-        charge: charge.id,
+        charge: charge._id,
         currency: charge.currency,
         metadata: { ...metadata },
         payment_intent: intent.id,
@@ -277,16 +364,24 @@ export function createSimulatedGateway(options: SimulatedGatewayOptions): Simula
         failure_reason: null,
         created: unixNow(),
       };
-      charge.amount_refunded += amount;
-      charge.refunded = charge.amount_refunded >= charge.amount;
-      emit('refund.created', refund);
-      emit('charge.refunded', charge);
       const response: RefundRef = { id: refund.id, status: refund.status, amountMinor, currency: currency.toUpperCase() };
-      idempotentRefunds.set(idempotencyKey, { fingerprint, response });
-      return { ...response };
+      const key: StoredKey = { _id: keyId, fingerprint, response, refund, state: 'claimed' };
+      const first = await claimKey(key);
+      if (first) replay<RefundRef>(first, fingerprint, idempotencyKey);
+      return completeRefund(first ?? key);
     },
 
     settle: () => webhooks.settle(),
   };
-  /* eslint-enable @typescript-eslint/require-await */
+}
+
+function tooLarge(charge: Stored<SimulatedCharge>, amount: number): GatewayError {
+  if (charge.amount_refunded >= charge.amount) {
+    return new GatewayError('invalid_request', `Charge ${charge._id} has already been refunded.`, 'charge_already_refunded');
+  }
+  return new GatewayError(
+    'invalid_request',
+    `Refund amount (${amount}) is greater than unrefunded amount on charge (${charge.amount - charge.amount_refunded})`,
+    'amount_too_large',
+  );
 }

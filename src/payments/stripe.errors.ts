@@ -24,7 +24,7 @@ export function toGatewayError(error: unknown, operation: string, logger: Logger
     return new GatewayError('unavailable', PROVIDER_UNAVAILABLE_MESSAGE, error.code);
   }
   logger.warn('Stripe refused the request', detail);
-  return new GatewayError('invalid_request', error.message, error.code ?? idempotencyCode(error));
+  return new GatewayError('invalid_request', error.message, error.code ?? missingCode(error) ?? idempotencyCode(error));
 }
 
 /**
@@ -48,6 +48,11 @@ function isProviderOrSetupFault(error: StripeError): boolean {
     error instanceof Stripe.errors.StripePermissionError ||
     (error.statusCode ?? 0) >= 500
   );
+}
+
+/** Stripe's 404s say resource_missing; localstripe's carry no code: the status says the same. */
+function missingCode(error: StripeError): string | undefined {
+  return error.statusCode === 404 ? 'resource_missing' : undefined;
 }
 
 /** Stripe's idempotency_error type carries no code; name it so callers can tell a reused key apart. */

@@ -1,15 +1,19 @@
 import { z } from 'zod';
+import { minorFromStripe } from '../lib/money';
+import { refundStatusFrom } from '../lib/refund-ledger';
+import type { PaymentOutcome, RefundReport } from './outcome';
 
 /**
- * The parts of Stripe's events that the payment event service reads, per event type it handles, and
- * nothing more: a correctly signed event whose parts do not fit is refused (400, Stripe retries) before
- * anything is recorded, so a corrected delivery still applies. Other fields and other event types pass.
+ * The Stripe event adapter: for each event type this code handles, the parts of the event it reads (zod)
+ * and the outcome those parts mean (outcome.ts). A correctly signed event whose parts do not fit is refused
+ * (400, Stripe retries) before anything is recorded, so a corrected delivery still applies. Other fields and
+ * other event types pass. Every Stripe field name and API-version difference stays in this file.
  */
 const text = z.string().min(1).max(255);
 /** An integer amount in Stripe's units. */
 const stripeAmount = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
 const currency = z.string().regex(/^[A-Za-z]{3}$/, 'Must be a three-letter currency code');
-/** Stripe metadata values are strings; only orderId is read (as a cross-check). */
+/** Stripe metadata values are strings; only orderId (a cross-check) and refundRequestId are read. */
 const metadata = z.record(z.string(), z.string()).nullish();
 
 const intentBase = { id: text, metadata };
@@ -29,42 +33,123 @@ const refundObject = z.object({
   metadata,
   failure_reason: z.string().max(255).nullish(),
 });
+type RefundObject = z.output<typeof refundObject>;
 
-export const HANDLED_EVENT_OBJECTS = {
-  'payment_intent.succeeded': z.object({ ...intentBase, currency, amount: stripeAmount, amount_received: stripeAmount.nullish() }),
-  'payment_intent.payment_failed': z.object({
-    ...intentBase,
-    last_payment_error: z.object({ code: z.string().nullish(), decline_code: z.string().nullish(), message: z.string().nullish() }).nullish(),
-  }),
-  'payment_intent.canceled': z.object(intentBase),
-  'charge.refunded': z.object({
-    id: text,
-    currency,
-    amount_refunded: stripeAmount,
-    refunded: z.boolean(),
-    payment_intent: reference,
-    // Only in API versions before 2022-11-15 (or when expanded): each refund then counts as a refund event.
-    refunds: z.object({ data: z.array(refundObject) }).nullish(),
-  }),
-  'refund.created': refundObject,
-  'refund.updated': refundObject,
-  'refund.failed': refundObject,
+/** One handled type: what is read of its object, and what that means. null: nothing to attribute it to (no payment intent). */
+const handle = <S extends z.ZodType>(object: S, reason: string, toOutcome: (object: z.output<S>) => PaymentOutcome | null) => ({
+  object,
+  reason,
+  toOutcome,
+});
+
+const idOf = (ref: string | { id: string } | null | undefined) => (typeof ref === 'string' ? ref : (ref?.id ?? undefined));
+const hint = (data: Record<string, string> | null | undefined) => data?.orderId;
+
+function refundReport(refund: RefundObject): RefundReport {
+  const { status, known } = refundStatusFrom(refund.status);
+  return {
+    id: refund.id,
+    amountMinor: minorFromStripe(refund.amount, refund.currency) ?? null,
+    currency: refund.currency.toUpperCase(),
+    status,
+    statusKnown: known,
+    reportedStatus: refund.status ?? null,
+    failureReason: refund.failure_reason ?? null,
+    requestId: refund.metadata?.refundRequestId,
+    orderIdHint: hint(refund.metadata),
+  };
+}
+
+const refundEvent = handle(refundObject, 'refunded', (refund) => {
+  const intentId = idOf(refund.payment_intent);
+  return intentId ? { kind: 'refund_updated', intentId, refund: refundReport(refund) } : null;
+});
+
+/** The handled event types and their adapters: the one list (metrics, docs and tooling read HANDLED_EVENT_TYPES). */
+const HANDLED_EVENTS = {
+  'payment_intent.succeeded': handle(
+    z.object({ ...intentBase, currency, amount: stripeAmount, amount_received: stripeAmount.nullish() }),
+    'payment_succeeded',
+    // localstripe omits amount_received; Stripe always sends it for a succeeded intent.
+    (intent) => ({
+      kind: 'payment_succeeded',
+      intentId: intent.id,
+      currency: intent.currency.toUpperCase(),
+      amountMinor: minorFromStripe(intent.amount_received ?? intent.amount, intent.currency) ?? null,
+      orderIdHint: hint(intent.metadata),
+    }),
+  ),
+  'payment_intent.payment_failed': handle(
+    z.object({
+      ...intentBase,
+      last_payment_error: z.object({ code: z.string().nullish(), decline_code: z.string().nullish(), message: z.string().nullish() }).nullish(),
+    }),
+    'payment_failed',
+    (intent) => {
+      const error = intent.last_payment_error;
+      return {
+        kind: 'payment_failed',
+        intentId: intent.id,
+        orderIdHint: hint(intent.metadata),
+        failure: error ? { code: error.code ?? null, declineCode: error.decline_code || null, message: error.message ?? null } : null,
+      };
+    },
+  ),
+  'payment_intent.canceled': handle(z.object(intentBase), 'payment_intent_canceled', (intent) => ({
+    kind: 'payment_canceled',
+    intentId: intent.id,
+    orderIdHint: hint(intent.metadata),
+  })),
+  'charge.refunded': handle(
+    z.object({
+      id: text,
+      currency,
+      amount_refunded: stripeAmount,
+      refunded: z.boolean(),
+      payment_intent: reference,
+      // Only in API versions before 2022-11-15 (or when expanded): each refund then counts as a refund event.
+      refunds: z.object({ data: z.array(refundObject) }).nullish(),
+    }),
+    'refunded',
+    (charge) => {
+      const intentId = idOf(charge.payment_intent);
+      if (!intentId) return null;
+      return {
+        kind: 'refund_total',
+        intentId,
+        chargeId: charge.id,
+        currency: charge.currency.toUpperCase(),
+        refundedMinor: minorFromStripe(charge.amount_refunded, charge.currency) ?? null,
+        fullyRefunded: charge.refunded,
+        refunds: (charge.refunds?.data ?? []).map(refundReport),
+      };
+    },
+  ),
+  'refund.created': refundEvent,
+  'refund.updated': refundEvent,
+  'refund.failed': refundEvent,
   /** The older name of refund.updated, still sent. */
-  'charge.refund.updated': refundObject,
+  'charge.refund.updated': refundEvent,
 } as const;
 
-export type RefundObject = z.output<typeof refundObject>;
-export const REFUND_EVENT_TYPES = ['refund.created', 'refund.updated', 'refund.failed', 'charge.refund.updated'] as const;
+export type HandledEventType = keyof typeof HANDLED_EVENTS;
+export const HANDLED_EVENT_TYPES = Object.keys(HANDLED_EVENTS) as readonly HandledEventType[];
 
-export type HandledEventType = keyof typeof HANDLED_EVENT_OBJECTS;
+/** Own keys only: `in` would also find Object.prototype's members (a signed event of type "toString"). */
+const isHandled = (type: string): type is HandledEventType => Object.hasOwn(HANDLED_EVENTS, type);
+
 export type HandledEvent = {
-  [T in HandledEventType]: { id: string; type: T; object: z.output<(typeof HANDLED_EVENT_OBJECTS)[T]> };
+  [T in HandledEventType]: { id: string; type: T; object: z.output<(typeof HANDLED_EVENTS)[T]['object']> };
 }[HandledEventType];
+export type ParsedEvent = HandledEvent | { id: string; type: string; object?: undefined };
+
+/** A verified event, read: its outcome and the history reason for what it moves, or why there is nothing to apply. */
+export type ReadEvent =
+  | { id: string; type: string; outcome: PaymentOutcome; reason: string }
+  | { id: string; type: string; outcome: null; ignored: 'unhandled_type' | 'unattributed' };
 
 const envelope = z.object({ id: text, type: text });
 const withObject = z.object({ data: z.object({ object: z.record(z.string(), z.unknown()) }) });
-
-export type ParsedEvent = HandledEvent | { id: string; type: string; object?: undefined };
 
 export class MalformedEventError extends Error {
   constructor(readonly problems: Array<{ path: string; message: string }>) {
@@ -78,12 +163,22 @@ export function parseEvent(event: unknown): ParsedEvent {
   const head = envelope.safeParse(event);
   if (!head.success) throw malformed(head.error, []);
   const { id, type } = head.data;
-  if (!(type in HANDLED_EVENT_OBJECTS)) return { id, type };
+  if (!isHandled(type)) return { id, type };
   const body = withObject.safeParse(event);
   if (!body.success) throw malformed(body.error, []);
-  const object = HANDLED_EVENT_OBJECTS[type as HandledEventType].safeParse(body.data.data.object);
+  const object = HANDLED_EVENTS[type].object.safeParse(body.data.data.object);
   if (!object.success) throw malformed(object.error, ['data', 'object']);
   return { id, type, object: object.data } as HandledEvent;
+}
+
+/** parseEvent, then what the event means. Throws MalformedEventError like parseEvent. */
+export function readEvent(event: unknown): ReadEvent {
+  const parsed = parseEvent(event);
+  const { id, type } = parsed;
+  if (parsed.object === undefined) return { id, type, outcome: null, ignored: 'unhandled_type' };
+  const adapter = HANDLED_EVENTS[parsed.type] as { reason: string; toOutcome: (object: unknown) => PaymentOutcome | null };
+  const outcome = adapter.toOutcome(parsed.object);
+  return outcome ? { id, type, outcome, reason: adapter.reason } : { id, type, outcome: null, ignored: 'unattributed' };
 }
 
 function malformed(error: z.ZodError, prefix: string[]): MalformedEventError {

@@ -1,16 +1,18 @@
-import type { QueryFilter } from 'mongoose';
 import type { Logger } from '../lib/logger';
+import type { OrderMails } from '../mail/order-mails';
 import { noMetrics, type ShopMetrics } from '../lib/metrics';
 import { OPEN_STATUSES } from '../lib/order-state';
 import { IdempotencyKeyModel } from '../models/idempotency-key.model';
-import { OrderModel, type Order, type OrderRow } from '../models/order.model';
-import { noOrderMails, type OrderMails } from '../mail/order-mails';
-import type { PaymentGateway, PaymentIntentSnapshot } from '../payments/gateway';
-import { releaseOpenOrder, unitsOf } from './open-order-limit.service';
-import { cancelOpenOrder, settleStock } from './order-lifecycle.service';
-import { createPaymentEffects } from './payment-events.service';
-import { createRefundService } from './refund.service';
-import { releaseLines } from './stock.service';
+import { OrderModel, type OrderRow } from '../models/order.model';
+import type { PaymentGateway } from '../payments/gateway';
+import { lookUpIntent } from '../payments/intent-outcomes';
+import type { OutcomeOf } from '../payments/outcome';
+import { takeApartInterruptedCreation } from './interrupted-creation.service';
+import { cancelOpenOrder } from './order-lifecycle.service';
+import { claimForSweep, expiredOpenOrders, stockUnsettledFilter } from './order-store';
+import { createPaymentOutcomes } from './payment-outcomes.service';
+import type { RefundService } from './refund.service';
+import { settleStock } from './stock-settlement.service';
 
 const BATCH = 100;
 
@@ -21,7 +23,8 @@ const BATCH = 100;
  * - settles placed orders still unpaid after ORDER_PAYMENT_TIMEOUT_MINUTES, asking the gateway first
  *   (reconciliation): an intent that succeeded (its webhook lost, misrouted or late) is applied exactly as
  *   the webhook would, recorded as `reconciled`; one still `processing` stays open and is asked again
- *   later; any other is canceled (intent first, then order, then stock);
+ *   later; one the gateway does not know is final (canceled, stock and open-order slot back, noted
+ *   `intent_missing`); any other is canceled (intent first, then order, then stock);
  * - takes apart orders whose creation was interrupted (never placed): stock and open-order count back, order deleted;
  * - settles stock for orders whose final status was stored but whose stock step was interrupted (also the
  *   restock of a fully refunded order that asked for it);
@@ -34,30 +37,25 @@ export function createOrderSweeper(deps: {
   logger: Logger;
   metrics?: ShopMetrics;
   settings: { sweepIntervalMs: number };
-  /** The mails an expiry or a reconciled payment causes (recorded again when a pass repeats an interrupted step). */
-  mails?: OrderMails;
+  /** The mails an expiry or a reconciled payment causes, recorded again when a pass repeats an interrupted settlement. */
+  mails: OrderMails;
+  /** The refund service the API uses, so interrupted requests are resumed under the same attempt lease. */
+  refunds: Pick<RefundService, 'resumeInterrupted'>;
 }) {
-  const { payments, clock, logger, settings } = deps;
+  const { payments, clock, logger, settings, refunds, mails } = deps;
   const metrics = deps.metrics ?? noMetrics;
-  const mails = deps.mails ?? noOrderMails;
+  /** How long one instance holds an expired order while it settles it (a gateway call or two). */
   const leaseMs = Math.max(60_000, 2 * settings.sweepIntervalMs);
-  const effects = createPaymentEffects({ clock, logger, metrics, mails });
-  const refunds = createRefundService({ payments, clock, logger, metrics, settings: { attemptLeaseMs: leaseMs } });
+  const outcomes = createPaymentOutcomes({ clock, logger, metrics, mails });
 
   async function expireUnpaid(now: Date): Promise<{ expired: number; reconciled: number }> {
-    const due = {
-      placedAt: { $ne: null },
-      status: { $in: OPEN_STATUSES },
-      expiresAt: { $lte: now },
-      $or: [{ sweepLeaseUntil: null }, { sweepLeaseUntil: { $lte: now } }],
-    };
+    const due = expiredOpenOrders(now, OPEN_STATUSES);
     const orders = (await OrderModel.find(due).limit(BATCH).lean()) as OrderRow[];
     const counts = { expired: 0, reconciled: 0 };
     for (const order of orders) {
-      const claimed = await OrderModel.updateOne({ _id: order._id, ...due }, { $set: { sweepLeaseUntil: new Date(now.getTime() + leaseMs) } });
-      if (claimed.modifiedCount === 0) continue; // another instance has it
+      if (!(await claimForSweep(order._id, due, new Date(now.getTime() + leaseMs)))) continue; // another instance has it
       try {
-        const outcome = await settleExpired(order, now);
+        const outcome = await settleExpired(order);
         if (outcome === 'canceled') counts.expired += 1;
         if (outcome === 'reconciled') counts.reconciled += 1;
       } catch (error) {
@@ -68,33 +66,31 @@ export function createOrderSweeper(deps: {
   }
 
   /** Asks the gateway before canceling: a payment must never be lost because its webhook was. */
-  async function settleExpired(order: OrderRow, now: Date): Promise<'canceled' | 'reconciled' | 'left_open'> {
-    if (order.paymentIntentId) {
-      const intent = await payments.retrievePaymentIntent(order.paymentIntentId);
-      if (intent.status === 'succeeded') return reconcile(intent);
-      if (intent.status === 'processing') {
-        logger.info('expired order left open: its payment is processing', { orderId: order._id.toHexString(), paymentIntentId: intent.id });
-        return 'left_open';
-      }
+  async function settleExpired(order: OrderRow): Promise<'canceled' | 'reconciled' | 'left_open'> {
+    const seen = await lookUpIntent(payments, order.paymentIntentId!);
+    if (seen.kind === 'payment_succeeded') return reconcile(seen);
+    if (seen.kind === 'payment_processing') {
+      logger.info('expired order left open: its payment is processing', { orderId: order._id.toHexString(), paymentIntentId: seen.intentId });
+      return 'left_open';
     }
-    const outcome = await cancelOpenOrder(payments, order, { reason: 'payment_timeout', at: now }, mails);
-    if (outcome === 'canceled') metrics.payment('canceled');
+    if (seen.kind === 'intent_missing') {
+      // Nothing can ever be paid through it: a final answer, not a reason to ask again forever.
+      const result = await outcomes.apply({ sourceId: `reconcile:${seen.intentId}`, reason: 'intent_missing' }, seen);
+      return result === 'applied' ? 'canceled' : 'left_open';
+    }
+    const outcome = await cancelOpenOrder({ payments, outcomes }, order, 'payment_timeout');
+    if (outcome !== 'already_paid') return outcome === 'canceled' ? 'canceled' : 'left_open';
     // Paid between the look and the cancel: Stripe refused to cancel it, so apply the success now.
-    if (outcome === 'already_paid') return reconcile(await payments.retrievePaymentIntent(order.paymentIntentId!));
-    return outcome === 'canceled' ? 'canceled' : 'left_open';
+    const paid = await lookUpIntent(payments, order.paymentIntentId!);
+    return paid.kind === 'payment_succeeded' ? reconcile(paid) : 'left_open';
   }
 
-  async function reconcile(intent: PaymentIntentSnapshot): Promise<'reconciled' | 'left_open'> {
-    const source = { eventId: `reconcile:${intent.id}`, reason: 'reconciled' };
-    const outcome = await effects.intentSucceeded(source, {
-      id: intent.id,
-      currency: intent.currency,
-      amountReceivedMinor: intent.amountReceivedMinor,
-      metadata: intent.metadata,
-    });
-    if (outcome === 'applied') logger.warn('payment reconciled with the gateway: its webhook had not arrived', { paymentIntentId: intent.id });
+  async function reconcile(succeeded: OutcomeOf<'payment_succeeded'>): Promise<'reconciled' | 'left_open'> {
+    const result = await outcomes.apply({ sourceId: `reconcile:${succeeded.intentId}`, reason: 'reconciled' }, succeeded);
+    if (result === 'applied')
+      logger.warn('payment reconciled with the gateway: its webhook had not arrived', { paymentIntentId: succeeded.intentId });
     // A mismatch stays open and noted for a person; it is never canceled under a succeeded payment.
-    return outcome === 'applied' ? 'reconciled' : 'left_open';
+    return result === 'applied' ? 'reconciled' : 'left_open';
   }
 
   async function removeInterrupted(now: Date): Promise<number> {
@@ -102,25 +98,12 @@ export function createOrderSweeper(deps: {
     const orders = (await OrderModel.find({ placedAt: null, expiresAt: { $lte: now } })
       .limit(BATCH)
       .lean()) as OrderRow[];
-    for (const order of orders) {
-      await releaseLines(order._id, order.items);
-      await releaseOpenOrder(order.userId, order._id, unitsOf(order.items));
-      await IdempotencyKeyModel.deleteMany({ orderId: order._id });
-      await OrderModel.deleteOne({ _id: order._id, placedAt: null });
-    }
+    for (const order of orders) await takeApartInterruptedCreation(order);
     return orders.length;
   }
 
   async function settleInterrupted(): Promise<number> {
-    const unsettled: QueryFilter<Order> = { stock: 'held', status: { $in: ['paid', 'refunded', 'canceled'] } };
-    const restockDue: QueryFilter<Order> = {
-      stock: 'committed',
-      status: 'refunded',
-      refunds: { $elemMatch: { restock: true, status: { $ne: 'refused' } } },
-    };
-    const orders = (await OrderModel.find({ $or: [unsettled, restockDue] })
-      .limit(BATCH)
-      .lean()) as OrderRow[];
+    const orders = (await OrderModel.find(stockUnsettledFilter()).limit(BATCH).lean()) as OrderRow[];
     for (const order of orders) await settleStock(order, order.status, mails);
     return orders.length;
   }

@@ -1,8 +1,10 @@
 import { createHash } from 'node:crypto';
 import { Types, type QueryFilter } from 'mongoose';
-import { Conflict, Forbidden, NotFound, ValidationError } from '../lib/errors';
+import { Conflict, Forbidden, NotFound, ServiceUnavailable, ValidationError } from '../lib/errors';
+import { noFaults, type Faults } from '../lib/fault-points';
 import { cutPage, pageFilter, sortFor, type KeysetOrder } from '../lib/keyset';
 import type { Logger } from '../lib/logger';
+import type { OrderMails } from '../mail/order-mails';
 import { noMetrics, type ShopMetrics } from '../lib/metrics';
 import { chargeProblem, MoneyError, multiplyMinor, sumMinor } from '../lib/money';
 import { OPEN_STATUSES } from '../lib/order-state';
@@ -14,18 +16,21 @@ import type { PublicUser } from './auth.service';
 import { claimIdempotencyKey, forgetIdempotencyKey } from './idempotency.service';
 import { claimOpenOrder, releaseOpenOrder, unitsOf, type OpenOrderLimits } from './open-order-limit.service';
 import { cancelOpenOrder, gatewayFailure, notOpen } from './order-lifecycle.service';
+import { attachIntent, deleteUnplacedOrder, insertUnplacedOrder } from './order-store';
 import { toOrderView } from './order-view';
+import { createPaymentOutcomes } from './payment-outcomes.service';
 import { releaseLines, reserveLines, type Shortage, type StockLine } from './stock.service';
-import type { OrderMails } from '../mail/order-mails';
 
 export interface OrderServiceDeps {
   payments: PaymentGateway;
   clock: () => Date;
   logger: Logger;
   metrics?: ShopMetrics;
-  settings: { paymentTimeoutMs: number; idempotencyKeyTtlMs: number; stockWaitMs: number } & OpenOrderLimits;
-  /** The mail a cancel causes. */
-  mails?: OrderMails;
+  /** The mail a customer's cancel causes (recorded where the cancel settles the order's stock). */
+  mails: OrderMails;
+  settings: { paymentTimeoutMs: number; creationTimeoutMs: number; idempotencyKeyTtlMs: number; stockWaitMs: number } & OpenOrderLimits;
+  /** Tests only: where the process crashes on purpose (src/lib/fault-points.ts). */
+  faults?: Faults;
 }
 
 const NEWEST: KeysetOrder = { name: 'newest', field: 'createdAt', direction: -1, kind: 'date' };
@@ -33,6 +38,8 @@ const NEWEST: KeysetOrder = { name: 'newest', field: 'createdAt', direction: -1,
 export function createOrderService(deps: OrderServiceDeps) {
   const { payments, clock } = deps;
   const metrics = deps.metrics ?? noMetrics;
+  const faults = deps.faults ?? noFaults;
+  const outcomes = createPaymentOutcomes({ clock, logger: deps.logger, metrics, mails: deps.mails, faults });
 
   /**
    * Creating an order is five writes with no transaction, each safe to repeat or to be interrupted:
@@ -40,28 +47,33 @@ export function createOrderService(deps: OrderServiceDeps) {
    * 2. count it against the account's open-order cap (conditional $inc marked with the order id);
    * 3. reserve each line's stock (conditional decrements marked with the order id; all or nothing);
    * 4. create the PaymentIntent (Stripe idempotency key derived from the order id);
-   * 5. attach the intent and mark the order placed.
-   * A failure in 2 to 4 gives the stock and the count back and deletes the order. If the process dies
+   * 5. attach the intent and mark the order placed, only before the creation's deadline
+   *    (ORDER_CREATION_TIMEOUT_SECONDS from its start, which is the order's createdAt).
+   * A failure in 2 to 5 gives the stock and the count back and deletes the order. If the process dies
    * between two steps, the order stays unplaced and the expiry job gives both back and deletes it once
-   * the payment timeout has passed; the client never got its client secret, so nothing can be paid.
+   * the payment timeout has passed; the client never got its client secret, so nothing can be paid. A
+   * retry with the same Idempotency-Key after the deadline does the same at once and creates the order anew.
    */
   async function createOrder(user: PublicUser, input: CreateOrderInput, idempotencyKey?: string) {
     const lines = mergeLines(input.items);
     const orderId = new Types.ObjectId();
+    const startedAt = clock();
     if (idempotencyKey) {
       const claim = await claimIdempotencyKey({
         userId: user.id,
         key: idempotencyKey,
         requestHash: digest(input),
         orderId,
-        now: clock(),
+        now: startedAt,
         ttlMs: deps.settings.idempotencyKeyTtlMs,
+        creationTimeoutMs: deps.settings.creationTimeoutMs,
       });
       if (claim.replay) return { ...placedResult(claim.replay), replayed: true };
+      faults.reach('order.after-idempotency-key');
     }
     try {
       const priced = await priceLines(lines);
-      return { ...placedResult(await placeOrder(orderId, user, priced)), replayed: false };
+      return { ...placedResult(await placeOrder(orderId, startedAt, user, priced)), replayed: false };
     } catch (error) {
       if (error instanceof Conflict && (error.code === 'OUT_OF_STOCK' || error.code === 'STOCK_BUSY')) metrics.stockConflict();
       if (idempotencyKey) await forgetIdempotencyKey(user.id, idempotencyKey, orderId).catch(() => undefined);
@@ -69,18 +81,18 @@ export function createOrderService(deps: OrderServiceDeps) {
     }
   }
 
-  async function placeOrder(orderId: Types.ObjectId, user: PublicUser, priced: Awaited<ReturnType<typeof priceLines>>) {
+  async function placeOrder(orderId: Types.ObjectId, startedAt: Date, user: PublicUser, priced: Awaited<ReturnType<typeof priceLines>>) {
     const now = clock();
-    await OrderModel.create({
+    await insertUnplacedOrder({
       _id: orderId,
       userId: new Types.ObjectId(user.id),
-      status: 'pending',
       items: priced.items,
       amountMinor: priced.amountMinor,
       currency: priced.currency,
       expiresAt: new Date(now.getTime() + deps.settings.paymentTimeoutMs),
-      history: [{ status: 'pending', at: now, reason: 'order_created' }],
+      createdAt: startedAt,
     });
+    faults.reach('order.after-insert');
     const userId = new Types.ObjectId(user.id);
     const units = unitsOf(priced.items);
     try {
@@ -97,15 +109,17 @@ export function createOrderService(deps: OrderServiceDeps) {
         .catch((error: unknown) => {
           throw gatewayFailure(error);
         });
-      await OrderModel.updateOne(
-        { _id: orderId, placedAt: null },
-        { $set: { paymentIntentId: intent.id, clientSecret: intent.clientSecret, placedAt: clock() } },
-      );
+      // Past the deadline a retry of its Idempotency-Key may already be taking this order apart: never place it then.
+      const startedAfter = new Date(clock().getTime() - deps.settings.creationTimeoutMs);
+      if (!(await attachIntent(orderId, intent, clock(), startedAfter))) {
+        await payments.cancelPaymentIntent(intent.id).catch(() => undefined);
+        throw new ServiceUnavailable('Creating the order took too long and it was abandoned; nothing was charged: retry');
+      }
       metrics.orderCreated();
     } catch (error) {
       await releaseLines(orderId, priced.items);
       await releaseOpenOrder(userId, orderId, units);
-      await OrderModel.deleteOne({ _id: orderId, placedAt: null });
+      await deleteUnplacedOrder(orderId);
       throw error;
     }
     return loadOrder(orderId);
@@ -152,11 +166,10 @@ export function createOrderService(deps: OrderServiceDeps) {
   async function cancelOrder(user: PublicUser, id: string) {
     const order = await visibleOrder(user, id);
     if (!OPEN_STATUSES.includes(order.status)) throw notOpen(order.status, 'canceled');
-    const outcome = await cancelOpenOrder(payments, order, { reason: 'canceled_by_customer', at: clock() }, deps.mails).catch((error: unknown) => {
+    const outcome = await cancelOpenOrder({ payments, outcomes }, order, 'canceled_by_customer').catch((error: unknown) => {
       throw gatewayFailure(error);
     });
     if (outcome === 'already_paid') throw new Conflict('The payment for this order has already succeeded', 'ALREADY_PAID');
-    if (outcome === 'canceled') metrics.payment('canceled');
     const current = await loadOrder(order._id);
     if (outcome === 'not_open') throw notOpen(current.status, 'canceled');
     return toOrderView(current, user);

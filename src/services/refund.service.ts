@@ -9,6 +9,15 @@ import { OrderModel, type OrderRow, type RefundRecord } from '../models/order.mo
 import { GatewayError, type PaymentGateway, type RefundRef, type RefundStatus } from '../payments/gateway';
 import type { RefundOrderInput } from '../schemas/refund.schemas';
 import type { PublicUser } from './auth.service';
+import {
+  claimRefundAttempt,
+  dropRefusedRefunds,
+  interruptedRefundRequests,
+  recordRefundAnswer,
+  recordRefundRefusal,
+  releaseRefundAttempt,
+  reserveRefund,
+} from './order-store';
 
 export interface RefundServiceDeps {
   payments: PaymentGateway;
@@ -18,6 +27,8 @@ export interface RefundServiceDeps {
   settings: {
     /** How long one gateway call may take at most: until then a same-key retry is told to wait, after it the call may be made again. */
     attemptLeaseMs: number;
+    /** How many refused requests an order keeps (the newest): a refusal leaves a bounded trace. */
+    refusedAttemptsKept: number;
   };
 }
 
@@ -95,29 +106,20 @@ export function createRefundService(deps: RefundServiceDeps) {
         idempotencyKey: idempotencyKey ?? null,
         requestHash,
       } satisfies RefundEntry;
-      const reserved = await OrderModel.updateOne(
-        // Only over what the amount was checked against: no refund added since (the version counts them) and
-        // no confirmed total past what was counted. Status changes of existing refunds only ever free room.
-        { _id: order._id, status: 'paid', refundsVersion: order.refundsVersion ?? null, refundedMinor: { $lte: order.amountMinor - remainingMinor } },
-        {
-          $push: {
-            refunds: entry,
-            notes: {
-              kind: 'refund_requested',
-              at: now,
-              detail: {
-                requestId: entry.requestId,
-                by: { userId: admin.id, email: admin.email },
-                amountMinor,
-                reason: entry.reason,
-                restock: entry.restock,
-              },
-            },
-          },
-          $inc: { refundsVersion: 1 },
+      const note = {
+        kind: 'refund_requested',
+        at: now,
+        detail: {
+          requestId: entry.requestId,
+          by: { userId: admin.id, email: admin.email },
+          amountMinor,
+          reason: entry.reason,
+          restock: entry.restock,
         },
-      );
-      if (reserved.modifiedCount === 1) {
+      };
+      // Only over what the amount was checked against: no refund added since and no confirmed total past what
+      // was counted. Status changes of existing refunds only ever free room.
+      if (await reserveRefund(order, order.amountMinor - remainingMinor, entry, note)) {
         logger.info('refund requested', { orderId: order._id.toHexString(), requestId: entry.requestId, amountMinor, by: admin.id });
         return { ...(await send(order, entry)), replayed: false };
       }
@@ -165,7 +167,8 @@ export function createRefundService(deps: RefundServiceDeps) {
           { message: error.message, code: error.code },
         ]);
       }
-      await releaseAttempt(order._id, entry.requestId).catch(() => undefined);
+      // The attempt is over without an answer: a retry may go at once.
+      await releaseRefundAttempt(order._id, entry.requestId, clock()).catch(() => undefined);
       if (error instanceof GatewayError) {
         logger.warn('refund request not answered by the gateway: kept, will be sent again', { orderId, requestId: entry.requestId });
         throw new PaymentGatewayError('The payment provider could not be reached; the refund request is kept and will be sent again', [
@@ -178,71 +181,38 @@ export function createRefundService(deps: RefundServiceDeps) {
     return resultOf(order, entry, refund.id, refund.status);
   }
 
-  /** The first answer for a request counts it as accepted; an event that named it first (see refund effects) already did. */
+  /** The first answer for a request counts it as accepted; an event that named it first (see payment-decision) already did. */
   async function recordAnswer(orderId: Types.ObjectId, requestId: string, refund: RefundRef): Promise<void> {
-    const recorded = await OrderModel.updateOne(
-      { _id: orderId, refunds: { $elemMatch: { requestId, refundId: null, status: 'requested' } } },
-      {
-        $set: {
-          'refunds.$[r].refundId': refund.id,
-          'refunds.$[r].status': refund.status,
-          'refunds.$[r].settlement': settlementAfter('reserved', refund.status, false),
-          'refunds.$[r].attemptUntil': null,
-        },
-      },
-      { arrayFilters: [{ 'r.requestId': requestId }] },
-    );
-    if (recorded.modifiedCount === 1) {
+    const answer = { refundId: refund.id, status: refund.status, settlement: settlementAfter('reserved', refund.status, false) };
+    if (await recordRefundAnswer(orderId, requestId, answer)) {
       metrics.refundAccepted();
       logger.info('refund accepted by the gateway', { orderId: orderId.toHexString(), requestId, refundId: refund.id, status: refund.status });
     }
   }
 
+  /**
+   * The refusal is kept on the order (the admin sees it as `refused`), but only the newest few: older refused
+   * requests, which refunded and reserved nothing, are dropped with their notes, so repeated refusals cannot
+   * grow the order without bound.
+   */
   async function recordRefusal(orderId: Types.ObjectId, requestId: string, message: string): Promise<void> {
-    await OrderModel.updateOne(
-      { _id: orderId, refunds: { $elemMatch: { requestId, refundId: null, status: 'requested' } } },
-      {
-        $set: {
-          'refunds.$[r].status': 'refused',
-          'refunds.$[r].settlement': 'released',
-          'refunds.$[r].failure': message,
-          'refunds.$[r].attemptUntil': null,
-        },
-      },
-      { arrayFilters: [{ 'r.requestId': requestId }] },
-    );
+    await recordRefundRefusal(orderId, requestId, message);
     logger.warn('refund refused by the gateway', { orderId: orderId.toHexString(), requestId, reason: message });
+    const order = (await OrderModel.findById(orderId).select('refunds').lean()) as Pick<OrderRow, 'refunds'> | null;
+    await dropRefusedRefunds(orderId, refusedBeyond(order?.refunds ?? [], deps.settings.refusedAttemptsKept));
   }
 
   /** Takes the right to call the gateway for a request still waiting for an answer whose last attempt is over. */
-  async function claimAttempt(orderId: Types.ObjectId, requestId: string): Promise<boolean> {
+  function claimAttempt(orderId: Types.ObjectId, requestId: string): Promise<boolean> {
     const now = clock();
-    const waiting = { requestId, refundId: null, status: 'requested', attemptUntil: { $lte: now } };
-    const claimed = await OrderModel.updateOne(
-      { _id: orderId, refunds: { $elemMatch: waiting } },
-      { $set: { 'refunds.$[r].attemptUntil': new Date(now.getTime() + deps.settings.attemptLeaseMs) } },
-      { arrayFilters: [{ 'r.requestId': requestId }] },
-    );
-    return claimed.modifiedCount === 1;
-  }
-
-  /** The attempt is over without an answer: a retry may go at once. */
-  async function releaseAttempt(orderId: Types.ObjectId, requestId: string): Promise<void> {
-    await OrderModel.updateOne(
-      { _id: orderId, refunds: { $elemMatch: { requestId, refundId: null, status: 'requested' } } },
-      { $set: { 'refunds.$[r].attemptUntil': clock() } },
-      { arrayFilters: [{ 'r.requestId': requestId }] },
-    );
+    return claimRefundAttempt(orderId, requestId, now, new Date(now.getTime() + deps.settings.attemptLeaseMs));
   }
 
   /** For the expiry job: sends again the requests whose gateway call was interrupted (crash, outage) and whose lease has run out. */
   async function resumeInterrupted(): Promise<number> {
     const now = clock();
     const since = keyWindowStart();
-    const stuck = { status: 'requested', refundId: null, attemptUntil: { $lte: now }, requestedAt: { $gt: since } };
-    const orders = (await OrderModel.find({ refunds: { $elemMatch: stuck } })
-      .limit(BATCH)
-      .lean()) as OrderRow[];
+    const orders = (await OrderModel.find(interruptedRefundRequests(now, since)).limit(BATCH).lean()) as OrderRow[];
     let resumed = 0;
     for (const order of orders) {
       for (const entry of order.refunds.filter((e) => e.status === 'requested' && e.refundId === null && e.requestedAt > since)) {
@@ -264,6 +234,15 @@ export function createRefundService(deps: RefundServiceDeps) {
 }
 
 export type RefundService = ReturnType<typeof createRefundService>;
+
+/** The request ids of the refused requests past the newest `keep`. */
+function refusedBeyond(entries: readonly RefundEntry[], keep: number): string[] {
+  const refused = entries.filter((entry) => entry.status === 'refused');
+  const oldestFirst = refused
+    .map((entry, i) => ({ entry, i }))
+    .sort((a, b) => a.entry.requestedAt.getTime() - b.entry.requestedAt.getTime() || a.i - b.i);
+  return oldestFirst.slice(0, Math.max(0, refused.length - keep)).map(({ entry }) => entry.requestId);
+}
 
 /** A request this admin made on this order with this key; one the gateway refused does not use the key up. */
 function requestWithKey(order: OrderRow, adminId: string, key: string): RefundEntry | undefined {

@@ -1,6 +1,6 @@
 import type { Express } from 'express';
 import { createApp, type AppDeps } from '../../src/app';
-import { isDatabaseReady } from '../../src/config/database';
+import { isDatabaseReady } from '../../src/db';
 import { parseConfig, type Config } from '../../src/config/env';
 import { silentLogger } from '../../src/lib/logger';
 import { createSimulatedGateway } from '../../src/payments/simulated.gateway';

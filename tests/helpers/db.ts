@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import mongoose from 'mongoose';
-import { ensureIndexes } from '../../src/config/database';
+import { ensureIndexes } from '../../src/db';
 
 /** The run's MongoDB URI with a database name of our own. */
 export function testDatabaseUri(name: string): string {

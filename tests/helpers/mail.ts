@@ -1,33 +1,40 @@
 import type { Express } from 'express';
+import type { AppDeps } from '../../src/app';
+import { buildServices, type Services } from '../../src/compose';
 import { silentLogger } from '../../src/lib/logger';
 import { createMetrics, type Metrics } from '../../src/lib/metrics';
-import { createMail } from '../../src/mail';
-import type { AppDeps } from '../../src/app';
+import { createSimulatedGateway } from '../../src/payments/simulated.gateway';
 import { buildTestApp, testConfig } from './app';
 import { startSmtpServer, type TestSmtpServer } from './smtp';
 
 export interface AppWithMail {
   app: Express;
   smtp: TestSmtpServer;
-  mail: ReturnType<typeof createMail>;
+  mail: Services['mail'];
   metrics: Metrics;
   close(): Promise<void>;
 }
 
 /**
- * The app with the mail of a server process: its outbox, and a running worker sending over SMTP to a real SMTP
- * server in this process (a new one unless given). MAIL_POLL_INTERVAL_SECONDS is 1 so retries show quickly.
+ * The app with the mail of a server process (the composition root's services, their mail worker running) sending
+ * over SMTP to a real SMTP server in this process (a new one unless given). MAIL_POLL_INTERVAL_SECONDS is 1 so
+ * retries show quickly.
  */
 export async function appWithMail(
   options: { env?: Record<string, string>; smtp?: TestSmtpServer; deps?: Partial<AppDeps> } = {},
 ): Promise<AppWithMail> {
   const smtp = options.smtp ?? (await startSmtpServer());
   const env = { SMTP_URL: smtp.url, MAIL_POLL_INTERVAL_SECONDS: '1', SHOP_NAME: 'Test Shop', SHOP_URL: 'https://shop.example.com/', ...options.env };
-  const clock = options.deps?.clock ?? (() => new Date());
+  const config = testConfig(env);
+  const logger = options.deps?.logger ?? silentLogger;
+  const payments =
+    options.deps?.payments ??
+    createSimulatedGateway({ webhookSecret: config.stripe.webhookSecret, webhookUrl: () => undefined, deliveryDelayMs: 0, logger: silentLogger });
   const metrics = createMetrics();
-  const mail = createMail(testConfig(env), { clock, logger: silentLogger, metrics });
+  const services = buildServices(config, { logger, payments, metrics, clock: options.deps?.clock });
+  const { mail } = services;
   mail.worker.start();
-  const app = buildTestApp({ env, deps: { metrics, ...options.deps, outbox: mail.outbox } });
+  const app = buildTestApp({ env, deps: { ...options.deps, metrics, payments, services } });
   return {
     app,
     smtp,

@@ -35,7 +35,7 @@ export function spawnServerProcess(env: Record<string, string>, options: { cwd?:
 }
 
 /** Spawns the server and waits for its "listening on" line. */
-export async function startServerProcess(env: Record<string, string>, timeoutMs = 20_000, options: { cwd?: string } = {}): Promise<RunningServer> {
+export async function startServerProcess(env: Record<string, string>, timeoutMs = 60_000, options: { cwd?: string } = {}): Promise<RunningServer> {
   const spawned = spawnServerProcess({ PORT: '0', ...env }, options);
   const started = Date.now();
   for (;;) {

@@ -1,5 +1,5 @@
 import mongoose from 'mongoose';
-import { connectDatabase } from '../../src/config/database';
+import { connectDatabase } from '../../src/db';
 import { parseConfig } from '../../src/config/env';
 import { silentLogger } from '../../src/lib/logger';
 import { UserModel } from '../../src/models/user.model';

@@ -1,5 +1,5 @@
 import mongoose, { Types } from 'mongoose';
-import { ensureIndexes } from '../../src/config/database';
+import { ensureIndexes } from '../../src/db';
 import { OrderModel } from '../../src/models/order.model';
 import { testDatabaseUri, useTestDatabase } from '../helpers/db';
 import { startServerProcess, type RunningServer } from '../helpers/spawn-server';

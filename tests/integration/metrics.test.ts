@@ -5,10 +5,10 @@ import request from 'supertest';
 import { silentLogger } from '../../src/lib/logger';
 import { createMetrics, type Metrics } from '../../src/lib/metrics';
 import { createSimulatedGateway } from '../../src/payments/simulated.gateway';
-import { createOrderSweeper } from '../../src/services/order-sweeper.service';
 import { buildTestApp, testConfig } from '../helpers/app';
 import { adminToken, createOrder, createProduct, registerAndLogin } from '../helpers/builders';
 import { useTestDatabase } from '../helpers/db';
+import { sweeperFor } from '../helpers/sweeper';
 import { deliver, intentFor, stripeEvent, type OrderRef } from '../helpers/webhooks';
 
 useTestDatabase();
@@ -216,7 +216,7 @@ describe('GET /metrics: business counters', () => {
     await request(app).post(`/api/orders/${declined.orderId}/cancel`).set('Authorization', buyer.token).expect(200);
     // The expiry job, sharing the app's metrics as server.ts wires it, cancels the order left unpaid.
     const later = new Date(Date.now() + config.orders.paymentTimeoutMs + 60_000);
-    const sweeper = createOrderSweeper({ payments, clock: () => later, logger: silentLogger, metrics, settings: config.orders });
+    const sweeper = sweeperFor({ payments, clock: () => later, metrics, config });
     expect((await sweeper.sweepOnce()).expired).toBe(1);
     await sweeper.sweepOnce();
 

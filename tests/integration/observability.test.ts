@@ -4,7 +4,7 @@ import mongoose from 'mongoose';
 import Stripe from 'stripe';
 import request from 'supertest';
 import { createApp, type AppDeps } from '../../src/app';
-import { isDatabaseReady } from '../../src/config/database';
+import { isDatabaseReady } from '../../src/db';
 import { createSimulatedGateway } from '../../src/payments/simulated.gateway';
 import { buildTestApp, TEST_JWT_SECRET, testConfig } from '../helpers/app';
 import { adminToken, createProduct, getOrder, registerAndLogin } from '../helpers/builders';

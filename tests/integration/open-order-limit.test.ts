@@ -5,10 +5,10 @@ import { OpenOrderTallyModel } from '../../src/models/open-order-tally.model';
 import { OrderModel } from '../../src/models/order.model';
 import { ProductModel } from '../../src/models/product.model';
 import { createSimulatedGateway } from '../../src/payments/simulated.gateway';
-import { createOrderSweeper } from '../../src/services/order-sweeper.service';
 import { buildTestApp, testConfig } from '../helpers/app';
 import { adminToken, createProduct, registerAndLogin } from '../helpers/builders';
 import { useTestDatabase } from '../helpers/db';
+import { sweeperFor } from '../helpers/sweeper';
 import { deliver, intentFor, stripeEvent } from '../helpers/webhooks';
 
 useTestDatabase();
@@ -131,7 +131,7 @@ describe('stock hoarding: a cap on what one account holds in open orders', () =>
     await deliver(app, stripeEvent('payment_intent.succeeded', intentFor({ ...toPay.data, id: toPay.orderId }))).expect(200);
     await deliver(app, stripeEvent('payment_intent.succeeded', intentFor({ ...toPay.data, id: toPay.orderId }))).expect(200);
     now = new Date(now.getTime() + 31 * MINUTE);
-    await createOrderSweeper({ payments, clock, logger: silentLogger, settings: config.orders }).sweepOnce();
+    await sweeperFor({ payments, clock, config }).sweepOnce();
     now = new Date('2026-11-27T10:00:00Z');
 
     expect((await OrderModel.findById(toExpire.orderId).lean())?.status).toBe('canceled');
@@ -154,8 +154,8 @@ describe('stock hoarding: a cap on what one account holds in open orders', () =>
     await OpenOrderTallyModel.create({ _id: buyer.id, orders: [orderId], openOrders: 1, openUnits: 2 });
     now = new Date(now.getTime() + 31 * MINUTE);
 
-    await createOrderSweeper({ payments, clock, logger: silentLogger, settings: config.orders }).sweepOnce();
-    await createOrderSweeper({ payments, clock, logger: silentLogger, settings: config.orders }).sweepOnce();
+    await sweeperFor({ payments, clock, config }).sweepOnce();
+    await sweeperFor({ payments, clock, config }).sweepOnce();
 
     expect(await tally(buyer.id)).toMatchObject({ openOrders: 0, openUnits: 0, orders: [] });
   });

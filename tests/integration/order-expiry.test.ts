@@ -5,10 +5,10 @@ import { IdempotencyKeyModel } from '../../src/models/idempotency-key.model';
 import { OrderModel } from '../../src/models/order.model';
 import { ProductModel } from '../../src/models/product.model';
 import { createSimulatedGateway } from '../../src/payments/simulated.gateway';
-import { createOrderSweeper } from '../../src/services/order-sweeper.service';
 import { buildTestApp, testConfig } from '../helpers/app';
 import { adminToken, createOrder, createProduct, getOrder, registerAndLogin } from '../helpers/builders';
 import { useTestDatabase } from '../helpers/db';
+import { sweeperFor } from '../helpers/sweeper';
 import { deliver, intentFor, stripeEvent } from '../helpers/webhooks';
 
 useTestDatabase();
@@ -24,7 +24,7 @@ const payments = createSimulatedGateway({
   logger: silentLogger,
 });
 const app = buildTestApp({ deps: { payments, clock } });
-const sweeperOn = () => createOrderSweeper({ payments, clock, logger: silentLogger, settings: config.orders });
+const sweeperOn = () => sweeperFor({ payments, clock, config });
 
 let admin: string;
 let buyer: { token: string };
@@ -184,7 +184,7 @@ describe('the expiry job', () => {
   });
 
   it('when started, then it sweeps on its interval and stops cleanly', async () => {
-    const fast = createOrderSweeper({ payments, clock, logger: silentLogger, settings: { ...config.orders, sweepIntervalMs: 20 } });
+    const fast = sweeperFor({ payments, clock, config: { ...config, orders: { ...config.orders, sweepIntervalMs: 20 } } });
     const order = await createOrder(app, buyer.token, [{ productId, quantity: 5 }]);
     now = new Date(now.getTime() + 31 * MINUTE);
 

@@ -5,10 +5,10 @@ import { ProductModel } from '../../src/models/product.model';
 import type { PaymentGateway } from '../../src/payments/gateway';
 import { createSimulatedGateway } from '../../src/payments/simulated.gateway';
 import { createStripeGateway } from '../../src/payments/stripe.gateway';
-import { createOrderSweeper } from '../../src/services/order-sweeper.service';
 import { buildTestApp, testConfig } from '../helpers/app';
 import { adminToken, createOrder, createProduct, getOrder, registerAndLogin } from '../helpers/builders';
 import { useTestDatabase } from '../helpers/db';
+import { sweeperFor } from '../helpers/sweeper';
 import { localstripeUrl, stripeSettingsFor } from '../helpers/stripe-services';
 
 useTestDatabase();
@@ -21,7 +21,7 @@ const config = testConfig({ ORDER_PAYMENT_TIMEOUT_MINUTES: '30' });
 const simulated = () =>
   createSimulatedGateway({ webhookSecret: config.stripe.webhookSecret, webhookUrl: () => undefined, deliveryDelayMs: 0, logger: silentLogger });
 
-const sweeperOn = (payments: PaymentGateway) => createOrderSweeper({ payments, clock, logger: silentLogger, settings: config.orders });
+const sweeperOn = (payments: PaymentGateway) => sweeperFor({ payments, clock, config });
 const pay = (app: ReturnType<typeof buildTestApp>, token: string, orderId: string) =>
   request(app).post(`/api/orders/${orderId}/pay`).set('Authorization', token).send({ paymentMethod: 'pm_card_visa' }).expect(200);
 

@@ -2,7 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { silentLogger } from '../../src/lib/logger';
 import { createSimulatedGateway } from '../../src/payments/simulated.gateway';
 import { createStripeGateway } from '../../src/payments/stripe.gateway';
+import { useTestDatabase } from '../helpers/db';
 import { localstripeUrl, startRecordingProxy, stripeMockUrl, stripeSettingsFor } from '../helpers/stripe-services';
+
+// The simulated gateway keeps its intents, charges and refunds in MongoDB.
+useTestDatabase();
 
 /** retrievePaymentIntent, which reconciliation relies on, through each PaymentGateway implementation. */
 const input = () => ({

@@ -5,7 +5,11 @@ import { silentLogger } from '../../src/lib/logger';
 import { GatewayError } from '../../src/payments/gateway';
 import { createSimulatedGateway, type SimulatedGatewayOptions } from '../../src/payments/simulated.gateway';
 import { createWebhookVerifier, WebhookSignatureError } from '../../src/payments/webhook';
+import { useTestDatabase } from '../helpers/db';
 import { startWebhookReceiver, type Delivery, type WebhookReceiver } from '../helpers/stripe-services';
+
+// The simulated gateway keeps its intents, charges and refunds in MongoDB.
+useTestDatabase();
 
 const SECRET = 'whsec_simulated_suite';
 const verify = createWebhookVerifier(SECRET);

@@ -7,6 +7,7 @@ import { parseEvent } from '../../src/payments/stripe.events';
 import { createSimulatedGateway, type SimulatedGateway } from '../../src/payments/simulated.gateway';
 import { createStripeGateway } from '../../src/payments/stripe.gateway';
 import { createWebhookVerifier } from '../../src/payments/webhook';
+import { useTestDatabase } from '../helpers/db';
 import {
   startRecordingProxy,
   startWebhookReceiver,
@@ -17,6 +18,9 @@ import {
   type TestServer,
   type WebhookReceiver,
 } from '../helpers/stripe-services';
+
+// The simulated gateway keeps its intents, charges and refunds in MongoDB.
+useTestDatabase();
 
 /**
  * PaymentGateway.createRefund in both implementations: the Stripe adapter's requests are checked by

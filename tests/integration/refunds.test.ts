@@ -1,11 +1,10 @@
 import request from 'supertest';
-import { silentLogger } from '../../src/lib/logger';
 import { OrderModel } from '../../src/models/order.model';
 import { ProductModel } from '../../src/models/product.model';
 import { GatewayError, type CreateRefundInput } from '../../src/payments/gateway';
-import { createOrderSweeper } from '../../src/services/order-sweeper.service';
 import { createOrder, createProduct, getOrder } from '../helpers/builders';
 import { useTestDatabase } from '../helpers/db';
+import { sweeperFor } from '../helpers/sweeper';
 import { paidOrder, shopPeople, startRefundShop, type PaidOrder, type RefundShop } from '../helpers/refund-shop';
 import { chargeFor, deliver, stripeEvent } from '../helpers/webhooks';
 
@@ -433,8 +432,7 @@ describe('the gateway refuses, fails or cannot be reached', () => {
     await quietRefund(order.orderId, { amount: 12 }).expect(502);
     // What a crash mid-call leaves: the attempt's lease still running.
     await OrderModel.updateOne({ _id: order.orderId }, { $set: { 'refunds.0.attemptUntil': new Date(Date.now() + 60_000) } });
-    const sweeperAt = (at: Date) =>
-      createOrderSweeper({ payments: quiet.gateway, clock: () => at, logger: silentLogger, settings: { sweepIntervalMs: 60_000 } });
+    const sweeperAt = (at: Date) => sweeperFor({ payments: quiet.gateway, clock: () => at });
 
     const early = await sweeperAt(new Date()).sweepOnce();
     const late = await sweeperAt(new Date(Date.now() + 120_000)).sweepOnce();
@@ -455,12 +453,7 @@ describe('the gateway refuses, fails or cannot be reached', () => {
     await quietRefund(order.orderId, { amount: 12 }, 'old-1').expect(502);
     // Stripe keeps idempotency keys for 24 hours: sending it again now could refund twice.
     await OrderModel.updateOne({ _id: order.orderId }, { $set: { 'refunds.0.requestedAt': new Date(Date.now() - 24 * 3_600_000) } });
-    const sweeper = createOrderSweeper({
-      payments: quiet.gateway,
-      clock: () => new Date(Date.now() + 120_000),
-      logger: silentLogger,
-      settings: { sweepIntervalMs: 60_000 },
-    });
+    const sweeper = sweeperFor({ payments: quiet.gateway, clock: () => new Date(Date.now() + 120_000) });
 
     const swept = await sweeper.sweepOnce();
     const retry = await quietRefund(order.orderId, { amount: 12 }, 'old-1');
@@ -594,12 +587,7 @@ describe('the gateway refuses, fails or cannot be reached', () => {
     // The state a crash leaves: the order moved to refunded, the first product restocked, the second not.
     await OrderModel.updateOne({ _id: order.orderId }, { $set: { status: 'refunded', refundedMinor: 5000 } });
     await ProductModel.updateOne({ _id: first.id }, { $inc: { stock: 2 }, $push: { restockedFor: order.orderId } });
-    const sweeper = createOrderSweeper({
-      payments: quiet.gateway,
-      clock: () => new Date(),
-      logger: silentLogger,
-      settings: { sweepIntervalMs: 60_000 },
-    });
+    const sweeper = sweeperFor({ payments: quiet.gateway, clock: () => new Date() });
 
     const settled = (await sweeper.sweepOnce()).settled;
     await sweeper.sweepOnce();

@@ -1,4 +1,4 @@
-import { databaseAddress, DatabaseStartupError, explainStartupFailure } from '../../src/config/database-errors';
+import { databaseAddress, DatabaseStartupError, explainStartupFailure } from '../../src/db/errors';
 
 /** The one line start-up prints for a database it cannot use: the shapes that cannot be produced by a real server here (Atlas, DNS). */
 function driverError(name: string, message: string, fields: Record<string, unknown> = {}) {

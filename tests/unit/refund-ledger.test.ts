@@ -52,6 +52,11 @@ describe('refundLedger', () => {
     expect(refundLedger({ amountMinor: 1000, refundedMinor: 1000, refunds: [entry(500, 'reserved')] }).remainingMinor).toBe(0);
   });
 
+  it('when the gateway reported more refunded than was paid, then what was paid is the refunded amount', () => {
+    expect(refundLedger({ amountMinor: 3000, refundedMinor: 6000 }).refundedMinor).toBe(3000);
+    expect(refundLedger({ amountMinor: 3000, refunds: [entry(2000, 'confirmed'), entry(2000, 'confirmed')] }).refundedMinor).toBe(3000);
+  });
+
   it('when an order predates refunds (no fields), then its figures are zero', () => {
     expect(refundLedger({ amountMinor: 700 })).toEqual({ refundedMinor: 0, confirmedMinor: 0, reservedMinor: 0, remainingMinor: 700 });
   });

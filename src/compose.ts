@@ -1,0 +1,85 @@
+import type { Config } from './config/env';
+import { crashAt } from './lib/fault-points';
+import type { Logger } from './lib/logger';
+import { createMetrics, type Metrics } from './lib/metrics';
+import { createMail } from './mail';
+import { orderMails } from './mail/order-mails';
+import type { MailTransport } from './mail/transport';
+import type { PaymentGateway } from './payments/gateway';
+import { createWebhookVerifier } from './payments/webhook';
+import { createAccountService } from './services/account.service';
+import { createAdminOrderService } from './services/admin-order.service';
+import { createAdminUserService } from './services/admin-user.service';
+import { ensureAdmin, type AdminAccount } from './services/admin.service';
+import { createAuthService } from './services/auth.service';
+import { createCatalogueService } from './services/catalogue.service';
+import { createOrderSweeper } from './services/order-sweeper.service';
+import { createOrderService } from './services/order.service';
+import { createRefundService } from './services/refund.service';
+import { seedProducts } from './services/seed.service';
+import { createWebhookIntake } from './services/webhook-intake.service';
+
+/** What the services talk to outside their own code: handed in, so that tests pass what they can run. */
+export interface Outside {
+  logger: Logger;
+  payments: PaymentGateway;
+  /** The time, for archive stamps and payment expiry. */
+  clock?: () => Date;
+  /** The process's metrics (the app's requests and the expiry job's work in one registry); a private set when omitted. */
+  metrics?: Metrics;
+  /** Where mail goes; by default SMTP_URL's server, or files in MAIL_DIR without it. */
+  mailTransport?: MailTransport;
+}
+
+/**
+ * The composition root: every service of the process, built once from the config and the outside world.
+ * The app (its controllers), the server's background job (the sweeper), the CLIs and the tests all take
+ * their services from here, so each setting reaches each service from one place. Building touches nothing:
+ * no connection, no timer, no thread (the password hashing pool starts on first use; the server starts the
+ * sweeper and the mail worker).
+ */
+export function buildServices(config: Config, outside: Outside) {
+  const { logger, payments } = outside;
+  const clock = outside.clock ?? (() => new Date());
+  const metrics = outside.metrics ?? createMetrics();
+  // One refund service: the admin's requests and the expiry job's resends share one attempt lease.
+  const refunds = createRefundService({ payments, clock, logger, metrics, settings: config.refunds });
+  const faults = crashAt(config.faults.crashAt);
+  // The outbox every cause records its mail in, and the worker that sends them (started by the server).
+  const mail = createMail(config, { clock, logger, metrics, transport: outside.mailTransport, faults });
+  // The payment mails, recorded by the steps that settle an order and store a refunded total (whoever runs them).
+  const mails = orderMails(mail.outbox);
+  const auth = createAuthService({
+    jwt: config.jwt,
+    bcryptCost: config.bcryptCost,
+    hashThreads: config.passwordHashThreads,
+    sessions: config.sessions,
+    outbox: mail.outbox,
+    clock,
+    logger,
+    onRefreshTokenReuse: () => metrics.refreshTokenReused(),
+  });
+  return {
+    clock,
+    metrics,
+    mail,
+    auth,
+    accounts: createAccountService({ hasher: auth.hasher, bcryptCost: config.bcryptCost, sessions: auth.sessions, outbox: mail.outbox, clock }),
+    catalogue: createCatalogueService(clock),
+    orders: createOrderService({ payments, clock, logger, metrics, mails, settings: config.orders, faults }),
+    refunds,
+    paymentEvents: createWebhookIntake({ clock, logger, metrics, mails, faults, verify: createWebhookVerifier(config.stripe.webhookSecret) }),
+    adminOrders: createAdminOrderService(),
+    /** Accounts for the admin; the server finishes a decided change a crash left half-applied before it serves. */
+    adminUsers: createAdminUserService({ clock }),
+    sweeper: createOrderSweeper({ payments, clock, logger, metrics, mails, refunds, settings: config.orders }),
+    /** Admin accounts: the server's bootstrap keeps an existing password, create-admin sets it. */
+    admins: {
+      ensure: (account: AdminAccount, options: { resetPassword: boolean }) =>
+        ensureAdmin(account, { bcryptCost: config.bcryptCost, resetPassword: options.resetPassword }),
+    },
+    seed: { products: seedProducts },
+  };
+}
+
+export type Services = ReturnType<typeof buildServices>;

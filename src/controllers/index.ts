@@ -1,0 +1,27 @@
+import type { Services } from '../compose';
+import { createAccountController } from './account.controller';
+import { createAdminController } from './admin.controller';
+import { createAuthController } from './auth.controller';
+import { createOrderController, createWebhookController } from './order.controller';
+import { createProductController } from './product.controller';
+import { createRefundController } from './refund.controller';
+import { createSystemController, type SystemDeps } from './system.controller';
+
+/**
+ * Every controller of the app, over the services of the composition root. The route table names its
+ * handlers from this object (`handler: (c) => c.orders.create`), so it is the one list of what answers.
+ */
+export function createControllers(services: Services, system: SystemDeps) {
+  return {
+    auth: createAuthController(services.auth),
+    accounts: createAccountController(services.accounts),
+    products: createProductController(services.catalogue),
+    orders: createOrderController(services.orders),
+    refunds: createRefundController(services.refunds),
+    webhooks: createWebhookController(services.paymentEvents),
+    admin: createAdminController(services.adminOrders, services.adminUsers),
+    system: createSystemController(system),
+  };
+}
+
+export type Controllers = ReturnType<typeof createControllers>;

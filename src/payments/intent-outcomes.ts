@@ -1,0 +1,59 @@
+import { GatewayError, type PaymentGateway, type PaymentIntentSnapshot } from './gateway';
+import type { OutcomeOf, PaymentOutcome } from './outcome';
+
+/**
+ * What the gateway answers about one intent, as outcomes (outcome.ts), for every PaymentGateway: the expiry
+ * job's reconciliation and the cancels read these, never a provider's statuses or error codes.
+ */
+
+/** The provider does not know the intent (Stripe and the simulated gateway: resource_missing). */
+export function isIntentMissing(error: unknown): boolean {
+  return error instanceof GatewayError && error.kind === 'invalid_request' && error.code === 'resource_missing';
+}
+
+/** The intent as the gateway has it now. A refusal or outage other than "no such intent" is thrown as the GatewayError it is. */
+export async function lookUpIntent(gateway: PaymentGateway, intentId: string): Promise<PaymentOutcome> {
+  let snapshot: PaymentIntentSnapshot;
+  try {
+    snapshot = await gateway.retrievePaymentIntent(intentId);
+  } catch (error) {
+    if (isIntentMissing(error)) return { kind: 'intent_missing', intentId };
+    throw error;
+  }
+  return snapshotOutcome(snapshot);
+}
+
+export function snapshotOutcome(snapshot: PaymentIntentSnapshot): PaymentOutcome {
+  const intentId = snapshot.id;
+  const orderIdHint = snapshot.metadata.orderId;
+  switch (snapshot.status) {
+    case 'succeeded':
+      return { kind: 'payment_succeeded', intentId, currency: snapshot.currency, amountMinor: snapshot.amountReceivedMinor, orderIdHint };
+    case 'canceled':
+      return { kind: 'payment_canceled', intentId, orderIdHint };
+    case 'processing':
+      return { kind: 'payment_processing', intentId, orderIdHint };
+    case 'requires_payment_method':
+    case 'requires_confirmation':
+    case 'requires_action':
+    case 'requires_capture':
+      return { kind: 'payment_open', intentId, orderIdHint };
+  }
+}
+
+/**
+ * Cancels the intent. Stripe refuses to cancel a paid intent, so the answer is where it ended: canceled, or
+ * succeeded (nothing was canceled); an intent the gateway does not know is intent_missing.
+ */
+export async function cancelIntent(
+  gateway: PaymentGateway,
+  intentId: string,
+): Promise<OutcomeOf<'payment_canceled'> | OutcomeOf<'intent_missing'> | { kind: 'already_succeeded'; intentId: string }> {
+  try {
+    const { status } = await gateway.cancelPaymentIntent(intentId);
+    return status === 'succeeded' ? { kind: 'already_succeeded', intentId } : { kind: 'payment_canceled', intentId };
+  } catch (error) {
+    if (isIntentMissing(error)) return { kind: 'intent_missing', intentId };
+    throw error;
+  }
+}

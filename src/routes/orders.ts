@@ -1,0 +1,269 @@
+import { z } from 'zod';
+import {
+  createOrderRequest,
+  listOrdersRequest,
+  orderCanceledResponse,
+  orderCreatedResponse,
+  orderDetailsResponse,
+  orderIdRequest,
+  orderListResponse,
+  payOrderRequest,
+  paymentSubmittedResponse,
+  webhookReceivedResponse,
+} from '../schemas/order.schemas';
+import { refundOrderRequest, refundRequestedResponse } from '../schemas/refund.schemas';
+import { stripeWebhookRequest } from '../schemas/webhook.schemas';
+import { exampleOrder, examplePaidOrder, examplePaymentIntentId, exampleProduct } from '../openapi/examples';
+import type { ApiOperation } from './operation';
+
+const orderCreatedHeaders = z.object({
+  Location: z.string().meta({ description: 'The new order', example: `/api/orders/${exampleOrder.id}` }),
+  'Idempotent-Replayed': z
+    .literal('true')
+    .optional()
+    .meta({ description: 'Present when this is the stored answer to an earlier request with the same Idempotency-Key' }),
+});
+
+export const orderRoutes: ApiOperation[] = [
+  {
+    method: 'post',
+    path: '/api/orders/create',
+    operationId: 'createOrder',
+    handler: (c) => c.orders.create,
+    tag: 'Orders',
+    summary: 'Create an order and its PaymentIntent',
+    description:
+      'Prices come from the database; stock is reserved (all lines or none) and a PaymentIntent is created. 1-50 lines, quantity ' +
+      '1-1000; repeated productIds are added together. With an `Idempotency-Key`, the same user, key and body return the same order ' +
+      'and client secret (header `Idempotent-Replayed: true`); another body with the key is a 422, and a 409 while the first is still running. ' +
+      'If the payment provider fails the answer is 502 and no order or reservation is left. With REQUIRE_VERIFIED_EMAIL_TO_ORDER=on (off by ' +
+      'default), an account whose email address is not verified yet gets 403 `EMAIL_NOT_VERIFIED`.',
+    access: 'user',
+    guards: ['verifiedEmail'],
+    request: createOrderRequest,
+    requestExample: { items: [{ productId: exampleProduct.id, quantity: 2 }] },
+    parameterDescriptions: {
+      'Idempotency-Key':
+        'Optional, 1-255 printable ASCII characters of your choice (a UUID). Retrying with the same key and body returns the first ' +
+        'answer instead of a second order, for IDEMPOTENCY_KEY_TTL_HOURS (24 h).',
+    },
+    errors: [
+      'EMAIL_NOT_VERIFIED',
+      'PRODUCT_NOT_FOUND',
+      'MIXED_CURRENCY',
+      'AMOUNT_OUT_OF_RANGE',
+      'OUT_OF_STOCK',
+      'STOCK_BUSY',
+      'OPEN_ORDER_LIMIT',
+      'IDEMPOTENCY_KEY_IN_USE',
+      'IDEMPOTENCY_KEY_REUSED',
+      'PAYMENT_REQUEST_REJECTED',
+      'PAYMENT_GATEWAY_ERROR',
+    ],
+    responses: {
+      201: {
+        description: 'Created (or replayed for the same Idempotency-Key)',
+        schema: orderCreatedResponse,
+        headers: orderCreatedHeaders,
+        example: {
+          message: 'Order created successfully',
+          orderId: exampleOrder.id,
+          clientSecret: `${examplePaymentIntentId}_secret_9xYz`,
+          data: exampleOrder,
+        },
+        links: {
+          GetOrder: { operationId: 'getOrder', parameters: { id: '$response.body#/orderId' } },
+          PayOrder: { operationId: 'payOrder', parameters: { id: '$response.body#/orderId' } },
+          CancelOrder: { operationId: 'cancelOrder', parameters: { id: '$response.body#/orderId' } },
+        },
+      },
+    },
+  },
+  {
+    method: 'get',
+    path: '/api/orders',
+    operationId: 'listOrders',
+    handler: (c) => c.orders.list,
+    tag: 'Orders',
+    summary: 'My orders (keyset pages, newest first)',
+    access: 'user',
+    request: listOrdersRequest,
+    parameterDescriptions: {
+      limit: 'Page size, 1-100 (default 20)',
+      cursor: "The previous page's pagination.nextCursor, with the same status filter",
+      status: 'Only orders in this status',
+    },
+    errors: ['INVALID_CURSOR'],
+    responses: {
+      200: {
+        description: 'One page',
+        schema: orderListResponse,
+        example: { message: 'Order list', data: [exampleOrder], pagination: { limit: 20, nextCursor: null } },
+      },
+    },
+  },
+  {
+    method: 'get',
+    path: '/api/orders/{id}',
+    operationId: 'getOrder',
+    handler: (c) => c.orders.get,
+    tag: 'Orders',
+    summary: 'Read an order (its owner or an admin)',
+    description: "Someone else's order is a 404, like a missing one.",
+    access: 'user',
+    request: orderIdRequest,
+    parameterDescriptions: { id: "The order's id (orderId of its creation)" },
+    errors: ['ORDER_NOT_FOUND'],
+    responses: { 200: { description: 'The order', schema: orderDetailsResponse, example: { message: 'Order details', data: examplePaidOrder } } },
+  },
+  {
+    method: 'post',
+    path: '/api/orders/{id}/pay',
+    operationId: 'payOrder',
+    handler: (c) => c.orders.pay,
+    tag: 'Orders',
+    summary: 'Pay with a Stripe test payment method (owner, test mode only)',
+    description:
+      "Confirms the order's PaymentIntent from the backend (`pm_card_visa` succeeds; `pm_card_chargeCustomerFail` declines). The order " +
+      'itself becomes `paid` or `failed` only through the webhook that follows. A decline is a 402 `CARD_DECLINED` whose `details[0]` ' +
+      'carries `declineCode`, `orderId` and `paymentIntentId`. Refused (403 `LIVE_MODE`) with a live Stripe key.',
+    access: 'user',
+    request: payOrderRequest,
+    parameterDescriptions: { id: "The order's id" },
+    requestExample: { paymentMethod: 'pm_card_visa' },
+    errors: [
+      'ORDER_NOT_FOUND',
+      'FORBIDDEN',
+      'LIVE_MODE',
+      'ORDER_NOT_PAYABLE',
+      'ORDER_EXPIRED',
+      'CARD_DECLINED',
+      'PAYMENT_REQUEST_REJECTED',
+      'PAYMENT_GATEWAY_ERROR',
+    ],
+    responses: {
+      200: {
+        description: 'Submitted to the payment provider',
+        schema: paymentSubmittedResponse,
+        example: {
+          message: 'Payment submitted',
+          data: { orderId: exampleOrder.id, paymentIntentId: examplePaymentIntentId, paymentStatus: 'succeeded' },
+        },
+      },
+    },
+  },
+  {
+    method: 'post',
+    path: '/api/orders/{id}/cancel',
+    operationId: 'cancelOrder',
+    handler: (c) => c.orders.cancel,
+    tag: 'Orders',
+    summary: 'Cancel an unpaid order (owner or admin)',
+    description:
+      'Only `pending` or `failed` orders. The PaymentIntent is canceled first, then the order, and the stock is given back once. If the ' +
+      'payment turns out to have succeeded already, 409 `ALREADY_PAID` and the order follows the webhook.',
+    access: 'user',
+    request: orderIdRequest,
+    parameterDescriptions: { id: "The order's id" },
+    errors: ['ORDER_NOT_FOUND', 'ORDER_NOT_CANCELABLE', 'ALREADY_PAID', 'PAYMENT_REQUEST_REJECTED', 'PAYMENT_GATEWAY_ERROR'],
+    responses: {
+      200: {
+        description: 'Canceled',
+        schema: orderCanceledResponse,
+        example: {
+          message: 'Order canceled',
+          data: {
+            ...exampleOrder,
+            status: 'canceled',
+            history: [...exampleOrder.history, { status: 'canceled', at: '2026-01-15T10:40:00.000Z', reason: 'canceled_by_customer' }],
+          },
+        },
+      },
+    },
+  },
+  {
+    method: 'post',
+    path: '/api/orders/{id}/refund',
+    operationId: 'refundOrder',
+    handler: (c) => c.refunds.create,
+    tag: 'Admin',
+    summary: 'Refund a paid order, in full or in part, through the payment provider (admin)',
+    description:
+      "Every field is optional. `amount` is in major units like prices (12.5), with at most the currency's decimals, and at most the paid " +
+      'amount minus what is refunded or already requested (two quick refunds can never over-refund); omitted = all of that remainder. ' +
+      "`restock: true` puts the order's units back on sale, once, when the order ends fully refunded. The answer is 202: the provider " +
+      "has the refund, and the order's `refundedAmount` and its move to `refunded` follow its confirmation events " +
+      '(`charge.refunded`, `refund.*`). An `Idempotency-Key` works as on order creation: the same key and body return the same refund ' +
+      '(`Idempotent-Replayed: true`), another body is a 422, a duplicate still running a 409.',
+    access: 'admin',
+    request: refundOrderRequest,
+    parameterDescriptions: {
+      id: "The order's id",
+      'Idempotency-Key':
+        'Optional, 1-255 printable ASCII characters of your choice. The same key, order and body again return the first refund instead of a second one.',
+    },
+    requestExample: { amount: 12.5, reason: 'requested_by_customer', restock: false },
+    errors: [
+      'ORDER_NOT_FOUND',
+      'ORDER_NOT_REFUNDABLE',
+      'REFUND_EXCEEDS_REMAINDER',
+      'REFUND_REFUSED',
+      'REFUND_BUSY',
+      'REFUND_NEEDS_REVIEW',
+      'IDEMPOTENCY_KEY_IN_USE',
+      'IDEMPOTENCY_KEY_REUSED',
+      'PAYMENT_GATEWAY_ERROR',
+    ],
+    responses: {
+      202: {
+        description: 'The provider accepted the refund (or, for a repeated Idempotency-Key, had accepted it)',
+        schema: refundRequestedResponse,
+        headers: z.object({
+          'Idempotent-Replayed': z
+            .literal('true')
+            .optional()
+            .meta({ description: 'Present when this is the answer to an earlier request with the same Idempotency-Key' }),
+        }),
+        example: {
+          message: 'Refund requested',
+          data: { orderId: exampleOrder.id, refundId: 're_3Nv1aB2eZvKYlo2C0xyz5678', amount: 12.5, currency: 'USD', status: 'succeeded' },
+        },
+        links: { GetOrder: { operationId: 'getOrder', parameters: { id: '$response.body#/data/orderId' } } },
+      },
+    },
+  },
+  {
+    method: 'post',
+    path: '/api/orders/webhook',
+    operationId: 'stripeWebhook',
+    handler: (c) => c.webhooks.receive,
+    tag: 'Webhooks',
+    summary: "Stripe's signed event deliveries",
+    description:
+      'Called by Stripe, not by clients. The raw body is verified against the `Stripe-Signature` header with STRIPE_WEBHOOK_SECRET ' +
+      '(300 s tolerance); a missing, wrong or stale signature is a 400 and changes nothing. Each event id is applied once, however often ' +
+      'it is delivered. Not rate-limited. A 503 makes Stripe retry.',
+    access: 'public',
+    request: stripeWebhookRequest,
+    rawBody: true,
+    rateLimited: false,
+    errors: ['INVALID_SIGNATURE', 'INVALID_EVENT', 'PAYLOAD_TOO_LARGE'],
+    requestExample: {
+      id: 'evt_1Nv1aB2eZvKYlo2C',
+      type: 'payment_intent.succeeded',
+      data: {
+        object: {
+          id: examplePaymentIntentId,
+          object: 'payment_intent',
+          amount: 5198,
+          amount_received: 5198,
+          currency: 'usd',
+          metadata: { orderId: exampleOrder.id },
+        },
+      },
+    },
+    responses: {
+      200: { description: 'Received (applied, already applied, or ignored)', schema: webhookReceivedResponse, example: { received: true } },
+    },
+  },
+];

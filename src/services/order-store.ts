@@ -1,0 +1,268 @@
+import type { QueryFilter, Types } from 'mongoose';
+import { ORDER_STATUSES, HELD_STOCK_AFTER, sourcesOf, type OrderStatus, type StockState } from '../lib/order-state';
+import { RESTOCK_DUE, RESTOCK_REQUEST_MATCH, type RefundRequestStatus, type RefundSettlement } from '../lib/refund-ledger';
+import { OrderModel, type LastPaymentError, type Order, type OrderRow, type RefundRecord } from '../models/order.model';
+
+/**
+ * Every write to an order, by name. There are no transactions: each function is one conditional update of
+ * one document, whose filter states what must still be true for it to apply (the statuses a move is allowed
+ * from, that an event has not been applied, the state a refund entry was read in), so a repeated, late or
+ * concurrent attempt changes the order once. Those returning a boolean say whether this call made the change.
+ */
+
+export interface HistoryEntry {
+  reason: string;
+  at: Date;
+  /** The event (or reconciliation) that caused the move: also its guard, each applies once. */
+  eventId?: string;
+}
+
+export interface NoteEntry {
+  kind: string;
+  at: Date;
+  /** Guards the note: one note of each kind per event. */
+  eventId?: string;
+  detail: unknown;
+}
+
+export const findOrderById = (orderId: Types.ObjectId | string) => OrderModel.findById(orderId).lean() as Promise<OrderRow | null>;
+
+/** The order holding a payment intent (unique among orders). */
+export const findOrderByIntent = (paymentIntentId: string) => OrderModel.findOne({ paymentIntentId }).lean() as Promise<OrderRow | null>;
+
+// --- creation ---
+
+/** Step 1 of creating an order: stored, but not placed (invisible and not payable) until its intent is attached. */
+export async function insertUnplacedOrder(order: {
+  _id: Types.ObjectId;
+  userId: Types.ObjectId;
+  items: Array<{ productId: Types.ObjectId; name: string; unitPriceMinor: number; quantity: number; lineTotalMinor: number }>;
+  amountMinor: number;
+  currency: string;
+  expiresAt: Date;
+  createdAt: Date;
+}): Promise<void> {
+  await OrderModel.create({ ...order, status: 'pending', history: [{ status: 'pending', at: order.createdAt, reason: 'order_created' }] });
+}
+
+/**
+ * The last step of creating an order: its intent attached, the order placed, only if the creation started
+ * after `startedAfter` (its deadline has not passed: after it, a retry of its Idempotency-Key may be taking
+ * the order apart). False when the order was not placed.
+ */
+export async function attachIntent(
+  orderId: Types.ObjectId,
+  intent: { id: string; clientSecret: string },
+  at: Date,
+  startedAfter: Date,
+): Promise<boolean> {
+  const placed = await OrderModel.updateOne(
+    { _id: orderId, placedAt: null, createdAt: { $gt: startedAfter } },
+    { $set: { paymentIntentId: intent.id, clientSecret: intent.clientSecret, placedAt: at } },
+  );
+  return placed.modifiedCount === 1;
+}
+
+/** Only an order that was never placed: a placed one is never deleted. */
+export async function deleteUnplacedOrder(orderId: Types.ObjectId): Promise<void> {
+  await OrderModel.deleteOne({ _id: orderId, placedAt: null });
+}
+
+// --- status ---
+
+/**
+ * Moves the order to `to` if its status allows that move and, for an event, this event has not moved it
+ * already; the history entry is pushed by the same update.
+ */
+export async function moveOrder(
+  orderId: Types.ObjectId,
+  to: OrderStatus,
+  entry: HistoryEntry,
+  alsoSet: { lastPaymentError?: LastPaymentError | null } = {},
+): Promise<boolean> {
+  const filter: QueryFilter<Order> = { _id: orderId, status: { $in: sourcesOf(to) } };
+  if (entry.eventId) filter['history.eventId'] = { $ne: entry.eventId };
+  const result = await OrderModel.updateOne(filter, {
+    $set: { ...alsoSet, status: to },
+    $push: { history: { status: to, at: entry.at, reason: entry.reason, ...(entry.eventId && { eventId: entry.eventId }) } },
+  });
+  return result.modifiedCount === 1;
+}
+
+/** The latest decline of an order that is (still) `failed`. */
+export async function setLastPaymentError(orderId: Types.ObjectId, lastPaymentError: LastPaymentError | null): Promise<void> {
+  await OrderModel.updateOne({ _id: orderId, status: 'failed' }, { $set: { lastPaymentError } });
+}
+
+/** A note without a status change; with an event id, at most one of each kind per event. */
+export async function addNote(orderId: Types.ObjectId, note: NoteEntry): Promise<boolean> {
+  const filter: QueryFilter<Order> = { _id: orderId };
+  if (note.eventId) filter.notes = { $not: { $elemMatch: { eventId: note.eventId, kind: note.kind } } };
+  const result = await OrderModel.updateOne(filter, { $push: { notes: note } });
+  return result.modifiedCount === 1;
+}
+
+/** Records what the order's units went through, once the products say so (see stock-settlement.service). */
+export async function markStock(orderId: Types.ObjectId, from: StockState, to: StockState): Promise<void> {
+  await OrderModel.updateOne({ _id: orderId, stock: from }, { $set: { stock: to } });
+}
+
+// --- the expiry job ---
+
+/** Open orders whose payment window has closed and that no instance is settling right now. */
+export function expiredOpenOrders(now: Date, openStatuses: readonly OrderStatus[]): QueryFilter<Order> {
+  return {
+    placedAt: { $ne: null },
+    status: { $in: openStatuses },
+    expiresAt: { $lte: now },
+    $or: [{ sweepLeaseUntil: null }, { sweepLeaseUntil: { $lte: now } }],
+  };
+}
+
+/** One instance takes an expired order for `until` (if it still matches `due`): the others leave it alone. */
+export async function claimForSweep(orderId: Types.ObjectId, due: QueryFilter<Order>, until: Date): Promise<boolean> {
+  const claimed = await OrderModel.updateOne({ _id: orderId, ...due }, { $set: { sweepLeaseUntil: until } });
+  return claimed.modifiedCount === 1;
+}
+
+/**
+ * Orders whose stock still needs a step (stockAction(order) !== 'none'), as a query built from the same
+ * tables (HELD_STOCK_AFTER, RESTOCK_DUE, RESTOCK_REQUEST_MATCH); tests/integration/stock-rules.test.ts checks
+ * that it selects exactly the orders the rule does.
+ */
+export function stockUnsettledFilter(): QueryFilter<Order> {
+  const settledStatuses = ORDER_STATUSES.filter((status) => HELD_STOCK_AFTER[status] !== null);
+  return {
+    $or: [
+      { stock: 'held', status: { $in: settledStatuses } },
+      { ...RESTOCK_DUE, refunds: { $elemMatch: RESTOCK_REQUEST_MATCH } },
+    ],
+  };
+}
+
+// --- refunds ---
+
+/**
+ * Pushes a refund request (and its note) only over the refund history its amount was checked against: no
+ * refund added since (the version counts them) and no confirmed total past what was counted.
+ */
+export async function reserveRefund(
+  order: { _id: Types.ObjectId; refundsVersion?: number | null },
+  maxRefundedMinor: number,
+  entry: RefundRecord,
+  note: NoteEntry,
+): Promise<boolean> {
+  const reserved = await OrderModel.updateOne(
+    { _id: order._id, status: 'paid', refundsVersion: order.refundsVersion ?? null, refundedMinor: { $lte: maxRefundedMinor } },
+    { $push: { refunds: entry, notes: note }, $inc: { refundsVersion: 1 } },
+  );
+  return reserved.modifiedCount === 1;
+}
+
+/** The gateway's first answer to a request still waiting for one. */
+export async function recordRefundAnswer(
+  orderId: Types.ObjectId,
+  requestId: string,
+  answer: { refundId: string; status: RefundRequestStatus; settlement: RefundSettlement },
+): Promise<boolean> {
+  const recorded = await OrderModel.updateOne(
+    { _id: orderId, refunds: { $elemMatch: { requestId, refundId: null, status: 'requested' } } },
+    {
+      $set: {
+        'refunds.$[r].refundId': answer.refundId,
+        'refunds.$[r].status': answer.status,
+        'refunds.$[r].settlement': answer.settlement,
+        'refunds.$[r].attemptUntil': null,
+      },
+    },
+    { arrayFilters: [{ 'r.requestId': requestId }] },
+  );
+  return recorded.modifiedCount === 1;
+}
+
+/** The gateway refused a request still waiting for an answer: nothing was refunded, its reservation is released. */
+export async function recordRefundRefusal(orderId: Types.ObjectId, requestId: string, message: string): Promise<void> {
+  await OrderModel.updateOne(
+    { _id: orderId, refunds: { $elemMatch: { requestId, refundId: null, status: 'requested' } } },
+    {
+      $set: {
+        'refunds.$[r].status': 'refused',
+        'refunds.$[r].settlement': 'released',
+        'refunds.$[r].failure': message,
+        'refunds.$[r].attemptUntil': null,
+      },
+    },
+    { arrayFilters: [{ 'r.requestId': requestId }] },
+  );
+}
+
+/** Removes refused requests (only refused ones) and the `refund_requested` notes they left. */
+export async function dropRefusedRefunds(orderId: Types.ObjectId, requestIds: string[]): Promise<void> {
+  if (requestIds.length === 0) return;
+  await OrderModel.updateOne(
+    { _id: orderId },
+    {
+      $pull: {
+        refunds: { requestId: { $in: requestIds }, status: 'refused' },
+        notes: { kind: 'refund_requested', 'detail.requestId': { $in: requestIds } },
+      },
+    },
+  );
+}
+
+/** Takes the right to call the gateway for a request still waiting for an answer whose last attempt is over. */
+export async function claimRefundAttempt(orderId: Types.ObjectId, requestId: string, now: Date, until: Date): Promise<boolean> {
+  const waiting = { requestId, refundId: null, status: 'requested', attemptUntil: { $lte: now } };
+  const claimed = await OrderModel.updateOne(
+    { _id: orderId, refunds: { $elemMatch: waiting } },
+    { $set: { 'refunds.$[r].attemptUntil': until } },
+    { arrayFilters: [{ 'r.requestId': requestId }] },
+  );
+  return claimed.modifiedCount === 1;
+}
+
+/** The attempt is over without an answer: a retry may go at once. */
+export async function releaseRefundAttempt(orderId: Types.ObjectId, requestId: string, at: Date): Promise<void> {
+  await OrderModel.updateOne(
+    { _id: orderId, refunds: { $elemMatch: { requestId, refundId: null, status: 'requested' } } },
+    { $set: { 'refunds.$[r].attemptUntil': at } },
+    { arrayFilters: [{ 'r.requestId': requestId }] },
+  );
+}
+
+/** Requests still waiting for the gateway, asked after `since`, whose attempt is over: for the expiry job to send again. */
+export function interruptedRefundRequests(now: Date, since: Date): QueryFilter<Order> {
+  return { refunds: { $elemMatch: { status: 'requested', refundId: null, attemptUntil: { $lte: now }, requestedAt: { $gt: since } } } };
+}
+
+/** A change to one refund entry, applied only if the entry is still in the state the change was decided on. */
+export interface RefundEntryChange {
+  requestId: string;
+  expect: { refundId: string | null; status: RefundRequestStatus; settlement: RefundSettlement };
+  set: { refundId?: string; status: RefundRequestStatus; settlement: RefundSettlement; failure: string | null; attemptUntil?: null };
+}
+
+export async function changeRefundEntry(orderId: Types.ObjectId, change: RefundEntryChange): Promise<boolean> {
+  const set = Object.fromEntries(Object.entries(change.set).map(([field, value]) => [`refunds.$[r].${field}`, value]));
+  const moved = await OrderModel.updateOne(
+    { _id: orderId, refunds: { $elemMatch: { requestId: change.requestId, ...change.expect } } },
+    { $set: set },
+    { arrayFilters: [{ 'r.requestId': change.requestId }] },
+  );
+  return moved.modifiedCount === 1;
+}
+
+/** A refund made elsewhere (the Stripe dashboard), recorded once by its gateway id. */
+export async function addExternalRefund(orderId: Types.ObjectId, entry: RefundRecord & { refundId: string }): Promise<boolean> {
+  const pushed = await OrderModel.updateOne(
+    { _id: orderId, 'refunds.refundId': { $ne: entry.refundId } },
+    { $push: { refunds: entry }, $inc: { refundsVersion: 1 } },
+  );
+  return pushed.modifiedCount === 1;
+}
+
+/** The gateway's confirmed refunded total: it only grows, so an older report arriving late cannot lower it. */
+export async function raiseRefundedTotal(orderId: Types.ObjectId, refundedMinor: number): Promise<boolean> {
+  const raised = await OrderModel.updateOne({ _id: orderId }, { $max: { refundedMinor } });
+  return raised.modifiedCount === 1;
+}

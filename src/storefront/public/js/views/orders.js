@@ -1,0 +1,246 @@
+// @ts-check
+/**
+ * My orders (the API's keyset pages of the buyer's own orders) and one order: its status, lines, refunds
+ * and history; paying it (also again after a decline, with another card) and canceling it while it is open.
+ */
+import { ApiError, shop } from '../api.js';
+import { placedOrderId } from '../checkout.js';
+import { alertRegion, announce, append, dateTime, h, money } from '../dom.js';
+import { followOrder } from '../follow.js';
+import { paymentPanel } from '../payments.js';
+import { checkoutAttempts } from '../store.js';
+
+/** @typedef {import('../api.js').Order} Order */
+/** @typedef {import('../api.js').OrderStatus} OrderStatus */
+
+/** @type {Record<OrderStatus, string>} */
+const STATUS_TEXT = {
+  pending: 'Awaiting payment',
+  failed: 'Payment failed: you can pay again',
+  paid: 'Paid',
+  canceled: 'Canceled',
+  refunded: 'Refunded',
+};
+
+/** @param {Order} order */
+const isOpen = (order) => order.status === 'pending' || order.status === 'failed';
+/** @param {string} id */
+const shortId = (id) => id.slice(-8);
+
+/** @param {import('../main.js').ViewContext} view */
+export async function ordersView(view) {
+  if (!view.requireSignIn()) return;
+  const list = h('ul', { class: 'orders' });
+  const alert = alertRegion();
+  /** @type {string | null} */
+  let cursor = null;
+  const more = h('button', { type: 'button', class: 'secondary', hidden: true, onclick: () => void loadPage(true) }, 'More orders');
+  view.show('My orders', alert, list, more);
+
+  /** @param {boolean} focusFirst */
+  async function loadPage(focusFirst) {
+    more.disabled = true;
+    try {
+      const page = await shop.orders(cursor ? { cursor } : {});
+      const items = page.data.map((order) =>
+        h(
+          'li',
+          { class: `order status-${order.status}` },
+          h('a', { href: `#/orders/${order.id}` }, `Order ${shortId(order.id)}`),
+          h('span', {}, ` · ${dateTime(order.createdAt)} · `),
+          h('span', { class: 'status' }, STATUS_TEXT[order.status]),
+          h('span', {}, ' · ', money(order.amount, order.currency)),
+        ),
+      );
+      list.append(...items);
+      if (list.childElementCount === 0) list.append(h('li', {}, 'No orders yet.'));
+      cursor = page.pagination.nextCursor;
+      more.hidden = cursor === null;
+      if (focusFirst) items[0]?.querySelector('a')?.focus();
+    } catch (error) {
+      alert.show(error);
+    } finally {
+      more.disabled = false;
+    }
+  }
+  await loadPage(false);
+}
+
+/** @param {import('../main.js').ViewContext} view */
+export async function orderView(view) {
+  if (!view.requireSignIn()) return;
+  const id = view.params[0] ?? '';
+  // The checkout that placed this order is over once its page is shown.
+  if (placedOrderId() === id) checkoutAttempts.finish();
+  const alert = alertRegion();
+  const status = h('p', { class: 'order-status', id: 'order-status', tabindex: -1 });
+  const details = h('div', { class: 'order-details' });
+  const paySection = h('section', { 'aria-labelledby': 'pay-heading', class: 'pay', hidden: true });
+  view.show(`Order ${shortId(id)}`, status, alert, paySection, details);
+  /** @type {Order} */
+  let order;
+  try {
+    order = await shop.order(id, view.signal);
+  } catch (error) {
+    if (!view.signal.aborted) alert.show(error);
+    return;
+  }
+
+  /** @param {Order} latest */
+  function showStatus(latest) {
+    status.replaceChildren('Status: ', h('strong', { 'data-status': latest.status }, STATUS_TEXT[latest.status]));
+    if (isOpen(latest)) status.append(h('span', {}, ` (pay by ${dateTime(latest.expiresAt)})`));
+    renderDetails(details, latest);
+  }
+  showStatus(order);
+
+  const panel = paymentPanel(view.settings, `card-${id}`);
+  const payAlert = alertRegion();
+  const progress = h('p', { class: 'progress' });
+  const payButton = h('button', { type: 'submit' }, `Pay ${money(order.amount, order.currency)}`);
+  const cancelButton = h('button', { type: 'button', class: 'secondary', onclick: () => void cancel() }, 'Cancel order');
+  paySection.append(
+    h('h2', { id: 'pay-heading' }, 'Pay for this order'),
+    h(
+      'form',
+      {
+        onsubmit: (event) => {
+          event.preventDefault();
+          void pay();
+        },
+      },
+      panel.element,
+      payAlert,
+      h('p', { class: 'actions' }, payButton, ' ', cancelButton),
+    ),
+    progress,
+  );
+  const showPaySection = () => {
+    paySection.hidden = !isOpen(order);
+    if (order.status === 'failed' && order.lastPaymentError?.message && !payAlert.hasChildNodes()) {
+      payAlert.show(new Error(`The last payment was declined: ${order.lastPaymentError.message}`));
+    }
+  };
+  showPaySection();
+
+  /** @param {boolean} busy */
+  const setBusy = (busy) => {
+    payButton.disabled = busy;
+    cancelButton.disabled = busy;
+  };
+
+  /**
+   * Follows the order until `settled` says so, showing each read; then shows what it came to.
+   * @param {(latest: Order) => boolean} settled
+   * @param {number} giveUpMs
+   */
+  async function follow(settled, giveUpMs) {
+    const latest = await followOrder(id, { settled, onRead: showStatus, signal: view.signal, giveUpMs });
+    if (latest) order = latest;
+    return latest !== undefined && settled(latest);
+  }
+
+  async function pay() {
+    setBusy(true);
+    payAlert.clear();
+    const historyBefore = order.history.length;
+    try {
+      progress.textContent = 'Submitting your payment…';
+      const method = await panel.paymentMethod();
+      const answer = await shop.pay(id, method);
+      if (answer.paymentStatus === 'requires_action' && answer.nextAction) {
+        progress.textContent = 'Your bank asks you to confirm this payment…';
+        await panel.authenticate(answer.nextAction);
+      }
+      progress.textContent = 'Payment submitted: waiting for the confirmation…';
+      announce('Payment submitted: waiting for the confirmation.');
+      // A success moves the order to paid; anything else to whatever the next event says.
+      const expectPaid = answer.paymentStatus === 'succeeded';
+      const done = await follow(
+        (latest) => (expectPaid ? !isOpen(latest) : !isOpen(latest) || (latest.status === 'failed' && latest.history.length > historyBefore)),
+        120_000,
+      );
+      if (view.signal.aborted) return;
+      progress.textContent = done ? '' : 'The confirmation is taking longer than usual: this page shows it when you reload it.';
+      if (order.status === 'paid') announce('Payment received: your order is paid. Thank you!');
+      if (order.status === 'failed') payAlert.show(new Error(`The payment failed: ${order.lastPaymentError?.message ?? 'declined'}`));
+      showPaySection();
+    } catch (error) {
+      progress.textContent = '';
+      payAlert.show(error);
+      // A decline is final for that card only: once its event has made the order `failed`, another card can be tried.
+      if (error instanceof ApiError && error.status === 402) {
+        progress.textContent = 'Recording the declined payment…';
+        await follow((latest) => latest.status !== 'pending', 15_000);
+        progress.textContent = '';
+        showPaySection();
+      }
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  async function cancel() {
+    setBusy(true);
+    payAlert.clear();
+    try {
+      order = await shop.cancel(id);
+      showStatus(order);
+      showPaySection();
+      announce('Order canceled.');
+      status.focus();
+    } catch (error) {
+      payAlert.show(error);
+    } finally {
+      setBusy(false);
+    }
+  }
+}
+
+/**
+ * The order's lines, totals, refunds and history: every text in them (product names) is set as text.
+ * @param {HTMLElement} container
+ * @param {Order} order
+ */
+function renderDetails(container, order) {
+  const price = (/** @type {number} */ amount) => money(amount, order.currency);
+  container.replaceChildren();
+  append(container, [
+    h('h2', {}, 'Items'),
+    h(
+      'table',
+      { class: 'lines' },
+      h('thead', {}, h('tr', {}, ...['Product', 'Price', 'Quantity', 'Total'].map((name) => h('th', { scope: 'col' }, name)))),
+      h(
+        'tbody',
+        {},
+        ...order.items.map((line) =>
+          h(
+            'tr',
+            {},
+            h('th', { scope: 'row' }, line.name),
+            h('td', { class: 'number' }, price(line.unitPrice)),
+            h('td', { class: 'number' }, line.quantity),
+            h('td', { class: 'number' }, price(line.lineTotal)),
+          ),
+        ),
+      ),
+    ),
+    h('p', { class: 'total' }, 'Total: ', h('strong', {}, price(order.amount))),
+    order.refundedAmount > 0 ? h('p', {}, 'Refunded: ', price(order.refundedAmount)) : null,
+    order.refunds.length > 0
+      ? [
+          h('h2', {}, 'Refunds'),
+          h('ul', {}, ...order.refunds.map((refund) => h('li', {}, `${price(refund.amount)} · ${refund.status} · ${dateTime(refund.requestedAt)}`))),
+        ]
+      : null,
+    h('h2', {}, 'History'),
+    h(
+      'ol',
+      { class: 'history' },
+      ...order.history.map((entry) =>
+        h('li', {}, h('time', { datetime: entry.at }, dateTime(entry.at)), ` · ${STATUS_TEXT[entry.status]} (${entry.reason.replaceAll('_', ' ')})`),
+      ),
+    ),
+  ]);
+}

@@ -1,0 +1,124 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import mongoose from 'mongoose';
+import { silentLogger } from '../../src/lib/logger';
+import { OrderModel } from '../../src/models/order.model';
+import { createSimulatedGateway } from '../../src/payments/simulated.gateway';
+import { testDatabaseUri, useTestDatabase } from '../helpers/db';
+import { startServerProcess, type RunningServer } from '../helpers/spawn-server';
+
+/**
+ * The simulated gateway is what every newcomer runs, and `npm run dev` restarts on every save: its intents,
+ * charges, refunds and idempotency records live in MongoDB, so a restart (or a crash) forgets nothing. A
+ * payment reported `succeeded` just before a kill -9, whose webhook was still waiting to be sent, is found by
+ * the next process's expiry job and applied.
+ */
+useTestDatabase({ clean: false });
+
+const gateway = () =>
+  createSimulatedGateway({ webhookSecret: 'whsec_restart', webhookUrl: () => undefined, deliveryDelayMs: 0, logger: silentLogger });
+
+describe('the simulated gateway across a restart', () => {
+  it('when a second gateway runs on the same database, then it knows the first one’s intents, payments and refunds, and replays its keys', async () => {
+    const first = gateway();
+    const key = randomUUID();
+    const input = { amountMinor: 4200, currency: 'EUR', metadata: { orderId: 'order_restart' }, idempotencyKey: key };
+    const intent = await first.createPaymentIntent(input);
+    await first.confirmPaymentIntent(intent.id, 'pm_card_visa');
+    const refund = await first.createRefund({
+      paymentIntentId: intent.id,
+      amountMinor: 1200,
+      currency: 'EUR',
+      metadata: {},
+      idempotencyKey: `${key}-r`,
+    });
+    await first.settle();
+
+    const second = gateway();
+
+    expect(await second.retrievePaymentIntent(intent.id)).toEqual({
+      id: intent.id,
+      status: 'succeeded',
+      currency: 'EUR',
+      amountReceivedMinor: 4200,
+      metadata: { orderId: 'order_restart' },
+    });
+    expect(await second.createPaymentIntent(input)).toEqual(intent);
+    expect(
+      await second.createRefund({ paymentIntentId: intent.id, amountMinor: 1200, currency: 'EUR', metadata: {}, idempotencyKey: `${key}-r` }),
+    ).toEqual(refund);
+    // What is left on the charge is remembered too: 30.00 of 42.00.
+    await expect(
+      second.createRefund({ paymentIntentId: intent.id, amountMinor: 3001, currency: 'EUR', metadata: {}, idempotencyKey: randomUUID() }),
+    ).rejects.toMatchObject({ kind: 'invalid_request', code: 'amount_too_large' });
+    expect(await second.cancelPaymentIntent(intent.id)).toEqual({ status: 'succeeded' });
+    await second.settle();
+  });
+
+  describe('through the real server process', () => {
+    let server: RunningServer | undefined;
+    const admin = { email: 'restart-admin@example.com', password: 'restart-admin-password-1' };
+    const env = () => ({
+      NODE_ENV: 'development',
+      MONGOOSE_CONNECTION_STRING: testDatabaseUri(mongoose.connection.name),
+      JWT_SECRET: 'restart-secret-long-enough-for-anything-0123456789',
+      STRIPE_WEBHOOK_SECRET: 'whsec_restart_process',
+      ADMIN_EMAIL: admin.email,
+      ADMIN_PASSWORD: admin.password,
+      BCRYPT_COST: '4',
+      REQUEST_LOG: 'off',
+      LOG_LEVEL: 'info',
+      ORDER_SWEEP_INTERVAL_SECONDS: '1',
+      // The payment's webhook waits long enough to be lost in the kill.
+      SIMULATED_WEBHOOK_DELAY_MS: '60000',
+    });
+    const call = async (path: string, body?: unknown, token?: string) => {
+      const res = await fetch(`${server!.baseUrl}${path}`, {
+        method: body === undefined ? 'GET' : 'POST',
+        headers: { 'content-type': 'application/json', ...(token && { authorization: token }) },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      return { status: res.status, body: (await res.json()) as Record<string, any> };
+    };
+
+    afterEach(async () => {
+      await server?.stop('SIGKILL');
+    });
+
+    it('when the server is killed right after a payment succeeded, then the next process finds the payment and the order ends paid', async () => {
+      server = await startServerProcess(env());
+      const adminToken = (await call('/api/login', admin)).body.token as string;
+      const product = await call(
+        '/api/products',
+        { name: `Restart ${randomBytes(3).toString('hex')}`, description: 'x', price: 10, currency: 'USD', stock: 5 },
+        adminToken,
+      );
+      const buyer = { name: 'Restart', email: `restart.${randomBytes(4).toString('hex')}@example.com`, password: 'password123' };
+      await call('/api/registration', buyer);
+      const token = (await call('/api/login', { email: buyer.email, password: buyer.password })).body.token as string;
+      const order = await call('/api/orders/create', { items: [{ productId: product.body.data.id, quantity: 2 }] }, token);
+      const unpaid = await call('/api/orders/create', { items: [{ productId: product.body.data.id, quantity: 1 }] }, token);
+      const paid = await call(`/api/orders/${order.body.orderId}/pay`, { paymentMethod: 'pm_card_visa' }, token);
+      expect(paid).toMatchObject({ status: 200, body: { data: { paymentStatus: 'succeeded' } } });
+
+      await server.stop('SIGKILL');
+      server = await startServerProcess(env());
+      // The payment window closes (ORDER_PAYMENT_TIMEOUT_MINUTES is at least a minute): the job, every second, asks the gateway.
+      await OrderModel.updateOne({ _id: order.body.orderId }, { $set: { expiresAt: new Date(Date.now() - 1000) } });
+      const deadline = Date.now() + 15_000;
+      let status = 'pending';
+      while (status === 'pending' && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        status = (await call(`/api/orders/${order.body.orderId}`, undefined, token)).body.data.status as string;
+      }
+      const canceled = await call(`/api/orders/${unpaid.body.orderId}/cancel`, {}, token);
+
+      const after = await call(`/api/orders/${order.body.orderId}`, undefined, token);
+      expect(after.body.data).toMatchObject({
+        status: 'paid',
+        history: expect.arrayContaining([expect.objectContaining({ status: 'paid', reason: 'reconciled' })]),
+      });
+      // The restarted process also still knows the unpaid order's intent: the customer can cancel it.
+      expect(canceled).toMatchObject({ status: 200, body: { data: { status: 'canceled' } } });
+    }, 60_000);
+  });
+});
