@@ -3,6 +3,7 @@ import mongoose from 'mongoose';
 import Stripe from 'stripe';
 import { MailModel } from '../../src/models/mail.model';
 import { OrderModel } from '../../src/models/order.model';
+import { UserModel } from '../../src/models/user.model';
 import { testDatabaseUri, useTestDatabase } from '../helpers/db';
 import { startSmtpServer, tokenFromMail, type ReceivedMail, type TestSmtpServer } from '../helpers/smtp';
 import { startServerProcess, type RunningServer } from '../helpers/spawn-server';
@@ -12,8 +13,10 @@ import { intentFor, stripeEvent } from '../helpers/webhooks';
 /**
  * The whole path of a shop's mail through real server processes: a registration's verification mail over SMTP,
  * an order paid with localstripe, and its "paid" mail arriving once although the signed webhook is delivered
- * three times to two instances; then a server killed (SIGKILL) while sending that mail, and the next one
- * sending it once after its lease has run out.
+ * three times to two instances; then servers killed (SIGKILL, as kill -9): while sending that mail (the next one
+ * sends it once after its lease has run out), between the webhook's move to paid and the step that records the mail
+ * (the next one's expiry job records it, and it arrives once), and just after the SMTP server took a mail (the next
+ * one parks it as outcome_unknown instead of sending it twice).
  */
 useTestDatabase({ clean: false });
 
@@ -26,7 +29,7 @@ beforeAll(async () => {
 });
 afterAll(() => smtp.close());
 
-function serverEnv(): Record<string, string> {
+function serverEnv(extra: Record<string, string> = {}): Record<string, string> {
   const stripe = new URL(localstripeUrl());
   return {
     NODE_ENV: 'development',
@@ -49,7 +52,28 @@ function serverEnv(): Record<string, string> {
     MAIL_POLL_INTERVAL_SECONDS: '1',
     // The lease is four SMTP timeouts and 10 s: 12 s, how long a killed sender's mail waits before another takes it.
     MAIL_SMTP_TIMEOUT_MS: '500',
+    ...extra,
   };
+}
+
+/** A request to a server that kills itself while answering it: the connection drops, and the process ends by a signal. */
+async function callThatKills(server: RunningServer, method: string, path: string, body: unknown, headers: Record<string, string> = {}) {
+  const died = await call(server, method, path, body, headers).then(
+    () => false,
+    () => true,
+  );
+  expect(died).toBe(true);
+  expect(await server.stop()).toBeNull(); // killed by a signal, not exited
+}
+
+async function until<T>(what: string, read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 30_000): Promise<T> {
+  const started = Date.now();
+  for (;;) {
+    const value = await read();
+    if (done(value)) return value;
+    if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}; last: ${JSON.stringify(value)}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }
 
 async function call(server: RunningServer, method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
@@ -163,6 +187,72 @@ describe('a server killed while it sends', () => {
       await new Promise((resolve) => setTimeout(resolve, 2000));
       expect(smtp.received.filter((received) => received.to === buyer.email && /is paid/.test(received.subject))).toHaveLength(1);
       expect(await MailModel.findById(key).lean()).toMatchObject({ status: 'sent', attempts: 2 });
+    } finally {
+      expect(await next.stop()).toBe(0);
+    }
+  }, 90_000);
+});
+
+describe('a server killed between two writes (FAULT_CRASH_AT)', () => {
+  it('when it dies after the webhook stored the order paid and before the step that settles its stock and records the mail, then the next server records it and it arrives once', async () => {
+    const doomed = await startServerProcess(serverEnv({ FAULT_CRASH_AT: 'payment.before-settle' }));
+    const { buyer, order } = await shopperWithOrder(doomed);
+    await mailsTo(buyer.email, /confirm your email address/, 1);
+    const { payload, signature } = signedSuccess(order);
+
+    await callThatKills(doomed, 'POST', '/api/orders/webhook', payload, { 'stripe-signature': signature });
+    const key = `order-paid:${order.orderId}`;
+    expect(await OrderModel.findById(order.orderId).lean()).toMatchObject({ status: 'paid', stock: 'held' });
+    expect(await MailModel.findById(key).lean()).toBeNull();
+
+    // The expiry job's pass settles what a crash left unsettled, recording the mail on the way; Stripe's redelivery
+    // of the unanswered event then finds nothing left to do.
+    const next = await startServerProcess(serverEnv({ ORDER_SWEEP_INTERVAL_SECONDS: '1' }));
+    try {
+      const [mail] = await mailsTo(buyer.email, /is paid/, 1, 30_000);
+      expect(mail!.subject).toContain(order.orderId as string);
+      const redelivered = await call(next, 'POST', '/api/orders/webhook', payload, { 'stripe-signature': signature });
+      expect(redelivered.status).toBe(200);
+      await new Promise((resolve) => setTimeout(resolve, 2500));
+      expect(smtp.received.filter((received) => received.to === buyer.email && /is paid/.test(received.subject))).toHaveLength(1);
+      expect(await MailModel.findById(key).lean()).toMatchObject({ status: 'sent', attempts: 1 });
+      expect(await OrderModel.findById(order.orderId).lean()).toMatchObject({ status: 'paid', stock: 'committed' });
+    } finally {
+      expect(await next.stop()).toBe(0);
+    }
+  }, 90_000);
+
+  it('when it dies just after the SMTP server took a mail, then the next server parks it as outcome_unknown, counted, and never sends it again', async () => {
+    const doomed = await startServerProcess(serverEnv({ FAULT_CRASH_AT: 'mail.after-handover' }));
+    const buyer = { name: 'Hand Over', email: `handover.${randomBytes(4).toString('hex')}@example.com`, password: 'password123' };
+    // Registration records the verification mail; the worker hands it over, the server dies before recording that.
+    await call(doomed, 'POST', '/api/registration', buyer).catch(() => undefined);
+    await mailsTo(buyer.email, /confirm your email address/, 1);
+    await until(
+      'the crash',
+      () => Promise.resolve(doomed.child.signalCode),
+      (signal) => signal !== null,
+    );
+    expect(await doomed.stop()).toBeNull();
+    const account = await UserModel.findOne({ email: buyer.email }).lean();
+    const key = `email-verification:${account!._id.toHexString()}:registration`;
+    expect(await MailModel.findById(key).lean()).toMatchObject({ status: 'sending', handedOverAt: expect.any(Date) });
+
+    const metricsToken = 'mail-e2e-metrics-token-0123456789';
+    const next = await startServerProcess(serverEnv({ METRICS_TOKEN: metricsToken }));
+    try {
+      // After the dead sender's lease (12 s here): it may have arrived, so it is parked for a person.
+      const parked = await until(
+        'the mail parked',
+        () => MailModel.findById(key).lean(),
+        (mail) => mail?.status === 'parked',
+        40_000,
+      );
+      expect(parked).toMatchObject({ parkedReason: 'outcome_unknown' });
+      await new Promise((resolve) => setTimeout(resolve, 2000));
+      expect(smtp.received.filter((received) => received.to === buyer.email)).toHaveLength(1);
+      const metrics = await fetch(`${next.baseUrl}/metrics`, { headers: { authorization: `Bearer ${metricsToken}` } }).then((res) => res.text());
+      expect(metrics).toMatch(/shop_mails_parked_total\{template="email-verification",reason="outcome_unknown"\} 1/);
     } finally {
       expect(await next.stop()).toBe(0);
     }
