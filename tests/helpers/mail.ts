@@ -11,6 +11,8 @@ export interface AppWithMail {
   app: Express;
   smtp: TestSmtpServer;
   mail: Services['mail'];
+  /** The services the app runs on (the expiry job among them). */
+  services: Services;
   metrics: Metrics;
   close(): Promise<void>;
 }
@@ -39,6 +41,7 @@ export async function appWithMail(
     app,
     smtp,
     mail,
+    services,
     metrics,
     async close() {
       await mail.worker.stop();
@@ -71,6 +74,9 @@ export function useAppWithMail(options: Parameters<typeof appWithMail>[0] = {}):
     },
     get mail() {
       return current().mail;
+    },
+    get services() {
+      return current().services;
     },
     get metrics() {
       return current().metrics;
