@@ -52,7 +52,16 @@ const listGadgets: ApiOperation = {
   responses: { 200: { description: 'The gadgets', schema: z.object({ gadgets: z.array(z.string()) }) } },
 };
 
-const routes: RouteEntry[] = [...routeTable, getWidget, listGadgets];
+/** The widget behind a guard that a setting turns on (REQUIRE_VERIFIED_EMAIL_TO_ORDER's `verifiedEmail`). */
+const getGuardedWidget: ApiOperation = {
+  ...getWidget,
+  path: '/api/widgets/{id}/guarded',
+  operationId: 'getGuardedWidget',
+  guards: ['verifiedEmail'],
+  errors: ['EMAIL_NOT_VERIFIED'],
+};
+
+const routes: RouteEntry[] = [...routeTable, getWidget, listGadgets, getGuardedWidget];
 const appWith = (options: { available?: boolean; env?: Record<string, string> } = {}) =>
   buildTestApp({ env: options.env, deps: { routes, isDatabaseAvailable: () => options.available ?? true } });
 
@@ -64,6 +73,21 @@ beforeEach(async () => {
 });
 
 describe('an operation added to the route table in a test', () => {
+  it('when it names a guard, then the guard runs after its access rule and before validation only while its setting is on', async () => {
+    const off = appWith();
+    const on = appWith({ env: { REQUIRE_VERIFIED_EMAIL_TO_ORDER: 'on' } });
+
+    const unguarded = await request(off).get('/api/widgets/abc/guarded').set('Authorization', token);
+    const refused = await request(on).get('/api/widgets/abc/guarded').set('Authorization', token);
+    const refusedBeforeValidation = await request(on).get('/api/widgets/ab/guarded').set('Authorization', token);
+    const anonymous = await request(on).get('/api/widgets/abc/guarded');
+
+    expect(unguarded.status).toBe(200);
+    expect([refused.status, refused.body.code]).toEqual([403, 'EMAIL_NOT_VERIFIED']);
+    expect([refusedBeforeValidation.status, refusedBeforeValidation.body.code]).toEqual([403, 'EMAIL_NOT_VERIFIED']);
+    expect([anonymous.status, anonymous.body.code]).toEqual([401, 'UNAUTHORIZED']);
+  });
+
   it('when it is called, then it is routed through its access rule and its validation to its handler', async () => {
     const app = appWith();
 
