@@ -6,9 +6,11 @@ import type { Express } from 'express';
 import type { Page } from 'playwright-core';
 import request from 'supertest';
 import { launchChromium, type ChromiumSession } from '../../scripts/chromium';
+import { buildServices } from '../../src/compose';
 import { silentLogger } from '../../src/lib/logger';
 import { createSimulatedGateway, type SimulatedGateway } from '../../src/payments/simulated.gateway';
 import { buildTestApp, testConfig } from './app';
+import { startSmtpServer, type TestSmtpServer } from './smtp';
 
 /** Where the browser tests leave their screenshots (git-ignored). */
 export const SCREENSHOT_DIR = path.resolve(__dirname, '..', 'browser', 'output');
@@ -26,16 +28,26 @@ export interface BrowserShop {
   /** The shop's origin, e.g. http://127.0.0.1:41234 */
   url: string;
   gateway: SimulatedGateway;
+  /** With `mail: true`: the SMTP server the shop's running mail worker sends to (its links point at `url`). */
+  smtp?: TestSmtpServer;
   close(): Promise<void>;
 }
 
 /**
  * The shop on a loopback port, as `npm start` runs it in development: the simulated gateway posts its signed
  * events to the shop's own webhook a moment after each payment change, so the page sees the order move.
- * A shop per scenario: each is its own origin, so the browser's storage (cart, session) starts empty.
+ * A shop per scenario: each is its own origin, so the browser's storage (cart, session) starts empty. With
+ * `mail`, the shop's mail worker runs and sends over SMTP to a server in this process, with links to this origin.
  */
-export async function startBrowserShop(env: Record<string, string> = {}): Promise<BrowserShop> {
-  const config = testConfig(env);
+export async function startBrowserShop(env: Record<string, string> = {}, options: { mail?: boolean } = {}): Promise<BrowserShop> {
+  // Listening first: the shop's address is the mails' link base.
+  let app: Express | undefined;
+  const server = http.createServer((req, res) => app!(req, res));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const smtp = options.mail ? await startSmtpServer() : undefined;
+  const shopEnv = smtp ? { SMTP_URL: smtp.url, SHOP_URL: `${url}/`, MAIL_POLL_INTERVAL_SECONDS: '1', ...env } : env;
+  const config = testConfig(shopEnv);
   let webhookUrl: string | undefined;
   const gateway = createSimulatedGateway({
     webhookSecret: config.stripe.webhookSecret,
@@ -44,16 +56,18 @@ export async function startBrowserShop(env: Record<string, string> = {}): Promis
     logger: silentLogger,
     retryDelaysMs: [50, 100, 200],
   });
-  const app = buildTestApp({ env, deps: { payments: gateway } });
-  const server = http.createServer(app);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const services = smtp ? buildServices(config, { logger: silentLogger, payments: gateway }) : undefined;
+  services?.mail.worker.start();
+  app = buildTestApp({ env: shopEnv, deps: { payments: gateway, ...(services && { services }) } });
   webhookUrl = `${url}/api/orders/webhook`;
   return {
     app,
     url,
     gateway,
+    smtp,
     close: async () => {
+      await services?.mail.worker.stop();
+      await smtp?.close();
       await gateway.settle();
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));

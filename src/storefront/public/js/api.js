@@ -103,7 +103,8 @@ export async function request(method, path, options = {}) {
     const retryAfter = Number(response.headers.get('Retry-After'));
     const errorBody = /** @type {ConstructorParameters<typeof ApiError>[1]} */ (body !== null && typeof body === 'object' ? body : {});
     const error = new ApiError(response.status, errorBody, Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : undefined);
-    if (response.status === 401 && token && error.code === 'INVALID_TOKEN') onUnauthorized(error);
+    // Only the session's own token ending ends the session (not, say, the one a sign-out is revoking).
+    if (response.status === 401 && token && token === currentToken() && error.code === 'INVALID_TOKEN') onUnauthorized(error);
     throw error;
   }
   return { body, headers: response.headers };
@@ -138,6 +139,16 @@ export const shop = {
   register: (account) => answer('POST', '/api/registration', { body: account }),
   /** @param {{ email: string, password: string }} credentials @returns {Promise<string>} "Bearer <JWT>" */
   login: async (credentials) => /** @type {{ token: string }} */ (await answer('POST', '/api/login', { body: credentials })).token,
+  /** Ends the session of `token` on the server: it stops working everywhere. @param {string} token */
+  logout: (token) => answer('POST', '/api/logout', { headers: { Authorization: token } }),
+  /** @param {string} email @returns {Promise<unknown>} 202 whether or not an account has it */
+  forgotPassword: (email) => answer('POST', '/api/password/forgot', { body: { email } }),
+  /** @param {string} token from the reset mail @param {string} password @returns {Promise<unknown>} */
+  resetPassword: (token, password) => answer('POST', '/api/password/reset', { body: { token, password } }),
+  /** @param {string} token from the verification mail @param {AbortSignal} [signal] @returns {Promise<unknown>} */
+  verifyEmail: (token, signal) => answer('POST', '/api/email/verify', { body: { token }, ...(signal && { signal }) }),
+  /** @returns {Promise<unknown>} */
+  requestVerificationMail: () => answer('POST', '/api/email/verification'),
   /** @param {string} [token] another token than the session's (the one login just gave) @returns {Promise<Profile>} */
   profile: async (token) =>
     /** @type {{ details: Profile }} */ (await answer('GET', '/api/profile', token ? { headers: { Authorization: token } } : {})).details,

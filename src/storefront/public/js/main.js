@@ -1,17 +1,18 @@
 // @ts-check
 /**
  * The storefront's start: its settings (from the page's <meta name="shop-config">, written by the server),
- * the header, and the hash routes (#/, #/cart, #/checkout, #/signin, #/signup, #/orders, #/orders/<id>).
+ * the header, and the hash routes (#/, #/cart, #/checkout, #/signin, #/signup, #/orders, #/orders/<id>, and the
+ * account mails' #/forgot-password, #/reset-password?token=, #/verify-email?token=).
  * Each navigation aborts the previous view's work (its polling included), renders the new view into <main>
  * and moves the focus to its heading, so keyboard and screen-reader users land on what changed.
  */
-import { configureApi } from './api.js';
+import { configureApi, shop } from './api.js';
 import { announce, byId, h } from './dom.js';
 import { session, cart, onStoreChange } from './store.js';
 import { catalogueView } from './views/catalogue.js';
 import { cartView } from './views/cart.js';
 import { checkoutView } from './views/checkout.js';
-import { signInView, signUpView } from './views/account.js';
+import { forgotPasswordView, resetPasswordView, signInView, signUpView, verifyEmailView } from './views/account.js';
 import { orderView, ordersView } from './views/orders.js';
 
 /** @typedef {import('./payments.js').ShopSettings} ShopSettings */
@@ -38,6 +39,9 @@ const ROUTES = [
   [/^\/checkout$/, checkoutView],
   [/^\/signin$/, signInView],
   [/^\/signup$/, signUpView],
+  [/^\/forgot-password$/, forgotPasswordView],
+  [/^\/reset-password$/, resetPasswordView],
+  [/^\/verify-email$/, verifyEmailView],
   [/^\/orders$/, ordersView],
   [/^\/orders\/([0-9a-f]{24})$/, orderView],
 ];
@@ -121,8 +125,11 @@ function renderHeader() {
     account.replaceChildren(h('a', { href: '#/signin' }, 'Sign in'));
     return;
   }
+  // The page forgets the token at once; the server ends its session, so a copy of it stops working too.
   const signOut = () => {
+    const token = session.token();
     session.end();
+    if (token) void shop.logout(token).catch(() => undefined);
     announce('Signed out.');
     if (location.hash === '' || location.hash === '#/') void render(true);
     else location.hash = '#/';

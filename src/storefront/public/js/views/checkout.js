@@ -71,6 +71,10 @@ export function checkoutView(view) {
     } catch (error) {
       progress.textContent = '';
       alert.show(error);
+      // REQUIRE_VERIFIED_EMAIL_TO_ORDER: the way to the verification mail.
+      if (error instanceof Error && /** @type {{ code?: string }} */ (error).code === 'EMAIL_NOT_VERIFIED') {
+        alert.append(h('p', {}, h('a', { href: '#/verify-email' }, 'Confirm your email address')));
+      }
       button.disabled = false;
     }
   }
