@@ -33,7 +33,8 @@ export function recording(
     accepted,
     createPaymentIntent: (input) => inner.createPaymentIntent(input),
     confirmPaymentIntent: (id, method) => inner.confirmPaymentIntent(id, method),
-    cancelPaymentIntent: (id) => inner.cancelPaymentIntent(id),
+    cancelPaymentIntent: (id, options) => inner.cancelPaymentIntent(id, options),
+    capturePaymentIntent: (id, input) => inner.capturePaymentIntent(id, input),
     retrievePaymentIntent: (id) => inner.retrievePaymentIntent(id),
     async createRefund(input) {
       attempts.push(input);
