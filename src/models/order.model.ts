@@ -183,7 +183,7 @@ const orderSchema = new Schema(
     chargeId: { type: String },
     /** What the capture took when it was less than `amountMinor` (a partial manual capture); unset: the whole amount. */
     capturedMinor: { type: Number, default: null },
-    /** When the payment was authorized (manual capture): the expiry job voids an authorization it will not capture before it lapses. */
+    /** When the payment was authorized (manual capture). */
     authorizedAt: { type: Date, default: null },
     capture: { type: captureSchema, default: null },
     fulfilment: { type: fulfilmentSchema, default: null },
@@ -212,16 +212,19 @@ orderSchema.index({ paymentIntentId: 1 }, { unique: true, sparse: true, name: 'p
 orderSchema.index({ status: 1, expiresAt: 1 });
 orderSchema.index({ placedAt: 1, expiresAt: 1 });
 orderSchema.index({ stock: 1, status: 1 });
-// A dispute naming only its charge; the expiry job's look for authorizations about to lapse and for interrupted captures.
+// A dispute naming only its charge; the expiry job's look for interrupted captures (authorizations about to
+// lapse are found by the (status, createdAt) index above).
 orderSchema.index({ chargeId: 1 }, { sparse: true });
-orderSchema.index({ status: 1, authorizedAt: 1 });
 orderSchema.index({ 'capture.status': 1 });
 // The expiry job's look for refund requests whose gateway call was interrupted.
 orderSchema.index({ 'refunds.status': 1 });
 
 export type RefundRecord = InferSchemaType<typeof refundSchema>;
 export type DisputeRecord = InferSchemaType<typeof disputeSchema>;
-export type CaptureRecord = InferSchemaType<typeof captureSchema>;
+/** An order's capture as stored (its `lines` as plain objects, as read with lean()). */
+export type CaptureRecord = Omit<InferSchemaType<typeof captureSchema>, 'lines'> & {
+  lines?: Array<{ productId: Types.ObjectId; quantity: number }> | null;
+};
 export type FulfilmentRecord = InferSchemaType<typeof fulfilmentSchema>;
 export type Order = InferSchemaType<typeof orderSchema>;
 /** What a declined payment leaves in lastPaymentError (payment-decision); a Mixed path is `any` to Mongoose. */

@@ -368,14 +368,25 @@ export async function recordCaptureAnswer(
   return recorded.modifiedCount === 1;
 }
 
+/** The capture's attempt is over without an answer: a retry may go at once. */
+export async function releaseCaptureAttempt(orderId: Types.ObjectId, requestId: string, at: Date): Promise<void> {
+  await OrderModel.updateOne(
+    { _id: orderId, 'capture.requestId': requestId, 'capture.status': 'requested' },
+    { $set: { 'capture.attemptUntil': at } },
+  );
+}
+
 /** Captures waiting for the gateway whose attempt is over, asked after `since`: for the expiry job to send again. */
 export function interruptedCaptures(now: Date, since: Date): QueryFilter<Order> {
   return { 'capture.status': 'requested', 'capture.attemptUntil': { $lte: now }, 'capture.requestedAt': { $gt: since } };
 }
 
-/** Authorized orders authorized at or before `before` that no instance is settling right now. */
+/**
+ * Authorized orders placed at or before `before` that no instance is settling right now. Stripe counts an
+ * authorization's life from its intent's creation, which is the order's (the status and createdAt index).
+ */
 export function lapsingAuthorizations(now: Date, before: Date): QueryFilter<Order> {
-  return { status: 'authorized', authorizedAt: { $lte: before }, $or: [{ sweepLeaseUntil: null }, { sweepLeaseUntil: { $lte: now } }] };
+  return { status: 'authorized', createdAt: { $lte: before }, $or: [{ sweepLeaseUntil: null }, { sweepLeaseUntil: { $lte: now } }] };
 }
 
 /** A paid order shipped: `fulfilled`, with its carrier and tracking number, by the same update that records the move. */
