@@ -3,6 +3,7 @@ import { crashAt } from './lib/fault-points';
 import type { Logger } from './lib/logger';
 import { createMetrics, type Metrics } from './lib/metrics';
 import type { PaymentGateway } from './payments/gateway';
+import { ensureWebhookEndpoint } from './payments/stripe.webhook-endpoints';
 import { createWebhookVerifier } from './payments/webhook';
 import { createAdminOrderService } from './services/admin-order.service';
 import { ensureAdmin, type AdminAccount } from './services/admin.service';
@@ -71,6 +72,8 @@ export function buildServices(config: Config, outside: Outside) {
         ensureAdmin(account, { bcryptCost: config.bcryptCost, resetPassword: options.resetPassword }),
     },
     seed: { products: seedProducts },
+    /** npm run stripe:webhook: the Stripe webhook endpoint for our URL, created or brought in line (STRIPE_* settings). */
+    stripeWebhook: { ensure: (url: string) => ensureWebhookEndpoint(config.stripe, url) },
   };
 }
 
