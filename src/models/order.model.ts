@@ -178,22 +178,22 @@ const orderSchema = new Schema(
     refundsVersion: { type: Number, default: 0 },
     lastPaymentError: { type: Schema.Types.Mixed, default: null },
     /** While the order is open: its payment is `processing` (a bank debit) or waits for the customer (`requires_action`). */
-    paymentStatus: { type: String, enum: ['processing', 'requires_action'], default: null },
+    paymentStatus: { type: String, enum: ['processing', 'requires_action'] },
     /** The charge that took the money (learnt from the payment's events): a dispute naming only its charge finds the order by it. */
     chargeId: { type: String },
     /** What the capture took when it was less than `amountMinor` (a partial manual capture); unset: the whole amount. */
-    capturedMinor: { type: Number, default: null },
+    capturedMinor: { type: Number },
     /** When the payment was authorized (manual capture). */
-    authorizedAt: { type: Date, default: null },
-    capture: { type: captureSchema, default: null },
-    fulfilment: { type: fulfilmentSchema, default: null },
-    disputes: { type: [disputeSchema], default: [] },
+    authorizedAt: { type: Date },
+    capture: { type: captureSchema },
+    fulfilment: { type: fulfilmentSchema },
+    disputes: { type: [disputeSchema], default: undefined },
     /** Counts writes of `disputes`: each is made only over the disputes it was decided on. */
-    disputesVersion: { type: Number, default: 0 },
+    disputesVersion: { type: Number },
     /** Set (true) once the charge is disputed, for the admin list's `disputed=true`; absent otherwise. */
     disputed: { type: Boolean },
     /** A dispute is open: refunds are refused and the buyer sees the payment under review. */
-    disputeOpen: { type: Boolean, default: false },
+    disputeOpen: { type: Boolean },
     /** Lease taken by the expiry job of one instance while it cancels this order. */
     sweepLeaseUntil: { type: Date, default: null },
   },
@@ -213,9 +213,10 @@ orderSchema.index({ status: 1, expiresAt: 1 });
 orderSchema.index({ placedAt: 1, expiresAt: 1 });
 orderSchema.index({ stock: 1, status: 1 });
 // A dispute naming only its charge; the expiry job's look for interrupted captures (authorizations about to
-// lapse are found by the (status, createdAt) index above).
+// lapse are found by the (status, createdAt) index above). The fields of manual capture, fulfilment and disputes
+// are absent until they apply (no defaults), so an order that never uses them is stored as before.
 orderSchema.index({ chargeId: 1 }, { sparse: true });
-orderSchema.index({ 'capture.status': 1 });
+orderSchema.index({ 'capture.status': 1 }, { sparse: true });
 // The expiry job's look for refund requests whose gateway call was interrupted.
 orderSchema.index({ 'refunds.status': 1 });
 
@@ -236,7 +237,7 @@ export interface LastPaymentError {
 /** An order as read with lean(): its refunds are plain objects. */
 export type OrderRow = Omit<Order, 'refunds' | 'lastPaymentError' | 'disputes' | 'capture' | 'fulfilment'> & {
   refunds: RefundRecord[];
-  disputes?: DisputeRecord[];
+  disputes?: DisputeRecord[] | null;
   capture?: CaptureRecord | null;
   fulfilment?: FulfilmentRecord | null;
   lastPaymentError?: LastPaymentError | null;
