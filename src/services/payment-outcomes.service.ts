@@ -108,7 +108,7 @@ export function createPaymentOutcomes(deps: { clock: () => Date; logger: Logger;
       const entry = { reason: move.reason, at, ...(eventId && { eventId: `${eventId}${move.sourceSuffix ?? ''}` }) };
       const moved = await moveOrder(order._id, move.to, entry, {
         // A move means the payment moved on: it is no longer processing or waiting for the customer.
-        paymentStatus: null,
+        ...(order.paymentStatus && { paymentStatus: null }),
         ...move.set,
         ...(move.to === 'authorized' && { authorizedAt: at }),
         ...(move.lastPaymentError !== undefined && { lastPaymentError: move.lastPaymentError }),
