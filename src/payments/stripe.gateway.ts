@@ -103,6 +103,10 @@ export function createStripeGateway(config: Config['stripe'], logger: Logger): P
         throw toGatewayError(error, 'capture', logger);
       });
       const status = statusOf(intent);
+      // Stripe refuses to capture a canceled intent; localstripe answers with it canceled, which means the same.
+      if (status === 'canceled') {
+        throw new GatewayError('invalid_request', 'The payment was canceled before it could be captured', 'payment_intent_unexpected_state');
+      }
       return { status, amountReceivedMinor: minorFromStripe(receivedOf(intent, status), intent.currency) ?? null };
     },
 

@@ -135,10 +135,6 @@ export function createFulfilmentService(deps: FulfilmentServiceDeps) {
         currency: order.currency,
         idempotencyKey: `order_${orderId}_capture_${capture.requestId}`,
       });
-      // Stripe refuses to capture a canceled intent; a stand-in that answers with it canceled means the same.
-      if (answer.status === 'canceled') {
-        throw new GatewayError('invalid_request', 'The payment was canceled before it could be captured', 'payment_intent_unexpected_state');
-      }
     } catch (error) {
       if (error instanceof GatewayError && error.kind !== 'unavailable' && error.code !== 'idempotency_error') {
         // Refused: nothing was captured. What the gateway has now decides the order (a voided or lapsed

@@ -217,7 +217,7 @@ describe('disputes that do not fit', () => {
     await send('charge.dispute.created', dispute);
 
     const stored = (await OrderModel.findById(order.orderId).lean())!;
-    expect(stored.disputes).toEqual([]);
+    expect(stored.disputes ?? []).toEqual([]);
     expect(stored.notes).toEqual(expect.arrayContaining([expect.objectContaining({ kind: 'payment_mismatch' })]));
   });
 
@@ -232,7 +232,7 @@ describe('disputes that do not fit', () => {
 
     expect(res.status).toBe(400);
     expect(res.body.code).toBe('INVALID_EVENT');
-    expect((await OrderModel.findById(order.orderId).lean())!.disputes).toEqual([]);
+    expect((await OrderModel.findById(order.orderId).lean())!.disputes ?? []).toEqual([]);
   });
 });
 
