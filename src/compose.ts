@@ -6,6 +6,7 @@ import { createMail } from './mail';
 import { orderMails } from './mail/order-mails';
 import type { MailTransport } from './mail/transport';
 import type { PaymentGateway } from './payments/gateway';
+import { ensureWebhookEndpoint } from './payments/stripe.webhook-endpoints';
 import { createWebhookVerifier } from './payments/webhook';
 import { createAccountService } from './services/account.service';
 import { createAdminOrderService } from './services/admin-order.service';
@@ -13,6 +14,7 @@ import { createAdminUserService } from './services/admin-user.service';
 import { ensureAdmin, type AdminAccount } from './services/admin.service';
 import { createAuthService } from './services/auth.service';
 import { createCatalogueService } from './services/catalogue.service';
+import { createFulfilmentService } from './services/fulfilment.service';
 import { createOrderSweeper } from './services/order-sweeper.service';
 import { createOrderService } from './services/order.service';
 import { createRefundService } from './services/refund.service';
@@ -59,6 +61,15 @@ export function buildServices(config: Config, outside: Outside) {
     logger,
     onRefreshTokenReuse: () => metrics.refreshTokenReused(),
   });
+  // One capture service too: the admin's captures and the expiry job's resends share one attempt lease.
+  const fulfilment = createFulfilmentService({
+    payments,
+    clock,
+    logger,
+    metrics,
+    mails,
+    settings: { attemptLeaseMs: config.refunds.attemptLeaseMs },
+  });
   return {
     clock,
     metrics,
@@ -66,19 +77,39 @@ export function buildServices(config: Config, outside: Outside) {
     auth,
     accounts: createAccountService({ hasher: auth.hasher, bcryptCost: config.bcryptCost, sessions: auth.sessions, outbox: mail.outbox, clock }),
     catalogue: createCatalogueService(clock),
-    orders: createOrderService({ payments, clock, logger, metrics, mails, settings: config.orders, faults }),
+    orders: createOrderService({
+      payments,
+      clock,
+      logger,
+      metrics,
+      mails,
+      settings: { ...config.orders, capture: config.payments.capture },
+      faults,
+    }),
     refunds,
+    fulfilment,
     paymentEvents: createWebhookIntake({ clock, logger, metrics, mails, faults, verify: createWebhookVerifier(config.stripe.webhookSecret) }),
     adminOrders: createAdminOrderService(),
     /** Accounts for the admin; the server finishes a decided change a crash left half-applied before it serves. */
     adminUsers: createAdminUserService({ clock }),
-    sweeper: createOrderSweeper({ payments, clock, logger, metrics, mails, refunds, settings: config.orders }),
+    sweeper: createOrderSweeper({
+      payments,
+      clock,
+      logger,
+      metrics,
+      mails,
+      refunds,
+      fulfilment,
+      settings: { ...config.orders, authorizationVoidAfterMs: config.payments.authorizationVoidAfterMs },
+    }),
     /** Admin accounts: the server's bootstrap keeps an existing password, create-admin sets it. */
     admins: {
       ensure: (account: AdminAccount, options: { resetPassword: boolean }) =>
         ensureAdmin(account, { bcryptCost: config.bcryptCost, resetPassword: options.resetPassword }),
     },
     seed: { products: seedProducts },
+    /** npm run stripe:webhook: the Stripe webhook endpoint for our URL, created or brought in line (STRIPE_* settings). */
+    stripeWebhook: { ensure: (url: string) => ensureWebhookEndpoint(config.stripe, url) },
   };
 }
 

@@ -2,6 +2,7 @@ import type { Services } from '../compose';
 import { createAccountController } from './account.controller';
 import { createAdminController } from './admin.controller';
 import { createAuthController } from './auth.controller';
+import { createFulfilmentController } from './fulfilment.controller';
 import { createOrderController, createWebhookController } from './order.controller';
 import { createProductController } from './product.controller';
 import { createRefundController } from './refund.controller';
@@ -18,6 +19,7 @@ export function createControllers(services: Services, system: SystemDeps) {
     products: createProductController(services.catalogue),
     orders: createOrderController(services.orders),
     refunds: createRefundController(services.refunds),
+    fulfilment: createFulfilmentController(services.fulfilment),
     webhooks: createWebhookController(services.paymentEvents),
     admin: createAdminController(services.adminOrders, services.adminUsers),
     system: createSystemController(system),
