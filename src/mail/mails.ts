@@ -131,5 +131,6 @@ function summaryOf(order: OrderRow): OrderSummary {
     items: order.items.map((item) => ({ name: item.name, quantity: item.quantity, lineTotalMinor: item.lineTotalMinor })),
     amountMinor: order.amountMinor,
     currency: order.currency,
+    ...(order.capturedMinor != null && order.capturedMinor < order.amountMinor && { chargedMinor: order.capturedMinor }),
   };
 }

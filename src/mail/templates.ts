@@ -24,6 +24,8 @@ export interface OrderSummary {
   items: Array<{ name: string; quantity: number; lineTotalMinor: number }>;
   amountMinor: number;
   currency: string;
+  /** What was charged when it is less than the total (a partial manual capture); absent otherwise. */
+  chargedMinor?: number;
 }
 
 export const linkTo = (settings: MailSettings, path: string) => `${settings.linkBase}${path}`;
@@ -129,7 +131,8 @@ ${settings.shopName}
 
 function itemsText(order: OrderSummary): string {
   const lines = order.items.map((item) => `  ${item.quantity} x ${item.name}: ${formatMoney(item.lineTotalMinor, order.currency)}`);
-  return `${lines.join('\n')}\n  Total: ${formatMoney(order.amountMinor, order.currency)}`;
+  const charged = order.chargedMinor === undefined ? '' : `\n  Charged: ${formatMoney(order.chargedMinor, order.currency)}`;
+  return `${lines.join('\n')}\n  Total: ${formatMoney(order.amountMinor, order.currency)}${charged}`;
 }
 
 function itemsHtml(order: OrderSummary): SafeHtml {
@@ -148,6 +151,15 @@ function itemsHtml(order: OrderSummary): SafeHtml {
       <th style="text-align: left">Total</th>
       <th style="text-align: right">${formatMoney(order.amountMinor, order.currency)}</th>
     </tr>
+    ${
+      order.chargedMinor === undefined
+        ? ''
+        : html`<tr>
+            <td></td>
+            <th style="text-align: left">Charged</th>
+            <th style="text-align: right">${formatMoney(order.chargedMinor, order.currency)}</th>
+          </tr>`
+    }
   </table>`;
 }
 
@@ -179,7 +191,7 @@ ${settings.shopName}
 export function orderRefundedMail(settings: MailSettings, data: { name: string; order: OrderSummary; refundedMinor: number }): MailContent {
   const link = linkTo(settings, `#/orders/${data.order.id}`);
   const refunded = formatMoney(data.refundedMinor, data.order.currency);
-  const whole = data.refundedMinor >= data.order.amountMinor;
+  const whole = data.refundedMinor >= (data.order.chargedMinor ?? data.order.amountMinor);
   const what = whole
     ? `order ${data.order.id} has been refunded in full (${refunded})`
     : `${refunded} of order ${data.order.id} has been refunded so far`;

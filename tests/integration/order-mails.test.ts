@@ -14,24 +14,28 @@ import { chargeFor, deliver, intentFor, stripeEvent } from '../helpers/webhooks'
 let offsetMs = 0;
 const clock = () => new Date(Date.now() + offsetMs);
 const shop = useAppWithMail({ deps: { clock }, env: { ORDER_PAYMENT_TIMEOUT_MINUTES: '30' } });
+// PAYMENT_CAPTURE is read where the services are built: a shop of its own (before the database's hooks, see useAppWithMail).
+// Its worker and `shop`'s share the outbox like two instances, so either may send any mail: both SMTP servers are read.
+const manualShop = useAppWithMail({ env: { PAYMENT_CAPTURE: 'manual' } });
+const received = () => [...shop.smtp.received, ...manualShop.smtp.received];
 useTestDatabase();
 
 beforeEach(() => {
   offsetMs = 0;
 });
 
-async function buyerWithOrder(quantity = 2) {
-  const admin = await adminToken(shop.app);
-  const buyer = await registerAndLogin(shop.app);
-  const product = await createProduct(shop.app, admin, { price: 25, currency: 'USD', stock: 10 });
-  const created = await createOrder(shop.app, buyer.token, [{ productId: product.id, quantity }]);
+async function buyerWithOrder(on = shop, quantity = 2) {
+  const admin = await adminToken(on.app);
+  const buyer = await registerAndLogin(on.app);
+  const product = await createProduct(on.app, admin, { price: 25, currency: 'USD', stock: 10 });
+  const created = await createOrder(on.app, buyer.token, [{ productId: product.id, quantity }]);
   const order = { id: created.orderId, paymentIntentId: created.data.paymentIntentId, amount: 50, currency: 'USD' };
-  return { buyer, order };
+  return { admin, buyer, order };
 }
 
 /** The mails to `email` whose subject matches, once `count` have arrived (and a moment more, to catch any extra). */
 async function mailsTo(email: string, subject: RegExp, count: number) {
-  const matching = () => shop.smtp.received.filter((mail) => mail.to === email && subject.test(mail.subject));
+  const matching = () => received().filter((mail) => mail.to === email && subject.test(mail.subject));
   for (let waited = 0; matching().length < count; waited += 50) {
     if (waited > 10_000) throw new Error(`expected ${count} mails to ${email} matching ${subject}, got ${matching().length}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
@@ -77,7 +81,7 @@ describe('the canceled and expired mails', () => {
 
     const mails = await mailsTo(buyer.email, /^Test Shop: order /, 1);
     expect(mails.map((mail) => mail.subject)).toEqual([`Test Shop: order ${order.id} canceled`]);
-    expect(shop.smtp.received.filter((mail) => mail.to === buyer.email && /is paid/.test(mail.subject))).toEqual([]);
+    expect(received().filter((mail) => mail.to === buyer.email && /is paid/.test(mail.subject))).toEqual([]);
   });
 
   it('when the order is left unpaid past the payment timeout, then the expiry job cancels it and one "expired" mail arrives', async () => {
@@ -112,6 +116,32 @@ describe('the refunded mails', () => {
       expect.arrayContaining([`order-refunded:${order.id}:1000`, `order-refunded:${order.id}:5000`]),
     );
     expect((await OrderModel.findById(order.id).lean())?.status).toBe('refunded');
-    expect(shop.smtp.received.filter((mail) => mail.to === buyer.email && /is paid/.test(mail.subject))).toHaveLength(1);
+    expect(received().filter((mail) => mail.to === buyer.email && /is paid/.test(mail.subject))).toHaveLength(1);
+  });
+});
+
+describe('the paid mail with manual capture (PAYMENT_CAPTURE=manual)', () => {
+  it('when the payment is only authorized, then no paid mail; when an admin captures part of it, then one paid mail saying what was charged', async () => {
+    const { admin, buyer, order } = await buyerWithOrder(manualShop);
+    const app = manualShop.app;
+    await request(app).post(`/api/orders/${order.id}/pay`).set('Authorization', buyer.token).send({ paymentMethod: 'pm_card_visa' }).expect(200);
+    const authorized = stripeEvent(
+      'payment_intent.amount_capturable_updated',
+      intentFor(order, { status: 'requires_capture', amount_received: 0, amount_capturable: 5000, capture_method: 'manual' }),
+    );
+    await deliver(app, authorized).expect(200);
+    await deliver(app, authorized).expect(200);
+    expect((await OrderModel.findById(order.id).lean())?.status).toBe('authorized');
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect(await MailModel.findById(`order-paid:${order.id}`).lean()).toBeNull();
+
+    await request(app).post(`/api/orders/${order.id}/capture`).set('Authorization', admin).send({ amount: 30 }).expect(200);
+    // Stripe's own success event for the capture, which may arrive on any instance, afterwards.
+    await deliver(app, stripeEvent('payment_intent.succeeded', intentFor(order, { amount_received: 3000, capture_method: 'manual' }))).expect(200);
+
+    const mails = await mailsTo(buyer.email, /is paid/, 1);
+    expect(mails).toHaveLength(1);
+    expect(mails[0]!.text).toMatch(/Total: .*50\.00.*\n {2}Charged: .*30\.00/);
+    expect(await OrderModel.findById(order.id).lean()).toMatchObject({ status: 'paid', capturedMinor: 3000 });
   });
 });

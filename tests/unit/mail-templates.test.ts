@@ -52,6 +52,18 @@ describe('the mails', () => {
     expect(all[4]!.subject).toBe(`Shop & <Co>: order ${order.id} expired`);
   });
 
+  it('when less than the total was charged (a partial manual capture), then the order mails say what was, and a refund of all of it is in full', () => {
+    const partly = { ...order, chargedMinor: 3000 };
+
+    const paid = orderPaidMail(settings, { name: 'Ann', order: partly });
+    const refunded = orderRefundedMail(settings, { name: 'Ann', order: partly, refundedMinor: 3000 });
+
+    expect(paid.text).toContain('Total: 51.98 USD\n  Charged: 30.00 USD');
+    expect(paid.html).toMatch(/Charged<\/th>\s*<th style="text-align: right">30\.00 USD/);
+    expect(refunded.text).toContain('has been refunded in full (30.00 USD)');
+    expect(orderPaidMail(settings, { name: 'Ann', order }).text).not.toContain('Charged');
+  });
+
   it.each([
     [30 * 60_000, '30 minutes'],
     [3_600_000, '1 hour'],
