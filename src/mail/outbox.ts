@@ -23,7 +23,8 @@ export interface Outbox {
   record(request: MailRequest): Promise<boolean>;
   /**
    * For a mail recorded just before its cause, when the cause then failed (a registration refused as a
-   * duplicate): the mail is skipped unless a sender has it already (which then skips it for want of the cause).
+   * duplicate): the mail is skipped unless it has been handed over already. A sender holding it before the
+   * hand-over can then write nothing more (its writes name the `sending` status) and cannot pass the fence.
    */
   discard(key: string, reason: string): Promise<void>;
 }
@@ -74,7 +75,10 @@ export function createOutbox(deps: { clock: () => Date; onRecorded?: () => void 
       return true;
     },
     async discard(key, reason) {
-      await MailModel.updateOne({ _id: key, status: 'pending' }, { $set: { status: 'skipped', skippedReason: reason, finishedAt: deps.clock() } });
+      await MailModel.updateOne(
+        { _id: key, status: { $in: ['pending', 'sending'] }, handedOverAt: null },
+        { $set: { status: 'skipped', skippedReason: reason, finishedAt: deps.clock(), leaseUntil: null } },
+      );
     },
   };
 }

@@ -158,6 +158,24 @@ describe('the mail worker', () => {
     expect(await row(key)).toMatchObject({ status: 'sent', attempts: 2 });
   });
 
+  it('when a mail is discarded while a sender holds it before the hand-over (its cause failed), then it is skipped and never sent', async () => {
+    const worker = sender();
+    const key = await recordResetMail(worker.outbox, await account());
+    smtp.behaviour.rcptDelayMs = 600; // the sender is mid-transaction, before the message
+
+    const pass = worker.worker.runOnce();
+    for (let waited = 0; (await row(key)).status !== 'sending'; waited += 20) {
+      if (waited > 5000) throw new Error('the mail was never claimed');
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    await worker.outbox.discard(key, 'registration_refused');
+    await pass;
+    await worker.worker.runOnce();
+
+    expect(smtp.received).toHaveLength(0);
+    expect(await row(key)).toMatchObject({ status: 'skipped', skippedReason: 'registration_refused', handedOverAt: null });
+  });
+
   it('when the answer to a complete message never comes, then the mail is parked as outcome_unknown and not sent twice', async () => {
     const worker = sender();
     const key = await recordResetMail(worker.outbox, await account());
