@@ -12,6 +12,7 @@ import { createOrderSweeper } from './services/order-sweeper.service';
 import { createOrderService } from './services/order.service';
 import { createRefundService } from './services/refund.service';
 import { seedProducts } from './services/seed.service';
+import { shopConfigOf } from './services/shop-config.service';
 import { createWebhookIntake } from './services/webhook-intake.service';
 
 /** What the services talk to outside their own code: handed in, so that tests pass what they can run. */
@@ -52,6 +53,8 @@ export function buildServices(config: Config, outside: Outside) {
         ensureAdmin(account, { bcryptCost: config.bcryptCost, resetPassword: options.resetPassword }),
     },
     seed: { products: seedProducts },
+    /** What GET /api/config and the storefront's page tell a browser (settings only, built once). */
+    shopConfig: shopConfigOf(config),
   };
 }
 

@@ -4,6 +4,7 @@ import { createAuthController } from './auth.controller';
 import { createOrderController, createWebhookController } from './order.controller';
 import { createProductController } from './product.controller';
 import { createRefundController } from './refund.controller';
+import { createShopConfigController } from './shop-config.controller';
 import { createSystemController, type SystemDeps } from './system.controller';
 
 /**
@@ -18,6 +19,7 @@ export function createControllers(services: Services, system: SystemDeps) {
     refunds: createRefundController(services.refunds),
     webhooks: createWebhookController(services.paymentEvents),
     admin: createAdminController(services.adminOrders),
+    shopConfig: createShopConfigController(services.shopConfig),
     system: createSystemController(system),
   };
 }

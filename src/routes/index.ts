@@ -3,6 +3,7 @@ import { authRoutes } from './auth';
 import { isDocumented, type ApiOperation, type RouteEntry } from './operation';
 import { orderRoutes } from './orders';
 import { productRoutes } from './products';
+import { shopRoutes } from './shop';
 import { systemRoutes } from './system';
 
 /**
@@ -10,7 +11,14 @@ import { systemRoutes } from './system';
  * and traits. The app derives its routing from it (router.ts) and the API document from its operations
  * (openapi/document.ts). Adding an endpoint is one entry here, its controller method and its service.
  */
-export const routeTable: readonly RouteEntry[] = [...systemRoutes, ...authRoutes, ...productRoutes, ...orderRoutes, ...adminRoutes];
+export const routeTable: readonly RouteEntry[] = [
+  ...systemRoutes,
+  ...shopRoutes,
+  ...authRoutes,
+  ...productRoutes,
+  ...orderRoutes,
+  ...adminRoutes,
+];
 
 /** The entries the API document shows (all but the docs page's own files). */
 export const apiOperations: readonly ApiOperation[] = routeTable.filter(isDocumented);
