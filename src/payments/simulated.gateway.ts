@@ -2,9 +2,17 @@ import { randomInt } from 'node:crypto';
 import { isDuplicateKeyError } from '../lib/db-errors';
 import type { Logger } from '../lib/logger';
 import { minorFromStripe, toStripeAmount } from '../lib/money';
-import { GatewayError, type PaymentGateway, type PaymentIntentRef, type PaymentIntentStatus, type RefundRef } from './gateway';
+import {
+  GatewayError,
+  type PaymentGateway,
+  type PaymentIntentRef,
+  type PaymentIntentSnapshot,
+  type PaymentIntentStatus,
+  type RefundRef,
+} from './gateway';
 import { STRIPE_API_VERSION } from './stripe.api-version';
-import { testCardOutcome, type CardDecline } from './simulated.cards';
+import { testCardOutcome, type CardDecline, type CardOutcome } from './simulated.cards';
+import { createSimulatedCustomers, type SimulatedCustomers } from './simulated.customers';
 import { SimulatedChargeModel, SimulatedIdempotencyKeyModel, SimulatedIntentModel, SimulatedRefundModel } from './simulated.store';
 import { createWebhookSender } from './simulated.webhooks';
 
@@ -21,7 +29,19 @@ export interface SimulatedGateway extends PaymentGateway {
   readonly kind: 'simulated';
   /** Waits for the webhook deliveries in flight: for tests and graceful shutdown. */
   settle(): Promise<void>;
+  answerAuthentication: NonNullable<PaymentGateway['answerAuthentication']>;
+  confirmSetupIntent: SimulatedCustomers['confirmSetupIntent'];
 }
+
+/** What the API tells a client to do with an intent this gateway holds in requires_action: answer its challenge. */
+const SIMULATED_AUTHENTICATION = { type: 'simulated_authentication' } as const;
+
+/** Stripe's words when the buyer fails (or abandons) 3-D Secure. */
+const AUTHENTICATION_FAILED = {
+  code: 'payment_intent_authentication_failure',
+  message:
+    'The provided PaymentMethod has failed authentication. You can provide payment_method_data or a new PaymentMethod to attempt to fulfill this PaymentIntent again.',
+};
 
 /** The PaymentIntent fields Stripe puts in its events, kept in Stripe's own shape. */
 interface SimulatedIntent {
@@ -35,7 +55,16 @@ interface SimulatedIntent {
   client_secret: string;
   payment_method: string | null;
   payment_method_types: string[];
-  last_payment_error: { type: 'card_error'; code: string; decline_code: string; message: string; payment_method: { id: string } } | null;
+  customer?: string | null;
+  /** requires_action: Stripe's shape for a 3-D Secure challenge handled by Stripe.js. */
+  next_action?: { type: 'use_stripe_sdk'; use_stripe_sdk: { type: 'three_d_secure_redirect'; stripe_js: string } } | null;
+  last_payment_error: {
+    type: 'card_error' | 'invalid_request_error';
+    code: string;
+    decline_code?: string;
+    message: string;
+    payment_method: { id: string };
+  } | null;
   canceled_at: number | null;
   cancellation_reason: null;
   created: number;
@@ -135,6 +164,8 @@ export function createSimulatedGateway(options: SimulatedGatewayOptions): Simula
     retryDelaysMs: options.retryDelaysMs,
   });
 
+  const customers = createSimulatedCustomers({ stripeId, secret: () => randomAlphanumeric(24), now: unixNow });
+
   const emit = (type: string, object: SimulatedIntent | SimulatedCharge | SimulatedRefund) =>
     webhooks.send({
       id: stripeId('evt'),
@@ -155,12 +186,73 @@ export function createSimulatedGateway(options: SimulatedGatewayOptions): Simula
     return stripeObject<SimulatedIntent>(intent);
   };
 
-  /** Moves an intent that is not final yet; null when it was (or became) final meanwhile. */
-  const changeOpenIntent = async (id: string, set: Partial<SimulatedIntent>): Promise<SimulatedIntent | null> => {
+  /** Moves an intent whose status is still `from`; null when it was not (or no longer). */
+  const changeIntent = async (id: string, from: object, set: Partial<SimulatedIntent>): Promise<SimulatedIntent | null> => {
     const changed = await intents
-      .findOneAndUpdate({ _id: id, status: notFinal }, { $set: set }, { returnDocument: 'after' })
+      .findOneAndUpdate({ _id: id, status: from }, { $set: set }, { returnDocument: 'after' })
       .lean<Stored<SimulatedIntent>>();
     return changed ? stripeObject<SimulatedIntent>(changed) : null;
+  };
+  /** Moves an intent that is not final yet; null when it was (or became) final meanwhile. */
+  const changeOpenIntent = (id: string, set: Partial<SimulatedIntent>) => changeIntent(id, notFinal, set);
+
+  /**
+   * How a payment method pays: a test payment method as its id says, a saved card as the test card it was saved from.
+   * A saved card charges only with its customer on the intent, as Stripe requires; a detached one not at all.
+   */
+  const cardOutcome = async (paymentMethod: string, customerId: string | undefined): Promise<CardOutcome> => {
+    if (paymentMethod.startsWith('pm_card_')) return testCardOutcome(paymentMethod);
+    const saved = await customers.savedTestCard(paymentMethod);
+    if (!saved) return { kind: 'unknown' };
+    if (saved.customerId === null || saved.customerId !== customerId) {
+      throw new GatewayError(
+        'invalid_request',
+        saved.customerId === null
+          ? 'This PaymentMethod was detached from its Customer and may not be used again.'
+          : "The provided PaymentMethod belongs to a Customer that is not the PaymentIntent's customer.",
+        'payment_method_unusable',
+      );
+    }
+    return testCardOutcome(saved.testCard);
+  };
+
+  /**
+   * Pays the intent: the charge first (an intent never points to a charge that was not stored), then the intent
+   * moves to succeeded while its status is still `from`, and payment_intent.succeeded is announced.
+   */
+  const charge = async (intent: SimulatedIntent, set: Partial<SimulatedIntent>, from: object): Promise<PaymentIntentStatus> => {
+    const made: SimulatedCharge = {
+      id: stripeId('ch'),
+      object: 'charge',
+      amount: intent.amount,
+      amount_captured: intent.amount,
+      amount_refunded: 0,
+      captured: true,
+      currency: intent.currency,
+      paid: true,
+      payment_intent: intent.id,
+      refunded: false,
+      status: 'succeeded',
+      metadata: { ...intent.metadata },
+      created: unixNow(),
+      livemode: false,
+    };
+    await charges.create({ ...stored(made), applied_refunds: [] });
+    const paid = await changeIntent(intent.id, from, {
+      ...set,
+      status: 'succeeded',
+      amount_received: intent.amount,
+      next_action: null,
+      last_payment_error: null,
+      latest_charge: made.id,
+    });
+    if (!paid) {
+      // Paid, canceled or changed by a concurrent request meanwhile: this confirmation made nothing.
+      await charges.deleteOne({ _id: made.id });
+      throw unexpectedState((await find(intent.id)).status);
+    }
+    emit('payment_intent.succeeded', paid);
+    return paid.status;
   };
 
   /** Stripe replays the first answer for a reused key, and refuses the key with other parameters. */
@@ -183,7 +275,12 @@ export function createSimulatedGateway(options: SimulatedGatewayOptions): Simula
   const decline = async (intent: SimulatedIntent, paymentMethod: string, { code, declineCode, message }: CardDecline): Promise<never> => {
     // As in Stripe, a declined intent goes back to requires_payment_method and may be confirmed again.
     const last_payment_error = { type: 'card_error' as const, code, decline_code: declineCode, message, payment_method: { id: paymentMethod } };
-    const declined = await changeOpenIntent(intent.id, { status: 'requires_payment_method', payment_method: null, last_payment_error });
+    const declined = await changeOpenIntent(intent.id, {
+      status: 'requires_payment_method',
+      payment_method: null,
+      next_action: null,
+      last_payment_error,
+    });
     if (!declined) throw unexpectedState((await find(intent.id)).status);
     emit('payment_intent.payment_failed', declined);
     throw new GatewayError('declined', message, code, declineCode);
@@ -242,6 +339,8 @@ export function createSimulatedGateway(options: SimulatedGatewayOptions): Simula
         client_secret: `${id}_secret_${randomAlphanumeric(24)}`,
         payment_method: null,
         payment_method_types: ['card'],
+        customer: null,
+        next_action: null,
         last_payment_error: null,
         canceled_at: null,
         cancellation_reason: null,
@@ -258,46 +357,53 @@ export function createSimulatedGateway(options: SimulatedGatewayOptions): Simula
       return replay<PaymentIntentRef>(first, fingerprint, idempotencyKey);
     },
 
-    async confirmPaymentIntent(id, paymentMethod) {
+    async confirmPaymentIntent(id, paymentMethod, options = {}) {
       const intent = await find(id);
       if (FINAL.includes(intent.status)) throw unexpectedState(intent.status);
-      const outcome = testCardOutcome(paymentMethod);
+      const outcome = await cardOutcome(paymentMethod, options.customerId);
       if (outcome.kind === 'unknown') {
         throw new GatewayError('invalid_request', `No such PaymentMethod: '${paymentMethod}'`, 'resource_missing');
       }
       if (outcome.kind === 'declined') return decline(intent, paymentMethod, outcome.decline);
-      // The charge first: an intent never points to a charge that was not stored.
-      const charge: SimulatedCharge = {
-        id: stripeId('ch'),
-        object: 'charge',
-        amount: intent.amount,
-        amount_captured: intent.amount,
-        amount_refunded: 0,
-        captured: true,
-        currency: intent.currency,
-        paid: true,
-        payment_intent: intent.id,
-        refunded: false,
-        status: 'succeeded',
-        metadata: { ...intent.metadata },
-        created: unixNow(),
-        livemode: false,
-      };
-      await charges.create({ ...stored(charge), applied_refunds: [] });
-      const paid = await changeOpenIntent(id, {
-        status: 'succeeded',
-        payment_method: paymentMethod,
-        amount_received: intent.amount,
-        last_payment_error: null,
-        latest_charge: charge.id,
-      });
-      if (!paid) {
-        // Paid or canceled by a concurrent request meanwhile: this confirmation made nothing.
-        await charges.deleteOne({ _id: charge.id });
-        throw unexpectedState((await find(id)).status);
+      const customer = options.customerId ?? intent.customer ?? null;
+      if (outcome.kind === 'authenticate') {
+        // As Stripe does for a 3-D Secure card: the intent waits for the buyer, with the card attached.
+        const next_action = { type: 'use_stripe_sdk' as const, use_stripe_sdk: { type: 'three_d_secure_redirect' as const, stripe_js: '' } };
+        const waiting = await changeOpenIntent(id, {
+          status: 'requires_action',
+          payment_method: paymentMethod,
+          customer,
+          next_action,
+          last_payment_error: null,
+        });
+        if (!waiting) throw unexpectedState((await find(id)).status);
+        emit('payment_intent.requires_action', waiting);
+        return { status: waiting.status, nextAction: { ...SIMULATED_AUTHENTICATION } };
       }
-      emit('payment_intent.succeeded', paid);
-      return { status: paid.status };
+      return { status: await charge(intent, { payment_method: paymentMethod, customer }, notFinal) };
+    },
+
+    async answerAuthentication(id, answer) {
+      const intent = await find(id);
+      if (intent.status !== 'requires_action' || !intent.payment_method) {
+        throw new GatewayError(
+          'invalid_request',
+          `This PaymentIntent is not awaiting authentication: it has a status of ${intent.status}.`,
+          'payment_intent_unexpected_state',
+        );
+      }
+      const awaiting = { $eq: 'requires_action' };
+      if (answer === 'complete') return { status: await charge(intent, { payment_method: intent.payment_method }, awaiting) };
+      const last_payment_error = { type: 'invalid_request_error' as const, ...AUTHENTICATION_FAILED, payment_method: { id: intent.payment_method } };
+      const failed = await changeIntent(id, awaiting, {
+        status: 'requires_payment_method',
+        payment_method: null,
+        next_action: null,
+        last_payment_error,
+      });
+      if (!failed) throw unexpectedState((await find(id)).status);
+      emit('payment_intent.payment_failed', failed);
+      return { status: failed.status };
     },
 
     async cancelPaymentIntent(id) {
@@ -316,13 +422,19 @@ export function createSimulatedGateway(options: SimulatedGatewayOptions): Simula
 
     async retrievePaymentIntent(id) {
       const intent = await find(id);
-      return {
+      const snapshot: PaymentIntentSnapshot = {
         id,
         status: intent.status,
         currency: intent.currency.toUpperCase(),
         amountReceivedMinor: minorFromStripe(intent.amount_received, intent.currency) ?? null,
         metadata: { ...intent.metadata },
       };
+      if (intent.status === 'requires_action') snapshot.nextAction = { ...SIMULATED_AUTHENTICATION };
+      const error = intent.last_payment_error;
+      if (intent.status === 'requires_payment_method' && error) {
+        snapshot.lastPaymentError = { code: error.code, declineCode: error.decline_code ?? null, message: error.message };
+      }
+      return snapshot;
     },
 
     /**
@@ -370,6 +482,14 @@ export function createSimulatedGateway(options: SimulatedGatewayOptions): Simula
       if (first) replay<RefundRef>(first, fingerprint, idempotencyKey);
       return completeRefund(first ?? key);
     },
+
+    createCustomer: customers.createCustomer,
+    createSetupIntent: customers.createSetupIntent,
+    confirmSetupIntent: customers.confirmSetupIntent,
+    retrieveSetup: customers.retrieveSetup,
+    retrievePaymentMethod: customers.retrievePaymentMethod,
+    listCards: customers.listCards,
+    detachPaymentMethod: customers.detachPaymentMethod,
 
     settle: () => webhooks.settle(),
   };

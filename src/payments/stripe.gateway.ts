@@ -2,7 +2,16 @@ import Stripe from 'stripe';
 import type { Config } from '../config/env';
 import type { Logger } from '../lib/logger';
 import { minorFromStripe, toStripeAmount } from '../lib/money';
-import { GatewayError, PAYMENT_INTENT_STATUSES, REFUND_STATUSES, type PaymentGateway, type PaymentIntentStatus, type RefundStatus } from './gateway';
+import {
+  GatewayError,
+  PAYMENT_INTENT_STATUSES,
+  REFUND_STATUSES,
+  type PaymentGateway,
+  type PaymentIntentSnapshot,
+  type PaymentIntentStatus,
+  type RefundStatus,
+} from './gateway';
+import { stripeCustomerOperations } from './stripe.customers';
 import { sdkApiVersion } from './stripe.api-version';
 import { PROVIDER_UNAVAILABLE_MESSAGE, isUnexpectedStateError, toGatewayError } from './stripe.errors';
 
@@ -69,10 +78,17 @@ export function createStripeGateway(config: Config['stripe'], logger: Logger): P
       return { id: intent.id, clientSecret: intent.client_secret, status: statusOf(intent) };
     },
 
-    async confirmPaymentIntent(id, paymentMethod) {
-      await call('attach payment method', () => stripe.paymentIntents.update(id, { payment_method: paymentMethod }));
+    /**
+     * A saved card goes with its customer (Stripe refuses it otherwise). A card that needs 3-D Secure leaves the intent
+     * in requires_action with Stripe's next_action (use_stripe_sdk): the browser finishes it with Stripe.js's
+     * confirmCardPayment(clientSecret). `use_stripe_sdk` is not sent: localstripe refuses any confirm parameter.
+     */
+    async confirmPaymentIntent(id, paymentMethod, options = {}) {
+      const update: Stripe.PaymentIntentUpdateParams = { payment_method: paymentMethod, ...(options.customerId && { customer: options.customerId }) };
+      await call('attach payment method', () => stripe.paymentIntents.update(id, update));
       const intent = await call('confirm', () => stripe.paymentIntents.confirm(id));
-      return { status: statusOf(intent) };
+      const status = statusOf(intent);
+      return status === 'requires_action' ? { status, nextAction: { type: intent.next_action?.type ?? 'use_stripe_sdk' } } : { status };
     },
 
     async cancelPaymentIntent(id) {
@@ -91,13 +107,20 @@ export function createStripeGateway(config: Config['stripe'], logger: Logger): P
       const status = statusOf(intent);
       // localstripe leaves amount_received out; Stripe always sends it.
       const received = typeof intent.amount_received === 'number' ? intent.amount_received : status === 'succeeded' ? intent.amount : 0;
-      return {
+      const snapshot: PaymentIntentSnapshot = {
         id: intent.id,
         status,
         currency: intent.currency.toUpperCase(),
         amountReceivedMinor: minorFromStripe(received, intent.currency) ?? null,
         metadata: { ...intent.metadata },
       };
+      if (status === 'requires_action') snapshot.nextAction = { type: intent.next_action?.type ?? 'use_stripe_sdk' };
+      const error = intent.last_payment_error;
+      // An error that says nothing (stripe-mock's fixture) is no error to report.
+      if (status === 'requires_payment_method' && (error?.code || error?.message)) {
+        snapshot.lastPaymentError = { code: error.code ?? null, declineCode: error.decline_code || null, message: error.message ?? null };
+      }
+      return snapshot;
     },
 
     /**
@@ -125,5 +148,7 @@ export function createStripeGateway(config: Config['stripe'], logger: Logger): P
       }
       return { id: refund.id, status: refundStatusOf(refund), amountMinor: refunded ?? amountMinor, currency: refund.currency.toUpperCase() };
     },
+
+    ...stripeCustomerOperations(stripe, call, logger),
   };
 }

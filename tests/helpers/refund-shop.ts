@@ -32,9 +32,15 @@ export function recording(
     attempts,
     accepted,
     createPaymentIntent: (input) => inner.createPaymentIntent(input),
-    confirmPaymentIntent: (id, method) => inner.confirmPaymentIntent(id, method),
+    confirmPaymentIntent: (id, method, options) => inner.confirmPaymentIntent(id, method, options),
     cancelPaymentIntent: (id) => inner.cancelPaymentIntent(id),
     retrievePaymentIntent: (id) => inner.retrievePaymentIntent(id),
+    createCustomer: (input) => inner.createCustomer(input),
+    createSetupIntent: (input) => inner.createSetupIntent(input),
+    retrieveSetup: (id) => inner.retrieveSetup(id),
+    retrievePaymentMethod: (id) => inner.retrievePaymentMethod(id),
+    listCards: (customerId) => inner.listCards(customerId),
+    detachPaymentMethod: (id) => inner.detachPaymentMethod(id),
     async createRefund(input) {
       attempts.push(input);
       const call = () => inner.createRefund(input);
