@@ -63,6 +63,7 @@ export function createApp(deps: AppDeps): Express {
       controllers,
       authenticate: authenticate(services.auth),
       metricsToken: config.metrics.token ? requireMetricsToken(config.metrics.token) : undefined,
+      simulatedAuthentication: typeof deps.payments.answerAuthentication === 'function',
       limits: authLimits(config.rateLimits, logger),
       rateLimit: limitRequests(config.rateLimits.api),
       isDatabaseAvailable: deps.isDatabaseAvailable,

@@ -8,9 +8,11 @@ import { createAdminOrderService } from './services/admin-order.service';
 import { ensureAdmin, type AdminAccount } from './services/admin.service';
 import { createAuthService } from './services/auth.service';
 import { createCatalogueService } from './services/catalogue.service';
+import { createOrderPaymentService } from './services/order-payment.service';
 import { createOrderSweeper } from './services/order-sweeper.service';
 import { createOrderService } from './services/order.service';
 import { createRefundService } from './services/refund.service';
+import { createSavedCardService } from './services/saved-cards.service';
 import { seedProducts } from './services/seed.service';
 import { shopConfigOf } from './services/shop-config.service';
 import { createWebhookIntake } from './services/webhook-intake.service';
@@ -37,12 +39,15 @@ export function buildServices(config: Config, outside: Outside) {
   const metrics = outside.metrics ?? createMetrics();
   // One refund service: the admin's requests and the expiry job's resends share one attempt lease.
   const refunds = createRefundService({ payments, clock, logger, metrics, settings: config.refunds });
+  const cards = createSavedCardService({ payments, logger });
   return {
     clock,
     metrics,
     auth: createAuthService({ jwt: config.jwt, bcryptCost: config.bcryptCost, hashThreads: config.passwordHashThreads }),
     catalogue: createCatalogueService(clock),
-    orders: createOrderService({ payments, clock, logger, metrics, settings: config.orders, faults: crashAt(config.faults.crashAt) }),
+    orders: createOrderService({ payments, cards, clock, logger, metrics, settings: config.orders, faults: crashAt(config.faults.crashAt) }),
+    orderPayments: createOrderPaymentService({ payments, clock }),
+    cards,
     refunds,
     paymentEvents: createWebhookIntake({ clock, logger, metrics, verify: createWebhookVerifier(config.stripe.webhookSecret) }),
     adminOrders: createAdminOrderService(),

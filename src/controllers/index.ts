@@ -4,6 +4,7 @@ import { createAuthController } from './auth.controller';
 import { createOrderController, createWebhookController } from './order.controller';
 import { createProductController } from './product.controller';
 import { createRefundController } from './refund.controller';
+import { createSavedCardController } from './saved-cards.controller';
 import { createShopConfigController } from './shop-config.controller';
 import { createSystemController, type SystemDeps } from './system.controller';
 
@@ -15,7 +16,8 @@ export function createControllers(services: Services, system: SystemDeps) {
   return {
     auth: createAuthController(services.auth),
     products: createProductController(services.catalogue),
-    orders: createOrderController(services.orders),
+    orders: createOrderController(services.orders, services.orderPayments),
+    cards: createSavedCardController(services.cards),
     refunds: createRefundController(services.refunds),
     webhooks: createWebhookController(services.paymentEvents),
     admin: createAdminController(services.adminOrders),

@@ -2,6 +2,7 @@ import { adminRoutes } from './admin';
 import { authRoutes } from './auth';
 import { isDocumented, type ApiOperation, type RouteEntry } from './operation';
 import { orderRoutes } from './orders';
+import { paymentMethodRoutes } from './payment-methods';
 import { productRoutes } from './products';
 import { shopRoutes } from './shop';
 import { systemRoutes } from './system';
@@ -17,6 +18,7 @@ export const routeTable: readonly RouteEntry[] = [
   ...authRoutes,
   ...productRoutes,
   ...orderRoutes,
+  ...paymentMethodRoutes,
   ...adminRoutes,
 ];
 

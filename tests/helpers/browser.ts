@@ -1,14 +1,10 @@
 import { mkdirSync, readFileSync } from 'node:fs';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import type { Express } from 'express';
 import type { Page } from 'playwright-core';
 import request from 'supertest';
 import { launchChromium, type ChromiumSession } from '../../scripts/chromium';
-import { silentLogger } from '../../src/lib/logger';
-import { createSimulatedGateway, type SimulatedGateway } from '../../src/payments/simulated.gateway';
-import { buildTestApp, testConfig } from './app';
+import type { SimulatedGateway } from '../../src/payments/simulated.gateway';
+import { startSimulatedShop, type LiveShop } from './live-shop';
 
 /** Where the browser tests leave their screenshots (git-ignored). */
 export const SCREENSHOT_DIR = path.resolve(__dirname, '..', 'browser', 'output');
@@ -21,44 +17,14 @@ export function launchBrowser(): Promise<ChromiumSession> {
   return launchChromium({ viewport: DESKTOP });
 }
 
-export interface BrowserShop {
-  app: Express;
-  /** The shop's origin, e.g. http://127.0.0.1:41234 */
-  url: string;
-  gateway: SimulatedGateway;
-  close(): Promise<void>;
-}
+export type BrowserShop = LiveShop;
 
 /**
- * The shop on a loopback port, as `npm start` runs it in development: the simulated gateway posts its signed
- * events to the shop's own webhook a moment after each payment change, so the page sees the order move.
- * A shop per scenario: each is its own origin, so the browser's storage (cart, session) starts empty.
+ * The shop on a loopback port, as `npm start` runs it in development (simulated payments, events to its own
+ * webhook). A shop per scenario: each is its own origin, so the browser's storage (cart, session) starts empty.
  */
-export async function startBrowserShop(env: Record<string, string> = {}): Promise<BrowserShop> {
-  const config = testConfig(env);
-  let webhookUrl: string | undefined;
-  const gateway = createSimulatedGateway({
-    webhookSecret: config.stripe.webhookSecret,
-    webhookUrl: () => webhookUrl,
-    deliveryDelayMs: 250,
-    logger: silentLogger,
-    retryDelaysMs: [50, 100, 200],
-  });
-  const app = buildTestApp({ env, deps: { payments: gateway } });
-  const server = http.createServer(app);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  webhookUrl = `${url}/api/orders/webhook`;
-  return {
-    app,
-    url,
-    gateway,
-    close: async () => {
-      await gateway.settle();
-      server.closeAllConnections();
-      await new Promise((resolve) => server.close(resolve));
-    },
-  };
+export function startBrowserShop(env: Record<string, string> = {}): Promise<LiveShop<SimulatedGateway>> {
+  return startSimulatedShop(env);
 }
 
 export interface WatchedPage {

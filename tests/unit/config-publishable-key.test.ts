@@ -37,7 +37,9 @@ describe('parseConfig: STRIPE_PUBLISHABLE_KEY', () => {
   });
 
   it('when it is set without a secret key, or is not a publishable key, then start-up says so', () => {
-    expect(problemsOf({ STRIPE_PUBLISHABLE_KEY: 'pk_test_abc' })).toEqual([expect.stringMatching(/^STRIPE_PUBLISHABLE_KEY: is set without STRIPE_SECRET_KEY/)]);
+    expect(problemsOf({ STRIPE_PUBLISHABLE_KEY: 'pk_test_abc' })).toEqual([
+      expect.stringMatching(/^STRIPE_PUBLISHABLE_KEY: is set without STRIPE_SECRET_KEY/),
+    ]);
     expect(problemsOf({ STRIPE_SECRET_KEY: 'sk_test_abc', STRIPE_PUBLISHABLE_KEY: 'sk_test_abc' })).toEqual([
       'STRIPE_PUBLISHABLE_KEY: must be a Stripe publishable key (pk_test_... or pk_live_...)',
     ]);
