@@ -39,8 +39,17 @@ export interface WatchedPage {
   httpErrors: string[];
 }
 
-/** A new tab on the shop with everything that can go wrong in it recorded. */
-export async function openPage(browser: ChromiumSession, shop: BrowserShop, viewport = DESKTOP): Promise<WatchedPage> {
+/**
+ * A new tab on the shop with everything that can go wrong in it recorded. `otherOrigins` may be requested too
+ * (localstripe, whose stand-in Stripe.js the page loads and talks to in Stripe mode).
+ */
+export async function openPage(
+  browser: ChromiumSession,
+  shop: BrowserShop,
+  viewport = DESKTOP,
+  options: { otherOrigins?: string[] } = {},
+): Promise<WatchedPage> {
+  const allowed = [shop.url, ...(options.otherOrigins ?? [])].map((origin) => `${origin}/`);
   const page = await browser.context.newPage();
   await page.setViewportSize(viewport);
   const watched: WatchedPage = { page, problems: [], cspViolations: [], dialogs: [], httpErrors: [] };
@@ -60,7 +69,7 @@ export async function openPage(browser: ChromiumSession, shop: BrowserShop, view
     void dialog.dismiss();
   });
   page.on('request', (req) => {
-    if (!req.url().startsWith(`${shop.url}/`)) watched.problems.push(`request to another origin: ${req.url()}`);
+    if (!allowed.some((origin) => req.url().startsWith(origin))) watched.problems.push(`request to another origin: ${req.url()}`);
   });
   // A view's requests are aborted when the buyer navigates away from it (its polling included): not a failure.
   page.on('requestfailed', (req) => {
@@ -80,10 +89,12 @@ const AXE_SOURCE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
  * practices). axe is evaluated through the DevTools protocol, which the page's CSP does not govern: the
  * page itself still allows no script but its own.
  */
-export async function accessibilityProblems(page: Page): Promise<string[]> {
+export async function accessibilityProblems(page: Page, options: { exclude?: string[] } = {}): Promise<string[]> {
   await page.evaluate(AXE_SOURCE);
+  // `exclude`: markup that is not ours (localstripe's stand-in card field, where Stripe's own is an iframe of its own).
+  const context = options.exclude ? JSON.stringify({ exclude: options.exclude.map((selector) => [selector]) }) : 'document';
   const violations = await page.evaluate<Array<{ id: string; impact: string | null; help: string; targets: string[] }>>(
-    `axe.run(document, { resultTypes: ['violations'] }).then((r) => r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, targets: v.nodes.map((n) => n.target.join(' ')) })))`,
+    `axe.run(${context}, { resultTypes: ['violations'] }).then((r) => r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, targets: v.nodes.map((n) => n.target.join(' ')) })))`,
   );
   return violations
     .filter((v) => v.impact === 'serious' || v.impact === 'critical')
