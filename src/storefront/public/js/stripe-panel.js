@@ -67,7 +67,7 @@ export async function stripePanel(config, name) {
     class: 'card-field',
     id: `${name}-card`,
     role: 'group',
-    'aria-labelledby': `${name}-new-label`,
+    'aria-label': 'New card details',
     'aria-describedby': cardError.id,
   });
   // Real Stripe.js reports what is wrong as the buyer types; the stand-in calls the handler with no event.
@@ -110,7 +110,7 @@ export async function stripePanel(config, name) {
     { class: 'stripe-cards' },
     h('legend', {}, saved.length > 0 ? 'Pay with a saved card or a new one' : 'Card'),
     savedList,
-    h('p', { class: 'choice' }, newCard, h('label', { for: newCard.id, id: `${name}-new-label` }, 'A new card')),
+    h('p', { class: 'choice' }, newCard, h('label', { for: newCard.id }, 'A new card')),
     cardField,
     cardError,
     h('p', { class: 'hint' }, 'A new card is kept on your account for your next order; you can remove it here at any time.'),
