@@ -8,9 +8,9 @@ import { createAdminOrderService } from './services/admin-order.service';
 import { ensureAdmin, type AdminAccount } from './services/admin.service';
 import { createAuthService } from './services/auth.service';
 import { createCatalogueService } from './services/catalogue.service';
-import { createOrderPaymentService } from './services/order-payment.service';
 import { createOrderSweeper } from './services/order-sweeper.service';
 import { createOrderService } from './services/order.service';
+import { createOrderPaymentService } from './services/order-payment.service';
 import { createRefundService } from './services/refund.service';
 import { createSavedCardService } from './services/saved-cards.service';
 import { seedProducts } from './services/seed.service';
@@ -39,15 +39,17 @@ export function buildServices(config: Config, outside: Outside) {
   const metrics = outside.metrics ?? createMetrics();
   // One refund service: the admin's requests and the expiry job's resends share one attempt lease.
   const refunds = createRefundService({ payments, clock, logger, metrics, settings: config.refunds });
-  const cards = createSavedCardService({ payments, logger });
   return {
     clock,
     metrics,
     auth: createAuthService({ jwt: config.jwt, bcryptCost: config.bcryptCost, hashThreads: config.passwordHashThreads }),
-    catalogue: createCatalogueService(clock),
-    orders: createOrderService({ payments, cards, clock, logger, metrics, settings: config.orders, faults: crashAt(config.faults.crashAt) }),
+    /** The buyer's side of a payment in progress (the client secret, the simulated 3-D Secure answer) and saved cards. */
     orderPayments: createOrderPaymentService({ payments, clock }),
-    cards,
+    cards: createSavedCardService({ payments, logger }),
+    /** What GET /api/config and the storefront's page tell a browser (settings only, built once). */
+    shopConfig: shopConfigOf(config),
+    catalogue: createCatalogueService(clock),
+    orders: createOrderService({ payments, clock, logger, metrics, settings: config.orders, faults: crashAt(config.faults.crashAt) }),
     refunds,
     paymentEvents: createWebhookIntake({ clock, logger, metrics, verify: createWebhookVerifier(config.stripe.webhookSecret) }),
     adminOrders: createAdminOrderService(),
@@ -58,8 +60,6 @@ export function buildServices(config: Config, outside: Outside) {
         ensureAdmin(account, { bcryptCost: config.bcryptCost, resetPassword: options.resetPassword }),
     },
     seed: { products: seedProducts },
-    /** What GET /api/config and the storefront's page tell a browser (settings only, built once). */
-    shopConfig: shopConfigOf(config),
   };
 }
 

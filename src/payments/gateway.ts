@@ -107,11 +107,11 @@ export interface PaymentIntentSnapshot {
    * figure is not a whole number of minor units of a currency this code knows.
    */
   amountReceivedMinor: number | null;
-  metadata: Record<string, string>;
   /** requires_action only: what the buyer must do next. */
   nextAction?: NextAction;
   /** While the intent awaits a payment method after a failed attempt: why that attempt failed. */
   lastPaymentError?: PaymentAttemptError;
+  metadata: Record<string, string>;
 }
 
 export interface CreatePaymentIntentInput {

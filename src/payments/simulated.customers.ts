@@ -35,6 +35,8 @@ type StoredPaymentMethod = {
   livemode: false;
   /** Not Stripe's: the test payment method this card was saved from, which decides how charging it goes. */
   test_card: string;
+  /** Not Stripe's: when it was saved, in milliseconds (`created` has seconds), so the list is newest first. */
+  saved_at_ms: number;
 };
 
 export type SimulatedCustomers = Pick<
@@ -161,6 +163,7 @@ export function createSimulatedCustomers(ids: { stripeId: (prefix: string) => st
         created: ids.now(),
         livemode: false,
         test_card: testPaymentMethod,
+        saved_at_ms: Date.now(),
       };
       await SimulatedPaymentMethodModel.create(card);
       const confirmed = await SimulatedSetupIntentModel.findOneAndUpdate(
@@ -192,7 +195,7 @@ export function createSimulatedCustomers(ids: { stripeId: (prefix: string) => st
 
     async listCards(customerId) {
       const cards = await SimulatedPaymentMethodModel.find({ customer: customerId, type: 'card' })
-        .sort({ created: -1, _id: -1 })
+        .sort({ saved_at_ms: -1, _id: -1 })
         .limit(CARD_LIST_LIMIT)
         .lean<StoredPaymentMethod[]>();
       return cards.map(toSavedCard);

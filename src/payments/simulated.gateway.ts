@@ -2,14 +2,7 @@ import { randomInt } from 'node:crypto';
 import { isDuplicateKeyError } from '../lib/db-errors';
 import type { Logger } from '../lib/logger';
 import { minorFromStripe, toStripeAmount } from '../lib/money';
-import {
-  GatewayError,
-  type PaymentGateway,
-  type PaymentIntentRef,
-  type PaymentIntentSnapshot,
-  type PaymentIntentStatus,
-  type RefundRef,
-} from './gateway';
+import { GatewayError, type PaymentGateway, type PaymentIntentRef, type PaymentIntentStatus, type RefundRef } from './gateway';
 import { STRIPE_API_VERSION } from './stripe.api-version';
 import { testCardOutcome, type CardDecline, type CardOutcome } from './simulated.cards';
 import { createSimulatedCustomers, type SimulatedCustomers } from './simulated.customers';
@@ -58,6 +51,8 @@ interface SimulatedIntent {
   customer?: string | null;
   /** requires_action: Stripe's shape for a 3-D Secure challenge handled by Stripe.js. */
   next_action?: { type: 'use_stripe_sdk'; use_stripe_sdk: { type: 'three_d_secure_redirect'; stripe_js: string } } | null;
+  /** Not Stripe's: the payment method whose authentication the buyer completed; confirming it again charges it. */
+  authenticated_payment_method?: string | null;
   last_payment_error: {
     type: 'card_error' | 'invalid_request_error';
     code: string;
@@ -186,15 +181,21 @@ export function createSimulatedGateway(options: SimulatedGatewayOptions): Simula
     return stripeObject<SimulatedIntent>(intent);
   };
 
-  /** Moves an intent whose status is still `from`; null when it was not (or no longer). */
-  const changeIntent = async (id: string, from: object, set: Partial<SimulatedIntent>): Promise<SimulatedIntent | null> => {
+  /** Moves an intent that is not final yet; null when it was (or became) final meanwhile. */
+  const changeOpenIntent = async (id: string, set: Partial<SimulatedIntent>): Promise<SimulatedIntent | null> => {
     const changed = await intents
-      .findOneAndUpdate({ _id: id, status: from }, { $set: set }, { returnDocument: 'after' })
+      .findOneAndUpdate({ _id: id, status: notFinal }, { $set: set }, { returnDocument: 'after' })
       .lean<Stored<SimulatedIntent>>();
     return changed ? stripeObject<SimulatedIntent>(changed) : null;
   };
-  /** Moves an intent that is not final yet; null when it was (or became) final meanwhile. */
-  const changeOpenIntent = (id: string, set: Partial<SimulatedIntent>) => changeIntent(id, notFinal, set);
+
+  /** Moves an intent waiting for the buyer's authentication; null when it no longer was. */
+  const changeAwaitingIntent = async (id: string, set: Partial<SimulatedIntent>): Promise<SimulatedIntent | null> => {
+    const changed = await intents
+      .findOneAndUpdate({ _id: id, status: 'requires_action' }, { $set: set }, { returnDocument: 'after' })
+      .lean<Stored<SimulatedIntent>>();
+    return changed ? stripeObject<SimulatedIntent>(changed) : null;
+  };
 
   /**
    * How a payment method pays: a test payment method as its id says, a saved card as the test card it was saved from.
@@ -216,43 +217,20 @@ export function createSimulatedGateway(options: SimulatedGatewayOptions): Simula
     return testCardOutcome(saved.testCard);
   };
 
-  /**
-   * Pays the intent: the charge first (an intent never points to a charge that was not stored), then the intent
-   * moves to succeeded while its status is still `from`, and payment_intent.succeeded is announced.
-   */
-  const charge = async (intent: SimulatedIntent, set: Partial<SimulatedIntent>, from: object): Promise<PaymentIntentStatus> => {
-    const made: SimulatedCharge = {
-      id: stripeId('ch'),
-      object: 'charge',
-      amount: intent.amount,
-      amount_captured: intent.amount,
-      amount_refunded: 0,
-      captured: true,
-      currency: intent.currency,
-      paid: true,
-      payment_intent: intent.id,
-      refunded: false,
-      status: 'succeeded',
-      metadata: { ...intent.metadata },
-      created: unixNow(),
-      livemode: false,
-    };
-    await charges.create({ ...stored(made), applied_refunds: [] });
-    const paid = await changeIntent(intent.id, from, {
-      ...set,
-      status: 'succeeded',
-      amount_received: intent.amount,
-      next_action: null,
+  /** As Stripe does for a 3-D Secure card: the intent waits for the buyer, with the card attached; the client is told how to answer. */
+  const awaitAuthentication = async (intent: SimulatedIntent, paymentMethod: string, customerId: string | undefined) => {
+    const next_action = { type: 'use_stripe_sdk' as const, use_stripe_sdk: { type: 'three_d_secure_redirect' as const, stripe_js: '' } };
+    const customer = customerId ?? intent.customer ?? null;
+    const waiting = await changeOpenIntent(intent.id, {
+      status: 'requires_action',
+      payment_method: paymentMethod,
+      customer,
+      next_action,
       last_payment_error: null,
-      latest_charge: made.id,
     });
-    if (!paid) {
-      // Paid, canceled or changed by a concurrent request meanwhile: this confirmation made nothing.
-      await charges.deleteOne({ _id: made.id });
-      throw unexpectedState((await find(intent.id)).status);
-    }
-    emit('payment_intent.succeeded', paid);
-    return paid.status;
+    if (!waiting) throw unexpectedState((await find(intent.id)).status);
+    emit('payment_intent.requires_action', waiting);
+    return { status: waiting.status, nextAction: { ...SIMULATED_AUTHENTICATION } };
   };
 
   /** Stripe replays the first answer for a reused key, and refuses the key with other parameters. */
@@ -317,7 +295,7 @@ export function createSimulatedGateway(options: SimulatedGatewayOptions): Simula
     return { ...(key.response as RefundRef) };
   };
 
-  return {
+  const gateway: SimulatedGateway = {
     kind: 'simulated',
     liveMode: false,
 
@@ -360,50 +338,46 @@ export function createSimulatedGateway(options: SimulatedGatewayOptions): Simula
     async confirmPaymentIntent(id, paymentMethod, options = {}) {
       const intent = await find(id);
       if (FINAL.includes(intent.status)) throw unexpectedState(intent.status);
-      const outcome = await cardOutcome(paymentMethod, options.customerId);
+      const outcome = await cardOutcome(paymentMethod, options.customerId ?? intent.customer ?? undefined);
       if (outcome.kind === 'unknown') {
         throw new GatewayError('invalid_request', `No such PaymentMethod: '${paymentMethod}'`, 'resource_missing');
       }
+      if (outcome.kind === 'authenticate' && intent.authenticated_payment_method !== paymentMethod) {
+        return awaitAuthentication(intent, paymentMethod, options.customerId);
+      }
       if (outcome.kind === 'declined') return decline(intent, paymentMethod, outcome.decline);
-      const customer = options.customerId ?? intent.customer ?? null;
-      if (outcome.kind === 'authenticate') {
-        // As Stripe does for a 3-D Secure card: the intent waits for the buyer, with the card attached.
-        const next_action = { type: 'use_stripe_sdk' as const, use_stripe_sdk: { type: 'three_d_secure_redirect' as const, stripe_js: '' } };
-        const waiting = await changeOpenIntent(id, {
-          status: 'requires_action',
-          payment_method: paymentMethod,
-          customer,
-          next_action,
-          last_payment_error: null,
-        });
-        if (!waiting) throw unexpectedState((await find(id)).status);
-        emit('payment_intent.requires_action', waiting);
-        return { status: waiting.status, nextAction: { ...SIMULATED_AUTHENTICATION } };
-      }
-      return { status: await charge(intent, { payment_method: paymentMethod, customer }, notFinal) };
-    },
-
-    async answerAuthentication(id, answer) {
-      const intent = await find(id);
-      if (intent.status !== 'requires_action' || !intent.payment_method) {
-        throw new GatewayError(
-          'invalid_request',
-          `This PaymentIntent is not awaiting authentication: it has a status of ${intent.status}.`,
-          'payment_intent_unexpected_state',
-        );
-      }
-      const awaiting = { $eq: 'requires_action' };
-      if (answer === 'complete') return { status: await charge(intent, { payment_method: intent.payment_method }, awaiting) };
-      const last_payment_error = { type: 'invalid_request_error' as const, ...AUTHENTICATION_FAILED, payment_method: { id: intent.payment_method } };
-      const failed = await changeIntent(id, awaiting, {
-        status: 'requires_payment_method',
-        payment_method: null,
-        next_action: null,
-        last_payment_error,
+      // The charge first: an intent never points to a charge that was not stored.
+      const charge: SimulatedCharge = {
+        id: stripeId('ch'),
+        object: 'charge',
+        amount: intent.amount,
+        amount_captured: intent.amount,
+        amount_refunded: 0,
+        captured: true,
+        currency: intent.currency,
+        paid: true,
+        payment_intent: intent.id,
+        refunded: false,
+        status: 'succeeded',
+        metadata: { ...intent.metadata },
+        created: unixNow(),
+        livemode: false,
+      };
+      await charges.create({ ...stored(charge), applied_refunds: [] });
+      const paid = await changeOpenIntent(id, {
+        status: 'succeeded',
+        payment_method: paymentMethod,
+        amount_received: intent.amount,
+        last_payment_error: null,
+        latest_charge: charge.id,
       });
-      if (!failed) throw unexpectedState((await find(id)).status);
-      emit('payment_intent.payment_failed', failed);
-      return { status: failed.status };
+      if (!paid) {
+        // Paid or canceled by a concurrent request meanwhile: this confirmation made nothing.
+        await charges.deleteOne({ _id: charge.id });
+        throw unexpectedState((await find(id)).status);
+      }
+      emit('payment_intent.succeeded', paid);
+      return { status: paid.status };
     },
 
     async cancelPaymentIntent(id) {
@@ -422,19 +396,16 @@ export function createSimulatedGateway(options: SimulatedGatewayOptions): Simula
 
     async retrievePaymentIntent(id) {
       const intent = await find(id);
-      const snapshot: PaymentIntentSnapshot = {
+      const error = intent.status === 'requires_payment_method' ? intent.last_payment_error : null;
+      return {
         id,
         status: intent.status,
+        ...(intent.status === 'requires_action' && { nextAction: { ...SIMULATED_AUTHENTICATION } }),
+        ...(error && { lastPaymentError: { code: error.code, declineCode: error.decline_code ?? null, message: error.message } }),
         currency: intent.currency.toUpperCase(),
         amountReceivedMinor: minorFromStripe(intent.amount_received, intent.currency) ?? null,
         metadata: { ...intent.metadata },
       };
-      if (intent.status === 'requires_action') snapshot.nextAction = { ...SIMULATED_AUTHENTICATION };
-      const error = intent.last_payment_error;
-      if (intent.status === 'requires_payment_method' && error) {
-        snapshot.lastPaymentError = { code: error.code, declineCode: error.decline_code ?? null, message: error.message };
-      }
-      return snapshot;
     },
 
     /**
@@ -483,6 +454,43 @@ export function createSimulatedGateway(options: SimulatedGatewayOptions): Simula
       return completeRefund(first ?? key);
     },
 
+    /**
+     * `complete`: the card is authenticated, and confirming it again charges it (as confirmPaymentIntent does, so a
+     * manual-capture intent is only authorized). `fail`: the intent awaits another card, as Stripe leaves it, and
+     * payment_intent.payment_failed says why. Only while the intent waits for the buyer (payment_intent_unexpected_state
+     * otherwise); two answers at once: one of them is applied.
+     */
+    async answerAuthentication(id, answer) {
+      const intent = await find(id);
+      const paymentMethod = intent.payment_method;
+      if (intent.status !== 'requires_action' || !paymentMethod) {
+        throw new GatewayError(
+          'invalid_request',
+          `This PaymentIntent is not awaiting authentication: it has a status of ${intent.status}.`,
+          'payment_intent_unexpected_state',
+        );
+      }
+      if (answer === 'complete') {
+        const authenticated = await changeAwaitingIntent(id, {
+          status: 'requires_confirmation',
+          next_action: null,
+          authenticated_payment_method: paymentMethod,
+        });
+        if (!authenticated) throw unexpectedState((await find(id)).status);
+        return gateway.confirmPaymentIntent(id, paymentMethod, intent.customer ? { customerId: intent.customer } : {});
+      }
+      const last_payment_error = { type: 'invalid_request_error' as const, ...AUTHENTICATION_FAILED, payment_method: { id: paymentMethod } };
+      const failed = await changeAwaitingIntent(id, {
+        status: 'requires_payment_method',
+        payment_method: null,
+        next_action: null,
+        last_payment_error,
+      });
+      if (!failed) throw unexpectedState((await find(id)).status);
+      emit('payment_intent.payment_failed', failed);
+      return { status: failed.status };
+    },
+
     createCustomer: customers.createCustomer,
     createSetupIntent: customers.createSetupIntent,
     confirmSetupIntent: customers.confirmSetupIntent,
@@ -493,6 +501,7 @@ export function createSimulatedGateway(options: SimulatedGatewayOptions): Simula
 
     settle: () => webhooks.settle(),
   };
+  return gateway;
 }
 
 function tooLarge(charge: Stored<SimulatedCharge>, amount: number): GatewayError {

@@ -11,8 +11,8 @@ import {
   type PaymentIntentStatus,
   type RefundStatus,
 } from './gateway';
-import { stripeCustomerOperations } from './stripe.customers';
 import { sdkApiVersion } from './stripe.api-version';
+import { stripeCustomerOperations } from './stripe.customers';
 import { PROVIDER_UNAVAILABLE_MESSAGE, isUnexpectedStateError, toGatewayError } from './stripe.errors';
 
 /**
@@ -107,20 +107,14 @@ export function createStripeGateway(config: Config['stripe'], logger: Logger): P
       const status = statusOf(intent);
       // localstripe leaves amount_received out; Stripe always sends it.
       const received = typeof intent.amount_received === 'number' ? intent.amount_received : status === 'succeeded' ? intent.amount : 0;
-      const snapshot: PaymentIntentSnapshot = {
+      return {
         id: intent.id,
         status,
+        ...buyerStepOf(intent, status),
         currency: intent.currency.toUpperCase(),
         amountReceivedMinor: minorFromStripe(received, intent.currency) ?? null,
         metadata: { ...intent.metadata },
       };
-      if (status === 'requires_action') snapshot.nextAction = { type: intent.next_action?.type ?? 'use_stripe_sdk' };
-      const error = intent.last_payment_error;
-      // An error that says nothing (stripe-mock's fixture) is no error to report.
-      if (status === 'requires_payment_method' && (error?.code || error?.message)) {
-        snapshot.lastPaymentError = { code: error.code ?? null, declineCode: error.decline_code || null, message: error.message ?? null };
-      }
-      return snapshot;
     },
 
     /**
@@ -151,4 +145,13 @@ export function createStripeGateway(config: Config['stripe'], logger: Logger): P
 
     ...stripeCustomerOperations(stripe, call, logger),
   };
+}
+
+/** What the buyer must do next with an intent (requires_action), or why their last attempt failed (awaiting a card). */
+function buyerStepOf(intent: Stripe.PaymentIntent, status: PaymentIntentStatus): Pick<PaymentIntentSnapshot, 'nextAction' | 'lastPaymentError'> {
+  if (status === 'requires_action') return { nextAction: { type: intent.next_action?.type ?? 'use_stripe_sdk' } };
+  const error = intent.last_payment_error;
+  // An error that says nothing (stripe-mock's fixture) is no error to report.
+  if (status !== 'requires_payment_method' || !(error?.code || error?.message)) return {};
+  return { lastPaymentError: { code: error.code ?? null, declineCode: error.decline_code || null, message: error.message ?? null } };
 }

@@ -18,13 +18,11 @@ import { cancelOpenOrder, gatewayFailure, notOpen } from './order-lifecycle.serv
 import { attachIntent, deleteUnplacedOrder, insertUnplacedOrder } from './order-store';
 import { toOrderView } from './order-view';
 import { createPaymentOutcomes } from './payment-outcomes.service';
-import type { SavedCardService } from './saved-cards.service';
+import { createSavedCardService } from './saved-cards.service';
 import { releaseLines, reserveLines, type Shortage, type StockLine } from './stock.service';
 
 export interface OrderServiceDeps {
   payments: PaymentGateway;
-  /** The buyer's saved cards: /pay takes only the buyer's own (and, outside live mode, Stripe's test payment methods). */
-  cards: Pick<SavedCardService, 'ownedCard'>;
   clock: () => Date;
   logger: Logger;
   metrics?: ShopMetrics;
@@ -40,6 +38,8 @@ export function createOrderService(deps: OrderServiceDeps) {
   const metrics = deps.metrics ?? noMetrics;
   const faults = deps.faults ?? noFaults;
   const outcomes = createPaymentOutcomes({ clock, logger: deps.logger, metrics });
+  // /pay takes only the buyer's own saved cards (and, outside live mode, Stripe's test payment methods).
+  const cards = createSavedCardService({ payments, logger: deps.logger });
 
   /**
    * Creating an order is five writes with no transaction, each safe to repeat or to be interrupted:
@@ -160,7 +160,7 @@ export function createOrderService(deps: OrderServiceDeps) {
     if (payments.liveMode && testMethod) throw new Forbidden('Paying with test payment methods is only possible in test mode', 'LIVE_MODE');
     if (!OPEN_STATUSES.includes(order.status)) throw notOpen(order.status, 'paid');
     if (order.expiresAt <= clock()) throw new Conflict('The payment window for this order has closed', 'ORDER_EXPIRED');
-    const saved = testMethod ? undefined : await deps.cards.ownedCard(user, paymentMethod);
+    const saved = testMethod ? undefined : await cards.ownedCard(user, paymentMethod);
     const paymentIntentId = order.paymentIntentId!;
     try {
       const result = await payments.confirmPaymentIntent(paymentIntentId, paymentMethod, saved && { customerId: saved.customerId });

@@ -32,7 +32,7 @@ export function recording(
     attempts,
     accepted,
     createPaymentIntent: (input) => inner.createPaymentIntent(input),
-    confirmPaymentIntent: (id, method, options) => inner.confirmPaymentIntent(id, method, options),
+    confirmPaymentIntent: (id, method) => inner.confirmPaymentIntent(id, method),
     cancelPaymentIntent: (id) => inner.cancelPaymentIntent(id),
     retrievePaymentIntent: (id) => inner.retrievePaymentIntent(id),
     createCustomer: (input) => inner.createCustomer(input),
