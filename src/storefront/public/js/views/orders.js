@@ -175,22 +175,6 @@ export async function orderView(view) {
     }
   }
 
-  /** After the payment was submitted (and authenticated): follows the order until the webhook settles it. @param {boolean} expectPaid @param {number} historyBefore */
-  async function awaitOutcome(expectPaid, historyBefore) {
-    progress.textContent = 'Payment submitted: waiting for the confirmation…';
-    announce('Payment submitted: waiting for the confirmation.');
-    // A success moves the order to paid; anything else to whatever the next event says.
-    const done = await follow(
-      (latest) => (expectPaid ? !isOpen(latest) : !isOpen(latest) || (latest.status === 'failed' && latest.history.length > historyBefore)),
-      120_000,
-    );
-    if (view.signal.aborted) return;
-    progress.textContent = done ? '' : 'The confirmation is taking longer than usual: this page shows it when you reload it.';
-    if (order.status === 'paid') announce('Payment received: your order is paid. Thank you!');
-    if (order.status === 'failed') payAlert.show(new Error(`The payment failed: ${order.lastPaymentError?.message ?? 'declined'}`));
-    showPaySection();
-  }
-
   async function pay() {
     if (!panel) return;
     quiet.abort();
@@ -201,12 +185,23 @@ export async function orderView(view) {
       progress.textContent = 'Submitting your payment…';
       const method = await panel.paymentMethod();
       const answer = await shop.pay(id, method);
-      let expectPaid = answer.paymentStatus === 'succeeded';
       if (answer.paymentStatus === 'requires_action' && answer.nextAction) {
+        // Not confirmed by the bank: the reason is shown and the form is usable again (authenticate says how).
         if (!(await authenticate(answer.nextAction, historyBefore))) return;
-        expectPaid = true;
       }
-      await awaitOutcome(expectPaid, historyBefore);
+      progress.textContent = 'Payment submitted: waiting for the confirmation…';
+      announce('Payment submitted: waiting for the confirmation.');
+      // A success moves the order to paid; anything else to whatever the next event says.
+      const expectPaid = answer.paymentStatus === 'succeeded' || answer.paymentStatus === 'requires_action';
+      const done = await follow(
+        (latest) => (expectPaid ? !isOpen(latest) : !isOpen(latest) || (latest.status === 'failed' && latest.history.length > historyBefore)),
+        120_000,
+      );
+      if (view.signal.aborted) return;
+      progress.textContent = done ? '' : 'The confirmation is taking longer than usual: this page shows it when you reload it.';
+      if (order.status === 'paid') announce('Payment received: your order is paid. Thank you!');
+      if (order.status === 'failed') payAlert.show(new Error(`The payment failed: ${order.lastPaymentError?.message ?? 'declined'}`));
+      showPaySection();
     } catch (error) {
       progress.textContent = '';
       payAlert.show(error);
@@ -233,7 +228,12 @@ export async function orderView(view) {
         payAlert.clear();
         const historyBefore = order.history.length;
         try {
-          if (await authenticate(action, historyBefore)) await awaitOutcome(true, historyBefore);
+          if (await authenticate(action, historyBefore)) {
+            progress.textContent = 'Payment submitted: waiting for the confirmation…';
+            const done = await follow((latest) => !isOpen(latest), 120_000);
+            progress.textContent = done ? '' : 'The confirmation is taking longer than usual: this page shows it when you reload it.';
+            showPaySection();
+          }
         } catch (error) {
           payAlert.show(error);
         } finally {
