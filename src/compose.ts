@@ -3,11 +3,13 @@ import { crashAt } from './lib/fault-points';
 import type { Logger } from './lib/logger';
 import { createMetrics, type Metrics } from './lib/metrics';
 import type { PaymentGateway } from './payments/gateway';
+import { ensureWebhookEndpoint } from './payments/stripe.webhook-endpoints';
 import { createWebhookVerifier } from './payments/webhook';
 import { createAdminOrderService } from './services/admin-order.service';
 import { ensureAdmin, type AdminAccount } from './services/admin.service';
 import { createAuthService } from './services/auth.service';
 import { createCatalogueService } from './services/catalogue.service';
+import { createFulfilmentService } from './services/fulfilment.service';
 import { createOrderSweeper } from './services/order-sweeper.service';
 import { createOrderService } from './services/order.service';
 import { createOrderPaymentService } from './services/order-payment.service';
@@ -39,6 +41,8 @@ export function buildServices(config: Config, outside: Outside) {
   const metrics = outside.metrics ?? createMetrics();
   // One refund service: the admin's requests and the expiry job's resends share one attempt lease.
   const refunds = createRefundService({ payments, clock, logger, metrics, settings: config.refunds });
+  // One capture service too: the admin's captures and the expiry job's resends share one attempt lease.
+  const fulfilment = createFulfilmentService({ payments, clock, logger, metrics, settings: { attemptLeaseMs: config.refunds.attemptLeaseMs } });
   return {
     clock,
     metrics,
@@ -49,17 +53,35 @@ export function buildServices(config: Config, outside: Outside) {
     /** What GET /api/config and the storefront's page tell a browser (settings only, built once). */
     shopConfig: shopConfigOf(config),
     catalogue: createCatalogueService(clock),
-    orders: createOrderService({ payments, clock, logger, metrics, settings: config.orders, faults: crashAt(config.faults.crashAt) }),
+    orders: createOrderService({
+      payments,
+      clock,
+      logger,
+      metrics,
+      settings: { ...config.orders, capture: config.payments.capture },
+      faults: crashAt(config.faults.crashAt),
+    }),
     refunds,
+    fulfilment,
     paymentEvents: createWebhookIntake({ clock, logger, metrics, verify: createWebhookVerifier(config.stripe.webhookSecret) }),
     adminOrders: createAdminOrderService(),
-    sweeper: createOrderSweeper({ payments, clock, logger, metrics, refunds, settings: config.orders }),
+    sweeper: createOrderSweeper({
+      payments,
+      clock,
+      logger,
+      metrics,
+      refunds,
+      fulfilment,
+      settings: { ...config.orders, authorizationVoidAfterMs: config.payments.authorizationVoidAfterMs },
+    }),
     /** Admin accounts: the server's bootstrap keeps an existing password, create-admin sets it. */
     admins: {
       ensure: (account: AdminAccount, options: { resetPassword: boolean }) =>
         ensureAdmin(account, { bcryptCost: config.bcryptCost, resetPassword: options.resetPassword }),
     },
     seed: { products: seedProducts },
+    /** npm run stripe:webhook: the Stripe webhook endpoint for our URL, created or brought in line (STRIPE_* settings). */
+    stripeWebhook: { ensure: (url: string) => ensureWebhookEndpoint(config.stripe, url) },
   };
 }
 

@@ -104,6 +104,10 @@ const schema = z.object({
     .default('https://js.stripe.com/v3/'),
   STOREFRONT: z.enum(['on', 'off']).default('on'),
 
+  PAYMENT_CAPTURE: z.enum(['automatic', 'manual']).default('automatic'),
+  // Stripe cancels an uncaptured card payment 7 days after its intent was created; the expiry job voids it before.
+  AUTHORIZATION_VOID_AFTER_HOURS: int(1, 167, 144),
+
   ORDER_PAYMENT_TIMEOUT_MINUTES: int(1, 7 * 24 * 60, 30),
   ORDER_CREATION_TIMEOUT_SECONDS: int(1, 3600, 60),
   ORDER_SWEEP_INTERVAL_SECONDS: int(1, 3600, 60),
@@ -182,6 +186,12 @@ export interface Config {
     attemptLeaseMs: number;
     /** Refund requests the gateway refused stay on their order, newest first, up to this many (with their notes). */
     refusedAttemptsKept: number;
+  };
+  payments: {
+    /** `automatic`: a confirmed payment is captured at once; `manual`: only authorized, captured by an admin (or at fulfilment). */
+    capture: 'automatic' | 'manual';
+    /** How long after its order was placed an authorization the shop has not captured is voided (before Stripe lets it lapse). */
+    authorizationVoidAfterMs: number;
   };
   orders: {
     paymentTimeoutMs: number;
@@ -357,6 +367,7 @@ export function parseConfig(source: Record<string, string | undefined>): LoadedC
         attemptLeaseMs: env.REFUND_ATTEMPT_LEASE_MS ?? refundAttemptLeaseMs(env.STRIPE_TIMEOUT_MS, env.STRIPE_MAX_NETWORK_RETRIES),
         refusedAttemptsKept: env.REFUND_REFUSED_ATTEMPTS_KEPT,
       },
+      payments: { capture: env.PAYMENT_CAPTURE, authorizationVoidAfterMs: env.AUTHORIZATION_VOID_AFTER_HOURS * 3_600_000 },
       orders: {
         paymentTimeoutMs: env.ORDER_PAYMENT_TIMEOUT_MINUTES * 60_000,
         creationTimeoutMs: env.ORDER_CREATION_TIMEOUT_SECONDS * 1000,

@@ -1,6 +1,7 @@
 import type { Services } from '../compose';
 import { createAdminController } from './admin.controller';
 import { createAuthController } from './auth.controller';
+import { createFulfilmentController } from './fulfilment.controller';
 import { createOrderController, createWebhookController } from './order.controller';
 import { createProductController } from './product.controller';
 import { createRefundController } from './refund.controller';
@@ -19,6 +20,7 @@ export function createControllers(services: Services, system: SystemDeps) {
     orders: createOrderController(services.orders, services.orderPayments),
     cards: createSavedCardController(services.cards),
     refunds: createRefundController(services.refunds),
+    fulfilment: createFulfilmentController(services.fulfilment),
     webhooks: createWebhookController(services.paymentEvents),
     admin: createAdminController(services.adminOrders),
     shopConfig: createShopConfigController(services.shopConfig),

@@ -66,13 +66,27 @@ export const ERROR_CODES = {
   },
   ALREADY_PAID: { status: 409, meaning: 'The payment succeeded before the cancel reached the provider' },
   IDEMPOTENCY_KEY_IN_USE: { status: 409, meaning: 'A request with this Idempotency-Key is still running; retry shortly' },
-  ORDER_NOT_REFUNDABLE: { status: 409, meaning: 'Only a paid order can be refunded' },
+  ORDER_NOT_REFUNDABLE: { status: 409, meaning: 'Only a paid or fulfilled order can be refunded' },
   REFUND_EXCEEDS_REMAINDER: {
     status: 409,
     meaning: 'The amount is more than the paid amount minus what is refunded or already requested; `details[0].remaining` says what is left',
   },
   REFUND_REFUSED: { status: 409, meaning: 'The payment provider refused the refund; nothing was refunded' },
   REFUND_BUSY: { status: 409, meaning: 'Other refunds of this order are being recorded right now; retry shortly' },
+  ORDER_DISPUTED: {
+    status: 409,
+    meaning: 'The payment of this order is disputed (a chargeback or inquiry is open): no refund until the dispute closes',
+  },
+  ORDER_NOT_CAPTURABLE: { status: 409, meaning: 'Only an authorized order (manual capture) can be captured; a paid one is captured already' },
+  CAPTURE_IN_PROGRESS: { status: 409, meaning: 'Another capture of this order is being made right now; retry shortly' },
+  CAPTURE_REFUSED: {
+    status: 409,
+    meaning:
+      'The payment provider refused the capture (the authorization was voided or lapsed); nothing was captured and the order follows the provider',
+  },
+  ORDER_NOT_VOIDABLE: { status: 409, meaning: 'Only an authorized order (manual capture) has an authorization to void' },
+  ALREADY_CAPTURED: { status: 409, meaning: 'The payment was captured before the void reached the provider: the order is paid' },
+  ORDER_NOT_FULFILLABLE: { status: 409, meaning: 'Only a paid (or authorized, captured first) order can be fulfilled' },
   REFUND_NEEDS_REVIEW: {
     status: 409,
     meaning: 'A refund request with this Idempotency-Key was interrupted too long ago to be sent again safely: check the provider first',

@@ -1,13 +1,14 @@
 import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
 import { HANDLED_EVENT_TYPES } from '../payments/stripe.events';
+import { DISPUTE_CLOSED_STATUSES, DISPUTE_OPEN_STATUSES } from './disputes';
 
 /**
  * Prometheus metrics, one Registry per Metrics object (never prom-client's global registry), so each app
  * or test owns its numbers. server.ts makes one per process and hands it to the app and the expiry job.
  */
 
-/** How an order's payment ended, as counted in shop_payments_total. */
-export type PaymentEnd = 'succeeded' | 'failed' | 'canceled';
+/** How an order's payment ended (or, with manual capture, that it was authorized), as counted in shop_payments_total. */
+export type PaymentEnd = 'succeeded' | 'failed' | 'canceled' | 'authorized';
 
 /** What services record. Each call is made once per thing that happened (see where they are called). */
 export interface ShopMetrics {
@@ -20,6 +21,8 @@ export interface ShopMetrics {
   refundAccepted(): void;
   /** One processed webhook delivery and the webhook intake's outcome for it. */
   webhookEvent(type: string, outcome: string): void;
+  /** A dispute reached this status (a new one counts under its first status): once per dispute and status. */
+  dispute(status: string): void;
 }
 
 export interface Metrics extends ShopMetrics {
@@ -35,6 +38,9 @@ export const UNMATCHED_ROUTE = 'unmatched';
  * whoever sends events cannot grow the label set.
  */
 export const WEBHOOK_EVENT_TYPES: ReadonlySet<string> = new Set(HANDLED_EVENT_TYPES);
+
+/** Stripe's dispute statuses; any other (a value Stripe adds later) is counted as `other`, so the label set stays bounded. */
+const DISPUTE_STATUS_LABELS: ReadonlySet<string> = new Set([...DISPUTE_OPEN_STATUSES, ...DISPUTE_CLOSED_STATUSES]);
 
 /** Request latencies from 1 ms (a cached read) to 10 s (a slow gateway call). */
 const DURATION_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
@@ -69,6 +75,12 @@ export function createMetrics(options: { processMetrics?: boolean } = {}): Metri
     labelNames: ['type', 'outcome'] as const,
     registers: [registry],
   });
+  const disputes = new Counter({
+    name: 'shop_disputes_total',
+    help: 'Disputes (chargebacks, inquiries) of order payments by the status they reached; a new dispute counts under its first status',
+    labelNames: ['status'] as const,
+    registers: [registry],
+  });
   const stockConflicts = new Counter({
     name: 'shop_stock_conflicts_total',
     help: 'Orders refused because there was not enough stock',
@@ -76,7 +88,8 @@ export function createMetrics(options: { processMetrics?: boolean } = {}): Metri
   });
 
   // Zero series exist from the start, so rate() and alerts see 0 rather than "no data" before the first event.
-  for (const outcome of ['succeeded', 'failed', 'canceled'] as const) payments.inc({ outcome }, 0);
+  for (const outcome of ['succeeded', 'failed', 'canceled', 'authorized'] as const) payments.inc({ outcome }, 0);
+  for (const status of DISPUTE_STATUS_LABELS) disputes.inc({ status }, 0);
 
   return {
     registry,
@@ -86,6 +99,7 @@ export function createMetrics(options: { processMetrics?: boolean } = {}): Metri
     payment: (outcome) => payments.inc({ outcome }),
     refundAccepted: () => refunds.inc(),
     webhookEvent: (type, outcome) => webhookEvents.inc({ type: WEBHOOK_EVENT_TYPES.has(type) ? type : 'other', outcome }),
+    dispute: (status) => disputes.inc({ status: DISPUTE_STATUS_LABELS.has(status) ? status : 'other' }),
   };
 }
 
@@ -96,4 +110,5 @@ export const noMetrics: ShopMetrics = {
   payment: () => undefined,
   refundAccepted: () => undefined,
   webhookEvent: () => undefined,
+  dispute: () => undefined,
 };

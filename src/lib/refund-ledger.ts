@@ -1,5 +1,6 @@
 import { REFUND_STATUSES, type RefundStatus } from '../payments/gateway';
-import { HELD_STOCK_AFTER, type OrderStatus, type StockState } from './order-state';
+import { disputeFunds, type DisputeEntry } from './disputes';
+import { HELD_STOCK_AFTER, PAID_STATUSES, type OrderStatus, type StockState } from './order-state';
 
 /**
  * What is refunded, reserved and left on an order, from its own fields. Pure, so the rules are one place.
@@ -26,6 +27,8 @@ export interface LedgerEntry {
 
 export interface LedgerOrder {
   amountMinor: number;
+  /** What a capture took when it was less than the order's amount (manual capture); unset: the whole amount. */
+  capturedMinor?: number | null;
   refundedMinor?: number | null;
   refunds?: readonly LedgerEntry[] | null;
 }
@@ -44,24 +47,55 @@ export interface RefundLedger {
 const total = (entries: readonly LedgerEntry[], settlement: RefundSettlement) =>
   entries.filter((entry) => entry.settlement === settlement).reduce((sum, entry) => sum + entry.amountMinor, 0);
 
+/** What the customer paid: the captured amount after a partial capture, the order's amount otherwise. */
+export function paidMinorOf(order: Pick<LedgerOrder, 'amountMinor' | 'capturedMinor'>): number {
+  return order.capturedMinor ?? order.amountMinor;
+}
+
 export function refundLedger(order: LedgerOrder): RefundLedger {
   const entries = order.refunds ?? [];
   const totals = order.refundedMinor ?? 0;
+  const paidMinor = paidMinorOf(order);
   const confirmedMinor = total(entries, 'confirmed');
   const reservedMinor = total(entries, 'reserved');
   const committed = Math.max(totals, confirmedMinor + reservedMinor);
   return {
     // Never more than was paid, whatever was reported (payment-decision notes a report that says otherwise).
-    refundedMinor: Math.min(order.amountMinor, Math.max(totals, confirmedMinor)),
+    refundedMinor: Math.min(paidMinor, Math.max(totals, confirmedMinor)),
     confirmedMinor,
     reservedMinor,
-    remainingMinor: Math.max(0, order.amountMinor - committed),
+    remainingMinor: Math.max(0, paidMinor - committed),
   };
 }
 
 /** The one test for "fully refunded": what the gateway confirmed covers what was paid. */
 export function isFullyRefunded(order: LedgerOrder): boolean {
-  return refundLedger(order).refundedMinor >= order.amountMinor;
+  return refundLedger(order).refundedMinor >= paidMinorOf(order);
+}
+
+export interface MoneyKept {
+  /** Taken from the customer (0 until the payment is captured). */
+  paidMinor: number;
+  refundedMinor: number;
+  /** Taken back from the account by disputes, and given back when disputes were won. */
+  disputeWithdrawnMinor: number;
+  disputeReinstatedMinor: number;
+  /** paid − refunded − withdrawn + reinstated: what the shop still has of this order's money. */
+  keptMinor: number;
+}
+
+/** The money view of an order: what was paid and what it still has after refunds and disputes. */
+export function moneyKept(order: LedgerOrder & { status: OrderStatus; disputes?: readonly DisputeEntry[] | null }): MoneyKept {
+  const paidMinor = PAID_STATUSES.includes(order.status) ? paidMinorOf(order) : 0;
+  const { refundedMinor } = refundLedger(order);
+  const { withdrawnMinor, reinstatedMinor } = disputeFunds(order.disputes);
+  return {
+    paidMinor,
+    refundedMinor,
+    disputeWithdrawnMinor: withdrawnMinor,
+    disputeReinstatedMinor: reinstatedMinor,
+    keptMinor: paidMinor - refundedMinor - withdrawnMinor + reinstatedMinor,
+  };
 }
 
 /**

@@ -44,6 +44,88 @@ export const examplePaidOrder = {
   updatedAt: '2026-01-15T10:32:05.000Z',
 };
 
+const exampleAdmin = { userId: '665f1c2e8b3a4d0012ab34aa', email: 'admin@example.com' };
+export const exampleChargeId = 'ch_3Nv1aB2eZvKYlo2C0def9012';
+
+/** What an admin's view adds: the charge, the capture, the disputes and the money kept. */
+const adminPart = (paid: number, overrides: Record<string, unknown> = {}) => ({
+  chargeId: exampleChargeId,
+  capture: null,
+  disputes: [],
+  money: { paid, refunded: 0, disputeWithdrawn: 0, disputeReinstated: 0, kept: paid },
+  ...overrides,
+});
+
+/** Manual capture: authorized, then 25.99 of it captured with the one unit shipped (the other back on sale), as an admin sees it. */
+export const exampleCapturedOrder = {
+  ...examplePaidOrder,
+  paidAmount: 25.99,
+  history: [
+    ...exampleOrder.history,
+    { status: 'authorized', at: '2026-01-15T10:32:05.000Z', reason: 'payment_authorized', eventId: 'evt_1Nv1aB2eZvKYlo2A' },
+    { status: 'paid', at: '2026-01-16T08:00:00.000Z', reason: 'captured', eventId: `capture:${examplePaymentIntentId}` },
+  ],
+  updatedAt: '2026-01-16T08:00:00.000Z',
+  ...adminPart(25.99, {
+    capture: {
+      amount: 25.99,
+      lines: [{ productId: exampleProduct.id, quantity: 1 }],
+      restockUnshipped: true,
+      status: 'succeeded',
+      failure: null,
+      requestedAt: '2026-01-16T08:00:00.000Z',
+      requestedBy: exampleAdmin,
+    },
+  }),
+};
+
+/** An authorization voided by an admin, as an admin sees it. */
+export const exampleVoidedOrder = {
+  ...exampleOrder,
+  status: 'canceled',
+  history: [
+    ...exampleOrder.history,
+    { status: 'authorized', at: '2026-01-15T10:32:05.000Z', reason: 'payment_authorized', eventId: 'evt_1Nv1aB2eZvKYlo2A' },
+    { status: 'canceled', at: '2026-01-16T08:00:00.000Z', reason: 'voided' },
+  ],
+  updatedAt: '2026-01-16T08:00:00.000Z',
+  ...adminPart(0),
+};
+
+/** A paid order shipped, as the buyer sees it. */
+export const exampleFulfilledOrder = {
+  ...examplePaidOrder,
+  status: 'fulfilled',
+  history: [...examplePaidOrder.history, { status: 'fulfilled', at: '2026-01-16T08:05:00.000Z', reason: 'fulfilled' }],
+  fulfilment: { carrier: 'DHL', trackingNumber: 'JD014600003SE', fulfilledAt: '2026-01-16T08:05:00.000Z' },
+  updatedAt: '2026-01-16T08:05:00.000Z',
+};
+
+/** A paid order whose cardholder disputes the payment, its funds withdrawn, as an admin sees it. */
+export const exampleDisputedOrder = {
+  ...examplePaidOrder,
+  paymentReview: 'disputed',
+  updatedAt: '2026-01-20T12:00:00.000Z',
+  ...adminPart(51.98, {
+    disputes: [
+      {
+        id: 'dp_1Pgc71B7WZ01zgkWMevJiAUx',
+        amount: 51.98,
+        currency: 'USD',
+        reason: 'fraudulent',
+        status: 'needs_response',
+        open: true,
+        evidenceDueBy: '2026-01-30T23:59:59.000Z',
+        fundsWithdrawn: 51.98,
+        fundsReinstated: 0,
+        openedAt: '2026-01-20T11:59:00.000Z',
+        updatedAt: '2026-01-20T12:00:00.000Z',
+      },
+    ],
+    money: { paid: 51.98, refunded: 0, disputeWithdrawn: 51.98, disputeReinstated: 0, kept: 0 },
+  }),
+};
+
 /** `details` of the example error bodies, for the codes that carry details. */
 const exampleDetails: Partial<Record<ErrorCode, ErrorDetail[]>> = {
   VALIDATION_ERROR: [{ path: 'items.0.quantity', message: 'Too big: expected number to be <=1000' }],
@@ -75,6 +157,15 @@ const exampleDetails: Partial<Record<ErrorCode, ErrorDetail[]>> = {
     },
   ],
   REFUND_REFUSED: [{ message: 'Refund amount ($60.00) is greater than unrefunded amount on charge ($51.98)', code: 'amount_too_large' }],
+  ORDER_DISPUTED: [
+    { message: 'Dispute dp_1Pgc71B7WZ01zgkWMevJiAUx is needs_response', disputeId: 'dp_1Pgc71B7WZ01zgkWMevJiAUx', status: 'needs_response' },
+  ],
+  CAPTURE_REFUSED: [
+    {
+      message: 'This PaymentIntent could not be captured because it has a status of canceled.',
+      code: 'payment_intent_unexpected_state',
+    },
+  ],
 };
 
 /** A paid order partly refunded through POST /api/orders/{id}/refund, as an admin sees it. */
@@ -91,10 +182,11 @@ export const exampleRefundedOrder = {
       restock: false,
       status: 'succeeded',
       requestedAt: '2026-01-16T09:00:00.000Z',
-      requestedBy: { userId: '665f1c2e8b3a4d0012ab34aa', email: 'admin@example.com' },
+      requestedBy: exampleAdmin,
     },
   ],
   updatedAt: '2026-01-16T09:00:03.000Z',
+  ...adminPart(51.98, { money: { paid: 51.98, refunded: 40, disputeWithdrawn: 0, disputeReinstated: 0, kept: 11.98 } }),
 };
 
 /** Every error body carries the request's X-Request-Id. */

@@ -112,6 +112,11 @@ export interface PaymentIntentSnapshot {
   /** While the intent awaits a payment method after a failed attempt: why that attempt failed. */
   lastPaymentError?: PaymentAttemptError;
   metadata: Record<string, string>;
+  /**
+   * Only for an intent captured by hand (capture_method manual): the amount authorized and what is still
+   * capturable, in ISO minor units (null when not a whole number of them).
+   */
+  manualCapture?: { amountMinor: number | null; capturableMinor: number | null };
 }
 
 export interface CreatePaymentIntentInput {
@@ -119,6 +124,16 @@ export interface CreatePaymentIntentInput {
   currency: string;
   metadata: Record<string, string>;
   /** Sent as Stripe's Idempotency-Key: a retry with the same key returns the same intent. */
+  idempotencyKey: string;
+  /** `manual`: a confirmed payment is only authorized until it is captured (or voided); omitted: captured at once. */
+  captureMethod?: 'manual';
+}
+
+export interface CapturePaymentIntentInput {
+  /** Less than was authorized (the rest is released), in ISO minor units of `currency`; omitted: all of it. */
+  amountMinor?: number;
+  currency: string;
+  /** Sent as Stripe's Idempotency-Key: a retry with the same key captures once. */
   idempotencyKey: string;
 }
 
@@ -163,10 +178,17 @@ export interface PaymentGateway {
    */
   confirmPaymentIntent(id: string, paymentMethod: string, options?: ConfirmOptions): Promise<ConfirmResult>;
   /**
-   * Cancels the intent. Resolves with its final status: 'canceled', or 'succeeded' when it had already
-   * been paid (nothing is canceled then).
+   * Cancels the intent (an authorization is released). Resolves with its final status: 'canceled', or
+   * 'succeeded' when it had already been paid or captured (nothing is canceled then).
    */
-  cancelPaymentIntent(id: string): Promise<{ status: PaymentIntentStatus }>;
+  cancelPaymentIntent(id: string, options?: { idempotencyKey?: string }): Promise<{ status: PaymentIntentStatus }>;
+  /**
+   * Captures an authorized intent (requires_capture), all of it or less. Resolves with its status and what was
+   * received; an intent already captured reports `succeeded` with what it took. An intent that cannot be
+   * captured (canceled, lapsed, never authorized) or more than was authorized is a GatewayError kind
+   * 'invalid_request', and nothing is captured.
+   */
+  capturePaymentIntent(id: string, input: CapturePaymentIntentInput): Promise<{ status: PaymentIntentStatus; amountReceivedMinor: number | null }>;
   /** Reads the intent as the provider has it now; an unknown id is a GatewayError kind 'invalid_request' (resource_missing). */
   retrievePaymentIntent(id: string): Promise<PaymentIntentSnapshot>;
   /**

@@ -36,17 +36,27 @@ export async function lookUpIntent(gateway: PaymentGateway, intentId: string): P
 export function snapshotOutcome(snapshot: PaymentIntentSnapshot): PaymentOutcome {
   const intentId = snapshot.id;
   const orderIdHint = snapshot.metadata.orderId;
+  const manual = snapshot.manualCapture;
   switch (snapshot.status) {
     case 'succeeded':
-      return { kind: 'payment_succeeded', intentId, currency: snapshot.currency, amountMinor: snapshot.amountReceivedMinor, orderIdHint };
+      return {
+        kind: 'payment_succeeded',
+        intentId,
+        currency: snapshot.currency,
+        amountMinor: snapshot.amountReceivedMinor,
+        orderIdHint,
+        ...(manual && { intentAmountMinor: manual.amountMinor }),
+      };
     case 'canceled':
       return { kind: 'payment_canceled', intentId, orderIdHint };
     case 'processing':
       return { kind: 'payment_processing', intentId, orderIdHint };
+    // Authorized (manual capture): the money is held for the order, which must not be canceled as unpaid.
+    case 'requires_capture':
+      return { kind: 'payment_authorized', intentId, currency: snapshot.currency, amountMinor: manual?.capturableMinor ?? null, orderIdHint };
     case 'requires_payment_method':
     case 'requires_confirmation':
     case 'requires_action':
-    case 'requires_capture':
       return { kind: 'payment_open', intentId, orderIdHint };
   }
 }
@@ -58,9 +68,10 @@ export function snapshotOutcome(snapshot: PaymentIntentSnapshot): PaymentOutcome
 export async function cancelIntent(
   gateway: PaymentGateway,
   intentId: string,
+  options: { idempotencyKey?: string } = {},
 ): Promise<OutcomeOf<'payment_canceled'> | OutcomeOf<'intent_missing'> | { kind: 'already_succeeded'; intentId: string }> {
   try {
-    const { status } = await gateway.cancelPaymentIntent(intentId);
+    const { status } = await gateway.cancelPaymentIntent(intentId, options.idempotencyKey ? options : undefined);
     return status === 'succeeded' ? { kind: 'already_succeeded', intentId } : { kind: 'payment_canceled', intentId };
   } catch (error) {
     if (isIntentMissing(error)) return { kind: 'intent_missing', intentId };

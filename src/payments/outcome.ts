@@ -11,8 +11,30 @@ import type { RefundStatus } from './gateway';
  * and its row in services/payment-decision.ts; the compiler asks for the row.
  */
 export type PaymentOutcome =
-  /** The money arrived. */
-  | { kind: 'payment_succeeded'; intentId: string; currency: string; amountMinor: number | null; orderIdHint?: string }
+  /**
+   * The money arrived (captured). `amountMinor` is what was received; `intentAmountMinor` is set for an intent
+   * captured by hand (manual capture), whose capture may take less than was authorized (the rest is released).
+   */
+  | {
+      kind: 'payment_succeeded';
+      intentId: string;
+      currency: string;
+      amountMinor: number | null;
+      orderIdHint?: string;
+      intentAmountMinor?: number | null;
+      /** The charge that took the money: a dispute event carrying only the charge finds its order by it. */
+      chargeId?: string;
+    }
+  /** Manual capture: the payment is authorized (held on the card) and waits to be captured or voided. */
+  | {
+      kind: 'payment_authorized';
+      intentId: string;
+      currency: string;
+      /** What can be captured. */
+      amountMinor: number | null;
+      orderIdHint?: string;
+      chargeId?: string;
+    }
   /** An attempt to pay was declined; the intent can still be paid. */
   | { kind: 'payment_failed'; intentId: string; orderIdHint?: string; failure: PaymentFailure | null }
   /** The intent was canceled: it can never be paid. */
@@ -21,6 +43,13 @@ export type PaymentOutcome =
   | { kind: 'payment_processing'; intentId: string; orderIdHint?: string }
   /** The intent awaits a payment method, a confirmation or an action: no money has moved. */
   | { kind: 'payment_open'; intentId: string; orderIdHint?: string }
+  /** The customer must act (3-D Secure): the payment waits for them. */
+  | { kind: 'payment_action_required'; intentId: string; orderIdHint?: string }
+  /**
+   * A chargeback or inquiry on the order's charge: its state now. `intentId` is null when the provider named
+   * only the charge; the order is then found by its charge id.
+   */
+  | { kind: 'dispute_updated'; intentId: string | null; chargeId: string | null; dispute: DisputeReport }
   /** One refund's state. */
   | { kind: 'refund_updated'; intentId: string; refund: RefundReport }
   /** The charge's refunded total (and, in older API versions, its refunds). */
@@ -44,6 +73,22 @@ export interface PaymentFailure {
   code: string | null;
   declineCode: string | null;
   message: string | null;
+}
+
+export interface DisputeReport {
+  /** The provider's dispute id (dp_... / du_...). */
+  id: string;
+  amountMinor: number | null;
+  currency: string;
+  /** As the provider sent them: statuses and reasons may grow new values. */
+  status: string;
+  reason: string;
+  evidenceDueBy: Date | null;
+  /** The disputed amount was taken from the account (the event says so, or its balance transactions show it). */
+  fundsWithdrawn: boolean;
+  /** ... and given back (a won dispute). */
+  fundsReinstated: boolean;
+  openedAt: Date | null;
 }
 
 export interface RefundReport {

@@ -3,6 +3,9 @@ import { isDuplicateKeyError } from '../lib/db-errors';
 import type { Logger } from '../lib/logger';
 import { minorFromStripe, toStripeAmount } from '../lib/money';
 import { GatewayError, type PaymentGateway, type PaymentIntentRef, type PaymentIntentStatus, type RefundRef } from './gateway';
+
+/** Stripe's capture methods: `automatic_async` is the default for new intents at our API version; `manual` authorizes only. */
+type CaptureMethod = 'automatic_async' | 'manual';
 import { STRIPE_API_VERSION } from './stripe.api-version';
 import { testCardOutcome, type CardDecline, type CardOutcome } from './simulated.cards';
 import { createSimulatedCustomers, type SimulatedCustomers } from './simulated.customers';
@@ -65,6 +68,9 @@ interface SimulatedIntent {
   created: number;
   livemode: false;
   latest_charge: string | null;
+  /** Absent on intents stored before manual capture was simulated: those are automatic. */
+  capture_method?: CaptureMethod;
+  amount_capturable?: number;
 }
 
 /** The charge a succeeded intent made, as Stripe puts it in charge.* events (no `refunds` list: it is not included by default since 2022-11-15). */
@@ -74,7 +80,8 @@ interface SimulatedCharge {
   amount: number;
   amount_captured: number;
   amount_refunded: number;
-  captured: true;
+  /** False while a manual-capture charge is only authorized. */
+  captured: boolean;
   currency: string;
   paid: true;
   payment_intent: string;
@@ -103,10 +110,15 @@ interface SimulatedRefund {
 type Stored<T extends { id: string }> = Omit<T, 'id'> & { _id: string };
 /** The refunds a charge's amount_refunded already counts, so that each is counted once (not shown in events). */
 type StoredCharge = Stored<SimulatedCharge> & { applied_refunds?: string[] };
+/** What a capture answers. */
+interface CaptureAnswer {
+  status: PaymentIntentStatus;
+  amountReceivedMinor: number | null;
+}
 interface StoredKey {
   _id: string;
   fingerprint: string;
-  response: PaymentIntentRef | RefundRef;
+  response: PaymentIntentRef | RefundRef | CaptureAnswer;
   /** Refund keys: the refund being made, and whether it has been applied to its charge and announced. */
   refund?: SimulatedRefund;
   state: 'claimed' | 'done';
@@ -234,7 +246,7 @@ export function createSimulatedGateway(options: SimulatedGatewayOptions): Simula
   };
 
   /** Stripe replays the first answer for a reused key, and refuses the key with other parameters. */
-  const replay = <T extends PaymentIntentRef | RefundRef>(key: StoredKey, fingerprint: string, idempotencyKey: string): T => {
+  const replay = <T extends PaymentIntentRef | RefundRef | CaptureAnswer>(key: StoredKey, fingerprint: string, idempotencyKey: string): T => {
     if (key.fingerprint !== fingerprint) throw idempotencyError(idempotencyKey);
     return { ...(key.response as T) };
   };
@@ -273,7 +285,7 @@ export function createSimulatedGateway(options: SimulatedGatewayOptions): Simula
     if (key.state === 'done') return { ...(key.response as RefundRef) };
     const charge = await charges.findById(refund.charge).lean<StoredCharge>().orFail();
     const applied = await charges.updateOne(
-      { _id: charge._id, applied_refunds: { $ne: refund.id }, amount_refunded: { $lte: charge.amount - refund.amount } },
+      { _id: charge._id, applied_refunds: { $ne: refund.id }, amount_refunded: { $lte: capturedOf(charge) - refund.amount } },
       { $inc: { amount_refunded: refund.amount }, $push: { applied_refunds: refund.id } },
     );
     if (applied.modifiedCount === 0) {
@@ -284,7 +296,7 @@ export function createSimulatedGateway(options: SimulatedGatewayOptions): Simula
         throw tooLarge(now, refund.amount);
       }
     }
-    await charges.updateOne({ _id: charge._id, refunded: false, amount_refunded: { $gte: charge.amount } }, { $set: { refunded: true } });
+    await charges.updateOne({ _id: charge._id, refunded: false, amount_refunded: { $gte: capturedOf(charge) } }, { $set: { refunded: true } });
     const { _id, ...fields } = stored(refund);
     await SimulatedRefundModel.updateOne({ _id }, { $setOnInsert: fields }, { upsert: true });
     const announced = await keys.updateOne({ _id: key._id, state: 'claimed' }, { $set: { state: 'done' } });
@@ -299,9 +311,14 @@ export function createSimulatedGateway(options: SimulatedGatewayOptions): Simula
     kind: 'simulated',
     liveMode: false,
 
-    async createPaymentIntent({ amountMinor, currency, metadata, idempotencyKey }) {
+    async createPaymentIntent({ amountMinor, currency, metadata, idempotencyKey, captureMethod }) {
       const amount = toStripeAmount(amountMinor, currency);
-      const fingerprint = JSON.stringify([amount, currency.toLowerCase(), Object.entries(metadata).sort()]);
+      const fingerprint = JSON.stringify([
+        amount,
+        currency.toLowerCase(),
+        Object.entries(metadata).sort(),
+        ...(captureMethod ? [captureMethod] : []),
+      ]);
       const keyId = `intent:${idempotencyKey}`;
       const earlier = await keys.findById(keyId).lean<StoredKey>();
       if (earlier) return replay<PaymentIntentRef>(earlier, fingerprint, idempotencyKey);
@@ -325,6 +342,8 @@ export function createSimulatedGateway(options: SimulatedGatewayOptions): Simula
         created: unixNow(),
         livemode: false,
         latest_charge: null,
+        capture_method: captureMethod ?? 'automatic_async',
+        amount_capturable: 0,
       };
       await intents.create(stored(intent));
       const response: PaymentIntentRef = { id, clientSecret: intent.client_secret, status: intent.status };
@@ -346,14 +365,16 @@ export function createSimulatedGateway(options: SimulatedGatewayOptions): Simula
         return awaitAuthentication(intent, paymentMethod, options.customerId);
       }
       if (outcome.kind === 'declined') return decline(intent, paymentMethod, outcome.decline);
+      if (intent.status === 'requires_capture') throw unexpectedState(intent.status);
+      const manual = intent.capture_method === 'manual';
       // The charge first: an intent never points to a charge that was not stored.
       const charge: SimulatedCharge = {
         id: stripeId('ch'),
         object: 'charge',
         amount: intent.amount,
-        amount_captured: intent.amount,
+        amount_captured: manual ? 0 : intent.amount,
         amount_refunded: 0,
-        captured: true,
+        captured: !manual,
         currency: intent.currency,
         paid: true,
         payment_intent: intent.id,
@@ -364,23 +385,68 @@ export function createSimulatedGateway(options: SimulatedGatewayOptions): Simula
         livemode: false,
       };
       await charges.create({ ...stored(charge), applied_refunds: [] });
-      const paid = await changeOpenIntent(id, {
-        status: 'succeeded',
-        payment_method: paymentMethod,
-        amount_received: intent.amount,
-        last_payment_error: null,
-        latest_charge: charge.id,
-      });
+      // Manual capture: the card is only authorized; the intent waits for a capture or a cancel.
+      const settled = manual
+        ? { status: 'requires_capture' as const, amount_capturable: intent.amount }
+        : { status: 'succeeded' as const, amount_received: intent.amount };
+      const paid = await changeOpenIntent(id, { ...settled, payment_method: paymentMethod, last_payment_error: null, latest_charge: charge.id });
       if (!paid) {
         // Paid or canceled by a concurrent request meanwhile: this confirmation made nothing.
         await charges.deleteOne({ _id: charge.id });
         throw unexpectedState((await find(id)).status);
       }
-      emit('payment_intent.succeeded', paid);
+      emit(manual ? 'payment_intent.amount_capturable_updated' : 'payment_intent.succeeded', paid);
       return { status: paid.status };
     },
 
+    /**
+     * As Stripe captures an authorized card payment: all of it or less (the rest is released), once per key;
+     * payment_intent.succeeded follows. An intent that is not requires_capture is refused (payment_intent_unexpected_state),
+     * except one already captured, which reports what it took.
+     */
+    async capturePaymentIntent(id, { amountMinor, currency, idempotencyKey }) {
+      const keyId = `capture:${idempotencyKey}`;
+      const intent = await find(id);
+      const amount = amountMinor === undefined ? (intent.amount_capturable ?? 0) : toStripeAmount(amountMinor, currency);
+      const fingerprint = JSON.stringify([id, amountMinor === undefined ? null : amount]);
+      const earlier = await keys.findById(keyId).lean<StoredKey>();
+      if (earlier) return replay<CaptureAnswer>(earlier, fingerprint, idempotencyKey);
+      const received = (captured: SimulatedIntent): CaptureAnswer => ({
+        status: captured.status,
+        amountReceivedMinor: minorFromStripe(captured.amount_received, captured.currency) ?? null,
+      });
+      if (intent.status === 'succeeded' && intent.capture_method === 'manual') return received(intent);
+      if (intent.status !== 'requires_capture') throw uncapturable(intent.status);
+      if (amount <= 0 || amount > (intent.amount_capturable ?? 0)) {
+        throw new GatewayError(
+          'invalid_request',
+          `The amount to capture (${amount}) must be positive and at most the amount capturable (${intent.amount_capturable ?? 0}).`,
+          'amount_too_large',
+        );
+      }
+      const captured = await intents
+        .findOneAndUpdate(
+          { _id: id, status: 'requires_capture' },
+          { $set: { status: 'succeeded', amount_received: amount, amount_capturable: 0 } },
+          { returnDocument: 'after' },
+        )
+        .lean<Stored<SimulatedIntent>>();
+      if (!captured) {
+        // Captured or canceled by a concurrent request meanwhile.
+        const now = await find(id);
+        if (now.status === 'succeeded') return received(now);
+        throw uncapturable(now.status);
+      }
+      const intentNow = stripeObject<SimulatedIntent>(captured);
+      await charges.updateOne({ _id: intentNow.latest_charge, captured: false }, { $set: { captured: true, amount_captured: amount } });
+      const answer = received(intentNow);
+      await claimKey({ _id: keyId, fingerprint, response: answer, state: 'done' });
+      emit('payment_intent.succeeded', intentNow);
+      return answer;
+    },
+
     async cancelPaymentIntent(id) {
+      // Canceling is idempotent here by itself (a canceled intent stays canceled): no key needed.
       for (let attempt = 0; attempt < 3; attempt += 1) {
         const canceled = await changeOpenIntent(id, { status: 'canceled', canceled_at: unixNow() });
         if (canceled) {
@@ -405,6 +471,12 @@ export function createSimulatedGateway(options: SimulatedGatewayOptions): Simula
         currency: intent.currency.toUpperCase(),
         amountReceivedMinor: minorFromStripe(intent.amount_received, intent.currency) ?? null,
         metadata: { ...intent.metadata },
+        ...(intent.capture_method === 'manual' && {
+          manualCapture: {
+            amountMinor: minorFromStripe(intent.amount, intent.currency) ?? null,
+            capturableMinor: minorFromStripe(intent.amount_capturable ?? 0, intent.currency) ?? null,
+          },
+        }),
       };
     },
 
@@ -433,7 +505,7 @@ export function createSimulatedGateway(options: SimulatedGatewayOptions): Simula
       if (charge.currency !== currency.toLowerCase()) {
         throw new GatewayError('invalid_request', `The refund must be in the charge's currency (${charge.currency}).`, 'parameter_invalid_string');
       }
-      if (charge.amount_refunded >= charge.amount || amount > charge.amount - charge.amount_refunded) throw tooLarge(charge, amount);
+      if (charge.amount_refunded >= capturedOf(charge) || amount > capturedOf(charge) - charge.amount_refunded) throw tooLarge(charge, amount);
       const refund: SimulatedRefund = {
         id: stripeId('re'),
         object: 'refund',
@@ -504,13 +576,24 @@ export function createSimulatedGateway(options: SimulatedGatewayOptions): Simula
   return gateway;
 }
 
+/** What a charge took: less than its amount after a partial capture (charges stored before captures were simulated took all of it). */
+const capturedOf = (charge: Pick<SimulatedCharge, 'amount' | 'amount_captured'>) => charge.amount_captured ?? charge.amount;
+
 function tooLarge(charge: Stored<SimulatedCharge>, amount: number): GatewayError {
-  if (charge.amount_refunded >= charge.amount) {
+  if (charge.amount_refunded >= capturedOf(charge)) {
     return new GatewayError('invalid_request', `Charge ${charge._id} has already been refunded.`, 'charge_already_refunded');
   }
   return new GatewayError(
     'invalid_request',
-    `Refund amount (${amount}) is greater than unrefunded amount on charge (${charge.amount - charge.amount_refunded})`,
+    `Refund amount (${amount}) is greater than unrefunded amount on charge (${capturedOf(charge) - charge.amount_refunded})`,
     'amount_too_large',
+  );
+}
+
+function uncapturable(status: PaymentIntentStatus): GatewayError {
+  return new GatewayError(
+    'invalid_request',
+    `This PaymentIntent could not be captured because it has a status of ${status}. Only a PaymentIntent with one of the following statuses may be captured: requires_capture.`,
+    'payment_intent_unexpected_state',
   );
 }

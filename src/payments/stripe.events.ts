@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { minorFromStripe } from '../lib/money';
 import { refundStatusFrom } from '../lib/refund-ledger';
-import type { PaymentOutcome, RefundReport } from './outcome';
+import type { DisputeReport, PaymentOutcome, RefundReport } from './outcome';
 
 /**
  * The Stripe event adapter: for each event type this code handles, the parts of the event it reads (zod)
@@ -65,20 +65,111 @@ const refundEvent = handle(refundObject, 'refunded', (refund) => {
   return intentId ? { kind: 'refund_updated', intentId, refund: refundReport(refund) } : null;
 });
 
+/** `capture_method: manual` intents are captured by hand; their captured amount may be less than `amount`. */
+const captureMethod = z.string().max(64).nullish();
+const isManual = (method: string | null | undefined) => method === 'manual';
+
+/**
+ * A dispute as charge.dispute.* events carry it (API 2026-08-26.dahlia; stripe-mock's fixture and the SDK's
+ * Dispute type). `payment_intent` is null for charges made without an intent, so the charge id also finds the
+ * order. `status` and `reason` are read as text: Stripe adds values, and an unknown status counts as open.
+ * The balance transactions show funds withdrawn (reporting category `dispute`) and reinstated
+ * (`dispute_reversal`) whichever event carries them; their amounts are in the account's currency, so the
+ * disputed amount is what counts.
+ */
+const disputeObject = z.object({
+  id: text,
+  amount: stripeAmount,
+  currency,
+  charge: reference.optional(),
+  payment_intent: reference.optional(),
+  status: text,
+  reason: z.string().max(255).nullish(),
+  created: z.number().int().min(0).nullish(),
+  evidence_details: z.object({ due_by: z.number().int().min(0).nullish() }).nullish(),
+  balance_transactions: z.array(z.union([text, z.object({ reporting_category: z.string().max(64).nullish() }).loose()])).nullish(),
+});
+type DisputeObject = z.output<typeof disputeObject>;
+
+const fromUnixSeconds = (seconds: number | null | undefined) => (typeof seconds === 'number' ? new Date(seconds * 1000) : null);
+
+function disputeReport(dispute: DisputeObject, funds: 'withdrawn' | 'reinstated' | null): DisputeReport {
+  const categories = (dispute.balance_transactions ?? []).map((entry) => (typeof entry === 'string' ? null : entry.reporting_category));
+  return {
+    id: dispute.id,
+    amountMinor: minorFromStripe(dispute.amount, dispute.currency) ?? null,
+    currency: dispute.currency.toUpperCase(),
+    status: dispute.status,
+    reason: dispute.reason ?? 'general',
+    evidenceDueBy: fromUnixSeconds(dispute.evidence_details?.due_by),
+    fundsWithdrawn: funds === 'withdrawn' || categories.includes('dispute'),
+    fundsReinstated: funds === 'reinstated' || categories.includes('dispute_reversal'),
+    openedAt: fromUnixSeconds(dispute.created),
+  };
+}
+
+const disputeEvent = (funds: 'withdrawn' | 'reinstated' | null) =>
+  handle(disputeObject, 'disputed', (dispute) => {
+    const intentId = idOf(dispute.payment_intent) ?? null;
+    const chargeId = idOf(dispute.charge) ?? null;
+    if (!intentId && !chargeId) return null;
+    return { kind: 'dispute_updated', intentId, chargeId, dispute: disputeReport(dispute, funds) };
+  });
+
 /** The handled event types and their adapters: the one list (metrics, docs and tooling read HANDLED_EVENT_TYPES). */
 const HANDLED_EVENTS = {
   'payment_intent.succeeded': handle(
-    z.object({ ...intentBase, currency, amount: stripeAmount, amount_received: stripeAmount.nullish() }),
+    z.object({
+      ...intentBase,
+      currency,
+      amount: stripeAmount,
+      amount_received: stripeAmount.nullish(),
+      capture_method: captureMethod,
+      latest_charge: reference.optional(),
+    }),
     'payment_succeeded',
     // localstripe omits amount_received; Stripe always sends it for a succeeded intent.
-    (intent) => ({
-      kind: 'payment_succeeded',
-      intentId: intent.id,
-      currency: intent.currency.toUpperCase(),
-      amountMinor: minorFromStripe(intent.amount_received ?? intent.amount, intent.currency) ?? null,
-      orderIdHint: hint(intent.metadata),
-    }),
+    (intent) => {
+      const chargeId = idOf(intent.latest_charge);
+      return {
+        kind: 'payment_succeeded',
+        intentId: intent.id,
+        currency: intent.currency.toUpperCase(),
+        amountMinor: minorFromStripe(intent.amount_received ?? intent.amount, intent.currency) ?? null,
+        orderIdHint: hint(intent.metadata),
+        ...(isManual(intent.capture_method) && { intentAmountMinor: minorFromStripe(intent.amount, intent.currency) ?? null }),
+        ...(chargeId && { chargeId }),
+      };
+    },
   ),
+  /** Manual capture: sent when the payment is authorized (the intent is requires_capture) and when the capturable amount changes. */
+  'payment_intent.amount_capturable_updated': handle(
+    z.object({ ...intentBase, currency, amount_capturable: stripeAmount, latest_charge: reference.optional() }),
+    'payment_authorized',
+    (intent) => {
+      const chargeId = idOf(intent.latest_charge);
+      return {
+        kind: 'payment_authorized',
+        intentId: intent.id,
+        currency: intent.currency.toUpperCase(),
+        amountMinor: minorFromStripe(intent.amount_capturable, intent.currency) ?? null,
+        orderIdHint: hint(intent.metadata),
+        ...(chargeId && { chargeId }),
+      };
+    },
+  ),
+  /** Delayed payment methods (bank debits): the payment is on its way. */
+  'payment_intent.processing': handle(z.object(intentBase), 'payment_processing', (intent) => ({
+    kind: 'payment_processing',
+    intentId: intent.id,
+    orderIdHint: hint(intent.metadata),
+  })),
+  /** The customer must authenticate (3-D Secure) before the payment can go on. */
+  'payment_intent.requires_action': handle(z.object(intentBase), 'payment_requires_action', (intent) => ({
+    kind: 'payment_action_required',
+    intentId: intent.id,
+    orderIdHint: hint(intent.metadata),
+  })),
   'payment_intent.payment_failed': handle(
     z.object({
       ...intentBase,
@@ -130,6 +221,11 @@ const HANDLED_EVENTS = {
   'refund.failed': refundEvent,
   /** The older name of refund.updated, still sent. */
   'charge.refund.updated': refundEvent,
+  'charge.dispute.created': disputeEvent(null),
+  'charge.dispute.updated': disputeEvent(null),
+  'charge.dispute.closed': disputeEvent(null),
+  'charge.dispute.funds_withdrawn': disputeEvent('withdrawn'),
+  'charge.dispute.funds_reinstated': disputeEvent('reinstated'),
 } as const;
 
 export type HandledEventType = keyof typeof HANDLED_EVENTS;

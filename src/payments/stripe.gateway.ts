@@ -15,6 +15,10 @@ import { sdkApiVersion } from './stripe.api-version';
 import { stripeCustomerOperations } from './stripe.customers';
 import { PROVIDER_UNAVAILABLE_MESSAGE, isUnexpectedStateError, toGatewayError } from './stripe.errors';
 
+/** What an intent received. localstripe leaves amount_received out; Stripe always sends it. */
+const receivedOf = (intent: Stripe.PaymentIntent, status: PaymentIntentStatus) =>
+  typeof intent.amount_received === 'number' ? intent.amount_received : status === 'succeeded' ? intent.amount : 0;
+
 /**
  * PaymentIntents through the official SDK, against api.stripe.com or a Stripe-compatible server
  * (config.api). Every request is one that real Stripe (at STRIPE_API_VERSION), stripe-mock and localstripe
@@ -60,7 +64,7 @@ export function createStripeGateway(config: Config['stripe'], logger: Logger): P
     kind: 'stripe',
     liveMode: /^(sk|rk)_live_/.test(secretKey),
 
-    async createPaymentIntent({ amountMinor, currency, metadata, idempotencyKey }) {
+    async createPaymentIntent({ amountMinor, currency, metadata, idempotencyKey, captureMethod }) {
       // The SDK's types describe its own API version, where payment_method_types is gone (see stripe.api-version.ts).
       const params: Stripe.PaymentIntentCreateParams & { payment_method_types: string[] } = {
         amount: toStripeAmount(amountMinor, currency),
@@ -69,6 +73,8 @@ export function createStripeGateway(config: Config['stripe'], logger: Logger): P
         // Card only: a confirm from the server then needs no return_url (dynamic payment methods would).
         payment_method_types: ['card'],
         metadata,
+        // Manual capture: confirming only authorizes; capture (or cancel) follows. Sent only when asked for.
+        ...(captureMethod && { capture_method: captureMethod }),
       };
       const intent = await call('create', () => stripe.paymentIntents.create(params, { idempotencyKey }));
       if (!intent.client_secret) {
@@ -91,8 +97,9 @@ export function createStripeGateway(config: Config['stripe'], logger: Logger): P
       return status === 'requires_action' ? { status, nextAction: { type: intent.next_action?.type ?? 'use_stripe_sdk' } } : { status };
     },
 
-    async cancelPaymentIntent(id) {
-      const final = await stripe.paymentIntents.cancel(id).catch(async (error: unknown) => {
+    async cancelPaymentIntent(id, options = {}) {
+      const requestOptions = options.idempotencyKey ? { idempotencyKey: options.idempotencyKey } : undefined;
+      const final = await stripe.paymentIntents.cancel(id, undefined, requestOptions).catch(async (error: unknown) => {
         if (!isUnexpectedStateError(error)) throw toGatewayError(error, 'cancel', logger);
         // Stripe refuses to cancel an intent that was paid (or canceled) meanwhile: report where it ended.
         const intent = await call('retrieve after refused cancel', () => stripe.paymentIntents.retrieve(id));
@@ -102,18 +109,45 @@ export function createStripeGateway(config: Config['stripe'], logger: Logger): P
       return { status: statusOf(final) };
     },
 
+    async capturePaymentIntent(id, { amountMinor, currency, idempotencyKey }) {
+      const params: Stripe.PaymentIntentCaptureParams = amountMinor === undefined ? {} : { amount_to_capture: toStripeAmount(amountMinor, currency) };
+      const intent = await stripe.paymentIntents.capture(id, params, { idempotencyKey }).catch(async (error: unknown) => {
+        if (!isUnexpectedStateError(error)) throw toGatewayError(error, 'capture', logger);
+        // Captured already (a retry after a lost answer, the Dashboard): report what it took. Anything else is refused.
+        const current = await call('retrieve after refused capture', () => stripe.paymentIntents.retrieve(id));
+        if (current.status === 'succeeded') return current;
+        throw toGatewayError(error, 'capture', logger);
+      });
+      const status = statusOf(intent);
+      // Stripe refuses to capture a canceled intent; localstripe answers with it canceled, which means the same.
+      if (status === 'canceled') {
+        throw new GatewayError('invalid_request', 'The payment was canceled before it could be captured', 'payment_intent_unexpected_state');
+      }
+      return { status, amountReceivedMinor: minorFromStripe(receivedOf(intent, status), intent.currency) ?? null };
+    },
+
     async retrievePaymentIntent(id) {
       const intent = await call('retrieve', () => stripe.paymentIntents.retrieve(id));
       const status = statusOf(intent);
-      // localstripe leaves amount_received out; Stripe always sends it.
-      const received = typeof intent.amount_received === 'number' ? intent.amount_received : status === 'succeeded' ? intent.amount : 0;
+      const manual = intent.capture_method === 'manual';
       return {
         id: intent.id,
         status,
         ...buyerStepOf(intent, status),
         currency: intent.currency.toUpperCase(),
-        amountReceivedMinor: minorFromStripe(received, intent.currency) ?? null,
+        amountReceivedMinor: minorFromStripe(receivedOf(intent, status), intent.currency) ?? null,
         metadata: { ...intent.metadata },
+        ...(manual && {
+          manualCapture: {
+            amountMinor: minorFromStripe(intent.amount, intent.currency) ?? null,
+            // localstripe leaves amount_capturable out: an authorized intent can capture all of it there.
+            capturableMinor:
+              minorFromStripe(
+                typeof intent.amount_capturable === 'number' ? intent.amount_capturable : status === 'requires_capture' ? intent.amount : 0,
+                intent.currency,
+              ) ?? null,
+          },
+        }),
       };
     },
 

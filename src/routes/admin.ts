@@ -11,8 +11,9 @@ export const adminRoutes: ApiOperation[] = [
     tag: 'Admin',
     summary: "Every buyer's orders, newest first, in keyset pages (admin)",
     description:
-      'Each order carries its buyer (`userId`). Filters combine; each has an index that fits it. A bare date in createdFrom/createdTo ' +
-      'means that whole UTC day; a date-time needs its zone. Unknown or repeated parameters are a 400.',
+      'Each order carries its buyer (`userId`), and what an admin sees of it: its disputes, capture and the money kept. Filters combine; ' +
+      'each has an index that fits it. A bare date in createdFrom/createdTo means that whole UTC day; a date-time needs its zone. ' +
+      '`disputed=true` lists orders whose payment was disputed. Unknown or repeated parameters are a 400.',
     access: 'admin',
     request: listAdminOrdersRequest,
     parameterDescriptions: {
@@ -22,6 +23,7 @@ export const adminRoutes: ApiOperation[] = [
       userId: "Only this buyer's orders",
       createdFrom: 'Only orders created at or after this (2026-01-15 or 2026-01-15T10:30:00Z)',
       createdTo: 'Only orders created at or before this (a bare date includes that whole day)',
+      disputed: 'true: only orders whose payment was disputed (open or closed; each order shows its disputes)',
     },
     errors: ['INVALID_CURSOR'],
     responses: {

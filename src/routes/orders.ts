@@ -16,7 +16,23 @@ import {
 } from '../schemas/order.schemas';
 import { refundOrderRequest, refundRequestedResponse } from '../schemas/refund.schemas';
 import { stripeWebhookRequest } from '../schemas/webhook.schemas';
-import { exampleOrder, examplePaidOrder, examplePaymentIntentId, exampleProduct } from '../openapi/examples';
+import {
+  captureOrderRequest,
+  fulfilOrderRequest,
+  orderCapturedResponse,
+  orderFulfilledResponse,
+  orderVoidedResponse,
+  voidOrderRequest,
+} from '../schemas/fulfilment.schemas';
+import {
+  exampleCapturedOrder,
+  exampleFulfilledOrder,
+  exampleOrder,
+  examplePaidOrder,
+  examplePaymentIntentId,
+  exampleProduct,
+  exampleVoidedOrder,
+} from '../openapi/examples';
 import type { ApiOperation } from './operation';
 
 const orderCreatedHeaders = z.object({
@@ -258,14 +274,15 @@ export const orderRoutes: ApiOperation[] = [
     operationId: 'refundOrder',
     handler: (c) => c.refunds.create,
     tag: 'Admin',
-    summary: 'Refund a paid order, in full or in part, through the payment provider (admin)',
+    summary: 'Refund a paid or fulfilled order, in full or in part, through the payment provider (admin)',
     description:
       "Every field is optional. `amount` is in major units like prices (12.5), with at most the currency's decimals, and at most the paid " +
       'amount minus what is refunded or already requested (two quick refunds can never over-refund); omitted = all of that remainder. ' +
       "`restock: true` puts the order's units back on sale, once, when the order ends fully refunded. The answer is 202: the provider " +
       "has the refund, and the order's `refundedAmount` and its move to `refunded` follow its confirmation events " +
       '(`charge.refunded`, `refund.*`). An `Idempotency-Key` works as on order creation: the same key and body return the same refund ' +
-      '(`Idempotent-Replayed: true`), another body is a 422, a duplicate still running a 409.',
+      '(`Idempotent-Replayed: true`), another body is a 422, a duplicate still running a 409. While a dispute of the payment is open the ' +
+      'answer is 409 `ORDER_DISPUTED` (Stripe refuses it too).',
     access: 'admin',
     request: refundOrderRequest,
     parameterDescriptions: {
@@ -278,6 +295,7 @@ export const orderRoutes: ApiOperation[] = [
       'ORDER_NOT_FOUND',
       'ORDER_NOT_REFUNDABLE',
       'REFUND_EXCEEDS_REMAINDER',
+      'ORDER_DISPUTED',
       'REFUND_REFUSED',
       'REFUND_BUSY',
       'REFUND_NEEDS_REVIEW',
@@ -301,6 +319,90 @@ export const orderRoutes: ApiOperation[] = [
         },
         links: { GetOrder: { operationId: 'getOrder', parameters: { id: '$response.body#/data/orderId' } } },
       },
+    },
+  },
+  {
+    method: 'post',
+    path: '/api/orders/{id}/capture',
+    operationId: 'captureOrder',
+    handler: (c) => c.fulfilment.capture,
+    tag: 'Admin',
+    summary: 'Capture an authorized payment, all of it or less (admin, PAYMENT_CAPTURE=manual)',
+    description:
+      'For an `authorized` order (manual capture: the payment is held on the card). No body captures everything. `amount` (major units, ' +
+      'at most what was authorized) captures less; `lines` (the units shipped, per product) capture their total unless `amount` says ' +
+      'otherwise, and the units not shipped go back on sale unless `restockUnshipped` is false. The rest of the authorization is released. ' +
+      "The order is `paid` when this answers; Stripe's `payment_intent.succeeded` for the same capture, whenever it comes, changes nothing " +
+      'more. One capture per order: a second one is a 409 (`ORDER_NOT_CAPTURABLE` once captured, `CAPTURE_IN_PROGRESS` while one is ' +
+      'made); with the same `Idempotency-Key` and body it answers as the first (`Idempotent-Replayed: true`).',
+    access: 'admin',
+    request: captureOrderRequest,
+    parameterDescriptions: {
+      id: "The order's id",
+      'Idempotency-Key':
+        'Optional, 1-255 printable ASCII characters. The same key, order and body again answer as the first capture, never a second.',
+    },
+    requestExample: { lines: [{ productId: exampleProduct.id, quantity: 1 }], restockUnshipped: true },
+    errors: [
+      'ORDER_NOT_FOUND',
+      'ORDER_NOT_CAPTURABLE',
+      'CAPTURE_IN_PROGRESS',
+      'CAPTURE_REFUSED',
+      'IDEMPOTENCY_KEY_IN_USE',
+      'IDEMPOTENCY_KEY_REUSED',
+      'PAYMENT_GATEWAY_ERROR',
+    ],
+    responses: {
+      200: {
+        description: 'Captured: the order is paid',
+        schema: orderCapturedResponse,
+        headers: z.object({
+          'Idempotent-Replayed': z
+            .literal('true')
+            .optional()
+            .meta({ description: 'Present when this is the answer to an earlier request with the same Idempotency-Key' }),
+        }),
+        example: { message: 'Payment captured', data: exampleCapturedOrder },
+      },
+    },
+  },
+  {
+    method: 'post',
+    path: '/api/orders/{id}/void',
+    operationId: 'voidOrder',
+    handler: (c) => c.fulfilment.void,
+    tag: 'Admin',
+    summary: 'Void an authorized payment: the order is canceled and its units go back on sale (admin)',
+    description:
+      "Cancels the order's authorization at the payment provider (nothing is charged; the hold on the card is released), then the order " +
+      '(`canceled`, reason `voided`), and gives its units back once. Voiding again answers with the voided order. If the payment was ' +
+      'captured first, 409 `ALREADY_CAPTURED` and the order is paid.',
+    access: 'admin',
+    request: voidOrderRequest,
+    parameterDescriptions: { id: "The order's id" },
+    errors: ['ORDER_NOT_FOUND', 'ORDER_NOT_VOIDABLE', 'ALREADY_CAPTURED', 'CAPTURE_IN_PROGRESS', 'PAYMENT_REQUEST_REJECTED', 'PAYMENT_GATEWAY_ERROR'],
+    responses: {
+      200: { description: 'Voided', schema: orderVoidedResponse, example: { message: 'Authorization voided', data: exampleVoidedOrder } },
+    },
+  },
+  {
+    method: 'post',
+    path: '/api/orders/{id}/fulfil',
+    operationId: 'fulfilOrder',
+    handler: (c) => c.fulfilment.fulfil,
+    tag: 'Admin',
+    summary: 'Mark an order shipped (admin); an authorized payment is captured first',
+    description:
+      'A `paid` order becomes `fulfilled`, with its optional `carrier` and `trackingNumber`, which the buyer sees. An `authorized` order ' +
+      '(manual capture) is captured in full first; to capture less, capture it first (`/capture` with `lines`). Fulfilling a fulfilled ' +
+      'order again sets the carrier or tracking number given and changes nothing else. Refunds of fulfilled orders work as for paid ones.',
+    access: 'admin',
+    request: fulfilOrderRequest,
+    parameterDescriptions: { id: "The order's id" },
+    requestExample: { carrier: 'DHL', trackingNumber: 'JD014600003SE' },
+    errors: ['ORDER_NOT_FOUND', 'ORDER_NOT_FULFILLABLE', 'ORDER_NOT_CAPTURABLE', 'CAPTURE_IN_PROGRESS', 'CAPTURE_REFUSED', 'PAYMENT_GATEWAY_ERROR'],
+    responses: {
+      200: { description: 'Fulfilled', schema: orderFulfilledResponse, example: { message: 'Order fulfilled', data: exampleFulfilledOrder } },
     },
   },
   {

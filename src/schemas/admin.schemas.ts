@@ -36,6 +36,8 @@ export const listAdminOrdersRequest = {
       userId: objectId.transform((id) => id.toLowerCase()).optional(),
       createdFrom: createdBound('from'),
       createdTo: createdBound('to'),
+      // Only `true`: disputed orders are few and have an index of their own; "not disputed" is every other order.
+      disputed: z.literal('true', 'Must be true (only orders whose payment was disputed)').optional(),
     })
     .strict()
     .refine((q) => q.createdFrom === undefined || q.createdTo === undefined || q.createdFrom <= q.createdTo, {

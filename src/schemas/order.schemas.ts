@@ -70,12 +70,59 @@ export const orderLineView = z
   })
   .meta({ id: 'OrderLine' });
 
+const disputeView = z
+  .object({
+    id: z.string().meta({ description: "The gateway's dispute id", example: 'dp_1Pgc71B7WZ01zgkWMevJiAUx' }),
+    amount: money,
+    currency: z.string().regex(/^[A-Z]{3}$/),
+    reason: z.string().meta({ description: "The cardholder's reason as the gateway reports it", example: 'fraudulent' }),
+    status: z.string().meta({
+      description:
+        'As the gateway reports it: warning_needs_response, warning_under_review, needs_response, under_review (open); won, lost, warning_closed, prevented (closed)',
+      example: 'needs_response',
+    }),
+    open: z.boolean(),
+    evidenceDueBy: timestamp.nullable().meta({ description: 'Evidence must reach the gateway by then' }),
+    fundsWithdrawn: money.meta({ description: 'The disputed amount taken from the account (0 until it is)' }),
+    fundsReinstated: money.meta({ description: 'Given back when the dispute was won' }),
+    openedAt: timestamp.nullable(),
+    updatedAt: timestamp,
+  })
+  .meta({ id: 'Dispute' });
+
+const captureView = z
+  .object({
+    amount: money.meta({ description: 'What the capture takes (all of the authorization, or less)' }),
+    lines: z
+      .array(z.object({ productId: idString, quantity: z.number().int().min(0) }))
+      .nullable()
+      .meta({ description: 'The units shipped per product, when the capture named them' }),
+    restockUnshipped: z.boolean(),
+    status: z.enum(['requested', 'succeeded', 'refused']),
+    failure: z.string().nullable(),
+    requestedAt: timestamp,
+    requestedBy: z.object({ userId: z.string(), email: z.string() }),
+  })
+  .meta({ id: 'Capture' });
+
+/** What the shop still has of the order's money (admins only). */
+const moneyView = z
+  .object({
+    paid: money.meta({ description: 'Taken from the customer (0 until captured)' }),
+    refunded: money,
+    disputeWithdrawn: money,
+    disputeReinstated: money,
+    kept: money.meta({ description: 'paid - refunded - disputeWithdrawn + disputeReinstated' }),
+  })
+  .meta({ id: 'OrderMoney' });
+
 export const orderView = z
   .object({
     id: idString,
     status: z.enum(ORDER_STATUSES).meta({
       description:
-        'pending -> paid | failed | canceled; failed -> paid | canceled; paid -> refunded. Changed only by webhooks, cancel and the expiry job',
+        'pending -> paid | failed | canceled | authorized; failed -> paid | canceled | authorized; authorized -> paid (captured) | canceled ' +
+        '(voided); paid -> fulfilled | refunded; fulfilled -> refunded. Changed only by webhooks, cancel, capture, void, fulfil and the expiry job',
     }),
     items: z.array(orderLineView),
     amount: money,
@@ -98,9 +145,27 @@ export const orderView = z
         eventId: z.string().optional().meta({ description: 'The Stripe event that caused the change' }),
       }),
     ),
+    // Present only when they say something, so an order's view is as it was until they do.
+    paymentStatus: z.enum(['processing', 'requires_action']).optional().meta({
+      description: 'While the order is unpaid: its payment is on its way (a bank debit), or waits for the customer (3-D Secure)',
+    }),
+    paymentReview: z
+      .enum(['disputed'])
+      .optional()
+      .meta({ description: 'While the cardholder disputes the payment: it is under review (no refund meanwhile)' }),
+    paidAmount: money.optional().meta({ description: 'What was charged when a capture took less than the amount (manual capture)' }),
+    fulfilment: z
+      .object({ carrier: z.string().nullable(), trackingNumber: z.string().nullable(), fulfilledAt: timestamp })
+      .optional()
+      .meta({ description: 'Once shipped: how and when' }),
     expiresAt: timestamp.meta({ description: 'An unpaid order is canceled and its stock released after this' }),
     createdAt: timestamp,
     updatedAt: timestamp,
+    // Admins only:
+    chargeId: z.string().nullable().optional().meta({ description: "Admins only: the gateway's charge id" }),
+    capture: captureView.nullable().optional().meta({ description: 'Admins only: the capture asked for (manual capture)' }),
+    disputes: z.array(disputeView).optional().meta({ description: 'Admins only: disputes of the payment, oldest first' }),
+    money: moneyView.optional(),
   })
   .meta({ id: 'Order' });
 export type OrderView = z.output<typeof orderView>;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { HANDLED_EVENT_TYPES } from '../payments/stripe.events';
 
 /**
  * What a Stripe webhook delivery carries. The route does not parse it with zod: the signature is checked
@@ -17,8 +18,7 @@ export const stripeWebhookRequest = {
     .looseObject({
       id: z.string().meta({ example: 'evt_1Nv1aB2eZvKYlo2C' }),
       type: z.string().meta({
-        description:
-          'payment_intent.succeeded, payment_intent.payment_failed, payment_intent.canceled and charge.refunded change orders; other types are acknowledged and ignored',
+        description: `${HANDLED_EVENT_TYPES.join(', ')} are read and applied to the order they concern; other types are acknowledged and ignored`,
       }),
       data: z.looseObject({ object: z.looseObject({}) }),
     })

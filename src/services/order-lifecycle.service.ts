@@ -3,7 +3,19 @@ import type { OrderStatus } from '../lib/order-state';
 import type { OrderRow } from '../models/order.model';
 import { GatewayError, type PaymentGateway } from '../payments/gateway';
 import { cancelIntent } from '../payments/intent-outcomes';
+import type { OutcomeKind, OutcomeSource } from '../payments/outcome';
 import type { PaymentOutcomes } from './payment-outcomes.service';
+
+/**
+ * The source of what the gateway answered when asked about an intent. Each final answer has its own id, so a
+ * later answer (an authorization, then its capture or its cancel) is not taken for a repeat of an earlier one;
+ * a success and a missing intent keep `reconcile:<intent id>`, as before.
+ */
+export function reconcileSource(intentId: string, kind: OutcomeKind): OutcomeSource {
+  if (kind === 'intent_missing') return { sourceId: `reconcile:${intentId}`, reason: 'intent_missing' };
+  const suffix = kind === 'payment_authorized' ? ':authorized' : kind === 'payment_canceled' ? ':canceled' : '';
+  return { sourceId: `reconcile:${intentId}${suffix}`, reason: 'reconciled' };
+}
 
 export type CancelOutcome = 'canceled' | 'already_paid' | 'not_open';
 

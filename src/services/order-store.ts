@@ -1,7 +1,24 @@
 import type { QueryFilter, Types } from 'mongoose';
-import { ORDER_STATUSES, HELD_STOCK_AFTER, sourcesOf, type OrderStatus, type StockState } from '../lib/order-state';
+import {
+  ORDER_STATUSES,
+  HELD_STOCK_AFTER,
+  OPEN_STATUSES,
+  REFUNDABLE_STATUSES,
+  sourcesOf,
+  type OrderStatus,
+  type StockState,
+} from '../lib/order-state';
 import { RESTOCK_DUE, RESTOCK_REQUEST_MATCH, type RefundRequestStatus, type RefundSettlement } from '../lib/refund-ledger';
-import { OrderModel, type LastPaymentError, type Order, type OrderRow, type RefundRecord } from '../models/order.model';
+import {
+  OrderModel,
+  type CaptureRecord,
+  type DisputeRecord,
+  type FulfilmentRecord,
+  type LastPaymentError,
+  type Order,
+  type OrderRow,
+  type RefundRecord,
+} from '../models/order.model';
 
 /**
  * Every write to an order, by name. There are no transactions: each function is one conditional update of
@@ -29,6 +46,9 @@ export const findOrderById = (orderId: Types.ObjectId | string) => OrderModel.fi
 
 /** The order holding a payment intent (unique among orders). */
 export const findOrderByIntent = (paymentIntentId: string) => OrderModel.findOne({ paymentIntentId }).lean() as Promise<OrderRow | null>;
+
+/** The order whose payment made this charge (learnt from the payment's events). */
+export const findOrderByCharge = (chargeId: string) => OrderModel.findOne({ chargeId }).lean() as Promise<OrderRow | null>;
 
 // --- creation ---
 
@@ -78,7 +98,14 @@ export async function moveOrder(
   orderId: Types.ObjectId,
   to: OrderStatus,
   entry: HistoryEntry,
-  alsoSet: { lastPaymentError?: LastPaymentError | null } = {},
+  alsoSet: {
+    lastPaymentError?: LastPaymentError | null;
+    capturedMinor?: number;
+    chargeId?: string;
+    authorizedAt?: Date;
+    paymentStatus?: null;
+    fulfilment?: FulfilmentRecord;
+  } = {},
 ): Promise<boolean> {
   const filter: QueryFilter<Order> = { _id: orderId, status: { $in: sourcesOf(to) } };
   if (entry.eventId) filter['history.eventId'] = { $ne: entry.eventId };
@@ -92,6 +119,37 @@ export async function moveOrder(
 /** The latest decline of an order that is (still) `failed`. */
 export async function setLastPaymentError(orderId: Types.ObjectId, lastPaymentError: LastPaymentError | null): Promise<void> {
   await OrderModel.updateOne({ _id: orderId, status: 'failed' }, { $set: { lastPaymentError } });
+}
+
+/** Where an order's payment stands while the order is still open (processing, waiting for the customer). */
+export async function setPaymentStatus(orderId: Types.ObjectId, paymentStatus: 'processing' | 'requires_action' | null): Promise<boolean> {
+  const result = await OrderModel.updateOne(
+    { _id: orderId, status: { $in: OPEN_STATUSES }, paymentStatus: { $ne: paymentStatus } },
+    { $set: { paymentStatus } },
+  );
+  return result.modifiedCount === 1;
+}
+
+/** The charge id, once: learnt late for an order that is already paid. */
+export async function setChargeId(orderId: Types.ObjectId, chargeId: string): Promise<boolean> {
+  const result = await OrderModel.updateOne({ _id: orderId, chargeId: null }, { $set: { chargeId } });
+  return result.modifiedCount === 1;
+}
+
+/**
+ * The order's disputes as a whole, only over the disputes they were decided on (no write since `version`):
+ * concurrent reports about them are decided again one after the other.
+ */
+export async function writeDisputes(
+  order: { _id: Types.ObjectId; disputesVersion?: number | null },
+  disputes: DisputeRecord[],
+  open: boolean,
+): Promise<boolean> {
+  const result = await OrderModel.updateOne(
+    { _id: order._id, disputesVersion: order.disputesVersion ?? null },
+    { $set: { disputes, disputeOpen: open, disputed: true }, $inc: { disputesVersion: 1 } },
+  );
+  return result.modifiedCount === 1;
 }
 
 /** A note without a status change; with an event id, at most one of each kind per event. */
@@ -152,8 +210,15 @@ export async function reserveRefund(
   entry: RefundRecord,
   note: NoteEntry,
 ): Promise<boolean> {
+  // Never while a dispute is open: the money is under review (and Stripe refuses it too).
   const reserved = await OrderModel.updateOne(
-    { _id: order._id, status: 'paid', refundsVersion: order.refundsVersion ?? null, refundedMinor: { $lte: maxRefundedMinor } },
+    {
+      _id: order._id,
+      status: { $in: REFUNDABLE_STATUSES },
+      disputeOpen: { $ne: true },
+      refundsVersion: order.refundsVersion ?? null,
+      refundedMinor: { $lte: maxRefundedMinor },
+    },
     { $push: { refunds: entry, notes: note }, $inc: { refundsVersion: 1 } },
   );
   return reserved.modifiedCount === 1;
@@ -265,4 +330,77 @@ export async function addExternalRefund(orderId: Types.ObjectId, entry: RefundRe
 export async function raiseRefundedTotal(orderId: Types.ObjectId, refundedMinor: number): Promise<boolean> {
   const raised = await OrderModel.updateOne({ _id: orderId }, { $max: { refundedMinor } });
   return raised.modifiedCount === 1;
+}
+
+// --- manual capture and fulfilment ---
+
+/**
+ * Claims the one capture of an authorized order: only while it is `authorized` and no capture is asked for
+ * (or the last one was refused). The loser of two concurrent captures finds the winner's claim.
+ */
+export async function claimCapture(orderId: Types.ObjectId, capture: CaptureRecord): Promise<boolean> {
+  const claimed = await OrderModel.updateOne(
+    { _id: orderId, status: 'authorized', $or: [{ capture: null }, { 'capture.status': 'refused' }] },
+    { $set: { capture } },
+  );
+  return claimed.modifiedCount === 1;
+}
+
+/** Takes the right to call the gateway for a capture still waiting for an answer whose last attempt is over. */
+export async function claimCaptureAttempt(orderId: Types.ObjectId, requestId: string, now: Date, until: Date): Promise<boolean> {
+  const claimed = await OrderModel.updateOne(
+    { _id: orderId, 'capture.requestId': requestId, 'capture.status': 'requested', 'capture.attemptUntil': { $lte: now } },
+    { $set: { 'capture.attemptUntil': until } },
+  );
+  return claimed.modifiedCount === 1;
+}
+
+/** The gateway's answer to a capture still waiting for one: `succeeded`, or `refused` (nothing was captured). */
+export async function recordCaptureAnswer(
+  orderId: Types.ObjectId,
+  requestId: string,
+  answer: { status: 'succeeded' | 'refused'; failure?: string; attemptUntil: Date | null },
+): Promise<boolean> {
+  const recorded = await OrderModel.updateOne(
+    { _id: orderId, 'capture.requestId': requestId, 'capture.status': 'requested' },
+    { $set: { 'capture.status': answer.status, 'capture.failure': answer.failure ?? null, 'capture.attemptUntil': answer.attemptUntil } },
+  );
+  return recorded.modifiedCount === 1;
+}
+
+/** The capture's attempt is over without an answer: a retry may go at once. */
+export async function releaseCaptureAttempt(orderId: Types.ObjectId, requestId: string, at: Date): Promise<void> {
+  await OrderModel.updateOne(
+    { _id: orderId, 'capture.requestId': requestId, 'capture.status': 'requested' },
+    { $set: { 'capture.attemptUntil': at } },
+  );
+}
+
+/** Captures waiting for the gateway whose attempt is over, asked after `since`: for the expiry job to send again. */
+export function interruptedCaptures(now: Date, since: Date): QueryFilter<Order> {
+  return { 'capture.status': 'requested', 'capture.attemptUntil': { $lte: now }, 'capture.requestedAt': { $gt: since } };
+}
+
+/**
+ * Authorized orders placed at or before `before` that no instance is settling right now. Stripe counts an
+ * authorization's life from its intent's creation, which is the order's (the status and createdAt index).
+ */
+export function lapsingAuthorizations(now: Date, before: Date): QueryFilter<Order> {
+  return { status: 'authorized', createdAt: { $lte: before }, $or: [{ sweepLeaseUntil: null }, { sweepLeaseUntil: { $lte: now } }] };
+}
+
+/** A paid order shipped: `fulfilled`, with its carrier and tracking number, by the same update that records the move. */
+export async function markFulfilled(orderId: Types.ObjectId, fulfilment: FulfilmentRecord, entry: HistoryEntry): Promise<boolean> {
+  return moveOrder(orderId, 'fulfilled', entry, { fulfilment });
+}
+
+/** A fulfilled order's carrier or tracking number, given later. */
+export async function updateFulfilment(orderId: Types.ObjectId, set: { carrier?: string; trackingNumber?: string }): Promise<boolean> {
+  const fields = Object.fromEntries(Object.entries(set).map(([field, value]) => [`fulfilment.${field}`, value]));
+  if (Object.keys(fields).length === 0) return false;
+  const result = await OrderModel.updateOne(
+    { _id: orderId, status: { $in: ['fulfilled', 'refunded'] }, fulfilment: { $ne: null } },
+    { $set: fields },
+  );
+  return result.modifiedCount === 1;
 }

@@ -7,8 +7,9 @@ import type { PaymentGateway } from '../payments/gateway';
 import { lookUpIntent } from '../payments/intent-outcomes';
 import type { OutcomeOf } from '../payments/outcome';
 import { takeApartInterruptedCreation } from './interrupted-creation.service';
-import { cancelOpenOrder } from './order-lifecycle.service';
-import { claimForSweep, expiredOpenOrders, stockUnsettledFilter } from './order-store';
+import { cancelOpenOrder, reconcileSource } from './order-lifecycle.service';
+import type { FulfilmentService } from './fulfilment.service';
+import { claimForSweep, expiredOpenOrders, lapsingAuthorizations, stockUnsettledFilter } from './order-store';
 import { createPaymentOutcomes } from './payment-outcomes.service';
 import type { RefundService } from './refund.service';
 import { settleStock } from './stock-settlement.service';
@@ -22,12 +23,15 @@ const BATCH = 100;
  * - settles placed orders still unpaid after ORDER_PAYMENT_TIMEOUT_MINUTES, asking the gateway first
  *   (reconciliation): an intent that succeeded (its webhook lost, misrouted or late) is applied exactly as
  *   the webhook would, recorded as `reconciled`; one still `processing` stays open and is asked again
- *   later; one the gateway does not know is final (canceled, stock and open-order slot back, noted
- *   `intent_missing`); any other is canceled (intent first, then order, then stock);
+ *   later; one only authorized (manual capture) becomes `authorized`; one the gateway does not know is final
+ *   (canceled, stock and open-order slot back, noted `intent_missing`); any other is canceled (intent first,
+ *   then order, then stock);
  * - takes apart orders whose creation was interrupted (never placed): stock and open-order count back, order deleted;
  * - settles stock for orders whose final status was stored but whose stock step was interrupted (also the
  *   restock of a fully refunded order that asked for it);
- * - sends again refund requests whose gateway call was interrupted (crash, outage), with the same gateway key;
+ * - sends again refund requests and captures whose gateway call was interrupted (crash, outage), with the same gateway key;
+ * - settles authorizations (manual capture) before they lapse: a capture asked for is sent again, what Stripe
+ *   reports is applied (captured: paid; canceled: canceled), and one still only authorized is voided;
  * - deletes expired idempotency keys.
  */
 export function createOrderSweeper(deps: {
@@ -35,11 +39,13 @@ export function createOrderSweeper(deps: {
   clock: () => Date;
   logger: Logger;
   metrics?: ShopMetrics;
-  settings: { sweepIntervalMs: number };
+  settings: { sweepIntervalMs: number; authorizationVoidAfterMs?: number };
   /** The refund service the API uses, so interrupted requests are resumed under the same attempt lease. */
   refunds: Pick<RefundService, 'resumeInterrupted'>;
+  /** The capture service the API uses: interrupted captures are resumed, authorizations about to lapse settled. */
+  fulfilment?: Pick<FulfilmentService, 'resumeInterrupted' | 'settleLapsing'>;
 }) {
-  const { payments, clock, logger, settings, refunds } = deps;
+  const { payments, clock, logger, settings, refunds, fulfilment } = deps;
   const metrics = deps.metrics ?? noMetrics;
   /** How long one instance holds an expired order while it settles it (a gateway call or two). */
   const leaseMs = Math.max(60_000, 2 * settings.sweepIntervalMs);
@@ -66,6 +72,13 @@ export function createOrderSweeper(deps: {
   async function settleExpired(order: OrderRow): Promise<'canceled' | 'reconciled' | 'left_open'> {
     const seen = await lookUpIntent(payments, order.paymentIntentId!);
     if (seen.kind === 'payment_succeeded') return reconcile(seen);
+    if (seen.kind === 'payment_authorized') {
+      // Manual capture: the money is held for the order (its authorization event was lost or is late): never cancel it as unpaid.
+      const result = await outcomes.apply(reconcileSource(seen.intentId, seen.kind), seen);
+      if (result === 'applied')
+        logger.warn('authorization reconciled with the gateway: its webhook had not arrived', { paymentIntentId: seen.intentId });
+      return result === 'applied' ? 'reconciled' : 'left_open';
+    }
     if (seen.kind === 'payment_processing') {
       logger.info('expired order left open: its payment is processing', { orderId: order._id.toHexString(), paymentIntentId: seen.intentId });
       return 'left_open';
@@ -90,6 +103,23 @@ export function createOrderSweeper(deps: {
     return result === 'applied' ? 'reconciled' : 'left_open';
   }
 
+  /** Authorizations the shop has not captured, before Stripe lets them lapse (AUTHORIZATION_VOID_AFTER_HOURS after the order was placed). */
+  async function settleAuthorizations(now: Date): Promise<number> {
+    if (!fulfilment || settings.authorizationVoidAfterMs === undefined) return 0;
+    const due = lapsingAuthorizations(now, new Date(now.getTime() - settings.authorizationVoidAfterMs));
+    const orders = (await OrderModel.find(due).limit(BATCH).lean()) as OrderRow[];
+    let settled = 0;
+    for (const order of orders) {
+      if (!(await claimForSweep(order._id, due, new Date(now.getTime() + leaseMs)))) continue;
+      try {
+        if ((await fulfilment.settleLapsing(order)) !== 'left') settled += 1;
+      } catch (error) {
+        logger.warn('could not settle an authorization about to lapse; will retry', { orderId: order._id.toHexString(), error: String(error) });
+      }
+    }
+    return settled;
+  }
+
   async function removeInterrupted(now: Date): Promise<number> {
     // Creation takes seconds; one still unplaced when its payment window has closed was interrupted.
     const orders = (await OrderModel.find({ placedAt: null, expiresAt: { $lte: now } })
@@ -112,9 +142,12 @@ export function createOrderSweeper(deps: {
       removed: await removeInterrupted(now),
       settled: await settleInterrupted(),
       refundsResumed: await refunds.resumeInterrupted(),
+      capturesResumed: fulfilment ? await fulfilment.resumeInterrupted() : 0,
+      authorizationsSettled: await settleAuthorizations(now),
       keysDeleted: (await IdempotencyKeyModel.deleteMany({ expiresAt: { $lte: now } })).deletedCount,
     };
-    if (result.expired + result.reconciled + result.removed + result.settled + result.refundsResumed > 0) logger.info('order sweep', result);
+    const worked = result.expired + result.reconciled + result.removed + result.settled + result.refundsResumed;
+    if (worked + result.capturesResumed + result.authorizationsSettled > 0) logger.info('order sweep', result);
     return result;
   }
 

@@ -26,7 +26,14 @@ export interface OrderServiceDeps {
   clock: () => Date;
   logger: Logger;
   metrics?: ShopMetrics;
-  settings: { paymentTimeoutMs: number; creationTimeoutMs: number; idempotencyKeyTtlMs: number; stockWaitMs: number } & OpenOrderLimits;
+  settings: {
+    paymentTimeoutMs: number;
+    creationTimeoutMs: number;
+    idempotencyKeyTtlMs: number;
+    stockWaitMs: number;
+    /** PAYMENT_CAPTURE: `manual` intents are only authorized by the customer's payment, and captured by an admin. */
+    capture?: 'automatic' | 'manual';
+  } & OpenOrderLimits;
   /** Tests only: where the process crashes on purpose (src/lib/fault-points.ts). */
   faults?: Faults;
 }
@@ -105,6 +112,7 @@ export function createOrderService(deps: OrderServiceDeps) {
           currency: priced.currency,
           metadata: { orderId: orderId.toHexString(), userId: user.id },
           idempotencyKey: `order_${orderId.toHexString()}_intent`,
+          ...(deps.settings.capture === 'manual' && { captureMethod: 'manual' as const }),
         })
         .catch((error: unknown) => {
           throw gatewayFailure(error);

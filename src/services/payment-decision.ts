@@ -1,14 +1,17 @@
-import type { OrderStatus, StockState } from '../lib/order-state';
+import { canReplaceDisputeStatus, hasOpenDispute, isClosedDispute } from '../lib/disputes';
+import { isoTimestamp } from '../lib/iso-time';
+import { OPEN_STATUSES, type OrderStatus, type StockState } from '../lib/order-state';
 import {
   canReplaceStatus,
   isFullyRefunded,
+  paidMinorOf,
   settlementAfter,
   stockAction,
   type RefundRequestStatus,
   type RefundSettlement,
   type StockAction,
 } from '../lib/refund-ledger';
-import type { OutcomeKind, OutcomeOf, OutcomeSource, PaymentFailure, PaymentOutcome, RefundReport } from '../payments/outcome';
+import type { DisputeReport, OutcomeKind, OutcomeOf, OutcomeSource, PaymentFailure, PaymentOutcome, RefundReport } from '../payments/outcome';
 
 /**
  * What a payment outcome does to an order, decided in one place and without I/O: the order as read plus the
@@ -21,11 +24,42 @@ export interface OrderFacts {
   id: string;
   status: OrderStatus;
   amountMinor: number;
+  /** What a capture took, when known (less than amountMinor after a partial capture). */
+  capturedMinor?: number | null;
+  /** The charge that took the money, when known. */
+  chargeId?: string | null;
   currency: string;
   /** The stored refunded total (gateway totals, never lowered). */
   refundedMinor: number;
   stock: StockState;
   refunds: readonly RefundFacts[];
+  disputes?: readonly DisputeFacts[];
+}
+
+/** One dispute of the order's charge, as recorded. */
+export interface DisputeFacts {
+  disputeId: string;
+  chargeId: string | null;
+  amountMinor: number;
+  currency: string;
+  status: string;
+  reason: string;
+  evidenceDueBy: Date | null;
+  /** The disputed amount taken from the account, and given back (a won dispute); 0 until the provider says so. */
+  fundsWithdrawnMinor: number;
+  fundsReinstatedMinor: number;
+  openedAt: Date | null;
+}
+
+/** The order's disputes after an outcome: written as a whole, only over the disputes the decision read. */
+export interface DisputeWrite {
+  entries: DisputeFacts[];
+  /** The disputes this outcome added or changed. */
+  changedIds: string[];
+  /** Whether any dispute is still open after it. */
+  open: boolean;
+  /** The statuses disputes reached with this outcome (a new dispute's first status included): each is counted once. */
+  reached: string[];
 }
 
 export interface RefundFacts {
@@ -40,6 +74,9 @@ export interface RefundFacts {
 
 export type DecisionResult = 'applied' | 'no_change' | 'mismatch';
 
+/** Shown on an open order while its payment is on its way or waits for the customer. */
+export type PaymentStatus = 'processing' | 'requires_action';
+
 export interface Move {
   to: OrderStatus;
   reason: string;
@@ -47,7 +84,9 @@ export interface Move {
   sourceSuffix?: string;
   lastPaymentError?: PaymentFailure | null;
   /** Counted (shop_payments_total) when this move is made. */
-  metric?: 'succeeded' | 'failed' | 'canceled';
+  metric?: 'succeeded' | 'failed' | 'canceled' | 'authorized';
+  /** Set by the same update: what a capture took and the charge that took it. */
+  set?: { capturedMinor?: number; chargeId?: string };
 }
 
 export type RefundChange =
@@ -89,6 +128,11 @@ export interface Decision {
   moves: Move[];
   /** Set while the order is `failed` (undefined: left alone). */
   lastPaymentError?: PaymentFailure | null;
+  /** Where an open order's payment stands (processing, waiting for the customer), or null once it moved on (undefined: left alone). */
+  paymentStatus?: PaymentStatus | null;
+  /** The charge id, learnt late for an order that is already paid (undefined: left alone). */
+  chargeId?: string;
+  disputes: DisputeWrite | null;
   notes: NoteDraft[];
   /** The status the moves leave; the stock step brings the units in line with it. */
   statusAfter: OrderStatus;
@@ -98,14 +142,15 @@ export interface Decision {
 
 type Row<K extends OutcomeKind> = (order: OrderFacts, outcome: OutcomeOf<K>, source: OutcomeSource) => Decision;
 
-const OPEN: readonly OrderStatus[] = ['pending', 'failed'];
-const isOpen = (order: OrderFacts) => OPEN.includes(order.status);
+const isOpen = (order: OrderFacts) => OPEN_STATUSES.includes(order.status);
+/** Open, or authorized and waiting to be captured: a capture, a cancel or a lost intent still decides these. */
+const isUncaptured = (order: OrderFacts) => isOpen(order) || order.status === 'authorized';
 
 /** The decision for every (order state, outcome) pair: one row per outcome kind. */
 const ROWS: { [K in OutcomeKind]: Row<K> } = {
   payment_succeeded(order, outcome, source) {
     const hinted = hintProblems(order, outcome.orderIdHint);
-    const money = outcome.currency !== order.currency ? ['currency'] : outcome.amountMinor !== order.amountMinor ? ['amount'] : [];
+    const money = outcome.currency !== order.currency ? ['currency'] : capturedAmountFits(order, outcome) ? [] : ['amount'];
     if (money.length > 0) return mismatch(order, outcome.intentId, [...hinted, ...money]);
     const decision = unchanged(order);
     if (order.status === 'canceled') {
@@ -120,12 +165,34 @@ const ROWS: { [K in OutcomeKind]: Row<K> } = {
       return finish(order, decision);
     }
     noteHintMismatch(decision, outcome.intentId, hinted);
-    if (isOpen(order)) {
+    // What was captured: less than the order's amount only for a manual capture that took less.
+    const capturedMinor = outcome.amountMinor ?? order.amountMinor;
+    let paid = order;
+    if (isUncaptured(order)) {
       decision.result = 'applied';
-      decision.moves.push({ to: 'paid', reason: source.reason, metric: 'succeeded' });
+      const set = { ...(capturedMinor !== order.amountMinor && { capturedMinor }), ...(outcome.chargeId && { chargeId: outcome.chargeId }) };
+      decision.moves.push({ to: 'paid', reason: source.reason, metric: 'succeeded', ...(Object.keys(set).length > 0 && { set }) });
+      paid = { ...order, capturedMinor: set.capturedMinor ?? order.capturedMinor };
+    } else if (outcome.chargeId && !order.chargeId) {
+      decision.chargeId = outcome.chargeId;
     }
     // A full refund reported before the success (events arrive out of order) applies once the order is paid.
-    if (order.status !== 'refunded' && isFullyRefunded(order)) decision.moves.push({ to: 'refunded', reason: 'refunded', sourceSuffix: ':refund' });
+    if (order.status !== 'refunded' && isFullyRefunded(paid)) decision.moves.push({ to: 'refunded', reason: 'refunded', sourceSuffix: ':refund' });
+    return finish(order, decision);
+  },
+
+  payment_authorized(order, outcome, source) {
+    const hinted = hintProblems(order, outcome.orderIdHint);
+    const money = outcome.currency !== order.currency ? ['currency'] : outcome.amountMinor !== order.amountMinor ? ['amount'] : [];
+    if (money.length > 0 && isOpen(order)) return mismatch(order, outcome.intentId, [...hinted, ...money]);
+    const decision = unchanged(order);
+    if (isOpen(order)) {
+      noteHintMismatch(decision, outcome.intentId, hinted);
+      decision.result = 'applied';
+      const set = outcome.chargeId ? { chargeId: outcome.chargeId } : undefined;
+      decision.moves.push({ to: 'authorized', reason: source.reason, metric: 'authorized', ...(set && { set }) });
+    }
+    // Later reports (an authorization already captured or voided, a late duplicate) change nothing.
     return finish(order, decision);
   },
 
@@ -138,26 +205,45 @@ const ROWS: { [K in OutcomeKind]: Row<K> } = {
     } else if (order.status === 'failed') {
       decision.lastPaymentError = outcome.failure;
     }
+    // The attempt is over: it is neither processing nor waiting for the customer any more.
+    if (isOpen(order)) decision.paymentStatus = null;
     return finish(order, decision);
   },
 
   payment_canceled(order, outcome, source) {
     const decision = unchanged(order);
     noteHintMismatch(decision, outcome.intentId, hintProblems(order, outcome.orderIdHint));
-    if (isOpen(order)) {
+    // An authorization canceled at Stripe (voided in the Dashboard, or lapsed) frees the order's units too.
+    if (isUncaptured(order)) {
       decision.result = 'applied';
       decision.moves.push({ to: 'canceled', reason: source.reason, metric: 'canceled' });
     }
     return finish(order, decision);
   },
 
-  // Neither changes an order: the expiry job leaves a processing payment open and cancels an open intent itself.
-  payment_processing: (order) => finish(order, unchanged(order)),
+  // Neither moves an order: the expiry job leaves a processing payment open and cancels an open intent itself.
+  // A processing payment is shown on the open order.
+  payment_processing(order) {
+    const decision = unchanged(order);
+    if (isOpen(order)) decision.paymentStatus = 'processing';
+    return finish(order, decision);
+  },
   payment_open: (order) => finish(order, unchanged(order)),
+
+  payment_action_required(order, outcome) {
+    const decision = unchanged(order);
+    if (isOpen(order)) {
+      // Shown on the order and noted; if the customer never acts, the expiry job cancels the order as any other unpaid one.
+      decision.result = 'applied';
+      decision.paymentStatus = 'requires_action';
+      decision.notes.push({ kind: 'requires_action', detail: { paymentIntentId: outcome.intentId } });
+    }
+    return finish(order, decision);
+  },
 
   intent_missing(order, outcome, source) {
     const decision = unchanged(order);
-    if (isOpen(order)) {
+    if (isUncaptured(order)) {
       // Nothing can ever be paid through an intent the gateway does not know: the order is settled as canceled.
       decision.result = 'applied';
       decision.moves.push({ to: 'canceled', reason: source.reason, metric: 'canceled' });
@@ -177,21 +263,22 @@ const ROWS: { [K in OutcomeKind]: Row<K> } = {
     const decision = unchanged(order);
     // What the gateway reports counts up to what was paid; a report that contradicts the order is noted.
     const reportedMinor = outcome.refundedMinor;
-    const countedMinor = Math.min(reportedMinor, order.amountMinor);
+    const paidMinor = paidMinorOf(order);
+    const countedMinor = Math.min(reportedMinor, paidMinor);
     const contradictions: string[] = [];
-    if (reportedMinor > order.amountMinor) contradictions.push('refunded more than paid');
-    if (outcome.fullyRefunded && reportedMinor < order.amountMinor) contradictions.push('fully refunded flag without the money');
+    if (reportedMinor > paidMinor) contradictions.push('refunded more than paid');
+    if (outcome.fullyRefunded && reportedMinor < paidMinor) contradictions.push('fully refunded flag without the money');
     decision.notes.push({ kind: 'refund', detail: { refundedAmountMinor: countedMinor, chargeId: outcome.chargeId } });
     // API versions before 2022-11-15 list the charge's refunds: each one then counts as its own report.
     const folded = foldRefunds(order, outcome.refunds);
     folded.problems.unshift(...contradictions);
-    addFolded(decision, outcome.intentId, folded, { chargeId: outcome.chargeId, reportedMinor, paidMinor: order.amountMinor });
+    addFolded(decision, outcome.intentId, folded, { chargeId: outcome.chargeId, reportedMinor, paidMinor });
     const after = { ...order, refunds: folded.entries, refundedMinor: Math.max(order.refundedMinor, countedMinor) };
-    decision.refundedTotal = Math.max(countedMinor, Math.min(order.amountMinor, confirmedMinor(after.refunds)));
+    decision.refundedTotal = Math.max(countedMinor, Math.min(paidMinor, confirmedMinor(after.refunds)));
     // Only money actually refunded moves an order to `refunded`, never the flag alone.
     const moved = moveIfRefunded(decision, after);
     // A report of the whole amount that moves nothing (the order was refunded already) is a repeat: no change.
-    const wholeAmountReported = countedMinor >= order.amountMinor;
+    const wholeAmountReported = countedMinor >= paidMinor;
     decision.result = contradictions.length > 0 ? 'mismatch' : wholeAmountReported && !moved ? 'no_change' : 'applied';
     return finish(order, decision);
   },
@@ -205,10 +292,28 @@ const ROWS: { [K in OutcomeKind]: Row<K> } = {
       return finish(order, decision);
     }
     const after = { ...order, refunds: folded.entries };
-    const confirmed = Math.min(order.amountMinor, confirmedMinor(after.refunds));
+    const confirmed = Math.min(paidMinorOf(order), confirmedMinor(after.refunds));
     if (confirmed > order.refundedMinor) decision.refundedTotal = confirmed;
     const moved = moveIfRefunded(decision, { ...after, refundedMinor: Math.max(order.refundedMinor, confirmed) });
     decision.result = folded.changes.length > 0 || moved ? 'applied' : 'no_change';
+    return finish(order, decision);
+  },
+
+  dispute_updated(order, outcome) {
+    const report = outcome.dispute;
+    const about = outcome.intentId ?? outcome.chargeId ?? report.id;
+    if (report.currency !== order.currency) return mismatch(order, about, ['dispute currency']);
+    if (report.amountMinor === null) return mismatch(order, about, ['dispute amount']);
+    const decision = unchanged(order);
+    const recorded = order.disputes ?? [];
+    const known = recorded.find((entry) => entry.disputeId === report.id);
+    const changed = known ? advanceDispute(known, report, report.amountMinor) : newDispute(outcome, report.amountMinor);
+    if (!changed) return finish(order, decision);
+    const entries = known ? recorded.map((entry) => (entry === known ? changed : entry)) : [...recorded, changed];
+    const reached = changed.status !== known?.status ? [changed.status] : [];
+    decision.result = 'applied';
+    decision.disputes = { entries, changedIds: [changed.disputeId], open: hasOpenDispute(entries), reached };
+    decision.logs.push(disputeLog(changed, known));
     return finish(order, decision);
   },
 };
@@ -223,7 +328,85 @@ export function decide(order: OrderFacts, outcome: PaymentOutcome, source: Outco
 export const DECIDED_KINDS = Object.keys(ROWS) as OutcomeKind[];
 
 function unchanged(order: OrderFacts): Decision {
-  return { result: 'no_change', refundChanges: [], refundedTotal: null, moves: [], notes: [], statusAfter: order.status, stock: 'none', logs: [] };
+  return {
+    result: 'no_change',
+    refundChanges: [],
+    refundedTotal: null,
+    moves: [],
+    disputes: null,
+    notes: [],
+    statusAfter: order.status,
+    stock: 'none',
+    logs: [],
+  };
+}
+
+/**
+ * Whether a success reports the money the order expects: the whole amount, or, for a manual capture of the
+ * order's authorization, any part of it (the rest is released).
+ */
+function capturedAmountFits(order: OrderFacts, outcome: OutcomeOf<'payment_succeeded'>): boolean {
+  if (outcome.amountMinor === null) return false;
+  if (outcome.intentAmountMinor === undefined) return outcome.amountMinor === order.amountMinor;
+  return outcome.intentAmountMinor === order.amountMinor && outcome.amountMinor > 0 && outcome.amountMinor <= order.amountMinor;
+}
+
+function newDispute(outcome: OutcomeOf<'dispute_updated'>, amountMinor: number): DisputeFacts {
+  const report = outcome.dispute;
+  return {
+    disputeId: report.id,
+    chargeId: outcome.chargeId,
+    amountMinor,
+    currency: report.currency,
+    status: report.status,
+    reason: report.reason,
+    evidenceDueBy: report.evidenceDueBy,
+    fundsWithdrawnMinor: report.fundsWithdrawn ? amountMinor : 0,
+    fundsReinstatedMinor: report.fundsReinstated ? amountMinor : 0,
+    openedAt: report.openedAt,
+  };
+}
+
+/**
+ * A report about a recorded dispute: its status only moves forward (a late or repeated report leaves it), and
+ * funds once withdrawn or reinstated stay so, whatever order the events come in. Null when nothing changes.
+ */
+function advanceDispute(known: DisputeFacts, report: DisputeReport, amountMinor: number): DisputeFacts | null {
+  const newer = canReplaceDisputeStatus(known.status, report.status);
+  const next: DisputeFacts = {
+    ...known,
+    ...(newer && { status: report.status, reason: report.reason, amountMinor }),
+    evidenceDueBy: (newer ? report.evidenceDueBy : null) ?? known.evidenceDueBy ?? report.evidenceDueBy,
+    fundsWithdrawnMinor: Math.max(known.fundsWithdrawnMinor, report.fundsWithdrawn ? amountMinor : 0),
+    fundsReinstatedMinor: Math.max(known.fundsReinstatedMinor, report.fundsReinstated ? amountMinor : 0),
+  };
+  const same =
+    next.status === known.status &&
+    next.reason === known.reason &&
+    next.amountMinor === known.amountMinor &&
+    next.evidenceDueBy?.getTime() === known.evidenceDueBy?.getTime() &&
+    next.fundsWithdrawnMinor === known.fundsWithdrawnMinor &&
+    next.fundsReinstatedMinor === known.fundsReinstatedMinor;
+  return same ? null : next;
+}
+
+/** A new open dispute is an error for a person (evidence is due by its deadline); closing it says how it ended. */
+function disputeLog(dispute: DisputeFacts, before: DisputeFacts | undefined): LogLine {
+  const fields = {
+    disputeId: dispute.disputeId,
+    status: dispute.status,
+    reason: dispute.reason,
+    amountMinor: dispute.amountMinor,
+    currency: dispute.currency,
+    evidenceDueBy: dispute.evidenceDueBy ? isoTimestamp(dispute.evidenceDueBy) : null,
+  };
+  if (!before && !isClosedDispute(dispute.status)) {
+    return { level: 'error', message: 'payment disputed: respond with evidence before the deadline', fields };
+  }
+  if (isClosedDispute(dispute.status) && before?.status !== dispute.status) {
+    return { level: dispute.status === 'lost' ? 'warn' : 'info', message: `dispute closed: ${dispute.status}`, fields };
+  }
+  return { level: 'info', message: 'dispute updated', fields };
 }
 
 /** The stock step follows the status the moves leave: the same rule the expiry job applies to stored orders. */
@@ -253,9 +436,9 @@ function noteHintMismatch(decision: Decision, paymentIntentId: string, problems:
   decision.logs.push({ level: 'warn', message: 'stripe event metadata names another order: applied to the order holding the intent' });
 }
 
-/** A paid order whose confirmed refunds cover what was paid moves to `refunded` (its stock step follows). */
+/** A paid (or fulfilled) order whose confirmed refunds cover what was paid moves to `refunded` (its stock step follows). */
 function moveIfRefunded(decision: Decision, after: OrderFacts): boolean {
-  if (after.status !== 'paid' || !isFullyRefunded(after)) return false;
+  if ((after.status !== 'paid' && after.status !== 'fulfilled') || !isFullyRefunded(after)) return false;
   decision.moves.push({ to: 'refunded', reason: 'refunded' });
   return true;
 }
@@ -263,7 +446,7 @@ function moveIfRefunded(decision: Decision, after: OrderFacts): boolean {
 const EXCEEDS_PAID = 'refunds exceed what was paid';
 
 /** What refunds confirmed by their own ids may still add up to: confirmed refunds never pass what was paid. */
-const roomToConfirm = (order: OrderFacts, entries: readonly RefundFacts[]) => order.amountMinor - confirmedMinor(entries);
+const roomToConfirm = (order: OrderFacts, entries: readonly RefundFacts[]) => paidMinorOf(order) - confirmedMinor(entries);
 
 const confirmedMinor = (entries: readonly RefundFacts[]) =>
   entries.filter((entry) => entry.settlement === 'confirmed').reduce((sum, entry) => sum + entry.amountMinor, 0);

@@ -2,8 +2,21 @@ import type { Logger } from '../lib/logger';
 import { noMetrics, type ShopMetrics } from '../lib/metrics';
 import type { OrderRow } from '../models/order.model';
 import type { OutcomeSource, PaymentOutcome } from '../payments/outcome';
+import { unitsOf, releaseOpenOrder } from './open-order-limit.service';
 import { decide, type Decision, type OrderFacts } from './payment-decision';
-import { addExternalRefund, addNote, changeRefundEntry, findOrderByIntent, moveOrder, raiseRefundedTotal, setLastPaymentError } from './order-store';
+import {
+  addExternalRefund,
+  addNote,
+  changeRefundEntry,
+  findOrderByCharge,
+  findOrderByIntent,
+  moveOrder,
+  raiseRefundedTotal,
+  setChargeId,
+  setLastPaymentError,
+  setPaymentStatus,
+  writeDisputes,
+} from './order-store';
 import { settleStock } from './stock-settlement.service';
 
 export type OutcomeResult = 'applied' | 'no_change' | 'mismatch' | 'unknown_intent';
@@ -25,7 +38,7 @@ export function createPaymentOutcomes(deps: { clock: () => Date; logger: Logger;
   async function apply(source: OutcomeSource, outcome: PaymentOutcome): Promise<OutcomeResult> {
     let changed = false;
     for (let pass = 0; pass < MAX_PASSES; pass += 1) {
-      const order = await findOrderByIntent(outcome.intentId);
+      const order = await findOrderOf(outcome);
       if (!order) {
         logUnknownIntent(outcome);
         return 'unknown_intent';
@@ -38,7 +51,14 @@ export function createPaymentOutcomes(deps: { clock: () => Date; logger: Logger;
       for (const line of decision.logs) logger[line.level](line.message, { ...about, ...line.fields });
       return decision.result === 'no_change' && changed ? 'applied' : decision.result;
     }
-    throw new Error(`The order holding ${outcome.intentId} kept changing while ${source.sourceId ?? source.reason} was applied`);
+    throw new Error(`The order holding ${outcome.intentId ?? 'its charge'} kept changing while ${source.sourceId ?? source.reason} was applied`);
+  }
+
+  /** The intent decides which order an outcome concerns; a dispute naming only its charge finds the order by the charge. */
+  async function findOrderOf(outcome: PaymentOutcome): Promise<OrderRow | null> {
+    const byIntent = outcome.intentId ? await findOrderByIntent(outcome.intentId) : null;
+    if (byIntent || outcome.kind !== 'dispute_updated' || !outcome.chargeId) return byIntent;
+    return findOrderByCharge(outcome.chargeId);
   }
 
   /** The decision's writes, in order; `lost` when a conditional one found the order changed since it was read. */
@@ -70,28 +90,55 @@ export function createPaymentOutcomes(deps: { clock: () => Date; logger: Logger;
       changed = true;
       if (change.kind === 'update' && change.accepted) metrics.refundAccepted();
     }
+    if (decision.disputes) {
+      const written = new Map((order.disputes ?? []).map((entry) => [entry.disputeId, entry]));
+      const entries = decision.disputes.entries.map((entry) => {
+        const before = written.get(entry.disputeId);
+        const stamped = decision.disputes!.changedIds.includes(entry.disputeId);
+        return { ...entry, recordedAt: before?.recordedAt ?? at, updatedAt: stamped ? at : (before?.updatedAt ?? at) };
+      });
+      if (!(await writeDisputes(order, entries, decision.disputes.open))) return { lost: true, changed };
+      changed = true;
+      for (const status of decision.disputes.reached) metrics.dispute(status);
+    }
     if (decision.refundedTotal !== null && decision.refundedTotal > (order.refundedMinor ?? 0)) {
       changed = (await raiseRefundedTotal(order._id, decision.refundedTotal)) || changed;
     }
     for (const move of decision.moves) {
       const entry = { reason: move.reason, at, ...(eventId && { eventId: `${eventId}${move.sourceSuffix ?? ''}` }) };
-      const moved = await moveOrder(
-        order._id,
-        move.to,
-        entry,
-        move.lastPaymentError === undefined ? {} : { lastPaymentError: move.lastPaymentError },
-      );
+      const moved = await moveOrder(order._id, move.to, entry, {
+        // A move means the payment moved on: it is no longer processing or waiting for the customer.
+        ...(order.paymentStatus && { paymentStatus: null }),
+        ...move.set,
+        ...(move.to === 'authorized' && { authorizedAt: at }),
+        ...(move.lastPaymentError !== undefined && { lastPaymentError: move.lastPaymentError }),
+      });
       if (!moved) return { lost: true, changed };
       changed = true;
       if (move.metric) metrics.payment(move.metric);
     }
     if (decision.lastPaymentError !== undefined) await setLastPaymentError(order._id, decision.lastPaymentError);
+    if (decision.paymentStatus !== undefined) changed = (await setPaymentStatus(order._id, decision.paymentStatus)) || changed;
+    if (decision.chargeId !== undefined) await setChargeId(order._id, decision.chargeId);
     for (const note of decision.notes) await addNote(order._id, { kind: note.kind, at, ...(eventId && { eventId }), detail: note.detail });
+    // An authorized order is paid for as far as the customer is concerned: it stops counting against the open-order cap
+    // (repeated by the commit or release that follows its capture or void, should this be interrupted).
+    if (decision.statusAfter === 'authorized' && decision.moves.length > 0) await releaseOpenOrder(order.userId, order._id, unitsOf(order.items));
     if (decision.stock !== 'none') await settleStock(order, decision.statusAfter);
     return { lost: false, changed };
   }
 
   function logUnknownIntent(outcome: PaymentOutcome) {
+    if (outcome.kind === 'dispute_updated') {
+      // A dispute of a charge no order holds: another application on the account, or a payment this database never saw.
+      logger.error('dispute of a payment no order holds: look at it in the Stripe Dashboard', {
+        paymentIntentId: outcome.intentId,
+        chargeId: outcome.chargeId,
+        disputeId: outcome.dispute.id,
+        status: outcome.dispute.status,
+      });
+      return;
+    }
     const refund = outcome.kind === 'refund_updated' || outcome.kind === 'refund_total';
     const orderIdHint = 'orderIdHint' in outcome ? outcome.orderIdHint : undefined;
     logger.warn(refund ? 'stripe refund event for an unknown payment intent' : 'stripe event for an unknown payment intent', {
@@ -110,6 +157,8 @@ function factsOf(order: OrderRow): OrderFacts {
     id: order._id.toHexString(),
     status: order.status,
     amountMinor: order.amountMinor,
+    capturedMinor: order.capturedMinor ?? null,
+    chargeId: order.chargeId ?? null,
     currency: order.currency,
     refundedMinor: order.refundedMinor ?? 0,
     stock: order.stock,
@@ -121,6 +170,18 @@ function factsOf(order: OrderRow): OrderFacts {
       settlement: entry.settlement,
       restock: entry.restock ?? false,
       failure: entry.failure ?? null,
+    })),
+    disputes: (order.disputes ?? []).map((entry) => ({
+      disputeId: entry.disputeId,
+      chargeId: entry.chargeId ?? null,
+      amountMinor: entry.amountMinor,
+      currency: entry.currency,
+      status: entry.status,
+      reason: entry.reason,
+      evidenceDueBy: entry.evidenceDueBy ?? null,
+      fundsWithdrawnMinor: entry.fundsWithdrawnMinor ?? 0,
+      fundsReinstatedMinor: entry.fundsReinstatedMinor ?? 0,
+      openedAt: entry.openedAt ?? null,
     })),
   };
 }

@@ -4,6 +4,8 @@ import { Conflict, NotFound, PaymentGatewayError, Unprocessable, ValidationError
 import type { Logger } from '../lib/logger';
 import { noMetrics, type ShopMetrics } from '../lib/metrics';
 import { formatMoney, fromMinorUnits, MoneyError, priceProblem, toMinorUnits } from '../lib/money';
+import { isClosedDispute } from '../lib/disputes';
+import { REFUNDABLE_STATUSES } from '../lib/order-state';
 import { refundLedger, settlementAfter } from '../lib/refund-ledger';
 import { OrderModel, type OrderRow, type RefundRecord } from '../models/order.model';
 import { GatewayError, type PaymentGateway, type RefundRef, type RefundStatus } from '../payments/gateway';
@@ -85,7 +87,10 @@ export function createRefundService(deps: RefundServiceDeps) {
       const earlier = idempotencyKey ? requestWithKey(order, admin.id, idempotencyKey) : undefined;
       if (earlier) return { ...(await replay(order, earlier, requestHash)), replayed: true };
       const askedMinor = input.amount === undefined ? undefined : amountInMinorUnits(input.amount, order.currency);
-      if (order.status !== 'paid') throw new Conflict(`This order is ${order.status} and cannot be refunded`, 'ORDER_NOT_REFUNDABLE');
+      if (!REFUNDABLE_STATUSES.includes(order.status))
+        throw new Conflict(`This order is ${order.status} and cannot be refunded`, 'ORDER_NOT_REFUNDABLE');
+      // Stripe refuses to refund a disputed charge too: the dispute decides where the money goes.
+      if (order.disputeOpen) throw disputed(order);
       const { remainingMinor } = refundLedger(order);
       const amountMinor = askedMinor ?? remainingMinor;
       if (remainingMinor === 0 || amountMinor > remainingMinor) throw overRemainder(order, amountMinor, remainingMinor);
@@ -268,6 +273,15 @@ function amountInMinorUnits(amount: number, currency: string): number {
   const problem = priceProblem(minor, currency);
   if (problem) throw new ValidationError('Invalid refund amount', [{ path: 'amount', message: problem }]);
   return minor;
+}
+
+function disputed(order: OrderRow): Conflict {
+  const open = (order.disputes ?? []).filter((dispute) => !isClosedDispute(dispute.status));
+  return new Conflict(
+    'The payment of this order is disputed: it cannot be refunded while the dispute is open',
+    'ORDER_DISPUTED',
+    open.map((dispute) => ({ message: `Dispute ${dispute.disputeId} is ${dispute.status}`, disputeId: dispute.disputeId, status: dispute.status })),
+  );
 }
 
 function overRemainder(order: OrderRow, askedMinor: number, remainingMinor: number): Conflict {

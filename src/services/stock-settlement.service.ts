@@ -3,9 +3,24 @@ import type { OrderStatus } from '../lib/order-state';
 import type { OrderRow } from '../models/order.model';
 import { releaseOpenOrder, unitsOf } from './open-order-limit.service';
 import { markStock } from './order-store';
-import { commitLines, releaseLines, restockLines } from './stock.service';
+import { commitLines, releaseLines, restockLines, type SoldLine } from './stock.service';
 
-export type SettlingOrder = Pick<OrderRow, '_id' | 'userId' | 'items' | 'stock'> & { refunds?: OrderRow['refunds'] };
+export type SettlingOrder = Pick<OrderRow, '_id' | 'userId' | 'items' | 'stock'> & { refunds?: OrderRow['refunds']; capture?: OrderRow['capture'] };
+
+/**
+ * The order's lines as sold: a capture that named the lines shipped sold only those units, and the others go
+ * back on sale with the commit unless it said to keep them off sale; otherwise every unit was sold.
+ */
+export function soldLines(order: SettlingOrder): SoldLine[] {
+  const capture = order.capture;
+  if (!capture?.lines || capture.status === 'refused') return order.items;
+  const shipped = new Map(capture.lines.map((line) => [line.productId.toHexString(), line.quantity]));
+  return order.items.map((item) => {
+    const sold = Math.min(item.quantity, shipped.get(item.productId.toHexString()) ?? 0);
+    const backOnSale = capture.restockUnshipped === false ? 0 : item.quantity - sold;
+    return { productId: item.productId, quantity: item.quantity, sold, backOnSale };
+  });
+}
 
 /**
  * Brings the products in line with a settled order (see stockAction): a paid (or refunded) order's units
@@ -18,7 +33,7 @@ export async function settleStock(order: SettlingOrder, status: OrderStatus): Pr
   let stock = order.stock;
   switch (stockAction({ ...order, status, stock })) {
     case 'commit':
-      await commitLines(order._id, order.items);
+      await commitLines(order._id, soldLines(order));
       await releaseOpenOrder(order.userId, order._id, unitsOf(order.items));
       await markStock(order._id, 'held', 'committed');
       stock = 'committed';
@@ -34,7 +49,7 @@ export async function settleStock(order: SettlingOrder, status: OrderStatus): Pr
   }
   // A sold order may be fully refunded already (refunds reported before the success): then its restock follows.
   if (stockAction({ ...order, status, stock }) === 'restock') {
-    await restockLines(order._id, order.items);
+    await restockLines(order._id, soldLines(order));
     await markStock(order._id, 'committed', 'restocked');
   }
 }

@@ -7,6 +7,15 @@ export interface StockLine {
   quantity: number;
 }
 
+/**
+ * A line as sold: of its `quantity` units `sold` were sold (all of them, unless a partial capture named fewer
+ * shipped), and `backOnSale` of the others go back on sale when the hold becomes a sale.
+ */
+export interface SoldLine extends StockLine {
+  sold?: number;
+  backOnSale?: number;
+}
+
 /** Why a line could not be had: the product is gone, there is truly not enough, or units are held by creations still running. */
 export type Shortage =
   | { reason: 'missing'; productId: Types.ObjectId }
@@ -96,18 +105,25 @@ export async function releaseLines(orderId: Types.ObjectId, lines: readonly Stoc
   }
 }
 
-export async function commitLines(orderId: Types.ObjectId, lines: readonly StockLine[]): Promise<void> {
+/** The hold becomes a sale; units not shipped that go back on sale do so in the same update, so once. */
+export async function commitLines(orderId: Types.ObjectId, lines: readonly SoldLine[]): Promise<void> {
   for (const line of lines) {
-    await ProductModel.updateOne({ _id: line.productId, reservedFor: orderId }, { $pull: { reservedFor: orderId } });
+    const backOnSale = line.backOnSale ?? 0;
+    await ProductModel.updateOne(
+      { _id: line.productId, reservedFor: orderId },
+      { $pull: { reservedFor: orderId }, ...(backOnSale > 0 && { $inc: { stock: backOnSale } }) },
+    );
   }
 }
 
-/** Units of a refunded order back on sale, each product once per order (see Product.restockedFor). */
-export async function restockLines(orderId: Types.ObjectId, lines: readonly StockLine[]): Promise<void> {
+/** Units of a refunded order back on sale, each product once per order (see Product.restockedFor): only the units sold. */
+export async function restockLines(orderId: Types.ObjectId, lines: readonly SoldLine[]): Promise<void> {
   for (const line of lines) {
+    const sold = line.sold ?? line.quantity;
+    if (sold <= 0) continue;
     await ProductModel.updateOne(
       { _id: line.productId, restockedFor: { $ne: orderId } },
-      { $inc: { stock: line.quantity }, $push: { restockedFor: orderId } },
+      { $inc: { stock: sold }, $push: { restockedFor: orderId } },
     );
   }
 }

@@ -67,7 +67,7 @@ export function createWebhookIntake(deps: { clock: () => Date; logger: Logger; v
   async function apply(event: ReadEvent): Promise<IntakeResult> {
     if (event.outcome) return outcomes.apply({ sourceId: event.id, reason: event.reason }, event.outcome);
     if (event.ignored === 'unattributed') {
-      logger.warn('refund event without a payment intent: no order to apply it to', { eventId: event.id, type: event.type });
+      logger.warn('refund or dispute event naming no payment intent or charge: no order to apply it to', { eventId: event.id, type: event.type });
       return 'unknown_intent';
     }
     return 'ignored';

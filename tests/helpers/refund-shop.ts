@@ -2,7 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Express } from 'express';
 import request from 'supertest';
-import { silentLogger } from '../../src/lib/logger';
+import { silentLogger, type Logger } from '../../src/lib/logger';
 import { createMetrics, type Metrics } from '../../src/lib/metrics';
 import type { CreateRefundInput, PaymentGateway, RefundRef } from '../../src/payments/gateway';
 import { createSimulatedGateway, type SimulatedGateway } from '../../src/payments/simulated.gateway';
@@ -33,7 +33,8 @@ export function recording(
     accepted,
     createPaymentIntent: (input) => inner.createPaymentIntent(input),
     confirmPaymentIntent: (id, method) => inner.confirmPaymentIntent(id, method),
-    cancelPaymentIntent: (id) => inner.cancelPaymentIntent(id),
+    cancelPaymentIntent: (id, options) => inner.cancelPaymentIntent(id, options),
+    capturePaymentIntent: (id, input) => inner.capturePaymentIntent(id, input),
     retrievePaymentIntent: (id) => inner.retrievePaymentIntent(id),
     createCustomer: (input) => inner.createCustomer(input),
     createSetupIntent: (input) => inner.createSetupIntent(input),
@@ -54,6 +55,8 @@ export function recording(
 
 export interface RefundShop {
   app: Express;
+  /** The simulated gateway itself (captures, cancels at "Stripe" without the app). */
+  inner: SimulatedGateway;
   /** The app on a loopback port (where the simulated gateway delivers its events when asked to). */
   url: string;
   metrics: Metrics;
@@ -72,6 +75,7 @@ export async function startRefundShop(options: {
   deliverEvents: boolean;
   around?: Parameters<typeof recording>[1];
   env?: Record<string, string>;
+  logger?: Logger;
 }): Promise<RefundShop> {
   const config = testConfig(options.env);
   let webhookUrl: string | undefined;
@@ -84,13 +88,14 @@ export async function startRefundShop(options: {
   });
   const gateway = recording(inner, options.around);
   const metrics = createMetrics();
-  const app = buildTestApp({ env: options.env, deps: { payments: gateway, metrics } });
+  const app = buildTestApp({ env: options.env, deps: { payments: gateway, metrics, ...(options.logger && { logger: options.logger }) } });
   const server = http.createServer(app);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   webhookUrl = `${url}/api/orders/webhook`;
   return {
     app,
+    inner,
     url,
     metrics,
     gateway,

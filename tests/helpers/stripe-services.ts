@@ -200,8 +200,15 @@ export interface RecordedExchange {
 /** fetch sets these itself. */
 const HOP_HEADERS = new Set(['host', 'connection', 'content-length', 'transfer-encoding', 'keep-alive']);
 
-/** A pass-through proxy in front of `target` that keeps each request it forwarded and the status it got back. */
-export async function startRecordingProxy(target: string): Promise<TestServer & { exchanges: RecordedExchange[] }> {
+/**
+ * A pass-through proxy in front of `target` that keeps each request it forwarded and the status it got back.
+ * `rewrite` may change an answer before it is passed on (stripe-mock's fixtures are fixed: a test can make a
+ * list answer hold what it needs).
+ */
+export async function startRecordingProxy(
+  target: string,
+  rewrite?: (request: { method: string; path: string }, answer: Buffer) => Buffer,
+): Promise<TestServer & { exchanges: RecordedExchange[] }> {
   const exchanges: RecordedExchange[] = [];
   const server = await startHttpServer(async (request, response) => {
     const body = await readBody(request);
@@ -212,7 +219,8 @@ export async function startRecordingProxy(target: string): Promise<TestServer & 
       ),
       body: request.method === 'GET' ? undefined : body,
     });
-    const answer = Buffer.from(await upstream.arrayBuffer());
+    const received = Buffer.from(await upstream.arrayBuffer());
+    const answer = rewrite ? rewrite({ method: request.method ?? '', path: request.url ?? '' }, received) : received;
     exchanges.push({
       method: request.method ?? '',
       path: request.url ?? '',

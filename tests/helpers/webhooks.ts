@@ -58,3 +58,48 @@ export function deliver(app: Express, event: object, options: { secret?: string;
   const header = Stripe.webhooks.generateTestHeaderString({ payload, secret: options.secret ?? TEST_WEBHOOK_SECRET, timestamp: options.timestamp });
   return request(app).post('/api/orders/webhook').set('Content-Type', 'application/json').set('Stripe-Signature', header).send(payload);
 }
+
+/**
+ * A Dispute as Stripe sends it in charge.dispute.* events at our pinned API version (2026-08-26.dahlia): the
+ * shape of stripe-mock's fixture for that version (embedded/openapi/fixtures3.json) and of the SDK's Dispute
+ * type, about this order's payment. `balance_transactions` stays empty unless a test says otherwise.
+ */
+export function disputeFor(order: OrderRef & { chargeId?: string | null }, overrides: Record<string, unknown> = {}) {
+  const amount = toStripeAmount(toMinorUnits(order.amount, order.currency), order.currency);
+  const now = Math.floor(Date.now() / 1000);
+  return {
+    id: `dp_${randomBytes(12).toString('hex')}`,
+    object: 'dispute',
+    amount,
+    balance_transactions: [],
+    charge: order.chargeId ?? `ch_${randomBytes(8).toString('hex')}`,
+    created: now,
+    currency: order.currency.toLowerCase(),
+    enhanced_eligibility_types: [],
+    evidence: { customer_name: null, product_description: null, uncategorized_text: null, enhanced_evidence: {} },
+    evidence_details: { due_by: now + 7 * 86_400, enhanced_eligibility: {}, has_evidence: false, past_due: false, submission_count: 0 },
+    is_charge_refundable: false,
+    livemode: false,
+    metadata: {},
+    payment_intent: order.paymentIntentId,
+    payment_method_details: { card: { brand: 'visa', case_type: 'chargeback', network_reason_code: '10.4' }, type: 'card' },
+    reason: 'fraudulent',
+    status: 'needs_response',
+    ...overrides,
+  };
+}
+
+/** A balance transaction as a dispute lists it: `dispute` for the funds withdrawn, `dispute_reversal` for their return. */
+export function disputeBalanceTransaction(order: OrderRef, category: 'dispute' | 'dispute_reversal') {
+  const amount = toStripeAmount(toMinorUnits(order.amount, order.currency), order.currency);
+  return {
+    id: `txn_${randomBytes(8).toString('hex')}`,
+    object: 'balance_transaction',
+    amount: category === 'dispute' ? -amount : amount,
+    currency: order.currency.toLowerCase(),
+    fee: category === 'dispute' ? 1500 : 0,
+    net: category === 'dispute' ? -amount - 1500 : amount,
+    reporting_category: category,
+    type: 'adjustment',
+  };
+}

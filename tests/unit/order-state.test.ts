@@ -8,6 +8,14 @@ describe('order state machine', () => {
     ['failed', 'paid'],
     ['failed', 'canceled'],
     ['paid', 'refunded'],
+    // Manual capture: authorized, then captured (paid) or voided (canceled).
+    ['pending', 'authorized'],
+    ['failed', 'authorized'],
+    ['authorized', 'paid'],
+    ['authorized', 'canceled'],
+    // Fulfilment, and refunds of a fulfilled order.
+    ['paid', 'fulfilled'],
+    ['fulfilled', 'refunded'],
   ];
 
   it('allows exactly the documented moves', () => {
@@ -26,10 +34,19 @@ describe('order state machine', () => {
   });
 
   it('gives the conditional-update sources for each target', () => {
-    expect(sourcesOf('paid')).toEqual(['pending', 'failed']);
+    expect(sourcesOf('paid')).toEqual(['pending', 'failed', 'authorized']);
     expect(sourcesOf('failed')).toEqual(['pending']);
-    expect(sourcesOf('canceled')).toEqual(['pending', 'failed']);
-    expect(sourcesOf('refunded')).toEqual(['paid']);
+    expect(sourcesOf('canceled')).toEqual(['pending', 'failed', 'authorized']);
+    expect(sourcesOf('refunded')).toEqual(['paid', 'fulfilled']);
     expect(sourcesOf('pending')).toEqual([]);
+    expect(sourcesOf('authorized')).toEqual(['pending', 'failed']);
+    expect(sourcesOf('fulfilled')).toEqual(['paid']);
+  });
+
+  it('never moves a fulfilled or authorized order back, and never refunds an authorization', () => {
+    expect(canMove('fulfilled', 'paid')).toBe(false);
+    expect(canMove('authorized', 'pending')).toBe(false);
+    expect(canMove('authorized', 'refunded')).toBe(false);
+    expect(canMove('authorized', 'fulfilled')).toBe(false);
   });
 });

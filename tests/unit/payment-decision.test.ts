@@ -28,6 +28,8 @@ const STOCK_FOR: Record<OrderStatus, StockState> = {
   paid: 'committed',
   refunded: 'committed',
   canceled: 'released',
+  authorized: 'held',
+  fulfilled: 'committed',
 };
 
 const refund = (overrides: Partial<RefundReport> = {}): RefundReport => ({
@@ -66,6 +68,24 @@ const OUTCOMES: Record<OutcomeKind, PaymentOutcome> = {
   intent_missing: { kind: 'intent_missing', intentId: INTENT },
   refund_total: { kind: 'refund_total', intentId: INTENT, chargeId: 'ch_1', currency: 'USD', refundedMinor: 1000, fullyRefunded: false, refunds: [] },
   refund_updated: { kind: 'refund_updated', intentId: INTENT, refund: refund() },
+  payment_authorized: { kind: 'payment_authorized', intentId: INTENT, currency: 'USD', amountMinor: 3000, orderIdHint: ORDER_ID, chargeId: 'ch_1' },
+  payment_action_required: { kind: 'payment_action_required', intentId: INTENT, orderIdHint: ORDER_ID },
+  dispute_updated: {
+    kind: 'dispute_updated',
+    intentId: INTENT,
+    chargeId: 'ch_1',
+    dispute: {
+      id: 'dp_1',
+      amountMinor: 3000,
+      currency: 'USD',
+      status: 'needs_response',
+      reason: 'fraudulent',
+      evidenceDueBy: new Date('2026-02-01T00:00:00Z'),
+      fundsWithdrawn: false,
+      fundsReinstated: false,
+      openedAt: new Date('2026-01-20T00:00:00Z'),
+    },
+  },
 };
 
 /** What the table checks of a decision. */
@@ -92,18 +112,26 @@ const TABLE: Row[] = [
   row('payment_succeeded', 'paid', 'no_change', [], 'none'),
   row('payment_succeeded', 'refunded', 'no_change', [], 'none'),
   row('payment_succeeded', 'canceled', 'mismatch', [], 'none', ['late_success']),
+  // Manual capture: the success is the capture of the authorization.
+  row('payment_succeeded', 'authorized', 'applied', ['paid'], 'commit'),
+  row('payment_succeeded', 'fulfilled', 'no_change', [], 'none'),
 
   row('payment_failed', 'pending', 'applied', ['failed'], 'none'),
   row('payment_failed', 'failed', 'no_change', [], 'none'),
   row('payment_failed', 'paid', 'no_change', [], 'none'),
   row('payment_failed', 'refunded', 'no_change', [], 'none'),
   row('payment_failed', 'canceled', 'no_change', [], 'none'),
+  row('payment_failed', 'authorized', 'no_change', [], 'none'),
+  row('payment_failed', 'fulfilled', 'no_change', [], 'none'),
 
   row('payment_canceled', 'pending', 'applied', ['canceled'], 'release'),
   row('payment_canceled', 'failed', 'applied', ['canceled'], 'release'),
   row('payment_canceled', 'paid', 'no_change', [], 'none'),
   row('payment_canceled', 'refunded', 'no_change', [], 'none'),
   row('payment_canceled', 'canceled', 'no_change', [], 'none'),
+  // An authorization canceled at Stripe (the Dashboard, or lapsed): the order is canceled, its units back on sale.
+  row('payment_canceled', 'authorized', 'applied', ['canceled'], 'release'),
+  row('payment_canceled', 'fulfilled', 'no_change', [], 'none'),
 
   ...ORDER_STATUSES.map((status) => row('payment_processing', status, 'no_change', [], 'none')),
   ...ORDER_STATUSES.map((status) => row('payment_open', status, 'no_change', [], 'none')),
@@ -113,6 +141,29 @@ const TABLE: Row[] = [
   row('intent_missing', 'paid', 'no_change', [], 'none'),
   row('intent_missing', 'refunded', 'no_change', [], 'none'),
   row('intent_missing', 'canceled', 'no_change', [], 'none'),
+  row('intent_missing', 'authorized', 'applied', ['canceled'], 'release', ['intent_missing']),
+  row('intent_missing', 'fulfilled', 'no_change', [], 'none'),
+
+  // Manual capture: an open order's payment is authorized; its units stay held for it.
+  row('payment_authorized', 'pending', 'applied', ['authorized'], 'none'),
+  row('payment_authorized', 'failed', 'applied', ['authorized'], 'none'),
+  row('payment_authorized', 'authorized', 'no_change', [], 'none'),
+  row('payment_authorized', 'paid', 'no_change', [], 'none'),
+  row('payment_authorized', 'fulfilled', 'no_change', [], 'none'),
+  row('payment_authorized', 'refunded', 'no_change', [], 'none'),
+  row('payment_authorized', 'canceled', 'no_change', [], 'none'),
+
+  // 3-D Secure: noted on an open order, nothing moves.
+  row('payment_action_required', 'pending', 'applied', [], 'none', ['requires_action']),
+  row('payment_action_required', 'failed', 'applied', [], 'none', ['requires_action']),
+  row('payment_action_required', 'authorized', 'no_change', [], 'none'),
+  row('payment_action_required', 'paid', 'no_change', [], 'none'),
+  row('payment_action_required', 'fulfilled', 'no_change', [], 'none'),
+  row('payment_action_required', 'refunded', 'no_change', [], 'none'),
+  row('payment_action_required', 'canceled', 'no_change', [], 'none'),
+
+  // A dispute is recorded whatever the status, and moves nothing: it is not a status.
+  ...ORDER_STATUSES.map((status) => row('dispute_updated', status, 'applied', [], 'none')),
 
   // A partial refund total is recorded whatever the status; only a paid order can move on.
   ...ORDER_STATUSES.map((status) => row('refund_total', status, 'applied', [], 'none', ['refund'])),
@@ -369,5 +420,196 @@ describe('decide: refunds, in detail', () => {
 
     expect(decision.refundChanges.map((change) => change.kind === 'add_external' && change.refundId)).toEqual(['re_a', 're_b']);
     expect(decision.refundedTotal).toBe(2000);
+  });
+});
+
+describe('decide: manual capture, in detail', () => {
+  const captured = (amountMinor: number, intentAmountMinor = 3000) =>
+    ({ ...OUTCOMES.payment_succeeded, amountMinor, intentAmountMinor, chargeId: 'ch_1' }) as PaymentOutcome;
+
+  it('when an authorization is captured in part, then the order is paid with what the capture took and the charge is kept', () => {
+    const decision = decide(order('authorized'), captured(2000), SOURCE);
+
+    expect(decision.moves).toEqual([{ to: 'paid', reason: SOURCE.reason, metric: 'succeeded', set: { capturedMinor: 2000, chargeId: 'ch_1' } }]);
+    expect(decision.stock).toBe('commit');
+  });
+
+  it('when a capture takes the whole authorization, then no captured amount is stored (the order amount is what was paid)', () => {
+    const decision = decide(order('authorized'), captured(3000), SOURCE);
+
+    expect(decision.moves[0]?.set).toEqual({ chargeId: 'ch_1' });
+  });
+
+  it.each([
+    ['more than was authorized', captured(3001)],
+    ['nothing', captured(0)],
+    ['an intent of another amount', captured(2000, 2500)],
+  ])('when a manual capture reports %s, then nothing moves and the mismatch is noted', (_label, outcome) => {
+    expect(shape(decide(order('authorized'), outcome, SOURCE))).toEqual({
+      result: 'mismatch',
+      moves: [],
+      notes: ['payment_mismatch'],
+      stock: 'none',
+    });
+  });
+
+  it('when an automatic payment reports less than the order amount, then it is still a mismatch (only manual captures may take less)', () => {
+    const decision = decide(order('pending'), { ...OUTCOMES.payment_succeeded, amountMinor: 2000 } as PaymentOutcome, SOURCE);
+
+    expect(decision.result).toBe('mismatch');
+  });
+
+  it('when the capture event of an authorization comes before its authorization event, then the order is paid from pending', () => {
+    expect(shape(decide(order('pending'), captured(2000), SOURCE))).toEqual({ result: 'applied', moves: ['paid'], notes: [], stock: 'commit' });
+  });
+
+  it('when an authorization reports another amount or currency, then the order stays pending and the mismatch is noted', () => {
+    const amount = decide(order('pending'), { ...OUTCOMES.payment_authorized, amountMinor: 2999 } as PaymentOutcome, SOURCE);
+    const currency = decide(order('pending'), { ...OUTCOMES.payment_authorized, currency: 'EUR' } as PaymentOutcome, SOURCE);
+
+    expect(shape(amount)).toEqual({ result: 'mismatch', moves: [], notes: ['payment_mismatch'], stock: 'none' });
+    expect(shape(currency)).toEqual({ result: 'mismatch', moves: [], notes: ['payment_mismatch'], stock: 'none' });
+  });
+
+  it('when an authorization is recorded, then the move is counted as authorized and carries the charge', () => {
+    expect(decide(order('pending'), OUTCOMES.payment_authorized, SOURCE).moves).toEqual([
+      { to: 'authorized', reason: SOURCE.reason, metric: 'authorized', set: { chargeId: 'ch_1' } },
+    ]);
+  });
+
+  it('when a partially captured order is refunded, then what the capture took is what was paid: its refund completes the order', () => {
+    const partly = order('paid', { capturedMinor: 2000 });
+    const total = { ...OUTCOMES.refund_total, refundedMinor: 2000 } as PaymentOutcome;
+    const over = { ...OUTCOMES.refund_total, refundedMinor: 2500 } as PaymentOutcome;
+
+    expect(shape(decide(partly, total, SOURCE))).toEqual({ result: 'applied', moves: ['refunded'], notes: ['refund'], stock: 'none' });
+    expect(decide(partly, over, SOURCE).notes[1]?.detail).toMatchObject({ problems: ['refunded more than paid'], paidMinor: 2000 });
+  });
+
+  it('when a fulfilled order is refunded in full, then it is refunded like a paid one', () => {
+    const full = { ...OUTCOMES.refund_total, refundedMinor: 3000, fullyRefunded: true } as PaymentOutcome;
+
+    expect(shape(decide(order('fulfilled'), full, SOURCE))).toEqual({ result: 'applied', moves: ['refunded'], notes: ['refund'], stock: 'none' });
+  });
+
+  it('when a paid order learns its charge late, then the charge id is kept without a move', () => {
+    const decision = decide(order('paid'), { ...OUTCOMES.payment_succeeded, chargeId: 'ch_late' } as PaymentOutcome, SOURCE);
+
+    expect(decision.moves).toEqual([]);
+    expect(decision.chargeId).toBe('ch_late');
+    expect(decide(order('paid', { chargeId: 'ch_known' }), OUTCOMES.payment_succeeded, SOURCE).chargeId).toBeUndefined();
+  });
+});
+
+describe('decide: the rest of the intent life', () => {
+  it('when a payment is processing or waits for the customer, then an open order shows it; a closed one is left alone', () => {
+    expect(decide(order('pending'), OUTCOMES.payment_processing, SOURCE).paymentStatus).toBe('processing');
+    expect(decide(order('failed'), OUTCOMES.payment_action_required, SOURCE).paymentStatus).toBe('requires_action');
+    expect(decide(order('paid'), OUTCOMES.payment_processing, SOURCE).paymentStatus).toBeUndefined();
+    expect(decide(order('canceled'), OUTCOMES.payment_action_required, SOURCE).paymentStatus).toBeUndefined();
+  });
+
+  it('when a payment fails, then the open order no longer shows it as processing', () => {
+    expect(decide(order('pending'), OUTCOMES.payment_failed, SOURCE).paymentStatus).toBeNull();
+  });
+});
+
+describe('decide: disputes, in detail', () => {
+  const base = OUTCOMES.dispute_updated as Extract<PaymentOutcome, { kind: 'dispute_updated' }>;
+  const report = (overrides: Partial<typeof base.dispute>) => ({ ...base, dispute: { ...base.dispute, ...overrides } }) as PaymentOutcome;
+  const recorded = (overrides: Record<string, unknown> = {}) => ({
+    disputeId: 'dp_1',
+    chargeId: 'ch_1',
+    amountMinor: 3000,
+    currency: 'USD',
+    status: 'needs_response',
+    reason: 'fraudulent',
+    evidenceDueBy: new Date('2026-02-01T00:00:00Z'),
+    fundsWithdrawnMinor: 0,
+    fundsReinstatedMinor: 0,
+    openedAt: new Date('2026-01-20T00:00:00Z'),
+    ...overrides,
+  });
+
+  it('when a new dispute opens, then it is recorded as open, counted under its status, and an error line gives its evidence deadline', () => {
+    const decision = decide(order('paid'), OUTCOMES.dispute_updated, SOURCE);
+
+    expect(decision.disputes).toEqual({ entries: [recorded()], changedIds: ['dp_1'], open: true, reached: ['needs_response'] });
+    expect(decision.logs).toEqual([
+      {
+        level: 'error',
+        message: 'payment disputed: respond with evidence before the deadline',
+        fields: expect.objectContaining({ disputeId: 'dp_1', status: 'needs_response', evidenceDueBy: '2026-02-01T00:00:00.000Z' }),
+      },
+    ]);
+    expect(decision.moves).toEqual([]);
+  });
+
+  it('when the same report comes again, then nothing changes and nothing is counted', () => {
+    const decision = decide(order('paid', { disputes: [recorded()] }), OUTCOMES.dispute_updated, SOURCE);
+
+    expect(decision.result).toBe('no_change');
+    expect(decision.disputes).toBeNull();
+  });
+
+  it('when a dispute is won after its funds were withdrawn, then it is closed with the funds reinstated, and no dispute is open', () => {
+    const withdrawn = decide(order('paid', { disputes: [recorded()] }), report({ fundsWithdrawn: true }), SOURCE);
+    const won = decide(
+      order('paid', { disputes: [recorded({ fundsWithdrawnMinor: 3000 })] }),
+      report({ status: 'won', fundsWithdrawn: true, fundsReinstated: true }),
+      SOURCE,
+    );
+
+    expect(withdrawn.disputes).toMatchObject({ entries: [{ fundsWithdrawnMinor: 3000, status: 'needs_response' }], reached: [], open: true });
+    expect(won.disputes).toMatchObject({
+      entries: [{ status: 'won', fundsWithdrawnMinor: 3000, fundsReinstatedMinor: 3000 }],
+      open: false,
+      reached: ['won'],
+    });
+    expect(won.logs).toEqual([expect.objectContaining({ level: 'info', message: 'dispute closed: won' })]);
+  });
+
+  it('when a late report of an earlier status arrives after the dispute closed, then the status stays; funds it reports still count', () => {
+    const late = decide(order('paid', { disputes: [recorded({ status: 'lost' })] }), report({ status: 'under_review' }), SOURCE);
+    const lateFunds = decide(
+      order('paid', { disputes: [recorded({ status: 'lost' })] }),
+      report({ status: 'needs_response', fundsWithdrawn: true }),
+      SOURCE,
+    );
+
+    expect(late.result).toBe('no_change');
+    expect(lateFunds.disputes).toMatchObject({ entries: [{ status: 'lost', fundsWithdrawnMinor: 3000 }], reached: [], open: false });
+  });
+
+  it('when an inquiry becomes a chargeback, then the status moves on and the new status is counted', () => {
+    const decision = decide(order('paid', { disputes: [recorded({ status: 'warning_needs_response' })] }), OUTCOMES.dispute_updated, SOURCE);
+
+    expect(decision.disputes).toMatchObject({ reached: ['needs_response'], open: true });
+  });
+
+  it('when a second dispute of the order opens, then both are kept', () => {
+    const decision = decide(order('paid', { disputes: [recorded({ status: 'won' })] }), report({ id: 'dp_2' }), SOURCE);
+
+    expect(decision.disputes?.entries.map((d) => [d.disputeId, d.status])).toEqual([
+      ['dp_1', 'won'],
+      ['dp_2', 'needs_response'],
+    ]);
+    expect(decision.disputes?.open).toBe(true);
+  });
+
+  it.each([
+    ['another currency', report({ currency: 'EUR' }), 'dispute currency'],
+    ['an amount that is not a whole number of minor units', report({ amountMinor: null }), 'dispute amount'],
+  ])('when a dispute report has %s, then nothing is recorded and the mismatch is noted', (_label, outcome, problem) => {
+    const decision = decide(order('paid'), outcome, SOURCE);
+
+    expect(shape(decision)).toEqual({ result: 'mismatch', moves: [], notes: ['payment_mismatch'], stock: 'none' });
+    expect(decision.notes[0]?.detail).toEqual({ paymentIntentId: INTENT, problems: [problem] });
+  });
+
+  it('when a status this code does not know arrives, then it is kept and counts as open', () => {
+    const decision = decide(order('paid', { disputes: [recorded({ status: 'warning_needs_response' })] }), report({ status: 'escalated' }), SOURCE);
+
+    expect(decision.disputes).toMatchObject({ entries: [{ status: 'escalated' }], open: true });
   });
 });

@@ -21,7 +21,7 @@
  * @property {number} quantity
  * @property {number} lineTotal
  */
-/** @typedef {'pending' | 'paid' | 'failed' | 'canceled' | 'refunded'} OrderStatus */
+/** @typedef {'pending' | 'paid' | 'failed' | 'canceled' | 'refunded' | 'authorized' | 'fulfilled'} OrderStatus */
 /**
  * @typedef {object} Order
  * @property {string} id
@@ -35,6 +35,10 @@
  * @property {Array<{ status: OrderStatus, at: string, reason: string }>} history
  * @property {string} expiresAt
  * @property {string} createdAt
+ * @property {'processing' | 'requires_action'} [paymentStatus]
+ * @property {'disputed'} [paymentReview]
+ * @property {number} [paidAmount]
+ * @property {{ carrier: string | null, trackingNumber: string | null, fulfilledAt: string }} [fulfilment]
  */
 /**
  * @template T

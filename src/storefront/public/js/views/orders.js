@@ -20,6 +20,8 @@ const STATUS_TEXT = {
   paid: 'Paid',
   canceled: 'Canceled',
   refunded: 'Refunded',
+  authorized: 'Payment authorized: charged when shipped',
+  fulfilled: 'Shipped',
 };
 
 /** @param {Order} order */
@@ -200,6 +202,7 @@ export async function orderView(view) {
       if (view.signal.aborted) return;
       progress.textContent = done ? '' : 'The confirmation is taking longer than usual: this page shows it when you reload it.';
       if (order.status === 'paid') announce('Payment received: your order is paid. Thank you!');
+      if (order.status === 'authorized') announce('Payment authorized: you are charged when the order ships. Thank you!');
       if (order.status === 'failed') payAlert.show(new Error(`The payment failed: ${order.lastPaymentError?.message ?? 'declined'}`));
       showPaySection();
     } catch (error) {
@@ -313,6 +316,18 @@ function renderDetails(container, order) {
       ),
     ),
     h('p', { class: 'total' }, 'Total: ', h('strong', {}, price(order.amount))),
+    order.paidAmount !== undefined ? h('p', {}, 'Charged: ', price(order.paidAmount)) : null,
+    order.paymentStatus === 'processing' ? h('p', {}, 'Your payment is on its way.') : null,
+    order.paymentReview === 'disputed' ? h('p', {}, 'Your payment is under review.') : null,
+    order.fulfilment
+      ? h(
+          'p',
+          {},
+          `Shipped ${dateTime(order.fulfilment.fulfilledAt)}`,
+          order.fulfilment.carrier ? ` with ${order.fulfilment.carrier}` : '',
+          order.fulfilment.trackingNumber ? `, tracking number ${order.fulfilment.trackingNumber}` : '',
+        )
+      : null,
     order.refundedAmount > 0 ? h('p', {}, 'Refunded: ', price(order.refundedAmount)) : null,
     order.refunds.length > 0
       ? [
