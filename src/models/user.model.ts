@@ -11,6 +11,12 @@ const userSchema = new Schema(
     email: { type: String, required: true, trim: true, lowercase: true, unique: true },
     passwordHash: { type: String, required: true, select: false },
     role: { type: String, enum: ROLES, required: true, default: 'user' },
+    /**
+     * The account's Customer at the payment provider, one per gateway mode (test and live Customers are separate
+     * at Stripe; the simulated gateway has its own), made on first need (a card to save) and set once by a
+     * conditional update, so concurrent first requests agree.
+     */
+    paymentCustomers: { simulated: { type: String }, test: { type: String }, live: { type: String } },
   },
   { timestamps: true, strict: 'throw' },
 );
