@@ -64,6 +64,7 @@ export function createApp(deps: AppDeps): Express {
       controllers,
       authenticate: authenticate(services.auth),
       metricsToken: config.metrics.token ? requireMetricsToken(config.metrics.token) : undefined,
+      simulatedAuthentication: typeof deps.payments.answerAuthentication === 'function',
       limits: {
         ...authLimits(config.rateLimits, logger),
         ...accountLimits({ ...config.accounts.limits, loginPerAccount: config.rateLimits.loginPerAccount }, logger),
@@ -81,13 +82,23 @@ export function createApp(deps: AppDeps): Express {
 }
 
 /**
+ * What a browser client on another origin may send and read. It sends the token, JSON and its own request id
+ * and Idempotency-Key; it reads the request id (to quote), Retry-After and the RateLimit headers (to wait),
+ * Location (the new order), Idempotent-Replayed (a replayed answer) and Allow (a 405). A browser hides every
+ * other response header from a cross-origin script.
+ */
+export const CORS_ALLOWED_HEADERS = ['Authorization', 'Content-Type', 'Idempotency-Key', 'X-Request-Id'];
+export const CORS_EXPOSED_HEADERS = ['X-Request-Id', 'Retry-After', 'RateLimit', 'RateLimit-Policy', 'Location', 'Idempotent-Replayed', 'Allow'];
+
+/**
  * Only listed origins get CORS headers; `*` allows any origin. Credentials are never allowed: the API
  * authenticates with a bearer header, not cookies, so no origin is ever reflected with credentials.
  */
 function corsFromAllowList(origins: string[]): RequestHandler {
-  if (origins.includes('*')) return cors({ origin: '*' });
+  const headers = { allowedHeaders: CORS_ALLOWED_HEADERS, exposedHeaders: CORS_EXPOSED_HEADERS };
+  if (origins.includes('*')) return cors({ origin: '*', ...headers });
   const allowed = new Set(origins);
-  const allowList = cors({ origin: (origin, callback) => callback(null, origin !== undefined && allowed.has(origin)) });
+  const allowList = cors({ origin: (origin, callback) => callback(null, origin !== undefined && allowed.has(origin)), ...headers });
   return (req, res, next) => {
     // Whether the CORS headers are sent depends on Origin, also when it is absent or refused (where cors adds
     // no Vary): a shared cache must not serve one origin's answer to another.

@@ -17,8 +17,11 @@ import { createCatalogueService } from './services/catalogue.service';
 import { createFulfilmentService } from './services/fulfilment.service';
 import { createOrderSweeper } from './services/order-sweeper.service';
 import { createOrderService } from './services/order.service';
+import { createOrderPaymentService } from './services/order-payment.service';
 import { createRefundService } from './services/refund.service';
+import { createSavedCardService } from './services/saved-cards.service';
 import { seedProducts } from './services/seed.service';
+import { shopConfigOf } from './services/shop-config.service';
 import { createWebhookIntake } from './services/webhook-intake.service';
 
 /** What the services talk to outside their own code: handed in, so that tests pass what they can run. */
@@ -76,6 +79,11 @@ export function buildServices(config: Config, outside: Outside) {
     mail,
     auth,
     accounts: createAccountService({ hasher: auth.hasher, bcryptCost: config.bcryptCost, sessions: auth.sessions, outbox: mail.outbox, clock }),
+    /** The buyer's side of a payment in progress (the client secret, the simulated 3-D Secure answer) and saved cards. */
+    orderPayments: createOrderPaymentService({ payments, clock }),
+    cards: createSavedCardService({ payments, logger }),
+    /** What GET /api/config and the storefront's page tell a browser (settings only, built once). */
+    shopConfig: shopConfigOf(config),
     catalogue: createCatalogueService(clock),
     orders: createOrderService({
       payments,

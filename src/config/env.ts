@@ -110,6 +110,11 @@ const schema = z.object({
     'must be a Stripe secret key (sk_test_... or sk_live_...)',
   ),
   STRIPE_WEBHOOK_SECRET: optionalText.refine((secret) => secret === undefined || /^whsec_\w+$/.test(secret), 'must start with whsec_'),
+  // What the browser's Stripe.js is initialised with: public by design, it can only create tokens and confirm with client secrets.
+  STRIPE_PUBLISHABLE_KEY: optionalText.refine(
+    (key) => key === undefined || /^pk_(test|live)_\w+$/.test(key),
+    'must be a Stripe publishable key (pk_test_... or pk_live_...)',
+  ),
   STRIPE_API_HOST: optionalText,
   STRIPE_API_PORT: z.coerce.number().int().min(1).max(65_535).optional(),
   STRIPE_API_PROTOCOL: z.enum(['http', 'https']).optional(),
@@ -236,6 +241,8 @@ export interface Config {
   };
   stripe: {
     secretKey?: string;
+    /** For Stripe.js in the browser (GET /api/config); only with a secret key of the same mode. */
+    publishableKey?: string;
     webhookSecret: string;
     /** Another Stripe-compatible server (localstripe, stripe-mock); unset means api.stripe.com. */
     api: { host?: string; port?: number; protocol?: 'http' | 'https' };
@@ -335,7 +342,16 @@ export function parseConfig(source: Record<string, string | undefined>): LoadedC
     }
     // A page allowed to run scripts from a plain-http origin can be given any script by whoever is on the network.
     if (cleaned.STRIPE_JS_URL?.trim().toLowerCase().startsWith('http:')) problems.push('STRIPE_JS_URL: must be https when NODE_ENV=production');
+    // With a live key the pages can take a card only through Stripe.js (test cards are refused), which needs the publishable key.
+    const storefrontOn = (cleaned.STOREFRONT ?? 'on').trim() !== 'off';
+    if (storefrontOn && keyMode(cleaned.STRIPE_SECRET_KEY) === 'live' && !cleaned.STRIPE_PUBLISHABLE_KEY) {
+      problems.push(
+        'STRIPE_PUBLISHABLE_KEY: is required with a live STRIPE_SECRET_KEY when NODE_ENV=production and the storefront is on (or set STOREFRONT=off)',
+      );
+    }
   }
+  const publishableProblem = publishableKeyProblem(cleaned.STRIPE_SECRET_KEY, cleaned.STRIPE_PUBLISHABLE_KEY);
+  if (publishableProblem) problems.push(publishableProblem);
   const { ADMIN_EMAIL: adminEmail, ADMIN_PASSWORD: adminPassword } = cleaned;
   if (Boolean(adminEmail) !== Boolean(adminPassword)) problems.push('ADMIN_EMAIL and ADMIN_PASSWORD: set both or neither');
   if (adminEmail && !z.email().safeParse(adminEmail.trim().toLowerCase()).success) {
@@ -436,6 +452,7 @@ export function parseConfig(source: Record<string, string | undefined>): LoadedC
       },
       stripe: {
         secretKey: env.STRIPE_SECRET_KEY,
+        publishableKey: env.STRIPE_PUBLISHABLE_KEY,
         webhookSecret,
         api: { host: env.STRIPE_API_HOST, port: env.STRIPE_API_PORT, protocol: env.STRIPE_API_PROTOCOL },
         timeoutMs: env.STRIPE_TIMEOUT_MS,
@@ -460,6 +477,26 @@ export function parseConfig(source: Record<string, string | undefined>): LoadedC
       faults: { crashAt: env.FAULT_CRASH_AT },
     },
   };
+}
+
+/** `test` or `live` from a Stripe key's prefix (sk_, rk_ or pk_); undefined for anything else. */
+function keyMode(key: string | undefined): 'test' | 'live' | undefined {
+  return /^(?:sk|rk|pk)_(test|live)_/.exec(key?.trim() ?? '')?.[1] as 'test' | 'live' | undefined;
+}
+
+/**
+ * A publishable key belongs with a secret key of the same mode: Stripe.js with a live key cannot confirm a test-mode
+ * intent (nor the reverse), and without a secret key there is no Stripe account to confirm against.
+ */
+function publishableKeyProblem(secretKey: string | undefined, publishableKey: string | undefined): string | undefined {
+  const publishable = keyMode(publishableKey);
+  if (!publishable) return undefined;
+  if (!secretKey) return 'STRIPE_PUBLISHABLE_KEY: is set without STRIPE_SECRET_KEY; set both (from one Stripe account and mode) or neither';
+  const secret = keyMode(secretKey);
+  if (secret && secret !== publishable) {
+    return `STRIPE_PUBLISHABLE_KEY: is a ${publishable} key and STRIPE_SECRET_KEY a ${secret} key; use both keys of one mode (Dashboard > Developers > API keys)`;
+  }
+  return undefined;
 }
 
 /**

@@ -6,6 +6,8 @@ import { createFulfilmentController } from './fulfilment.controller';
 import { createOrderController, createWebhookController } from './order.controller';
 import { createProductController } from './product.controller';
 import { createRefundController } from './refund.controller';
+import { createSavedCardController } from './saved-cards.controller';
+import { createShopConfigController } from './shop-config.controller';
 import { createSystemController, type SystemDeps } from './system.controller';
 
 /**
@@ -17,11 +19,13 @@ export function createControllers(services: Services, system: SystemDeps) {
     auth: createAuthController(services.auth),
     accounts: createAccountController(services.accounts),
     products: createProductController(services.catalogue),
-    orders: createOrderController(services.orders),
+    orders: createOrderController(services.orders, services.orderPayments),
+    cards: createSavedCardController(services.cards),
     refunds: createRefundController(services.refunds),
     fulfilment: createFulfilmentController(services.fulfilment),
     webhooks: createWebhookController(services.paymentEvents),
     admin: createAdminController(services.adminOrders, services.adminUsers),
+    shopConfig: createShopConfigController(services.shopConfig),
     system: createSystemController(system),
   };
 }

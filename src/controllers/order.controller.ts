@@ -3,6 +3,8 @@ import type { z } from 'zod';
 import { currentUser } from '../middleware/authenticate';
 import { parsedRequest } from '../middleware/validate';
 import {
+  answerAuthenticationRequest,
+  authenticationAnsweredResponse,
   createOrderRequest,
   listOrdersRequest,
   orderCanceledResponse,
@@ -10,14 +12,16 @@ import {
   orderDetailsResponse,
   orderIdRequest,
   orderListResponse,
+  orderPaymentResponse,
   payOrderRequest,
   paymentSubmittedResponse,
   webhookReceivedResponse,
 } from '../schemas/order.schemas';
+import type { OrderPaymentService } from '../services/order-payment.service';
 import type { OrderService } from '../services/order.service';
 import type { WebhookIntake } from '../services/webhook-intake.service';
 
-export function createOrderController(orders: OrderService) {
+export function createOrderController(orders: OrderService, payments: OrderPaymentService) {
   return {
     create: async (_req: Request, res: Response) => {
       const { body, headers } = parsedRequest(res, createOrderRequest);
@@ -51,6 +55,19 @@ export function createOrderController(orders: OrderService) {
       const { params, body } = parsedRequest(res, payOrderRequest);
       const result = await orders.payOrder(currentUser(res), params.id, body.paymentMethod);
       res.json({ message: 'Payment submitted', data: result } satisfies z.infer<typeof paymentSubmittedResponse>);
+    },
+
+    payment: async (_req: Request, res: Response) => {
+      const { params } = parsedRequest(res, orderIdRequest);
+      res.json({ message: 'Order payment', data: await payments.paymentOf(currentUser(res), params.id) } satisfies z.infer<
+        typeof orderPaymentResponse
+      >);
+    },
+
+    answerAuthentication: async (_req: Request, res: Response) => {
+      const { params, body } = parsedRequest(res, answerAuthenticationRequest);
+      const data = await payments.answerAuthentication(currentUser(res), params.id, body.outcome);
+      res.json({ message: 'Authentication finished', data } satisfies z.infer<typeof authenticationAnsweredResponse>);
     },
 
     cancel: async (_req: Request, res: Response) => {

@@ -53,6 +53,8 @@ export const ERROR_CODES = {
   PRODUCT_NOT_FOUND: { status: 404, meaning: 'No such product, or it is archived' },
   ORDER_NOT_FOUND: { status: 404, meaning: 'No such order visible to this account' },
   USER_NOT_FOUND: { status: 404, meaning: 'No such account' },
+  PAYMENT_METHOD_NOT_FOUND: { status: 404, meaning: "No such card saved on this account (another account's card included)" },
+  SETUP_INTENT_NOT_FOUND: { status: 404, meaning: 'No such SetupIntent made for this account' },
   // 405
   METHOD_NOT_ALLOWED: { status: 405, meaning: 'The path exists but not with this method; the Allow header lists those it takes' },
   // 408
@@ -71,6 +73,11 @@ export const ERROR_CODES = {
   ORDER_NOT_PAYABLE: { status: 409, meaning: 'The order is not pending or failed' },
   ORDER_NOT_CANCELABLE: { status: 409, meaning: 'The order is not pending or failed' },
   ORDER_EXPIRED: { status: 409, meaning: 'The payment window of the order has closed' },
+  NOT_AWAITING_AUTHENTICATION: { status: 409, meaning: "The order's payment is not waiting for the buyer's authentication" },
+  SETUP_NOT_COMPLETE: {
+    status: 409,
+    meaning: 'The SetupIntent has not succeeded yet: confirm it with Stripe.js (confirmCardSetup) first; `details[0].status` says where it is',
+  },
   ALREADY_PAID: { status: 409, meaning: 'The payment succeeded before the cancel reached the provider' },
   IDEMPOTENCY_KEY_IN_USE: { status: 409, meaning: 'A request with this Idempotency-Key is still running; retry shortly' },
   EMAIL_ALREADY_VERIFIED: { status: 409, meaning: "The account's email address is already verified" },

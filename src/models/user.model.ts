@@ -23,6 +23,12 @@ const userSchema = new Schema(
     passwordChangedAt: { type: Date, default: null },
     /** The last admin change applied to this account (its sequence number, see src/services/admin-user.service.ts). */
     adminSeq: { type: Number, default: 0, select: false },
+    /**
+     * The account's Customer at the payment provider, one per gateway mode (test and live Customers are separate
+     * at Stripe; the simulated gateway has its own), made on first need (a card to save) and set once by a
+     * conditional update, so concurrent first requests agree.
+     */
+    paymentCustomers: { simulated: { type: String }, test: { type: String }, live: { type: String } },
   },
   { timestamps: true, strict: 'throw' },
 );

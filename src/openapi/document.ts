@@ -34,6 +34,8 @@ const TAGS = [
   { name: 'Auth', description: 'Registration, login, sessions, the current user, password reset and email verification' },
   { name: 'Products', description: 'The catalogue: public reading, admin changes' },
   { name: 'Orders', description: 'Orders, payments and cancellation' },
+  { name: 'Saved cards', description: "A buyer's cards kept at Stripe (a Customer per account) for one-click payments" },
+  { name: 'Storefront', description: 'What a browser front end needs to know: the payment mode and the Stripe.js settings' },
   { name: 'Admin', description: "Refunds, every buyer's orders, accounts and their audit trail (admins only)" },
   { name: 'Webhooks', description: 'Called by Stripe' },
   { name: 'System', description: 'Health, readiness and this documentation' },

@@ -24,6 +24,78 @@ export interface PaymentIntentRef {
   status: PaymentIntentStatus;
 }
 
+/**
+ * What the buyer must do to finish a payment in `requires_action` (3-D Secure). `type` is the provider's
+ * next_action type (`use_stripe_sdk`, `redirect_to_url`: Stripe.js's confirmCardPayment handles either) or, with
+ * the simulated gateway, `simulated_authentication` (answered through answerAuthentication).
+ */
+export interface NextAction {
+  type: string;
+}
+
+/** Why the last attempt to pay an intent failed (a decline, a failed authentication), in the provider's words. */
+export interface PaymentAttemptError {
+  code: string | null;
+  declineCode: string | null;
+  message: string | null;
+}
+
+export interface ConfirmOptions {
+  /** The Customer the payment method is saved on: Stripe refuses a saved card without its customer on the intent. */
+  customerId?: string;
+}
+
+export interface ConfirmResult {
+  status: PaymentIntentStatus;
+  /** Present when the status is `requires_action`. */
+  nextAction?: NextAction;
+}
+
+/** A card kept on a Customer (a Stripe PaymentMethod of type card): what the buyer is shown, never the number. */
+export interface SavedCard {
+  id: string;
+  /** The Customer it is attached to; null when it is on none. */
+  customerId: string | null;
+  brand: string;
+  last4: string;
+  expMonth: number;
+  expYear: number;
+}
+
+/** Stripe's SetupIntent statuses. */
+export const SETUP_INTENT_STATUSES = [
+  'requires_payment_method',
+  'requires_confirmation',
+  'requires_action',
+  'processing',
+  'canceled',
+  'succeeded',
+] as const;
+export type SetupIntentStatus = (typeof SETUP_INTENT_STATUSES)[number];
+
+export interface SetupIntentRef {
+  id: string;
+  /** For Stripe.js's confirmCardSetup in the browser. */
+  clientSecret: string;
+  status: SetupIntentStatus;
+}
+
+/** A SetupIntent as the provider has it now and, once it succeeded, the card it saved on its customer. */
+export interface SetupResult {
+  id: string;
+  status: SetupIntentStatus;
+  customerId: string | null;
+  card: SavedCard | null;
+}
+
+export interface CreateCustomerInput {
+  email: string;
+  name: string;
+  metadata: Record<string, string>;
+  /** Sent as Stripe's Idempotency-Key: concurrent first calls for one account get one Customer. */
+  idempotencyKey: string;
+}
+
 /** What the provider says about an intent now: for reconciling orders whose webhook may have been lost. */
 export interface PaymentIntentSnapshot {
   id: string;
@@ -35,6 +107,10 @@ export interface PaymentIntentSnapshot {
    * figure is not a whole number of minor units of a currency this code knows.
    */
   amountReceivedMinor: number | null;
+  /** requires_action only: what the buyer must do next. */
+  nextAction?: NextAction;
+  /** While the intent awaits a payment method after a failed attempt: why that attempt failed. */
+  lastPaymentError?: PaymentAttemptError;
   metadata: Record<string, string>;
   /**
    * Only for an intent captured by hand (capture_method manual): the amount authorized and what is still
@@ -96,10 +172,11 @@ export interface PaymentGateway {
   readonly liveMode: boolean;
   createPaymentIntent(input: CreatePaymentIntentInput): Promise<PaymentIntentRef>;
   /**
-   * Attaches a payment method (a Stripe test id such as pm_card_visa) and confirms. Resolves with the
-   * intent's status; throws GatewayError kind 'declined' when the card is declined.
+   * Attaches a payment method (a Stripe test id such as pm_card_visa, or a card saved on `options.customerId`) and
+   * confirms. Resolves with the intent's status, and what the buyer must do when it is `requires_action`; throws
+   * GatewayError kind 'declined' when the card is declined.
    */
-  confirmPaymentIntent(id: string, paymentMethod: string): Promise<{ status: PaymentIntentStatus }>;
+  confirmPaymentIntent(id: string, paymentMethod: string, options?: ConfirmOptions): Promise<ConfirmResult>;
   /**
    * Cancels the intent (an authorization is released). Resolves with its final status: 'canceled', or
    * 'succeeded' when it had already been paid or captured (nothing is canceled then).
@@ -120,6 +197,30 @@ export interface PaymentGateway {
    * nothing is refunded. The order changes only when the provider's events confirm the refund.
    */
   createRefund(input: CreateRefundInput): Promise<RefundRef>;
+
+  /**
+   * The simulated gateway only (Stripe.js does this with Stripe): the buyer's answer to the authentication of an
+   * intent in `requires_action`. `complete` pays it; `fail` leaves it awaiting a payment method, as Stripe does, with
+   * a payment_failed event (code payment_intent_authentication_failure). Any other status is a GatewayError
+   * 'invalid_request' with code payment_intent_unexpected_state.
+   */
+  answerAuthentication?(intentId: string, outcome: 'complete' | 'fail'): Promise<{ status: PaymentIntentStatus }>;
+
+  /** A Customer for one account; the idempotency key makes concurrent first calls agree. */
+  createCustomer(input: CreateCustomerInput): Promise<{ id: string }>;
+  /** A SetupIntent for a card to keep on the customer; the browser confirms it with Stripe.js (confirmCardSetup). */
+  createSetupIntent(input: { customerId: string; metadata: Record<string, string> }): Promise<SetupIntentRef>;
+  /**
+   * The SetupIntent and, once it succeeded, its card, attached to the SetupIntent's customer (as Stripe does when it
+   * confirms). An unknown id is a GatewayError 'invalid_request' with code resource_missing.
+   */
+  retrieveSetup(id: string): Promise<SetupResult>;
+  /** One payment method; an unknown id is a GatewayError 'invalid_request' with code resource_missing. */
+  retrievePaymentMethod(id: string): Promise<SavedCard>;
+  /** The cards attached to the customer (the provider's first page: up to 100). */
+  listCards(customerId: string): Promise<SavedCard[]>;
+  /** Takes the payment method off its customer: it can no longer be charged. */
+  detachPaymentMethod(id: string): Promise<void>;
 }
 
 export type GatewayErrorKind =

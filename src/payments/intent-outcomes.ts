@@ -8,7 +8,17 @@ import type { OutcomeOf, PaymentOutcome } from './outcome';
 
 /** The provider does not know the intent (Stripe and the simulated gateway: resource_missing). */
 export function isIntentMissing(error: unknown): boolean {
+  return isResourceMissing(error);
+}
+
+/** The provider does not know the object asked about (an intent, a SetupIntent, a payment method, a customer). */
+export function isResourceMissing(error: unknown): boolean {
   return error instanceof GatewayError && error.kind === 'invalid_request' && error.code === 'resource_missing';
+}
+
+/** The provider refused a change the intent's status does not allow (answering a challenge it is not waiting for ...). */
+export function isUnexpectedIntentState(error: unknown): boolean {
+  return error instanceof GatewayError && error.kind === 'invalid_request' && error.code === 'payment_intent_unexpected_state';
 }
 
 /** The intent as the gateway has it now. A refusal or outage other than "no such intent" is thrown as the GatewayError it is. */

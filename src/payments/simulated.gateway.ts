@@ -7,7 +7,8 @@ import { GatewayError, type PaymentGateway, type PaymentIntentRef, type PaymentI
 /** Stripe's capture methods: `automatic_async` is the default for new intents at our API version; `manual` authorizes only. */
 type CaptureMethod = 'automatic_async' | 'manual';
 import { STRIPE_API_VERSION } from './stripe.api-version';
-import { testCardOutcome, type CardDecline } from './simulated.cards';
+import { testCardOutcome, type CardDecline, type CardOutcome } from './simulated.cards';
+import { createSimulatedCustomers, type SimulatedCustomers } from './simulated.customers';
 import { SimulatedChargeModel, SimulatedIdempotencyKeyModel, SimulatedIntentModel, SimulatedRefundModel } from './simulated.store';
 import { createWebhookSender } from './simulated.webhooks';
 
@@ -24,7 +25,19 @@ export interface SimulatedGateway extends PaymentGateway {
   readonly kind: 'simulated';
   /** Waits for the webhook deliveries in flight: for tests and graceful shutdown. */
   settle(): Promise<void>;
+  answerAuthentication: NonNullable<PaymentGateway['answerAuthentication']>;
+  confirmSetupIntent: SimulatedCustomers['confirmSetupIntent'];
 }
+
+/** What the API tells a client to do with an intent this gateway holds in requires_action: answer its challenge. */
+const SIMULATED_AUTHENTICATION = { type: 'simulated_authentication' } as const;
+
+/** Stripe's words when the buyer fails (or abandons) 3-D Secure. */
+const AUTHENTICATION_FAILED = {
+  code: 'payment_intent_authentication_failure',
+  message:
+    'The provided PaymentMethod has failed authentication. You can provide payment_method_data or a new PaymentMethod to attempt to fulfill this PaymentIntent again.',
+};
 
 /** The PaymentIntent fields Stripe puts in its events, kept in Stripe's own shape. */
 interface SimulatedIntent {
@@ -38,7 +51,18 @@ interface SimulatedIntent {
   client_secret: string;
   payment_method: string | null;
   payment_method_types: string[];
-  last_payment_error: { type: 'card_error'; code: string; decline_code: string; message: string; payment_method: { id: string } } | null;
+  customer?: string | null;
+  /** requires_action: Stripe's shape for a 3-D Secure challenge handled by Stripe.js. */
+  next_action?: { type: 'use_stripe_sdk'; use_stripe_sdk: { type: 'three_d_secure_redirect'; stripe_js: string } } | null;
+  /** Not Stripe's: the payment method whose authentication the buyer completed; confirming it again charges it. */
+  authenticated_payment_method?: string | null;
+  last_payment_error: {
+    type: 'card_error' | 'invalid_request_error';
+    code: string;
+    decline_code?: string;
+    message: string;
+    payment_method: { id: string };
+  } | null;
   canceled_at: number | null;
   cancellation_reason: null;
   created: number;
@@ -147,6 +171,8 @@ export function createSimulatedGateway(options: SimulatedGatewayOptions): Simula
     retryDelaysMs: options.retryDelaysMs,
   });
 
+  const customers = createSimulatedCustomers({ stripeId, secret: () => randomAlphanumeric(24), now: unixNow });
+
   const emit = (type: string, object: SimulatedIntent | SimulatedCharge | SimulatedRefund) =>
     webhooks.send({
       id: stripeId('evt'),
@@ -175,6 +201,50 @@ export function createSimulatedGateway(options: SimulatedGatewayOptions): Simula
     return changed ? stripeObject<SimulatedIntent>(changed) : null;
   };
 
+  /** Moves an intent waiting for the buyer's authentication; null when it no longer was. */
+  const changeAwaitingIntent = async (id: string, set: Partial<SimulatedIntent>): Promise<SimulatedIntent | null> => {
+    const changed = await intents
+      .findOneAndUpdate({ _id: id, status: 'requires_action' }, { $set: set }, { returnDocument: 'after' })
+      .lean<Stored<SimulatedIntent>>();
+    return changed ? stripeObject<SimulatedIntent>(changed) : null;
+  };
+
+  /**
+   * How a payment method pays: a test payment method as its id says, a saved card as the test card it was saved from.
+   * A saved card charges only with its customer on the intent, as Stripe requires; a detached one not at all.
+   */
+  const cardOutcome = async (paymentMethod: string, customerId: string | undefined): Promise<CardOutcome> => {
+    if (paymentMethod.startsWith('pm_card_')) return testCardOutcome(paymentMethod);
+    const saved = await customers.savedTestCard(paymentMethod);
+    if (!saved) return { kind: 'unknown' };
+    if (saved.customerId === null || saved.customerId !== customerId) {
+      throw new GatewayError(
+        'invalid_request',
+        saved.customerId === null
+          ? 'This PaymentMethod was detached from its Customer and may not be used again.'
+          : "The provided PaymentMethod belongs to a Customer that is not the PaymentIntent's customer.",
+        'payment_method_unusable',
+      );
+    }
+    return testCardOutcome(saved.testCard);
+  };
+
+  /** As Stripe does for a 3-D Secure card: the intent waits for the buyer, with the card attached; the client is told how to answer. */
+  const awaitAuthentication = async (intent: SimulatedIntent, paymentMethod: string, customerId: string | undefined) => {
+    const next_action = { type: 'use_stripe_sdk' as const, use_stripe_sdk: { type: 'three_d_secure_redirect' as const, stripe_js: '' } };
+    const customer = customerId ?? intent.customer ?? null;
+    const waiting = await changeOpenIntent(intent.id, {
+      status: 'requires_action',
+      payment_method: paymentMethod,
+      customer,
+      next_action,
+      last_payment_error: null,
+    });
+    if (!waiting) throw unexpectedState((await find(intent.id)).status);
+    emit('payment_intent.requires_action', waiting);
+    return { status: waiting.status, nextAction: { ...SIMULATED_AUTHENTICATION } };
+  };
+
   /** Stripe replays the first answer for a reused key, and refuses the key with other parameters. */
   const replay = <T extends PaymentIntentRef | RefundRef | CaptureAnswer>(key: StoredKey, fingerprint: string, idempotencyKey: string): T => {
     if (key.fingerprint !== fingerprint) throw idempotencyError(idempotencyKey);
@@ -195,7 +265,12 @@ export function createSimulatedGateway(options: SimulatedGatewayOptions): Simula
   const decline = async (intent: SimulatedIntent, paymentMethod: string, { code, declineCode, message }: CardDecline): Promise<never> => {
     // As in Stripe, a declined intent goes back to requires_payment_method and may be confirmed again.
     const last_payment_error = { type: 'card_error' as const, code, decline_code: declineCode, message, payment_method: { id: paymentMethod } };
-    const declined = await changeOpenIntent(intent.id, { status: 'requires_payment_method', payment_method: null, last_payment_error });
+    const declined = await changeOpenIntent(intent.id, {
+      status: 'requires_payment_method',
+      payment_method: null,
+      next_action: null,
+      last_payment_error,
+    });
     if (!declined) throw unexpectedState((await find(intent.id)).status);
     emit('payment_intent.payment_failed', declined);
     throw new GatewayError('declined', message, code, declineCode);
@@ -232,7 +307,7 @@ export function createSimulatedGateway(options: SimulatedGatewayOptions): Simula
     return { ...(key.response as RefundRef) };
   };
 
-  return {
+  const gateway: SimulatedGateway = {
     kind: 'simulated',
     liveMode: false,
 
@@ -259,6 +334,8 @@ export function createSimulatedGateway(options: SimulatedGatewayOptions): Simula
         client_secret: `${id}_secret_${randomAlphanumeric(24)}`,
         payment_method: null,
         payment_method_types: ['card'],
+        customer: null,
+        next_action: null,
         last_payment_error: null,
         canceled_at: null,
         cancellation_reason: null,
@@ -277,12 +354,15 @@ export function createSimulatedGateway(options: SimulatedGatewayOptions): Simula
       return replay<PaymentIntentRef>(first, fingerprint, idempotencyKey);
     },
 
-    async confirmPaymentIntent(id, paymentMethod) {
+    async confirmPaymentIntent(id, paymentMethod, options = {}) {
       const intent = await find(id);
       if (FINAL.includes(intent.status)) throw unexpectedState(intent.status);
-      const outcome = testCardOutcome(paymentMethod);
+      const outcome = await cardOutcome(paymentMethod, options.customerId ?? intent.customer ?? undefined);
       if (outcome.kind === 'unknown') {
         throw new GatewayError('invalid_request', `No such PaymentMethod: '${paymentMethod}'`, 'resource_missing');
+      }
+      if (outcome.kind === 'authenticate' && intent.authenticated_payment_method !== paymentMethod) {
+        return awaitAuthentication(intent, paymentMethod, options.customerId);
       }
       if (outcome.kind === 'declined') return decline(intent, paymentMethod, outcome.decline);
       if (intent.status === 'requires_capture') throw unexpectedState(intent.status);
@@ -382,9 +462,12 @@ export function createSimulatedGateway(options: SimulatedGatewayOptions): Simula
 
     async retrievePaymentIntent(id) {
       const intent = await find(id);
+      const error = intent.status === 'requires_payment_method' ? intent.last_payment_error : null;
       return {
         id,
         status: intent.status,
+        ...(intent.status === 'requires_action' && { nextAction: { ...SIMULATED_AUTHENTICATION } }),
+        ...(error && { lastPaymentError: { code: error.code, declineCode: error.decline_code ?? null, message: error.message } }),
         currency: intent.currency.toUpperCase(),
         amountReceivedMinor: minorFromStripe(intent.amount_received, intent.currency) ?? null,
         metadata: { ...intent.metadata },
@@ -443,8 +526,54 @@ export function createSimulatedGateway(options: SimulatedGatewayOptions): Simula
       return completeRefund(first ?? key);
     },
 
+    /**
+     * `complete`: the card is authenticated, and confirming it again charges it (as confirmPaymentIntent does, so a
+     * manual-capture intent is only authorized). `fail`: the intent awaits another card, as Stripe leaves it, and
+     * payment_intent.payment_failed says why. Only while the intent waits for the buyer (payment_intent_unexpected_state
+     * otherwise); two answers at once: one of them is applied.
+     */
+    async answerAuthentication(id, answer) {
+      const intent = await find(id);
+      const paymentMethod = intent.payment_method;
+      if (intent.status !== 'requires_action' || !paymentMethod) {
+        throw new GatewayError(
+          'invalid_request',
+          `This PaymentIntent is not awaiting authentication: it has a status of ${intent.status}.`,
+          'payment_intent_unexpected_state',
+        );
+      }
+      if (answer === 'complete') {
+        const authenticated = await changeAwaitingIntent(id, {
+          status: 'requires_confirmation',
+          next_action: null,
+          authenticated_payment_method: paymentMethod,
+        });
+        if (!authenticated) throw unexpectedState((await find(id)).status);
+        return gateway.confirmPaymentIntent(id, paymentMethod, intent.customer ? { customerId: intent.customer } : {});
+      }
+      const last_payment_error = { type: 'invalid_request_error' as const, ...AUTHENTICATION_FAILED, payment_method: { id: paymentMethod } };
+      const failed = await changeAwaitingIntent(id, {
+        status: 'requires_payment_method',
+        payment_method: null,
+        next_action: null,
+        last_payment_error,
+      });
+      if (!failed) throw unexpectedState((await find(id)).status);
+      emit('payment_intent.payment_failed', failed);
+      return { status: failed.status };
+    },
+
+    createCustomer: customers.createCustomer,
+    createSetupIntent: customers.createSetupIntent,
+    confirmSetupIntent: customers.confirmSetupIntent,
+    retrieveSetup: customers.retrieveSetup,
+    retrievePaymentMethod: customers.retrievePaymentMethod,
+    listCards: customers.listCards,
+    detachPaymentMethod: customers.detachPaymentMethod,
+
     settle: () => webhooks.settle(),
   };
+  return gateway;
 }
 
 /** What a charge took: less than its amount after a partial capture (charges stored before captures were simulated took all of it). */

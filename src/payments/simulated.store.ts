@@ -1,11 +1,11 @@
 import { Schema, model } from 'mongoose';
 
 /**
- * Where the simulated gateway keeps what Stripe would keep for it: intents, charges, refunds and idempotency
- * records, in collections of its own (simulated_*) on the app's database, so a restart (npm run dev restarts on
- * every save), a crash or a second instance on the same database knows every intent and refund made. Documents
- * keep Stripe's field names, since events carry them as they are; `_id` is the Stripe id. Like the rest of the
- * code it needs no transactions: every change is one conditional update of one document.
+ * Where the simulated gateway keeps what Stripe would keep for it: intents, charges, refunds, customers, setup
+ * intents, saved cards and idempotency records, in collections of its own (simulated_*) on the app's database, so
+ * a restart (npm run dev restarts on every save), a crash or a second instance on the same database knows every
+ * intent and refund made. Documents keep Stripe's field names, since events carry them as they are; `_id` is the
+ * Stripe id. Like the rest of the code it needs no transactions: every change is one conditional update of one document.
  * Only the simulated gateway reads these; production (STRIPE_SECRET_KEY required) never creates them.
  */
 /** Any Stripe object: the gateway reads each collection as the Stripe type it holds. */
@@ -17,5 +17,9 @@ const stripeShaped = (collection: string) =>
 export const SimulatedIntentModel = model('SimulatedIntent', stripeShaped('simulated_intents'));
 export const SimulatedChargeModel = model('SimulatedCharge', stripeShaped('simulated_charges'));
 export const SimulatedRefundModel = model('SimulatedRefund', stripeShaped('simulated_refunds'));
-/** `intent:<key>` or `refund:<key>`: the first request's fingerprint and answer, as Stripe keeps them for a key. */
+export const SimulatedCustomerModel = model('SimulatedCustomer', stripeShaped('simulated_customers'));
+export const SimulatedSetupIntentModel = model('SimulatedSetupIntent', stripeShaped('simulated_setup_intents'));
+/** Saved cards; each keeps the test payment method it was made from (`test_card`), which decides how it pays. */
+export const SimulatedPaymentMethodModel = model('SimulatedPaymentMethod', stripeShaped('simulated_payment_methods'));
+/** `intent:<key>`, `refund:<key>` or `customer:<key>`: the first request's fingerprint and answer, as Stripe keeps them for a key. */
 export const SimulatedIdempotencyKeyModel = model('SimulatedIdempotencyKey', stripeShaped('simulated_idempotency_keys'));

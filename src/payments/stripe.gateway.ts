@@ -2,8 +2,17 @@ import Stripe from 'stripe';
 import type { Config } from '../config/env';
 import type { Logger } from '../lib/logger';
 import { minorFromStripe, toStripeAmount } from '../lib/money';
-import { GatewayError, PAYMENT_INTENT_STATUSES, REFUND_STATUSES, type PaymentGateway, type PaymentIntentStatus, type RefundStatus } from './gateway';
+import {
+  GatewayError,
+  PAYMENT_INTENT_STATUSES,
+  REFUND_STATUSES,
+  type PaymentGateway,
+  type PaymentIntentSnapshot,
+  type PaymentIntentStatus,
+  type RefundStatus,
+} from './gateway';
 import { sdkApiVersion } from './stripe.api-version';
+import { stripeCustomerOperations } from './stripe.customers';
 import { PROVIDER_UNAVAILABLE_MESSAGE, isUnexpectedStateError, toGatewayError } from './stripe.errors';
 
 /** What an intent received. localstripe leaves amount_received out; Stripe always sends it. */
@@ -75,10 +84,17 @@ export function createStripeGateway(config: Config['stripe'], logger: Logger): P
       return { id: intent.id, clientSecret: intent.client_secret, status: statusOf(intent) };
     },
 
-    async confirmPaymentIntent(id, paymentMethod) {
-      await call('attach payment method', () => stripe.paymentIntents.update(id, { payment_method: paymentMethod }));
+    /**
+     * A saved card goes with its customer (Stripe refuses it otherwise). A card that needs 3-D Secure leaves the intent
+     * in requires_action with Stripe's next_action (use_stripe_sdk): the browser finishes it with Stripe.js's
+     * confirmCardPayment(clientSecret). `use_stripe_sdk` is not sent: localstripe refuses any confirm parameter.
+     */
+    async confirmPaymentIntent(id, paymentMethod, options = {}) {
+      const update: Stripe.PaymentIntentUpdateParams = { payment_method: paymentMethod, ...(options.customerId && { customer: options.customerId }) };
+      await call('attach payment method', () => stripe.paymentIntents.update(id, update));
       const intent = await call('confirm', () => stripe.paymentIntents.confirm(id));
-      return { status: statusOf(intent) };
+      const status = statusOf(intent);
+      return status === 'requires_action' ? { status, nextAction: { type: intent.next_action?.type ?? 'use_stripe_sdk' } } : { status };
     },
 
     async cancelPaymentIntent(id, options = {}) {
@@ -117,6 +133,7 @@ export function createStripeGateway(config: Config['stripe'], logger: Logger): P
       return {
         id: intent.id,
         status,
+        ...buyerStepOf(intent, status),
         currency: intent.currency.toUpperCase(),
         amountReceivedMinor: minorFromStripe(receivedOf(intent, status), intent.currency) ?? null,
         metadata: { ...intent.metadata },
@@ -159,5 +176,16 @@ export function createStripeGateway(config: Config['stripe'], logger: Logger): P
       }
       return { id: refund.id, status: refundStatusOf(refund), amountMinor: refunded ?? amountMinor, currency: refund.currency.toUpperCase() };
     },
+
+    ...stripeCustomerOperations(stripe, call, logger),
   };
+}
+
+/** What the buyer must do next with an intent (requires_action), or why their last attempt failed (awaiting a card). */
+function buyerStepOf(intent: Stripe.PaymentIntent, status: PaymentIntentStatus): Pick<PaymentIntentSnapshot, 'nextAction' | 'lastPaymentError'> {
+  if (status === 'requires_action') return { nextAction: { type: intent.next_action?.type ?? 'use_stripe_sdk' } };
+  const error = intent.last_payment_error;
+  // An error that says nothing (stripe-mock's fixture) is no error to report.
+  if (status !== 'requires_payment_method' || !(error?.code || error?.message)) return {};
+  return { lastPaymentError: { code: error.code ?? null, declineCode: error.decline_code || null, message: error.message ?? null } };
 }

@@ -77,6 +77,11 @@ export interface Route {
   /** Needs the database, so answers 503 DATABASE_UNAVAILABLE at once while it is unreachable (default true). */
   usesDatabase?: boolean;
   /**
+   * Served only when the payment gateway answers 3-D Secure itself (the simulated gateway; with Stripe, Stripe.js
+   * does): otherwise the path is unknown (404), like /metrics without METRICS_TOKEN.
+   */
+  onlyWith?: 'simulatedAuthentication';
+  /**
    * Its answers carry tokens, client secrets or personal data (default: `user` and `admin` access), so no
    * cache may keep them: every answer under its resource (401s, 404s and 405s included) gets
    * `Cache-Control: no-store`.

@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import {
+  answerAuthenticationRequest,
+  authenticationAnsweredResponse,
   createOrderRequest,
   listOrdersRequest,
   orderCanceledResponse,
@@ -7,6 +9,7 @@ import {
   orderDetailsResponse,
   orderIdRequest,
   orderListResponse,
+  orderPaymentResponse,
   payOrderRequest,
   paymentSubmittedResponse,
   webhookReceivedResponse,
@@ -138,11 +141,16 @@ export const orderRoutes: ApiOperation[] = [
     operationId: 'payOrder',
     handler: (c) => c.orders.pay,
     tag: 'Orders',
-    summary: 'Pay with a Stripe test payment method (owner, test mode only)',
+    summary: 'Pay with a saved card, or a Stripe test payment method outside live mode (owner)',
     description:
-      "Confirms the order's PaymentIntent from the backend (`pm_card_visa` succeeds; `pm_card_chargeCustomerFail` declines). The order " +
-      'itself becomes `paid` or `failed` only through the webhook that follows. A decline is a 402 `CARD_DECLINED` whose `details[0]` ' +
-      'carries `declineCode`, `orderId` and `paymentIntentId`. Refused (403 `LIVE_MODE`) with a live Stripe key.',
+      "Confirms the order's PaymentIntent from the backend with `paymentMethod`: one of the buyer's saved cards (`/api/payment-methods`; " +
+      "another account's is a 404 `PAYMENT_METHOD_NOT_FOUND`), or in test mode and with simulated payments a Stripe test payment method " +
+      '(`pm_card_visa` succeeds; `pm_card_chargeCustomerFail` declines; `pm_card_authenticationRequired` and `pm_card_threeDSecure2Required` ' +
+      'ask for 3-D Secure), refused with 403 `LIVE_MODE` under a live key. The order itself becomes `paid` or `failed` only through the ' +
+      'webhook that follows. A decline is a 402 `CARD_DECLINED` whose `details[0]` carries `declineCode`, `orderId` and `paymentIntentId`. ' +
+      'A card that needs authentication answers `paymentStatus: "requires_action"` with `nextAction` and leaves the order pending: with ' +
+      'Stripe, call Stripe.js `confirmCardPayment(nextAction.clientSecret)` in the browser; with simulated payments, ' +
+      '`POST /api/orders/{id}/authenticate`. Then follow the order (`GET /api/orders/{id}`) until it leaves `pending`.',
     access: 'user',
     request: payOrderRequest,
     parameterDescriptions: { id: "The order's id" },
@@ -151,6 +159,7 @@ export const orderRoutes: ApiOperation[] = [
       'ORDER_NOT_FOUND',
       'FORBIDDEN',
       'LIVE_MODE',
+      'PAYMENT_METHOD_NOT_FOUND',
       'ORDER_NOT_PAYABLE',
       'ORDER_EXPIRED',
       'CARD_DECLINED',
@@ -165,6 +174,71 @@ export const orderRoutes: ApiOperation[] = [
           message: 'Payment submitted',
           data: { orderId: exampleOrder.id, paymentIntentId: examplePaymentIntentId, paymentStatus: 'succeeded' },
         },
+      },
+    },
+  },
+  {
+    method: 'get',
+    path: '/api/orders/{id}/payment',
+    operationId: 'getOrderPayment',
+    handler: (c) => c.orders.payment,
+    tag: 'Orders',
+    summary: "The order's client secret and its payment's status now (owner, while it can be paid)",
+    description:
+      'For a browser that confirms or authenticates the payment with Stripe.js, and for a page reloaded in the middle of paying: the ' +
+      "PaymentIntent's `clientSecret`, its `paymentStatus` as the payment provider reports it now, `nextAction` when it is " +
+      '`requires_action`, and `lastPaymentError` when the last attempt failed. Only the buyer who placed the order: anyone else, admins ' +
+      'included, gets a 404. Only while the order is `pending` or `failed` and its payment window is open. Never cached (`no-store`); ' +
+      'the client secret is in no other answer but the creation.',
+    access: 'user',
+    request: orderIdRequest,
+    parameterDescriptions: { id: "The order's id" },
+    errors: ['ORDER_NOT_FOUND', 'ORDER_NOT_PAYABLE', 'ORDER_EXPIRED', 'PAYMENT_REQUEST_REJECTED', 'PAYMENT_GATEWAY_ERROR'],
+    responses: {
+      200: {
+        description: 'The payment as it stands',
+        schema: orderPaymentResponse,
+        example: {
+          message: 'Order payment',
+          data: {
+            orderId: exampleOrder.id,
+            paymentIntentId: examplePaymentIntentId,
+            clientSecret: `${examplePaymentIntentId}_secret_9xYz`,
+            paymentStatus: 'requires_action',
+            nextAction: { type: 'use_stripe_sdk', clientSecret: `${examplePaymentIntentId}_secret_9xYz` },
+          },
+        },
+      },
+    },
+  },
+  {
+    method: 'post',
+    path: '/api/orders/{id}/authenticate',
+    operationId: 'answerAuthentication',
+    handler: (c) => c.orders.answerAuthentication,
+    onlyWith: 'simulatedAuthentication',
+    tag: 'Orders',
+    summary: 'Complete or fail the 3-D Secure challenge of a simulated payment (owner; simulated payments only)',
+    description:
+      'Served only with simulated payments (no STRIPE_SECRET_KEY; 404 otherwise), where it stands in for the challenge Stripe.js shows: ' +
+      'after `/pay` answered `requires_action` with `nextAction.type` `simulated_authentication`. `complete` pays the order (it becomes ' +
+      '`paid` through the webhook); `fail` leaves the payment awaiting another card, as Stripe does, and the webhook makes the order ' +
+      '`failed` with `lastPaymentError.code` `payment_intent_authentication_failure`: it can still be paid. 409 ' +
+      '`NOT_AWAITING_AUTHENTICATION` when nothing waits for an answer.',
+    access: 'user',
+    request: answerAuthenticationRequest,
+    requestExample: { outcome: 'complete' },
+    parameterDescriptions: { id: "The order's id" },
+    errors: ['ROUTE_NOT_FOUND', 'ORDER_NOT_FOUND', 'ORDER_NOT_PAYABLE', 'ORDER_EXPIRED', 'NOT_AWAITING_AUTHENTICATION', 'PAYMENT_GATEWAY_ERROR'],
+    responses: {
+      200: {
+        description: 'Answered',
+        schema: authenticationAnsweredResponse,
+        example: {
+          message: 'Authentication finished',
+          data: { orderId: exampleOrder.id, paymentIntentId: examplePaymentIntentId, paymentStatus: 'succeeded' },
+        },
+        links: { GetOrder: { operationId: 'getOrder', parameters: { id: '$response.body#/data/orderId' } } },
       },
     },
   },

@@ -16,6 +16,8 @@ export interface RouterDeps {
   authenticate: RequestHandler;
   /** The `metrics` access rule. Without it (no METRICS_TOKEN) the `metrics` routes are not served: 404. */
   metricsToken?: RequestHandler;
+  /** The gateway answers 3-D Secure itself (simulated payments): the `onlyWith: 'simulatedAuthentication'` routes are served. */
+  simulatedAuthentication?: boolean;
   limits: AttemptLimits;
   /** The guards the settings turn on; an operation's guard missing here is not served. */
   guards?: Partial<Record<Guard, RequestHandler>>;
@@ -54,7 +56,9 @@ interface PathEntry {
  * OPTIONS). An unknown path passes the same gates and the JSON body check and falls through to the app's 404.
  */
 export function createRouter(table: readonly RouteEntry[], deps: RouterDeps): RequestHandler & { stack: unknown[] } {
-  const served = table.filter((route) => route.access !== 'metrics' || deps.metricsToken);
+  const served = table.filter(
+    (route) => (route.access !== 'metrics' || deps.metricsToken) && (route.onlyWith !== 'simulatedAuthentication' || deps.simulatedAuthentication),
+  );
   checkTable(served);
 
   const privateResources = [...new Set(served.filter((route) => traitsOf(route).private).map((route) => resourceOf(route.path)))];

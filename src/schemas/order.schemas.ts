@@ -46,6 +46,13 @@ export const payOrderRequest = {
   }),
 };
 
+export const answerAuthenticationRequest = {
+  params: idParams,
+  body: z.object({
+    outcome: z.enum(['complete', 'fail'], 'Must be complete or fail'),
+  }),
+};
+
 export type CreateOrderInput = z.output<typeof createOrderRequest.body>;
 export type ListOrdersQuery = z.output<typeof listOrdersRequest.query>;
 
@@ -176,8 +183,48 @@ export const orderCreatedResponse = z.object({
 });
 export const orderListResponse = z.object({ message: z.literal('Order list'), data: z.array(orderView), pagination });
 export const orderDetailsResponse = z.object({ message: z.literal('Order details'), data: orderView });
+const clientSecret = z.string().meta({ example: 'pi_3Nv1aB2eZvKYlo2C0abc1234_secret_9xYz' });
+
+/** What the buyer's browser must do to finish a payment in requires_action. */
+export const nextAction = z
+  .object({
+    type: z.string().meta({
+      description:
+        'Stripe: its next_action type (`use_stripe_sdk`): call Stripe.js `confirmCardPayment(clientSecret)`, which runs 3-D Secure. ' +
+        'Simulated payments: `simulated_authentication`: answer with `POST /api/orders/{id}/authenticate`.',
+      example: 'use_stripe_sdk',
+    }),
+    clientSecret,
+  })
+  .meta({ id: 'NextAction' });
+
 export const paymentSubmittedResponse = z.object({
   message: z.literal('Payment submitted'),
+  data: z.object({
+    orderId: idString,
+    paymentIntentId: z.string(),
+    paymentStatus: paymentIntentStatus,
+    nextAction: nextAction.optional().meta({ description: 'Only with paymentStatus `requires_action`: the order stays pending until it is done' }),
+  }),
+});
+
+export const orderPaymentResponse = z.object({
+  message: z.literal('Order payment'),
+  data: z.object({
+    orderId: idString,
+    paymentIntentId: z.string(),
+    clientSecret: clientSecret.meta({ description: "The PaymentIntent's client secret, for Stripe.js in the buyer's browser" }),
+    paymentStatus: paymentIntentStatus.meta({ description: "The PaymentIntent's status as the payment provider reports it now" }),
+    nextAction: nextAction.optional().meta({ description: 'Only with paymentStatus `requires_action`' }),
+    lastPaymentError: z
+      .object({ code: z.string().nullable(), declineCode: z.string().nullable(), message: z.string().nullable() })
+      .optional()
+      .meta({ description: 'Why the last attempt failed (a decline, a failed authentication), while the intent awaits another card' }),
+  }),
+});
+
+export const authenticationAnsweredResponse = z.object({
+  message: z.literal('Authentication finished'),
   data: z.object({ orderId: idString, paymentIntentId: z.string(), paymentStatus: paymentIntentStatus }),
 });
 export const orderCanceledResponse = z.object({ message: z.literal('Order canceled'), data: orderView });

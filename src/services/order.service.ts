@@ -19,6 +19,7 @@ import { cancelOpenOrder, gatewayFailure, notOpen } from './order-lifecycle.serv
 import { attachIntent, deleteUnplacedOrder, insertUnplacedOrder } from './order-store';
 import { toOrderView } from './order-view';
 import { createPaymentOutcomes } from './payment-outcomes.service';
+import { createSavedCardService } from './saved-cards.service';
 import { releaseLines, reserveLines, type Shortage, type StockLine } from './stock.service';
 
 export interface OrderServiceDeps {
@@ -47,6 +48,8 @@ export function createOrderService(deps: OrderServiceDeps) {
   const metrics = deps.metrics ?? noMetrics;
   const faults = deps.faults ?? noFaults;
   const outcomes = createPaymentOutcomes({ clock, logger: deps.logger, metrics, mails: deps.mails, faults });
+  // /pay takes only the buyer's own saved cards (and, outside live mode, Stripe's test payment methods).
+  const cards = createSavedCardService({ payments, logger: deps.logger });
 
   /**
    * Creating an order is five writes with no transaction, each safe to repeat or to be interrupted:
@@ -156,18 +159,28 @@ export function createOrderService(deps: OrderServiceDeps) {
     return toOrderView(await visibleOrder(user, id), user);
   }
 
-  /** Backend confirmation with a Stripe test payment method; the order itself changes only by webhook. */
+  /**
+   * Backend confirmation with a Stripe test payment method (not in live mode) or a card saved on the buyer's own
+   * Customer; the order itself changes only by webhook. A card that needs 3-D Secure answers `requires_action` with
+   * what the buyer's browser needs to finish it (the next action and the client secret); the order stays pending.
+   */
   async function payOrder(user: PublicUser, id: string, paymentMethod: string) {
     const order = await visibleOrder(user, id);
     if (order.userId.toHexString() !== user.id) throw new Forbidden('Only the customer who placed the order can pay for it');
-    if (payments.liveMode) throw new Forbidden('Paying with test payment methods is only possible in test mode', 'LIVE_MODE');
+    const testMethod = isTestPaymentMethod(paymentMethod);
+    if (payments.liveMode && testMethod) throw new Forbidden('Paying with test payment methods is only possible in test mode', 'LIVE_MODE');
     if (!OPEN_STATUSES.includes(order.status)) throw notOpen(order.status, 'paid');
     if (order.expiresAt <= clock()) throw new Conflict('The payment window for this order has closed', 'ORDER_EXPIRED');
+    const saved = testMethod ? undefined : await cards.ownedCard(user, paymentMethod);
+    const paymentIntentId = order.paymentIntentId!;
     try {
-      const { status } = await payments.confirmPaymentIntent(order.paymentIntentId!, paymentMethod);
-      return { orderId: id, paymentIntentId: order.paymentIntentId!, paymentStatus: status };
+      const result = await payments.confirmPaymentIntent(paymentIntentId, paymentMethod, saved && { customerId: saved.customerId });
+      const answer = { orderId: id, paymentIntentId, paymentStatus: result.status };
+      if (result.status !== 'requires_action') return answer;
+      const { clientSecret } = await OrderModel.findById(order._id).select('+clientSecret').lean<{ clientSecret: string }>().orFail();
+      return { ...answer, nextAction: { type: result.nextAction?.type ?? 'use_stripe_sdk', clientSecret } };
     } catch (error) {
-      throw gatewayFailure(error, { orderId: id, paymentIntentId: order.paymentIntentId ?? undefined });
+      throw gatewayFailure(error, { orderId: id, paymentIntentId });
     }
   }
 
@@ -187,6 +200,11 @@ export function createOrderService(deps: OrderServiceDeps) {
 }
 
 export type OrderService = ReturnType<typeof createOrderService>;
+
+/** Stripe's test payment methods (pm_card_visa, ...): any test account (and the simulated gateway) knows them, no live one does. */
+function isTestPaymentMethod(paymentMethod: string): boolean {
+  return paymentMethod.startsWith('pm_card_');
+}
 
 /** Repeated productIds are one line: quantities are added before anything else. */
 function mergeLines(items: CreateOrderInput['items']): StockLine[] {

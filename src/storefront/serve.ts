@@ -3,6 +3,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { Config } from '../config/env';
+import { shopConfigOf } from '../services/shop-config.service';
 
 /**
  * The storefront: the page at `/` and its files under `/storefront/`, read once at start-up from `public/`
@@ -20,15 +21,19 @@ const CONTENT_TYPES: Record<string, string | undefined> = {
   '.svg': 'image/svg+xml',
 };
 
-/** What the page needs to know before its first request, written into its `<meta name="shop-config">`. */
+/**
+ * What the page needs to know before its first request, written into its `<meta name="shop-config">`: the
+ * payment mode, for its banner. It is derived from the same shop config as GET /api/config, which the payment
+ * panel reads for the rest (the publishable key and Stripe.js's URL), as a separate front end would.
+ */
 export interface PageSettings {
   /** `simulated`: no Stripe account, test cards only; `test`/`live`: the Stripe key's mode. */
   paymentMode: 'simulated' | 'test' | 'live';
 }
 
 export function pageSettings(config: Config): PageSettings {
-  const key = config.stripe.secretKey;
-  return { paymentMode: key === undefined ? 'simulated' : /^(sk|rk)_live_/.test(key) ? 'live' : 'test' };
+  const { payments } = shopConfigOf(config);
+  return { paymentMode: payments.mode === 'simulated' ? 'simulated' : payments.livemode ? 'live' : 'test' };
 }
 
 /**

@@ -1,16 +1,10 @@
 import { mkdirSync, readFileSync } from 'node:fs';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import type { Express } from 'express';
 import type { Page } from 'playwright-core';
 import request from 'supertest';
 import { launchChromium, type ChromiumSession } from '../../scripts/chromium';
-import { buildServices } from '../../src/compose';
-import { silentLogger } from '../../src/lib/logger';
-import { createSimulatedGateway, type SimulatedGateway } from '../../src/payments/simulated.gateway';
-import { buildTestApp, testConfig } from './app';
-import { startSmtpServer, type TestSmtpServer } from './smtp';
+import type { SimulatedGateway } from '../../src/payments/simulated.gateway';
+import { startSimulatedShop, type LiveShop } from './live-shop';
 
 /** Where the browser tests leave their screenshots (git-ignored). */
 export const SCREENSHOT_DIR = path.resolve(__dirname, '..', 'browser', 'output');
@@ -23,56 +17,15 @@ export function launchBrowser(): Promise<ChromiumSession> {
   return launchChromium({ viewport: DESKTOP });
 }
 
-export interface BrowserShop {
-  app: Express;
-  /** The shop's origin, e.g. http://127.0.0.1:41234 */
-  url: string;
-  gateway: SimulatedGateway;
-  /** With `mail: true`: the SMTP server the shop's running mail worker sends to (its links point at `url`). */
-  smtp?: TestSmtpServer;
-  close(): Promise<void>;
-}
+export type BrowserShop = LiveShop;
 
 /**
- * The shop on a loopback port, as `npm start` runs it in development: the simulated gateway posts its signed
- * events to the shop's own webhook a moment after each payment change, so the page sees the order move.
- * A shop per scenario: each is its own origin, so the browser's storage (cart, session) starts empty. With
- * `mail`, the shop's mail worker runs and sends over SMTP to a server in this process, with links to this origin.
+ * The shop on a loopback port, as `npm start` runs it in development (simulated payments, events to its own
+ * webhook). A shop per scenario: each is its own origin, so the browser's storage (cart, session) starts empty.
+ * With `mail`, its mail worker sends over SMTP to a server in this process (`smtp`).
  */
-export async function startBrowserShop(env: Record<string, string> = {}, options: { mail?: boolean } = {}): Promise<BrowserShop> {
-  // Listening first: the shop's address is the mails' link base.
-  let app: Express | undefined;
-  const server = http.createServer((req, res) => app!(req, res));
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const smtp = options.mail ? await startSmtpServer() : undefined;
-  const shopEnv = smtp ? { SMTP_URL: smtp.url, SHOP_URL: `${url}/`, MAIL_POLL_INTERVAL_SECONDS: '1', ...env } : env;
-  const config = testConfig(shopEnv);
-  let webhookUrl: string | undefined;
-  const gateway = createSimulatedGateway({
-    webhookSecret: config.stripe.webhookSecret,
-    webhookUrl: () => webhookUrl,
-    deliveryDelayMs: 250,
-    logger: silentLogger,
-    retryDelaysMs: [50, 100, 200],
-  });
-  const services = smtp ? buildServices(config, { logger: silentLogger, payments: gateway }) : undefined;
-  services?.mail.worker.start();
-  app = buildTestApp({ env: shopEnv, deps: { payments: gateway, ...(services && { services }) } });
-  webhookUrl = `${url}/api/orders/webhook`;
-  return {
-    app,
-    url,
-    gateway,
-    smtp,
-    close: async () => {
-      await services?.mail.worker.stop();
-      await smtp?.close();
-      await gateway.settle();
-      server.closeAllConnections();
-      await new Promise((resolve) => server.close(resolve));
-    },
-  };
+export function startBrowserShop(env: Record<string, string> = {}, options: { mail?: boolean } = {}): Promise<LiveShop<SimulatedGateway>> {
+  return startSimulatedShop(env, 250, options);
 }
 
 export interface WatchedPage {
@@ -87,8 +40,17 @@ export interface WatchedPage {
   httpErrors: string[];
 }
 
-/** A new tab on the shop with everything that can go wrong in it recorded. */
-export async function openPage(browser: ChromiumSession, shop: BrowserShop, viewport = DESKTOP): Promise<WatchedPage> {
+/**
+ * A new tab on the shop with everything that can go wrong in it recorded. `otherOrigins` may be requested too
+ * (localstripe, whose stand-in Stripe.js the page loads and talks to in Stripe mode).
+ */
+export async function openPage(
+  browser: ChromiumSession,
+  shop: BrowserShop,
+  viewport = DESKTOP,
+  options: { otherOrigins?: string[] } = {},
+): Promise<WatchedPage> {
+  const allowed = [shop.url, ...(options.otherOrigins ?? [])].map((origin) => `${origin}/`);
   const page = await browser.context.newPage();
   await page.setViewportSize(viewport);
   const watched: WatchedPage = { page, problems: [], cspViolations: [], dialogs: [], httpErrors: [] };
@@ -108,7 +70,7 @@ export async function openPage(browser: ChromiumSession, shop: BrowserShop, view
     void dialog.dismiss();
   });
   page.on('request', (req) => {
-    if (!req.url().startsWith(`${shop.url}/`)) watched.problems.push(`request to another origin: ${req.url()}`);
+    if (!allowed.some((origin) => req.url().startsWith(origin))) watched.problems.push(`request to another origin: ${req.url()}`);
   });
   // A view's requests are aborted when the buyer navigates away from it (its polling included): not a failure.
   page.on('requestfailed', (req) => {
@@ -128,10 +90,12 @@ const AXE_SOURCE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
  * practices). axe is evaluated through the DevTools protocol, which the page's CSP does not govern: the
  * page itself still allows no script but its own.
  */
-export async function accessibilityProblems(page: Page): Promise<string[]> {
+export async function accessibilityProblems(page: Page, options: { exclude?: string[] } = {}): Promise<string[]> {
   await page.evaluate(AXE_SOURCE);
+  // `exclude`: markup that is not ours (localstripe's stand-in card field, where Stripe's own is an iframe of its own).
+  const context = options.exclude ? JSON.stringify({ exclude: options.exclude.map((selector) => [selector]) }) : 'document';
   const violations = await page.evaluate<Array<{ id: string; impact: string | null; help: string; targets: string[] }>>(
-    `axe.run(document, { resultTypes: ['violations'] }).then((r) => r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, targets: v.nodes.map((n) => n.target.join(' ')) })))`,
+    `axe.run(${context}, { resultTypes: ['violations'] }).then((r) => r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, targets: v.nodes.map((n) => n.target.join(' ')) })))`,
   );
   return violations
     .filter((v) => v.impact === 'serious' || v.impact === 'critical')

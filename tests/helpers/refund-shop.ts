@@ -36,6 +36,12 @@ export function recording(
     cancelPaymentIntent: (id, options) => inner.cancelPaymentIntent(id, options),
     capturePaymentIntent: (id, input) => inner.capturePaymentIntent(id, input),
     retrievePaymentIntent: (id) => inner.retrievePaymentIntent(id),
+    createCustomer: (input) => inner.createCustomer(input),
+    createSetupIntent: (input) => inner.createSetupIntent(input),
+    retrieveSetup: (id) => inner.retrieveSetup(id),
+    retrievePaymentMethod: (id) => inner.retrievePaymentMethod(id),
+    listCards: (customerId) => inner.listCards(customerId),
+    detachPaymentMethod: (id) => inner.detachPaymentMethod(id),
     async createRefund(input) {
       attempts.push(input);
       const call = () => inner.createRefund(input);

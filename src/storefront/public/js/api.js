@@ -45,9 +45,19 @@
  * @typedef {{ data: T[], pagination: { limit: number, nextCursor: string | null } }} Page
  */
 /** @typedef {{ id: string, name: string, email: string, role: string }} Profile */
+/** What the buyer must do to finish a payment (3-D Secure): its type and the order's client secret. @typedef {{ type: string, clientSecret: string }} NextAction */
 /**
  * What /pay answers. `requires_action` carries what the payment panel needs to finish it (3-D Secure).
- * @typedef {{ orderId: string, paymentIntentId: string, paymentStatus: string, nextAction?: { type: string, clientSecret: string } }} PaymentSubmitted
+ * @typedef {{ orderId: string, paymentIntentId: string, paymentStatus: string, nextAction?: NextAction }} PaymentSubmitted
+ */
+/**
+ * The order's payment as it stands (GET /api/orders/:id/payment), for a page reloaded in the middle of paying.
+ * @typedef {{ paymentStatus: string, clientSecret: string, nextAction?: NextAction, lastPaymentError?: { message: string | null } }} OrderPayment
+ */
+/** A card kept on the buyer's account. @typedef {{ id: string, brand: string, last4: string, expMonth: number, expYear: number }} SavedCard */
+/**
+ * GET /api/config: the payment mode and what Stripe.js is started with.
+ * @typedef {{ mode: 'simulated' | 'stripe', livemode: boolean, testPaymentMethods: boolean, publishableKey: string | null, stripeJsUrl: string | null }} PaymentConfig
  */
 /** @typedef {{ message: string, path?: string, [field: string]: unknown }} ErrorDetail */
 
@@ -171,4 +181,20 @@ export const shop = {
     /** @type {{ data: PaymentSubmitted }} */ (await answer('POST', `${orderPath(id)}/pay`, { body: { paymentMethod } })).data,
   /** @param {string} id @returns {Promise<Order>} */
   cancel: async (id) => /** @type {{ data: Order }} */ (await answer('POST', `${orderPath(id)}/cancel`)).data,
+  /** @param {string} id @param {AbortSignal} signal @returns {Promise<OrderPayment>} */
+  payment: async (id, signal) => /** @type {{ data: OrderPayment }} */ (await answer('GET', `${orderPath(id)}/payment`, { signal })).data,
+  /** Simulated payments only: the buyer's answer to the bank's challenge. @param {string} id @param {'complete' | 'fail'} outcome */
+  authenticate: (id, outcome) => answer('POST', `${orderPath(id)}/authenticate`, { body: { outcome } }),
+  /** @returns {Promise<PaymentConfig>} */
+  paymentConfig: async () => /** @type {{ data: { payments: PaymentConfig } }} */ (await answer('GET', '/api/config')).data.payments,
+  /** @returns {Promise<SavedCard[]>} */
+  savedCards: async () => /** @type {{ data: SavedCard[] }} */ (await answer('GET', '/api/payment-methods')).data,
+  /** @returns {Promise<{ setupIntentId: string, clientSecret: string }>} */
+  setupIntent: async () =>
+    /** @type {{ data: { setupIntentId: string, clientSecret: string } }} */ (await answer('POST', '/api/payment-methods/setup-intent')).data,
+  /** @param {string} setupIntentId @returns {Promise<SavedCard>} */
+  saveCard: async (setupIntentId) =>
+    /** @type {{ data: SavedCard }} */ (await answer('POST', '/api/payment-methods', { body: { setupIntentId } })).data,
+  /** @param {string} id */
+  removeCard: (id) => answer('DELETE', `/api/payment-methods/${encodeURIComponent(id)}`),
 };

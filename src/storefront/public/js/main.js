@@ -155,7 +155,7 @@ if (settings.paymentMode !== 'live') {
   banner.textContent =
     settings.paymentMode === 'simulated'
       ? 'Demo shop with simulated payments: nothing is charged. Pay with the test cards offered for each order.'
-      : 'Stripe test mode: nothing is charged. Pay with the test cards offered for each order.';
+      : "Stripe test mode: nothing is charged. Pay with Stripe's test cards (such as 4242 4242 4242 4242, any future date and CVC).";
   banner.hidden = false;
 }
 onStoreChange(renderHeader);

@@ -96,11 +96,12 @@ export async function orderView(view) {
   }
   showStatus(order);
 
-  const panel = paymentPanel(view.settings, `card-${id}`);
   const payAlert = alertRegion();
   const progress = h('p', { class: 'progress' });
-  const payButton = h('button', { type: 'submit' }, `Pay ${money(order.amount, order.currency)}`);
+  const payButton = h('button', { type: 'submit', disabled: true }, `Pay ${money(order.amount, order.currency)}`);
   const cancelButton = h('button', { type: 'button', class: 'secondary', onclick: () => void cancel() }, 'Cancel order');
+  const resumeButton = h('button', { type: 'button', hidden: true }, 'Confirm the payment with your bank');
+  const panelSlot = h('div', {}, h('p', { class: 'progress' }, 'Loading the ways to pay…'));
   paySection.append(
     h('h2', { id: 'pay-heading' }, 'Pay for this order'),
     h(
@@ -111,9 +112,9 @@ export async function orderView(view) {
           void pay();
         },
       },
-      panel.element,
+      panelSlot,
       payAlert,
-      h('p', { class: 'actions' }, payButton, ' ', cancelButton),
+      h('p', { class: 'actions' }, resumeButton, ' ', payButton, ' ', cancelButton),
     ),
     progress,
   );
@@ -125,24 +126,60 @@ export async function orderView(view) {
   };
   showPaySection();
 
+  /** @type {import('../payments.js').PaymentPanel | undefined} */
+  let panel;
+  /** Aborts the quiet reading of the order after a failed authentication, once the buyer pays again. */
+  let quiet = new AbortController();
+
   /** @param {boolean} busy */
   const setBusy = (busy) => {
-    payButton.disabled = busy;
+    payButton.disabled = busy || !panel;
     cancelButton.disabled = busy;
+    resumeButton.disabled = busy;
   };
 
   /**
    * Follows the order until `settled` says so, showing each read; then shows what it came to.
    * @param {(latest: Order) => boolean} settled
    * @param {number} giveUpMs
+   * @param {AbortSignal} [signal]
    */
-  async function follow(settled, giveUpMs) {
-    const latest = await followOrder(id, { settled, onRead: showStatus, signal: view.signal, giveUpMs });
+  async function follow(settled, giveUpMs, signal = view.signal) {
+    const latest = await followOrder(id, { settled, onRead: showStatus, signal, giveUpMs });
     if (latest) order = latest;
     return latest !== undefined && settled(latest);
   }
 
+  /**
+   * Runs the bank's challenge (3-D Secure). When it is not done the reason is shown and the form is usable again at
+   * once (the order can still be paid); the order is then read quietly for the event a failure may bring.
+   * @param {import('../api.js').NextAction} action
+   * @param {number} historyBefore
+   * @returns {Promise<boolean>} whether the bank confirmed the payment
+   */
+  async function authenticate(action, historyBefore) {
+    if (!panel) return false;
+    progress.textContent = 'Your bank asks you to confirm this payment…';
+    announce('Your bank asks you to confirm this payment.');
+    try {
+      await panel.authenticate(action);
+      resumeButton.hidden = true;
+      return true;
+    } catch (error) {
+      progress.textContent = '';
+      resumeButton.hidden = true;
+      payAlert.show(error);
+      setBusy(false);
+      quiet = new AbortController();
+      const signal = AbortSignal.any([view.signal, quiet.signal]);
+      void follow((latest) => latest.status !== 'pending' || latest.history.length > historyBefore, 10_000, signal).then(() => showPaySection());
+      return false;
+    }
+  }
+
   async function pay() {
+    if (!panel) return;
+    quiet.abort();
     setBusy(true);
     payAlert.clear();
     const historyBefore = order.history.length;
@@ -151,13 +188,13 @@ export async function orderView(view) {
       const method = await panel.paymentMethod();
       const answer = await shop.pay(id, method);
       if (answer.paymentStatus === 'requires_action' && answer.nextAction) {
-        progress.textContent = 'Your bank asks you to confirm this payment…';
-        await panel.authenticate(answer.nextAction);
+        // Not confirmed by the bank: the reason is shown and the form is usable again (authenticate says how).
+        if (!(await authenticate(answer.nextAction, historyBefore))) return;
       }
       progress.textContent = 'Payment submitted: waiting for the confirmation…';
       announce('Payment submitted: waiting for the confirmation.');
       // A success moves the order to paid; anything else to whatever the next event says.
-      const expectPaid = answer.paymentStatus === 'succeeded';
+      const expectPaid = answer.paymentStatus === 'succeeded' || answer.paymentStatus === 'requires_action';
       const done = await follow(
         (latest) => (expectPaid ? !isOpen(latest) : !isOpen(latest) || (latest.status === 'failed' && latest.history.length > historyBefore)),
         120_000,
@@ -182,6 +219,55 @@ export async function orderView(view) {
       setBusy(false);
     }
   }
+
+  /** A payment left in the middle (a reload during 3-D Secure, a failed authentication nobody was told about). @param {import('../api.js').OrderPayment} payment */
+  function resume(payment) {
+    if (payment.paymentStatus === 'requires_action' && payment.nextAction) {
+      const action = payment.nextAction;
+      progress.textContent = 'Your bank is waiting for you to confirm this payment.';
+      resumeButton.hidden = false;
+      resumeButton.onclick = async () => {
+        setBusy(true);
+        payAlert.clear();
+        const historyBefore = order.history.length;
+        try {
+          if (await authenticate(action, historyBefore)) {
+            progress.textContent = 'Payment submitted: waiting for the confirmation…';
+            const done = await follow((latest) => !isOpen(latest), 120_000);
+            progress.textContent = done ? '' : 'The confirmation is taking longer than usual: this page shows it when you reload it.';
+            showPaySection();
+          }
+        } catch (error) {
+          payAlert.show(error);
+        } finally {
+          setBusy(false);
+        }
+      };
+    } else if (order.status === 'pending' && payment.lastPaymentError?.message) {
+      payAlert.show(new Error(`The last payment attempt failed: ${payment.lastPaymentError.message}`));
+    }
+  }
+
+  /** The ways to pay (Stripe.js is loaded in Stripe mode) and the payment as it stands, after the order is on screen. */
+  async function loadPanel() {
+    try {
+      const [loadedPanel, payment] = await Promise.all([
+        paymentPanel(view.settings, `card-${id}`, id),
+        shop.payment(id, view.signal).catch(() => undefined),
+      ]);
+      if (view.signal.aborted) return;
+      panel = loadedPanel;
+      panelSlot.replaceChildren(panel.element);
+      panel.shown?.();
+      if (payment) resume(payment);
+    } catch (error) {
+      if (view.signal.aborted) return;
+      panelSlot.replaceChildren();
+      payAlert.show(error);
+    }
+    setBusy(false);
+  }
+  if (isOpen(order)) void loadPanel();
 
   async function cancel() {
     setBusy(true);
