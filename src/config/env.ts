@@ -342,12 +342,10 @@ export function parseConfig(source: Record<string, string | undefined>): LoadedC
     }
     // A page allowed to run scripts from a plain-http origin can be given any script by whoever is on the network.
     if (cleaned.STRIPE_JS_URL?.trim().toLowerCase().startsWith('http:')) problems.push('STRIPE_JS_URL: must be https when NODE_ENV=production');
-    // With a live key the pages can take a card only through Stripe.js (test cards are refused), which needs the publishable key.
+    // The pages take a card through Stripe.js (Elements, 3-D Secure), which needs the publishable key.
     const storefrontOn = (cleaned.STOREFRONT ?? 'on').trim() !== 'off';
-    if (storefrontOn && keyMode(cleaned.STRIPE_SECRET_KEY) === 'live' && !cleaned.STRIPE_PUBLISHABLE_KEY) {
-      problems.push(
-        'STRIPE_PUBLISHABLE_KEY: is required with a live STRIPE_SECRET_KEY when NODE_ENV=production and the storefront is on (or set STOREFRONT=off)',
-      );
+    if (storefrontOn && !cleaned.STRIPE_PUBLISHABLE_KEY) {
+      problems.push('STRIPE_PUBLISHABLE_KEY: is required when NODE_ENV=production and the storefront is on (or set STOREFRONT=off)');
     }
   }
   const publishableProblem = publishableKeyProblem(cleaned.STRIPE_SECRET_KEY, cleaned.STRIPE_PUBLISHABLE_KEY);

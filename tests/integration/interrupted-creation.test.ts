@@ -21,7 +21,7 @@ import { startServerProcess, type RunningServer } from '../helpers/spawn-server'
 useTestDatabase({ clean: false });
 
 const ADMIN = { email: 'crash-admin@example.com', password: 'crash-admin-password-1' };
-/** Long enough for the restart below to happen within it (the early retry must still find the key busy). */
+/** Long enough for the early retry below to land within it (it must still find the key busy). */
 const CREATION_TIMEOUT_SECONDS = 12;
 
 function serverEnv(extra: Record<string, string> = {}) {
@@ -86,14 +86,14 @@ describe.each([
   ['order.after-insert', 'the order is inserted, its stock not reserved'],
 ])('when the process is killed at %s (%s)', (point) => {
   it('then a retry with the same Idempotency-Key after the creation deadline makes one order, and nothing stays taken', async () => {
-    let server = await startServerProcess(serverEnv({ FAULT_CRASH_AT: point }));
-    const { token, productId } = await shop(server);
+    // The instance that dies, and the one the client retries on (a restart, or another instance behind the balancer).
+    const [dying, server] = await Promise.all([startServerProcess(serverEnv({ FAULT_CRASH_AT: point })), startServerProcess(serverEnv())]);
+    const { token, productId } = await shop(dying);
     const key = `checkout-${randomBytes(4).toString('hex')}`;
     const killedAt = Date.now();
-    await createDies(server, token, productId, key);
+    await createDies(dying, token, productId, key);
     expect(await IdempotencyKeyModel.countDocuments({ key })).toBe(1);
 
-    server = await startServerProcess(serverEnv());
     try {
       const retry = () =>
         call(server, 'POST', '/api/orders/create', { items: [{ productId, quantity: 2 }] }, { authorization: token, 'idempotency-key': key });

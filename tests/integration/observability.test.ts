@@ -354,6 +354,7 @@ describe('the server process', () => {
     MONGOOSE_CONNECTION_STRING: testDatabaseUri(mongoose.connection.name),
     JWT_SECRET: randomBytes(32).toString('hex'),
     STRIPE_SECRET_KEY: 'sk_test_observability',
+    STRIPE_PUBLISHABLE_KEY: 'pk_test_observability',
     STRIPE_WEBHOOK_SECRET: 'whsec_observability',
     BCRYPT_COST: '4',
   });

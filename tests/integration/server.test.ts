@@ -14,6 +14,7 @@ const productionEnv = () => ({
   MONGOOSE_CONNECTION_STRING: testDatabaseUri(mongoose.connection.name),
   JWT_SECRET: randomBytes(32).toString('hex'),
   STRIPE_SECRET_KEY: 'sk_test_boot',
+  STRIPE_PUBLISHABLE_KEY: 'pk_test_boot',
   STRIPE_WEBHOOK_SECRET: 'whsec_boot',
   LOG_LEVEL: 'info',
   BCRYPT_COST: '4',

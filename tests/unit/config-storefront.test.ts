@@ -5,6 +5,7 @@ const production = {
   MONGOOSE_CONNECTION_STRING: 'mongodb://db.example.com/shop',
   JWT_SECRET: 'a-production-secret-that-is-long-enough-0123456789',
   STRIPE_SECRET_KEY: 'sk_test_123',
+  STRIPE_PUBLISHABLE_KEY: 'pk_test_123',
   STRIPE_WEBHOOK_SECRET: 'whsec_123',
 };
 

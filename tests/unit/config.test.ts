@@ -5,6 +5,7 @@ const production = {
   MONGOOSE_CONNECTION_STRING: 'mongodb://db.example.com/shop',
   JWT_SECRET: 'x'.repeat(40),
   STRIPE_SECRET_KEY: 'sk_test_123',
+  STRIPE_PUBLISHABLE_KEY: 'pk_test_123',
   STRIPE_WEBHOOK_SECRET: 'whsec_123',
 };
 
@@ -61,9 +62,10 @@ describe('parseConfig', () => {
         'JWT_SECRET: is required when NODE_ENV=production',
         'STRIPE_SECRET_KEY: is required when NODE_ENV=production',
         'STRIPE_WEBHOOK_SECRET: is required when NODE_ENV=production',
+        'STRIPE_PUBLISHABLE_KEY: is required when NODE_ENV=production and the storefront is on (or set STOREFRONT=off)',
       ]),
     );
-    expect(problems).toHaveLength(5);
+    expect(problems).toHaveLength(6);
   });
 
   it('when production has a short JWT secret, then it is refused', () => {
