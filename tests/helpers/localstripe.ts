@@ -1,4 +1,4 @@
-import { closedPort, localstripeUrl } from './stripe-services';
+import { DEAD_WEBHOOK_URL, localstripeUrl } from './stripe-services';
 
 /**
  * What the browser's Stripe.js does against localstripe, done from a test: the stand-in's confirmCardSetup and
@@ -49,5 +49,5 @@ export async function registerLocalstripeWebhook(id: string, url: string, secret
     if (response.status !== 200) throw new Error(`localstripe refused the webhook registration: ${response.status}`);
   };
   await register(url);
-  return async () => register(`http://127.0.0.1:${await closedPort()}/`);
+  return async () => register(DEAD_WEBHOOK_URL);
 }

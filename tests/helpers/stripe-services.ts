@@ -134,6 +134,13 @@ export async function startHttpServer(
   };
 }
 
+/**
+ * Where a localstripe webhook that is no longer wanted points: localstripe cannot forget one and posts every event
+ * to every webhook it knows. A privileged port nothing listens on, never handed out as an ephemeral port, so a later
+ * test's server cannot end up receiving another suite's events (signed with another secret).
+ */
+export const DEAD_WEBHOOK_URL = 'http://127.0.0.1:9/';
+
 /** A loopback port nobody listens on (it was free a moment ago). */
 export async function closedPort(): Promise<number> {
   const server = await startHttpServer(() => undefined);

@@ -10,7 +10,7 @@ import { createWebhookVerifier } from '../../src/payments/webhook';
 import { buildTestApp, testConfig } from '../helpers/app';
 import { adminToken, createOrder, createProduct, getOrder, registerAndLogin } from '../helpers/builders';
 import { useTestDatabase } from '../helpers/db';
-import { closedPort, localstripeUrl, startWebhookReceiver, stripeSettingsFor, type Delivery, type WebhookReceiver } from '../helpers/stripe-services';
+import { DEAD_WEBHOOK_URL, localstripeUrl, startWebhookReceiver, stripeSettingsFor, type Delivery, type WebhookReceiver } from '../helpers/stripe-services';
 import { sweeperFor } from '../helpers/sweeper';
 
 /**
@@ -88,8 +88,8 @@ describe('Stripe gateway against localstripe: manual capture', () => {
       await register(receiver.url);
     });
     afterAll(async () => {
-      // localstripe cannot forget a webhook: point ours at a port nobody listens on.
-      await register(`http://127.0.0.1:${await closedPort()}/`);
+      // localstripe cannot forget a webhook: point ours where nobody listens.
+      await register(DEAD_WEBHOOK_URL);
       await receiver.close();
     });
 

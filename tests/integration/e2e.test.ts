@@ -3,7 +3,7 @@ import mongoose from 'mongoose';
 import { ProductModel } from '../../src/models/product.model';
 import { testDatabaseUri, useTestDatabase } from '../helpers/db';
 import { startServerProcess, type RunningServer } from '../helpers/spawn-server';
-import { localstripeUrl } from '../helpers/stripe-services';
+import { DEAD_WEBHOOK_URL, localstripeUrl } from '../helpers/stripe-services';
 
 /**
  * The assignment's flow against the real server process, as a client would run it with curl:
@@ -117,14 +117,18 @@ describe('end to end with localstripe (a Stripe test key pointed at a Stripe-com
       STRIPE_MAX_NETWORK_RETRIES: '0',
     });
     // localstripe delivers its own signed events to every registered URL: register this server's webhook.
-    const registered = await fetch(`${localstripeUrl()}/_config/webhooks/e2e_${randomBytes(4).toString('hex')}`, {
+    expect((await registerWebhook(`${server.baseUrl.replace('localhost', '127.0.0.1')}/api/orders/webhook`)).status).toBe(200);
+  });
+  const registration = `${localstripeUrl()}/_config/webhooks/e2e_${randomBytes(4).toString('hex')}`;
+  const registerWebhook = (url: string) =>
+    fetch(registration, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ url: `${server.baseUrl.replace('localhost', '127.0.0.1')}/api/orders/webhook`, secret: webhookSecret }),
+      body: new URLSearchParams({ url, secret: webhookSecret }),
     });
-    expect(registered.status).toBe(200);
-  });
   afterAll(async () => {
+    // localstripe cannot forget a webhook: once this server's port is free again, another test's server may get it.
+    await registerWebhook(DEAD_WEBHOOK_URL);
     expect(await server.stop()).toBe(0);
   });
 

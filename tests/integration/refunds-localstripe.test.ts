@@ -12,7 +12,7 @@ import { createStripeGateway } from '../../src/payments/stripe.gateway';
 import { buildTestApp } from '../helpers/app';
 import { adminToken, createOrder, createProduct, getOrder, registerAndLogin } from '../helpers/builders';
 import { useTestDatabase } from '../helpers/db';
-import { closedPort, localstripeUrl, stripeSettingsFor } from '../helpers/stripe-services';
+import { DEAD_WEBHOOK_URL, localstripeUrl, stripeSettingsFor } from '../helpers/stripe-services';
 
 /**
  * Refunds through the real stripe SDK against localstripe, which keeps state like Stripe. Two gaps of
@@ -101,8 +101,8 @@ describe('POST /api/orders/:id/refund with the Stripe gateway against localstrip
     await register(`http://127.0.0.1:${(server.address() as AddressInfo).port}/api/orders/webhook`);
   });
   afterAll(async () => {
-    // localstripe cannot forget a webhook: point ours at a port nobody listens on.
-    await register(`http://127.0.0.1:${await closedPort()}/`);
+    // localstripe cannot forget a webhook: point ours where nobody listens.
+    await register(DEAD_WEBHOOK_URL);
     server.closeAllConnections();
     await new Promise((resolve) => server.close(resolve));
   });
