@@ -333,16 +333,20 @@ export async function httpScenarios(
       chosen === profileLoad || chosen === productsLoad
         ? await Promise.all([startFloor('express', dbUri, jwtSecret), startFloor('http', dbUri, jwtSecret)])
         : [];
+    // BENCH_VARIANT_DIST=<dir> profiles the other build too (as `-before.cpuprofile`, named after the dir's parent).
+    const variantDist = process.env.BENCH_VARIANT_DIST?.trim();
+    const variantName = variantDist && path.basename(path.resolve(variantDist, '..'));
+    const variants = variantDist ? [await startProject(env, `project ${variantName}`, variantDist)] : [];
+    const names = ['project', ...(floors.length ? ['express', 'http'] : []), ...(variantName ? [variantName] : [])];
+    const all = [project, ...floors, ...variants];
     const rows: Row[] = [];
-    for (const [i, server] of [project, ...floors].entries()) {
-      rows.push(
-        await measure(options.cpuProfileOf, server, chosen, settings, `${options.cpuProfileBase}-${['project', 'express', 'http'][i]}.cpuprofile`),
-      );
+    for (const [i, server] of all.entries()) {
+      rows.push(await measure(options.cpuProfileOf, server, chosen, settings, `${options.cpuProfileBase}-${names[i]}.cpuprofile`));
     }
     await settle();
-    await Promise.all([project, ...floors].map((server) => server.stop()));
+    await Promise.all(all.map((server) => server.stop()));
     const projectLog = { ...(await project.readLog()), requests: rows[0]!.requests };
-    for (const server of [project, ...floors]) server.removeFiles();
+    for (const server of all) server.removeFiles();
     return { hashMs: NaN, nativeHashMs: NaN, rows, targets: [], projectLog };
   }
 
