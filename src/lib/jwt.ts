@@ -26,8 +26,8 @@ export interface AccessTokens {
 /**
  * HS256 tokens signed and verified with one KeyObject made from the secret (its UTF-8 bytes, as jsonwebtoken
  * reads a string secret, so tokens stay valid across the change). Given the string, jsonwebtoken builds a
- * key on every call, after first trying to read it as a PEM public key: that was a quarter of the CPU time
- * of an authenticated request (540 µs per verify against 11 µs with the KeyObject).
+ * key on every call, after first trying to read it as a PEM public key, which would dominate the CPU time
+ * of an authenticated request.
  */
 export function createAccessTokens(settings: TokenSettings): AccessTokens {
   const key = createSecretKey(Buffer.from(settings.secret, 'utf8'));

@@ -44,8 +44,8 @@ let holders = 0;
 
 /**
  * Declares that a request will run in the log context until `release` is called (when its response has closed).
- * On Node 20 an AsyncLocalStorage in use puts a hook on every promise the process creates (about 4 % of
- * the CPU of a product-list request here); once no request holds the context, the storage is disabled and those
+ * On Node 20 an AsyncLocalStorage in use puts a hook on every promise the process creates (a measurable share
+ * of the CPU of a product-list request); once no request holds the context, the storage is disabled and those
  * hooks are off until the next request that needs it. Work a request left running after its response closed
  * (a timer, a retry) then logs without its id: it is no longer serving that request.
  */

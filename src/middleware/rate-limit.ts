@@ -33,8 +33,8 @@ function limiter(limit: RateLimit, message: string | undefined, logger: Logger, 
  * a limit this generous. It runs on every request, so it is written out here, synchronous: the same
  * windows as express-rate-limit's memory store (a client's window starts at its first request; clients
  * idle for a whole window are dropped), the same RateLimit-Policy / RateLimit (draft 7) and Retry-After
- * headers and the same 429, without the library's chain of promises per request (2 % of a request's CPU
- * time, and more for the async-context hooks every promise pays while request logging is on).
+ * headers and the same 429, without the library's chain of promises per request (each promise also pays the
+ * async-context hooks while request logging is on).
  */
 export function limitRequests(limit: RateLimit) {
   const policy = `${limit.max};w=${Math.ceil(limit.windowMs / 1000)}`;
@@ -75,7 +75,7 @@ const DOTTED_IPV4 = /^\d{1,3}(?:\.\d{1,3}){3}$/;
 /**
  * The client's key as express-rate-limit's ipKeyGenerator makes it (an IPv4 address as it is, an IPv6 client
  * by its /56 network), without parsing IPv6 text for what is IPv4 underneath: a server listening on `::`
- * sees IPv4 clients as `::ffff:a.b.c.d`, and parsing that on every request was 2.5 % of a request's CPU time.
+ * sees IPv4 clients as `::ffff:a.b.c.d`, and parsing that text on every request is a visible share of its CPU.
  */
 function clientKey(req: Request): string {
   const ip = clientIp(req) ?? '';
