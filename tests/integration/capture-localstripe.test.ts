@@ -10,7 +10,14 @@ import { createWebhookVerifier } from '../../src/payments/webhook';
 import { buildTestApp, testConfig } from '../helpers/app';
 import { adminToken, createOrder, createProduct, getOrder, registerAndLogin } from '../helpers/builders';
 import { useTestDatabase } from '../helpers/db';
-import { DEAD_WEBHOOK_URL, localstripeUrl, startWebhookReceiver, stripeSettingsFor, type Delivery, type WebhookReceiver } from '../helpers/stripe-services';
+import {
+  DEAD_WEBHOOK_URL,
+  localstripeUrl,
+  startWebhookReceiver,
+  stripeSettingsFor,
+  type Delivery,
+  type WebhookReceiver,
+} from '../helpers/stripe-services';
 import { sweeperFor } from '../helpers/sweeper';
 
 /**
