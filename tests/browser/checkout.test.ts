@@ -1,8 +1,6 @@
-import type { Page } from 'playwright-core';
 import request from 'supertest';
-import type { ChromiumSession } from '../../scripts/chromium';
-import { adminToken, buildUser, createProduct } from '../helpers/builders';
-import { apiLogin, launchBrowser, openPage, ordersOf, startBrowserShop, type BrowserShop, type WatchedPage } from '../helpers/browser';
+import { buildUser, createProduct } from '../helpers/builders';
+import { apiLogin, expectNothingWrong, goToCheckout, ORDER_URL, ordersOf, placeOrderAcrossReload, useBrowserShop } from '../helpers/browser';
 import { useTestDatabase } from '../helpers/db';
 
 /**
@@ -12,138 +10,87 @@ import { useTestDatabase } from '../helpers/db';
 useTestDatabase();
 jest.setTimeout(90_000);
 
-let browser: ChromiumSession;
-let shop: BrowserShop;
-let watched: WatchedPage;
-let page: Page;
-let admin: string;
-
-beforeAll(async () => {
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-});
-beforeEach(async () => {
-  shop = await startBrowserShop();
-  admin = await adminToken(shop.app);
-  watched = await openPage(browser, shop);
-  page = watched.page;
-});
-afterEach(async () => {
-  await page.close();
-  await shop.close();
-});
-
-const ORDER_URL = /#\/orders\/([0-9a-f]{24})$/;
+const ctx = useBrowserShop();
 
 /** From the catalogue to an order placed by a new account made on the way, by clicking as a buyer would. */
 async function checkoutAsNewBuyer(productName: string, options: { doubleClick?: boolean } = {}) {
   const buyer = buildUser({ name: 'Jane Buyer' });
-  await page.goto(`${shop.url}/`);
-  await page.getByRole('button', { name: `Add ${productName} to cart` }).click();
-  await page.getByRole('link', { name: 'Cart (1)' }).click();
-  await page.getByRole('link', { name: 'Checkout' }).click();
-  await page.getByRole('link', { name: 'Create an account' }).click();
-  await page.getByLabel('Name').fill(buyer.name);
-  await page.getByLabel('Email').fill(buyer.email);
-  await page.getByLabel(/^Password/).fill(buyer.password);
-  await page.getByRole('button', { name: 'Create account' }).click();
-  const place = page.getByRole('button', { name: 'Place order' });
+  await ctx.page.goto(`${ctx.shop.url}/`);
+  await ctx.page.getByRole('button', { name: `Add ${productName} to cart` }).click();
+  await ctx.page.getByRole('link', { name: 'Cart (1)' }).click();
+  await ctx.page.getByRole('link', { name: 'Checkout' }).click();
+  await ctx.page.getByRole('link', { name: 'Create an account' }).click();
+  await ctx.page.getByLabel('Name').fill(buyer.name);
+  await ctx.page.getByLabel('Email').fill(buyer.email);
+  await ctx.page.getByLabel(/^Password/).fill(buyer.password);
+  await ctx.page.getByRole('button', { name: 'Create account' }).click();
+  const place = ctx.page.getByRole('button', { name: 'Place order' });
   if (options.doubleClick) await place.dblclick();
   else await place.click();
-  await page.waitForURL(ORDER_URL);
-  return { buyer, orderId: ORDER_URL.exec(page.url())![1]! };
+  await ctx.page.waitForURL(ORDER_URL);
+  return { buyer, orderId: ORDER_URL.exec(ctx.page.url())![1]! };
 }
 
 async function payWith(card: RegExp) {
-  await page.getByLabel(card).check();
-  await page.getByRole('button', { name: /^Pay / }).click();
+  await ctx.page.getByLabel(card).check();
+  await ctx.page.getByRole('button', { name: /^Pay / }).click();
 }
 
-const shownStatus = (status: string) => page.locator(`#order-status [data-status="${status}"]`).waitFor({ timeout: 20_000 });
-
-function expectNothingWrong(httpErrors: string[] = []) {
-  expect({ problems: watched.problems, csp: watched.cspViolations, dialogs: watched.dialogs, httpErrors: watched.httpErrors }).toEqual({
-    problems: [],
-    csp: [],
-    dialogs: [],
-    httpErrors,
-  });
-}
+const shownStatus = (status: string) => ctx.page.locator(`#order-status [data-status="${status}"]`).waitFor({ timeout: 20_000 });
 
 describe('checkout in a browser (simulated payments)', () => {
   it('when a buyer signs up at checkout, places the order with a double click and pays with a test Visa, then one order is paid', async () => {
-    const product = await createProduct(shop.app, admin, { stock: 5, price: 25.99 });
+    const product = await createProduct(ctx.shop.app, ctx.admin, { stock: 5, price: 25.99 });
 
     const { buyer, orderId } = await checkoutAsNewBuyer(product.name, { doubleClick: true });
     // The new view's heading takes the focus, so a screen reader starts reading where the page changed.
-    await page.waitForFunction(`document.activeElement.outerHTML === '<h1 tabindex="-1">Order ${orderId.slice(-8)}</h1>'`);
+    await ctx.page.waitForFunction(`document.activeElement.outerHTML === '<h1 tabindex="-1">Order ${orderId.slice(-8)}</h1>'`);
     await payWith(/Visa: payment succeeds/);
     await shownStatus('paid');
 
-    expect(await page.locator('#announcer').textContent()).toMatch(/your order is paid/);
-    const orders = await ordersOf(shop, await apiLogin(shop, buyer));
+    expect(await ctx.page.locator('#announcer').textContent()).toMatch(/your order is paid/);
+    const orders = await ordersOf(ctx.shop, await apiLogin(ctx.shop, buyer));
     expect(orders.map((o) => [o.id, o.status])).toEqual([[orderId, 'paid']]);
-    expect((await request(shop.app).get(`/api/products/${product.id}`).expect(200)).body.data.stock).toBe(4);
-    expectNothingWrong();
+    expect((await request(ctx.shop.app).get(`/api/products/${product.id}`).expect(200)).body.data.stock).toBe(4);
+    expectNothingWrong(ctx.watched);
   });
 
   it('when the first card is declined, then the page says why, the order is failed, and another card pays it', async () => {
-    const product = await createProduct(shop.app, admin, { stock: 5 });
+    const product = await createProduct(ctx.shop.app, ctx.admin, { stock: 5 });
     const { buyer, orderId } = await checkoutAsNewBuyer(product.name);
 
     await payWith(/Declined: insufficient funds/);
-    await page.getByRole('alert').filter({ hasText: 'Your card has insufficient funds.' }).waitFor();
+    await ctx.page.getByRole('alert').filter({ hasText: 'Your card has insufficient funds.' }).waitFor();
     await shownStatus('failed');
     await payWith(/Visa: payment succeeds/);
     await shownStatus('paid');
 
-    const [order] = await ordersOf(shop, await apiLogin(shop, buyer));
+    const [order] = await ordersOf(ctx.shop, await apiLogin(ctx.shop, buyer));
     expect(order).toMatchObject({ id: orderId, status: 'paid' });
     expect(order!.history.map((h) => h.status)).toEqual(['pending', 'failed', 'paid']);
-    expectNothingWrong([`402 POST /api/orders/${orderId}/pay`]);
+    expectNothingWrong(ctx.watched, [`402 POST /api/orders/${orderId}/pay`]);
   });
 
   it('when the page is reloaded while the order is being placed, then the same Idempotency-Key comes back with the same order: one order', async () => {
-    const product = await createProduct(shop.app, admin, { stock: 5 });
+    const product = await createProduct(ctx.shop.app, ctx.admin, { stock: 5 });
     const buyer = buildUser();
-    await request(shop.app).post('/api/registration').send(buyer).expect(201);
-    await page.goto(`${shop.url}/#/signin?next=/checkout`);
-    await page.getByLabel('Email').fill(buyer.email);
-    await page.getByLabel('Password').fill(buyer.password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.waitForURL(/#\/checkout$/);
-    await page.goto(`${shop.url}/#/`);
-    await page.getByRole('button', { name: `Add ${product.name} to cart` }).click();
-    await page.getByRole('link', { name: 'Cart (1)' }).click();
-    await page.getByRole('link', { name: 'Checkout' }).click();
-    // The first request makes the order on the server, but its answer never reaches the page (the request is
-    // held until the tab is reloaded, which cancels it); every later request goes through.
-    let reachedServer!: () => void;
-    const made = new Promise<void>((resolve) => (reachedServer = resolve));
-    let held = false;
-    await page.route('**/api/orders/create', async (route) => {
-      if (held) return route.continue();
-      held = true;
-      await route.fetch();
-      reachedServer();
-    });
-    await page.getByRole('button', { name: 'Place order' }).click();
-    await made;
-    const resumed = page.waitForResponse((res) => res.url().endsWith('/api/orders/create'));
+    await request(ctx.shop.app).post('/api/registration').send(buyer).expect(201);
+    await ctx.page.goto(`${ctx.shop.url}/#/signin?next=/checkout`);
+    await ctx.page.getByLabel('Email').fill(buyer.email);
+    await ctx.page.getByLabel('Password').fill(buyer.password);
+    await ctx.page.getByRole('button', { name: 'Sign in' }).click();
+    await ctx.page.waitForURL(/#\/checkout$/);
+    await goToCheckout(ctx, product.name);
 
-    await page.reload();
-
-    const replay = await resumed;
+    const replay = await placeOrderAcrossReload(ctx.page);
     expect([replay.status(), replay.headers()['idempotent-replayed']]).toEqual([201, 'true']);
-    await page.waitForURL(ORDER_URL);
+    await ctx.page.waitForURL(ORDER_URL);
     await payWith(/Visa: payment succeeds/);
     await shownStatus('paid');
-    const orders = await ordersOf(shop, await apiLogin(shop, buyer));
+    const orders = await ordersOf(ctx.shop, await apiLogin(ctx.shop, buyer));
     expect(orders.map((o) => o.status)).toEqual(['paid']);
-    expect((await request(shop.app).get(`/api/products/${product.id}`).expect(200)).body.data.stock).toBe(4);
-    expectNothingWrong();
+    expect((await request(ctx.shop.app).get(`/api/products/${product.id}`).expect(200)).body.data.stock).toBe(4);
+    expectNothingWrong(ctx.watched);
   });
 });
 
@@ -160,8 +107,8 @@ const FOCUSED = `(() => {
 /** Presses Tab until the focused element's text matches, checking that every control it stops on shows its focus. */
 async function tabTo(target: RegExp, stops: string[]) {
   for (let presses = 0; presses < 80; presses++) {
-    await page.keyboard.press('Tab');
-    const focused = await page.evaluate<{ text: string; visibleFocus?: boolean; outside?: true }>(FOCUSED);
+    await ctx.page.keyboard.press('Tab');
+    const focused = await ctx.page.evaluate<{ text: string; visibleFocus?: boolean; outside?: true }>(FOCUSED);
     // Past the last control the focus leaves the page for the browser's own controls, then comes back to the first.
     if (focused.outside) continue;
     if (!focused.visibleFocus) stops.push(`no visible focus on "${focused.text}" (going to ${target})`);
@@ -172,41 +119,41 @@ async function tabTo(target: RegExp, stops: string[]) {
 
 describe('checkout with the keyboard only', () => {
   it('when a buyer uses only Tab, arrows, typing and Enter, then the order is placed and paid, and every focused control shows its focus', async () => {
-    const product = await createProduct(shop.app, admin, { stock: 5 });
+    const product = await createProduct(ctx.shop.app, ctx.admin, { stock: 5 });
     const buyer = buildUser();
-    await request(shop.app).post('/api/registration').send(buyer).expect(201);
+    await request(ctx.shop.app).post('/api/registration').send(buyer).expect(201);
     const noFocus: string[] = [];
-    await page.goto(`${shop.url}/`);
-    await page.getByRole('heading', { name: product.name }).waitFor();
+    await ctx.page.goto(`${ctx.shop.url}/`);
+    await ctx.page.getByRole('heading', { name: product.name }).waitFor();
 
     await tabTo(new RegExp(`^Add ${product.name} to cart$`), noFocus);
-    await page.keyboard.press('Enter');
+    await ctx.page.keyboard.press('Enter');
     await tabTo(/^Cart \(1\) -> #\/cart$/, noFocus);
-    await page.keyboard.press('Enter');
-    await page.waitForURL(/#\/cart$/);
+    await ctx.page.keyboard.press('Enter');
+    await ctx.page.waitForURL(/#\/cart$/);
     await tabTo(/^Checkout -> #\/checkout$/, noFocus);
-    await page.keyboard.press('Enter');
+    await ctx.page.keyboard.press('Enter');
     await tabTo(/^Sign in -> #\/signin\?next=\/checkout$/, noFocus);
-    await page.keyboard.press('Enter');
+    await ctx.page.keyboard.press('Enter');
     await tabTo(/^Email$/, noFocus);
-    await page.keyboard.type(buyer.email);
-    await page.keyboard.press('Tab');
-    await page.keyboard.type(buyer.password);
-    await page.keyboard.press('Enter');
-    await page.waitForURL(/#\/checkout$/);
+    await ctx.page.keyboard.type(buyer.email);
+    await ctx.page.keyboard.press('Tab');
+    await ctx.page.keyboard.type(buyer.password);
+    await ctx.page.keyboard.press('Enter');
+    await ctx.page.waitForURL(/#\/checkout$/);
     await tabTo(/^Place order$/, noFocus);
-    await page.keyboard.press('Enter');
-    await page.waitForURL(ORDER_URL);
+    await ctx.page.keyboard.press('Enter');
+    await ctx.page.waitForURL(ORDER_URL);
     await tabTo(/^Visa: payment succeeds/, noFocus);
-    await page.keyboard.press('ArrowDown');
-    expect(await page.getByLabel(/Mastercard: payment succeeds/).isChecked()).toBe(true);
+    await ctx.page.keyboard.press('ArrowDown');
+    expect(await ctx.page.getByLabel(/Mastercard: payment succeeds/).isChecked()).toBe(true);
     await tabTo(/^Pay /, noFocus);
-    await page.keyboard.press('Enter');
+    await ctx.page.keyboard.press('Enter');
     await shownStatus('paid');
 
     expect(noFocus).toEqual([]);
-    const orders = await ordersOf(shop, await apiLogin(shop, buyer));
+    const orders = await ordersOf(ctx.shop, await apiLogin(ctx.shop, buyer));
     expect(orders.map((o) => [o.status, o.items.map((i) => i.productId)])).toEqual([['paid', [product.id]]]);
-    expectNothingWrong();
+    expectNothingWrong(ctx.watched);
   });
 });

@@ -1,9 +1,10 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { Page } from 'playwright-core';
+import type { Page, Response } from 'playwright-core';
 import request from 'supertest';
 import { launchChromium, type ChromiumSession } from '../../scripts/chromium';
 import type { SimulatedGateway } from '../../src/payments/simulated.gateway';
+import { adminToken, buildUser } from './builders';
 import { startSimulatedShop, type LiveShop } from './live-shop';
 
 /** Where the browser tests leave their screenshots (git-ignored). */
@@ -81,6 +82,109 @@ export async function openPage(
     if (res.status() >= 400) watched.httpErrors.push(`${res.status()} ${res.request().method()} ${new URL(res.url()).pathname}`);
   });
   return watched;
+}
+
+/** The fields a browser test file reads: those of the test running (a new shop, and a new tab on it, for each). */
+export interface BrowserScenario {
+  browser: ChromiumSession;
+  shop: BrowserShop;
+  /** An admin's token on `shop` (unless `admin: false`). */
+  admin: string;
+  watched: WatchedPage;
+  page: Page;
+  /** Opens a watched tab on the test's shop, which `watched` and `page` then are. */
+  open(viewport?: typeof DESKTOP): Promise<WatchedPage>;
+}
+
+/**
+ * Registers a browser test file's hooks: Chromium for the file; before each test a shop from `start` (startBrowserShop
+ * by default), an admin's token on it and a watched tab, which may also request `otherOrigins` (`openPage: false`:
+ * the test opens its own with `open`); after each, the tab and the shop closed.
+ */
+export function useBrowserShop(
+  options: { start?: () => Promise<BrowserShop>; admin?: boolean; openPage?: boolean; otherOrigins?: () => string[] } = {},
+): BrowserScenario {
+  const start = options.start ?? (() => startBrowserShop());
+  const scenario = {
+    async open(viewport = DESKTOP) {
+      scenario.watched = await openPage(scenario.browser, scenario.shop, viewport, { otherOrigins: options.otherOrigins?.() });
+      scenario.page = scenario.watched.page;
+      return scenario.watched;
+    },
+  } as BrowserScenario;
+
+  beforeAll(async () => {
+    scenario.browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await scenario.browser?.close();
+  });
+  beforeEach(async () => {
+    scenario.shop = await start();
+    if (options.admin !== false) scenario.admin = await adminToken(scenario.shop.app);
+    if (options.openPage !== false) await scenario.open();
+  });
+  afterEach(async () => {
+    await scenario.page?.close();
+    await scenario.shop.close();
+  });
+  return scenario;
+}
+
+/** An order's page; the group is the order's id. */
+export const ORDER_URL = /#\/orders\/([0-9a-f]{24})$/;
+
+/** Registers `user` through the API and signs them in through the page, starting anywhere. */
+export async function signIn({ shop, page }: Pick<BrowserScenario, 'shop' | 'page'>, user = buildUser()) {
+  await request(shop.app).post('/api/registration').send(user).expect(201);
+  await page.goto(`${shop.url}/#/signin`);
+  await page.getByLabel('Email').fill(user.email);
+  await page.getByLabel('Password').fill(user.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Sign out' }).waitFor();
+  return user;
+}
+
+/** From the catalogue to the checkout with one unit of `productName` in the cart, by clicking as a buyer would. */
+export async function goToCheckout({ shop, page }: Pick<BrowserScenario, 'shop' | 'page'>, productName: string) {
+  await page.goto(`${shop.url}/#/`);
+  await page.getByRole('button', { name: `Add ${productName} to cart` }).click();
+  await page.getByRole('link', { name: 'Cart (1)' }).click();
+  await page.getByRole('link', { name: 'Checkout' }).click();
+}
+
+/**
+ * Clicks "Place order" on the checkout page with the first request making the order held: it makes the order on the
+ * server, but its answer never reaches the page (the tab is reloaded, which cancels it); every later request goes
+ * through. Returns the answer the reloaded page gets to the same request.
+ */
+export async function placeOrderAcrossReload(page: Page): Promise<Response> {
+  let reachedServer!: () => void;
+  const made = new Promise<void>((resolve) => (reachedServer = resolve));
+  let held = false;
+  await page.route('**/api/orders/create', async (route) => {
+    if (held) return route.continue();
+    held = true;
+    await route.fetch();
+    reachedServer();
+  });
+  await page.getByRole('button', { name: 'Place order' }).click();
+  await made;
+  const resumed = page.waitForResponse((res) => res.url().endsWith('/api/orders/create'));
+
+  await page.reload();
+
+  return resumed;
+}
+
+/** No script or request problem, CSP violation or dialog in the tab, and no answer of 400 or more but `httpErrors`. */
+export function expectNothingWrong(watched: WatchedPage, httpErrors: string[] = []) {
+  expect({ problems: watched.problems, csp: watched.cspViolations, dialogs: watched.dialogs, httpErrors: watched.httpErrors }).toEqual({
+    problems: [],
+    csp: [],
+    dialogs: [],
+    httpErrors,
+  });
 }
 
 const AXE_SOURCE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');

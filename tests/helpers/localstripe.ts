@@ -1,4 +1,5 @@
-import { DEAD_WEBHOOK_URL, localstripeUrl } from './stripe-services';
+import { randomUUID } from 'node:crypto';
+import { DEAD_WEBHOOK_URL, localstripeUrl, startWebhookReceiver, type WebhookReceiver } from './stripe-services';
 
 /**
  * What the browser's Stripe.js does against localstripe, done from a test: the stand-in's confirmCardSetup and
@@ -50,4 +51,29 @@ export async function registerLocalstripeWebhook(id: string, url: string, secret
   };
   await register(url);
   return async () => register(DEAD_WEBHOOK_URL);
+}
+
+/**
+ * A webhook receiver in this process that localstripe posts every event to, signed with `secret`, for the tests of the
+ * describe block (or file) it is called in: registered under an id starting with `name` before them, retired after.
+ */
+export function useLocalstripeWebhookReceiver(name: string): { secret: string; readonly receiver: WebhookReceiver } {
+  const secret = `whsec_localstripe${randomUUID().replaceAll('-', '')}`;
+  let receiver: WebhookReceiver | undefined;
+  let retire: (() => Promise<void>) | undefined;
+  beforeAll(async () => {
+    receiver = await startWebhookReceiver();
+    retire = await registerLocalstripeWebhook(`${name}-${randomUUID()}`, receiver.url, secret);
+  });
+  afterAll(async () => {
+    await retire?.();
+    await receiver?.close();
+  });
+  return {
+    secret,
+    get receiver() {
+      if (!receiver) throw new Error('useLocalstripeWebhookReceiver: used before its beforeAll ran');
+      return receiver;
+    },
+  };
 }

@@ -8,6 +8,7 @@ import type { CreateRefundInput, PaymentGateway, RefundRef } from '../../src/pay
 import { createSimulatedGateway, type SimulatedGateway } from '../../src/payments/simulated.gateway';
 import { buildTestApp, testConfig } from './app';
 import { adminToken, createOrder, createProduct, getOrder, registerAndLogin } from './builders';
+import { deliver, intentFor, stripeEvent } from './webhooks';
 
 /** The simulated gateway with a record of every refund asked of it and every one it accepted. */
 export interface RecordingGateway extends PaymentGateway {
@@ -151,6 +152,12 @@ export async function paidOrder(
   const status = (await getOrder(shop.app, people.buyer, created.orderId)).status;
   if (status !== 'paid') throw new Error(`the order should be paid by now, it is ${status}`);
   return order;
+}
+
+/** For a shop without event delivery: the signed payment_intent.succeeded Stripe would send for `order`, delivered (200). */
+export async function deliverPaymentSucceeded(shop: Pick<RefundShop, 'app'>, order: PaidOrder): Promise<void> {
+  const ref = { id: order.orderId, paymentIntentId: order.paymentIntentId, amount: order.amount, currency: order.currency };
+  await deliver(shop.app, stripeEvent('payment_intent.succeeded', intentFor(ref))).expect(200);
 }
 
 export async function shopPeople(app: Express) {

@@ -58,3 +58,14 @@ export async function startServerProcess(env: Record<string, string>, timeoutMs 
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
+
+/** A request to a spawned server: `body` as JSON (a string is sent as it is), the answer's status and JSON body. */
+export async function call(server: RunningServer, method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
+  const payload = typeof body === 'string' ? body : body === undefined ? undefined : JSON.stringify(body);
+  const res = await fetch(`${server.baseUrl}${path}`, {
+    method,
+    headers: { ...(payload !== undefined && { 'content-type': 'application/json' }), ...headers },
+    body: payload,
+  });
+  return { status: res.status, body: (await res.json()) as Record<string, any> };
+}

@@ -3,6 +3,7 @@ import type { Express } from 'express';
 import Stripe from 'stripe';
 import request from 'supertest';
 import { toMinorUnits, toStripeAmount } from '../../src/lib/money';
+import { adminToken, createOrder, createProduct, registerAndLogin } from './builders';
 
 export const TEST_WEBHOOK_SECRET = 'whsec_test_secret';
 
@@ -11,6 +12,36 @@ export interface OrderRef {
   paymentIntentId: string | null;
   amount: number;
   currency: string;
+}
+
+/** What each test of a file about one order's payment starts from (see useOrderToPay). */
+export interface OrderToPay {
+  admin: string;
+  buyer: Awaited<ReturnType<typeof registerAndLogin>>;
+  productId: string;
+  /** Two units of the product, not paid yet. */
+  order: OrderRef;
+}
+
+/**
+ * Before each test: an admin, a buyer, a product made from `product` (price, stock ...) and the buyer's order for two
+ * of it, through the API. The returned object's fields are those of the test running.
+ */
+export function useOrderToPay(app: Express, product: Record<string, unknown>): OrderToPay {
+  const current = {} as OrderToPay;
+  beforeEach(async () => {
+    current.admin = await adminToken(app);
+    current.buyer = await registerAndLogin(app);
+    current.productId = (await createProduct(app, current.admin, product)).id;
+    const created = await createOrder(app, current.buyer.token, [{ productId: current.productId, quantity: 2 }]);
+    current.order = {
+      id: created.orderId,
+      paymentIntentId: created.data.paymentIntentId,
+      amount: created.data.amount,
+      currency: created.data.currency,
+    };
+  });
+  return current;
 }
 
 export function eventId(): string {

@@ -10,14 +10,8 @@ import { createWebhookVerifier } from '../../src/payments/webhook';
 import { buildTestApp, testConfig } from '../helpers/app';
 import { adminToken, createOrder, createProduct, getOrder, registerAndLogin } from '../helpers/builders';
 import { useTestDatabase } from '../helpers/db';
-import {
-  DEAD_WEBHOOK_URL,
-  localstripeUrl,
-  startWebhookReceiver,
-  stripeSettingsFor,
-  type Delivery,
-  type WebhookReceiver,
-} from '../helpers/stripe-services';
+import { useLocalstripeWebhookReceiver } from '../helpers/localstripe';
+import { localstripeUrl, stripeSettingsFor, type Delivery } from '../helpers/stripe-services';
 import { sweeperFor } from '../helpers/sweeper';
 
 /**
@@ -78,27 +72,7 @@ describe('Stripe gateway against localstripe: manual capture', () => {
   });
 
   describe('its webhook', () => {
-    const secret = `whsec_localstripe${randomUUID().replaceAll('-', '')}`;
-    const registration = `${localstripeUrl()}/_config/webhooks/capture-suite-${randomUUID()}`;
-    let receiver: WebhookReceiver;
-    const register = async (url: string) => {
-      const response = await fetch(registration, {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/json' },
-        body: JSON.stringify({ url, secret }),
-      });
-      expect(response.status).toBe(200);
-    };
-
-    beforeAll(async () => {
-      receiver = await startWebhookReceiver();
-      await register(receiver.url);
-    });
-    afterAll(async () => {
-      // localstripe cannot forget a webhook: point ours where nobody listens.
-      await register(DEAD_WEBHOOK_URL);
-      await receiver.close();
-    });
+    const webhook = useLocalstripeWebhookReceiver('capture-suite');
 
     it('when an authorization is captured, then localstripe sends payment_intent.succeeded, which reads as a manual capture of all of it', async () => {
       const payments = gateway();
@@ -106,12 +80,12 @@ describe('Stripe gateway against localstripe: manual capture', () => {
       await payments.confirmPaymentIntent(intent.id, 'pm_card_visa');
 
       await payments.capturePaymentIntent(intent.id, { currency: 'EUR', idempotencyKey: randomUUID() });
-      const delivery = await receiver.waitFor((d: Delivery) => {
+      const delivery = await webhook.receiver.waitFor((d: Delivery) => {
         const event = JSON.parse(d.rawBody.toString()) as Stripe.Event;
         return event.type === 'payment_intent.succeeded' && (event.data.object as { id?: string }).id === intent.id;
       });
 
-      const event = readEvent(createWebhookVerifier(secret)(delivery.rawBody, delivery.headers['stripe-signature'] as string));
+      const event = readEvent(createWebhookVerifier(webhook.secret)(delivery.rawBody, delivery.headers['stripe-signature'] as string));
       expect(event.outcome).toMatchObject({ kind: 'payment_succeeded', intentId: intent.id, amountMinor: 4200, intentAmountMinor: 4200 });
     });
   });

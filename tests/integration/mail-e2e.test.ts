@@ -6,7 +6,7 @@ import { OrderModel } from '../../src/models/order.model';
 import { UserModel } from '../../src/models/user.model';
 import { testDatabaseUri, useTestDatabase } from '../helpers/db';
 import { startSmtpServer, tokenFromMail, type ReceivedMail, type TestSmtpServer } from '../helpers/smtp';
-import { startServerProcess, type RunningServer } from '../helpers/spawn-server';
+import { call, startServerProcess, type RunningServer } from '../helpers/spawn-server';
 import { localstripeUrl } from '../helpers/stripe-services';
 import { intentFor, stripeEvent } from '../helpers/webhooks';
 
@@ -74,16 +74,6 @@ async function until<T>(what: string, read: () => Promise<T>, done: (value: T) =
     if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}; last: ${JSON.stringify(value)}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-}
-
-async function call(server: RunningServer, method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
-  const payload = typeof body === 'string' ? body : body === undefined ? undefined : JSON.stringify(body);
-  const res = await fetch(`${server.baseUrl}${path}`, {
-    method,
-    headers: { ...(payload !== undefined && { 'content-type': 'application/json' }), ...headers },
-    body: payload,
-  });
-  return { status: res.status, body: (await res.json()) as Record<string, any> };
 }
 
 async function mailsTo(email: string, subject: RegExp, count: number, timeoutMs = 15_000): Promise<ReceivedMail[]> {

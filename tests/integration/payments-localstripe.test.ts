@@ -4,16 +4,8 @@ import { silentLogger } from '../../src/lib/logger';
 import { GatewayError, type CreatePaymentIntentInput } from '../../src/payments/gateway';
 import { createStripeGateway } from '../../src/payments/stripe.gateway';
 import { createWebhookVerifier } from '../../src/payments/webhook';
-import {
-  closedPort,
-  DEAD_WEBHOOK_URL,
-  localstripeUrl,
-  startHttpServer,
-  startWebhookReceiver,
-  stripeSettingsFor,
-  type Delivery,
-  type WebhookReceiver,
-} from '../helpers/stripe-services';
+import { useLocalstripeWebhookReceiver } from '../helpers/localstripe';
+import { closedPort, localstripeUrl, startHttpServer, stripeSettingsFor, type Delivery } from '../helpers/stripe-services';
 
 /**
  * The Stripe adapter against localstripe, which keeps state: declines, cancels and signed webhooks behave.
@@ -90,33 +82,11 @@ describe('Stripe gateway against localstripe', () => {
   });
 
   describe('webhooks', () => {
-    const secret = `whsec_localstripe${randomUUID().replaceAll('-', '')}`;
-    const registration = `${localstripeUrl()}/_config/webhooks/payments-suite-${randomUUID()}`;
-    let receiver: WebhookReceiver;
-
-    const register = async (url: string) => {
-      const response = await fetch(registration, {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/json' },
-        body: JSON.stringify({ url, secret }),
-      });
-      expect(response.status).toBe(200);
-    };
+    const webhook = useLocalstripeWebhookReceiver('payments-suite');
     const eventAbout = (intentId: string, type: string) => (delivery: Delivery) => {
       const event = JSON.parse(delivery.rawBody.toString()) as Stripe.Event;
       return event.type === type && (event.data.object as { id?: string }).id === intentId;
     };
-
-    beforeAll(async () => {
-      receiver = await startWebhookReceiver();
-      await register(receiver.url);
-    });
-
-    afterAll(async () => {
-      // localstripe cannot forget a webhook: point ours where nobody listens.
-      await register(DEAD_WEBHOOK_URL);
-      await receiver.close();
-    });
 
     it('when an intent succeeds, then localstripe delivers payment_intent.succeeded that our verifier accepts', async () => {
       // Arrange
@@ -126,10 +96,10 @@ describe('Stripe gateway against localstripe', () => {
 
       // Act
       await payments.confirmPaymentIntent(intent.id, 'pm_card_visa');
-      const delivery = await receiver.waitFor(eventAbout(intent.id, 'payment_intent.succeeded'), 5000);
+      const delivery = await webhook.receiver.waitFor(eventAbout(intent.id, 'payment_intent.succeeded'), 5000);
 
       // Assert
-      const event = createWebhookVerifier(secret)(delivery.rawBody, delivery.headers['stripe-signature'] as string);
+      const event = createWebhookVerifier(webhook.secret)(delivery.rawBody, delivery.headers['stripe-signature'] as string);
       expect(event.type).toBe('payment_intent.succeeded');
       expect(event.data.object).toMatchObject({ id: intent.id, status: 'succeeded', amount: 4200, metadata: input.metadata });
       expect(() => createWebhookVerifier('whsec_other')(delivery.rawBody, delivery.headers['stripe-signature'] as string)).toThrow();
@@ -140,9 +110,9 @@ describe('Stripe gateway against localstripe', () => {
       const intent = await payments.createPaymentIntent(order());
 
       await expect(payments.confirmPaymentIntent(intent.id, 'pm_card_chargeCustomerFail')).rejects.toBeInstanceOf(GatewayError);
-      const delivery = await receiver.waitFor(eventAbout(intent.id, 'payment_intent.payment_failed'), 5000);
+      const delivery = await webhook.receiver.waitFor(eventAbout(intent.id, 'payment_intent.payment_failed'), 5000);
 
-      const event = createWebhookVerifier(secret)(delivery.rawBody, delivery.headers['stripe-signature'] as string);
+      const event = createWebhookVerifier(webhook.secret)(delivery.rawBody, delivery.headers['stripe-signature'] as string);
       expect(event.data.object).toMatchObject({ status: 'requires_payment_method', last_payment_error: { code: 'card_declined' } });
     });
   });

@@ -3,9 +3,8 @@ import { OrderModel } from '../../src/models/order.model';
 import { GatewayError } from '../../src/payments/gateway';
 import { testConfig } from '../helpers/app';
 import { useTestDatabase } from '../helpers/db';
-import { paidOrder, shopPeople, startRefundShop, type RefundShop } from '../helpers/refund-shop';
+import { deliverPaymentSucceeded, paidOrder, shopPeople, startRefundShop, type PaidOrder, type RefundShop } from '../helpers/refund-shop';
 import { sweeperFor } from '../helpers/sweeper';
-import { deliver, stripeEvent } from '../helpers/webhooks';
 
 /**
  * A refund request's gateway call is leased on the order (`refunds.attemptUntil`): the API's own call and the
@@ -45,20 +44,7 @@ afterAll(async () => {
   await shop.close();
 });
 
-const markPaid = async (order: { paymentIntentId: string; orderId: string }) => {
-  await deliver(
-    shop.app,
-    stripeEvent('payment_intent.succeeded', {
-      id: order.paymentIntentId,
-      object: 'payment_intent',
-      amount: 5000,
-      amount_received: 5000,
-      currency: 'usd',
-      status: 'succeeded',
-      metadata: { orderId: order.orderId },
-    }),
-  ).expect(200);
-};
+const markPaid = (order: PaidOrder) => deliverPaymentSucceeded(shop, order);
 const attemptUntil = async (orderId: string) => (await OrderModel.findById(orderId).lean())!.refunds[0]!.attemptUntil!.getTime();
 
 describe('the refund attempt lease', () => {

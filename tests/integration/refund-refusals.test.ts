@@ -3,8 +3,7 @@ import { OrderModel } from '../../src/models/order.model';
 import { testConfig } from '../helpers/app';
 import { getOrder } from '../helpers/builders';
 import { useTestDatabase } from '../helpers/db';
-import { paidOrder, shopPeople, startRefundShop, type RefundShop } from '../helpers/refund-shop';
-import { deliver, stripeEvent } from '../helpers/webhooks';
+import { deliverPaymentSucceeded, paidOrder, shopPeople, startRefundShop, type PaidOrder, type RefundShop } from '../helpers/refund-shop';
 
 /**
  * A refund the gateway refuses leaves a trace on the order (the admin sees `refused`), but only a bounded one:
@@ -27,21 +26,7 @@ beforeEach(async () => {
   people = await shopPeople(shop.app);
 });
 
-const markPaid = (order: { paymentIntentId: string; orderId: string }) =>
-  deliver(
-    shop.app,
-    stripeEvent('payment_intent.succeeded', {
-      id: order.paymentIntentId,
-      object: 'payment_intent',
-      amount: 5000,
-      amount_received: 5000,
-      currency: 'usd',
-      status: 'succeeded',
-      metadata: { orderId: order.orderId },
-    }),
-  )
-    .expect(200)
-    .then(() => undefined);
+const markPaid = (order: PaidOrder) => deliverPaymentSucceeded(shop, order);
 
 describe('refused refund attempts', () => {
   it('when REFUND_REFUSED_ATTEMPTS_KEPT is not set, then ten are kept', () => {

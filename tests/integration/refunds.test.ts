@@ -5,7 +5,7 @@ import { GatewayError, type CreateRefundInput } from '../../src/payments/gateway
 import { createOrder, createProduct, getOrder } from '../helpers/builders';
 import { useTestDatabase } from '../helpers/db';
 import { sweeperFor } from '../helpers/sweeper';
-import { paidOrder, shopPeople, startRefundShop, type PaidOrder, type RefundShop } from '../helpers/refund-shop';
+import { deliverPaymentSucceeded, paidOrder, shopPeople, startRefundShop, type PaidOrder, type RefundShop } from '../helpers/refund-shop';
 import { chargeFor, deliver, stripeEvent } from '../helpers/webhooks';
 
 /**
@@ -345,21 +345,7 @@ describe('the gateway refuses, fails or cannot be reached', () => {
     people = await shopPeople(quiet.app);
   });
 
-  const markPaid = (order: PaidOrder) =>
-    deliver(
-      quiet.app,
-      stripeEvent('payment_intent.succeeded', {
-        id: order.paymentIntentId,
-        object: 'payment_intent',
-        amount: order.amount * 100,
-        amount_received: order.amount * 100,
-        currency: 'usd',
-        status: 'succeeded',
-        metadata: { orderId: order.orderId },
-      }),
-    )
-      .expect(200)
-      .then(() => undefined);
+  const markPaid = (order: PaidOrder) => deliverPaymentSucceeded(quiet, order);
   const quietRefund = (orderId: string, body: object, key?: string) => {
     const req = request(quiet.app).post(`/api/orders/${orderId}/refund`).set('Authorization', people.admin);
     if (key) req.set('Idempotency-Key', key);

@@ -5,7 +5,7 @@ import { OrderModel } from '../../src/models/order.model';
 import { ProductModel } from '../../src/models/product.model';
 import { WebhookEventModel } from '../../src/models/webhook-event.model';
 import { testDatabaseUri, useTestDatabase } from '../helpers/db';
-import { startServerProcess, type RunningServer } from '../helpers/spawn-server';
+import { call, startServerProcess, type RunningServer } from '../helpers/spawn-server';
 import { localstripeUrl } from '../helpers/stripe-services';
 import { intentFor, stripeEvent } from '../helpers/webhooks';
 
@@ -21,16 +21,6 @@ const WEBHOOK_SECRET = `whsec_${randomBytes(12).toString('hex')}`;
 const ACCOUNT_LIMIT = 4;
 
 let servers: [RunningServer, RunningServer];
-
-async function call(server: RunningServer, method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
-  const payload = typeof body === 'string' ? body : body === undefined ? undefined : JSON.stringify(body);
-  const res = await fetch(`${server.baseUrl}${path}`, {
-    method,
-    headers: { ...(payload !== undefined && { 'content-type': 'application/json' }), ...headers },
-    body: payload,
-  });
-  return { status: res.status, body: (await res.json()) as Record<string, any> };
-}
 
 async function newUser(server: RunningServer) {
   const user = { name: 'Twin', email: `twin.${randomBytes(4).toString('hex')}@example.com`, password: 'password123' };

@@ -2,24 +2,18 @@ import { OrderModel } from '../../src/models/order.model';
 import { ProductModel } from '../../src/models/product.model';
 import { WebhookEventModel } from '../../src/models/webhook-event.model';
 import { buildTestApp } from '../helpers/app';
-import { adminToken, createOrder, createProduct, getOrder, registerAndLogin } from '../helpers/builders';
+import { adminToken, createOrder, createProduct, getOrder } from '../helpers/builders';
 import { useTestDatabase } from '../helpers/db';
 import { capturingLogger } from '../helpers/logs';
-import { chargeFor, deliver, eventId, intentFor, stripeEvent, type OrderRef } from '../helpers/webhooks';
+import { chargeFor, deliver, eventId, intentFor, stripeEvent, useOrderToPay } from '../helpers/webhooks';
 
 useTestDatabase();
 const logger = capturingLogger();
 const app = buildTestApp({ deps: { logger } });
 
-let buyer: { token: string };
-let productId: string;
-let order: OrderRef;
-beforeEach(async () => {
-  const admin = await adminToken(app);
-  buyer = await registerAndLogin(app);
-  productId = (await createProduct(app, admin, { price: 12.5, stock: 10 })).id;
-  const created = await createOrder(app, buyer.token, [{ productId, quantity: 2 }]);
-  order = { id: created.orderId, paymentIntentId: created.data.paymentIntentId, amount: created.data.amount, currency: created.data.currency };
+const placed = useOrderToPay(app, { price: 12.5, stock: 10 });
+// The tests read only what their own events log, not what making the order did.
+beforeEach(() => {
   logger.entries.length = 0;
 });
 
@@ -27,14 +21,14 @@ type Make = (id: string) => object;
 const succeededWith =
   (changes: Record<string, unknown>): Make =>
   (id) =>
-    stripeEvent('payment_intent.succeeded', { ...intentFor(order), ...changes }, id);
+    stripeEvent('payment_intent.succeeded', { ...intentFor(placed.order), ...changes }, id);
 const envelopeWith =
   (type: string, changes: Record<string, unknown>): Make =>
-  (id) => ({ ...stripeEvent(type, intentFor(order), id), ...changes });
+  (id) => ({ ...stripeEvent(type, intentFor(placed.order), id), ...changes });
 const without =
   (key: string): Make =>
   (id) => {
-    const object: Record<string, unknown> = { ...intentFor(order) };
+    const object: Record<string, unknown> = { ...intentFor(placed.order) };
     delete object[key];
     return stripeEvent('payment_intent.succeeded', object, id);
   };
@@ -56,24 +50,32 @@ describe('POST /api/orders/webhook: correctly signed but malformed events', () =
     [
       'a failure whose last_payment_error is text',
       (id) =>
-        stripeEvent('payment_intent.payment_failed', intentFor(order, { status: 'requires_payment_method', last_payment_error: 'declined' }), id),
+        stripeEvent(
+          'payment_intent.payment_failed',
+          intentFor(placed.order, { status: 'requires_payment_method', last_payment_error: 'declined' }),
+          id,
+        ),
       'data.object.last_payment_error',
     ],
-    ['a cancel without intent id', (id) => stripeEvent('payment_intent.canceled', { ...intentFor(order), id: null }, id), 'data.object.id'],
+    ['a cancel without intent id', (id) => stripeEvent('payment_intent.canceled', { ...intentFor(placed.order), id: null }, id), 'data.object.id'],
     [
       'a refund with amount_refunded "500"',
-      (id) => stripeEvent('charge.refunded', chargeFor(order, 5, { amount_refunded: '500' }), id),
+      (id) => stripeEvent('charge.refunded', chargeFor(placed.order, 5, { amount_refunded: '500' }), id),
       'data.object.amount_refunded',
     ],
-    ['a refund without currency', (id) => stripeEvent('charge.refunded', chargeFor(order, 5, { currency: undefined }), id), 'data.object.currency'],
+    [
+      'a refund without currency',
+      (id) => stripeEvent('charge.refunded', chargeFor(placed.order, 5, { currency: undefined }), id),
+      'data.object.currency',
+    ],
     [
       'a refund whose refunded flag is text',
-      (id) => stripeEvent('charge.refunded', chargeFor(order, 5, { refunded: 'yes' }), id),
+      (id) => stripeEvent('charge.refunded', chargeFor(placed.order, 5, { refunded: 'yes' }), id),
       'data.object.refunded',
     ],
     [
       'a refund whose payment_intent is a number',
-      (id) => stripeEvent('charge.refunded', chargeFor(order, 5, { payment_intent: 5 }), id),
+      (id) => stripeEvent('charge.refunded', chargeFor(placed.order, 5, { payment_intent: 5 }), id),
       'data.object.payment_intent',
     ],
   ])(
@@ -86,8 +88,8 @@ describe('POST /api/orders/webhook: correctly signed but malformed events', () =
       expect(res.status).toBe(400);
       expect(res.body).toMatchObject({ message: 'Malformed Stripe event', code: 'INVALID_EVENT' });
       expect(res.body.details).toEqual(expect.arrayContaining([expect.objectContaining({ path })]));
-      expect(await OrderModel.findById(order.id).lean()).toMatchObject({ status: 'pending', notes: [], refundedMinor: 0 });
-      expect((await ProductModel.findById(productId).lean())?.stock).toBe(8);
+      expect(await OrderModel.findById(placed.order.id).lean()).toMatchObject({ status: 'pending', notes: [], refundedMinor: 0 });
+      expect((await ProductModel.findById(placed.productId).lean())?.stock).toBe(8);
       expect(await WebhookEventModel.countDocuments()).toBe(0);
       expect(logger.entries.filter((entry) => /malformed/.test(entry.message))).toHaveLength(1);
     },
@@ -99,7 +101,7 @@ describe('POST /api/orders/webhook: correctly signed but malformed events', () =
 
     await deliver(app, succeededWith({})(id)).expect(200);
 
-    expect((await getOrder(app, buyer.token, order.id)).status).toBe('paid');
+    expect((await getOrder(app, placed.buyer.token, placed.order.id)).status).toBe('paid');
     expect(await WebhookEventModel.findById(id).lean()).toMatchObject({ outcome: 'applied', deliveries: 1 });
   });
 
@@ -114,7 +116,7 @@ describe('POST /api/orders/webhook: correctly signed but malformed events', () =
   it("when a refund figure is not a whole number of the order's minor units, then it is recorded as a mismatch, not a 500", async () => {
     const admin = await adminToken(app);
     const isk = await createProduct(app, admin, { price: 1000, currency: 'ISK', stock: 5 });
-    const created = await createOrder(app, buyer.token, [{ productId: isk.id, quantity: 1 }]);
+    const created = await createOrder(app, placed.buyer.token, [{ productId: isk.id, quantity: 1 }]);
     const iskOrder = { id: created.orderId, paymentIntentId: created.data.paymentIntentId, amount: created.data.amount, currency: 'ISK' };
     await deliver(app, stripeEvent('payment_intent.succeeded', intentFor(iskOrder))).expect(200);
 

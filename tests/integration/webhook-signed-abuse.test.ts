@@ -2,9 +2,9 @@ import { OrderModel } from '../../src/models/order.model';
 import { ProductModel } from '../../src/models/product.model';
 import { WebhookEventModel } from '../../src/models/webhook-event.model';
 import { buildTestApp } from '../helpers/app';
-import { adminToken, createOrder, createProduct, getOrder, registerAndLogin } from '../helpers/builders';
+import { getOrder } from '../helpers/builders';
 import { useTestDatabase } from '../helpers/db';
-import { chargeFor, deliver, intentFor, stripeEvent, type OrderRef } from '../helpers/webhooks';
+import { chargeFor, deliver, intentFor, stripeEvent, useOrderToPay } from '../helpers/webhooks';
 
 /**
  * Correctly signed events that try what a careless handler lets through: types named like the members of
@@ -14,21 +14,12 @@ import { chargeFor, deliver, intentFor, stripeEvent, type OrderRef } from '../he
 useTestDatabase();
 const app = buildTestApp();
 
-let buyer: { token: string };
-let productId: string;
-let order: OrderRef;
-beforeEach(async () => {
-  const admin = await adminToken(app);
-  buyer = await registerAndLogin(app);
-  // 2 x 15.00: a 30.00 order.
-  productId = (await createProduct(app, admin, { price: 15, stock: 10 })).id;
-  const created = await createOrder(app, buyer.token, [{ productId, quantity: 2 }]);
-  order = { id: created.orderId, paymentIntentId: created.data.paymentIntentId, amount: created.data.amount, currency: created.data.currency };
-});
+// 2 x 15.00: a 30.00 order.
+const placed = useOrderToPay(app, { price: 15, stock: 10 });
 
-const stored = async () => (await OrderModel.findById(order.id).lean())!;
-const stock = async () => (await ProductModel.findById(productId).lean())!.stock;
-const markPaid = () => deliver(app, stripeEvent('payment_intent.succeeded', intentFor(order))).expect(200);
+const stored = async () => (await OrderModel.findById(placed.order.id).lean())!;
+const stock = async () => (await ProductModel.findById(placed.productId).lean())!.stock;
+const markPaid = () => deliver(app, stripeEvent('payment_intent.succeeded', intentFor(placed.order))).expect(200);
 const mismatchNotes = async (eventId: string) =>
   (await stored()).notes.filter((note) => note.kind === 'payment_mismatch' && note.eventId === eventId);
 
@@ -36,7 +27,7 @@ describe('signed events whose type is named like an Object.prototype member', ()
   it.each(['toString', 'constructor', '__proto__', 'hasOwnProperty', 'valueOf', 'isPrototypeOf', 'toLocaleString', '__defineGetter__'])(
     'when the type is %s, then 200 { received: true }, recorded as ignored, and nothing changes',
     async (type) => {
-      const event = stripeEvent(type, { ...intentFor(order), object: 'payment_intent' });
+      const event = stripeEvent(type, { ...intentFor(placed.order), object: 'payment_intent' });
 
       const res = await deliver(app, event);
 
@@ -51,12 +42,12 @@ describe('signed events whose type is named like an Object.prototype member', ()
 describe('signed refund reports are bounded by the order', () => {
   it('when charge.refunded reports 60.00 refunded on a 30.00 order, then 30.00 counts (refunded), and the contradiction is noted once', async () => {
     await markPaid();
-    const event = stripeEvent('charge.refunded', chargeFor(order, 60, { refunded: true }));
+    const event = stripeEvent('charge.refunded', chargeFor(placed.order, 60, { refunded: true }));
 
     await deliver(app, event).expect(200);
     await deliver(app, { ...event }).expect(200);
 
-    expect(await getOrder(app, buyer.token, order.id)).toMatchObject({ status: 'refunded', refundedAmount: 30 });
+    expect(await getOrder(app, placed.buyer.token, placed.order.id)).toMatchObject({ status: 'refunded', refundedAmount: 30 });
     expect((await stored()).refundedMinor).toBe(3000);
     expect(await mismatchNotes(event.id)).toEqual([
       expect.objectContaining({ detail: expect.objectContaining({ problems: ['refunded more than paid'], reportedMinor: 6000, paidMinor: 3000 }) }),
@@ -65,11 +56,11 @@ describe('signed refund reports are bounded by the order', () => {
 
   it('when charge.refunded says refunded: true with nothing refunded, then the order stays paid, keeps its units, and the contradiction is noted', async () => {
     await markPaid();
-    const event = stripeEvent('charge.refunded', chargeFor(order, 0, { refunded: true }));
+    const event = stripeEvent('charge.refunded', chargeFor(placed.order, 0, { refunded: true }));
 
     await deliver(app, event).expect(200);
 
-    expect(await getOrder(app, buyer.token, order.id)).toMatchObject({ status: 'paid', refundedAmount: 0 });
+    expect(await getOrder(app, placed.buyer.token, placed.order.id)).toMatchObject({ status: 'paid', refundedAmount: 0 });
     expect(await stored()).toMatchObject({ stock: 'committed' });
     expect(await stock()).toBe(8);
     expect(await mismatchNotes(event.id)).toEqual([
@@ -81,21 +72,21 @@ describe('signed refund reports are bounded by the order', () => {
     await markPaid();
     const refundEvent = (n: number) =>
       stripeEvent('refund.created', {
-        id: `re_unknown_${n}_${order.id}`,
+        id: `re_unknown_${n}_${placed.order.id}`,
         object: 'refund',
         amount: 2000,
         currency: 'usd',
         status: 'succeeded',
-        payment_intent: order.paymentIntentId,
+        payment_intent: placed.order.paymentIntentId,
         metadata: {},
       });
     const events = [refundEvent(1), refundEvent(2), refundEvent(3)];
 
     for (const event of events) await deliver(app, event).expect(200);
 
-    const view = (await getOrder(app, buyer.token, order.id)) as Awaited<ReturnType<typeof getOrder>> & { refunds: unknown[] };
+    const view = (await getOrder(app, placed.buyer.token, placed.order.id)) as Awaited<ReturnType<typeof getOrder>> & { refunds: unknown[] };
     expect(view).toMatchObject({ status: 'paid', refundedAmount: 20 });
-    expect(view.refunds).toEqual([expect.objectContaining({ refundId: `re_unknown_1_${order.id}`, amount: 20, source: 'external' })]);
+    expect(view.refunds).toEqual([expect.objectContaining({ refundId: `re_unknown_1_${placed.order.id}`, amount: 20, source: 'external' })]);
     for (const event of events.slice(1)) {
       expect(await mismatchNotes(event.id)).toEqual([
         expect.objectContaining({ detail: expect.objectContaining({ problems: ['refunds exceed what was paid'] }) }),

@@ -5,37 +5,29 @@ import { OrderModel } from '../../src/models/order.model';
 import { ProductModel } from '../../src/models/product.model';
 import { WebhookEventModel } from '../../src/models/webhook-event.model';
 import { buildTestApp } from '../helpers/app';
-import { adminToken, createOrder, createProduct, getOrder, registerAndLogin } from '../helpers/builders';
+import { getOrder } from '../helpers/builders';
 import { testDatabaseUri, useTestDatabase } from '../helpers/db';
-import { chargeFor, deliver, intentFor, stripeEvent, type OrderRef } from '../helpers/webhooks';
+import { chargeFor, deliver, intentFor, stripeEvent, useOrderToPay } from '../helpers/webhooks';
 
 useTestDatabase();
 const app = buildTestApp();
 
-let buyer: { token: string };
-let productId: string;
-let order: OrderRef;
-beforeEach(async () => {
-  const admin = await adminToken(app);
-  buyer = await registerAndLogin(app);
-  productId = (await createProduct(app, admin, { price: 12.5, stock: 10 })).id;
-  const created = await createOrder(app, buyer.token, [{ productId, quantity: 2 }]);
-  order = { id: created.orderId, paymentIntentId: created.data.paymentIntentId, amount: created.data.amount, currency: created.data.currency };
-});
+const placed = useOrderToPay(app, { price: 12.5, stock: 10 });
 
-const product = async () => (await ProductModel.findById(productId).lean())!;
-const succeeded = (overrides: Record<string, unknown> = {}, id?: string) => stripeEvent('payment_intent.succeeded', intentFor(order, overrides), id);
+const product = async () => (await ProductModel.findById(placed.productId).lean())!;
+const succeeded = (overrides: Record<string, unknown> = {}, id?: string) =>
+  stripeEvent('payment_intent.succeeded', intentFor(placed.order, overrides), id);
 const failed = (id?: string) =>
   stripeEvent(
     'payment_intent.payment_failed',
-    intentFor(order, {
+    intentFor(placed.order, {
       status: 'requires_payment_method',
       amount_received: 0,
       last_payment_error: { code: 'card_declined', decline_code: 'insufficient_funds', message: 'Your card has insufficient funds.' },
     }),
     id,
   );
-const canceled = (id?: string) => stripeEvent('payment_intent.canceled', intentFor(order, { status: 'canceled', amount_received: 0 }), id);
+const canceled = (id?: string) => stripeEvent('payment_intent.canceled', intentFor(placed.order, { status: 'canceled', amount_received: 0 }), id);
 
 describe('POST /api/orders/webhook: signatures', () => {
   const payload = () => JSON.stringify(succeeded());
@@ -90,7 +82,7 @@ describe('POST /api/orders/webhook: signatures', () => {
       details: [{ message: reason }],
       requestId: expect.any(String),
     });
-    expect((await getOrder(app, buyer.token, order.id)).status).toBe('pending');
+    expect((await getOrder(app, placed.buyer.token, placed.order.id)).status).toBe('pending');
     expect(await WebhookEventModel.countDocuments()).toBe(0);
   });
 
@@ -108,7 +100,7 @@ describe('POST /api/orders/webhook: effects', () => {
 
     await deliver(app, event).expect(200);
 
-    const paid = await getOrder(app, buyer.token, order.id);
+    const paid = await getOrder(app, placed.buyer.token, placed.order.id);
     expect(paid.status).toBe('paid');
     expect(paid.history).toEqual([
       expect.objectContaining({ status: 'pending' }),
@@ -128,7 +120,7 @@ describe('POST /api/orders/webhook: effects', () => {
     await deliver(app, event).expect(200);
     await deliver(app, event).expect(200);
 
-    const paid = await getOrder(app, buyer.token, order.id);
+    const paid = await getOrder(app, placed.buyer.token, placed.order.id);
     expect(paid.history.filter((h) => h.status === 'paid')).toHaveLength(1);
     expect(await WebhookEventModel.findById(event.id).lean()).toMatchObject({ deliveries: 2, outcome: 'applied' });
   });
@@ -139,7 +131,7 @@ describe('POST /api/orders/webhook: effects', () => {
     const responses = await Promise.all(Array.from({ length: 10 }, () => deliver(app, event)));
 
     expect(responses.map((r) => r.status)).toEqual(Array(10).fill(200));
-    const current = await getOrder(app, buyer.token, order.id);
+    const current = await getOrder(app, placed.buyer.token, placed.order.id);
     expect(current.status).toBe('canceled');
     expect(current.history.filter((h) => h.status === 'canceled')).toHaveLength(1);
     expect((await product()).stock).toBe(10);
@@ -147,7 +139,7 @@ describe('POST /api/orders/webhook: effects', () => {
 
   it('when a payment fails, then the order is failed (with the reason) and a later success still makes it paid', async () => {
     await deliver(app, failed()).expect(200);
-    const afterFailure = await request(app).get(`/api/orders/${order.id}`).set('Authorization', buyer.token).expect(200);
+    const afterFailure = await request(app).get(`/api/orders/${placed.order.id}`).set('Authorization', placed.buyer.token).expect(200);
 
     await deliver(app, succeeded()).expect(200);
 
@@ -155,7 +147,7 @@ describe('POST /api/orders/webhook: effects', () => {
       status: 'failed',
       lastPaymentError: { code: 'card_declined', declineCode: 'insufficient_funds' },
     });
-    expect((await getOrder(app, buyer.token, order.id)).history.map((h) => h.status)).toEqual(['pending', 'failed', 'paid']);
+    expect((await getOrder(app, placed.buyer.token, placed.order.id)).history.map((h) => h.status)).toEqual(['pending', 'failed', 'paid']);
     expect((await product()).stock).toBe(8);
   });
 
@@ -165,7 +157,7 @@ describe('POST /api/orders/webhook: effects', () => {
     await deliver(app, failed()).expect(200);
     await deliver(app, canceled()).expect(200);
 
-    expect((await getOrder(app, buyer.token, order.id)).status).toBe('paid');
+    expect((await getOrder(app, placed.buyer.token, placed.order.id)).status).toBe('paid');
     expect((await product()).stock).toBe(8);
   });
 
@@ -176,7 +168,7 @@ describe('POST /api/orders/webhook: effects', () => {
     await deliver(app, event).expect(200);
     await deliver(app, canceled()).expect(200);
 
-    expect((await getOrder(app, buyer.token, order.id)).status).toBe('canceled');
+    expect((await getOrder(app, placed.buyer.token, placed.order.id)).status).toBe('canceled');
     expect(await product()).toMatchObject({ stock: 10, reservedFor: [] });
   });
 
@@ -185,7 +177,7 @@ describe('POST /api/orders/webhook: effects', () => {
 
     await deliver(app, succeeded()).expect(200);
 
-    const stored = await OrderModel.findById(order.id).lean();
+    const stored = await OrderModel.findById(placed.order.id).lean();
     expect(stored?.status).toBe('canceled');
     expect(stored?.notes).toEqual([expect.objectContaining({ kind: 'late_success' })]);
     expect((await product()).stock).toBe(10);
@@ -199,7 +191,7 @@ describe('POST /api/orders/webhook: effects', () => {
 
     await deliver(app, event).expect(200);
 
-    const stored = await OrderModel.findById(order.id).lean();
+    const stored = await OrderModel.findById(placed.order.id).lean();
     expect(stored?.status).toBe('pending');
     expect(stored?.notes).toEqual([
       expect.objectContaining({ kind: 'payment_mismatch', eventId: event.id, detail: expect.objectContaining({ problems: [problem] }) }),
@@ -212,19 +204,19 @@ describe('POST /api/orders/webhook: effects', () => {
 
     await deliver(app, event).expect(200, { received: true });
 
-    const stored = await OrderModel.findById(order.id).lean();
+    const stored = await OrderModel.findById(placed.order.id).lean();
     expect(stored).toMatchObject({ status: 'pending', notes: [] });
     expect(await WebhookEventModel.findById(event.id).lean()).toMatchObject({ outcome: 'unknown_intent' });
   });
 
   it('when the event is about an unknown intent or of an unknown type, then 200 and nothing changes', async () => {
-    const unknownIntent = stripeEvent('payment_intent.succeeded', { ...intentFor(order), id: 'pi_unknown', metadata: {} });
+    const unknownIntent = stripeEvent('payment_intent.succeeded', { ...intentFor(placed.order), id: 'pi_unknown', metadata: {} });
     const unknownType = stripeEvent('customer.created', { id: 'cus_1', object: 'customer' });
 
     await deliver(app, unknownIntent).expect(200, { received: true });
     await deliver(app, unknownType).expect(200, { received: true });
 
-    expect((await getOrder(app, buyer.token, order.id)).status).toBe('pending');
+    expect((await getOrder(app, placed.buyer.token, placed.order.id)).status).toBe('pending');
     expect(await WebhookEventModel.findById(unknownIntent.id).lean()).toMatchObject({ outcome: 'unknown_intent' });
     expect(await WebhookEventModel.findById(unknownType.id).lean()).toMatchObject({ outcome: 'ignored' });
   });
@@ -232,24 +224,24 @@ describe('POST /api/orders/webhook: effects', () => {
   it('when a charge is refunded in part and then in full, then the refunds are recorded and the order becomes refunded', async () => {
     await deliver(app, succeeded()).expect(200);
 
-    await deliver(app, stripeEvent('charge.refunded', chargeFor(order, 5))).expect(200);
-    const partly = await getOrder(app, buyer.token, order.id);
-    await deliver(app, stripeEvent('charge.refunded', chargeFor(order, 25))).expect(200);
+    await deliver(app, stripeEvent('charge.refunded', chargeFor(placed.order, 5))).expect(200);
+    const partly = await getOrder(app, placed.buyer.token, placed.order.id);
+    await deliver(app, stripeEvent('charge.refunded', chargeFor(placed.order, 25))).expect(200);
     // An older partial-refund event delivered late cannot lower the refunded total.
-    await deliver(app, stripeEvent('charge.refunded', chargeFor(order, 5))).expect(200);
+    await deliver(app, stripeEvent('charge.refunded', chargeFor(placed.order, 5))).expect(200);
 
     expect(partly).toMatchObject({ status: 'paid', refundedAmount: 5 });
-    expect(await getOrder(app, buyer.token, order.id)).toMatchObject({ status: 'refunded', refundedAmount: 25 });
-    expect((await OrderModel.findById(order.id).lean())?.notes.filter((n) => n.kind === 'refund')).toHaveLength(3);
+    expect(await getOrder(app, placed.buyer.token, placed.order.id)).toMatchObject({ status: 'refunded', refundedAmount: 25 });
+    expect((await OrderModel.findById(placed.order.id).lean())?.notes.filter((n) => n.kind === 'refund')).toHaveLength(3);
     expect((await product()).stock).toBe(8);
   });
 
   it('when the full refund is reported before the success, then the order ends refunded', async () => {
-    await deliver(app, stripeEvent('charge.refunded', chargeFor(order, 25))).expect(200);
+    await deliver(app, stripeEvent('charge.refunded', chargeFor(placed.order, 25))).expect(200);
 
     await deliver(app, succeeded()).expect(200);
 
-    expect((await getOrder(app, buyer.token, order.id)).status).toBe('refunded');
+    expect((await getOrder(app, placed.buyer.token, placed.order.id)).status).toBe('refunded');
   });
 
   it('when the event was received but its processing was cut short, then a redelivery completes it', async () => {
@@ -257,14 +249,14 @@ describe('POST /api/orders/webhook: effects', () => {
     // What a crash after storing the receipt and moving the order, but before the stock step, leaves behind.
     await WebhookEventModel.create({ _id: event.id, type: event.type, receivedAt: new Date(), deliveries: 1 });
     await OrderModel.updateOne(
-      { _id: order.id },
+      { _id: placed.order.id },
       { $set: { status: 'paid' }, $push: { history: { status: 'paid', at: new Date(), reason: 'payment_succeeded', eventId: event.id } } },
     );
 
     await deliver(app, event).expect(200);
 
-    expect(await OrderModel.findById(order.id).lean()).toMatchObject({ status: 'paid', stock: 'committed' });
-    expect((await OrderModel.findById(order.id).lean())?.history.filter((h) => h.status === 'paid')).toHaveLength(1);
+    expect(await OrderModel.findById(placed.order.id).lean()).toMatchObject({ status: 'paid', stock: 'committed' });
+    expect((await OrderModel.findById(placed.order.id).lean())?.history.filter((h) => h.status === 'paid')).toHaveLength(1);
     expect(await product()).toMatchObject({ stock: 8, reservedFor: [] });
     expect(await WebhookEventModel.findById(event.id).lean()).toMatchObject({ processedAt: expect.any(Date) });
   });
@@ -285,7 +277,7 @@ describe('POST /api/orders/webhook: effects', () => {
     }
     await deliver(app, event).expect(200);
 
-    expect((await getOrder(app, buyer.token, order.id)).status).toBe('paid');
+    expect((await getOrder(app, placed.buyer.token, placed.order.id)).status).toBe('paid');
     expect(await WebhookEventModel.findById(event.id).lean()).toMatchObject({ outcome: 'applied' });
   });
 

@@ -1,31 +1,13 @@
-import { ConfigError, parseConfig } from '../../src/config/env';
-
-const production = {
-  NODE_ENV: 'production',
-  MONGOOSE_CONNECTION_STRING: 'mongodb://db.example.com/shop',
-  JWT_SECRET: 'x'.repeat(40),
-  STRIPE_SECRET_KEY: 'sk_test_123',
-  STRIPE_PUBLISHABLE_KEY: 'pk_test_123',
-  STRIPE_WEBHOOK_SECRET: 'whsec_123',
-};
-
-const problemsOf = (source: Record<string, string>) => {
-  try {
-    parseConfig(source);
-    return [];
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-};
+import { parseConfig } from '../../src/config/env';
+import { productionEnv, problemsOf } from '../helpers/config';
 
 describe('parseConfig: logs and metrics', () => {
   it.each([
     ['development by default', true, {}],
-    ['production by default', true, production],
+    ['production by default', true, productionEnv],
     ['test by default', false, { NODE_ENV: 'test' }],
     ['test with REQUEST_LOG=on', true, { NODE_ENV: 'test', REQUEST_LOG: 'on' }],
-    ['production with REQUEST_LOG=off', false, { ...production, REQUEST_LOG: 'off' }],
+    ['production with REQUEST_LOG=off', false, { ...productionEnv, REQUEST_LOG: 'off' }],
   ])('when it is %s, then requestLog is %s', (_label, expected, source: Record<string, string>) => {
     expect(parseConfig(source).config.requestLog).toBe(expected);
   });
@@ -38,6 +20,6 @@ describe('parseConfig: logs and metrics', () => {
     expect(parseConfig({}).config.metrics).toEqual({ token: undefined });
     expect(parseConfig({ METRICS_TOKEN: '  ' }).config.metrics).toEqual({ token: undefined });
     expect(problemsOf({ METRICS_TOKEN: 'short' })).toEqual([expect.stringMatching(/^METRICS_TOKEN: must be at least 16 characters/)]);
-    expect(parseConfig({ ...production, METRICS_TOKEN: 'scrape-me-0123456789' }).config.metrics).toEqual({ token: 'scrape-me-0123456789' });
+    expect(parseConfig({ ...productionEnv, METRICS_TOKEN: 'scrape-me-0123456789' }).config.metrics).toEqual({ token: 'scrape-me-0123456789' });
   });
 });

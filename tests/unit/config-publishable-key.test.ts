@@ -1,21 +1,8 @@
-import { ConfigError, parseConfig } from '../../src/config/env';
+import { parseConfig } from '../../src/config/env';
+import { problemsOf, productionEnv } from '../helpers/config';
 
-const production = {
-  NODE_ENV: 'production',
-  MONGOOSE_CONNECTION_STRING: 'mongodb://db.example.com/shop',
-  JWT_SECRET: 'a-production-secret-that-is-long-enough-0123456789',
-  STRIPE_WEBHOOK_SECRET: 'whsec_123',
-};
-
-const problemsOf = (source: Record<string, string>) => {
-  try {
-    parseConfig(source);
-    return [];
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-};
+// Production without either Stripe key: each test sets the ones it is about.
+const { STRIPE_SECRET_KEY, STRIPE_PUBLISHABLE_KEY, ...production } = productionEnv;
 
 describe('parseConfig: STRIPE_PUBLISHABLE_KEY', () => {
   it('when it is set with a secret key of the same mode, then it is read', () => {

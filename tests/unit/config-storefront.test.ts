@@ -1,23 +1,5 @@
-import { ConfigError, parseConfig } from '../../src/config/env';
-
-const production = {
-  NODE_ENV: 'production',
-  MONGOOSE_CONNECTION_STRING: 'mongodb://db.example.com/shop',
-  JWT_SECRET: 'a-production-secret-that-is-long-enough-0123456789',
-  STRIPE_SECRET_KEY: 'sk_test_123',
-  STRIPE_PUBLISHABLE_KEY: 'pk_test_123',
-  STRIPE_WEBHOOK_SECRET: 'whsec_123',
-};
-
-const problemsOf = (source: Record<string, string>) => {
-  try {
-    parseConfig(source);
-    return [];
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-};
+import { parseConfig } from '../../src/config/env';
+import { productionEnv, problemsOf } from '../helpers/config';
 
 describe('parseConfig: the storefront', () => {
   it('when nothing is set, then the storefront is on and loads Stripe.js from js.stripe.com', () => {
@@ -40,9 +22,9 @@ describe('parseConfig: the storefront', () => {
   });
 
   it('when production would load Stripe.js over plain http, then start-up refuses it', () => {
-    expect(problemsOf({ ...production, STRIPE_JS_URL: 'http://js.example.com/v3/' })).toEqual([
+    expect(problemsOf({ ...productionEnv, STRIPE_JS_URL: 'http://js.example.com/v3/' })).toEqual([
       'STRIPE_JS_URL: must be https when NODE_ENV=production',
     ]);
-    expect(problemsOf(production)).toEqual([]);
+    expect(problemsOf(productionEnv)).toEqual([]);
   });
 });
