@@ -56,7 +56,11 @@ export default defineConfig(
     languageOptions: {
       sourceType: 'module',
       globals: { ...nodeOnlyGlobalsOff, ...globals.browser },
-      parserOptions: { projectService: false, project: ['src/storefront/tsconfig.json'], tsconfigRootDir: import.meta.dirname },
+      parserOptions: {
+        projectService: false,
+        project: ['src/storefront/tsconfig.json'],
+        tsconfigRootDir: import.meta.dirname,
+      },
     },
     rules: {
       // Data is never parsed as HTML in the pages: text goes in as text (src/storefront/public/js/dom.js).

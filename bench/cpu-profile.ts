@@ -36,7 +36,10 @@ function moduleOf({ url, functionName }: ProfileNode['callFrame']): string {
   return own ? `${own[1]}/${own[2]}` : url;
 }
 
-export function summariseCpuProfile(file: string, top = 15): { functions: Share[]; modules: Share[]; idlePercent: number } {
+export function summariseCpuProfile(
+  file: string,
+  top = 15,
+): { functions: Share[]; modules: Share[]; idlePercent: number } {
   const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
   const byId = new Map(profile.nodes.map((node) => [node.id, node]));
   const parentOf = new Map<number, ProfileNode>();

@@ -21,7 +21,16 @@ import { encodeCursor, type KeysetOrder } from '../src/lib/keyset';
 import { fromMinorUnits } from '../src/lib/money';
 
 const NEWEST: KeysetOrder = { name: 'newest', field: 'createdAt', direction: -1, kind: 'date' };
-const PRODUCT_FIELDS = { name: 1, description: 1, priceMinor: 1, currency: 1, stock: 1, priceSortKey: 1, createdAt: 1, updatedAt: 1 } as const;
+const PRODUCT_FIELDS = {
+  name: 1,
+  description: 1,
+  priceMinor: 1,
+  currency: 1,
+  stock: 1,
+  priceSortKey: 1,
+  createdAt: 1,
+  updatedAt: 1,
+} as const;
 
 interface Answer {
   status: number;
@@ -52,7 +61,12 @@ function handlers(db: mongo.Db, secret: string) {
     let sid: string;
     try {
       const payload = jwt.verify(authorization.slice(7), key, { algorithms: ['HS256'] });
-      if (typeof payload !== 'object' || typeof payload.exp !== 'number' || typeof payload.sub !== 'string' || !mongo.ObjectId.isValid(payload.sub))
+      if (
+        typeof payload !== 'object' ||
+        typeof payload.exp !== 'number' ||
+        typeof payload.sub !== 'string' ||
+        !mongo.ObjectId.isValid(payload.sub)
+      )
         return unauthorized;
       if (typeof payload.sid !== 'string') return unauthorized;
       sub = payload.sub;
@@ -61,11 +75,17 @@ function handlers(db: mongo.Db, secret: string) {
       return unauthorized;
     }
     // The session is in the filter, as the project's per-request read has it (a session that ended finds nothing).
-    const user = await users.findOne({ _id: new mongo.ObjectId(sub), sessions: sid }, { projection: { name: 1, email: 1, role: 1 } });
+    const user = await users.findOne(
+      { _id: new mongo.ObjectId(sub), sessions: sid },
+      { projection: { name: 1, email: 1, role: 1 } },
+    );
     if (!user) return unauthorized;
     return {
       status: 200,
-      body: { message: 'user Profile', details: { id: user._id.toHexString(), name: user.name, email: user.email, role: user.role } },
+      body: {
+        message: 'user Profile',
+        details: { id: user._id.toHexString(), name: user.name, email: user.email, role: user.role },
+      },
     };
   }
 
@@ -113,14 +133,18 @@ function expressFloor(work: ReturnType<typeof handlers>) {
 function httpFloor(work: ReturnType<typeof handlers>) {
   const send = (res: ServerResponse, answer: Answer) => {
     const body = JSON.stringify(answer.body);
-    res.writeHead(answer.status, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(body) });
+    res.writeHead(answer.status, {
+      'Content-Type': 'application/json; charset=utf-8',
+      'Content-Length': Buffer.byteLength(body),
+    });
     res.end(body);
   };
   return createServer((req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     let answer: Promise<Answer> | undefined;
     if (req.method === 'GET' && url.pathname === '/api/profile') answer = work.profile(req.headers.authorization);
-    else if (req.method === 'GET' && url.pathname === '/api/products') answer = work.productList(url.searchParams.get('limit'));
+    else if (req.method === 'GET' && url.pathname === '/api/products')
+      answer = work.productList(url.searchParams.get('limit'));
     if (!answer) return send(res, { status: 404, body: { message: 'Not found', code: 'ROUTE_NOT_FOUND' } });
     answer.then(
       (done) => send(res, done),

@@ -43,11 +43,15 @@ export async function load(options: LoadOptions): Promise<LoadResult> {
         // autocannon calls any setupRequest key it is given, undefined or not.
         ...(options.headers && { headers: options.headers }),
         ...(options.body !== undefined && { body: options.body }),
-        ...(options.setupRequest && { setupRequest: options.setupRequest as (request: autocannon.Request, context: object) => autocannon.Request }),
+        ...(options.setupRequest && {
+          setupRequest: options.setupRequest as (request: autocannon.Request, context: object) => autocannon.Request,
+        }),
       },
     ],
   });
-  const statusCodes = Object.fromEntries(Object.entries(result.statusCodeStats ?? {}).map(([code, stats]) => [code, stats.count ?? 0]));
+  const statusCodes = Object.fromEntries(
+    Object.entries(result.statusCodeStats ?? {}).map(([code, stats]) => [code, stats.count ?? 0]),
+  );
   return {
     requests: result.requests.total,
     seconds: result.duration,

@@ -45,14 +45,20 @@ if (typeof process.send === 'function') {
       const cpu = process.cpuUsage(cpuSince);
       process.send({
         bench: 'report',
-        loopDelay: { p50Ms: beyondTimer(histogram.percentile(50)), p99Ms: beyondTimer(histogram.percentile(99)), maxMs: beyondTimer(histogram.max) },
+        loopDelay: {
+          p50Ms: beyondTimer(histogram.percentile(50)),
+          p99Ms: beyondTimer(histogram.percentile(99)),
+          maxMs: beyondTimer(histogram.max),
+        },
         cpuMs: (cpu.user + cpu.system) / 1000,
         gc: { ...gc, heapUsedMb: process.memoryUsage().heapUsed / 2 ** 20 },
       });
     } else if (message.bench === 'cpu-profile-start') {
       session = new Session();
       session.connect();
-      session.post('Profiler.enable', () => session.post('Profiler.start', () => process.send({ bench: 'cpu-profile-start' })));
+      session.post('Profiler.enable', () =>
+        session.post('Profiler.start', () => process.send({ bench: 'cpu-profile-start' })),
+      );
     } else if (message.bench === 'cpu-profile-stop' && session) {
       session.post('Profiler.stop', (error, result) => {
         if (!error) writeFileSync(message.file, JSON.stringify(result.profile));

@@ -9,7 +9,12 @@ export interface BenchReport {
   settings: ScenarioSettings;
   keyset: { sort: string; page: number; firstMs: number; keysetMs: number; skipMs: number; explain: string }[];
   http: HttpReport | undefined;
-  cpuProfiles?: { file: string; idlePercent: number; modules: { name: string; percent: number }[]; functions: { name: string; percent: number }[] }[];
+  cpuProfiles?: {
+    file: string;
+    idlePercent: number;
+    modules: { name: string; percent: number }[];
+    functions: { name: string; percent: number }[];
+  }[];
 }
 
 const fixed = (value: number, digits = 1) => (Number.isFinite(value) ? value.toFixed(digits) : '-');
@@ -17,7 +22,9 @@ const fixed = (value: number, digits = 1) => (Number.isFinite(value) ? value.toF
 export function printReport(report: BenchReport) {
   if (report.keyset.length > 0) {
     console.log('\n## Catalogue: keyset page vs skip, against page 1 (in process, services only)\n');
-    console.log('| sort | page 1 (baseline) | keyset page | skip to the same page | explain |\n| --- | --- | --- | --- | --- |');
+    console.log(
+      '| sort | page 1 (baseline) | keyset page | skip to the same page | explain |\n| --- | --- | --- | --- | --- |',
+    );
     for (const row of report.keyset) {
       console.log(
         `| ${row.sort} | ${fixed(row.firstMs, 2)} ms | page ${row.page}: ${fixed(row.keysetMs, 2)} ms (${fixed(row.keysetMs / row.firstMs, 2)}x) | ${fixed(row.skipMs, 2)} ms (${fixed(row.skipMs / row.firstMs, 2)}x) | ${row.explain} |`,

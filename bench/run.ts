@@ -86,7 +86,9 @@ async function connect(): Promise<{ uri: string; version: string; disconnect: ()
       stop = () => server.stop();
     } catch (error) {
       const reason = (Object(error) as { msg?: string }).msg ?? firstLine(error);
-      throw new BenchSetupError(`npm run bench needs a MongoDB: ${howToStart}; mongodb-memory-server could not start one (${reason})`);
+      throw new BenchSetupError(
+        `npm run bench needs a MongoDB: ${howToStart}; mongodb-memory-server could not start one (${reason})`,
+      );
     }
   }
   const url = new URL(uri);
@@ -95,7 +97,9 @@ async function connect(): Promise<{ uri: string; version: string; disconnect: ()
     await mongoose.connect(url.toString(), { autoIndex: false, serverSelectionTimeoutMS: 5000 });
   } catch (error) {
     await stop();
-    throw new BenchSetupError(`npm run bench cannot reach BENCH_MONGODB_URI=${uri}: ${firstLine(error)}; ${howToStart}`);
+    throw new BenchSetupError(
+      `npm run bench cannot reach BENCH_MONGODB_URI=${uri}: ${firstLine(error)}; ${howToStart}`,
+    );
   }
   await ensureIndexes();
   const version = (await mongoose.connection.db!.admin().buildInfo()).version as string;
@@ -141,7 +145,14 @@ async function catalogueBench(): Promise<BenchReport['keyset']> {
         .limit(PAGE + 1)
         .lean(),
     );
-    rows.push({ sort, page: depth / PAGE + 1, firstMs, keysetMs, skipMs, explain: await explainPages(order, cursor, depth) });
+    rows.push({
+      sort,
+      page: depth / PAGE + 1,
+      firstMs,
+      keysetMs,
+      skipMs,
+      explain: await explainPages(order, cursor, depth),
+    });
   }
   await ProductModel.deleteMany({});
   return rows;
@@ -149,7 +160,9 @@ async function catalogueBench(): Promise<BenchReport['keyset']> {
 
 async function explainPages(order: KeysetOrder, cursor: string, depth: number): Promise<string> {
   const stats = async (query: mongoose.Query<unknown, unknown>) => {
-    const plan = (await query.explain('executionStats')) as { executionStats?: { totalKeysExamined: number; totalDocsExamined: number } };
+    const plan = (await query.explain('executionStats')) as {
+      executionStats?: { totalKeysExamined: number; totalDocsExamined: number };
+    };
     return plan.executionStats
       ? `${plan.executionStats.totalKeysExamined} keys / ${plan.executionStats.totalDocsExamined} docs`
       : 'no executionStats';
@@ -187,7 +200,12 @@ async function main() {
   const report: BenchReport = {
     startedAt: startedAt.toISOString(),
     quick: QUICK,
-    machine: { cores: settings.cores, cpu: cpus()[0]?.model ?? 'unknown', node: process.version, loadAverageBefore: loadavg() },
+    machine: {
+      cores: settings.cores,
+      cpu: cpus()[0]?.model ?? 'unknown',
+      node: process.version,
+      loadAverageBefore: loadavg(),
+    },
     database: { version: database.version },
     settings,
     keyset: [],
@@ -199,10 +217,14 @@ async function main() {
     report.http = await httpScenarios(database.uri, settings, { cpuProfileOf, cpuProfileBase, only });
     if (cpuProfileBase) {
       report.cpuProfiles = [];
-      for (const file of readdirSync(resultsDir).filter((name) => name.startsWith(path.basename(cpuProfileBase)) && name.endsWith('.cpuprofile'))) {
+      for (const file of readdirSync(resultsDir).filter(
+        (name) => name.startsWith(path.basename(cpuProfileBase)) && name.endsWith('.cpuprofile'),
+      )) {
         const summary = summariseCpuProfile(path.join(resultsDir, file));
         report.cpuProfiles.push({ file, ...summary });
-        console.log(`\n## CPU profile under the ${cpuProfileOf} load: bench/results/${file} (idle ${summary.idlePercent.toFixed(1)} %)`);
+        console.log(
+          `\n## CPU profile under the ${cpuProfileOf} load: bench/results/${file} (idle ${summary.idlePercent.toFixed(1)} %)`,
+        );
         console.log('\n| module | self % of busy |\n| --- | --- |');
         for (const share of summary.modules) console.log(`| ${share.name} | ${share.percent.toFixed(1)} |`);
         console.log('\n| function | self % of busy |\n| --- | --- |');

@@ -143,7 +143,13 @@ async function seedUsers(count: number, passwordHash: string) {
   return users.map((user) => ({ id: user._id.toHexString(), email: user.email }));
 }
 
-function rowOf(scenario: string, server: BenchServer, connections: number, result: LoadResult | ProbeResult, serverReport: ServerReport): Row {
+function rowOf(
+  scenario: string,
+  server: BenchServer,
+  connections: number,
+  result: LoadResult | ProbeResult,
+  serverReport: ServerReport,
+): Row {
   return {
     scenario,
     server: server.name,
@@ -199,7 +205,8 @@ async function compare(
   options: Omit<LoadOptions, 'url' | 'seconds'>,
   settings: ScenarioSettings,
 ): Promise<Row[]> {
-  for (const server of servers) if (settings.warmSeconds > 0) await load({ ...options, url: server.url, seconds: settings.warmSeconds });
+  for (const server of servers)
+    if (settings.warmSeconds > 0) await load({ ...options, url: server.url, seconds: settings.warmSeconds });
   const rounds: Row[][] = servers.map(() => []);
   for (let round = 0; round < settings.rounds; round += 1) {
     for (const [i, server] of servers.entries()) {
@@ -214,7 +221,9 @@ async function compare(
     const requests = own.reduce((sum, row) => sum + row.requests, 0);
     const seconds = own.reduce((sum, row) => sum + row.requests / row.perSecond, 0);
     const statusCodes: Record<string, number> = {};
-    for (const row of own) for (const [code, count] of Object.entries(row.statusCodes ?? {})) statusCodes[code] = (statusCodes[code] ?? 0) + count;
+    for (const row of own)
+      for (const [code, count] of Object.entries(row.statusCodes ?? {}))
+        statusCodes[code] = (statusCodes[code] ?? 0) + count;
     const row: Row = {
       scenario,
       server: server.name,
@@ -288,8 +297,13 @@ export async function httpScenarios(
   const passwordHash = await bcrypt.hash(PASSWORD, settings.bcryptCost);
   const [reader, loginUser, ...buyers] = await seedUsers(2 + settings.connections, passwordHash);
   const jwtSecret = randomBytes(32).toString('hex');
-  const tokenFor = (id: string) => `Bearer ${jwt.sign({ sid: BENCH_SESSION }, jwtSecret, { algorithm: 'HS256', subject: id, expiresIn: 3600 })}`;
-  const profileLoad = { path: '/api/profile', connections: settings.connections, headers: { authorization: tokenFor(reader!.id) } };
+  const tokenFor = (id: string) =>
+    `Bearer ${jwt.sign({ sid: BENCH_SESSION }, jwtSecret, { algorithm: 'HS256', subject: id, expiresIn: 3600 })}`;
+  const profileLoad = {
+    path: '/api/profile',
+    connections: settings.connections,
+    headers: { authorization: tokenFor(reader!.id) },
+  };
   const productsLoad = { path: '/api/products?limit=20', connections: settings.connections };
   const loginLoad = {
     path: '/api/login',
@@ -307,7 +321,10 @@ export async function httpScenarios(
     method: 'POST' as const,
     connections: settings.connections,
     // One buyer per connection: many buyers, each placing orders one after another.
-    setupRequest: (request: Parameters<NonNullable<LoadOptions['setupRequest']>>[0], context: Record<string, unknown>) => {
+    setupRequest: (
+      request: Parameters<NonNullable<LoadOptions['setupRequest']>>[0],
+      context: Record<string, unknown>,
+    ) => {
       context.token ??= buyerTokens[nextBuyer++ % buyerTokens.length];
       return {
         ...request,
@@ -341,7 +358,15 @@ export async function httpScenarios(
     const all = [project, ...floors, ...variants];
     const rows: Row[] = [];
     for (const [i, server] of all.entries()) {
-      rows.push(await measure(options.cpuProfileOf, server, chosen, settings, `${options.cpuProfileBase}-${names[i]}.cpuprofile`));
+      rows.push(
+        await measure(
+          options.cpuProfileOf,
+          server,
+          chosen,
+          settings,
+          `${options.cpuProfileBase}-${names[i]}.cpuprofile`,
+        ),
+      );
     }
     await settle();
     await Promise.all(all.map((server) => server.stop()));
@@ -358,7 +383,10 @@ export async function httpScenarios(
   // BENCH_VARIANT="NAME=value ...": a second project server with other settings, compared in the same rounds.
   const variant = process.env.BENCH_VARIANT?.trim();
   const variantEnv =
-    variant && Object.fromEntries(variant.split(/\s+/).map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]));
+    variant &&
+    Object.fromEntries(
+      variant.split(/\s+/).map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]),
+    );
   // BENCH_VARIANT_DIST=<dir>: the project built from other code (a copy of another commit's dist/), in the same rounds:
   // a code change measured before and after in one run.
   const variantDist = process.env.BENCH_VARIANT_DIST?.trim();
@@ -367,7 +395,9 @@ export async function httpScenarios(
     startFloor('express', dbUri, jwtSecret),
     startFloor('http', dbUri, jwtSecret),
     ...(variantEnv ? [startProject({ ...env, ...variantEnv }, `project ${variant}`)] : []),
-    ...(variantDist ? [startProject(env, `project ${path.basename(path.resolve(variantDist, '..'))}`, variantDist)] : []),
+    ...(variantDist
+      ? [startProject(env, `project ${path.basename(path.resolve(variantDist, '..'))}`, variantDist)]
+      : []),
   ]);
   const project = servers[0]!;
   const rows: Row[] = [];
@@ -406,13 +436,21 @@ export async function httpScenarios(
     requests: rows.filter((row) => row.server === project.name).reduce((sum, row) => sum + row.requests, 0),
   };
   for (const server of servers) server.removeFiles();
-  return { hashMs, nativeHashMs, rows, targets: targetsOf(rows, settings, hashMs, nativeHashMs, spread.length), projectLog };
+  return {
+    hashMs,
+    nativeHashMs,
+    rows,
+    targets: targetsOf(rows, settings, hashMs, nativeHashMs, spread.length),
+    projectLog,
+  };
 
   async function loginScenario() {
     const probeUrl = `${project.url}/api/products?limit=20`;
     await project.reset();
     const idle = await probe(probeUrl, settings.probePerSecond, settings.seconds);
-    rows.push(rowOf(`probe GET /api/products at ${settings.probePerSecond}/s, idle`, project, 1, idle, await project.report()));
+    rows.push(
+      rowOf(`probe GET /api/products at ${settings.probePerSecond}/s, idle`, project, 1, idle, await project.report()),
+    );
     if (settings.warmSeconds > 0) await load({ ...loginLoad, url: project.url, seconds: settings.warmSeconds });
     await project.reset();
     const [logins, loaded] = await Promise.all([
@@ -421,15 +459,26 @@ export async function httpScenarios(
     ]);
     const underLogins = await project.report();
     rows.push(rowOf('POST /api/login', project, settings.loginConnections, logins, underLogins));
-    rows.push(rowOf(`probe GET /api/products at ${settings.probePerSecond}/s, under logins`, project, 1, loaded, underLogins));
+    rows.push(
+      rowOf(`probe GET /api/products at ${settings.probePerSecond}/s, under logins`, project, 1, loaded, underLogins),
+    );
     await settle();
-    console.log(`  logins: ${logins.perSecond.toFixed(1)}/s; probe p99 ${idle.p99Ms.toFixed(1)} ms idle, ${loaded.p99Ms.toFixed(1)} ms under logins`);
+    console.log(
+      `  logins: ${logins.perSecond.toFixed(1)}/s; probe p99 ${idle.p99Ms.toFixed(1)} ms idle, ${loaded.p99Ms.toFixed(1)} ms under logins`,
+    );
   }
 }
 
 /** The issue's ratios, for the scenarios that ran. */
-function targetsOf(rows: Row[], settings: ScenarioSettings, hashMs: number, nativeHashMs: number, spreadProducts: number): Target[] {
-  const find = (scenario: string, server: string) => rows.find((row) => row.scenario.startsWith(scenario) && row.server === server);
+function targetsOf(
+  rows: Row[],
+  settings: ScenarioSettings,
+  hashMs: number,
+  nativeHashMs: number,
+  spreadProducts: number,
+): Target[] {
+  const find = (scenario: string, server: string) =>
+    rows.find((row) => row.scenario.startsWith(scenario) && row.server === server);
   const project = { name: 'project' };
   const express = { name: 'Express floor' };
   const bare = { name: 'bare node:http' };
@@ -503,7 +552,12 @@ function targetsOf(rows: Row[], settings: ScenarioSettings, hashMs: number, nati
     detail:
       failures.length === 0
         ? 'none'
-        : failures.map((row) => `${row.scenario} | ${row.server}: ${row.errors} errors, ${JSON.stringify(row.statusCodes ?? {})}`).join('; '),
+        : failures
+            .map(
+              (row) =>
+                `${row.scenario} | ${row.server}: ${row.errors} errors, ${JSON.stringify(row.statusCodes ?? {})}`,
+            )
+            .join('; '),
   });
   return targets;
 }

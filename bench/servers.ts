@@ -65,12 +65,20 @@ async function start(options: StartOptions): Promise<BenchServer> {
   // host's log collector reads), but no reader competes with the server for this machine's two cores.
   const logFile = path.join(cwd, 'stdout.log');
   const stdout = openSync(logFile, 'w');
-  const child = spawn(process.execPath, [...options.nodeArgs, '--require', PRELOAD, options.script, ...(options.args ?? [])], {
-    cwd,
-    // BENCH_NODE_OPTIONS: Node options for every server alike (project and baselines), to compare at equal flags.
-    env: { PATH: process.env.PATH ?? '', ...(process.env.BENCH_NODE_OPTIONS && { NODE_OPTIONS: process.env.BENCH_NODE_OPTIONS }), ...options.env },
-    stdio: ['ignore', stdout, 'pipe', 'ipc'],
-  });
+  const child = spawn(
+    process.execPath,
+    [...options.nodeArgs, '--require', PRELOAD, options.script, ...(options.args ?? [])],
+    {
+      cwd,
+      // BENCH_NODE_OPTIONS: Node options for every server alike (project and baselines), to compare at equal flags.
+      env: {
+        PATH: process.env.PATH ?? '',
+        ...(process.env.BENCH_NODE_OPTIONS && { NODE_OPTIONS: process.env.BENCH_NODE_OPTIONS }),
+        ...options.env,
+      },
+      stdio: ['ignore', stdout, 'pipe', 'ipc'],
+    },
+  );
   closeSync(stdout);
   let stderr = '';
   child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
@@ -145,7 +153,11 @@ async function answersReady(url: string, timeoutMs: number): Promise<void> {
 }
 
 /** The project as production runs it: `node dist/server.js`, settings from the environment. */
-export async function startProject(env: Record<string, string>, name = 'project', dist = path.join(ROOT, 'dist')): Promise<BenchServer> {
+export async function startProject(
+  env: Record<string, string>,
+  name = 'project',
+  dist = path.join(ROOT, 'dist'),
+): Promise<BenchServer> {
   const port = await freePort();
   return start({
     name,
@@ -166,7 +178,12 @@ export function startFloor(kind: 'express' | 'http', dbUri: string, jwtSecret: s
     nodeArgs: ['--require', require.resolve('ts-node/register/transpile-only')],
     script: path.join(__dirname, 'floor.ts'),
     args: [kind],
-    env: { BENCH_DB_URI: dbUri, BENCH_JWT_SECRET: jwtSecret, PORT: '0', TS_NODE_PROJECT: path.join(ROOT, 'tsconfig.json') },
+    env: {
+      BENCH_DB_URI: dbUri,
+      BENCH_JWT_SECRET: jwtSecret,
+      PORT: '0',
+      TS_NODE_PROJECT: path.join(ROOT, 'tsconfig.json'),
+    },
     ready: (child) =>
       new Promise<number>((resolve) => {
         child.on('message', (message: { bench?: string; port?: number }) => {

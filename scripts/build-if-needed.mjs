@@ -21,7 +21,10 @@ function newestMtime(dir) {
 
 const storefrontCopy = join(root, 'dist', 'storefront', 'public');
 const storefrontSources = join(root, 'src', 'storefront', 'public');
-if (existsSync(storefrontSources) && (!existsSync(storefrontCopy) || newestMtime(storefrontSources) > newestMtime(storefrontCopy))) {
+if (
+  existsSync(storefrontSources) &&
+  (!existsSync(storefrontCopy) || newestMtime(storefrontSources) > newestMtime(storefrontCopy))
+) {
   copyStorefront(root);
 }
 

@@ -30,7 +30,9 @@ export interface ChromiumSession {
 }
 
 /** Launches Chromium with a fresh profile; throws CHROMIUM_MISSING when there is no browser to launch. */
-export async function launchChromium(options: { viewport?: { width: number; height: number } } = {}): Promise<ChromiumSession> {
+export async function launchChromium(
+  options: { viewport?: { width: number; height: number } } = {},
+): Promise<ChromiumSession> {
   if (!existsSync(CHROMIUM_PATH)) throw new Error(CHROMIUM_MISSING);
   const userDataDir = mkdtempSync(path.join(tmpdir(), 'shop-chromium-'));
   const context = await chromium

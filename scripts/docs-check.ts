@@ -53,8 +53,12 @@ async function main(): Promise<number> {
   }
   const served = process.env.DOCS_URL ? undefined : await serveApp();
   const baseUrl = process.env.DOCS_URL ?? served!.baseUrl;
-  const apiDocument = (await (await fetch(`${baseUrl}/api/openapi.json`)).json()) as { paths: Record<string, Record<string, unknown>> };
-  const operations = Object.entries(apiDocument.paths).flatMap(([p, item]) => Object.keys(item).map((method) => `${method.toUpperCase()} ${p}`));
+  const apiDocument = (await (await fetch(`${baseUrl}/api/openapi.json`)).json()) as {
+    paths: Record<string, Record<string, unknown>>;
+  };
+  const operations = Object.entries(apiDocument.paths).flatMap(([p, item]) =>
+    Object.keys(item).map((method) => `${method.toUpperCase()} ${p}`),
+  );
   const problems: string[] = [];
   const browser = await launchChromium({ viewport: { width: 1280, height: 900 } });
   const { context } = browser;
@@ -65,7 +69,8 @@ async function main(): Promise<number> {
       "document.addEventListener('securitypolicyviolation', (e) => console.error('CSP violation: ' + e.violatedDirective + ' blocked ' + (e.blockedURI || 'inline')));",
     );
     page.on('console', (message) => {
-      if (message.type() === 'error' || message.type() === 'warning') problems.push(`console ${message.type()}: ${message.text()}`);
+      if (message.type() === 'error' || message.type() === 'warning')
+        problems.push(`console ${message.type()}: ${message.text()}`);
     });
     page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
     page.on('requestfailed', (req) => problems.push(`request failed: ${req.url()} ${req.failure()?.errorText ?? ''}`));
@@ -83,7 +88,8 @@ async function main(): Promise<number> {
           `${b.querySelector('.opblock-summary-method')?.textContent?.trim()} ${b.querySelector('.opblock-summary-path')?.getAttribute('data-path')}`,
       ),
     );
-    for (const operation of operations) if (!rendered.includes(operation)) problems.push(`operation not rendered: ${operation}`);
+    for (const operation of operations)
+      if (!rendered.includes(operation)) problems.push(`operation not rendered: ${operation}`);
     await page.screenshot({ path: SCREENSHOT });
     // Open operations so their parameters, schemas and examples render too (and are checked for errors): order
     // creation, and the admin's refund and order list.

@@ -30,14 +30,19 @@ export function measureStorefront(dir = path.join(__dirname, '..', 'src', 'store
   };
   walk('');
   files.sort((a, b) => b.gzipped - a.gzipped);
-  return { files, bytes: files.reduce((sum, f) => sum + f.bytes, 0), gzipped: files.reduce((sum, f) => sum + f.gzipped, 0) };
+  return {
+    files,
+    bytes: files.reduce((sum, f) => sum + f.bytes, 0),
+    gzipped: files.reduce((sum, f) => sum + f.gzipped, 0),
+  };
 }
 
 const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
 
 if (require.main === module) {
   const size = measureStorefront();
-  for (const f of size.files) process.stdout.write(`${f.file.padEnd(28)} ${kb(f.bytes).padStart(9)} ${kb(f.gzipped).padStart(9)} gzipped\n`);
+  for (const f of size.files)
+    process.stdout.write(`${f.file.padEnd(28)} ${kb(f.bytes).padStart(9)} ${kb(f.gzipped).padStart(9)} gzipped\n`);
   process.stdout.write(
     `storefront: ${size.files.length} files, ${kb(size.bytes)}, ${kb(size.gzipped)} gzipped of a ${kb(STOREFRONT_BUDGET_BYTES)} budget\n`,
   );

@@ -69,7 +69,9 @@ export function createApp(deps: AppDeps): Express {
         ...authLimits(config.rateLimits, logger),
         ...accountLimits({ ...config.accounts.limits, loginPerAccount: config.rateLimits.loginPerAccount }, logger),
       },
-      guards: config.accounts.requireVerifiedEmailToOrder ? { verifiedEmail: requireVerifiedEmail(services.accounts) } : {},
+      guards: config.accounts.requireVerifiedEmailToOrder
+        ? { verifiedEmail: requireVerifiedEmail(services.accounts) }
+        : {},
       rateLimit: limitRequests(config.rateLimits.api),
       isDatabaseAvailable: deps.isDatabaseAvailable,
       jsonBodyLimit: config.http.jsonBodyLimit,
@@ -88,7 +90,15 @@ export function createApp(deps: AppDeps): Express {
  * other response header from a cross-origin script.
  */
 export const CORS_ALLOWED_HEADERS = ['Authorization', 'Content-Type', 'Idempotency-Key', 'X-Request-Id'];
-export const CORS_EXPOSED_HEADERS = ['X-Request-Id', 'Retry-After', 'RateLimit', 'RateLimit-Policy', 'Location', 'Idempotent-Replayed', 'Allow'];
+export const CORS_EXPOSED_HEADERS = [
+  'X-Request-Id',
+  'Retry-After',
+  'RateLimit',
+  'RateLimit-Policy',
+  'Location',
+  'Idempotent-Replayed',
+  'Allow',
+];
 
 /**
  * Only listed origins get CORS headers; `*` allows any origin. Credentials are never allowed: the API
@@ -98,7 +108,10 @@ function corsFromAllowList(origins: string[]): RequestHandler {
   const headers = { allowedHeaders: CORS_ALLOWED_HEADERS, exposedHeaders: CORS_EXPOSED_HEADERS };
   if (origins.includes('*')) return cors({ origin: '*', ...headers });
   const allowed = new Set(origins);
-  const allowList = cors({ origin: (origin, callback) => callback(null, origin !== undefined && allowed.has(origin)), ...headers });
+  const allowList = cors({
+    origin: (origin, callback) => callback(null, origin !== undefined && allowed.has(origin)),
+    ...headers,
+  });
   return (req, res, next) => {
     // Whether the CORS headers are sent depends on Origin, also when it is absent or refused (where cors adds
     // no Vary): a shared cache must not serve one origin's answer to another.

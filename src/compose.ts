@@ -78,7 +78,13 @@ export function buildServices(config: Config, outside: Outside) {
     metrics,
     mail,
     auth,
-    accounts: createAccountService({ hasher: auth.hasher, bcryptCost: config.bcryptCost, sessions: auth.sessions, outbox: mail.outbox, clock }),
+    accounts: createAccountService({
+      hasher: auth.hasher,
+      bcryptCost: config.bcryptCost,
+      sessions: auth.sessions,
+      outbox: mail.outbox,
+      clock,
+    }),
     /** The buyer's side of a payment in progress (the client secret, the simulated 3-D Secure answer) and saved cards. */
     orderPayments: createOrderPaymentService({ payments, clock }),
     cards: createSavedCardService({ payments, logger }),
@@ -96,7 +102,14 @@ export function buildServices(config: Config, outside: Outside) {
     }),
     refunds,
     fulfilment,
-    paymentEvents: createWebhookIntake({ clock, logger, metrics, mails, faults, verify: createWebhookVerifier(config.stripe.webhookSecret) }),
+    paymentEvents: createWebhookIntake({
+      clock,
+      logger,
+      metrics,
+      mails,
+      faults,
+      verify: createWebhookVerifier(config.stripe.webhookSecret),
+    }),
     adminOrders: createAdminOrderService(),
     /** Accounts for the admin; the server finishes a decided change a crash left half-applied before it serves. */
     adminUsers: createAdminUserService({ clock }),

@@ -98,7 +98,8 @@ async function main() {
     force.unref();
     // The simulated gateway posts its events to this server, which stops listening first: it gets a
     // loopback-only listener of its own until its pending events are delivered.
-    const ownWebhook = payments.kind === 'simulated' && !config.simulated.webhookUrl ? await listenOnLoopback(app) : undefined;
+    const ownWebhook =
+      payments.kind === 'simulated' && !config.simulated.webhookUrl ? await listenOnLoopback(app) : undefined;
     if (ownWebhook) ownWebhookUrl = `${ownWebhook.url}/api/orders/webhook`;
     const drained = connections.drain(config.http.shutdownIdleGraceMs);
     await sweeper.stop();
@@ -124,12 +125,17 @@ function listenOnLoopback(app: Express): Promise<{ url: string; close(): Promise
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => {
       const { port } = server.address() as { port: number };
-      resolve({ url: `http://127.0.0.1:${port}`, close: () => new Promise<void>((done) => server.close(() => done())) });
+      resolve({
+        url: `http://127.0.0.1:${port}`,
+        close: () => new Promise<void>((done) => server.close(() => done())),
+      });
     });
   });
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`Fatal start-up error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.stderr.write(
+    `Fatal start-up error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+  );
   process.exit(1);
 });

@@ -24,9 +24,13 @@ function parseArgs(args: string[], fallbackEmail: string | undefined) {
     else if (arg === '--help' || arg === '-h') throw new UsageError('');
     else positional.push(arg);
   }
-  if (positional.length > 1) throw new UsageError('Too many arguments: the password is not accepted on the command line.');
+  if (positional.length > 1)
+    throw new UsageError('Too many arguments: the password is not accepted on the command line.');
   const email = registerRequest.body.shape.email.safeParse(positional[0] ?? fallbackEmail ?? '');
-  if (!email.success) throw new UsageError((positional[0] ?? fallbackEmail) ? 'That is not an email address.' : 'An email address is required.');
+  if (!email.success)
+    throw new UsageError(
+      (positional[0] ?? fallbackEmail) ? 'That is not an email address.' : 'An email address is required.',
+    );
   if (name !== undefined && !name.trim()) throw new UsageError('--name needs a value.');
   return { email: email.data, name: name?.trim() || 'Administrator' };
 }
@@ -50,7 +54,10 @@ async function main() {
   if (problem) throw new UsageError(problem);
   const logger = createLogger({ level: 'warn', json: false });
   // The services as the server builds them; this command takes no payments, so the gateway is never called.
-  const services = buildServices(config, { logger, payments: createPaymentGateway(config, { logger, webhookUrl: () => undefined }) });
+  const services = buildServices(config, {
+    logger,
+    payments: createPaymentGateway(config, { logger, webhookUrl: () => undefined }),
+  });
   const database = await connectDatabase(config, logger);
   try {
     const admin = await services.admins.ensure({ email, password, name }, { resetPassword: true });

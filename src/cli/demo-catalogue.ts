@@ -1,7 +1,14 @@
 import type { DemoProduct } from '../services/seed.service';
 
 /** The demo catalogue `npm run seed` loads: what the Postman run and the benchmarks start from. */
-const row = (key: string, name: string, price: number, currency: string, stock: number, description: string): DemoProduct => ({
+const row = (
+  key: string,
+  name: string,
+  price: number,
+  currency: string,
+  stock: number,
+  description: string,
+): DemoProduct => ({
   key,
   name,
   description,

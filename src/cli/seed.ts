@@ -10,7 +10,10 @@ async function main() {
   const { config } = loadConfig();
   const logger = createLogger({ level: 'warn', json: false });
   // The services as the server builds them; seeding takes no payments, so the gateway is never called.
-  const services = buildServices(config, { logger, payments: createPaymentGateway(config, { logger, webhookUrl: () => undefined }) });
+  const services = buildServices(config, {
+    logger,
+    payments: createPaymentGateway(config, { logger, webhookUrl: () => undefined }),
+  });
   const database = await connectDatabase(config, logger);
   try {
     const { inserted, existing } = await services.seed.products(DEMO_CATALOGUE);

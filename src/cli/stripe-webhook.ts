@@ -14,7 +14,8 @@ class UsageError extends Error {}
 
 function parseUrl(args: string[]): string {
   if (args.includes('--help') || args.includes('-h')) throw new UsageError('');
-  if (args.length !== 1) throw new UsageError(args.length === 0 ? 'The webhook URL is required.' : 'Only the webhook URL is taken.');
+  if (args.length !== 1)
+    throw new UsageError(args.length === 0 ? 'The webhook URL is required.' : 'Only the webhook URL is taken.');
   let url: URL;
   try {
     url = new URL(args[0]!);
@@ -22,14 +23,17 @@ function parseUrl(args: string[]): string {
     throw new UsageError(`That is not a URL: ${args[0]}`);
   }
   if (url.protocol !== 'https:') throw new UsageError('Stripe delivers events to https URLs only.');
-  if (url.pathname !== WEBHOOK_PATH || url.search || url.hash) throw new UsageError(`The URL must end in ${WEBHOOK_PATH}, with nothing after it.`);
+  if (url.pathname !== WEBHOOK_PATH || url.search || url.hash)
+    throw new UsageError(`The URL must end in ${WEBHOOK_PATH}, with nothing after it.`);
   return url.toString();
 }
 
 function report(result: WebhookEndpointResult): string {
   const lines = [`${result.enabledEvents.length} event types: ${result.enabledEvents.join(', ')}`];
   if (result.action === 'created') {
-    lines.unshift(`Created webhook endpoint ${result.id} for ${result.url} (API version ${result.apiVersion ?? STRIPE_API_VERSION}).`);
+    lines.unshift(
+      `Created webhook endpoint ${result.id} for ${result.url} (API version ${result.apiVersion ?? STRIPE_API_VERSION}).`,
+    );
     if (result.secret) {
       lines.push(
         '',
@@ -39,7 +43,9 @@ function report(result: WebhookEndpointResult): string {
         '',
       );
     } else {
-      lines.push('Stripe sent no signing secret with it: reveal it in the Dashboard (Workbench > Webhooks > the endpoint > Signing secret).');
+      lines.push(
+        'Stripe sent no signing secret with it: reveal it in the Dashboard (Workbench > Webhooks > the endpoint > Signing secret).',
+      );
     }
   } else {
     lines.unshift(
@@ -59,7 +65,9 @@ function report(result: WebhookEndpointResult): string {
     }
   }
   if (result.duplicates.length > 0) {
-    lines.push(`Other endpoints have the same URL (${result.duplicates.join(', ')}): each delivers every event again. Delete them in the Dashboard.`);
+    lines.push(
+      `Other endpoints have the same URL (${result.duplicates.join(', ')}): each delivers every event again. Delete them in the Dashboard.`,
+    );
   }
   return `${lines.join('\n')}\n`;
 }
@@ -68,10 +76,14 @@ function report(result: WebhookEndpointResult): string {
 async function main() {
   const url = parseUrl(process.argv.slice(2));
   const { config } = loadCliConfig();
-  if (!config.stripe.secretKey) throw new UsageError('STRIPE_SECRET_KEY is not set: the endpoint is made in the Stripe account it names.');
+  if (!config.stripe.secretKey)
+    throw new UsageError('STRIPE_SECRET_KEY is not set: the endpoint is made in the Stripe account it names.');
   const logger = createLogger({ level: 'warn', json: false });
   // The services as the server builds them: the endpoint is made with the same Stripe settings as the gateway.
-  const services = buildServices(config, { logger, payments: createPaymentGateway(config, { logger, webhookUrl: () => undefined }) });
+  const services = buildServices(config, {
+    logger,
+    payments: createPaymentGateway(config, { logger, webhookUrl: () => undefined }),
+  });
   // Written to stdout directly, not through the logger: the logger masks whsec_ secrets, and this one must be read.
   process.stdout.write(report(await services.stripeWebhook.ensure(url)));
 }

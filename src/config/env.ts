@@ -24,7 +24,10 @@ const durationMs = (fallback: string) =>
     .transform((text, ctx) => {
       const ms = parseDurationMs(text);
       if (ms === undefined || ms < 1000) {
-        ctx.addIssue({ code: 'custom', message: 'must be milliseconds (86400000) or a duration like 15m, 12h, 1d; at least 1s' });
+        ctx.addIssue({
+          code: 'custom',
+          message: 'must be milliseconds (86400000) or a duration like 15m, 12h, 1d; at least 1s',
+        });
         return z.NEVER;
       }
       return ms;
@@ -38,7 +41,10 @@ const optionalDurationMs = () =>
       if (text === undefined) return undefined;
       const ms = parseDurationMs(text);
       if (ms === undefined || ms < 1000) {
-        ctx.addIssue({ code: 'custom', message: 'must be milliseconds (900000) or a duration like 15m, 12h, 1d; at least 1s' });
+        ctx.addIssue({
+          code: 'custom',
+          message: 'must be milliseconds (900000) or a duration like 15m, 12h, 1d; at least 1s',
+        });
         return z.NEVER;
       }
       return ms;
@@ -109,7 +115,10 @@ const schema = z.object({
     (key) => key === undefined || /^(sk|rk)_(test|live)_\w+$/.test(key),
     'must be a Stripe secret key (sk_test_... or sk_live_...)',
   ),
-  STRIPE_WEBHOOK_SECRET: optionalText.refine((secret) => secret === undefined || /^whsec_\w+$/.test(secret), 'must start with whsec_'),
+  STRIPE_WEBHOOK_SECRET: optionalText.refine(
+    (secret) => secret === undefined || /^whsec_\w+$/.test(secret),
+    'must start with whsec_',
+  ),
   // What the browser's Stripe.js is initialised with: public by design, it can only create tokens and confirm with client secrets.
   STRIPE_PUBLISHABLE_KEY: optionalText.refine(
     (key) => key === undefined || /^pk_(test|live)_\w+$/.test(key),
@@ -320,7 +329,12 @@ const RETIRED: Record<string, string> = {
     'LOGIN_ACCOUNT_RATE_LIMIT_WINDOW_SECONDS, LOGIN_ADDRESS_RATE_LIMIT_WINDOW_SECONDS and REGISTRATION_RATE_LIMIT_WINDOW_SECONDS',
 };
 
-const REQUIRED_IN_PRODUCTION = ['MONGOOSE_CONNECTION_STRING', 'JWT_SECRET', 'STRIPE_SECRET_KEY', 'STRIPE_WEBHOOK_SECRET'] as const;
+const REQUIRED_IN_PRODUCTION = [
+  'MONGOOSE_CONNECTION_STRING',
+  'JWT_SECRET',
+  'STRIPE_SECRET_KEY',
+  'STRIPE_WEBHOOK_SECRET',
+] as const;
 const MIN_PRODUCTION_JWT_SECRET = 32;
 
 /** Pure: parses a set of variables (process.env in the server, a literal object in tests). */
@@ -336,30 +350,41 @@ export function parseConfig(source: Record<string, string | undefined>): LoadedC
     }
     const secret = cleaned.JWT_SECRET;
     if (secret && isPlaceholderSecret(secret)) {
-      problems.push('JWT_SECRET: is the placeholder from .env.example; set a long random value (e.g. `openssl rand -hex 32`)');
+      problems.push(
+        'JWT_SECRET: is the placeholder from .env.example; set a long random value (e.g. `openssl rand -hex 32`)',
+      );
     } else if (secret && secret.trim().length < MIN_PRODUCTION_JWT_SECRET) {
       problems.push(`JWT_SECRET: must be at least ${MIN_PRODUCTION_JWT_SECRET} characters when NODE_ENV=production`);
     }
     // A page allowed to run scripts from a plain-http origin can be given any script by whoever is on the network.
-    if (cleaned.STRIPE_JS_URL?.trim().toLowerCase().startsWith('http:')) problems.push('STRIPE_JS_URL: must be https when NODE_ENV=production');
+    if (cleaned.STRIPE_JS_URL?.trim().toLowerCase().startsWith('http:'))
+      problems.push('STRIPE_JS_URL: must be https when NODE_ENV=production');
     // The pages take a card through Stripe.js (Elements, 3-D Secure), which needs the publishable key.
     const storefrontOn = (cleaned.STOREFRONT ?? 'on').trim() !== 'off';
     if (storefrontOn && !cleaned.STRIPE_PUBLISHABLE_KEY) {
-      problems.push('STRIPE_PUBLISHABLE_KEY: is required when NODE_ENV=production and the storefront is on (or set STOREFRONT=off)');
+      problems.push(
+        'STRIPE_PUBLISHABLE_KEY: is required when NODE_ENV=production and the storefront is on (or set STOREFRONT=off)',
+      );
     }
   }
   const publishableProblem = publishableKeyProblem(cleaned.STRIPE_SECRET_KEY, cleaned.STRIPE_PUBLISHABLE_KEY);
   if (publishableProblem) problems.push(publishableProblem);
   const { ADMIN_EMAIL: adminEmail, ADMIN_PASSWORD: adminPassword } = cleaned;
-  if (Boolean(adminEmail) !== Boolean(adminPassword)) problems.push('ADMIN_EMAIL and ADMIN_PASSWORD: set both or neither');
+  if (Boolean(adminEmail) !== Boolean(adminPassword))
+    problems.push('ADMIN_EMAIL and ADMIN_PASSWORD: set both or neither');
   if (adminEmail && !z.email().safeParse(adminEmail.trim().toLowerCase()).success) {
     problems.push('ADMIN_EMAIL: must be an email address');
   }
   const adminPasswordProblem = adminPassword ? passwordProblem(adminPassword) : undefined;
   if (adminPasswordProblem) problems.push(`ADMIN_PASSWORD: ${adminPasswordProblem}`);
-  if (production && cleaned.FAULT_CRASH_AT) problems.push('FAULT_CRASH_AT: is for tests and is refused when NODE_ENV=production');
+  if (production && cleaned.FAULT_CRASH_AT)
+    problems.push('FAULT_CRASH_AT: is for tests and is refused when NODE_ENV=production');
   if (parsed.success) {
-    const { ORDER_CREATION_TIMEOUT_SECONDS: creation, ORDER_STOCK_WAIT_MS: stockWait, STRIPE_TIMEOUT_MS: timeout } = parsed.data;
+    const {
+      ORDER_CREATION_TIMEOUT_SECONDS: creation,
+      ORDER_STOCK_WAIT_MS: stockWait,
+      STRIPE_TIMEOUT_MS: timeout,
+    } = parsed.data;
     const longestCreation = stockWait + timeout * (parsed.data.STRIPE_MAX_NETWORK_RETRIES + 1);
     if (creation * 1000 <= longestCreation) {
       problems.push(
@@ -376,7 +401,9 @@ export function parseConfig(source: Record<string, string | undefined>): LoadedC
 
   let jwtSecret = env.JWT_SECRET;
   if (jwtSecret && isPlaceholderSecret(jwtSecret)) {
-    warnings.push('JWT_SECRET is the placeholder from .env.example: fine for development, refused in production (use `openssl rand -hex 32`)');
+    warnings.push(
+      'JWT_SECRET is the placeholder from .env.example: fine for development, refused in production (use `openssl rand -hex 32`)',
+    );
   }
   if (!jwtSecret) {
     jwtSecret = randomBytes(32).toString('hex');
@@ -385,7 +412,9 @@ export function parseConfig(source: Record<string, string | undefined>): LoadedC
   let webhookSecret = env.STRIPE_WEBHOOK_SECRET;
   if (!webhookSecret) {
     webhookSecret = `whsec_${randomBytes(24).toString('hex')}`;
-    warnings.push('STRIPE_WEBHOOK_SECRET is not set: using a random secret for this run (only simulated payments can be verified)');
+    warnings.push(
+      'STRIPE_WEBHOOK_SECRET is not set: using a random secret for this run (only simulated payments can be verified)',
+    );
   }
 
   return {
@@ -405,7 +434,10 @@ export function parseConfig(source: Record<string, string | undefined>): LoadedC
         socketTimeoutMs: env.MONGO_SOCKET_TIMEOUT_MS,
         startupTimeoutMs: env.MONGO_STARTUP_TIMEOUT_MS,
       },
-      jwt: { secret: jwtSecret, expiresInSeconds: Math.max(1, Math.floor((env.ACCESS_TOKEN_EXPIRY ?? env.JWT_EXPIRY) / 1000)) },
+      jwt: {
+        secret: jwtSecret,
+        expiresInSeconds: Math.max(1, Math.floor((env.ACCESS_TOKEN_EXPIRY ?? env.JWT_EXPIRY) / 1000)),
+      },
       sessions: { refreshTokenTtlMs: env.REFRESH_TOKEN_EXPIRY, maxPerUser: env.SESSIONS_MAX_PER_USER },
       accounts: {
         passwordResetTokenTtlMs: env.PASSWORD_RESET_TOKEN_EXPIRY,
@@ -420,7 +452,10 @@ export function parseConfig(source: Record<string, string | undefined>): LoadedC
             windowMs: env.PASSWORD_FORGOT_ADDRESS_RATE_LIMIT_WINDOW_SECONDS * 1000,
             max: env.PASSWORD_FORGOT_ADDRESS_RATE_LIMIT_MAX,
           },
-          verificationMail: { windowMs: env.VERIFICATION_MAIL_RATE_LIMIT_WINDOW_SECONDS * 1000, max: env.VERIFICATION_MAIL_RATE_LIMIT_MAX },
+          verificationMail: {
+            windowMs: env.VERIFICATION_MAIL_RATE_LIMIT_WINDOW_SECONDS * 1000,
+            max: env.VERIFICATION_MAIL_RATE_LIMIT_MAX,
+          },
         },
       },
       mail: mailSettings(env),
@@ -443,9 +478,18 @@ export function parseConfig(source: Record<string, string | undefined>): LoadedC
         shutdownIdleGraceMs: env.SHUTDOWN_IDLE_GRACE_MS,
       },
       rateLimits: {
-        loginPerAccount: { windowMs: env.LOGIN_ACCOUNT_RATE_LIMIT_WINDOW_SECONDS * 1000, max: env.LOGIN_ACCOUNT_RATE_LIMIT_MAX },
-        loginPerAddress: { windowMs: env.LOGIN_ADDRESS_RATE_LIMIT_WINDOW_SECONDS * 1000, max: env.LOGIN_ADDRESS_RATE_LIMIT_MAX },
-        registration: { windowMs: env.REGISTRATION_RATE_LIMIT_WINDOW_SECONDS * 1000, max: env.REGISTRATION_RATE_LIMIT_MAX },
+        loginPerAccount: {
+          windowMs: env.LOGIN_ACCOUNT_RATE_LIMIT_WINDOW_SECONDS * 1000,
+          max: env.LOGIN_ACCOUNT_RATE_LIMIT_MAX,
+        },
+        loginPerAddress: {
+          windowMs: env.LOGIN_ADDRESS_RATE_LIMIT_WINDOW_SECONDS * 1000,
+          max: env.LOGIN_ADDRESS_RATE_LIMIT_MAX,
+        },
+        registration: {
+          windowMs: env.REGISTRATION_RATE_LIMIT_WINDOW_SECONDS * 1000,
+          max: env.REGISTRATION_RATE_LIMIT_MAX,
+        },
         api: { windowMs: env.API_RATE_LIMIT_WINDOW_SECONDS * 1000, max: env.API_RATE_LIMIT_MAX },
       },
       stripe: {
@@ -459,10 +503,14 @@ export function parseConfig(source: Record<string, string | undefined>): LoadedC
       storefront: { enabled: env.STOREFRONT === 'on', stripeJsUrl: env.STRIPE_JS_URL },
       simulated: { webhookUrl: env.SIMULATED_WEBHOOK_URL, webhookDelayMs: env.SIMULATED_WEBHOOK_DELAY_MS },
       refunds: {
-        attemptLeaseMs: env.REFUND_ATTEMPT_LEASE_MS ?? refundAttemptLeaseMs(env.STRIPE_TIMEOUT_MS, env.STRIPE_MAX_NETWORK_RETRIES),
+        attemptLeaseMs:
+          env.REFUND_ATTEMPT_LEASE_MS ?? refundAttemptLeaseMs(env.STRIPE_TIMEOUT_MS, env.STRIPE_MAX_NETWORK_RETRIES),
         refusedAttemptsKept: env.REFUND_REFUSED_ATTEMPTS_KEPT,
       },
-      payments: { capture: env.PAYMENT_CAPTURE, authorizationVoidAfterMs: env.AUTHORIZATION_VOID_AFTER_HOURS * 3_600_000 },
+      payments: {
+        capture: env.PAYMENT_CAPTURE,
+        authorizationVoidAfterMs: env.AUTHORIZATION_VOID_AFTER_HOURS * 3_600_000,
+      },
       orders: {
         paymentTimeoutMs: env.ORDER_PAYMENT_TIMEOUT_MINUTES * 60_000,
         creationTimeoutMs: env.ORDER_CREATION_TIMEOUT_SECONDS * 1000,
@@ -489,7 +537,8 @@ function keyMode(key: string | undefined): 'test' | 'live' | undefined {
 function publishableKeyProblem(secretKey: string | undefined, publishableKey: string | undefined): string | undefined {
   const publishable = keyMode(publishableKey);
   if (!publishable) return undefined;
-  if (!secretKey) return 'STRIPE_PUBLISHABLE_KEY: is set without STRIPE_SECRET_KEY; set both (from one Stripe account and mode) or neither';
+  if (!secretKey)
+    return 'STRIPE_PUBLISHABLE_KEY: is set without STRIPE_SECRET_KEY; set both (from one Stripe account and mode) or neither';
   const secret = keyMode(secretKey);
   if (secret && secret !== publishable) {
     return `STRIPE_PUBLISHABLE_KEY: is a ${publishable} key and STRIPE_SECRET_KEY a ${secret} key; use both keys of one mode (Dashboard > Developers > API keys)`;
@@ -553,7 +602,9 @@ export function loadConfig(): LoadedConfig {
  * owner only), so that `npm run dev` restarting on every save does not log everybody out. Never in
  * production or tests: there the variable is required, or each run gets a fresh secret.
  */
-function developmentJwtSecret(source: Record<string, string | undefined>): { secret: string; file: string } | undefined {
+function developmentJwtSecret(
+  source: Record<string, string | undefined>,
+): { secret: string; file: string } | undefined {
   const env = source.NODE_ENV?.trim() || 'development';
   if (env !== 'development' || source.JWT_SECRET?.trim()) return undefined;
   const dataDir = path.dirname(source.DEV_MONGO_DATA_DIR?.trim() || '.data/mongo');
@@ -582,5 +633,9 @@ function developmentJwtSecret(source: Record<string, string | undefined>): { sec
 export function loadCliConfig(): LoadedConfig & { adminEmail?: string; adminPassword?: string } {
   loadDotenv({ quiet: true });
   const { ADMIN_EMAIL, ADMIN_PASSWORD, ...rest } = process.env;
-  return { ...parseConfig(rest), adminEmail: ADMIN_EMAIL?.trim() || undefined, adminPassword: ADMIN_PASSWORD || undefined };
+  return {
+    ...parseConfig(rest),
+    adminEmail: ADMIN_EMAIL?.trim() || undefined,
+    adminPassword: ADMIN_PASSWORD || undefined,
+  };
 }

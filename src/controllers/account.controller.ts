@@ -36,18 +36,24 @@ export function createAccountController(accounts: AccountService) {
       await accounts.forgotPassword(body.email);
       res
         .status(202)
-        .json({ message: 'If an account has this address, a mail with a reset link is on its way' } satisfies z.infer<typeof forgotPasswordResponse>);
+        .json({ message: 'If an account has this address, a mail with a reset link is on its way' } satisfies z.infer<
+          typeof forgotPasswordResponse
+        >);
     },
 
     resetPassword: async (_req: Request, res: Response) => {
       const { body } = parsedRequest(res, resetPasswordRequest);
       await accounts.resetPassword(body.token, body.password);
-      res.json({ message: 'Password reset: log in with the new password' } satisfies z.infer<typeof resetPasswordResponse>);
+      res.json({ message: 'Password reset: log in with the new password' } satisfies z.infer<
+        typeof resetPasswordResponse
+      >);
     },
 
     requestVerification: async (_req: Request, res: Response) => {
       await accounts.requestVerification(currentUser(res).id);
-      res.status(202).json({ message: 'A verification mail is on its way' } satisfies z.infer<typeof verificationMailResponse>);
+      res
+        .status(202)
+        .json({ message: 'A verification mail is on its way' } satisfies z.infer<typeof verificationMailResponse>);
     },
 
     verifyEmail: async (_req: Request, res: Response) => {

@@ -21,17 +21,21 @@ export function createAdminController(orders: AdminOrderService, users: AdminUse
     listOrders: async (_req: Request, res: Response) => {
       const { query } = parsedRequest(res, listAdminOrdersRequest);
       const page = await orders.listOrders(query);
-      res.json({ message: 'Order list', data: page.orders, pagination: { limit: query.limit, nextCursor: page.nextCursor } } satisfies z.infer<
-        typeof adminOrderListResponse
-      >);
+      res.json({
+        message: 'Order list',
+        data: page.orders,
+        pagination: { limit: query.limit, nextCursor: page.nextCursor },
+      } satisfies z.infer<typeof adminOrderListResponse>);
     },
 
     listUsers: async (_req: Request, res: Response) => {
       const { query } = parsedRequest(res, listAdminUsersRequest);
       const page = await users.listUsers(query);
-      res.json({ message: 'User list', data: page.users, pagination: { limit: query.limit, nextCursor: page.nextCursor } } satisfies z.infer<
-        typeof adminUserListResponse
-      >);
+      res.json({
+        message: 'User list',
+        data: page.users,
+        pagination: { limit: query.limit, nextCursor: page.nextCursor },
+      } satisfies z.infer<typeof adminUserListResponse>);
     },
 
     updateUser: async (req: Request, res: Response) => {
@@ -44,9 +48,11 @@ export function createAdminController(orders: AdminOrderService, users: AdminUse
     listAudit: async (_req: Request, res: Response) => {
       const { query } = parsedRequest(res, listAuditRequest);
       const page = await users.listAudit(query);
-      res.json({ message: 'Audit trail', data: page.entries, pagination: { limit: query.limit, nextCursor: page.nextCursor } } satisfies z.infer<
-        typeof auditListResponse
-      >);
+      res.json({
+        message: 'Audit trail',
+        data: page.entries,
+        pagination: { limit: query.limit, nextCursor: page.nextCursor },
+      } satisfies z.infer<typeof auditListResponse>);
     },
   };
 }

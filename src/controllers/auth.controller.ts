@@ -31,9 +31,13 @@ export function createAuthController(auth: AuthService) {
     login: async (_req: Request, res: Response) => {
       const { body } = parsedRequest(res, loginRequest);
       const { token, expiresIn, refreshToken, refreshTokenExpiresIn } = await auth.login(body.email, body.password);
-      res.json({ message: 'Login jwt generated', token, expiresIn, refreshToken, refreshTokenExpiresIn } satisfies z.infer<
-        typeof loginSessionResponse
-      >);
+      res.json({
+        message: 'Login jwt generated',
+        token,
+        expiresIn,
+        refreshToken,
+        refreshTokenExpiresIn,
+      } satisfies z.infer<typeof loginSessionResponse>);
     },
 
     profile: (_req: Request, res: Response) => {

@@ -41,14 +41,18 @@ export function createOrderController(orders: OrderService, payments: OrderPayme
     list: async (_req: Request, res: Response) => {
       const { query } = parsedRequest(res, listOrdersRequest);
       const page = await orders.listOrders(currentUser(res), query);
-      res.json({ message: 'Order list', data: page.orders, pagination: { limit: query.limit, nextCursor: page.nextCursor } } satisfies z.infer<
-        typeof orderListResponse
-      >);
+      res.json({
+        message: 'Order list',
+        data: page.orders,
+        pagination: { limit: query.limit, nextCursor: page.nextCursor },
+      } satisfies z.infer<typeof orderListResponse>);
     },
 
     get: async (_req: Request, res: Response) => {
       const { params } = parsedRequest(res, orderIdRequest);
-      res.json({ message: 'Order details', data: await orders.getOrder(currentUser(res), params.id) } satisfies z.infer<typeof orderDetailsResponse>);
+      res.json({ message: 'Order details', data: await orders.getOrder(currentUser(res), params.id) } satisfies z.infer<
+        typeof orderDetailsResponse
+      >);
     },
 
     pay: async (_req: Request, res: Response) => {
@@ -59,9 +63,10 @@ export function createOrderController(orders: OrderService, payments: OrderPayme
 
     payment: async (_req: Request, res: Response) => {
       const { params } = parsedRequest(res, orderIdRequest);
-      res.json({ message: 'Order payment', data: await payments.paymentOf(currentUser(res), params.id) } satisfies z.infer<
-        typeof orderPaymentResponse
-      >);
+      res.json({
+        message: 'Order payment',
+        data: await payments.paymentOf(currentUser(res), params.id),
+      } satisfies z.infer<typeof orderPaymentResponse>);
     },
 
     answerAuthentication: async (_req: Request, res: Response) => {
@@ -72,9 +77,10 @@ export function createOrderController(orders: OrderService, payments: OrderPayme
 
     cancel: async (_req: Request, res: Response) => {
       const { params } = parsedRequest(res, orderIdRequest);
-      res.json({ message: 'Order canceled', data: await orders.cancelOrder(currentUser(res), params.id) } satisfies z.infer<
-        typeof orderCanceledResponse
-      >);
+      res.json({
+        message: 'Order canceled',
+        data: await orders.cancelOrder(currentUser(res), params.id),
+      } satisfies z.infer<typeof orderCanceledResponse>);
     },
   };
 }

@@ -29,19 +29,25 @@ export function createProductController(catalogue: CatalogueService) {
     list: async (_req: Request, res: Response) => {
       const { query } = parsedRequest(res, listProductsRequest);
       const page = await catalogue.listProducts(query);
-      res.json({ message: 'Product list', data: page.products, pagination: { limit: query.limit, nextCursor: page.nextCursor } } satisfies z.infer<
-        typeof productListResponse
-      >);
+      res.json({
+        message: 'Product list',
+        data: page.products,
+        pagination: { limit: query.limit, nextCursor: page.nextCursor },
+      } satisfies z.infer<typeof productListResponse>);
     },
 
     get: async (_req: Request, res: Response) => {
       const { params } = parsedRequest(res, productIdRequest);
-      res.json({ message: 'Product details', data: await catalogue.getProduct(params.id) } satisfies z.infer<typeof productDetailsResponse>);
+      res.json({ message: 'Product details', data: await catalogue.getProduct(params.id) } satisfies z.infer<
+        typeof productDetailsResponse
+      >);
     },
 
     update: async (_req: Request, res: Response) => {
       const { params, body } = parsedRequest(res, updateProductRequest);
-      res.json({ message: 'Product updated', data: await catalogue.updateProduct(params.id, body) } satisfies z.infer<typeof productUpdatedResponse>);
+      res.json({ message: 'Product updated', data: await catalogue.updateProduct(params.id, body) } satisfies z.infer<
+        typeof productUpdatedResponse
+      >);
     },
 
     archive: async (_req: Request, res: Response) => {

@@ -16,7 +16,9 @@ export function createSavedCardController(cards: SavedCardService) {
   return {
     createSetupIntent: async (_req: Request, res: Response) => {
       const data = await cards.createSetupIntent(currentUser(res));
-      res.status(201).json({ message: 'Setup intent created', data } satisfies z.infer<typeof setupIntentCreatedResponse>);
+      res
+        .status(201)
+        .json({ message: 'Setup intent created', data } satisfies z.infer<typeof setupIntentCreatedResponse>);
     },
 
     save: async (_req: Request, res: Response) => {
@@ -26,12 +28,16 @@ export function createSavedCardController(cards: SavedCardService) {
     },
 
     list: async (_req: Request, res: Response) => {
-      res.json({ message: 'Saved cards', data: await cards.listCards(currentUser(res)) } satisfies z.infer<typeof cardListResponse>);
+      res.json({ message: 'Saved cards', data: await cards.listCards(currentUser(res)) } satisfies z.infer<
+        typeof cardListResponse
+      >);
     },
 
     remove: async (_req: Request, res: Response) => {
       const { params } = parsedRequest(res, paymentMethodIdRequest);
-      res.json({ message: 'Card removed', data: await cards.removeCard(currentUser(res), params.id) } satisfies z.infer<typeof cardRemovedResponse>);
+      res.json({ message: 'Card removed', data: await cards.removeCard(currentUser(res), params.id) } satisfies z.infer<
+        typeof cardRemovedResponse
+      >);
     },
   };
 }

@@ -24,7 +24,13 @@ import type { Logger } from '../lib/logger';
  */
 export type AvailabilityState = 'serving' | 'lost' | 'restoring' | 'reconnecting' | 'stopped';
 export type AvailabilityEvent =
-  'noWritableServer' | 'writableServer' | 'connectionFailed' | 'indexesChecked' | 'driverStuck' | 'reconnected' | 'stop';
+  | 'noWritableServer'
+  | 'writableServer'
+  | 'connectionFailed'
+  | 'indexesChecked'
+  | 'driverStuck'
+  | 'reconnected'
+  | 'stop';
 
 /** Every transition; an event not listed for the current state changes nothing. */
 const TRANSITIONS: Record<AvailabilityEvent, Partial<Record<AvailabilityState, AvailabilityState>>> = {
@@ -59,7 +65,8 @@ export function watchAvailability(
   ensureIndexes: (logger: Logger) => Promise<void>,
 ): Availability {
   const retryMs = settings.heartbeatFrequencyMs;
-  const stuckAfterMs = settings.connectTimeoutMs + Math.max(settings.socketTimeoutMs, settings.heartbeatFrequencyMs) + 2000;
+  const stuckAfterMs =
+    settings.connectTimeoutMs + Math.max(settings.socketTimeoutMs, settings.heartbeatFrequencyMs) + 2000;
   let state: AvailabilityState = 'serving';
   /** The topology's last word: is a writable server known? */
   let writable = true;
@@ -94,7 +101,9 @@ export function watchAvailability(
       (error: unknown) => {
         checking = false;
         if (state !== 'restoring') return;
-        logger.warn('database still unusable: indexes not checked yet, retrying', { error: error instanceof Error ? error.message : String(error) });
+        logger.warn('database still unusable: indexes not checked yet, retrying', {
+          error: error instanceof Error ? error.message : String(error),
+        });
         retry = setTimeout(checkIndexes, retryMs);
       },
     );
@@ -111,7 +120,9 @@ export function watchAvailability(
         await client.connect();
         break;
       } catch (error) {
-        logger.warn('database reconnect failed: retrying', { error: error instanceof Error ? error.message : String(error) });
+        logger.warn('database reconnect failed: retrying', {
+          error: error instanceof Error ? error.message : String(error),
+        });
         await new Promise((resolve) => setTimeout(resolve, retryMs));
       }
     }
@@ -119,7 +130,9 @@ export function watchAvailability(
   };
 
   const onTopology = (event: mongoose.mongo.TopologyDescriptionChangedEvent) => {
-    const writableNow = [...event.newDescription.servers.values()].some((server) => WRITABLE_SERVER_TYPES.has(server.type));
+    const writableNow = [...event.newDescription.servers.values()].some((server) =>
+      WRITABLE_SERVER_TYPES.has(server.type),
+    );
     if (writableNow === writable) return;
     writable = writableNow;
     fire(writable ? 'writableServer' : 'noWritableServer', 'no writable server');
@@ -133,7 +146,9 @@ export function watchAvailability(
   const onHeartbeatStarted = (event: mongoose.mongo.ServerHeartbeatStartedEvent) => {
     if (!heartbeatsPending.has(event.connectionId)) heartbeatsPending.set(event.connectionId, Date.now());
   };
-  const onHeartbeatEnded = (event: mongoose.mongo.ServerHeartbeatSucceededEvent | mongoose.mongo.ServerHeartbeatFailedEvent) => {
+  const onHeartbeatEnded = (
+    event: mongoose.mongo.ServerHeartbeatSucceededEvent | mongoose.mongo.ServerHeartbeatFailedEvent,
+  ) => {
     heartbeatsPending.delete(event.connectionId);
   };
   const watchdog = setInterval(() => {

@@ -31,7 +31,9 @@ export async function connectDatabase(config: Config, logger: Logger): Promise<D
     const embedded = await startEmbeddedMongo(path.resolve(config.mongo.devDataDir));
     uri = embedded.uri;
     stopEmbedded = embedded.stop;
-    logger.warn(`MONGOOSE_CONNECTION_STRING is not set: using an embedded MongoDB at ${uri} (data in ${config.mongo.devDataDir})`);
+    logger.warn(
+      `MONGOOSE_CONNECTION_STRING is not set: using an embedded MongoDB at ${uri} (data in ${config.mongo.devDataDir})`,
+    );
   }
   const started = Date.now();
   try {

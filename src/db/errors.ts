@@ -42,7 +42,8 @@ export function databaseAddress(uri: string): DatabaseAddress {
  */
 export function failureReason(error: unknown, address: DatabaseAddress): string | undefined {
   const text = (error instanceof Error ? error.message : String(error)).replace(/\s+/g, ' ').trim();
-  if (!text || address.secrets.some((secret) => text.includes(secret) || text.includes(encodeURIComponent(secret)))) return undefined;
+  if (!text || address.secrets.some((secret) => text.includes(secret) || text.includes(encodeURIComponent(secret))))
+    return undefined;
   return text.length > 200 ? `${text.slice(0, 200)}…` : text;
 }
 
@@ -57,7 +58,11 @@ export function isUnreachable(error: unknown): boolean {
 /** The server refused the credentials: 18 AuthenticationFailed (MongoDB), 8000 "bad auth" (Atlas). */
 function isAuthenticationFailure(error: unknown): boolean {
   const { code, codeName } = (error ?? {}) as { code?: unknown; codeName?: unknown };
-  return code === 18 || codeName === 'AuthenticationFailed' || (error instanceof Error && /\bbad auth\b|authentication failed/i.test(error.message));
+  return (
+    code === 18 ||
+    codeName === 'AuthenticationFailed' ||
+    (error instanceof Error && /\bbad auth\b|authentication failed/i.test(error.message))
+  );
 }
 
 /** 13 Unauthorized: connected, but this user (or no user) may not do what start-up does (create indexes). */

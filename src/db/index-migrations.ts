@@ -37,7 +37,10 @@ async function makePaymentIntentIdUnique(logger?: Logger): Promise<void> {
   const onIntent = indexes.filter((index) => sameKey(index.key, PAYMENT_INTENT_KEY));
   if (indexes.length === 0 || onIntent.some((index) => index.unique)) return;
 
-  const { modifiedCount } = await orders.updateMany({ paymentIntentId: { $type: 'null' }, placedAt: null }, { $unset: { paymentIntentId: '' } });
+  const { modifiedCount } = await orders.updateMany(
+    { paymentIntentId: { $type: 'null' }, placedAt: null },
+    { $unset: { paymentIntentId: '' } },
+  );
   const dropped: string[] = [];
   for (const { name } of onIntent) {
     if (!name) continue;
@@ -49,12 +52,17 @@ async function makePaymentIntentIdUnique(logger?: Logger): Promise<void> {
     }
   }
   if (modifiedCount > 0 || dropped.length > 0) {
-    logger?.info('orders: paymentIntentId made unique', { droppedIndexes: dropped, unplacedOrdersWithNullUnset: modifiedCount });
+    logger?.info('orders: paymentIntentId made unique', {
+      droppedIndexes: dropped,
+      unplacedOrdersWithNullUnset: modifiedCount,
+    });
   }
 }
 
 /** A collection that does not exist yet (a new database) has no indexes to migrate. */
-async function listIndexes(list: () => Promise<Array<{ name?: string; key: Record<string, unknown>; unique?: boolean }>>) {
+async function listIndexes(
+  list: () => Promise<Array<{ name?: string; key: Record<string, unknown>; unique?: boolean }>>,
+) {
   try {
     return await list();
   } catch (error) {
@@ -65,7 +73,10 @@ async function listIndexes(list: () => Promise<Array<{ name?: string; key: Recor
 
 function sameKey(key: Record<string, unknown>, expected: Record<string, number>): boolean {
   const entries = Object.entries(key);
-  return entries.length === Object.keys(expected).length && entries.every(([field, direction]) => Number(direction) === expected[field]);
+  return (
+    entries.length === Object.keys(expected).length &&
+    entries.every(([field, direction]) => Number(direction) === expected[field])
+  );
 }
 
 function codeOf(error: unknown): unknown {

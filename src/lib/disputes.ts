@@ -7,7 +7,12 @@
 
 /** Stripe's dispute statuses; a status outside this list is kept as reported and counts as open. */
 export const DISPUTE_CLOSED_STATUSES = ['won', 'lost', 'warning_closed', 'prevented'] as const;
-export const DISPUTE_OPEN_STATUSES = ['warning_needs_response', 'warning_under_review', 'needs_response', 'under_review'] as const;
+export const DISPUTE_OPEN_STATUSES = [
+  'warning_needs_response',
+  'warning_under_review',
+  'needs_response',
+  'under_review',
+] as const;
 
 export interface DisputeEntry {
   disputeId: string;
@@ -46,7 +51,10 @@ export function hasOpenDispute(disputes: readonly Pick<DisputeEntry, 'status'>[]
 }
 
 /** What the disputes took from the account and gave back, in the order's minor units. */
-export function disputeFunds(disputes: readonly DisputeEntry[] | null | undefined): { withdrawnMinor: number; reinstatedMinor: number } {
+export function disputeFunds(disputes: readonly DisputeEntry[] | null | undefined): {
+  withdrawnMinor: number;
+  reinstatedMinor: number;
+} {
   let withdrawnMinor = 0;
   let reinstatedMinor = 0;
   for (const dispute of disputes ?? []) {

@@ -10,7 +10,10 @@ import { ERROR_CODES, type ErrorCode } from './error-codes';
 const ANSWERS: Record<string, { code: ErrorCode; message: string }> = {
   // Also a URL too long: the request line counts towards the same limit.
   HPE_HEADER_OVERFLOW: { code: 'HEADERS_TOO_LARGE', message: 'The URL and headers are too large' },
-  HPE_CHUNK_EXTENSIONS_OVERFLOW: { code: 'PAYLOAD_TOO_LARGE', message: 'The chunk extensions of the body are too large' },
+  HPE_CHUNK_EXTENSIONS_OVERFLOW: {
+    code: 'PAYLOAD_TOO_LARGE',
+    message: 'The chunk extensions of the body are too large',
+  },
   ERR_HTTP_REQUEST_TIMEOUT: { code: 'REQUEST_TIMEOUT', message: 'The request did not arrive in time' },
 };
 const UNREADABLE = { code: 'BAD_REQUEST', message: 'The request is not well-formed HTTP' } as const;

@@ -33,11 +33,13 @@ export function createAccessTokens(settings: TokenSettings): AccessTokens {
   const key = createSecretKey(Buffer.from(settings.secret, 'utf8'));
   return {
     expiresInSeconds: settings.expiresInSeconds,
-    sign: ({ userId, sessionId }) => jwt.sign({ sid: sessionId }, key, { algorithm: 'HS256', subject: userId, expiresIn: settings.expiresInSeconds }),
+    sign: ({ userId, sessionId }) =>
+      jwt.sign({ sid: sessionId }, key, { algorithm: 'HS256', subject: userId, expiresIn: settings.expiresInSeconds }),
     verify: (token) => {
       try {
         const payload = jwt.verify(token, key, { algorithms: ['HS256'] });
-        if (typeof payload !== 'object' || typeof payload.exp !== 'number' || typeof payload.sub !== 'string') return undefined;
+        if (typeof payload !== 'object' || typeof payload.exp !== 'number' || typeof payload.sub !== 'string')
+          return undefined;
         const { sid } = payload as { sid?: unknown };
         if (typeof sid !== 'string' || sid.length === 0) return undefined;
         return { userId: payload.sub, sessionId: sid };

@@ -18,7 +18,11 @@ export interface KeysetOrder {
   kind: 'date' | 'number' | 'string';
 }
 
-const cursorShape = z.object({ s: z.string(), f: z.string(), k: z.tuple([z.union([z.string(), z.number()]), z.string().regex(/^[a-f\d]{24}$/)]) });
+const cursorShape = z.object({
+  s: z.string(),
+  f: z.string(),
+  k: z.tuple([z.union([z.string(), z.number()]), z.string().regex(/^[a-f\d]{24}$/)]),
+});
 
 export function sortFor(order: KeysetOrder): Record<string, 1 | -1> {
   return { [order.field]: order.direction, _id: order.direction };
@@ -28,10 +32,16 @@ export function filterDigest(filters: unknown): string {
   return createHash('sha256').update(JSON.stringify(filters)).digest('base64url').slice(0, 16);
 }
 
-export function encodeCursor(order: KeysetOrder, filters: unknown, row: { _id: Types.ObjectId } & Record<string, unknown>): string {
+export function encodeCursor(
+  order: KeysetOrder,
+  filters: unknown,
+  row: { _id: Types.ObjectId } & Record<string, unknown>,
+): string {
   const value = row[order.field];
   const key = value instanceof Date ? isoTimestamp(value) : value;
-  return Buffer.from(JSON.stringify({ s: order.name, f: filterDigest(filters), k: [key, row._id.toHexString()] })).toString('base64url');
+  return Buffer.from(
+    JSON.stringify({ s: order.name, f: filterDigest(filters), k: [key, row._id.toHexString()] }),
+  ).toString('base64url');
 }
 
 /** The filter that selects rows after the cursor, in the order's direction. */
@@ -67,12 +77,22 @@ export function afterCursor(order: KeysetOrder, filters: unknown, cursor: string
 }
 
 /** The filter for the page after `cursor`, or for the first page without one. */
-export function pageFilter<W extends object>(order: KeysetOrder, filters: unknown, where: W, cursor: string | undefined) {
+export function pageFilter<W extends object>(
+  order: KeysetOrder,
+  filters: unknown,
+  where: W,
+  cursor: string | undefined,
+) {
   return cursor ? { ...where, ...afterCursor(order, filters, cursor) } : where;
 }
 
 /** Cuts the `limit + 1` rows fetched into the page and the next page's cursor (null on the last page). */
-export function cutPage<R extends { _id: Types.ObjectId } & Record<string, unknown>>(order: KeysetOrder, filters: unknown, rows: R[], limit: number) {
+export function cutPage<R extends { _id: Types.ObjectId } & Record<string, unknown>>(
+  order: KeysetOrder,
+  filters: unknown,
+  rows: R[],
+  limit: number,
+) {
   const page = rows.slice(0, limit);
   const last = page.at(-1);
   return { page, nextCursor: rows.length > limit && last ? encodeCursor(order, filters, last) : null };

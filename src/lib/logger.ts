@@ -80,7 +80,8 @@ export function createLogger(options: LoggerOptions): Logger {
         const store = logContext.getStore();
         return store ? { requestId: store.requestId } : NO_FIELDS;
       },
-      mixinMergeStrategy: (fields: object, mixed: object) => (mixed === NO_FIELDS ? fields : Object.assign(mixed, fields)),
+      mixinMergeStrategy: (fields: object, mixed: object) =>
+        mixed === NO_FIELDS ? fields : Object.assign(mixed, fields),
       formatters: {
         // Level names ("info") in JSON, as the logs had before pino; pino-pretty reads the numbers.
         ...(pretty ? {} : { level: (label: string) => ({ level: label }) }),
@@ -142,7 +143,13 @@ function prettyStdout(): DestinationStream | undefined {
   } catch {
     return undefined;
   }
-  return build({ messageKey: 'message', translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname', singleLine: true, sync: true });
+  return build({
+    messageKey: 'message',
+    translateTime: 'SYS:HH:MM:ss.l',
+    ignore: 'pid,hostname',
+    singleLine: true,
+    sync: true,
+  });
 }
 
 export const silentLogger: Logger = createLogger({ level: 'silent', json: true });

@@ -55,7 +55,13 @@ export const UNMATCHED_ROUTE = 'unmatched';
 export const WEBHOOK_EVENT_TYPES: ReadonlySet<string> = new Set(HANDLED_EVENT_TYPES);
 
 /** The mail templates (src/mail/mails.ts); anything else is labelled `other`. */
-const MAIL_TEMPLATE_LABELS = new Set(['email-verification', 'password-reset', 'order-paid', 'order-refunded', 'order-canceled']);
+const MAIL_TEMPLATE_LABELS = new Set([
+  'email-verification',
+  'password-reset',
+  'order-paid',
+  'order-refunded',
+  'order-canceled',
+]);
 /** Stripe's dispute statuses; any other (a value Stripe adds later) is counted as `other`, so the label set stays bounded. */
 const DISPUTE_STATUS_LABELS: ReadonlySet<string> = new Set([...DISPUTE_OPEN_STATUSES, ...DISPUTE_CLOSED_STATUSES]);
 
@@ -85,7 +91,11 @@ export function createMetrics(options: { processMetrics?: boolean } = {}): Metri
     labelNames: ['outcome'] as const,
     registers: [registry],
   });
-  const refunds = new Counter({ name: 'shop_refunds_total', help: 'Refunds the payment gateway accepted', registers: [registry] });
+  const refunds = new Counter({
+    name: 'shop_refunds_total',
+    help: 'Refunds the payment gateway accepted',
+    registers: [registry],
+  });
   const webhookEvents = new Counter({
     name: 'shop_webhook_events_total',
     help: 'Verified Stripe webhook deliveries by event type and outcome (applied, no_change, duplicate, ignored, unknown_intent, mismatch)',
@@ -140,12 +150,14 @@ export function createMetrics(options: { processMetrics?: boolean } = {}): Metri
 
   return {
     registry,
-    observeRequest: (method, route, statusCode, seconds) => httpDuration.observe({ method, route, status_code: statusCode }, seconds),
+    observeRequest: (method, route, statusCode, seconds) =>
+      httpDuration.observe({ method, route, status_code: statusCode }, seconds),
     orderCreated: () => ordersCreated.inc(),
     stockConflict: () => stockConflicts.inc(),
     payment: (outcome) => payments.inc({ outcome }),
     refundAccepted: () => refunds.inc(),
-    webhookEvent: (type, outcome) => webhookEvents.inc({ type: WEBHOOK_EVENT_TYPES.has(type) ? type : 'other', outcome }),
+    webhookEvent: (type, outcome) =>
+      webhookEvents.inc({ type: WEBHOOK_EVENT_TYPES.has(type) ? type : 'other', outcome }),
     mailSent: (template) => mailsSent.inc({ template: mailLabel(template) }),
     mailParked: (template, reason) => mailsParked.inc({ template: mailLabel(template), reason }),
     mailAttemptFailed: (template) => mailAttemptsFailed.inc({ template: mailLabel(template) }),

@@ -27,11 +27,15 @@ export function scaleDecimal(amount: number, maxDigits: number): number {
   const text = amount.toString();
   const match = /^(\d+)(?:\.(\d+))?$/.exec(text);
   if (!match) {
-    throw new MoneyError(text.includes('e-') ? `Amount must have at most ${maxDigits} decimal places` : 'Amount is too large');
+    throw new MoneyError(
+      text.includes('e-') ? `Amount must have at most ${maxDigits} decimal places` : 'Amount is too large',
+    );
   }
   const [, whole = '0', fraction = ''] = match;
   if (fraction.length > maxDigits) {
-    throw new MoneyError(maxDigits === 0 ? 'Amount must be a whole number' : `Amount must have at most ${maxDigits} decimal places`);
+    throw new MoneyError(
+      maxDigits === 0 ? 'Amount must be a whole number' : `Amount must have at most ${maxDigits} decimal places`,
+    );
   }
   const scaled = Number(whole + fraction.padEnd(maxDigits, '0'));
   if (!Number.isSafeInteger(scaled)) throw new MoneyError('Amount is too large');
@@ -67,7 +71,8 @@ export function comparableFromDecimal(amount: number): number {
 export function toStripeAmount(minor: number, code: string): number {
   const { digits, stripeDigits } = currency(code);
   const amount = minor * 10 ** (stripeDigits - digits);
-  if (!Number.isSafeInteger(amount)) throw new MoneyError(`${minor} minor units of ${code} cannot be expressed as a Stripe amount`);
+  if (!Number.isSafeInteger(amount))
+    throw new MoneyError(`${minor} minor units of ${code} cannot be expressed as a Stripe amount`);
   return amount;
 }
 
@@ -75,9 +80,11 @@ export function toStripeAmount(minor: number, code: string): number {
 export function fromStripeAmount(amount: number, code: string): number {
   const { digits, stripeDigits } = currency(code);
   if (!Number.isSafeInteger(amount) || amount < 0) throw new MoneyError(`${amount} is not a Stripe amount`);
-  const minor = stripeDigits >= digits ? amount / 10 ** (stripeDigits - digits) : amount * 10 ** (digits - stripeDigits);
+  const minor =
+    stripeDigits >= digits ? amount / 10 ** (stripeDigits - digits) : amount * 10 ** (digits - stripeDigits);
   // ISK 12345 (123.45 in Stripe's two digits) has no whole number of ISO minor units.
-  if (!Number.isSafeInteger(minor)) throw new MoneyError(`${amount} (Stripe units) is not a whole number of ${code.toUpperCase()} minor units`);
+  if (!Number.isSafeInteger(minor))
+    throw new MoneyError(`${amount} (Stripe units) is not a whole number of ${code.toUpperCase()} minor units`);
   return minor;
 }
 
@@ -116,7 +123,8 @@ export function priceProblem(minor: number, code: string): string | undefined {
   if (!Number.isSafeInteger(minor) || minor <= 0) return 'Amount must be greater than zero';
   const maximum = maximumChargeMinor(code);
   if (minor > maximum) return `Amount must be at most ${formatMoney(maximum, code)}`;
-  if (minor % info.minorStep !== 0) return `${info.code} amounts must be a multiple of ${formatMoney(info.minorStep, code)}`;
+  if (minor % info.minorStep !== 0)
+    return `${info.code} amounts must be a multiple of ${formatMoney(info.minorStep, code)}`;
   return undefined;
 }
 

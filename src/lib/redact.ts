@@ -24,7 +24,8 @@ const SECRET_SHAPES = new RegExp(
 );
 const CONNECTION_STRING_PASSWORD = /(\b[a-z][\w+.-]*:\/\/[^:/@\s]+:)[^@\s]+@/gi;
 /** `?access_token=...`, `&password=...` in a logged URL. */
-const SECRET_QUERY_PARAMETER = /([?&][^=&#\s]*(?:passw|secret|token|signature|api[-_]?key|jwt|auth)[^=&#\s]*=)[^&#\s]+/gi;
+const SECRET_QUERY_PARAMETER =
+  /([?&][^=&#\s]*(?:passw|secret|token|signature|api[-_]?key|jwt|auth)[^=&#\s]*=)[^&#\s]+/gi;
 
 /** Deep enough for any field the code logs; deeper (or circular) structures are cut here. */
 const MAX_DEPTH = 6;
@@ -39,7 +40,10 @@ const NEEDS_A_SCAN = /[_@]|eyJ|bearer|t=\d|passw|secret|token|signature|api-?key
 
 export function redactText(text: string): string {
   if (!MAY_HOLD_SECRET.test(text) || !NEEDS_A_SCAN.test(text)) return text;
-  return text.replace(SECRET_SHAPES, REDACTED).replace(CONNECTION_STRING_PASSWORD, `$1${REDACTED}@`).replace(SECRET_QUERY_PARAMETER, `$1${REDACTED}`);
+  return text
+    .replace(SECRET_SHAPES, REDACTED)
+    .replace(CONNECTION_STRING_PASSWORD, `$1${REDACTED}@`)
+    .replace(SECRET_QUERY_PARAMETER, `$1${REDACTED}`);
 }
 
 export function redactFields(fields: Record<string, unknown>): Record<string, unknown> {
@@ -50,7 +54,8 @@ function redactObject(object: object, depth: number): Record<string, unknown> {
   const copy: Record<string, unknown> = {};
   for (const key of Object.keys(object)) {
     const value = (object as Record<string, unknown>)[key];
-    copy[key] = SECRET_NAME.test(key) && value !== undefined && value !== null ? REDACTED : redactValue(value, depth + 1);
+    copy[key] =
+      SECRET_NAME.test(key) && value !== undefined && value !== null ? REDACTED : redactValue(value, depth + 1);
   }
   return copy;
 }
@@ -61,11 +66,17 @@ function redactValue(value: unknown, depth: number): unknown {
   if (depth > MAX_DEPTH) return '[nested too deep]';
   if (value instanceof Error) {
     const { name, message, stack } = value;
-    return { ...redactObject(value, depth), type: name, message: redactText(message), ...(stack && { stack: redactText(stack) }) };
+    return {
+      ...redactObject(value, depth),
+      type: name,
+      message: redactText(message),
+      ...(stack && { stack: redactText(stack) }),
+    };
   }
   if (Buffer.isBuffer(value)) return `[${value.length} bytes]`;
   if (Array.isArray(value)) return value.map((item) => redactValue(item, depth + 1));
   // Dates, ObjectIds, documents: what JSON would show of them.
-  if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return redactValue((value as { toJSON(): unknown }).toJSON(), depth + 1);
+  if (typeof (value as { toJSON?: unknown }).toJSON === 'function')
+    return redactValue((value as { toJSON(): unknown }).toJSON(), depth + 1);
   return redactObject(value, depth);
 }

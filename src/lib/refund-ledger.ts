@@ -85,7 +85,9 @@ export interface MoneyKept {
 }
 
 /** The money view of an order: what was paid and what it still has after refunds and disputes. */
-export function moneyKept(order: LedgerOrder & { status: OrderStatus; disputes?: readonly DisputeEntry[] | null }): MoneyKept {
+export function moneyKept(
+  order: LedgerOrder & { status: OrderStatus; disputes?: readonly DisputeEntry[] | null },
+): MoneyKept {
   const paidMinor = PAID_STATUSES.includes(order.status) ? paidMinorOf(order) : 0;
   const { refundedMinor } = refundLedger(order);
   const { withdrawnMinor, reinstatedMinor } = disputeFunds(order.disputes);
@@ -109,7 +111,9 @@ export const RESTOCK_REQUEST_MATCH = { restock: true, status: { $ne: 'refused' }
 
 /** Units go back on sale once a sold order ends refunded and a request asked for it (RESTOCK_DUE + RESTOCK_REQUEST_MATCH as a query). */
 export const RESTOCK_DUE = { status: 'refunded', stock: 'committed' } as const;
-export function isRestockDue(order: { status: OrderStatus; stock: StockState } & Pick<LedgerOrder, 'refunds'>): boolean {
+export function isRestockDue(
+  order: { status: OrderStatus; stock: StockState } & Pick<LedgerOrder, 'refunds'>,
+): boolean {
   return order.status === RESTOCK_DUE.status && order.stock === RESTOCK_DUE.stock && restockRequested(order);
 }
 
@@ -120,7 +124,9 @@ export type StockAction = 'commit' | 'release' | 'restock' | 'none';
  * The one rule for an order's stock, from its status, what its units went through, and the restock rule:
  * the webhook, the expiry job and the expiry job's query for unfinished settlements all follow it.
  */
-export function stockAction(order: { status: OrderStatus; stock: StockState } & Pick<LedgerOrder, 'refunds'>): StockAction {
+export function stockAction(
+  order: { status: OrderStatus; stock: StockState } & Pick<LedgerOrder, 'refunds'>,
+): StockAction {
   if (order.stock === 'held') {
     const after = HELD_STOCK_AFTER[order.status];
     return after === 'committed' ? 'commit' : after === 'released' ? 'release' : 'none';
@@ -133,7 +139,15 @@ export function stockAction(order: { status: OrderStatus; stock: StockState } & 
  * may alternate; succeeded may still become failed (Stripe: a refund can fail after it succeeded);
  * failed and canceled are final.
  */
-const RANK: Record<RefundRequestStatus, number> = { requested: 0, pending: 1, requires_action: 1, succeeded: 2, failed: 3, canceled: 3, refused: 3 };
+const RANK: Record<RefundRequestStatus, number> = {
+  requested: 0,
+  pending: 1,
+  requires_action: 1,
+  succeeded: 2,
+  failed: 3,
+  canceled: 3,
+  refused: 3,
+};
 
 export function canReplaceStatus(from: RefundRequestStatus, to: RefundStatus): boolean {
   if (from === to) return false;

@@ -26,7 +26,10 @@ export function createMail(
     context: {
       settings: { shopName: mail.shopName, linkBase: mail.linkBase },
       clock: deps.clock,
-      tokenTtlMs: { passwordReset: config.accounts.passwordResetTokenTtlMs, emailVerification: config.accounts.emailVerificationTokenTtlMs },
+      tokenTtlMs: {
+        passwordReset: config.accounts.passwordResetTokenTtlMs,
+        emailVerification: config.accounts.emailVerificationTokenTtlMs,
+      },
     },
     settings: {
       from: mail.from,

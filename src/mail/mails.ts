@@ -16,7 +16,13 @@ import {
   type OrderSummary,
 } from './templates';
 
-export const MAIL_TEMPLATES = ['email-verification', 'password-reset', 'order-paid', 'order-refunded', 'order-canceled'] as const;
+export const MAIL_TEMPLATES = [
+  'email-verification',
+  'password-reset',
+  'order-paid',
+  'order-refunded',
+  'order-canceled',
+] as const;
 export type MailTemplate = (typeof MAIL_TEMPLATES)[number];
 
 export interface MailContext {
@@ -56,7 +62,8 @@ interface Recipient {
  */
 export async function prepareMail(mail: MailRow, context: MailContext): Promise<Prepared> {
   const age = context.clock().getTime() - mail.createdAt.getTime();
-  const notYet = (reason: string): Prepared => (age < CAUSE_GRACE_MS ? { kind: 'wait', reason } : { kind: 'skip', reason });
+  const notYet = (reason: string): Prepared =>
+    age < CAUSE_GRACE_MS ? { kind: 'wait', reason } : { kind: 'skip', reason };
   const data = (mail.data ?? {}) as Record<string, unknown>;
   switch (mail.template as MailTemplate) {
     case 'email-verification': {
@@ -64,21 +71,44 @@ export async function prepareMail(mail: MailRow, context: MailContext): Promise<
       if (!user) return notYet('no_account');
       if (user.emailVerifiedAt) return { kind: 'skip', reason: 'already_verified' };
       if (user.disabled) return { kind: 'skip', reason: 'account_disabled' };
-      const token = await mailedToken('email_verification', user, mail._id, context.tokenTtlMs.emailVerification, context.clock);
-      return send(user, emailVerificationMail(context.settings, { name: user.name, token, validForMs: context.tokenTtlMs.emailVerification }));
+      const token = await mailedToken(
+        'email_verification',
+        user,
+        mail._id,
+        context.tokenTtlMs.emailVerification,
+        context.clock,
+      );
+      return send(
+        user,
+        emailVerificationMail(context.settings, {
+          name: user.name,
+          token,
+          validForMs: context.tokenTtlMs.emailVerification,
+        }),
+      );
     }
     case 'password-reset': {
       // Whether the address has an account is found out here, not in the request that asked: see account.service.ts.
       const user = typeof data.email === 'string' ? await recipient({ email: data.email }) : null;
       if (!user) return { kind: 'skip', reason: 'no_account' };
       if (user.disabled) return { kind: 'skip', reason: 'account_disabled' };
-      const token = await mailedToken('password_reset', user, mail._id, context.tokenTtlMs.passwordReset, context.clock);
-      return send(user, passwordResetMail(context.settings, { name: user.name, token, validForMs: context.tokenTtlMs.passwordReset }));
+      const token = await mailedToken(
+        'password_reset',
+        user,
+        mail._id,
+        context.tokenTtlMs.passwordReset,
+        context.clock,
+      );
+      return send(
+        user,
+        passwordResetMail(context.settings, { name: user.name, token, validForMs: context.tokenTtlMs.passwordReset }),
+      );
     }
     case 'order-paid':
     case 'order-refunded':
     case 'order-canceled': {
-      const order = typeof data.orderId === 'string' ? ((await OrderModel.findById(data.orderId).lean()) as OrderRow | null) : null;
+      const order =
+        typeof data.orderId === 'string' ? ((await OrderModel.findById(data.orderId).lean()) as OrderRow | null) : null;
       if (!order) return notYet('no_order');
       const user = await recipient({ _id: order.userId });
       if (!user) return { kind: 'skip', reason: 'no_account' };
@@ -109,10 +139,18 @@ function send(user: Recipient, content: MailContent): Prepared {
 async function recipient(filter: { _id?: Types.ObjectId | null; email?: string }): Promise<Recipient | null> {
   if (filter._id === null) return null;
   const found = filter._id ? { _id: filter._id } : { email: filter.email ?? '' };
-  return userCollection().findOne<Recipient>(found, { projection: { name: 1, email: 1, disabled: 1, emailVerifiedAt: 1 } });
+  return userCollection().findOne<Recipient>(found, {
+    projection: { name: 1, email: 1, disabled: 1, emailVerifiedAt: 1 },
+  });
 }
 
-async function mailedToken(purpose: AccountTokenPurpose, user: Recipient, mailKey: string, ttlMs: number, clock: () => Date): Promise<string> {
+async function mailedToken(
+  purpose: AccountTokenPurpose,
+  user: Recipient,
+  mailKey: string,
+  ttlMs: number,
+  clock: () => Date,
+): Promise<string> {
   const token = newOpaqueToken();
   await AccountTokenModel.create({
     _id: digestOf(token),
@@ -128,9 +166,14 @@ async function mailedToken(purpose: AccountTokenPurpose, user: Recipient, mailKe
 function summaryOf(order: OrderRow): OrderSummary {
   return {
     id: order._id.toHexString(),
-    items: order.items.map((item) => ({ name: item.name, quantity: item.quantity, lineTotalMinor: item.lineTotalMinor })),
+    items: order.items.map((item) => ({
+      name: item.name,
+      quantity: item.quantity,
+      lineTotalMinor: item.lineTotalMinor,
+    })),
     amountMinor: order.amountMinor,
     currency: order.currency,
-    ...(order.capturedMinor != null && order.capturedMinor < order.amountMinor && { chargedMinor: order.capturedMinor }),
+    ...(order.capturedMinor != null &&
+      order.capturedMinor < order.amountMinor && { chargedMinor: order.capturedMinor }),
   };
 }

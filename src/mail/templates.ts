@@ -54,7 +54,9 @@ function layout(settings: MailSettings, heading: string, body: SafeHtml): string
         <meta charset="utf-8" />
         <title>${heading}</title>
       </head>
-      <body style="font-family: sans-serif; line-height: 1.5; color: #222; max-width: 40em; margin: 0 auto; padding: 1em">
+      <body
+        style="font-family: sans-serif; line-height: 1.5; color: #222; max-width: 40em; margin: 0 auto; padding: 1em"
+      >
         <h1 style="font-size: 1.3em">${heading}</h1>
         ${body}
         <p style="color: #666; font-size: 0.9em">${settings.shopName}</p>
@@ -70,10 +72,15 @@ function button(href: string, label: string): SafeHtml {
         >${label}</a
       >
     </p>
-    <p style="font-size: 0.9em">Or copy this address into your browser: <br /><span style="word-break: break-all">${href}</span></p>`;
+    <p style="font-size: 0.9em">
+      Or copy this address into your browser: <br /><span style="word-break: break-all">${href}</span>
+    </p>`;
 }
 
-export function emailVerificationMail(settings: MailSettings, data: { name: string; token: string; validForMs: number }): MailContent {
+export function emailVerificationMail(
+  settings: MailSettings,
+  data: { name: string; token: string; validForMs: number },
+): MailContent {
   const link = linkTo(settings, `#/verify-email?token=${encodeURIComponent(data.token)}`);
   const validFor = durationText(data.validForMs);
   const heading = 'Confirm your email address';
@@ -100,7 +107,10 @@ ${settings.shopName}
   };
 }
 
-export function passwordResetMail(settings: MailSettings, data: { name: string; token: string; validForMs: number }): MailContent {
+export function passwordResetMail(
+  settings: MailSettings,
+  data: { name: string; token: string; validForMs: number },
+): MailContent {
   const link = linkTo(settings, `#/reset-password?token=${encodeURIComponent(data.token)}`);
   const validFor = durationText(data.validForMs);
   return {
@@ -121,7 +131,8 @@ ${settings.shopName}
       'Reset your password',
       html`<p>Hello ${data.name},</p>
         <p>
-          someone, hopefully you, asked to reset the password of your account. To choose a new one, open this link (it works once, for ${validFor}):
+          someone, hopefully you, asked to reset the password of your account. To choose a new one, open this link (it
+          works once, for ${validFor}):
         </p>
         ${button(link, 'Choose a new password')}
         <p>If it was not you, ignore this mail: your password stays as it is.</p>`,
@@ -130,8 +141,11 @@ ${settings.shopName}
 }
 
 function itemsText(order: OrderSummary): string {
-  const lines = order.items.map((item) => `  ${item.quantity} x ${item.name}: ${formatMoney(item.lineTotalMinor, order.currency)}`);
-  const charged = order.chargedMinor === undefined ? '' : `\n  Charged: ${formatMoney(order.chargedMinor, order.currency)}`;
+  const lines = order.items.map(
+    (item) => `  ${item.quantity} x ${item.name}: ${formatMoney(item.lineTotalMinor, order.currency)}`,
+  );
+  const charged =
+    order.chargedMinor === undefined ? '' : `\n  Charged: ${formatMoney(order.chargedMinor, order.currency)}`;
   return `${lines.join('\n')}\n  Total: ${formatMoney(order.amountMinor, order.currency)}${charged}`;
 }
 
@@ -188,7 +202,10 @@ ${settings.shopName}
   };
 }
 
-export function orderRefundedMail(settings: MailSettings, data: { name: string; order: OrderSummary; refundedMinor: number }): MailContent {
+export function orderRefundedMail(
+  settings: MailSettings,
+  data: { name: string; order: OrderSummary; refundedMinor: number },
+): MailContent {
   const link = linkTo(settings, `#/orders/${data.order.id}`);
   const refunded = formatMoney(data.refundedMinor, data.order.currency);
   const whole = data.refundedMinor >= (data.order.chargedMinor ?? data.order.amountMinor);
@@ -218,9 +235,14 @@ ${settings.shopName}
   };
 }
 
-export function orderCanceledMail(settings: MailSettings, data: { name: string; order: OrderSummary; expired: boolean }): MailContent {
+export function orderCanceledMail(
+  settings: MailSettings,
+  data: { name: string; order: OrderSummary; expired: boolean },
+): MailContent {
   const link = linkTo(settings, `#/orders/${data.order.id}`);
-  const why = data.expired ? `order ${data.order.id} was canceled because it was not paid in time` : `order ${data.order.id} has been canceled`;
+  const why = data.expired
+    ? `order ${data.order.id} was canceled because it was not paid in time`
+    : `order ${data.order.id} has been canceled`;
   return {
     subject: `${settings.shopName}: order ${data.order.id} ${data.expired ? 'expired' : 'canceled'}`,
     text: `Hello ${data.name},

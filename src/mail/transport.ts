@@ -45,7 +45,9 @@ function messageIdFor(key: string, from: string): string {
   return `<${createHash('sha256').update(key).digest('hex').slice(0, 32)}@${domain}>`;
 }
 
-async function compose(mail: OutgoingMail): Promise<{ raw: Buffer; messageId: string; envelope: { from: string; to: string[] } }> {
+async function compose(
+  mail: OutgoingMail,
+): Promise<{ raw: Buffer; messageId: string; envelope: { from: string; to: string[] } }> {
   const messageId = messageIdFor(mail.key, mail.from);
   const node = new MailComposer({
     from: mail.from,
@@ -66,7 +68,9 @@ async function compose(mail: OutgoingMail): Promise<{ raw: Buffer; messageId: st
  * server discards what it got.
  */
 export function smtpTransport(settings: { url: string; timeoutMs: number; logger: Logger }): MailTransport {
-  const connectionOptions = parseConnectionUrl(settings.url) as SMTPConnection.Options & { auth?: { user: string; pass: string } };
+  const connectionOptions = parseConnectionUrl(settings.url) as SMTPConnection.Options & {
+    auth?: { user: string; pass: string };
+  };
   const { auth, ...options } = connectionOptions;
 
   async function send(mail: OutgoingMail, fence: () => Promise<boolean>): Promise<SendOutcome> {
@@ -92,7 +96,10 @@ export function smtpTransport(settings: { url: string; timeoutMs: number; logger
       abort(new Error(why));
     };
     const step = <T>(run: (done: (error: Error | null | undefined, value?: T) => void) => void) =>
-      Promise.race([new Promise<T>((resolve, reject) => run((error, value) => (error ? reject(error) : resolve(value as T)))), aborted]);
+      Promise.race([
+        new Promise<T>((resolve, reject) => run((error, value) => (error ? reject(error) : resolve(value as T)))),
+        aborted,
+      ]);
     // Until the fence, an attempt that drags on (a server answering one byte at a time) is cut off.
     const deadline = setTimeout(() => {
       if (!fenceAsked) cut('the SMTP server took too long before the message');
@@ -156,7 +163,10 @@ export function fileTransport(settings: { dir: string; logger: Logger; logBody: 
       try {
         await mkdir(settings.dir, { recursive: true });
         await writeFile(path.join(settings.dir, `${name}.eml`), raw);
-        await writeFile(path.join(settings.dir, `${name}.txt`), `To: ${mail.to.address}\nSubject: ${mail.content.subject}\n\n${mail.content.text}`);
+        await writeFile(
+          path.join(settings.dir, `${name}.txt`),
+          `To: ${mail.to.address}\nSubject: ${mail.content.subject}\n\n${mail.content.text}`,
+        );
       } catch (error) {
         return { outcome: 'not_sent', permanent: false, error: error instanceof Error ? error.message : String(error) };
       }

@@ -26,7 +26,11 @@ const waitFor = (ageMs: number) => Math.min(5_000, Math.max(WAIT_MS, Math.round(
 /** Finished mails past their retention are deleted at most this often per process. */
 const CLEANUP_EVERY_MS = 60_000;
 
-const noMailMetrics: MailMetrics = { mailSent: () => undefined, mailParked: () => undefined, mailAttemptFailed: () => undefined };
+const noMailMetrics: MailMetrics = {
+  mailSent: () => undefined,
+  mailParked: () => undefined,
+  mailAttemptFailed: () => undefined,
+};
 
 /**
  * Sends the outbox's mails; every server instance runs one. The guarantee is **at most once per cause**, and
@@ -71,7 +75,13 @@ export function createMailWorker(deps: {
     return Math.round(base * (0.8 + Math.random() * 0.4));
   }
 
-  async function park(mail: MailRow, attemptToken: string, reason: 'failing' | 'rejected' | 'outcome_unknown', error: string, countAttempt: boolean) {
+  async function park(
+    mail: MailRow,
+    attemptToken: string,
+    reason: 'failing' | 'rejected' | 'outcome_unknown',
+    error: string,
+    countAttempt: boolean,
+  ) {
     const parked = await MailModel.updateOne(
       { _id: mail._id, attemptToken, status: 'sending' },
       {
@@ -104,7 +114,13 @@ export function createMailWorker(deps: {
         $inc: { attempts: 1 },
       },
     );
-    logger.warn('mail not sent: will retry', { mailKey: mail._id, template: mail.template, attempts, retryInMs: delay, error });
+    logger.warn('mail not sent: will retry', {
+      mailKey: mail._id,
+      template: mail.template,
+      attempts,
+      retryInMs: delay,
+      error,
+    });
   }
 
   async function finish(mail: MailRow, attemptToken: string, outcome: SendOutcome) {
@@ -115,7 +131,14 @@ export function createMailWorker(deps: {
         await MailModel.updateOne(
           { _id: mail._id, attemptToken },
           {
-            $set: { status: 'sent', sentAt: now, finishedAt: now, messageId: outcome.messageId, leaseUntil: null, lastError: null },
+            $set: {
+              status: 'sent',
+              sentAt: now,
+              finishedAt: now,
+              messageId: outcome.messageId,
+              leaseUntil: null,
+              lastError: null,
+            },
             $inc: { attempts: 1 },
           },
         );
@@ -129,7 +152,10 @@ export function createMailWorker(deps: {
       case 'unknown':
         return park(mail, attemptToken, 'outcome_unknown', outcome.error, true);
       case 'fenced_out':
-        logger.warn('mail not handed over: another sender owns it, or the fence could not be written (its lease decides)', { mailKey: mail._id });
+        logger.warn(
+          'mail not handed over: another sender owns it, or the fence could not be written (its lease decides)',
+          { mailKey: mail._id },
+        );
         return;
     }
   }
@@ -140,7 +166,14 @@ export function createMailWorker(deps: {
     const attemptToken = randomUUID();
     const claimed = await MailModel.updateOne(
       { _id: mail._id, status: 'pending', nextAttemptAt: { $lte: now } },
-      { $set: { status: 'sending', attemptToken, leaseUntil: new Date(now.getTime() + settings.sendLeaseMs), handedOverAt: null } },
+      {
+        $set: {
+          status: 'sending',
+          attemptToken,
+          leaseUntil: new Date(now.getTime() + settings.sendLeaseMs),
+          handedOverAt: null,
+        },
+      },
     );
     if (claimed.modifiedCount !== 1) return false; // another sender has it
     const mine = { _id: mail._id, attemptToken, status: 'sending' as const };
@@ -148,11 +181,17 @@ export function createMailWorker(deps: {
     try {
       prepared = await prepareMail(mail, context);
     } catch (error) {
-      await retryLater(mail, attemptToken, `could not prepare the mail: ${error instanceof Error ? error.message : String(error)}`);
+      await retryLater(
+        mail,
+        attemptToken,
+        `could not prepare the mail: ${error instanceof Error ? error.message : String(error)}`,
+      );
       return true;
     }
     if (prepared.kind === 'skip') {
-      await MailModel.updateOne(mine, { $set: { status: 'skipped', skippedReason: prepared.reason, finishedAt: clock(), leaseUntil: null } });
+      await MailModel.updateOne(mine, {
+        $set: { status: 'skipped', skippedReason: prepared.reason, finishedAt: clock(), leaseUntil: null },
+      });
       logger.info('mail skipped', { mailKey: mail._id, template: mail.template, reason: prepared.reason });
       return true;
     }
@@ -168,8 +207,13 @@ export function createMailWorker(deps: {
       });
       return true;
     }
-    const fence = async () => (await MailModel.updateOne({ ...mine, handedOverAt: null }, { $set: { handedOverAt: clock() } })).modifiedCount === 1;
-    const outcome = await transport.send({ key: mail._id, from: settings.from, to: prepared.to, content: prepared.content }, fence);
+    const fence = async () =>
+      (await MailModel.updateOne({ ...mine, handedOverAt: null }, { $set: { handedOverAt: clock() } }))
+        .modifiedCount === 1;
+    const outcome = await transport.send(
+      { key: mail._id, from: settings.from, to: prepared.to, content: prepared.content },
+      fence,
+    );
     if (outcome.outcome === 'sent') faults.reach('mail.after-handover');
     await finish(mail, attemptToken, outcome);
     return true;
@@ -193,7 +237,13 @@ export function createMailWorker(deps: {
         continue;
       }
       if (mail.attempts + 1 >= settings.maxAttempts) {
-        await park(mail, token, 'failing', 'the sender stopped before handing the mail over, on its last attempt', true);
+        await park(
+          mail,
+          token,
+          'failing',
+          'the sender stopped before handing the mail over, on its last attempt',
+          true,
+        );
         continue;
       }
       const released = await MailModel.updateOne(
@@ -209,7 +259,8 @@ export function createMailWorker(deps: {
           $inc: { attempts: 1 },
         },
       );
-      if (released.modifiedCount === 1) logger.warn('mail abandoned by a stopped sender before hand-over: sending it again', { mailKey: mail._id });
+      if (released.modifiedCount === 1)
+        logger.warn('mail abandoned by a stopped sender before hand-over: sending it again', { mailKey: mail._id });
     }
     return abandoned.length;
   }
@@ -217,9 +268,10 @@ export function createMailWorker(deps: {
   function cleanupNowAndThen(now: Date) {
     if (now.getTime() - lastCleanup < CLEANUP_EVERY_MS) return;
     lastCleanup = now.getTime();
-    MailModel.deleteMany({ status: { $in: ['sent', 'skipped'] }, finishedAt: { $lte: new Date(now.getTime() - settings.retentionMs) } }).catch(
-      () => undefined,
-    );
+    MailModel.deleteMany({
+      status: { $in: ['sent', 'skipped'] },
+      finishedAt: { $lte: new Date(now.getTime() - settings.retentionMs) },
+    }).catch(() => undefined);
   }
 
   /** One pass: take over abandoned mails, then send what is due, batch after batch, until nothing is. */

@@ -16,7 +16,12 @@ export type ResponseObserver = (req: Request, res: Response, failure: unknown) =
  */
 export function accessLog(logger: PinoLogger): ResponseObserver {
   return (req, res, failure) => {
-    const level: Level = failure !== undefined || res.statusCode >= 500 ? 'error' : PROBES.has(req.path) && res.statusCode < 400 ? 'debug' : 'info';
+    const level: Level =
+      failure !== undefined || res.statusCode >= 500
+        ? 'error'
+        : PROBES.has(req.path) && res.statusCode < 400
+          ? 'debug'
+          : 'info';
     if (!logger.isLevelEnabled(level)) return;
     const fields: Record<string, unknown> = {
       requestId: requestIdOf(req),

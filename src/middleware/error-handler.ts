@@ -19,10 +19,16 @@ const BODY_PARSER_ERRORS: Record<string, Mapped> = {
   'entity.parse.failed': { status: 400, body: { message: 'Malformed JSON in request body', code: 'MALFORMED_JSON' } },
   'entity.too.large': { status: 413, body: { message: 'Request body is too large', code: 'PAYLOAD_TOO_LARGE' } },
   'parameters.too.many': { status: 413, body: { message: 'Too many parameters', code: 'PAYLOAD_TOO_LARGE' } },
-  'encoding.unsupported': { status: 415, body: { message: 'Unsupported content encoding', code: 'UNSUPPORTED_MEDIA_TYPE' } },
+  'encoding.unsupported': {
+    status: 415,
+    body: { message: 'Unsupported content encoding', code: 'UNSUPPORTED_MEDIA_TYPE' },
+  },
   'charset.unsupported': { status: 415, body: { message: 'Unsupported charset', code: 'UNSUPPORTED_MEDIA_TYPE' } },
   'request.aborted': { status: 400, body: { message: 'Request was aborted', code: 'BAD_REQUEST' } },
-  'request.size.invalid': { status: 400, body: { message: 'Request size did not match Content-Length', code: 'BAD_REQUEST' } },
+  'request.size.invalid': {
+    status: 400,
+    body: { message: 'Request size did not match Content-Length', code: 'BAD_REQUEST' },
+  },
 };
 
 const DATABASE_DOWN = new Set([
@@ -59,7 +65,10 @@ export function mapError(error: unknown): Mapped | undefined {
     // One entry per problem: the same message for the same field is said once.
     const details = [
       ...new Map(
-        error.issues.map((issue) => [`${issue.path.join('.')}\n${issue.message}`, { path: issue.path.join('.'), message: issue.message }]),
+        error.issues.map((issue) => [
+          `${issue.path.join('.')}\n${issue.message}`,
+          { path: issue.path.join('.'), message: issue.message },
+        ]),
       ).values(),
     ];
     return { status: 400, body: { message: 'Validation failed', code: 'VALIDATION_ERROR', details } };
@@ -78,7 +87,12 @@ export function mapError(error: unknown): Mapped | undefined {
     return { status: 409, body: { message: 'Resource already exists', code: 'CONFLICT' } };
   }
   if (typeof error !== 'object' || error === null) return undefined;
-  const { type, name, status, expose } = error as { type?: unknown; name?: unknown; status?: unknown; expose?: unknown };
+  const { type, name, status, expose } = error as {
+    type?: unknown;
+    name?: unknown;
+    status?: unknown;
+    expose?: unknown;
+  };
   if (typeof type === 'string' && type in BODY_PARSER_ERRORS) return BODY_PARSER_ERRORS[type];
   const { message, code } = error as { message?: unknown; code?: unknown };
   const failover = name === 'MongoServerError' && typeof code === 'number' && FAILOVER_CODES.has(code);
@@ -112,7 +126,8 @@ export function errorHandler(logger: Logger) {
     const requestId = requestIdOf(req) ?? currentRequestId();
     const mapped = mapError(error);
     if (mapped) {
-      if (mapped.status >= 500) logger.warn('request failed', { requestId, status: mapped.status, code: mapped.body.code, path: req.path });
+      if (mapped.status >= 500)
+        logger.warn('request failed', { requestId, status: mapped.status, code: mapped.body.code, path: req.path });
       res.status(mapped.status).json({ ...mapped.body, requestId } satisfies ErrorBody);
       return;
     }

@@ -28,7 +28,8 @@ export function fixedHeaders(middleware: RequestHandler): RequestHandler {
     probe as Request,
     recorder as unknown as ServerResponse as Response,
     ((error?: unknown) => {
-      if (error) throw error instanceof Error ? error : new Error('fixedHeaders: the middleware passed an error to next()');
+      if (error)
+        throw error instanceof Error ? error : new Error('fixedHeaders: the middleware passed an error to next()');
       calledNext = true;
     }) as NextFunction,
   );

@@ -62,7 +62,10 @@ export function limitRequests(limit: RateLimit) {
     const resetSeconds = Math.max(0, Math.ceil((client.resetAt - now) / 1000));
     if (!res.headersSent) {
       res.setHeader('RateLimit-Policy', policy);
-      res.setHeader('RateLimit', `limit=${limit.max}, remaining=${Math.max(limit.max - client.hits, 0)}, reset=${resetSeconds}`);
+      res.setHeader(
+        'RateLimit',
+        `limit=${limit.max}, remaining=${Math.max(limit.max - client.hits, 0)}, reset=${resetSeconds}`,
+      );
     }
     if (client.hits <= limit.max) return next();
     if (!res.headersSent) res.setHeader('Retry-After', String(resetSeconds));
@@ -102,7 +105,9 @@ function mongoStore(name: string, limit: RateLimit, logger: Logger): Store {
     async decrement(key) {
       await counter
         .giveBack(key)
-        .catch((error: unknown) => logger.warn('could not give back a rate-limit attempt', { limiter: name, error: String(error) }));
+        .catch((error: unknown) =>
+          logger.warn('could not give back a rate-limit attempt', { limiter: name, error: String(error) }),
+        );
     },
     async resetKey(key) {
       await counter.reset(key);
@@ -118,7 +123,10 @@ function mongoStore(name: string, limit: RateLimit, logger: Logger): Store {
  * The login and registration limits, counted in MongoDB so that every instance on the database shares
  * them. A database error fails the request (503 through the error handler), never lets it through unlimited.
  */
-export function authLimits(limits: { loginPerAccount: RateLimit; loginPerAddress: RateLimit; registration: RateLimit }, logger: Logger) {
+export function authLimits(
+  limits: { loginPerAccount: RateLimit; loginPerAddress: RateLimit; registration: RateLimit },
+  logger: Logger,
+) {
   return {
     /**
      * Failed logins per client address. Every attempt is counted before the password is checked, so
@@ -138,7 +146,9 @@ export function authLimits(limits: { loginPerAccount: RateLimit; loginPerAddress
       keyGenerator: (_req, res) => (res.locals.parsed as { body: { email: string } }).body.email,
     }),
     /** Registrations per client address, successful or not. */
-    registration: limiter(limits.registration, TOO_MANY_ATTEMPTS, logger, { store: mongoStore('registration-address', limits.registration, logger) }),
+    registration: limiter(limits.registration, TOO_MANY_ATTEMPTS, logger, {
+      store: mongoStore('registration-address', limits.registration, logger),
+    }),
   };
 }
 
@@ -151,7 +161,12 @@ export type AuthLimits = ReturnType<typeof authLimits>;
  * token must not become a way to guess the password), keyed by the account's email.
  */
 export function accountLimits(
-  limits: { passwordForgotPerAccount: RateLimit; passwordForgotPerAddress: RateLimit; verificationMail: RateLimit; loginPerAccount: RateLimit },
+  limits: {
+    passwordForgotPerAccount: RateLimit;
+    passwordForgotPerAddress: RateLimit;
+    verificationMail: RateLimit;
+    loginPerAccount: RateLimit;
+  },
   logger: Logger,
 ) {
   const accountOf = (res: Response) => (res.locals.user as { id: string; email: string }).email;

@@ -1,6 +1,9 @@
 import { Schema, model, type InferSchemaType, type Types } from 'mongoose';
 
-const personSchema = new Schema({ id: { type: Schema.Types.ObjectId, required: true }, email: { type: String, required: true } }, { _id: false });
+const personSchema = new Schema(
+  { id: { type: Schema.Types.ObjectId, required: true }, email: { type: String, required: true } },
+  { _id: false },
+);
 
 const changeSchema = (type: StringConstructor | BooleanConstructor) =>
   new Schema({ from: { type, required: true }, to: { type, required: true } }, { _id: false });
@@ -19,7 +22,10 @@ const auditEntrySchema = new Schema(
     target: { type: personSchema, required: true },
     changes: {
       type: new Schema(
-        { role: { type: changeSchema(String), default: undefined }, disabled: { type: changeSchema(Boolean), default: undefined } },
+        {
+          role: { type: changeSchema(String), default: undefined },
+          disabled: { type: changeSchema(Boolean), default: undefined },
+        },
         { _id: false },
       ),
       required: true,

@@ -52,7 +52,10 @@ const refundSchema = new Schema(
     restock: { type: Boolean, default: false },
     /** The admin who asked (null for a refund made elsewhere). */
     requestedBy: {
-      type: new Schema({ userId: { type: Schema.Types.ObjectId, required: true }, email: { type: String, required: true } }, { _id: false }),
+      type: new Schema(
+        { userId: { type: Schema.Types.ObjectId, required: true }, email: { type: String, required: true } },
+        { _id: false },
+      ),
       default: null,
     },
     requestedAt: { type: Date, required: true },
@@ -110,7 +113,12 @@ const captureSchema = new Schema(
     amountMinor: { type: Number, required: true },
     /** The units shipped per product; absent: every unit of every line. */
     lines: {
-      type: [new Schema({ productId: { type: Schema.Types.ObjectId, required: true }, quantity: { type: Number, required: true } }, { _id: false })],
+      type: [
+        new Schema(
+          { productId: { type: Schema.Types.ObjectId, required: true }, quantity: { type: Number, required: true } },
+          { _id: false },
+        ),
+      ],
       default: undefined,
     },
     /** Units not shipped go back on sale when the payment is captured. */
@@ -119,7 +127,10 @@ const captureSchema = new Schema(
     status: { type: String, enum: ['requested', 'succeeded', 'refused'], required: true },
     failure: { type: String, default: null },
     requestedBy: {
-      type: new Schema({ userId: { type: Schema.Types.ObjectId, required: true }, email: { type: String, required: true } }, { _id: false }),
+      type: new Schema(
+        { userId: { type: Schema.Types.ObjectId, required: true }, email: { type: String, required: true } },
+        { _id: false },
+      ),
       required: true,
     },
     requestedAt: { type: Date, required: true },

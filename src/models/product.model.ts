@@ -5,12 +5,21 @@ const productSchema = new Schema(
     name: { type: String, required: true, trim: true },
     description: { type: String, required: true },
     /** Integer ISO 4217 minor units of `currency` (25.99 USD is 2599). */
-    priceMinor: { type: Number, required: true, validate: { validator: Number.isSafeInteger, message: 'must be an integer' } },
+    priceMinor: {
+      type: Number,
+      required: true,
+      validate: { validator: Number.isSafeInteger, message: 'must be an integer' },
+    },
     currency: { type: String, required: true, uppercase: true },
     /** The price in thousandths of the major unit: orders products of any currency as their prices read. */
     priceSortKey: { type: Number, required: true },
     /** Units available to order now; orders take them with conditional decrements. */
-    stock: { type: Number, required: true, min: 0, validate: { validator: Number.isSafeInteger, message: 'must be an integer' } },
+    stock: {
+      type: Number,
+      required: true,
+      min: 0,
+      validate: { validator: Number.isSafeInteger, message: 'must be an integer' },
+    },
     /**
      * Orders holding units of this product right now. The conditional decrement that reserves stock pushes
      * the order's id in the same atomic update, and release/commit pull it: each happens at most once

@@ -1,5 +1,11 @@
 import { z } from 'zod';
-import { createDocument, type oas31, type ZodOpenApiOperationObject, type ZodOpenApiPathsObject, type ZodOpenApiResponseObject } from 'zod-openapi';
+import {
+  createDocument,
+  type oas31,
+  type ZodOpenApiOperationObject,
+  type ZodOpenApiPathsObject,
+  type ZodOpenApiResponseObject,
+} from 'zod-openapi';
 import { ERROR_CODES, type ErrorCode } from '../lib/error-codes';
 import { errorBody, errorBodyWith, errorCode } from '../schemas/error.schemas';
 import { exampleError } from './examples';
@@ -31,11 +37,20 @@ when reporting a problem. A refused request changes nothing.
 \`ROUTE_NOT_FOUND\`. Requests under \`/api\` are rate-limited per client (\`429\` \`RATE_LIMITED\`), except the webhook and this documentation.`;
 
 const TAGS = [
-  { name: 'Auth', description: 'Registration, login, sessions, the current user, password reset and email verification' },
+  {
+    name: 'Auth',
+    description: 'Registration, login, sessions, the current user, password reset and email verification',
+  },
   { name: 'Products', description: 'The catalogue: public reading, admin changes' },
   { name: 'Orders', description: 'Orders, payments and cancellation' },
-  { name: 'Saved cards', description: "A buyer's cards kept at Stripe (a Customer per account) for one-click payments" },
-  { name: 'Storefront', description: 'What a browser front end needs to know: the payment mode and the Stripe.js settings' },
+  {
+    name: 'Saved cards',
+    description: "A buyer's cards kept at Stripe (a Customer per account) for one-click payments",
+  },
+  {
+    name: 'Storefront',
+    description: 'What a browser front end needs to know: the payment mode and the Stripe.js settings',
+  },
   { name: 'Admin', description: "Refunds, every buyer's orders, accounts and their audit trail (admins only)" },
   { name: 'Webhooks', description: 'Called by Stripe' },
   { name: 'System', description: 'Health, readiness and this documentation' },
@@ -45,7 +60,8 @@ const TAGS = [
 export function impliedErrorCodes(op: ApiOperation): ErrorCode[] {
   const codes: ErrorCode[] = [];
   const request = op.request ?? {};
-  if (request.body && !op.rawBody) codes.push('VALIDATION_ERROR', 'MALFORMED_JSON', 'BAD_REQUEST', 'PAYLOAD_TOO_LARGE', 'UNSUPPORTED_MEDIA_TYPE');
+  if (request.body && !op.rawBody)
+    codes.push('VALIDATION_ERROR', 'MALFORMED_JSON', 'BAD_REQUEST', 'PAYLOAD_TOO_LARGE', 'UNSUPPORTED_MEDIA_TYPE');
   if ((request.query || request.params || request.headers) && !op.rawBody) codes.push('VALIDATION_ERROR');
   // A path parameter with broken percent-encoding cannot be decoded.
   if (op.path.includes('{')) codes.push('BAD_REQUEST');
@@ -89,7 +105,8 @@ function errorResponses(op: ApiOperation): Record<string, ZodOpenApiResponseObje
 /** `idempotency-key` as Node hands it to the route, `Idempotency-Key` in the document. */
 function documentedHeaders(schema: z.ZodType): z.ZodObject {
   if (!(schema instanceof z.ZodObject)) throw new Error('Header schemas must be z.object()');
-  const canonical = (name: string) => name.replace(/(^|-)([a-z])/g, (_m, dash: string, letter: string) => dash + letter.toUpperCase());
+  const canonical = (name: string) =>
+    name.replace(/(^|-)([a-z])/g, (_m, dash: string, letter: string) => dash + letter.toUpperCase());
   return z.object(Object.fromEntries(Object.entries(schema.shape).map(([name, field]) => [canonical(name), field])));
 }
 
@@ -113,7 +130,12 @@ function toOperationObject(op: ApiOperation): ZodOpenApiOperationObject {
     operation.requestBody = {
       // validate() reads a missing body as {}: where {} is a valid body (every field optional), the body may be left out.
       required: !request.body.safeParse({}).success,
-      content: { 'application/json': { schema: request.body, ...(op.requestExample !== undefined && { example: op.requestExample }) } },
+      content: {
+        'application/json': {
+          schema: request.body,
+          ...(op.requestExample !== undefined && { example: op.requestExample }),
+        },
+      },
     };
   }
   const responses: Record<string, ZodOpenApiResponseObject> = {};
@@ -157,7 +179,11 @@ export function buildOpenApiDocument(operations: readonly ApiOperation[] = apiOp
             bearerFormat: 'JWT',
             description: 'The JWT from POST /api/login (its token without the "Bearer " prefix here)',
           },
-          metricsToken: { type: 'http', scheme: 'bearer', description: 'The METRICS_TOKEN setting, for a Prometheus scraper' },
+          metricsToken: {
+            type: 'http',
+            scheme: 'bearer',
+            description: 'The METRICS_TOKEN setting, for a Prometheus scraper',
+          },
         },
       },
     },
@@ -170,14 +196,16 @@ export function buildOpenApiDocument(operations: readonly ApiOperation[] = apiOp
       },
     },
   );
-  for (const op of operations) describeParameters(document.paths?.[op.path]?.[op.method], op.parameterDescriptions ?? {});
+  for (const op of operations)
+    describeParameters(document.paths?.[op.path]?.[op.method], op.parameterDescriptions ?? {});
   return document;
 }
 
 /** Parameter descriptions go on the generated parameter objects, so the request schemas stay as they are. */
 function describeParameters(operation: oas31.OperationObject | undefined, descriptions: Record<string, string>) {
   for (const parameter of operation?.parameters ?? []) {
-    if ('name' in parameter && descriptions[parameter.name] && !parameter.description) parameter.description = descriptions[parameter.name];
+    if ('name' in parameter && descriptions[parameter.name] && !parameter.description)
+      parameter.description = descriptions[parameter.name];
   }
 }
 

@@ -3,7 +3,12 @@ import type { ErrorDetail } from '../lib/errors';
 
 /** Example values shown in the API document; the OpenAPI test validates each against its schema. */
 
-export const exampleUser = { id: '665f1c2e8b3a4d0012ab34cd', name: 'John Doe', email: 'john.doe@example.com', role: 'user' };
+export const exampleUser = {
+  id: '665f1c2e8b3a4d0012ab34cd',
+  name: 'John Doe',
+  email: 'john.doe@example.com',
+  role: 'user',
+};
 
 export const exampleProduct = {
   id: '665f1d0a8b3a4d0012ab34d1',
@@ -62,8 +67,18 @@ export const exampleCapturedOrder = {
   paidAmount: 25.99,
   history: [
     ...exampleOrder.history,
-    { status: 'authorized', at: '2026-01-15T10:32:05.000Z', reason: 'payment_authorized', eventId: 'evt_1Nv1aB2eZvKYlo2A' },
-    { status: 'paid', at: '2026-01-16T08:00:00.000Z', reason: 'captured', eventId: `capture:${examplePaymentIntentId}` },
+    {
+      status: 'authorized',
+      at: '2026-01-15T10:32:05.000Z',
+      reason: 'payment_authorized',
+      eventId: 'evt_1Nv1aB2eZvKYlo2A',
+    },
+    {
+      status: 'paid',
+      at: '2026-01-16T08:00:00.000Z',
+      reason: 'captured',
+      eventId: `capture:${examplePaymentIntentId}`,
+    },
   ],
   updatedAt: '2026-01-16T08:00:00.000Z',
   ...adminPart(25.99, {
@@ -85,7 +100,12 @@ export const exampleVoidedOrder = {
   status: 'canceled',
   history: [
     ...exampleOrder.history,
-    { status: 'authorized', at: '2026-01-15T10:32:05.000Z', reason: 'payment_authorized', eventId: 'evt_1Nv1aB2eZvKYlo2A' },
+    {
+      status: 'authorized',
+      at: '2026-01-15T10:32:05.000Z',
+      reason: 'payment_authorized',
+      eventId: 'evt_1Nv1aB2eZvKYlo2A',
+    },
     { status: 'canceled', at: '2026-01-16T08:00:00.000Z', reason: 'voided' },
   ],
   updatedAt: '2026-01-16T08:00:00.000Z',
@@ -132,8 +152,17 @@ const exampleDetails: Partial<Record<ErrorCode, ErrorDetail[]>> = {
   INVALID_CURSOR: [{ path: 'cursor', message: 'Use nextCursor from the previous page with the same filters and sort' }],
   MIXED_CURRENCY: [{ path: 'items', message: 'Found EUR, USD' }],
   AMOUNT_OUT_OF_RANGE: [{ path: 'items', message: 'Amount must be at least 0.50 USD' }],
-  PAYMENT_REQUEST_REJECTED: [{ path: 'payment', message: "No such PaymentMethod: 'pm_unknown'", code: 'resource_missing' }],
-  OUT_OF_STOCK: [{ message: `Product ${exampleProduct.id}: 2 requested, 1 available`, productId: exampleProduct.id, requested: 2, available: 1 }],
+  PAYMENT_REQUEST_REJECTED: [
+    { path: 'payment', message: "No such PaymentMethod: 'pm_unknown'", code: 'resource_missing' },
+  ],
+  OUT_OF_STOCK: [
+    {
+      message: `Product ${exampleProduct.id}: 2 requested, 1 available`,
+      productId: exampleProduct.id,
+      requested: 2,
+      available: 1,
+    },
+  ],
   STOCK_BUSY: [
     {
       message: `Product ${exampleProduct.id}: 1 requested, 0 available, 2 held by orders still being placed`,
@@ -143,9 +172,16 @@ const exampleDetails: Partial<Record<ErrorCode, ErrorDetail[]>> = {
       heldByOrdersInProgress: 2,
     },
   ],
-  OPEN_ORDER_LIMIT: [{ message: '10 unpaid orders open, at most 10', limit: 'openOrders', max: 10, open: 10, requested: 1 }],
+  OPEN_ORDER_LIMIT: [
+    { message: '10 unpaid orders open, at most 10', limit: 'openOrders', max: 10, open: 10, requested: 1 },
+  ],
   CARD_DECLINED: [
-    { message: 'Your card was declined.', declineCode: 'generic_decline', orderId: exampleOrder.id, paymentIntentId: examplePaymentIntentId },
+    {
+      message: 'Your card was declined.',
+      declineCode: 'generic_decline',
+      orderId: exampleOrder.id,
+      paymentIntentId: examplePaymentIntentId,
+    },
   ],
   INVALID_SIGNATURE: [{ message: 'No signatures found matching the expected signature for payload.' }],
   INVALID_EVENT: [{ path: 'data.object.currency', message: 'Invalid input: expected string, received undefined' }],
@@ -156,9 +192,18 @@ const exampleDetails: Partial<Record<ErrorCode, ErrorDetail[]>> = {
       remaining: 11.98,
     },
   ],
-  REFUND_REFUSED: [{ message: 'Refund amount ($60.00) is greater than unrefunded amount on charge ($51.98)', code: 'amount_too_large' }],
+  REFUND_REFUSED: [
+    {
+      message: 'Refund amount ($60.00) is greater than unrefunded amount on charge ($51.98)',
+      code: 'amount_too_large',
+    },
+  ],
   ORDER_DISPUTED: [
-    { message: 'Dispute dp_1Pgc71B7WZ01zgkWMevJiAUx is needs_response', disputeId: 'dp_1Pgc71B7WZ01zgkWMevJiAUx', status: 'needs_response' },
+    {
+      message: 'Dispute dp_1Pgc71B7WZ01zgkWMevJiAUx is needs_response',
+      disputeId: 'dp_1Pgc71B7WZ01zgkWMevJiAUx',
+      status: 'needs_response',
+    },
   ],
   CAPTURE_REFUSED: [
     {

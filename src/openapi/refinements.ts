@@ -14,7 +14,9 @@ const NOT_BLANK = '\\S';
 
 /** Whether a string schema trims its input first (a zod `overwrite` check that turns '  ' into ''). */
 function trims(schema: z.core.$ZodType): boolean {
-  const checks = (schema._zod.def as { checks?: Array<{ _zod: { def: { check: string; tx?: (value: string) => string } } }> }).checks ?? [];
+  const checks =
+    (schema._zod.def as { checks?: Array<{ _zod: { def: { check: string; tx?: (value: string) => string } } }> })
+      .checks ?? [];
   return checks.some((check) => check._zod.def.check === 'overwrite' && check._zod.def.tx?.('  ') === '');
 }
 
@@ -30,11 +32,20 @@ export const describeRefinements: Override = ({ zodSchema, jsonSchema, io }) => 
   if (io === 'input' && def.type === 'pipe') {
     // `z.string().trim().max(254).pipe(z.email())`: the input is the left side, but the right side's pattern applies too.
     // Only the pattern: it is exactly what zod checks, where JSON Schema's `format: email` is another rule.
-    const after = z.toJSONSchema((def as unknown as { out: z.ZodType }).out, { io: 'input', unrepresentable: 'any' }) as { pattern?: string };
+    const after = z.toJSONSchema((def as unknown as { out: z.ZodType }).out, {
+      io: 'input',
+      unrepresentable: 'any',
+    }) as { pattern?: string };
     if (after.pattern && !jsonSchema.pattern) jsonSchema.pattern = after.pattern;
   }
   // `.trim().min(1)`: the length is checked after trimming, so blank text is refused.
-  if (io === 'input' && def.type === 'string' && trims(zodSchema) && Number(jsonSchema.minLength) >= 1 && !jsonSchema.pattern)
+  if (
+    io === 'input' &&
+    def.type === 'string' &&
+    trims(zodSchema) &&
+    Number(jsonSchema.minLength) >= 1 &&
+    !jsonSchema.pattern
+  )
     jsonSchema.pattern = NOT_BLANK;
   if (zodSchema === createProductRequest.body.shape.description) {
     jsonSchema.minLength = 1;
@@ -43,7 +54,8 @@ export const describeRefinements: Override = ({ zodSchema, jsonSchema, io }) => 
   if (zodSchema === currencyCode) {
     jsonSchema.enum = [...CURRENCIES.keys()].sort();
     delete jsonSchema.pattern;
-    jsonSchema.description = 'ISO 4217 code of a currency Stripe charges cards in; case-insensitive (stored upper-case)';
+    jsonSchema.description =
+      'ISO 4217 code of a currency Stripe charges cards in; case-insensitive (stored upper-case)';
   }
   if (zodSchema === registerRequest.body.shape.password) {
     jsonSchema.minLength = PASSWORD_MIN_CHARS;

@@ -188,7 +188,10 @@ export interface PaymentGateway {
    * captured (canceled, lapsed, never authorized) or more than was authorized is a GatewayError kind
    * 'invalid_request', and nothing is captured.
    */
-  capturePaymentIntent(id: string, input: CapturePaymentIntentInput): Promise<{ status: PaymentIntentStatus; amountReceivedMinor: number | null }>;
+  capturePaymentIntent(
+    id: string,
+    input: CapturePaymentIntentInput,
+  ): Promise<{ status: PaymentIntentStatus; amountReceivedMinor: number | null }>;
   /** Reads the intent as the provider has it now; an unknown id is a GatewayError kind 'invalid_request' (resource_missing). */
   retrievePaymentIntent(id: string): Promise<PaymentIntentSnapshot>;
   /**

@@ -21,12 +21,16 @@ export function createPaymentGateway(config: Config, deps: PaymentGatewayDeps): 
   const { logger } = deps;
   if (config.stripe.secretKey) {
     const gateway = createStripeGateway(config.stripe, logger);
-    logger.info(`Payments: Stripe (${gateway.liveMode ? 'live' : 'test'} mode) at ${stripeApiOrigin(config.stripe.api)}`);
+    logger.info(
+      `Payments: Stripe (${gateway.liveMode ? 'live' : 'test'} mode) at ${stripeApiOrigin(config.stripe.api)}`,
+    );
     // Stripe delivers its own events: nothing of ours is in flight.
     return { ...gateway, settle: () => Promise.resolve() };
   }
   if (config.env === 'production') {
-    throw new Error('STRIPE_SECRET_KEY is required in production: the simulated payment gateway is for development and tests');
+    throw new Error(
+      'STRIPE_SECRET_KEY is required in production: the simulated payment gateway is for development and tests',
+    );
   }
   const configuredUrl = config.simulated.webhookUrl;
   logger.info(

@@ -18,7 +18,11 @@ export function isResourceMissing(error: unknown): boolean {
 
 /** The provider refused a change the intent's status does not allow (answering a challenge it is not waiting for ...). */
 export function isUnexpectedIntentState(error: unknown): boolean {
-  return error instanceof GatewayError && error.kind === 'invalid_request' && error.code === 'payment_intent_unexpected_state';
+  return (
+    error instanceof GatewayError &&
+    error.kind === 'invalid_request' &&
+    error.code === 'payment_intent_unexpected_state'
+  );
 }
 
 /** The intent as the gateway has it now. A refusal or outage other than "no such intent" is thrown as the GatewayError it is. */
@@ -53,7 +57,13 @@ export function snapshotOutcome(snapshot: PaymentIntentSnapshot): PaymentOutcome
       return { kind: 'payment_processing', intentId, orderIdHint };
     // Authorized (manual capture): the money is held for the order, which must not be canceled as unpaid.
     case 'requires_capture':
-      return { kind: 'payment_authorized', intentId, currency: snapshot.currency, amountMinor: manual?.capturableMinor ?? null, orderIdHint };
+      return {
+        kind: 'payment_authorized',
+        intentId,
+        currency: snapshot.currency,
+        amountMinor: manual?.capturableMinor ?? null,
+        orderIdHint,
+      };
     case 'requires_payment_method':
     case 'requires_confirmation':
     case 'requires_action':
@@ -69,7 +79,9 @@ export async function cancelIntent(
   gateway: PaymentGateway,
   intentId: string,
   options: { idempotencyKey?: string } = {},
-): Promise<OutcomeOf<'payment_canceled'> | OutcomeOf<'intent_missing'> | { kind: 'already_succeeded'; intentId: string }> {
+): Promise<
+  OutcomeOf<'payment_canceled'> | OutcomeOf<'intent_missing'> | { kind: 'already_succeeded'; intentId: string }
+> {
   try {
     const { status } = await gateway.cancelPaymentIntent(intentId, options.idempotencyKey ? options : undefined);
     return status === 'succeeded' ? { kind: 'already_succeeded', intentId } : { kind: 'payment_canceled', intentId };

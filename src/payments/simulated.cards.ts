@@ -24,10 +24,17 @@ const DECLINES: ReadonlyMap<string, CardDecline> = new Map([
   ['pm_card_chargeDeclinedFraudulent', declined('fraudulent')],
   ['pm_card_chargeDeclinedLostCard', declined('lost_card')],
   ['pm_card_chargeDeclinedStolenCard', declined('stolen_card')],
-  ['pm_card_chargeDeclinedIncorrectCvc', declined('incorrect_cvc', "Your card's security code is incorrect.", 'incorrect_cvc')],
+  [
+    'pm_card_chargeDeclinedIncorrectCvc',
+    declined('incorrect_cvc', "Your card's security code is incorrect.", 'incorrect_cvc'),
+  ],
   [
     'pm_card_chargeDeclinedProcessingError',
-    declined('processing_error', 'An error occurred while processing your card. Try again in a little bit.', 'processing_error'),
+    declined(
+      'processing_error',
+      'An error occurred while processing your card. Try again in a little bit.',
+      'processing_error',
+    ),
   ],
 ]);
 
@@ -39,7 +46,8 @@ const AUTHENTICATION_REQUIRED: ReadonlySet<string> = new Set([
   'pm_card_threeDSecureRequired',
 ]);
 
-export type CardOutcome = { kind: 'approved' } | { kind: 'declined'; decline: CardDecline } | { kind: 'authenticate' } | { kind: 'unknown' };
+export type CardOutcome =
+  { kind: 'approved' } | { kind: 'declined'; decline: CardDecline } | { kind: 'authenticate' } | { kind: 'unknown' };
 
 export function testCardOutcome(paymentMethod: string): CardOutcome {
   const decline = DECLINES.get(paymentMethod);

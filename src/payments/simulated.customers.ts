@@ -1,7 +1,18 @@
 import { isDuplicateKeyError } from '../lib/db-errors';
-import { GatewayError, type PaymentGateway, type SavedCard, type SetupIntentRef, type SetupIntentStatus } from './gateway';
+import {
+  GatewayError,
+  type PaymentGateway,
+  type SavedCard,
+  type SetupIntentRef,
+  type SetupIntentStatus,
+} from './gateway';
 import { declinedOnSetup, testCardDetails, testCardOutcome } from './simulated.cards';
-import { SimulatedCustomerModel, SimulatedIdempotencyKeyModel, SimulatedPaymentMethodModel, SimulatedSetupIntentModel } from './simulated.store';
+import {
+  SimulatedCustomerModel,
+  SimulatedIdempotencyKeyModel,
+  SimulatedPaymentMethodModel,
+  SimulatedSetupIntentModel,
+} from './simulated.store';
 
 /** Stripe's objects as the simulated gateway keeps them (`_id` is the Stripe id); types, not interfaces, so they fit the store's shape. */
 type StoredCustomer = {
@@ -41,7 +52,12 @@ type StoredPaymentMethod = {
 
 export type SimulatedCustomers = Pick<
   PaymentGateway,
-  'createCustomer' | 'createSetupIntent' | 'retrieveSetup' | 'retrievePaymentMethod' | 'listCards' | 'detachPaymentMethod'
+  | 'createCustomer'
+  | 'createSetupIntent'
+  | 'retrieveSetup'
+  | 'retrievePaymentMethod'
+  | 'listCards'
+  | 'detachPaymentMethod'
 > & {
   /**
    * Stands in for Stripe.js's confirmCardSetup, which has nothing to talk to without Stripe: saves a copy of a Stripe
@@ -57,7 +73,8 @@ export type SimulatedCustomers = Pick<
 const TEST_CARD_EXPIRY = { exp_month: 12, exp_year: new Date().getUTCFullYear() + 3 };
 const CARD_LIST_LIMIT = 100;
 
-const missing = (kind: string, id: string) => new GatewayError('invalid_request', `No such ${kind}: '${id}'`, 'resource_missing');
+const missing = (kind: string, id: string) =>
+  new GatewayError('invalid_request', `No such ${kind}: '${id}'`, 'resource_missing');
 
 const toSavedCard = (pm: StoredPaymentMethod): SavedCard => ({
   id: pm._id,
@@ -73,7 +90,11 @@ const toSavedCard = (pm: StoredPaymentMethod): SavedCard => ({
  * following Stripe's rules where the shop depends on them: one Customer per idempotency key, a SetupIntent's card
  * attached to its customer when it is confirmed, a detached card on no customer.
  */
-export function createSimulatedCustomers(ids: { stripeId: (prefix: string) => string; secret: () => string; now: () => number }): SimulatedCustomers {
+export function createSimulatedCustomers(ids: {
+  stripeId: (prefix: string) => string;
+  secret: () => string;
+  now: () => number;
+}): SimulatedCustomers {
   const findSetup = async (id: string) => {
     const setup = await SimulatedSetupIntentModel.findById(id).lean<StoredSetupIntent>();
     if (!setup) throw missing('setup_intent', id);
@@ -84,7 +105,11 @@ export function createSimulatedCustomers(ids: { stripeId: (prefix: string) => st
     if (!card) throw missing('payment_method', id);
     return card;
   };
-  const setupRef = (setup: StoredSetupIntent): SetupIntentRef => ({ id: setup._id, clientSecret: setup.client_secret, status: setup.status });
+  const setupRef = (setup: StoredSetupIntent): SetupIntentRef => ({
+    id: setup._id,
+    clientSecret: setup.client_secret,
+    status: setup.status,
+  });
 
   return {
     async createCustomer({ email, name, metadata, idempotencyKey }) {
@@ -100,7 +125,10 @@ export function createSimulatedCustomers(ids: { stripeId: (prefix: string) => st
         }
         return { id: record.response.id };
       };
-      const earlier = await SimulatedIdempotencyKeyModel.findById(keyId).lean<{ fingerprint: string; response: { id: string } }>();
+      const earlier = await SimulatedIdempotencyKeyModel.findById(keyId).lean<{
+        fingerprint: string;
+        response: { id: string };
+      }>();
       if (earlier) return replay(earlier);
       const customer: StoredCustomer = {
         _id: ids.stripeId('cus'),
@@ -113,13 +141,22 @@ export function createSimulatedCustomers(ids: { stripeId: (prefix: string) => st
       };
       await SimulatedCustomerModel.create(customer);
       try {
-        await SimulatedIdempotencyKeyModel.create({ _id: keyId, fingerprint, response: { id: customer._id }, state: 'done' });
+        await SimulatedIdempotencyKeyModel.create({
+          _id: keyId,
+          fingerprint,
+          response: { id: customer._id },
+          state: 'done',
+        });
         return { id: customer._id };
       } catch (error) {
         if (!isDuplicateKeyError(error)) throw error;
         // A concurrent request with this key made its Customer first: only that one exists for the key.
         await SimulatedCustomerModel.deleteOne({ _id: customer._id });
-        return replay(await SimulatedIdempotencyKeyModel.findById(keyId).lean<{ fingerprint: string; response: { id: string } }>().orFail());
+        return replay(
+          await SimulatedIdempotencyKeyModel.findById(keyId)
+            .lean<{ fingerprint: string; response: { id: string } }>()
+            .orFail(),
+        );
       }
     },
 
@@ -174,21 +211,32 @@ export function createSimulatedCustomers(ids: { stripeId: (prefix: string) => st
       if (!confirmed) {
         // Confirmed by a concurrent request meanwhile: this card was not saved.
         await SimulatedPaymentMethodModel.deleteOne({ _id: card._id });
-        throw new GatewayError('invalid_request', 'This SetupIntent was confirmed meanwhile.', 'setup_intent_unexpected_state');
+        throw new GatewayError(
+          'invalid_request',
+          'This SetupIntent was confirmed meanwhile.',
+          'setup_intent_unexpected_state',
+        );
       }
       return setupRef(confirmed);
     },
 
     async retrieveSetup(id) {
       const setup = await findSetup(id);
-      const card = setup.status === 'succeeded' && setup.payment_method ? toSavedCard(await findCard(setup.payment_method)) : null;
+      const card =
+        setup.status === 'succeeded' && setup.payment_method ? toSavedCard(await findCard(setup.payment_method)) : null;
       return { id: setup._id, status: setup.status, customerId: setup.customer, card };
     },
 
     async retrievePaymentMethod(id) {
       // As on Stripe, a test payment method id reads as a fresh card on no customer.
       if (id.startsWith('pm_card_') && testCardOutcome(id).kind !== 'unknown') {
-        return { id, customerId: null, ...testCardDetails(id), expMonth: TEST_CARD_EXPIRY.exp_month, expYear: TEST_CARD_EXPIRY.exp_year };
+        return {
+          id,
+          customerId: null,
+          ...testCardDetails(id),
+          expMonth: TEST_CARD_EXPIRY.exp_month,
+          expYear: TEST_CARD_EXPIRY.exp_year,
+        };
       }
       return toSavedCard(await findCard(id));
     },
@@ -202,7 +250,10 @@ export function createSimulatedCustomers(ids: { stripeId: (prefix: string) => st
     },
 
     async detachPaymentMethod(id) {
-      const detached = await SimulatedPaymentMethodModel.updateOne({ _id: id, customer: { $ne: null } }, { $set: { customer: null } });
+      const detached = await SimulatedPaymentMethodModel.updateOne(
+        { _id: id, customer: { $ne: null } },
+        { $set: { customer: null } },
+      );
       if (detached.matchedCount === 1) return;
       await findCard(id);
       throw new GatewayError(

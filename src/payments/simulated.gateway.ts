@@ -2,14 +2,25 @@ import { randomInt } from 'node:crypto';
 import { isDuplicateKeyError } from '../lib/db-errors';
 import type { Logger } from '../lib/logger';
 import { minorFromStripe, toStripeAmount } from '../lib/money';
-import { GatewayError, type PaymentGateway, type PaymentIntentRef, type PaymentIntentStatus, type RefundRef } from './gateway';
+import {
+  GatewayError,
+  type PaymentGateway,
+  type PaymentIntentRef,
+  type PaymentIntentStatus,
+  type RefundRef,
+} from './gateway';
 
 /** Stripe's capture methods: `automatic_async` is the default for new intents at our API version; `manual` authorizes only. */
 type CaptureMethod = 'automatic_async' | 'manual';
 import { STRIPE_API_VERSION } from './stripe.api-version';
 import { testCardOutcome, type CardDecline, type CardOutcome } from './simulated.cards';
 import { createSimulatedCustomers, type SimulatedCustomers } from './simulated.customers';
-import { SimulatedChargeModel, SimulatedIdempotencyKeyModel, SimulatedIntentModel, SimulatedRefundModel } from './simulated.store';
+import {
+  SimulatedChargeModel,
+  SimulatedIdempotencyKeyModel,
+  SimulatedIntentModel,
+  SimulatedRefundModel,
+} from './simulated.store';
 import { createWebhookSender } from './simulated.webhooks';
 
 export interface SimulatedGatewayOptions {
@@ -53,7 +64,10 @@ interface SimulatedIntent {
   payment_method_types: string[];
   customer?: string | null;
   /** requires_action: Stripe's shape for a 3-D Secure challenge handled by Stripe.js. */
-  next_action?: { type: 'use_stripe_sdk'; use_stripe_sdk: { type: 'three_d_secure_redirect'; stripe_js: string } } | null;
+  next_action?: {
+    type: 'use_stripe_sdk';
+    use_stripe_sdk: { type: 'three_d_secure_redirect'; stripe_js: string };
+  } | null;
   /** Not Stripe's: the payment method whose authentication the buyer completed; confirming it again charges it. */
   authenticated_payment_method?: string | null;
   last_payment_error: {
@@ -147,7 +161,8 @@ const unexpectedState = (status: PaymentIntentStatus) =>
   );
 
 const ALPHANUMERIC = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
-const randomAlphanumeric = (length: number) => Array.from({ length }, () => ALPHANUMERIC[randomInt(ALPHANUMERIC.length)]).join('');
+const randomAlphanumeric = (length: number) =>
+  Array.from({ length }, () => ALPHANUMERIC[randomInt(ALPHANUMERIC.length)]).join('');
 const stripeId = (prefix: string) => `${prefix}_${randomAlphanumeric(24)}`;
 const unixNow = () => Math.floor(Date.now() / 1000);
 
@@ -230,8 +245,15 @@ export function createSimulatedGateway(options: SimulatedGatewayOptions): Simula
   };
 
   /** As Stripe does for a 3-D Secure card: the intent waits for the buyer, with the card attached; the client is told how to answer. */
-  const awaitAuthentication = async (intent: SimulatedIntent, paymentMethod: string, customerId: string | undefined) => {
-    const next_action = { type: 'use_stripe_sdk' as const, use_stripe_sdk: { type: 'three_d_secure_redirect' as const, stripe_js: '' } };
+  const awaitAuthentication = async (
+    intent: SimulatedIntent,
+    paymentMethod: string,
+    customerId: string | undefined,
+  ) => {
+    const next_action = {
+      type: 'use_stripe_sdk' as const,
+      use_stripe_sdk: { type: 'three_d_secure_redirect' as const, stripe_js: '' },
+    };
     const customer = customerId ?? intent.customer ?? null;
     const waiting = await changeOpenIntent(intent.id, {
       status: 'requires_action',
@@ -246,7 +268,11 @@ export function createSimulatedGateway(options: SimulatedGatewayOptions): Simula
   };
 
   /** Stripe replays the first answer for a reused key, and refuses the key with other parameters. */
-  const replay = <T extends PaymentIntentRef | RefundRef | CaptureAnswer>(key: StoredKey, fingerprint: string, idempotencyKey: string): T => {
+  const replay = <T extends PaymentIntentRef | RefundRef | CaptureAnswer>(
+    key: StoredKey,
+    fingerprint: string,
+    idempotencyKey: string,
+  ): T => {
     if (key.fingerprint !== fingerprint) throw idempotencyError(idempotencyKey);
     return { ...(key.response as T) };
   };
@@ -262,9 +288,19 @@ export function createSimulatedGateway(options: SimulatedGatewayOptions): Simula
     }
   };
 
-  const decline = async (intent: SimulatedIntent, paymentMethod: string, { code, declineCode, message }: CardDecline): Promise<never> => {
+  const decline = async (
+    intent: SimulatedIntent,
+    paymentMethod: string,
+    { code, declineCode, message }: CardDecline,
+  ): Promise<never> => {
     // As in Stripe, a declined intent goes back to requires_payment_method and may be confirmed again.
-    const last_payment_error = { type: 'card_error' as const, code, decline_code: declineCode, message, payment_method: { id: paymentMethod } };
+    const last_payment_error = {
+      type: 'card_error' as const,
+      code,
+      decline_code: declineCode,
+      message,
+      payment_method: { id: paymentMethod },
+    };
     const declined = await changeOpenIntent(intent.id, {
       status: 'requires_payment_method',
       payment_method: null,
@@ -285,7 +321,11 @@ export function createSimulatedGateway(options: SimulatedGatewayOptions): Simula
     if (key.state === 'done') return { ...(key.response as RefundRef) };
     const charge = await charges.findById(refund.charge).lean<StoredCharge>().orFail();
     const applied = await charges.updateOne(
-      { _id: charge._id, applied_refunds: { $ne: refund.id }, amount_refunded: { $lte: capturedOf(charge) - refund.amount } },
+      {
+        _id: charge._id,
+        applied_refunds: { $ne: refund.id },
+        amount_refunded: { $lte: capturedOf(charge) - refund.amount },
+      },
       { $inc: { amount_refunded: refund.amount }, $push: { applied_refunds: refund.id } },
     );
     if (applied.modifiedCount === 0) {
@@ -296,7 +336,10 @@ export function createSimulatedGateway(options: SimulatedGatewayOptions): Simula
         throw tooLarge(now, refund.amount);
       }
     }
-    await charges.updateOne({ _id: charge._id, refunded: false, amount_refunded: { $gte: capturedOf(charge) } }, { $set: { refunded: true } });
+    await charges.updateOne(
+      { _id: charge._id, refunded: false, amount_refunded: { $gte: capturedOf(charge) } },
+      { $set: { refunded: true } },
+    );
     const { _id, ...fields } = stored(refund);
     await SimulatedRefundModel.updateOne({ _id }, { $setOnInsert: fields }, { upsert: true });
     const announced = await keys.updateOne({ _id: key._id, state: 'claimed' }, { $set: { state: 'done' } });
@@ -389,7 +432,12 @@ export function createSimulatedGateway(options: SimulatedGatewayOptions): Simula
       const settled = manual
         ? { status: 'requires_capture' as const, amount_capturable: intent.amount }
         : { status: 'succeeded' as const, amount_received: intent.amount };
-      const paid = await changeOpenIntent(id, { ...settled, payment_method: paymentMethod, last_payment_error: null, latest_charge: charge.id });
+      const paid = await changeOpenIntent(id, {
+        ...settled,
+        payment_method: paymentMethod,
+        last_payment_error: null,
+        latest_charge: charge.id,
+      });
       if (!paid) {
         // Paid or canceled by a concurrent request meanwhile: this confirmation made nothing.
         await charges.deleteOne({ _id: charge.id });
@@ -407,7 +455,8 @@ export function createSimulatedGateway(options: SimulatedGatewayOptions): Simula
     async capturePaymentIntent(id, { amountMinor, currency, idempotencyKey }) {
       const keyId = `capture:${idempotencyKey}`;
       const intent = await find(id);
-      const amount = amountMinor === undefined ? (intent.amount_capturable ?? 0) : toStripeAmount(amountMinor, currency);
+      const amount =
+        amountMinor === undefined ? (intent.amount_capturable ?? 0) : toStripeAmount(amountMinor, currency);
       const fingerprint = JSON.stringify([id, amountMinor === undefined ? null : amount]);
       const earlier = await keys.findById(keyId).lean<StoredKey>();
       if (earlier) return replay<CaptureAnswer>(earlier, fingerprint, idempotencyKey);
@@ -438,7 +487,10 @@ export function createSimulatedGateway(options: SimulatedGatewayOptions): Simula
         throw uncapturable(now.status);
       }
       const intentNow = stripeObject<SimulatedIntent>(captured);
-      await charges.updateOne({ _id: intentNow.latest_charge, captured: false }, { $set: { captured: true, amount_captured: amount } });
+      await charges.updateOne(
+        { _id: intentNow.latest_charge, captured: false },
+        { $set: { captured: true, amount_captured: amount } },
+      );
       const answer = received(intentNow);
       await claimKey({ _id: keyId, fingerprint, response: answer, state: 'done' });
       emit('payment_intent.succeeded', intentNow);
@@ -467,7 +519,9 @@ export function createSimulatedGateway(options: SimulatedGatewayOptions): Simula
         id,
         status: intent.status,
         ...(intent.status === 'requires_action' && { nextAction: { ...SIMULATED_AUTHENTICATION } }),
-        ...(error && { lastPaymentError: { code: error.code, declineCode: error.decline_code ?? null, message: error.message } }),
+        ...(error && {
+          lastPaymentError: { code: error.code, declineCode: error.decline_code ?? null, message: error.message },
+        }),
         currency: intent.currency.toUpperCase(),
         amountReceivedMinor: minorFromStripe(intent.amount_received, intent.currency) ?? null,
         metadata: { ...intent.metadata },
@@ -503,9 +557,14 @@ export function createSimulatedGateway(options: SimulatedGatewayOptions): Simula
         );
       }
       if (charge.currency !== currency.toLowerCase()) {
-        throw new GatewayError('invalid_request', `The refund must be in the charge's currency (${charge.currency}).`, 'parameter_invalid_string');
+        throw new GatewayError(
+          'invalid_request',
+          `The refund must be in the charge's currency (${charge.currency}).`,
+          'parameter_invalid_string',
+        );
       }
-      if (charge.amount_refunded >= capturedOf(charge) || amount > capturedOf(charge) - charge.amount_refunded) throw tooLarge(charge, amount);
+      if (charge.amount_refunded >= capturedOf(charge) || amount > capturedOf(charge) - charge.amount_refunded)
+        throw tooLarge(charge, amount);
       const refund: SimulatedRefund = {
         id: stripeId('re'),
         object: 'refund',
@@ -519,7 +578,12 @@ export function createSimulatedGateway(options: SimulatedGatewayOptions): Simula
         failure_reason: null,
         created: unixNow(),
       };
-      const response: RefundRef = { id: refund.id, status: refund.status, amountMinor, currency: currency.toUpperCase() };
+      const response: RefundRef = {
+        id: refund.id,
+        status: refund.status,
+        amountMinor,
+        currency: currency.toUpperCase(),
+      };
       const key: StoredKey = { _id: keyId, fingerprint, response, refund, state: 'claimed' };
       const first = await claimKey(key);
       if (first) replay<RefundRef>(first, fingerprint, idempotencyKey);
@@ -551,7 +615,11 @@ export function createSimulatedGateway(options: SimulatedGatewayOptions): Simula
         if (!authenticated) throw unexpectedState((await find(id)).status);
         return gateway.confirmPaymentIntent(id, paymentMethod, intent.customer ? { customerId: intent.customer } : {});
       }
-      const last_payment_error = { type: 'invalid_request_error' as const, ...AUTHENTICATION_FAILED, payment_method: { id: paymentMethod } };
+      const last_payment_error = {
+        type: 'invalid_request_error' as const,
+        ...AUTHENTICATION_FAILED,
+        payment_method: { id: paymentMethod },
+      };
       const failed = await changeAwaitingIntent(id, {
         status: 'requires_payment_method',
         payment_method: null,
@@ -577,11 +645,16 @@ export function createSimulatedGateway(options: SimulatedGatewayOptions): Simula
 }
 
 /** What a charge took: less than its amount after a partial capture (charges stored before captures were simulated took all of it). */
-const capturedOf = (charge: Pick<SimulatedCharge, 'amount' | 'amount_captured'>) => charge.amount_captured ?? charge.amount;
+const capturedOf = (charge: Pick<SimulatedCharge, 'amount' | 'amount_captured'>) =>
+  charge.amount_captured ?? charge.amount;
 
 function tooLarge(charge: Stored<SimulatedCharge>, amount: number): GatewayError {
   if (charge.amount_refunded >= capturedOf(charge)) {
-    return new GatewayError('invalid_request', `Charge ${charge._id} has already been refunded.`, 'charge_already_refunded');
+    return new GatewayError(
+      'invalid_request',
+      `Charge ${charge._id} has already been refunded.`,
+      'charge_already_refunded',
+    );
   }
   return new GatewayError(
     'invalid_request',

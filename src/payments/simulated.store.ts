@@ -12,7 +12,10 @@ import { Schema, model } from 'mongoose';
 type StripeShaped = { _id: string } & Record<string, unknown>;
 
 const stripeShaped = (collection: string) =>
-  new Schema<StripeShaped>({ _id: { type: String, required: true } }, { strict: false, versionKey: false, minimize: false, collection });
+  new Schema<StripeShaped>(
+    { _id: { type: String, required: true } },
+    { strict: false, versionKey: false, minimize: false, collection },
+  );
 
 export const SimulatedIntentModel = model('SimulatedIntent', stripeShaped('simulated_intents'));
 export const SimulatedChargeModel = model('SimulatedCharge', stripeShaped('simulated_charges'));
@@ -22,4 +25,7 @@ export const SimulatedSetupIntentModel = model('SimulatedSetupIntent', stripeSha
 /** Saved cards; each keeps the test payment method it was made from (`test_card`), which decides how it pays. */
 export const SimulatedPaymentMethodModel = model('SimulatedPaymentMethod', stripeShaped('simulated_payment_methods'));
 /** `intent:<key>`, `refund:<key>` or `customer:<key>`: the first request's fingerprint and answer, as Stripe keeps them for a key. */
-export const SimulatedIdempotencyKeyModel = model('SimulatedIdempotencyKey', stripeShaped('simulated_idempotency_keys'));
+export const SimulatedIdempotencyKeyModel = model(
+  'SimulatedIdempotencyKey',
+  stripeShaped('simulated_idempotency_keys'),
+);

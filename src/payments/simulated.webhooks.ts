@@ -51,10 +51,17 @@ export function createWebhookSender(options: WebhookSenderOptions): WebhookSende
       'Stripe-Signature': Stripe.webhooks.generateTestHeaderString({ payload, secret }),
       'User-Agent': 'shop-backend simulated Stripe webhooks',
     };
-    return fetchImpl(url, { method: 'POST', headers, body: payload, signal: AbortSignal.timeout(ATTEMPT_TIMEOUT_MS) }).then(
+    return fetchImpl(url, {
+      method: 'POST',
+      headers,
+      body: payload,
+      signal: AbortSignal.timeout(ATTEMPT_TIMEOUT_MS),
+    }).then(
       async (response) => {
         await response.body?.cancel();
-        return response.ok ? { status: response.status } : { status: response.status, failure: `HTTP ${response.status}` };
+        return response.ok
+          ? { status: response.status }
+          : { status: response.status, failure: `HTTP ${response.status}` };
       },
       (error: unknown) => ({ failure: describeFetchError(error) }),
     );
@@ -89,7 +96,9 @@ export function createWebhookSender(options: WebhookSenderOptions): WebhookSende
   return {
     send(event) {
       const delivery: Promise<void> = deliver(event)
-        .catch((error: unknown) => logger.error('Simulated webhook delivery crashed', { eventId: event.id, error: String(error) }))
+        .catch((error: unknown) =>
+          logger.error('Simulated webhook delivery crashed', { eventId: event.id, error: String(error) }),
+        )
         .finally(() => pending.delete(delivery));
       pending.add(delivery);
     },

@@ -1,12 +1,23 @@
 import type Stripe from 'stripe';
 import type { Logger } from '../lib/logger';
-import { GatewayError, SETUP_INTENT_STATUSES, type PaymentGateway, type SavedCard, type SetupIntentStatus } from './gateway';
+import {
+  GatewayError,
+  SETUP_INTENT_STATUSES,
+  type PaymentGateway,
+  type SavedCard,
+  type SetupIntentStatus,
+} from './gateway';
 import { PROVIDER_UNAVAILABLE_MESSAGE } from './stripe.errors';
 
 type Call = <T>(operation: string, request: () => Promise<T>) => Promise<T>;
 export type CustomerOperations = Pick<
   PaymentGateway,
-  'createCustomer' | 'createSetupIntent' | 'retrieveSetup' | 'retrievePaymentMethod' | 'listCards' | 'detachPaymentMethod'
+  | 'createCustomer'
+  | 'createSetupIntent'
+  | 'retrieveSetup'
+  | 'retrievePaymentMethod'
+  | 'listCards'
+  | 'detachPaymentMethod'
 >;
 
 /** Stripe's largest page: a buyer's saved cards are listed in one request. */
@@ -37,13 +48,18 @@ export function stripeCustomerOperations(stripe: Stripe, call: Call, logger: Log
   const setupStatusOf = (setup: Stripe.SetupIntent): SetupIntentStatus => {
     const status = SETUP_INTENT_STATUSES.find((known) => known === setup.status);
     if (status) return status;
-    logger.error('Stripe returned a SetupIntent status this code does not know', { id: setup.id, status: setup.status });
+    logger.error('Stripe returned a SetupIntent status this code does not know', {
+      id: setup.id,
+      status: setup.status,
+    });
     throw new GatewayError('unavailable', PROVIDER_UNAVAILABLE_MESSAGE);
   };
 
   return {
     async createCustomer({ email, name, metadata, idempotencyKey }) {
-      const customer = await call('create customer', () => stripe.customers.create({ email, name, metadata }, { idempotencyKey }));
+      const customer = await call('create customer', () =>
+        stripe.customers.create({ email, name, metadata }, { idempotencyKey }),
+      );
       return { id: customer.id };
     },
 
@@ -71,7 +87,9 @@ export function stripeCustomerOperations(stripe: Stripe, call: Call, logger: Log
       let method = await call('retrieve payment method', () => stripe.paymentMethods.retrieve(methodId));
       if (idOf(method.customer) === null && customerId !== null) {
         // localstripe only (see above): Stripe attached it when the SetupIntent was confirmed.
-        method = await call('attach payment method to customer', () => stripe.paymentMethods.attach(methodId, { customer: customerId }));
+        method = await call('attach payment method to customer', () =>
+          stripe.paymentMethods.attach(methodId, { customer: customerId }),
+        );
       }
       return { id: setup.id, status, customerId, card: savedCard(method) };
     },

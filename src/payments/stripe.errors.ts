@@ -32,7 +32,9 @@ export function toGatewayError(error: unknown, operation: string, logger: Logger
  * invalid_request_error, which the SDK still turns into a StripeCardError; the code is card_declined.
  */
 function isDecline(error: StripeError): boolean {
-  return error instanceof Stripe.errors.StripeCardError || error.rawType === 'card_error' || error.code === 'card_declined';
+  return (
+    error instanceof Stripe.errors.StripeCardError || error.rawType === 'card_error' || error.code === 'card_declined'
+  );
 }
 
 /**

@@ -36,13 +36,18 @@ const refundObject = z.object({
 type RefundObject = z.output<typeof refundObject>;
 
 /** One handled type: what is read of its object, and what that means. null: nothing to attribute it to (no payment intent). */
-const handle = <S extends z.ZodType>(object: S, reason: string, toOutcome: (object: z.output<S>) => PaymentOutcome | null) => ({
+const handle = <S extends z.ZodType>(
+  object: S,
+  reason: string,
+  toOutcome: (object: z.output<S>) => PaymentOutcome | null,
+) => ({
   object,
   reason,
   toOutcome,
 });
 
-const idOf = (ref: string | { id: string } | null | undefined) => (typeof ref === 'string' ? ref : (ref?.id ?? undefined));
+const idOf = (ref: string | { id: string } | null | undefined) =>
+  typeof ref === 'string' ? ref : (ref?.id ?? undefined);
 const hint = (data: Record<string, string> | null | undefined) => data?.orderId;
 
 function refundReport(refund: RefundObject): RefundReport {
@@ -87,14 +92,19 @@ const disputeObject = z.object({
   reason: z.string().max(255).nullish(),
   created: z.number().int().min(0).nullish(),
   evidence_details: z.object({ due_by: z.number().int().min(0).nullish() }).nullish(),
-  balance_transactions: z.array(z.union([text, z.object({ reporting_category: z.string().max(64).nullish() }).loose()])).nullish(),
+  balance_transactions: z
+    .array(z.union([text, z.object({ reporting_category: z.string().max(64).nullish() }).loose()]))
+    .nullish(),
 });
 type DisputeObject = z.output<typeof disputeObject>;
 
-const fromUnixSeconds = (seconds: number | null | undefined) => (typeof seconds === 'number' ? new Date(seconds * 1000) : null);
+const fromUnixSeconds = (seconds: number | null | undefined) =>
+  typeof seconds === 'number' ? new Date(seconds * 1000) : null;
 
 function disputeReport(dispute: DisputeObject, funds: 'withdrawn' | 'reinstated' | null): DisputeReport {
-  const categories = (dispute.balance_transactions ?? []).map((entry) => (typeof entry === 'string' ? null : entry.reporting_category));
+  const categories = (dispute.balance_transactions ?? []).map((entry) =>
+    typeof entry === 'string' ? null : entry.reporting_category,
+  );
   return {
     id: dispute.id,
     amountMinor: minorFromStripe(dispute.amount, dispute.currency) ?? null,
@@ -137,7 +147,9 @@ const HANDLED_EVENTS = {
         currency: intent.currency.toUpperCase(),
         amountMinor: minorFromStripe(intent.amount_received ?? intent.amount, intent.currency) ?? null,
         orderIdHint: hint(intent.metadata),
-        ...(isManual(intent.capture_method) && { intentAmountMinor: minorFromStripe(intent.amount, intent.currency) ?? null }),
+        ...(isManual(intent.capture_method) && {
+          intentAmountMinor: minorFromStripe(intent.amount, intent.currency) ?? null,
+        }),
         ...(chargeId && { chargeId }),
       };
     },
@@ -173,7 +185,9 @@ const HANDLED_EVENTS = {
   'payment_intent.payment_failed': handle(
     z.object({
       ...intentBase,
-      last_payment_error: z.object({ code: z.string().nullish(), decline_code: z.string().nullish(), message: z.string().nullish() }).nullish(),
+      last_payment_error: z
+        .object({ code: z.string().nullish(), decline_code: z.string().nullish(), message: z.string().nullish() })
+        .nullish(),
     }),
     'payment_failed',
     (intent) => {
@@ -182,7 +196,9 @@ const HANDLED_EVENTS = {
         kind: 'payment_failed',
         intentId: intent.id,
         orderIdHint: hint(intent.metadata),
-        failure: error ? { code: error.code ?? null, declineCode: error.decline_code || null, message: error.message ?? null } : null,
+        failure: error
+          ? { code: error.code ?? null, declineCode: error.decline_code || null, message: error.message ?? null }
+          : null,
       };
     },
   ),
@@ -272,12 +288,18 @@ export function readEvent(event: unknown): ReadEvent {
   const parsed = parseEvent(event);
   const { id, type } = parsed;
   if (parsed.object === undefined) return { id, type, outcome: null, ignored: 'unhandled_type' };
-  const adapter = HANDLED_EVENTS[parsed.type] as { reason: string; toOutcome: (object: unknown) => PaymentOutcome | null };
+  const adapter = HANDLED_EVENTS[parsed.type] as {
+    reason: string;
+    toOutcome: (object: unknown) => PaymentOutcome | null;
+  };
   const outcome = adapter.toOutcome(parsed.object);
   return outcome ? { id, type, outcome, reason: adapter.reason } : { id, type, outcome: null, ignored: 'unattributed' };
 }
 
 function malformed(error: z.ZodError, prefix: string[]): MalformedEventError {
-  const problems = error.issues.map((issue) => ({ path: [...prefix, ...issue.path.map(String)].join('.'), message: issue.message }));
+  const problems = error.issues.map((issue) => ({
+    path: [...prefix, ...issue.path.map(String)].join('.'),
+    message: issue.message,
+  }));
   return new MalformedEventError([...new Map(problems.map((p) => [`${p.path}\n${p.message}`, p])).values()]);
 }

@@ -47,7 +47,10 @@ export function createStripeGateway(config: Config['stripe'], logger: Logger): P
   const statusOf = (intent: Stripe.PaymentIntent): PaymentIntentStatus => {
     const status = PAYMENT_INTENT_STATUSES.find((known) => known === intent.status);
     if (status) return status;
-    logger.error('Stripe returned a PaymentIntent status this code does not know', { id: intent.id, status: intent.status });
+    logger.error('Stripe returned a PaymentIntent status this code does not know', {
+      id: intent.id,
+      status: intent.status,
+    });
     throw new GatewayError('unavailable', PROVIDER_UNAVAILABLE_MESSAGE);
   };
 
@@ -56,7 +59,10 @@ export function createStripeGateway(config: Config['stripe'], logger: Logger): P
     if (status) return status;
     // Stripe documents the field as nullable; a refund it has not decided on is still on its way.
     if (refund.status !== null)
-      logger.warn('Stripe returned a refund status this code does not know: treated as pending', { id: refund.id, status: refund.status });
+      logger.warn('Stripe returned a refund status this code does not know: treated as pending', {
+        id: refund.id,
+        status: refund.status,
+      });
     return 'pending';
   };
 
@@ -90,11 +96,16 @@ export function createStripeGateway(config: Config['stripe'], logger: Logger): P
      * confirmCardPayment(clientSecret). `use_stripe_sdk` is not sent: localstripe refuses any confirm parameter.
      */
     async confirmPaymentIntent(id, paymentMethod, options = {}) {
-      const update: Stripe.PaymentIntentUpdateParams = { payment_method: paymentMethod, ...(options.customerId && { customer: options.customerId }) };
+      const update: Stripe.PaymentIntentUpdateParams = {
+        payment_method: paymentMethod,
+        ...(options.customerId && { customer: options.customerId }),
+      };
       await call('attach payment method', () => stripe.paymentIntents.update(id, update));
       const intent = await call('confirm', () => stripe.paymentIntents.confirm(id));
       const status = statusOf(intent);
-      return status === 'requires_action' ? { status, nextAction: { type: intent.next_action?.type ?? 'use_stripe_sdk' } } : { status };
+      return status === 'requires_action'
+        ? { status, nextAction: { type: intent.next_action?.type ?? 'use_stripe_sdk' } }
+        : { status };
     },
 
     async cancelPaymentIntent(id, options = {}) {
@@ -110,18 +121,25 @@ export function createStripeGateway(config: Config['stripe'], logger: Logger): P
     },
 
     async capturePaymentIntent(id, { amountMinor, currency, idempotencyKey }) {
-      const params: Stripe.PaymentIntentCaptureParams = amountMinor === undefined ? {} : { amount_to_capture: toStripeAmount(amountMinor, currency) };
-      const intent = await stripe.paymentIntents.capture(id, params, { idempotencyKey }).catch(async (error: unknown) => {
-        if (!isUnexpectedStateError(error)) throw toGatewayError(error, 'capture', logger);
-        // Captured already (a retry after a lost answer, the Dashboard): report what it took. Anything else is refused.
-        const current = await call('retrieve after refused capture', () => stripe.paymentIntents.retrieve(id));
-        if (current.status === 'succeeded') return current;
-        throw toGatewayError(error, 'capture', logger);
-      });
+      const params: Stripe.PaymentIntentCaptureParams =
+        amountMinor === undefined ? {} : { amount_to_capture: toStripeAmount(amountMinor, currency) };
+      const intent = await stripe.paymentIntents
+        .capture(id, params, { idempotencyKey })
+        .catch(async (error: unknown) => {
+          if (!isUnexpectedStateError(error)) throw toGatewayError(error, 'capture', logger);
+          // Captured already (a retry after a lost answer, the Dashboard): report what it took. Anything else is refused.
+          const current = await call('retrieve after refused capture', () => stripe.paymentIntents.retrieve(id));
+          if (current.status === 'succeeded') return current;
+          throw toGatewayError(error, 'capture', logger);
+        });
       const status = statusOf(intent);
       // Stripe refuses to capture a canceled intent; localstripe answers with it canceled, which means the same.
       if (status === 'canceled') {
-        throw new GatewayError('invalid_request', 'The payment was canceled before it could be captured', 'payment_intent_unexpected_state');
+        throw new GatewayError(
+          'invalid_request',
+          'The payment was canceled before it could be captured',
+          'payment_intent_unexpected_state',
+        );
       }
       return { status, amountReceivedMinor: minorFromStripe(receivedOf(intent, status), intent.currency) ?? null };
     },
@@ -143,7 +161,11 @@ export function createStripeGateway(config: Config['stripe'], logger: Logger): P
             // localstripe leaves amount_capturable out: an authorized intent can capture all of it there.
             capturableMinor:
               minorFromStripe(
-                typeof intent.amount_capturable === 'number' ? intent.amount_capturable : status === 'requires_capture' ? intent.amount : 0,
+                typeof intent.amount_capturable === 'number'
+                  ? intent.amount_capturable
+                  : status === 'requires_capture'
+                    ? intent.amount
+                    : 0,
                 intent.currency,
               ) ?? null,
           },
@@ -174,7 +196,12 @@ export function createStripeGateway(config: Config['stripe'], logger: Logger): P
           asked: currency,
         });
       }
-      return { id: refund.id, status: refundStatusOf(refund), amountMinor: refunded ?? amountMinor, currency: refund.currency.toUpperCase() };
+      return {
+        id: refund.id,
+        status: refundStatusOf(refund),
+        amountMinor: refunded ?? amountMinor,
+        currency: refund.currency.toUpperCase(),
+      };
     },
 
     ...stripeCustomerOperations(stripe, call, logger),
@@ -182,10 +209,19 @@ export function createStripeGateway(config: Config['stripe'], logger: Logger): P
 }
 
 /** What the buyer must do next with an intent (requires_action), or why their last attempt failed (awaiting a card). */
-function buyerStepOf(intent: Stripe.PaymentIntent, status: PaymentIntentStatus): Pick<PaymentIntentSnapshot, 'nextAction' | 'lastPaymentError'> {
+function buyerStepOf(
+  intent: Stripe.PaymentIntent,
+  status: PaymentIntentStatus,
+): Pick<PaymentIntentSnapshot, 'nextAction' | 'lastPaymentError'> {
   if (status === 'requires_action') return { nextAction: { type: intent.next_action?.type ?? 'use_stripe_sdk' } };
   const error = intent.last_payment_error;
   // An error that says nothing (stripe-mock's fixture) is no error to report.
   if (status !== 'requires_payment_method' || !(error?.code || error?.message)) return {};
-  return { lastPaymentError: { code: error.code ?? null, declineCode: error.decline_code || null, message: error.message ?? null } };
+  return {
+    lastPaymentError: {
+      code: error.code ?? null,
+      declineCode: error.decline_code || null,
+      message: error.message ?? null,
+    },
+  };
 }

@@ -27,7 +27,8 @@ export interface WebhookEndpointResult {
  * creates the endpoint; an update cannot show it (nor change the endpoint's API version).
  */
 export async function ensureWebhookEndpoint(config: Config['stripe'], url: string): Promise<WebhookEndpointResult> {
-  if (!config.secretKey) throw new Error('STRIPE_SECRET_KEY is not set: the webhook endpoint is made in the Stripe account it names');
+  if (!config.secretKey)
+    throw new Error('STRIPE_SECRET_KEY is not set: the webhook endpoint is made in the Stripe account it names');
   const { host, port, protocol } = config.api;
   const stripe = new Stripe(config.secretKey, {
     apiVersion: sdkApiVersion,
@@ -42,7 +43,8 @@ export async function ensureWebhookEndpoint(config: Config['stripe'], url: strin
   const enabledEvents = events as Stripe.WebhookEndpointCreateParams.EnabledEvent[];
 
   const matching: Stripe.WebhookEndpoint[] = [];
-  for await (const endpoint of stripe.webhookEndpoints.list({ limit: 100 })) if (endpoint.url === url) matching.push(endpoint);
+  for await (const endpoint of stripe.webhookEndpoints.list({ limit: 100 }))
+    if (endpoint.url === url) matching.push(endpoint);
   const [existing, ...others] = matching;
   const duplicates = others.map((endpoint) => endpoint.id);
 
@@ -65,11 +67,25 @@ export async function ensureWebhookEndpoint(config: Config['stripe'], url: strin
   }
   const sameEvents = [...existing.enabled_events].sort().join(',') === events.join(',');
   if (sameEvents && existing.status === 'enabled') {
-    return { action: 'unchanged', id: existing.id, url, enabledEvents: existing.enabled_events, apiVersion: existing.api_version, duplicates };
+    return {
+      action: 'unchanged',
+      id: existing.id,
+      url,
+      enabledEvents: existing.enabled_events,
+      apiVersion: existing.api_version,
+      duplicates,
+    };
   }
   const updated = await stripe.webhookEndpoints.update(existing.id, {
     enabled_events: enabledEvents,
     ...(existing.status !== 'enabled' && { disabled: false }),
   });
-  return { action: 'updated', id: updated.id, url, enabledEvents: updated.enabled_events, apiVersion: updated.api_version, duplicates };
+  return {
+    action: 'updated',
+    id: updated.id,
+    url,
+    enabledEvents: updated.enabled_events,
+    apiVersion: updated.api_version,
+    duplicates,
+  };
 }

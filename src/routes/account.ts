@@ -51,7 +51,9 @@ export const accountRoutes: ApiOperation[] = [
     request: changePasswordRequest,
     requestExample: { currentPassword: 'password123', newPassword: 'a-new-password-456' },
     errors: ['WRONG_PASSWORD'],
-    responses: { 200: { description: 'Changed', schema: changePasswordResponse, example: { message: 'Password changed' } } },
+    responses: {
+      200: { description: 'Changed', schema: changePasswordResponse, example: { message: 'Password changed' } },
+    },
   },
   {
     method: 'post',
@@ -86,7 +88,8 @@ export const accountRoutes: ApiOperation[] = [
     handler: (c) => c.accounts.resetPassword,
     tag: 'Auth',
     summary: 'Set a new password with the token from a reset mail; every session ends',
-    description: 'The token works once, until it expires. The password follows the registration rules. Every session of the account ends.',
+    description:
+      'The token works once, until it expires. The password follows the registration rules. Every session of the account ends.',
     access: 'public',
     private: true,
     request: resetPasswordRequest,
@@ -114,7 +117,13 @@ export const accountRoutes: ApiOperation[] = [
     // Keyed by the authenticated account (there is no body).
     limits: { beforeValidation: ['verificationMail'] },
     errors: ['EMAIL_ALREADY_VERIFIED'],
-    responses: { 202: { description: 'Recorded', schema: verificationMailResponse, example: { message: 'A verification mail is on its way' } } },
+    responses: {
+      202: {
+        description: 'Recorded',
+        schema: verificationMailResponse,
+        example: { message: 'A verification mail is on its way' },
+      },
+    },
   },
   {
     method: 'post',
@@ -123,12 +132,15 @@ export const accountRoutes: ApiOperation[] = [
     handler: (c) => c.accounts.verifyEmail,
     tag: 'Auth',
     summary: 'Confirm the email address with the token from a verification mail',
-    description: 'Needs no login (the link may be opened on another device). With REQUIRE_VERIFIED_EMAIL_TO_ORDER=on, ordering waits for this.',
+    description:
+      'Needs no login (the link may be opened on another device). With REQUIRE_VERIFIED_EMAIL_TO_ORDER=on, ordering waits for this.',
     access: 'public',
     private: true,
     request: verifyEmailRequest,
     requestExample: { token: exampleMailedToken },
     errors: ['INVALID_VERIFICATION_TOKEN'],
-    responses: { 200: { description: 'Verified', schema: verifyEmailResponse, example: { message: 'Email address verified' } } },
+    responses: {
+      200: { description: 'Verified', schema: verifyEmailResponse, example: { message: 'Email address verified' } },
+    },
   },
 ];

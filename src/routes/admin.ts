@@ -39,7 +39,11 @@ export const adminRoutes: ApiOperation[] = [
       200: {
         description: 'One page',
         schema: adminOrderListResponse,
-        example: { message: 'Order list', data: [{ ...exampleRefundedOrder, userId: exampleUser.id }], pagination: { limit: 20, nextCursor: null } },
+        example: {
+          message: 'Order list',
+          data: [{ ...exampleRefundedOrder, userId: exampleUser.id }],
+          pagination: { limit: 20, nextCursor: null },
+        },
       },
     },
   },
@@ -69,7 +73,15 @@ export const adminRoutes: ApiOperation[] = [
         schema: adminUserListResponse,
         example: {
           message: 'User list',
-          data: [{ ...exampleUser, disabled: false, emailVerified: true, activeSessions: 2, createdAt: '2026-01-15T10:30:00.000Z' }],
+          data: [
+            {
+              ...exampleUser,
+              disabled: false,
+              emailVerified: true,
+              activeSessions: 2,
+              createdAt: '2026-01-15T10:30:00.000Z',
+            },
+          ],
           pagination: { limit: 20, nextCursor: null },
         },
       },
@@ -98,7 +110,13 @@ export const adminRoutes: ApiOperation[] = [
         schema: adminUserUpdatedResponse,
         example: {
           message: 'User updated',
-          data: { ...exampleUser, disabled: true, emailVerified: true, activeSessions: 0, createdAt: '2026-01-15T10:30:00.000Z' },
+          data: {
+            ...exampleUser,
+            disabled: true,
+            emailVerified: true,
+            activeSessions: 0,
+            createdAt: '2026-01-15T10:30:00.000Z',
+          },
         },
       },
     },

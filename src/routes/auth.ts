@@ -12,7 +12,8 @@ import {
 import { exampleUser } from '../openapi/examples';
 import type { ApiOperation } from './operation';
 
-const exampleToken = 'Bearer eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiI2NjVmMWMyZThiM2E0ZDAwMTJhYjM0Y2QifQ.c2lnbmF0dXJl';
+const exampleToken =
+  'Bearer eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiI2NjVmMWMyZThiM2E0ZDAwMTJhYjM0Y2QifQ.c2lnbmF0dXJl';
 const exampleSession = {
   token: exampleToken,
   expiresIn: 86_400,
@@ -90,7 +91,13 @@ export const authRoutes: ApiOperation[] = [
       "The user and role are read from the database on every request, with the token's session: a deleted user's token, and the token of a " +
       'session that has ended (logout, a password change or reset, an admin disabling or demoting the account), stop working at once.',
     access: 'user',
-    responses: { 200: { description: 'The user', schema: profileResponse, example: { message: 'user Profile', details: exampleUser } } },
+    responses: {
+      200: {
+        description: 'The user',
+        schema: profileResponse,
+        example: { message: 'user Profile', details: exampleUser },
+      },
+    },
   },
   {
     method: 'post',
@@ -109,7 +116,13 @@ export const authRoutes: ApiOperation[] = [
     request: refreshRequest,
     requestExample: { refreshToken: exampleSession.refreshToken },
     errors: ['INVALID_REFRESH_TOKEN', 'REFRESH_TOKEN_REUSED'],
-    responses: { 200: { description: 'New tokens', schema: refreshResponse, example: { message: 'Token refreshed', ...exampleSession } } },
+    responses: {
+      200: {
+        description: 'New tokens',
+        schema: refreshResponse,
+        example: { message: 'Token refreshed', ...exampleSession },
+      },
+    },
   },
   {
     method: 'post',
@@ -118,7 +131,8 @@ export const authRoutes: ApiOperation[] = [
     handler: (c) => c.auth.logout,
     tag: 'Auth',
     summary: "End this token's session",
-    description: 'Its access token stops working on the next request, on every instance, and its refresh token is revoked. Other sessions go on.',
+    description:
+      'Its access token stops working on the next request, on every instance, and its refresh token is revoked. Other sessions go on.',
     access: 'user',
     responses: { 200: { description: 'Logged out', schema: logoutResponse, example: { message: 'Logged out' } } },
   },
@@ -130,6 +144,12 @@ export const authRoutes: ApiOperation[] = [
     tag: 'Auth',
     summary: 'End every session of the account (this one too)',
     access: 'user',
-    responses: { 200: { description: 'Logged out everywhere', schema: logoutAllResponse, example: { message: 'Logged out everywhere' } } },
+    responses: {
+      200: {
+        description: 'Logged out everywhere',
+        schema: logoutAllResponse,
+        example: { message: 'Logged out everywhere' },
+      },
+    },
   },
 ];

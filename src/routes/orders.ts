@@ -37,10 +37,9 @@ import type { ApiOperation } from './operation';
 
 const orderCreatedHeaders = z.object({
   Location: z.string().meta({ description: 'The new order', example: `/api/orders/${exampleOrder.id}` }),
-  'Idempotent-Replayed': z
-    .literal('true')
-    .optional()
-    .meta({ description: 'Present when this is the stored answer to an earlier request with the same Idempotency-Key' }),
+  'Idempotent-Replayed': z.literal('true').optional().meta({
+    description: 'Present when this is the stored answer to an earlier request with the same Idempotency-Key',
+  }),
 });
 
 export const orderRoutes: ApiOperation[] = [
@@ -133,7 +132,13 @@ export const orderRoutes: ApiOperation[] = [
     request: orderIdRequest,
     parameterDescriptions: { id: "The order's id (orderId of its creation)" },
     errors: ['ORDER_NOT_FOUND'],
-    responses: { 200: { description: 'The order', schema: orderDetailsResponse, example: { message: 'Order details', data: examplePaidOrder } } },
+    responses: {
+      200: {
+        description: 'The order',
+        schema: orderDetailsResponse,
+        example: { message: 'Order details', data: examplePaidOrder },
+      },
+    },
   },
   {
     method: 'post',
@@ -193,7 +198,13 @@ export const orderRoutes: ApiOperation[] = [
     access: 'user',
     request: orderIdRequest,
     parameterDescriptions: { id: "The order's id" },
-    errors: ['ORDER_NOT_FOUND', 'ORDER_NOT_PAYABLE', 'ORDER_EXPIRED', 'PAYMENT_REQUEST_REJECTED', 'PAYMENT_GATEWAY_ERROR'],
+    errors: [
+      'ORDER_NOT_FOUND',
+      'ORDER_NOT_PAYABLE',
+      'ORDER_EXPIRED',
+      'PAYMENT_REQUEST_REJECTED',
+      'PAYMENT_GATEWAY_ERROR',
+    ],
     responses: {
       200: {
         description: 'The payment as it stands',
@@ -229,7 +240,14 @@ export const orderRoutes: ApiOperation[] = [
     request: answerAuthenticationRequest,
     requestExample: { outcome: 'complete' },
     parameterDescriptions: { id: "The order's id" },
-    errors: ['ROUTE_NOT_FOUND', 'ORDER_NOT_FOUND', 'ORDER_NOT_PAYABLE', 'ORDER_EXPIRED', 'NOT_AWAITING_AUTHENTICATION', 'PAYMENT_GATEWAY_ERROR'],
+    errors: [
+      'ROUTE_NOT_FOUND',
+      'ORDER_NOT_FOUND',
+      'ORDER_NOT_PAYABLE',
+      'ORDER_EXPIRED',
+      'NOT_AWAITING_AUTHENTICATION',
+      'PAYMENT_GATEWAY_ERROR',
+    ],
     responses: {
       200: {
         description: 'Answered',
@@ -255,7 +273,13 @@ export const orderRoutes: ApiOperation[] = [
     access: 'user',
     request: orderIdRequest,
     parameterDescriptions: { id: "The order's id" },
-    errors: ['ORDER_NOT_FOUND', 'ORDER_NOT_CANCELABLE', 'ALREADY_PAID', 'PAYMENT_REQUEST_REJECTED', 'PAYMENT_GATEWAY_ERROR'],
+    errors: [
+      'ORDER_NOT_FOUND',
+      'ORDER_NOT_CANCELABLE',
+      'ALREADY_PAID',
+      'PAYMENT_REQUEST_REJECTED',
+      'PAYMENT_GATEWAY_ERROR',
+    ],
     responses: {
       200: {
         description: 'Canceled',
@@ -265,7 +289,10 @@ export const orderRoutes: ApiOperation[] = [
           data: {
             ...exampleOrder,
             status: 'canceled',
-            history: [...exampleOrder.history, { status: 'canceled', at: '2026-01-15T10:40:00.000Z', reason: 'canceled_by_customer' }],
+            history: [
+              ...exampleOrder.history,
+              { status: 'canceled', at: '2026-01-15T10:40:00.000Z', reason: 'canceled_by_customer' },
+            ],
           },
         },
       },
@@ -311,14 +338,19 @@ export const orderRoutes: ApiOperation[] = [
         description: 'The provider accepted the refund (or, for a repeated Idempotency-Key, had accepted it)',
         schema: refundRequestedResponse,
         headers: z.object({
-          'Idempotent-Replayed': z
-            .literal('true')
-            .optional()
-            .meta({ description: 'Present when this is the answer to an earlier request with the same Idempotency-Key' }),
+          'Idempotent-Replayed': z.literal('true').optional().meta({
+            description: 'Present when this is the answer to an earlier request with the same Idempotency-Key',
+          }),
         }),
         example: {
           message: 'Refund requested',
-          data: { orderId: exampleOrder.id, refundId: 're_3Nv1aB2eZvKYlo2C0xyz5678', amount: 12.5, currency: 'USD', status: 'succeeded' },
+          data: {
+            orderId: exampleOrder.id,
+            refundId: 're_3Nv1aB2eZvKYlo2C0xyz5678',
+            amount: 12.5,
+            currency: 'USD',
+            status: 'succeeded',
+          },
         },
         links: { GetOrder: { operationId: 'getOrder', parameters: { id: '$response.body#/data/orderId' } } },
       },
@@ -360,10 +392,9 @@ export const orderRoutes: ApiOperation[] = [
         description: 'Captured: the order is paid',
         schema: orderCapturedResponse,
         headers: z.object({
-          'Idempotent-Replayed': z
-            .literal('true')
-            .optional()
-            .meta({ description: 'Present when this is the answer to an earlier request with the same Idempotency-Key' }),
+          'Idempotent-Replayed': z.literal('true').optional().meta({
+            description: 'Present when this is the answer to an earlier request with the same Idempotency-Key',
+          }),
         }),
         example: { message: 'Payment captured', data: exampleCapturedOrder },
       },
@@ -383,9 +414,20 @@ export const orderRoutes: ApiOperation[] = [
     access: 'admin',
     request: voidOrderRequest,
     parameterDescriptions: { id: "The order's id" },
-    errors: ['ORDER_NOT_FOUND', 'ORDER_NOT_VOIDABLE', 'ALREADY_CAPTURED', 'CAPTURE_IN_PROGRESS', 'PAYMENT_REQUEST_REJECTED', 'PAYMENT_GATEWAY_ERROR'],
+    errors: [
+      'ORDER_NOT_FOUND',
+      'ORDER_NOT_VOIDABLE',
+      'ALREADY_CAPTURED',
+      'CAPTURE_IN_PROGRESS',
+      'PAYMENT_REQUEST_REJECTED',
+      'PAYMENT_GATEWAY_ERROR',
+    ],
     responses: {
-      200: { description: 'Voided', schema: orderVoidedResponse, example: { message: 'Authorization voided', data: exampleVoidedOrder } },
+      200: {
+        description: 'Voided',
+        schema: orderVoidedResponse,
+        example: { message: 'Authorization voided', data: exampleVoidedOrder },
+      },
     },
   },
   {
@@ -403,9 +445,20 @@ export const orderRoutes: ApiOperation[] = [
     request: fulfilOrderRequest,
     parameterDescriptions: { id: "The order's id" },
     requestExample: { carrier: 'DHL', trackingNumber: 'JD014600003SE' },
-    errors: ['ORDER_NOT_FOUND', 'ORDER_NOT_FULFILLABLE', 'ORDER_NOT_CAPTURABLE', 'CAPTURE_IN_PROGRESS', 'CAPTURE_REFUSED', 'PAYMENT_GATEWAY_ERROR'],
+    errors: [
+      'ORDER_NOT_FOUND',
+      'ORDER_NOT_FULFILLABLE',
+      'ORDER_NOT_CAPTURABLE',
+      'CAPTURE_IN_PROGRESS',
+      'CAPTURE_REFUSED',
+      'PAYMENT_GATEWAY_ERROR',
+    ],
     responses: {
-      200: { description: 'Fulfilled', schema: orderFulfilledResponse, example: { message: 'Order fulfilled', data: exampleFulfilledOrder } },
+      200: {
+        description: 'Fulfilled',
+        schema: orderFulfilledResponse,
+        example: { message: 'Order fulfilled', data: exampleFulfilledOrder },
+      },
     },
   },
   {
@@ -439,7 +492,11 @@ export const orderRoutes: ApiOperation[] = [
       },
     },
     responses: {
-      200: { description: 'Received (applied, already applied, or ignored)', schema: webhookReceivedResponse, example: { received: true } },
+      200: {
+        description: 'Received (applied, already applied, or ignored)',
+        schema: webhookReceivedResponse,
+        example: { received: true },
+      },
     },
   },
 ];

@@ -30,7 +30,10 @@ export const paymentMethodRoutes: ApiOperation[] = [
         schema: setupIntentCreatedResponse,
         example: {
           message: 'Setup intent created',
-          data: { setupIntentId: 'seti_1Nv1aB2eZvKYlo2C0abc1234', clientSecret: 'seti_1Nv1aB2eZvKYlo2C0abc1234_secret_9xYz' },
+          data: {
+            setupIntentId: 'seti_1Nv1aB2eZvKYlo2C0abc1234',
+            clientSecret: 'seti_1Nv1aB2eZvKYlo2C0abc1234_secret_9xYz',
+          },
         },
       },
     },
@@ -50,7 +53,9 @@ export const paymentMethodRoutes: ApiOperation[] = [
     request: saveCardRequest,
     requestExample: { setupIntentId: 'seti_1Nv1aB2eZvKYlo2C0abc1234' },
     errors: ['SETUP_INTENT_NOT_FOUND', 'SETUP_NOT_COMPLETE', 'PAYMENT_REQUEST_REJECTED', 'PAYMENT_GATEWAY_ERROR'],
-    responses: { 201: { description: 'Saved', schema: cardSavedResponse, example: { message: 'Card saved', data: exampleCard } } },
+    responses: {
+      201: { description: 'Saved', schema: cardSavedResponse, example: { message: 'Card saved', data: exampleCard } },
+    },
   },
   {
     method: 'get',
@@ -62,7 +67,13 @@ export const paymentMethodRoutes: ApiOperation[] = [
     description: 'Brand, last four digits and expiry: never the number. An empty list before the first card is saved.',
     access: 'user',
     errors: ['PAYMENT_GATEWAY_ERROR'],
-    responses: { 200: { description: 'The cards', schema: cardListResponse, example: { message: 'Saved cards', data: [exampleCard] } } },
+    responses: {
+      200: {
+        description: 'The cards',
+        schema: cardListResponse,
+        example: { message: 'Saved cards', data: [exampleCard] },
+      },
+    },
   },
   {
     method: 'delete',
@@ -71,13 +82,18 @@ export const paymentMethodRoutes: ApiOperation[] = [
     handler: (c) => c.cards.remove,
     tag: 'Saved cards',
     summary: 'Remove a saved card (it can no longer be charged)',
-    description: "Detaches the card from the buyer's Customer. A card that is not the buyer's (or no longer is) is a 404.",
+    description:
+      "Detaches the card from the buyer's Customer. A card that is not the buyer's (or no longer is) is a 404.",
     access: 'user',
     request: paymentMethodIdRequest,
     parameterDescriptions: { id: "The card's id (a SavedCard's `id`)" },
     errors: ['PAYMENT_METHOD_NOT_FOUND', 'PAYMENT_REQUEST_REJECTED', 'PAYMENT_GATEWAY_ERROR'],
     responses: {
-      200: { description: 'Removed', schema: cardRemovedResponse, example: { message: 'Card removed', data: { id: exampleCard.id } } },
+      200: {
+        description: 'Removed',
+        schema: cardRemovedResponse,
+        example: { message: 'Card removed', data: { id: exampleCard.id } },
+      },
     },
   },
 ];

@@ -13,7 +13,9 @@ import {
 import { exampleProduct } from '../openapi/examples';
 import type { ApiOperation } from './operation';
 
-const location = z.object({ Location: z.string().meta({ description: 'The new resource', example: `/api/products/${exampleProduct.id}` }) });
+const location = z.object({
+  Location: z.string().meta({ description: 'The new resource', example: `/api/products/${exampleProduct.id}` }),
+});
 
 export const productRoutes: ApiOperation[] = [
   {
@@ -30,7 +32,13 @@ export const productRoutes: ApiOperation[] = [
     // A product is public: the admin's answers carry nothing a cache must not keep.
     private: false,
     request: createProductRequest,
-    requestExample: { name: 'Wireless Mouse', description: 'A high-precision wireless mouse.', price: 25.99, currency: 'USD', stock: 100 },
+    requestExample: {
+      name: 'Wireless Mouse',
+      description: 'A high-precision wireless mouse.',
+      price: 25.99,
+      currency: 'USD',
+      stock: 100,
+    },
     responses: {
       201: {
         description: 'Created',
@@ -89,7 +97,13 @@ export const productRoutes: ApiOperation[] = [
     request: productIdRequest,
     parameterDescriptions: { id: "The product's id" },
     errors: ['PRODUCT_NOT_FOUND'],
-    responses: { 200: { description: 'The product', schema: productDetailsResponse, example: { message: 'Product details', data: exampleProduct } } },
+    responses: {
+      200: {
+        description: 'The product',
+        schema: productDetailsResponse,
+        example: { message: 'Product details', data: exampleProduct },
+      },
+    },
   },
   {
     method: 'patch',
@@ -121,12 +135,15 @@ export const productRoutes: ApiOperation[] = [
     handler: (c) => c.products.archive,
     tag: 'Products',
     summary: 'Archive a product (admin)',
-    description: 'A soft delete: the product leaves the list and details and cannot be ordered; past orders keep their own copy of the line.',
+    description:
+      'A soft delete: the product leaves the list and details and cannot be ordered; past orders keep their own copy of the line.',
     access: 'admin',
     private: false,
     request: productIdRequest,
     parameterDescriptions: { id: "The product's id" },
     errors: ['PRODUCT_NOT_FOUND'],
-    responses: { 200: { description: 'Archived', schema: productArchivedResponse, example: { message: 'Product archived' } } },
+    responses: {
+      200: { description: 'Archived', schema: productArchivedResponse, example: { message: 'Product archived' } },
+    },
   },
 ];

@@ -57,11 +57,15 @@ interface PathEntry {
  */
 export function createRouter(table: readonly RouteEntry[], deps: RouterDeps): RequestHandler & { stack: unknown[] } {
   const served = table.filter(
-    (route) => (route.access !== 'metrics' || deps.metricsToken) && (route.onlyWith !== 'simulatedAuthentication' || deps.simulatedAuthentication),
+    (route) =>
+      (route.access !== 'metrics' || deps.metricsToken) &&
+      (route.onlyWith !== 'simulatedAuthentication' || deps.simulatedAuthentication),
   );
   checkTable(served);
 
-  const privateResources = [...new Set(served.filter((route) => traitsOf(route).private).map((route) => resourceOf(route.path)))];
+  const privateResources = [
+    ...new Set(served.filter((route) => traitsOf(route).private).map((route) => resourceOf(route.path))),
+  ];
   const isPrivate = prefixPattern(privateResources);
   const isUnderApiRoot = prefixPattern([API_ROOT]);
   const databaseGate = deps.isDatabaseAvailable && requireDatabase(deps.isDatabaseAvailable);
@@ -74,7 +78,8 @@ export function createRouter(table: readonly RouteEntry[], deps: RouterDeps): Re
     ...(rateLimited ? [deps.rateLimit] : []),
   ];
   // What a path no operation takes (or a method it does not) gets: the API root's gates.
-  const rootGates = (path: string) => leadingSteps(isPrivate.test(path), isUnderApiRoot.test(path), isUnderApiRoot.test(path));
+  const rootGates = (path: string) =>
+    leadingSteps(isPrivate.test(path), isUnderApiRoot.test(path), isUnderApiRoot.test(path));
   const accessRule: Record<Access, RequestHandler[]> = {
     public: [],
     user: [deps.authenticate],
@@ -96,7 +101,11 @@ export function createRouter(table: readonly RouteEntry[], deps: RouterDeps): Re
       route.handler(deps.controllers),
     );
     routers.push(router);
-    return [...leadingSteps(isPrivate.test(route.path), traits.usesDatabase, traits.rateLimited), route.rawBody ? raw : json, router];
+    return [
+      ...leadingSteps(isPrivate.test(route.path), traits.usesDatabase, traits.rateLimited),
+      route.rawBody ? raw : json,
+      router,
+    ];
   };
 
   const entries = new Map<string, PathEntry>();
@@ -114,8 +123,12 @@ export function createRouter(table: readonly RouteEntry[], deps: RouterDeps): Re
     entry.otherMethod = [...rootGates(path), methodNotAllowed(entry.allowed)];
   }
   // A path without parameters is one map lookup, and wins over a template that also matches it (as in OpenAPI).
-  const exact = new Map([...entries].filter(([path]) => !path.includes('{')).map(([path, entry]) => [path.toLowerCase(), entry]));
-  const templates = [...entries].filter(([path]) => path.includes('{')).map(([path, entry]) => ({ pattern: templatePattern(path), entry }));
+  const exact = new Map(
+    [...entries].filter(([path]) => !path.includes('{')).map(([path, entry]) => [path.toLowerCase(), entry]),
+  );
+  const templates = [...entries]
+    .filter(([path]) => path.includes('{'))
+    .map(([path, entry]) => ({ pattern: templatePattern(path), entry }));
   const unknownPath = new Map<string, Steps>();
 
   const stepsFor = (method: string, path: string): Steps => {
@@ -132,7 +145,9 @@ export function createRouter(table: readonly RouteEntry[], deps: RouterDeps): Re
       matched ??= entry;
     }
     if (several) {
-      const allowed = new Set(templates.filter(({ pattern }) => pattern.test(path)).flatMap(({ entry }) => entry.allowed));
+      const allowed = new Set(
+        templates.filter(({ pattern }) => pattern.test(path)).flatMap(({ entry }) => entry.allowed),
+      );
       allowed.delete('HEAD');
       if (allowed.has('GET')) allowed.add('HEAD');
       return [...rootGates(path), methodNotAllowed([...allowed])];
@@ -145,7 +160,8 @@ export function createRouter(table: readonly RouteEntry[], deps: RouterDeps): Re
     return steps;
   };
 
-  const route = (req: Request, res: Response, next: NextFunction) => run(stepsFor(req.method, req.path), req, res, next);
+  const route = (req: Request, res: Response, next: NextFunction) =>
+    run(stepsFor(req.method, req.path), req, res, next);
   // The routes stay visible to whoever walks the app's router stack (the OpenAPI test lists them so).
   return Object.assign(route, { stack: routers.flatMap((router) => router.stack as unknown[]) });
 }
@@ -162,7 +178,8 @@ function run(steps: Steps, req: Request, res: Response, done: NextFunction) {
     if (!handler) return done();
     try {
       const result: unknown = handler(req, res, step);
-      if (result instanceof Promise) result.then(undefined, (rejection: unknown) => step(rejection ?? new Error('Rejected promise')));
+      if (result instanceof Promise)
+        result.then(undefined, (rejection: unknown) => step(rejection ?? new Error('Rejected promise')));
     } catch (thrown) {
       step(thrown);
     }
@@ -215,7 +232,9 @@ function checkTable(routes: readonly Route[]) {
     const key = `${method.toUpperCase()} ${path}`;
     if (seen.has(key)) throw new Error(`${key} is declared twice in the route table`);
     seen.add(key);
-    if (!path.startsWith('/') || !/^[\w\-./{}]+$/.test(path)) throw new Error(`${key}: a path is literal segments and {parameters}`);
-    if (resourceOf(path).includes('{')) throw new Error(`${key}: its first two segments name its resource and cannot be parameters`);
+    if (!path.startsWith('/') || !/^[\w\-./{}]+$/.test(path))
+      throw new Error(`${key}: a path is literal segments and {parameters}`);
+    if (resourceOf(path).includes('{'))
+      throw new Error(`${key}: its first two segments name its resource and cannot be parameters`);
   }
 }

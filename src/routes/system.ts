@@ -38,7 +38,9 @@ export const systemRoutes: RouteEntry[] = [
     access: 'public',
     rateLimited: false,
     usesDatabase: false,
-    responses: { 200: { description: 'The OpenAPI document', schema: z.looseObject({ openapi: z.string().startsWith('3.1') }) } },
+    responses: {
+      200: { description: 'The OpenAPI document', schema: z.looseObject({ openapi: z.string().startsWith('3.1') }) },
+    },
   },
   {
     method: 'get',

@@ -21,7 +21,9 @@ export const changePasswordRequest = {
 export const changePasswordResponse = z.object({ message: z.literal('Password changed') });
 
 export const forgotPasswordRequest = { body: z.object({ email }) };
-export const forgotPasswordResponse = z.object({ message: z.literal('If an account has this address, a mail with a reset link is on its way') });
+export const forgotPasswordResponse = z.object({
+  message: z.literal('If an account has this address, a mail with a reset link is on its way'),
+});
 
 export const resetPasswordRequest = { body: z.object({ token: mailedToken, password }) };
 export const resetPasswordResponse = z.object({ message: z.literal('Password reset: log in with the new password') });

@@ -12,7 +12,10 @@ const isoInstant = z.iso.datetime({ offset: true });
 export const createdBoundText = z
   .string(DATE_MESSAGE)
   .max(40, { error: DATE_MESSAGE, abort: true })
-  .refine((text) => isoDay.safeParse(text).success || isoInstant.safeParse(text).success, { error: DATE_MESSAGE, abort: true });
+  .refine((text) => isoDay.safeParse(text).success || isoInstant.safeParse(text).success, {
+    error: DATE_MESSAGE,
+    abort: true,
+  });
 export const createdBoundFormats = [isoDay, isoInstant] as const;
 
 /**
@@ -22,7 +25,9 @@ export const createdBoundFormats = [isoDay, isoInstant] as const;
 function createdBound(edge: 'from' | 'to') {
   return createdBoundText
     .transform((text) =>
-      isoDay.safeParse(text).success ? new Date(`${text}T${edge === 'from' ? '00:00:00.000' : '23:59:59.999'}Z`) : new Date(text),
+      isoDay.safeParse(text).success
+        ? new Date(`${text}T${edge === 'from' ? '00:00:00.000' : '23:59:59.999'}Z`)
+        : new Date(text),
     )
     .optional();
 }
@@ -60,7 +65,11 @@ export const adminOrderFields = z.object({
 });
 
 export const adminOrderView = orderView.extend(adminOrderFields.shape).meta({ id: 'AdminOrder' });
-export const adminOrderListResponse = z.object({ message: z.literal('Order list'), data: z.array(adminOrderView), pagination });
+export const adminOrderListResponse = z.object({
+  message: z.literal('Order list'),
+  data: z.array(adminOrderView),
+  pagination,
+});
 
 // ---- Accounts ----
 
@@ -96,7 +105,9 @@ export const updateAdminUserRequest = {
       disabled: z.boolean(BOOLEAN_MESSAGE).optional(),
     })
     .strict()
-    .refine((body) => body.role !== undefined || body.disabled !== undefined, { message: 'Give role, disabled, or both' }),
+    .refine((body) => body.role !== undefined || body.disabled !== undefined, {
+      message: 'Give role, disabled, or both',
+    }),
 };
 export type AdminUserChanges = z.output<typeof updateAdminUserRequest.body>;
 
@@ -109,7 +120,10 @@ export const listAuditRequest = {
       actorId: objectId.transform((id) => id.toLowerCase()).optional(),
     })
     .strict()
-    .refine((q) => q.targetId === undefined || q.actorId === undefined, { message: 'Filter by targetId or by actorId, not both', path: ['actorId'] }),
+    .refine((q) => q.targetId === undefined || q.actorId === undefined, {
+      message: 'Filter by targetId or by actorId, not both',
+      path: ['actorId'],
+    }),
 };
 export type ListAuditQuery = z.output<typeof listAuditRequest.query>;
 
@@ -121,15 +135,18 @@ export const adminUserView = z
     role: z.enum(ROLES),
     disabled: z.boolean(),
     emailVerified: z.boolean(),
-    activeSessions: z
-      .number()
-      .int()
-      .meta({ description: 'Sessions not ended (logins not logged out, revoked or evicted; their tokens may have expired)' }),
+    activeSessions: z.number().int().meta({
+      description: 'Sessions not ended (logins not logged out, revoked or evicted; their tokens may have expired)',
+    }),
     createdAt: timestamp,
   })
   .meta({ id: 'AdminUser' });
 
-export const adminUserListResponse = z.object({ message: z.literal('User list'), data: z.array(adminUserView), pagination });
+export const adminUserListResponse = z.object({
+  message: z.literal('User list'),
+  data: z.array(adminUserView),
+  pagination,
+});
 export const adminUserUpdatedResponse = z.object({ message: z.literal('User updated'), data: adminUserView });
 
 const person = z.object({ id: idString, email: z.string() });
@@ -142,7 +159,14 @@ export const auditEntryView = z
     actor: person.meta({ description: 'The admin who made the change' }),
     target: person.meta({ description: 'The account changed' }),
     changes: z.object({ role: change(z.enum(ROLES)).optional(), disabled: change(z.boolean()).optional() }),
-    requestId: z.string().nullable().meta({ description: 'The X-Request-Id of the request that made it: search the logs for it' }),
+    requestId: z
+      .string()
+      .nullable()
+      .meta({ description: 'The X-Request-Id of the request that made it: search the logs for it' }),
   })
   .meta({ id: 'AuditEntry' });
-export const auditListResponse = z.object({ message: z.literal('Audit trail'), data: z.array(auditEntryView), pagination });
+export const auditListResponse = z.object({
+  message: z.literal('Audit trail'),
+  data: z.array(auditEntryView),
+  pagination,
+});

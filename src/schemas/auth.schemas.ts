@@ -64,12 +64,19 @@ const bearerToken = z
   .meta({ description: 'The access token: send it as it is in the Authorization header' });
 /** What login and refresh add to the token: its lifetime and the refresh token. */
 const sessionFields = {
-  expiresIn: z.number().int().meta({ description: 'Seconds until the access token expires (ACCESS_TOKEN_EXPIRY, else JWT_EXPIRY)', example: 86_400 }),
+  expiresIn: z.number().int().meta({
+    description: 'Seconds until the access token expires (ACCESS_TOKEN_EXPIRY, else JWT_EXPIRY)',
+    example: 86_400,
+  }),
   refreshToken: z.string().meta({
-    description: 'Exchanged once for a new access token and a new refresh token (POST /api/token/refresh); keep it secret',
+    description:
+      'Exchanged once for a new access token and a new refresh token (POST /api/token/refresh); keep it secret',
     example: 'q4Xw1bXb0lS8m1B1r0yY3sJ6o2cH8n5tK9dP7fE4aZc',
   }),
-  refreshTokenExpiresIn: z.number().int().meta({ description: 'Seconds until the refresh token expires (REFRESH_TOKEN_EXPIRY)', example: 2_592_000 }),
+  refreshTokenExpiresIn: z
+    .number()
+    .int()
+    .meta({ description: 'Seconds until the refresh token expires (REFRESH_TOKEN_EXPIRY)', example: 2_592_000 }),
 };
 
 const REFRESH_TOKEN_MESSAGE = 'Must be the refreshToken of the last login or refresh';
@@ -83,6 +90,10 @@ export const refreshRequest = {
 };
 
 export const loginSessionResponse = loginResponse.extend(sessionFields);
-export const refreshResponse = z.object({ message: z.literal('Token refreshed'), token: bearerToken, ...sessionFields });
+export const refreshResponse = z.object({
+  message: z.literal('Token refreshed'),
+  token: bearerToken,
+  ...sessionFields,
+});
 export const logoutResponse = z.object({ message: z.literal('Logged out') });
 export const logoutAllResponse = z.object({ message: z.literal('Logged out everywhere') });

@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { findCurrency } from '../lib/money';
 
 /** A type error's message: "Is required" when the field is missing, else what the field must be. */
-export const requiredOr = (message: string) => (issue: { input?: unknown }) => (issue.input === undefined ? 'Is required' : message);
+export const requiredOr = (message: string) => (issue: { input?: unknown }) =>
+  issue.input === undefined ? 'Is required' : message;
 
 /**
  * A whole number from min to max, as a JSON number (or, with `coerce`, as query-string text). Whatever is
@@ -18,7 +19,8 @@ export function wholeNumber(min: number, max: number, options: { coerce?: boolea
 /** Text of min to max characters (after trimming when `trim`), one message naming the bounds. */
 export function boundedText(min: number, max: number, options: { trim?: boolean } = { trim: true }) {
   const error = min > 0 ? `Must be text of ${min} to ${max} characters` : `Must be text of at most ${max} characters`;
-  const text = options.trim === false ? z.string({ error: requiredOr(error) }) : z.string({ error: requiredOr(error) }).trim();
+  const text =
+    options.trim === false ? z.string({ error: requiredOr(error) }) : z.string({ error: requiredOr(error) }).trim();
   return text.min(min, { error, abort: true }).max(max, { error });
 }
 
@@ -42,12 +44,17 @@ export const PAGE_LIMIT_MAX = 100;
 export const pageLimit = wholeNumber(1, PAGE_LIMIT_MAX, { coerce: true }).default(20);
 
 /** An opaque keyset cursor as returned in pagination.nextCursor. */
-export const pageCursor = z.string('Must be the nextCursor of a previous page').max(512, 'Must be the nextCursor of a previous page').optional();
+export const pageCursor = z
+  .string('Must be the nextCursor of a previous page')
+  .max(512, 'Must be the nextCursor of a previous page')
+  .optional();
 
 // ---- Responses (the OpenAPI document's response shapes; controllers' bodies are typed by them) ----
 
 /** A moment in a response: views write it with isoTimestamp (a Date's toISOString, done cheaply). */
-export const timestamp = z.iso.datetime().meta({ description: 'ISO 8601 date-time, UTC', example: '2026-01-15T10:30:00.000Z' });
+export const timestamp = z.iso
+  .datetime()
+  .meta({ description: 'ISO 8601 date-time, UTC', example: '2026-01-15T10:30:00.000Z' });
 
 /** An id in a response: always lower-case hex. */
 export const idString = z
@@ -58,7 +65,10 @@ export const idString = z
 export const pagination = z
   .object({
     limit: z.number().int().meta({ description: 'The page size used' }),
-    nextCursor: z.string().nullable().meta({ description: 'Pass as `cursor` for the next page; null on the last page' }),
+    nextCursor: z
+      .string()
+      .nullable()
+      .meta({ description: 'Pass as `cursor` for the next page; null on the last page' }),
   })
   .meta({ id: 'Pagination' });
 

@@ -25,7 +25,12 @@ export const captureOrderRequest = {
         .optional(),
       lines: z
         .array(
-          z.object({ productId: objectId.transform((id) => id.toLowerCase()), quantity: wholeNumber(0, ORDER_MAX_QUANTITY) }).strict(),
+          z
+            .object({
+              productId: objectId.transform((id) => id.toLowerCase()),
+              quantity: wholeNumber(0, ORDER_MAX_QUANTITY),
+            })
+            .strict(),
           LINES_MESSAGE,
         )
         .min(1, LINES_MESSAGE)

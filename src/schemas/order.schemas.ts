@@ -2,7 +2,16 @@ import { z } from 'zod';
 import { ORDER_STATUSES } from '../lib/order-state';
 import { refundView } from './refund.schemas';
 import { PAYMENT_INTENT_STATUSES } from '../payments/gateway';
-import { idParams, idString, objectId, pageCursor, pageLimit, pagination, timestamp, wholeNumber } from './common.schemas';
+import {
+  idParams,
+  idString,
+  objectId,
+  pageCursor,
+  pageLimit,
+  pagination,
+  timestamp,
+  wholeNumber,
+} from './common.schemas';
 
 export const ORDER_MAX_LINES = 50;
 export const ORDER_MAX_QUANTITY = 1000;
@@ -14,7 +23,10 @@ export const createOrderRequest = {
   body: z.object({
     items: z
       .array(
-        z.object({ productId: objectId.transform((id) => id.toLowerCase()), quantity }, 'Must be an item { productId, quantity }'),
+        z.object(
+          { productId: objectId.transform((id) => id.toLowerCase()), quantity },
+          'Must be an item { productId, quantity }',
+        ),
         ITEMS_MESSAGE,
       )
       .min(1, ITEMS_MESSAGE)
@@ -31,7 +43,11 @@ export const createOrderRequest = {
 
 export const listOrdersRequest = {
   query: z
-    .object({ limit: pageLimit, cursor: pageCursor, status: z.enum(ORDER_STATUSES, `Must be one of ${ORDER_STATUSES.join(', ')}`).optional() })
+    .object({
+      limit: pageLimit,
+      cursor: pageCursor,
+      status: z.enum(ORDER_STATUSES, `Must be one of ${ORDER_STATUSES.join(', ')}`).optional(),
+    })
     .strict(),
 };
 
@@ -75,7 +91,9 @@ const disputeView = z
     id: z.string().meta({ description: "The gateway's dispute id", example: 'dp_1Pgc71B7WZ01zgkWMevJiAUx' }),
     amount: money,
     currency: z.string().regex(/^[A-Z]{3}$/),
-    reason: z.string().meta({ description: "The cardholder's reason as the gateway reports it", example: 'fraudulent' }),
+    reason: z
+      .string()
+      .meta({ description: "The cardholder's reason as the gateway reports it", example: 'fraudulent' }),
     status: z.string().meta({
       description:
         'As the gateway reports it: warning_needs_response, warning_under_review, needs_response, under_review (open); won, lost, warning_closed, prevented (closed)',
@@ -132,7 +150,9 @@ export const orderView = z
       .meta({ example: 'USD' }),
     paymentIntentId: z.string().nullable().meta({ example: 'pi_3Nv1aB2eZvKYlo2C0abc1234' }),
     refundedAmount: money,
-    refunds: z.array(refundView).meta({ description: 'Refund requests made through this API and refunds learnt from Stripe events, oldest first' }),
+    refunds: z.array(refundView).meta({
+      description: 'Refund requests made through this API and refunds learnt from Stripe events, oldest first',
+    }),
     lastPaymentError: z
       .object({ code: z.string().nullable(), declineCode: z.string().nullable(), message: z.string().nullable() })
       .nullable()
@@ -147,13 +167,16 @@ export const orderView = z
     ),
     // Present only when they say something, so an order's view is as it was until they do.
     paymentStatus: z.enum(['processing', 'requires_action']).optional().meta({
-      description: 'While the order is unpaid: its payment is on its way (a bank debit), or waits for the customer (3-D Secure)',
+      description:
+        'While the order is unpaid: its payment is on its way (a bank debit), or waits for the customer (3-D Secure)',
     }),
     paymentReview: z
       .enum(['disputed'])
       .optional()
       .meta({ description: 'While the cardholder disputes the payment: it is under review (no refund meanwhile)' }),
-    paidAmount: money.optional().meta({ description: 'What was charged when a capture took less than the amount (manual capture)' }),
+    paidAmount: money
+      .optional()
+      .meta({ description: 'What was charged when a capture took less than the amount (manual capture)' }),
     fulfilment: z
       .object({ carrier: z.string().nullable(), trackingNumber: z.string().nullable(), fulfilledAt: timestamp })
       .optional()
@@ -163,8 +186,14 @@ export const orderView = z
     updatedAt: timestamp,
     // Admins only:
     chargeId: z.string().nullable().optional().meta({ description: "Admins only: the gateway's charge id" }),
-    capture: captureView.nullable().optional().meta({ description: 'Admins only: the capture asked for (manual capture)' }),
-    disputes: z.array(disputeView).optional().meta({ description: 'Admins only: disputes of the payment, oldest first' }),
+    capture: captureView
+      .nullable()
+      .optional()
+      .meta({ description: 'Admins only: the capture asked for (manual capture)' }),
+    disputes: z
+      .array(disputeView)
+      .optional()
+      .meta({ description: 'Admins only: disputes of the payment, oldest first' }),
     money: moneyView.optional(),
   })
   .meta({ id: 'Order' });
@@ -176,9 +205,10 @@ export const paymentIntentStatus = z.enum(PAYMENT_INTENT_STATUSES);
 export const orderCreatedResponse = z.object({
   message: z.literal('Order created successfully'),
   orderId: idString,
-  clientSecret: z
-    .string()
-    .meta({ description: 'Confirm the payment with it in the browser (Stripe.js)', example: 'pi_3Nv1aB2eZvKYlo2C0abc1234_secret_9xYz' }),
+  clientSecret: z.string().meta({
+    description: 'Confirm the payment with it in the browser (Stripe.js)',
+    example: 'pi_3Nv1aB2eZvKYlo2C0abc1234_secret_9xYz',
+  }),
   data: orderView,
 });
 export const orderListResponse = z.object({ message: z.literal('Order list'), data: z.array(orderView), pagination });
@@ -204,7 +234,9 @@ export const paymentSubmittedResponse = z.object({
     orderId: idString,
     paymentIntentId: z.string(),
     paymentStatus: paymentIntentStatus,
-    nextAction: nextAction.optional().meta({ description: 'Only with paymentStatus `requires_action`: the order stays pending until it is done' }),
+    nextAction: nextAction
+      .optional()
+      .meta({ description: 'Only with paymentStatus `requires_action`: the order stays pending until it is done' }),
   }),
 });
 
@@ -213,13 +245,20 @@ export const orderPaymentResponse = z.object({
   data: z.object({
     orderId: idString,
     paymentIntentId: z.string(),
-    clientSecret: clientSecret.meta({ description: "The PaymentIntent's client secret, for Stripe.js in the buyer's browser" }),
-    paymentStatus: paymentIntentStatus.meta({ description: "The PaymentIntent's status as the payment provider reports it now" }),
+    clientSecret: clientSecret.meta({
+      description: "The PaymentIntent's client secret, for Stripe.js in the buyer's browser",
+    }),
+    paymentStatus: paymentIntentStatus.meta({
+      description: "The PaymentIntent's status as the payment provider reports it now",
+    }),
     nextAction: nextAction.optional().meta({ description: 'Only with paymentStatus `requires_action`' }),
     lastPaymentError: z
       .object({ code: z.string().nullable(), declineCode: z.string().nullable(), message: z.string().nullable() })
       .optional()
-      .meta({ description: 'Why the last attempt failed (a decline, a failed authentication), while the intent awaits another card' }),
+      .meta({
+        description:
+          'Why the last attempt failed (a decline, a failed authentication), while the intent awaits another card',
+      }),
   }),
 });
 

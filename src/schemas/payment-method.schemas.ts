@@ -17,7 +17,10 @@ export const paymentMethodIdRequest = {
 
 export const savedCardView = z
   .object({
-    id: z.string().meta({ description: 'The payment method id: pay with it (`/pay`) or remove it', example: 'pm_1Nv1aB2eZvKYlo2C0abc1234' }),
+    id: z.string().meta({
+      description: 'The payment method id: pay with it (`/pay`) or remove it',
+      example: 'pm_1Nv1aB2eZvKYlo2C0abc1234',
+    }),
     brand: z.string().meta({ example: 'visa' }),
     last4: z.string().meta({ example: '4242' }),
     expMonth: z.number().int().meta({ example: 12 }),
@@ -30,7 +33,8 @@ export const setupIntentCreatedResponse = z.object({
   data: z.object({
     setupIntentId: z.string().meta({ example: 'seti_1Nv1aB2eZvKYlo2C0abc1234' }),
     clientSecret: z.string().meta({
-      description: "For Stripe.js `confirmCardSetup(clientSecret, { payment_method: { card } })` in the buyer's browser",
+      description:
+        "For Stripe.js `confirmCardSetup(clientSecret, { payment_method: { card } })` in the buyer's browser",
       example: 'seti_1Nv1aB2eZvKYlo2C0abc1234_secret_9xYz',
     }),
   }),

@@ -36,7 +36,10 @@ export const updateProductRequest = {
   body: z
     .object({ name, description, price, currency: currencyCode, stock })
     .partial()
-    .refine((changes) => Object.values(changes).some((value) => value !== undefined), 'Send at least one field to change'),
+    .refine(
+      (changes) => Object.values(changes).some((value) => value !== undefined),
+      'Send at least one field to change',
+    ),
 };
 
 export const productIdRequest = { params: idParams };
@@ -89,7 +92,11 @@ export const productView = z
       .string()
       .regex(/^[A-Z]{3}$/)
       .meta({ example: 'USD' }),
-    stock: z.number().int().min(0).meta({ description: 'Units that can be ordered now (units held by unpaid orders are not in it)', example: 100 }),
+    stock: z
+      .number()
+      .int()
+      .min(0)
+      .meta({ description: 'Units that can be ordered now (units held by unpaid orders are not in it)', example: 100 }),
     createdAt: timestamp,
     updatedAt: timestamp,
   })
@@ -97,7 +104,11 @@ export const productView = z
 export type ProductView = z.output<typeof productView>;
 
 export const productCreatedResponse = z.object({ message: z.literal('Product created'), data: productView });
-export const productListResponse = z.object({ message: z.literal('Product list'), data: z.array(productView), pagination });
+export const productListResponse = z.object({
+  message: z.literal('Product list'),
+  data: z.array(productView),
+  pagination,
+});
 export const productDetailsResponse = z.object({ message: z.literal('Product details'), data: productView });
 export const productUpdatedResponse = z.object({ message: z.literal('Product updated'), data: productView });
 export const productArchivedResponse = z.object({ message: z.literal('Product archived') });

@@ -43,7 +43,9 @@ export const refundRequestedResponse = z.object({
     refundId: z.string().meta({ description: "The gateway's refund id", example: 're_3Nv1aB2eZvKYlo2C0abc1234' }),
     amount: money,
     currency: z.string().regex(/^[A-Z]{3}$/),
-    status: z.enum(REFUND_STATUSES).meta({ description: 'As the gateway reports it; the order changes only when its events confirm the refund' }),
+    status: z
+      .enum(REFUND_STATUSES)
+      .meta({ description: 'As the gateway reports it; the order changes only when its events confirm the refund' }),
   }),
 });
 
@@ -52,9 +54,9 @@ export const refundView = z
   .object({
     id: z.string().meta({ description: 'Our id for the request (also in the refund metadata as refundRequestId)' }),
     refundId: z.string().nullable().meta({ description: "The gateway's refund id; null until it has answered" }),
-    source: z
-      .enum(['admin', 'external'])
-      .meta({ description: 'Asked for through this API, or made elsewhere (Stripe dashboard) and learnt from its events' }),
+    source: z.enum(['admin', 'external']).meta({
+      description: 'Asked for through this API, or made elsewhere (Stripe dashboard) and learnt from its events',
+    }),
     amount: money,
     reason: z.enum(REFUND_REASONS).nullable(),
     restock: z.boolean(),

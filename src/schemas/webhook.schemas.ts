@@ -22,5 +22,8 @@ export const stripeWebhookRequest = {
       }),
       data: z.looseObject({ object: z.looseObject({}) }),
     })
-    .meta({ id: 'StripeEvent', description: 'A Stripe event, exactly as Stripe sent it (the signature covers these bytes)' }),
+    .meta({
+      id: 'StripeEvent',
+      description: 'A Stripe event, exactly as Stripe sent it (the signature covers these bytes)',
+    }),
 };

@@ -38,11 +38,17 @@ export function createAccountService(deps: {
    * checked and the current session: a concurrent change or a logout in between makes it a no-op (refused), never
    * a lost update. The same update keeps only this session, so every other one ends at once.
    */
-  async function changePassword(userId: string, sessionId: string, currentPassword: string, newPassword: string): Promise<void> {
+  async function changePassword(
+    userId: string,
+    sessionId: string,
+    currentPassword: string,
+    newPassword: string,
+  ): Promise<void> {
     const _id = new Types.ObjectId(userId);
     const user = await users().findOne({ _id, sessions: sessionId }, { projection: { passwordHash: 1 } });
     if (!user) throw new Unauthorized('Invalid or expired token', 'INVALID_TOKEN');
-    if (!(await hasher.verify(currentPassword, user.passwordHash))) throw new Forbidden('The current password is wrong', 'WRONG_PASSWORD');
+    if (!(await hasher.verify(currentPassword, user.passwordHash)))
+      throw new Forbidden('The current password is wrong', 'WRONG_PASSWORD');
     const passwordHash = await hasher.hash(newPassword, deps.bcryptCost);
     const now = clock();
     const changed = await users().updateOne(
@@ -66,7 +72,12 @@ export function createAccountService(deps: {
    * the mail when there is none. Each request is its own cause (a key of its own); the per-address limit bounds them.
    */
   async function forgotPassword(email: string): Promise<void> {
-    await outbox.record({ key: `password-reset:${randomUUID()}`, template: 'password-reset', to: email, data: { email } });
+    await outbox.record({
+      key: `password-reset:${randomUUID()}`,
+      template: 'password-reset',
+      to: email,
+      data: { email },
+    });
   }
 
   /** Spends a mailed token once (a conditional update), if it is live and of this purpose. */
@@ -86,14 +97,23 @@ export function createAccountService(deps: {
   async function resetPassword(token: string, newPassword: string): Promise<void> {
     const passwordHash = await hasher.hash(newPassword, deps.bcryptCost);
     const spent = await spendToken(token, 'password_reset');
-    if (!spent) throw new ValidationError('This reset link is invalid, used or expired: ask for a new one', undefined, 'INVALID_RESET_TOKEN');
+    if (!spent)
+      throw new ValidationError(
+        'This reset link is invalid, used or expired: ask for a new one',
+        undefined,
+        'INVALID_RESET_TOKEN',
+      );
     const now = clock();
     const reset = await users().updateOne(
       { _id: spent.userId, email: spent.email },
       { $set: { passwordHash, sessions: [], passwordChangedAt: now, updatedAt: now } },
     );
     if (reset.matchedCount !== 1)
-      throw new ValidationError('This reset link is invalid, used or expired: ask for a new one', undefined, 'INVALID_RESET_TOKEN');
+      throw new ValidationError(
+        'This reset link is invalid, used or expired: ask for a new one',
+        undefined,
+        'INVALID_RESET_TOKEN',
+      );
     await sessions.forgetOthers(spent.userId);
     await AccountTokenModel.deleteMany({ userId: spent.userId, purpose: 'password_reset', usedAt: null });
   }
@@ -104,14 +124,22 @@ export function createAccountService(deps: {
     const user = await users().findOne({ _id }, { projection: { emailVerifiedAt: 1 } });
     if (!user) throw new Unauthorized('Invalid or expired token', 'INVALID_TOKEN');
     if (user.emailVerifiedAt) throw new Conflict('The email address is already verified', 'EMAIL_ALREADY_VERIFIED');
-    await outbox.record({ key: `email-verification:${userId}:${randomUUID()}`, template: 'email-verification', userId: _id });
+    await outbox.record({
+      key: `email-verification:${userId}:${randomUUID()}`,
+      template: 'email-verification',
+      userId: _id,
+    });
   }
 
   /** Marks the address the token was mailed to as verified, if it is still the account's address. */
   async function verifyEmail(token: string): Promise<void> {
     const spent = await spendToken(token, 'email_verification');
     const invalid = () =>
-      new ValidationError('This verification link is invalid, used or expired: ask for a new one', undefined, 'INVALID_VERIFICATION_TOKEN');
+      new ValidationError(
+        'This verification link is invalid, used or expired: ask for a new one',
+        undefined,
+        'INVALID_VERIFICATION_TOKEN',
+      );
     if (!spent) throw invalid();
     const now = clock();
     const verified = await users().updateOne(
@@ -119,17 +147,35 @@ export function createAccountService(deps: {
       { $set: { emailVerifiedAt: now, updatedAt: now } },
     );
     // Not modified: verified already (by another mail's link), or the account no longer has that address.
-    if (verified.modifiedCount !== 1 && (await users().countDocuments({ _id: spent.userId, email: spent.email }, { limit: 1 })) !== 1)
+    if (
+      verified.modifiedCount !== 1 &&
+      (await users().countDocuments({ _id: spent.userId, email: spent.email }, { limit: 1 })) !== 1
+    )
       throw invalid();
   }
 
   /** For REQUIRE_VERIFIED_EMAIL_TO_ORDER: refuses an account whose address is not verified. */
   async function requireVerifiedEmail(userId: string): Promise<void> {
-    const verified = await users().countDocuments({ _id: new Types.ObjectId(userId), emailVerifiedAt: { $ne: null } }, { limit: 1 });
-    if (verified !== 1) throw new Forbidden('Verify your email address before ordering: follow the link in the mail we sent', 'EMAIL_NOT_VERIFIED');
+    const verified = await users().countDocuments(
+      { _id: new Types.ObjectId(userId), emailVerifiedAt: { $ne: null } },
+      { limit: 1 },
+    );
+    if (verified !== 1)
+      throw new Forbidden(
+        'Verify your email address before ordering: follow the link in the mail we sent',
+        'EMAIL_NOT_VERIFIED',
+      );
   }
 
-  return { updateProfile, changePassword, forgotPassword, resetPassword, requestVerification, verifyEmail, requireVerifiedEmail };
+  return {
+    updateProfile,
+    changePassword,
+    forgotPassword,
+    resetPassword,
+    requestVerification,
+    verifyEmail,
+    requireVerifiedEmail,
+  };
 }
 
 export type AccountService = ReturnType<typeof createAccountService>;

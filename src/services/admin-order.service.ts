@@ -24,7 +24,10 @@ export function createAdminOrderService() {
     if (filters.userId) where.userId = new Types.ObjectId(filters.userId);
     if (filters.status) where.status = filters.status;
     if (filters.createdFrom || filters.createdTo) {
-      where.createdAt = { ...(filters.createdFrom && { $gte: filters.createdFrom }), ...(filters.createdTo && { $lte: filters.createdTo }) };
+      where.createdAt = {
+        ...(filters.createdFrom && { $gte: filters.createdFrom }),
+        ...(filters.createdTo && { $lte: filters.createdTo }),
+      };
     }
     where.placedAt = { $ne: null };
     const rows = (await OrderModel.find(pageFilter(NEWEST, filters, where, cursor))
@@ -32,7 +35,10 @@ export function createAdminOrderService() {
       .limit(limit + 1)
       .lean()) as OrderRow[];
     const { page, nextCursor } = cutPage(NEWEST, filters, rows, limit);
-    return { orders: page.map((order) => ({ ...toOrderView(order, ADMIN), userId: order.userId.toHexString() })), nextCursor };
+    return {
+      orders: page.map((order) => ({ ...toOrderView(order, ADMIN), userId: order.userId.toHexString() })),
+      nextCursor,
+    };
   }
 
   return { listOrders };

@@ -16,7 +16,10 @@ const GUARD_ID = 'account-role-changes';
 /** Decisions lost to other admins' before this one gives up (409 ADMIN_CHANGE_BUSY). */
 const MAX_ROUNDS = 20;
 
-type ListedUser = Pick<UserRecord, '_id' | 'name' | 'email' | 'role' | 'disabled' | 'emailVerifiedAt' | 'sessions' | 'createdAt'>;
+type ListedUser = Pick<
+  UserRecord,
+  '_id' | 'name' | 'email' | 'role' | 'disabled' | 'emailVerifiedAt' | 'sessions' | 'createdAt'
+>;
 
 export interface Actor {
   id: string;
@@ -93,7 +96,10 @@ export function createAdminUserService(deps: { clock: () => Date }) {
     if (change.set.role) set.role = change.set.role as Role;
     if (typeof change.set.disabled === 'boolean') set.disabled = change.set.disabled;
     if (change.endSessions) set.sessions = [];
-    await users().updateOne({ _id: change.userId, $or: [{ adminSeq: { $lt: change.seq } }, { adminSeq: { $exists: false } }] }, { $set: set });
+    await users().updateOne(
+      { _id: change.userId, $or: [{ adminSeq: { $lt: change.seq } }, { adminSeq: { $exists: false } }] },
+      { $set: set },
+    );
     if (change.endSessions) await RefreshTokenModel.deleteMany({ userId: change.userId });
     try {
       await AuditEntryModel.create({ ...(change.audit as Omit<AuditEntry, 'seq'>), seq: change.seq });
@@ -124,13 +130,18 @@ export function createAdminUserService(deps: { clock: () => Date }) {
 
       const set: { role?: Role; disabled?: boolean } = {};
       if (changes.role !== undefined && changes.role !== target.role) set.role = changes.role;
-      if (changes.disabled !== undefined && changes.disabled !== (target.disabled === true)) set.disabled = changes.disabled;
+      if (changes.disabled !== undefined && changes.disabled !== (target.disabled === true))
+        set.disabled = changes.disabled;
       if (Object.keys(set).length === 0) return viewOf(target);
 
       const after = { role: set.role ?? target.role, disabled: set.disabled ?? target.disabled === true };
       if (isActiveAdmin(target) && !isActiveAdmin(after)) {
-        const others = await users().countDocuments({ role: 'admin', disabled: { $ne: true }, _id: { $ne: _id } }, { limit: 1 });
-        if (others === 0) throw new Conflict('This would leave no active admin: promote or enable another admin first', 'LAST_ADMIN');
+        const others = await users().countDocuments(
+          { role: 'admin', disabled: { $ne: true }, _id: { $ne: _id } },
+          { limit: 1 },
+        );
+        if (others === 0)
+          throw new Conflict('This would leave no active admin: promote or enable another admin first', 'LAST_ADMIN');
       }
       const endSessions = set.disabled === true || (target.role === 'admin' && set.role === 'user');
       const change = {
@@ -150,7 +161,10 @@ export function createAdminUserService(deps: { clock: () => Date }) {
           requestId: requestId ?? null,
         },
       };
-      const decided = await AdminGuardModel.updateOne({ _id: GUARD_ID, seq }, { $set: { seq: seq + 1 }, $push: { pending: change } });
+      const decided = await AdminGuardModel.updateOne(
+        { _id: GUARD_ID, seq },
+        { $set: { seq: seq + 1 }, $push: { pending: change } },
+      );
       if (decided.modifiedCount !== 1) continue; // another decision came first: decide again on what it left
       await apply(change as PendingAdminChange);
       const updated = await users().findOne({ _id }, { projection: LISTED });
@@ -168,7 +182,12 @@ export function createAdminUserService(deps: { clock: () => Date }) {
       .sort(sortFor(NEWEST))
       .limit(limit + 1)
       .lean()) as AuditEntryRow[];
-    const { page, nextCursor } = cutPage(NEWEST, filters, rows as Array<AuditEntryRow & Record<string, unknown>>, limit);
+    const { page, nextCursor } = cutPage(
+      NEWEST,
+      filters,
+      rows as Array<AuditEntryRow & Record<string, unknown>>,
+      limit,
+    );
     return {
       entries: page.map((entry) => ({
         id: entry._id.toHexString(),
@@ -177,8 +196,12 @@ export function createAdminUserService(deps: { clock: () => Date }) {
         actor: { id: entry.actor.id.toHexString(), email: entry.actor.email },
         target: { id: entry.target.id.toHexString(), email: entry.target.email },
         changes: {
-          ...(entry.changes.role && { role: { from: entry.changes.role.from as Role, to: entry.changes.role.to as Role } }),
-          ...(entry.changes.disabled && { disabled: { from: entry.changes.disabled.from === true, to: entry.changes.disabled.to === true } }),
+          ...(entry.changes.role && {
+            role: { from: entry.changes.role.from as Role, to: entry.changes.role.to as Role },
+          }),
+          ...(entry.changes.disabled && {
+            disabled: { from: entry.changes.disabled.from === true, to: entry.changes.disabled.to === true },
+          }),
         },
         requestId: entry.requestId ?? null,
       })),

@@ -43,7 +43,10 @@ export function createAttemptCounter(options: { name: string; windowMs: number; 
       if (live) continue; // created or given back since the $inc above looked: count again
 
       const resetAt = new Date(at.getTime() + windowMs);
-      const restarted = await RateLimitCounterModel.updateOne({ _id, resetAt: { $lte: at } }, { $set: { hits: 1, resetAt } });
+      const restarted = await RateLimitCounterModel.updateOne(
+        { _id, resetAt: { $lte: at } },
+        { $set: { hits: 1, resetAt } },
+      );
       if (restarted.modifiedCount === 1) return { hits: 1, resetAt };
       try {
         await RateLimitCounterModel.create({ _id, hits: 1, resetAt });
@@ -58,7 +61,10 @@ export function createAttemptCounter(options: { name: string; windowMs: number; 
 
   /** Gives an attempt back (a login that succeeded); never below zero, never into a later window. */
   async function giveBack(key: string): Promise<void> {
-    await RateLimitCounterModel.updateOne({ _id: idFor(key), resetAt: { $gt: new Date(now()) }, hits: { $gt: 0 } }, { $inc: { hits: -1 } });
+    await RateLimitCounterModel.updateOne(
+      { _id: idFor(key), resetAt: { $gt: new Date(now()) }, hits: { $gt: 0 } },
+      { $inc: { hits: -1 } },
+    );
   }
 
   async function reset(key: string): Promise<void> {

@@ -48,7 +48,8 @@ export function toPublicUser(user: UserDocument): PublicUser {
 }
 
 /** The key of the verification mail a registration records (one per account). */
-export const registrationMailKey = (userId: Types.ObjectId) => `email-verification:${userId.toHexString()}:registration`;
+export const registrationMailKey = (userId: Types.ObjectId) =>
+  `email-verification:${userId.toHexString()}:registration`;
 
 export function createAuthService(options: AuthServiceOptions) {
   const tokens = createAccessTokens(options.jwt);
@@ -118,7 +119,10 @@ export function createAuthService(options: AuthServiceOptions) {
       { projection: { name: 1, email: 1, role: 1 } },
     );
     if (!user) throw new Unauthorized('Invalid or expired token', 'INVALID_TOKEN');
-    return { user: { id: user._id.toHexString(), name: user.name, email: user.email, role: user.role }, sessionId: claims.sessionId };
+    return {
+      user: { id: user._id.toHexString(), name: user.name, email: user.email, role: user.role },
+      sessionId: claims.sessionId,
+    };
   }
 
   return { register, login, userForToken, sessions, hasher };

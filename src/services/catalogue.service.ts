@@ -2,10 +2,22 @@ import { Types, type QueryFilter } from 'mongoose';
 import { Conflict, NotFound, ValidationError } from '../lib/errors';
 import { cutPage, pageFilter, sortFor, type KeysetOrder } from '../lib/keyset';
 import { isoTimestamp } from '../lib/iso-time';
-import { comparableAmount, comparableFromDecimal, fromMinorUnits, MoneyError, priceProblem, toMinorUnits } from '../lib/money';
+import {
+  comparableAmount,
+  comparableFromDecimal,
+  fromMinorUnits,
+  MoneyError,
+  priceProblem,
+  toMinorUnits,
+} from '../lib/money';
 import { escapeRegex } from '../lib/regex';
 import { ProductModel, type Product } from '../models/product.model';
-import type { CreateProductInput, ListProductsQuery, ProductView, UpdateProductInput } from '../schemas/product.schemas';
+import type {
+  CreateProductInput,
+  ListProductsQuery,
+  ProductView,
+  UpdateProductInput,
+} from '../schemas/product.schemas';
 
 export type { ProductView };
 
@@ -19,7 +31,16 @@ export const PRODUCT_ORDERS: Record<ListProductsQuery['sort'], KeysetOrder> = {
 };
 
 /** What a product view shows, plus the price sort key that next-page cursors carry. Nothing else is read. */
-const VIEW_FIELDS = { name: 1, description: 1, priceMinor: 1, currency: 1, stock: 1, priceSortKey: 1, createdAt: 1, updatedAt: 1 } as const;
+const VIEW_FIELDS = {
+  name: 1,
+  description: 1,
+  priceMinor: 1,
+  currency: 1,
+  stock: 1,
+  priceSortKey: 1,
+  createdAt: 1,
+  updatedAt: 1,
+} as const;
 
 export function toProductView(row: ProductRow): ProductView {
   return {
@@ -40,7 +61,8 @@ export function pricing(price: number, currency: string) {
   try {
     priceMinor = toMinorUnits(price, currency);
   } catch (error) {
-    if (error instanceof MoneyError) throw new ValidationError('Invalid price', [{ path: 'price', message: `${error.message} for ${currency}` }]);
+    if (error instanceof MoneyError)
+      throw new ValidationError('Invalid price', [{ path: 'price', message: `${error.message} for ${currency}` }]);
     throw error;
   }
   const problem = priceProblem(priceMinor, currency);
@@ -85,20 +107,28 @@ export function createCatalogueService(clock: () => Date = () => new Date()) {
     // The busiest public read: straight from the model's collection (the filter is built here from validated
     // input, already in the stored types), only the fields the view and the cursor need.
     const rows = (await ProductModel.collection
-      .find(pageFilter(order, filters, where, cursor) as Record<string, unknown>, { projection: VIEW_FIELDS, sort: sortFor(order), limit: limit + 1 })
+      .find(pageFilter(order, filters, where, cursor) as Record<string, unknown>, {
+        projection: VIEW_FIELDS,
+        sort: sortFor(order),
+        limit: limit + 1,
+      })
       .toArray()) as unknown as ProductRow[];
     const { page, nextCursor } = cutPage(order, filters, rows, limit);
     return { products: page.map(toProductView), nextCursor };
   }
 
   async function getProduct(id: string): Promise<ProductView> {
-    const row = (await ProductModel.findOne({ _id: id, archived: false }).select(VIEW_FIELDS).lean()) as ProductRow | null;
+    const row = (await ProductModel.findOne({ _id: id, archived: false })
+      .select(VIEW_FIELDS)
+      .lean()) as ProductRow | null;
     if (!row) throw new NotFound('Product not found', 'PRODUCT_NOT_FOUND');
     return toProductView(row);
   }
 
   async function updateProduct(id: string, changes: UpdateProductInput): Promise<ProductView> {
-    const current = await ProductModel.findOne({ _id: id, archived: false }).select({ priceMinor: 1, currency: 1 }).lean();
+    const current = await ProductModel.findOne({ _id: id, archived: false })
+      .select({ priceMinor: 1, currency: 1 })
+      .lean();
     if (!current) throw new NotFound('Product not found', 'PRODUCT_NOT_FOUND');
     const set: Partial<Product> = {};
     if (changes.name !== undefined) set.name = changes.name;
@@ -121,7 +151,10 @@ export function createCatalogueService(clock: () => Date = () => new Date()) {
   }
 
   async function archiveProduct(id: string): Promise<void> {
-    const result = await ProductModel.updateOne({ _id: id, archived: false }, { $set: { archived: true, archivedAt: clock() } });
+    const result = await ProductModel.updateOne(
+      { _id: id, archived: false },
+      { $set: { archived: true, archivedAt: clock() } },
+    );
     if (result.matchedCount === 0) throw new NotFound('Product not found', 'PRODUCT_NOT_FOUND');
   }
 

@@ -79,14 +79,18 @@ export function createFulfilmentService(deps: FulfilmentServiceDeps) {
       const earlier = order.capture;
       if (idempotencyKey && earlier && earlier.status !== 'refused' && sameKey(earlier, admin, idempotencyKey)) {
         if (earlier.requestHash !== requestHash) {
-          throw new Unprocessable('This Idempotency-Key was already used with a different capture request', 'IDEMPOTENCY_KEY_REUSED');
+          throw new Unprocessable(
+            'This Idempotency-Key was already used with a different capture request',
+            'IDEMPOTENCY_KEY_REUSED',
+          );
         }
         return { order: await resume(order, earlier, 'IDEMPOTENCY_KEY_IN_USE'), replayed: true };
       }
       if (order.status !== 'authorized') throw notCapturable(order);
       if (earlier?.status === 'requested') {
         // The same capture again without its key (after a 502, say) sends it again once its attempt is over.
-        if (earlier.requestHash === requestHash) return { order: await resume(order, earlier, 'CAPTURE_IN_PROGRESS'), replayed: true };
+        if (earlier.requestHash === requestHash)
+          return { order: await resume(order, earlier, 'CAPTURE_IN_PROGRESS'), replayed: true };
         throw captureInProgress();
       }
       const plan = planCapture(order, input);
@@ -105,7 +109,12 @@ export function createFulfilmentService(deps: FulfilmentServiceDeps) {
         requestHash,
       } satisfies CaptureRecord;
       if (await claimCapture(order._id, capture)) {
-        logger.info('capture requested', { orderId, requestId: capture.requestId, amountMinor: capture.amountMinor, by: admin.id });
+        logger.info('capture requested', {
+          orderId,
+          requestId: capture.requestId,
+          amountMinor: capture.amountMinor,
+          by: admin.id,
+        });
         return { order: await send(order, capture), replayed: false };
       }
     }
@@ -113,15 +122,32 @@ export function createFulfilmentService(deps: FulfilmentServiceDeps) {
   }
 
   /** A capture already claimed: its result when answered, else sent again once its attempt is over. */
-  async function resume(order: OrderRow, capture: CaptureRecord, busyCode: 'IDEMPOTENCY_KEY_IN_USE' | 'CAPTURE_IN_PROGRESS'): Promise<OrderView> {
+  async function resume(
+    order: OrderRow,
+    capture: CaptureRecord,
+    busyCode: 'IDEMPOTENCY_KEY_IN_USE' | 'CAPTURE_IN_PROGRESS',
+  ): Promise<OrderView> {
     if (capture.status !== 'requested') return viewOf(order._id);
     if (capture.requestedAt <= keyWindowStart()) {
-      throw new Conflict('This capture was interrupted too long ago to be sent again safely: check the payment provider', 'CAPTURE_IN_PROGRESS');
+      throw new Conflict(
+        'This capture was interrupted too long ago to be sent again safely: check the payment provider',
+        'CAPTURE_IN_PROGRESS',
+      );
     }
     const now = clock();
-    if (!(await claimCaptureAttempt(order._id, capture.requestId, now, new Date(now.getTime() + deps.settings.attemptLeaseMs)))) {
+    if (
+      !(await claimCaptureAttempt(
+        order._id,
+        capture.requestId,
+        now,
+        new Date(now.getTime() + deps.settings.attemptLeaseMs),
+      ))
+    ) {
       throw busyCode === 'IDEMPOTENCY_KEY_IN_USE'
-        ? new Conflict('A request with this Idempotency-Key is still being processed; retry shortly', 'IDEMPOTENCY_KEY_IN_USE')
+        ? new Conflict(
+            'A request with this Idempotency-Key is still being processed; retry shortly',
+            'IDEMPOTENCY_KEY_IN_USE',
+          )
         : captureInProgress();
     }
     return send(order, capture);
@@ -142,7 +168,11 @@ export function createFulfilmentService(deps: FulfilmentServiceDeps) {
       if (error instanceof GatewayError && error.kind !== 'unavailable' && error.code !== 'idempotency_error') {
         // Refused: nothing was captured. What the gateway has now decides the order (a voided or lapsed
         // authorization cancels it, a capture made elsewhere pays it); another capture may be asked for.
-        await recordCaptureAnswer(order._id, capture.requestId, { status: 'refused', failure: error.message, attemptUntil: null });
+        await recordCaptureAnswer(order._id, capture.requestId, {
+          status: 'refused',
+          failure: error.message,
+          attemptUntil: null,
+        });
         logger.warn('capture refused by the gateway', { orderId, requestId: capture.requestId, reason: error.message });
         await reconcile(intentId).catch(() => undefined);
         throw new Conflict(`The payment provider refused the capture: ${error.message}`, 'CAPTURE_REFUSED', [
@@ -193,21 +223,25 @@ export function createFulfilmentService(deps: FulfilmentServiceDeps) {
     }
     if (order.capture?.status === 'requested') throw captureInProgress();
     const voided = await voidAuthorization(order, 'voided');
-    if (voided === 'captured') throw new Conflict('The payment was captured before the void reached the provider', 'ALREADY_CAPTURED');
+    if (voided === 'captured')
+      throw new Conflict('The payment was captured before the void reached the provider', 'ALREADY_CAPTURED');
     logger.info('authorization voided', { orderId, by: admin.id });
     return viewOf(order._id);
   }
 
   async function voidAuthorization(order: OrderRow, reason: string): Promise<'voided' | 'captured' | 'not_authorized'> {
     const intentId = order.paymentIntentId!;
-    const answer = await cancelIntent(payments, intentId, { idempotencyKey: `order_${order._id.toHexString()}_void` }).catch((error: unknown) => {
+    const answer = await cancelIntent(payments, intentId, {
+      idempotencyKey: `order_${order._id.toHexString()}_void`,
+    }).catch((error: unknown) => {
       throw gatewayFailure(error);
     });
     if (answer.kind === 'already_succeeded') {
       await reconcile(intentId);
       return 'captured';
     }
-    const source = answer.kind === 'intent_missing' ? { sourceId: `reconcile:${intentId}`, reason: 'intent_missing' } : { reason };
+    const source =
+      answer.kind === 'intent_missing' ? { sourceId: `reconcile:${intentId}`, reason: 'intent_missing' } : { reason };
     const result = await outcomes.apply(source, answer);
     return result === 'applied' ? 'voided' : 'not_authorized';
   }
@@ -251,14 +285,27 @@ export function createFulfilmentService(deps: FulfilmentServiceDeps) {
   /** For the expiry job: sends again captures whose gateway call was interrupted (crash, outage) and whose lease has run out. */
   async function resumeInterrupted(): Promise<number> {
     const now = clock();
-    const orders = (await OrderModel.find(interruptedCaptures(now, keyWindowStart())).limit(BATCH).lean()) as OrderRow[];
+    const orders = (await OrderModel.find(interruptedCaptures(now, keyWindowStart()))
+      .limit(BATCH)
+      .lean()) as OrderRow[];
     let resumed = 0;
     for (const order of orders) {
       const capture = order.capture!;
-      if (!(await claimCaptureAttempt(order._id, capture.requestId, now, new Date(now.getTime() + deps.settings.attemptLeaseMs)))) continue;
+      if (
+        !(await claimCaptureAttempt(
+          order._id,
+          capture.requestId,
+          now,
+          new Date(now.getTime() + deps.settings.attemptLeaseMs),
+        ))
+      )
+        continue;
       resumed += 1;
       await send(order, capture).catch((error: unknown) =>
-        logger.warn('interrupted capture not completed; will retry', { orderId: order._id.toHexString(), error: String(error) }),
+        logger.warn('interrupted capture not completed; will retry', {
+          orderId: order._id.toHexString(),
+          error: String(error),
+        }),
       );
     }
     return resumed;
@@ -275,9 +322,11 @@ export function createFulfilmentService(deps: FulfilmentServiceDeps) {
       return 'captured';
     }
     const seen = await reconcile(order.paymentIntentId!);
-    if (seen !== 'payment_authorized') return seen === 'payment_open' || seen === 'payment_processing' ? 'left' : 'reconciled';
+    if (seen !== 'payment_authorized')
+      return seen === 'payment_open' || seen === 'payment_processing' ? 'left' : 'reconciled';
     const voided = await voidAuthorization(order, 'authorization_expired');
-    if (voided === 'voided') logger.warn('authorization voided before it lapsed: it was not captured', { orderId: order._id.toHexString() });
+    if (voided === 'voided')
+      logger.warn('authorization voided before it lapsed: it was not captured', { orderId: order._id.toHexString() });
     return voided === 'voided' ? 'voided' : 'reconciled';
   }
 
@@ -304,7 +353,8 @@ function notCapturable(order: OrderRow): Conflict {
   return new Conflict(`This order is ${order.status} and cannot be captured${why}`, 'ORDER_NOT_CAPTURABLE');
 }
 
-const captureInProgress = () => new Conflict('A capture of this order is being made right now; retry shortly', 'CAPTURE_IN_PROGRESS');
+const captureInProgress = () =>
+  new Conflict('A capture of this order is being made right now; retry shortly', 'CAPTURE_IN_PROGRESS');
 
 const captureNotAnswered = (orderId: string) =>
   new PaymentGatewayError('The payment provider could not be reached; the capture is kept and will be sent again', [
@@ -326,12 +376,15 @@ function planCapture(
     const problems = input.lines.flatMap((line, i) => {
       const item = byId.get(line.productId);
       if (!item) return [{ path: `lines.${i}.productId`, message: 'Is not a line of this order' }];
-      if (line.quantity > item.quantity) return [{ path: `lines.${i}.quantity`, message: `At most ${item.quantity} (the quantity ordered)` }];
+      if (line.quantity > item.quantity)
+        return [{ path: `lines.${i}.quantity`, message: `At most ${item.quantity} (the quantity ordered)` }];
       return [];
     });
     if (problems.length > 0) throw new ValidationError('Invalid capture', problems);
     lines = input.lines.map((line) => ({ productId: new Types.ObjectId(line.productId), quantity: line.quantity }));
-    linesMinor = sumMinor(input.lines.map((line) => multiplyMinor(byId.get(line.productId)!.unitPriceMinor, line.quantity)));
+    linesMinor = sumMinor(
+      input.lines.map((line) => multiplyMinor(byId.get(line.productId)!.unitPriceMinor, line.quantity)),
+    );
   }
   let amountMinor = order.amountMinor;
   if (input.amount !== undefined) {
@@ -339,19 +392,27 @@ function planCapture(
       amountMinor = toMinorUnits(input.amount, order.currency);
     } catch (error) {
       if (error instanceof MoneyError)
-        throw new ValidationError('Invalid capture', [{ path: 'amount', message: `${error.message} for ${order.currency}` }]);
+        throw new ValidationError('Invalid capture', [
+          { path: 'amount', message: `${error.message} for ${order.currency}` },
+        ]);
       throw error;
     }
     if (amountMinor > order.amountMinor) {
       throw new ValidationError('Invalid capture', [
-        { path: 'amount', message: `At most ${formatMoney(order.amountMinor, order.currency)} can be captured (the amount authorized)` },
+        {
+          path: 'amount',
+          message: `At most ${formatMoney(order.amountMinor, order.currency)} can be captured (the amount authorized)`,
+        },
       ]);
     }
   } else if (linesMinor !== undefined) {
     amountMinor = linesMinor;
   }
   const problem = chargeProblem(amountMinor, order.currency);
-  if (problem) throw new ValidationError('Invalid capture', [{ path: input.amount === undefined ? 'lines' : 'amount', message: problem }]);
+  if (problem)
+    throw new ValidationError('Invalid capture', [
+      { path: input.amount === undefined ? 'lines' : 'amount', message: problem },
+    ]);
   return { amountMinor, ...(lines && { lines }) };
 }
 

@@ -44,7 +44,10 @@ export async function claimIdempotencyKey(claim: {
       continue;
     }
     if (existing.requestHash !== claim.requestHash) {
-      throw new Unprocessable('This Idempotency-Key was already used with a different request body', 'IDEMPOTENCY_KEY_REUSED');
+      throw new Unprocessable(
+        'This Idempotency-Key was already used with a different request body',
+        'IDEMPOTENCY_KEY_REUSED',
+      );
     }
     const order = (await OrderModel.findOne({ _id: existing.orderId, placedAt: { $ne: null } })
       .select('+clientSecret')
@@ -54,9 +57,15 @@ export async function claimIdempotencyKey(claim: {
       await forgetInterruptedCreation(existing);
       continue;
     }
-    throw new Conflict('A request with this Idempotency-Key is still being processed; retry shortly', 'IDEMPOTENCY_KEY_IN_USE');
+    throw new Conflict(
+      'A request with this Idempotency-Key is still being processed; retry shortly',
+      'IDEMPOTENCY_KEY_IN_USE',
+    );
   }
-  throw new Conflict('A request with this Idempotency-Key is still being processed; retry shortly', 'IDEMPOTENCY_KEY_IN_USE');
+  throw new Conflict(
+    'A request with this Idempotency-Key is still being processed; retry shortly',
+    'IDEMPOTENCY_KEY_IN_USE',
+  );
 }
 
 /** The creation behind this key is past its deadline and never placed its order: it can no longer do so. */

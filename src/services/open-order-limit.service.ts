@@ -16,12 +16,22 @@ export interface OpenOrderLimits {
  * creation). Claiming is one conditional update on the user's tally, so a concurrent burst cannot get
  * past the cap; claim and release are each guarded by the order id, so repeating either changes nothing.
  */
-export async function claimOpenOrder(userId: Types.ObjectId, orderId: Types.ObjectId, units: number, limits: OpenOrderLimits): Promise<void> {
+export async function claimOpenOrder(
+  userId: Types.ObjectId,
+  orderId: Types.ObjectId,
+  units: number,
+  limits: OpenOrderLimits,
+): Promise<void> {
   let tally: { openOrders: number; openUnits: number; orders: Types.ObjectId[] } | null = null;
   // Each failed round means another claim or release changed the tally meanwhile: progress, so this ends.
   for (let attempt = 0; attempt < 50; attempt += 1) {
     const claimed = await OpenOrderTallyModel.updateOne(
-      { _id: userId, orders: { $ne: orderId }, openOrders: { $lt: limits.maxOpenOrders }, openUnits: { $lte: limits.maxOpenUnits - units } },
+      {
+        _id: userId,
+        orders: { $ne: orderId },
+        openOrders: { $lt: limits.maxOpenOrders },
+        openUnits: { $lte: limits.maxOpenUnits - units },
+      },
       { $inc: { openOrders: 1, openUnits: units }, $push: { orders: orderId } },
     );
     if (claimed.modifiedCount === 1) return;
@@ -44,14 +54,21 @@ function exceeds(tally: { openOrders: number; openUnits: number }, units: number
 }
 
 export async function releaseOpenOrder(userId: Types.ObjectId, orderId: Types.ObjectId, units: number): Promise<void> {
-  await OpenOrderTallyModel.updateOne({ _id: userId, orders: orderId }, { $inc: { openOrders: -1, openUnits: -units }, $pull: { orders: orderId } });
+  await OpenOrderTallyModel.updateOne(
+    { _id: userId, orders: orderId },
+    { $inc: { openOrders: -1, openUnits: -units }, $pull: { orders: orderId } },
+  );
 }
 
 export function unitsOf(items: ReadonlyArray<{ quantity: number }>): number {
   return items.reduce((sum, item) => sum + item.quantity, 0);
 }
 
-function limitReached(tally: { openOrders: number; openUnits: number }, units: number, limits: OpenOrderLimits): Conflict {
+function limitReached(
+  tally: { openOrders: number; openUnits: number },
+  units: number,
+  limits: OpenOrderLimits,
+): Conflict {
   const details: ErrorDetail[] = [];
   if (tally.openOrders + 1 > limits.maxOpenOrders) {
     const message = `${tally.openOrders} unpaid orders open, at most ${limits.maxOpenOrders}`;

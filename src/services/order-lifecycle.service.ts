@@ -37,7 +37,8 @@ export async function cancelOpenOrder(
   const answer = await cancelIntent(deps.payments, intentId);
   if (answer.kind === 'already_succeeded') return 'already_paid';
   // An intent the gateway does not know can never be paid: that answer is final, and settles the order as canceled.
-  const source = answer.kind === 'intent_missing' ? { sourceId: `reconcile:${intentId}`, reason: 'intent_missing' } : { reason };
+  const source =
+    answer.kind === 'intent_missing' ? { sourceId: `reconcile:${intentId}`, reason: 'intent_missing' } : { reason };
   const result = await deps.outcomes.apply(source, answer);
   return result === 'applied' ? 'canceled' : 'not_open';
 }
@@ -56,12 +57,19 @@ export function gatewayFailure(error: unknown, context: { orderId?: string; paym
       return new PaymentDeclined(message, [{ message, declineCode, ...context }], 'CARD_DECLINED');
     }
     case 'invalid_request':
-      return new ValidationError(error.message, [{ path: 'payment', message: error.message, code: error.code }], 'PAYMENT_REQUEST_REJECTED');
+      return new ValidationError(
+        error.message,
+        [{ path: 'payment', message: error.message, code: error.code }],
+        'PAYMENT_REQUEST_REJECTED',
+      );
     case 'unavailable':
       return new PaymentGatewayError();
   }
 }
 
 export function notOpen(status: OrderStatus, action: 'paid' | 'canceled'): Conflict {
-  return new Conflict(`This order is ${status} and cannot be ${action}`, action === 'paid' ? 'ORDER_NOT_PAYABLE' : 'ORDER_NOT_CANCELABLE');
+  return new Conflict(
+    `This order is ${status} and cannot be ${action}`,
+    action === 'paid' ? 'ORDER_NOT_PAYABLE' : 'ORDER_NOT_CANCELABLE',
+  );
 }

@@ -8,7 +8,12 @@ import {
   type OrderStatus,
   type StockState,
 } from '../lib/order-state';
-import { RESTOCK_DUE, RESTOCK_REQUEST_MATCH, type RefundRequestStatus, type RefundSettlement } from '../lib/refund-ledger';
+import {
+  RESTOCK_DUE,
+  RESTOCK_REQUEST_MATCH,
+  type RefundRequestStatus,
+  type RefundSettlement,
+} from '../lib/refund-ledger';
 import {
   OrderModel,
   type CaptureRecord,
@@ -42,13 +47,16 @@ export interface NoteEntry {
   detail: unknown;
 }
 
-export const findOrderById = (orderId: Types.ObjectId | string) => OrderModel.findById(orderId).lean() as Promise<OrderRow | null>;
+export const findOrderById = (orderId: Types.ObjectId | string) =>
+  OrderModel.findById(orderId).lean() as Promise<OrderRow | null>;
 
 /** The order holding a payment intent (unique among orders). */
-export const findOrderByIntent = (paymentIntentId: string) => OrderModel.findOne({ paymentIntentId }).lean() as Promise<OrderRow | null>;
+export const findOrderByIntent = (paymentIntentId: string) =>
+  OrderModel.findOne({ paymentIntentId }).lean() as Promise<OrderRow | null>;
 
 /** The order whose payment made this charge (learnt from the payment's events). */
-export const findOrderByCharge = (chargeId: string) => OrderModel.findOne({ chargeId }).lean() as Promise<OrderRow | null>;
+export const findOrderByCharge = (chargeId: string) =>
+  OrderModel.findOne({ chargeId }).lean() as Promise<OrderRow | null>;
 
 // --- creation ---
 
@@ -56,13 +64,23 @@ export const findOrderByCharge = (chargeId: string) => OrderModel.findOne({ char
 export async function insertUnplacedOrder(order: {
   _id: Types.ObjectId;
   userId: Types.ObjectId;
-  items: Array<{ productId: Types.ObjectId; name: string; unitPriceMinor: number; quantity: number; lineTotalMinor: number }>;
+  items: Array<{
+    productId: Types.ObjectId;
+    name: string;
+    unitPriceMinor: number;
+    quantity: number;
+    lineTotalMinor: number;
+  }>;
   amountMinor: number;
   currency: string;
   expiresAt: Date;
   createdAt: Date;
 }): Promise<void> {
-  await OrderModel.create({ ...order, status: 'pending', history: [{ status: 'pending', at: order.createdAt, reason: 'order_created' }] });
+  await OrderModel.create({
+    ...order,
+    status: 'pending',
+    history: [{ status: 'pending', at: order.createdAt, reason: 'order_created' }],
+  });
 }
 
 /**
@@ -111,18 +129,26 @@ export async function moveOrder(
   if (entry.eventId) filter['history.eventId'] = { $ne: entry.eventId };
   const result = await OrderModel.updateOne(filter, {
     $set: { ...alsoSet, status: to },
-    $push: { history: { status: to, at: entry.at, reason: entry.reason, ...(entry.eventId && { eventId: entry.eventId }) } },
+    $push: {
+      history: { status: to, at: entry.at, reason: entry.reason, ...(entry.eventId && { eventId: entry.eventId }) },
+    },
   });
   return result.modifiedCount === 1;
 }
 
 /** The latest decline of an order that is (still) `failed`. */
-export async function setLastPaymentError(orderId: Types.ObjectId, lastPaymentError: LastPaymentError | null): Promise<void> {
+export async function setLastPaymentError(
+  orderId: Types.ObjectId,
+  lastPaymentError: LastPaymentError | null,
+): Promise<void> {
   await OrderModel.updateOne({ _id: orderId, status: 'failed' }, { $set: { lastPaymentError } });
 }
 
 /** Where an order's payment stands while the order is still open (processing, waiting for the customer). */
-export async function setPaymentStatus(orderId: Types.ObjectId, paymentStatus: 'processing' | 'requires_action' | null): Promise<boolean> {
+export async function setPaymentStatus(
+  orderId: Types.ObjectId,
+  paymentStatus: 'processing' | 'requires_action' | null,
+): Promise<boolean> {
   const result = await OrderModel.updateOne(
     { _id: orderId, status: { $in: OPEN_STATUSES }, paymentStatus: { $ne: paymentStatus } },
     { $set: { paymentStatus } },
@@ -276,7 +302,12 @@ export async function dropRefusedRefunds(orderId: Types.ObjectId, requestIds: st
 }
 
 /** Takes the right to call the gateway for a request still waiting for an answer whose last attempt is over. */
-export async function claimRefundAttempt(orderId: Types.ObjectId, requestId: string, now: Date, until: Date): Promise<boolean> {
+export async function claimRefundAttempt(
+  orderId: Types.ObjectId,
+  requestId: string,
+  now: Date,
+  until: Date,
+): Promise<boolean> {
   const waiting = { requestId, refundId: null, status: 'requested', attemptUntil: { $lte: now } };
   const claimed = await OrderModel.updateOne(
     { _id: orderId, refunds: { $elemMatch: waiting } },
@@ -297,14 +328,24 @@ export async function releaseRefundAttempt(orderId: Types.ObjectId, requestId: s
 
 /** Requests still waiting for the gateway, asked after `since`, whose attempt is over: for the expiry job to send again. */
 export function interruptedRefundRequests(now: Date, since: Date): QueryFilter<Order> {
-  return { refunds: { $elemMatch: { status: 'requested', refundId: null, attemptUntil: { $lte: now }, requestedAt: { $gt: since } } } };
+  return {
+    refunds: {
+      $elemMatch: { status: 'requested', refundId: null, attemptUntil: { $lte: now }, requestedAt: { $gt: since } },
+    },
+  };
 }
 
 /** A change to one refund entry, applied only if the entry is still in the state the change was decided on. */
 export interface RefundEntryChange {
   requestId: string;
   expect: { refundId: string | null; status: RefundRequestStatus; settlement: RefundSettlement };
-  set: { refundId?: string; status: RefundRequestStatus; settlement: RefundSettlement; failure: string | null; attemptUntil?: null };
+  set: {
+    refundId?: string;
+    status: RefundRequestStatus;
+    settlement: RefundSettlement;
+    failure: string | null;
+    attemptUntil?: null;
+  };
 }
 
 export async function changeRefundEntry(orderId: Types.ObjectId, change: RefundEntryChange): Promise<boolean> {
@@ -318,7 +359,10 @@ export async function changeRefundEntry(orderId: Types.ObjectId, change: RefundE
 }
 
 /** A refund made elsewhere (the Stripe dashboard), recorded once by its gateway id. */
-export async function addExternalRefund(orderId: Types.ObjectId, entry: RefundRecord & { refundId: string }): Promise<boolean> {
+export async function addExternalRefund(
+  orderId: Types.ObjectId,
+  entry: RefundRecord & { refundId: string },
+): Promise<boolean> {
   const pushed = await OrderModel.updateOne(
     { _id: orderId, 'refunds.refundId': { $ne: entry.refundId } },
     { $push: { refunds: entry }, $inc: { refundsVersion: 1 } },
@@ -347,9 +391,19 @@ export async function claimCapture(orderId: Types.ObjectId, capture: CaptureReco
 }
 
 /** Takes the right to call the gateway for a capture still waiting for an answer whose last attempt is over. */
-export async function claimCaptureAttempt(orderId: Types.ObjectId, requestId: string, now: Date, until: Date): Promise<boolean> {
+export async function claimCaptureAttempt(
+  orderId: Types.ObjectId,
+  requestId: string,
+  now: Date,
+  until: Date,
+): Promise<boolean> {
   const claimed = await OrderModel.updateOne(
-    { _id: orderId, 'capture.requestId': requestId, 'capture.status': 'requested', 'capture.attemptUntil': { $lte: now } },
+    {
+      _id: orderId,
+      'capture.requestId': requestId,
+      'capture.status': 'requested',
+      'capture.attemptUntil': { $lte: now },
+    },
     { $set: { 'capture.attemptUntil': until } },
   );
   return claimed.modifiedCount === 1;
@@ -363,7 +417,13 @@ export async function recordCaptureAnswer(
 ): Promise<boolean> {
   const recorded = await OrderModel.updateOne(
     { _id: orderId, 'capture.requestId': requestId, 'capture.status': 'requested' },
-    { $set: { 'capture.status': answer.status, 'capture.failure': answer.failure ?? null, 'capture.attemptUntil': answer.attemptUntil } },
+    {
+      $set: {
+        'capture.status': answer.status,
+        'capture.failure': answer.failure ?? null,
+        'capture.attemptUntil': answer.attemptUntil,
+      },
+    },
   );
   return recorded.modifiedCount === 1;
 }
@@ -378,7 +438,11 @@ export async function releaseCaptureAttempt(orderId: Types.ObjectId, requestId: 
 
 /** Captures waiting for the gateway whose attempt is over, asked after `since`: for the expiry job to send again. */
 export function interruptedCaptures(now: Date, since: Date): QueryFilter<Order> {
-  return { 'capture.status': 'requested', 'capture.attemptUntil': { $lte: now }, 'capture.requestedAt': { $gt: since } };
+  return {
+    'capture.status': 'requested',
+    'capture.attemptUntil': { $lte: now },
+    'capture.requestedAt': { $gt: since },
+  };
 }
 
 /**
@@ -386,16 +450,27 @@ export function interruptedCaptures(now: Date, since: Date): QueryFilter<Order> 
  * authorization's life from its intent's creation, which is the order's (the status and createdAt index).
  */
 export function lapsingAuthorizations(now: Date, before: Date): QueryFilter<Order> {
-  return { status: 'authorized', createdAt: { $lte: before }, $or: [{ sweepLeaseUntil: null }, { sweepLeaseUntil: { $lte: now } }] };
+  return {
+    status: 'authorized',
+    createdAt: { $lte: before },
+    $or: [{ sweepLeaseUntil: null }, { sweepLeaseUntil: { $lte: now } }],
+  };
 }
 
 /** A paid order shipped: `fulfilled`, with its carrier and tracking number, by the same update that records the move. */
-export async function markFulfilled(orderId: Types.ObjectId, fulfilment: FulfilmentRecord, entry: HistoryEntry): Promise<boolean> {
+export async function markFulfilled(
+  orderId: Types.ObjectId,
+  fulfilment: FulfilmentRecord,
+  entry: HistoryEntry,
+): Promise<boolean> {
   return moveOrder(orderId, 'fulfilled', entry, { fulfilment });
 }
 
 /** A fulfilled order's carrier or tracking number, given later. */
-export async function updateFulfilment(orderId: Types.ObjectId, set: { carrier?: string; trackingNumber?: string }): Promise<boolean> {
+export async function updateFulfilment(
+  orderId: Types.ObjectId,
+  set: { carrier?: string; trackingNumber?: string },
+): Promise<boolean> {
   const fields = Object.fromEntries(Object.entries(set).map(([field, value]) => [`fulfilment.${field}`, value]));
   if (Object.keys(fields).length === 0) return false;
   const result = await OrderModel.updateOne(

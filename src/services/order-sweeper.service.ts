@@ -65,7 +65,10 @@ export function createOrderSweeper(deps: {
         if (outcome === 'canceled') counts.expired += 1;
         if (outcome === 'reconciled') counts.reconciled += 1;
       } catch (error) {
-        logger.warn('could not settle an expired order; will retry', { orderId: order._id.toHexString(), error: String(error) });
+        logger.warn('could not settle an expired order; will retry', {
+          orderId: order._id.toHexString(),
+          error: String(error),
+        });
       }
     }
     return counts;
@@ -79,11 +82,16 @@ export function createOrderSweeper(deps: {
       // Manual capture: the money is held for the order (its authorization event was lost or is late): never cancel it as unpaid.
       const result = await outcomes.apply(reconcileSource(seen.intentId, seen.kind), seen);
       if (result === 'applied')
-        logger.warn('authorization reconciled with the gateway: its webhook had not arrived', { paymentIntentId: seen.intentId });
+        logger.warn('authorization reconciled with the gateway: its webhook had not arrived', {
+          paymentIntentId: seen.intentId,
+        });
       return result === 'applied' ? 'reconciled' : 'left_open';
     }
     if (seen.kind === 'payment_processing') {
-      logger.info('expired order left open: its payment is processing', { orderId: order._id.toHexString(), paymentIntentId: seen.intentId });
+      logger.info('expired order left open: its payment is processing', {
+        orderId: order._id.toHexString(),
+        paymentIntentId: seen.intentId,
+      });
       return 'left_open';
     }
     if (seen.kind === 'intent_missing') {
@@ -99,9 +107,14 @@ export function createOrderSweeper(deps: {
   }
 
   async function reconcile(succeeded: OutcomeOf<'payment_succeeded'>): Promise<'reconciled' | 'left_open'> {
-    const result = await outcomes.apply({ sourceId: `reconcile:${succeeded.intentId}`, reason: 'reconciled' }, succeeded);
+    const result = await outcomes.apply(
+      { sourceId: `reconcile:${succeeded.intentId}`, reason: 'reconciled' },
+      succeeded,
+    );
     if (result === 'applied')
-      logger.warn('payment reconciled with the gateway: its webhook had not arrived', { paymentIntentId: succeeded.intentId });
+      logger.warn('payment reconciled with the gateway: its webhook had not arrived', {
+        paymentIntentId: succeeded.intentId,
+      });
     // A mismatch stays open and noted for a person; it is never canceled under a succeeded payment.
     return result === 'applied' ? 'reconciled' : 'left_open';
   }
@@ -117,7 +130,10 @@ export function createOrderSweeper(deps: {
       try {
         if ((await fulfilment.settleLapsing(order)) !== 'left') settled += 1;
       } catch (error) {
-        logger.warn('could not settle an authorization about to lapse; will retry', { orderId: order._id.toHexString(), error: String(error) });
+        logger.warn('could not settle an authorization about to lapse; will retry', {
+          orderId: order._id.toHexString(),
+          error: String(error),
+        });
       }
     }
     return settled;

@@ -29,11 +29,17 @@ export function toOrderView(order: OrderRow, viewer: { role: string } = { role: 
     paymentIntentId: order.paymentIntentId ?? null,
     refundedAmount: money(refundLedger(order).refundedMinor),
     lastPaymentError: order.lastPaymentError ?? null,
-    history: order.history.map((h) => ({ status: h.status, at: isoTimestamp(h.at), reason: h.reason, ...(h.eventId && { eventId: h.eventId }) })),
+    history: order.history.map((h) => ({
+      status: h.status,
+      at: isoTimestamp(h.at),
+      reason: h.reason,
+      ...(h.eventId && { eventId: h.eventId }),
+    })),
     refunds: (order.refunds ?? []).map((refund) => toRefundView(refund, money, forAdmin)),
     ...(order.paymentStatus && OPEN_STATUSES.includes(order.status) && { paymentStatus: order.paymentStatus }),
     ...(hasOpenDispute(order.disputes) && { paymentReview: 'disputed' as const }),
-    ...(order.capturedMinor != null && PAID_STATUSES.includes(order.status) && { paidAmount: money(paidMinorOf(order)) }),
+    ...(order.capturedMinor != null &&
+      PAID_STATUSES.includes(order.status) && { paidAmount: money(paidMinorOf(order)) }),
     ...(order.fulfilment && {
       fulfilment: {
         carrier: order.fulfilment.carrier ?? null,
@@ -83,7 +89,9 @@ function toDisputeView(dispute: DisputeRecord, money: (minor: number) => number)
 function toCaptureView(capture: CaptureRecord, money: (minor: number) => number) {
   return {
     amount: money(capture.amountMinor),
-    lines: capture.lines ? capture.lines.map((line) => ({ productId: line.productId.toHexString(), quantity: line.quantity })) : null,
+    lines: capture.lines
+      ? capture.lines.map((line) => ({ productId: line.productId.toHexString(), quantity: line.quantity }))
+      : null,
     restockUnshipped: capture.restockUnshipped ?? true,
     status: capture.status,
     failure: capture.failure ?? null,
@@ -103,7 +111,9 @@ function toRefundView(refund: RefundRecord, money: (minor: number) => number, fo
     status: refund.status,
     requestedAt: isoTimestamp(refund.requestedAt),
     ...(forAdmin && {
-      requestedBy: refund.requestedBy ? { userId: refund.requestedBy.userId.toHexString(), email: refund.requestedBy.email } : null,
+      requestedBy: refund.requestedBy
+        ? { userId: refund.requestedBy.userId.toHexString(), email: refund.requestedBy.email }
+        : null,
     }),
   };
 }

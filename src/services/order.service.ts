@@ -85,13 +85,19 @@ export function createOrderService(deps: OrderServiceDeps) {
       const priced = await priceLines(lines);
       return { ...placedResult(await placeOrder(orderId, startedAt, user, priced)), replayed: false };
     } catch (error) {
-      if (error instanceof Conflict && (error.code === 'OUT_OF_STOCK' || error.code === 'STOCK_BUSY')) metrics.stockConflict();
+      if (error instanceof Conflict && (error.code === 'OUT_OF_STOCK' || error.code === 'STOCK_BUSY'))
+        metrics.stockConflict();
       if (idempotencyKey) await forgetIdempotencyKey(user.id, idempotencyKey, orderId).catch(() => undefined);
       throw error;
     }
   }
 
-  async function placeOrder(orderId: Types.ObjectId, startedAt: Date, user: PublicUser, priced: Awaited<ReturnType<typeof priceLines>>) {
+  async function placeOrder(
+    orderId: Types.ObjectId,
+    startedAt: Date,
+    user: PublicUser,
+    priced: Awaited<ReturnType<typeof priceLines>>,
+  ) {
     const now = clock();
     await insertUnplacedOrder({
       _id: orderId,
@@ -124,7 +130,9 @@ export function createOrderService(deps: OrderServiceDeps) {
       const startedAfter = new Date(clock().getTime() - deps.settings.creationTimeoutMs);
       if (!(await attachIntent(orderId, intent, clock(), startedAfter))) {
         await payments.cancelPaymentIntent(intent.id).catch(() => undefined);
-        throw new ServiceUnavailable('Creating the order took too long and it was abandoned; nothing was charged: retry');
+        throw new ServiceUnavailable(
+          'Creating the order took too long and it was abandoned; nothing was charged: retry',
+        );
       }
       metrics.orderCreated();
     } catch (error) {
@@ -151,7 +159,8 @@ export function createOrderService(deps: OrderServiceDeps) {
   /** An order its owner (or an admin) may see; anyone else gets the same 404 as for a missing order. */
   async function visibleOrder(user: PublicUser, id: string): Promise<OrderRow> {
     const order = (await OrderModel.findOne({ _id: id, placedAt: { $ne: null } }).lean()) as OrderRow | null;
-    if (!order || (order.userId.toHexString() !== user.id && user.role !== 'admin')) throw new NotFound('Order not found', 'ORDER_NOT_FOUND');
+    if (!order || (order.userId.toHexString() !== user.id && user.role !== 'admin'))
+      throw new NotFound('Order not found', 'ORDER_NOT_FOUND');
     return order;
   }
 
@@ -166,18 +175,27 @@ export function createOrderService(deps: OrderServiceDeps) {
    */
   async function payOrder(user: PublicUser, id: string, paymentMethod: string) {
     const order = await visibleOrder(user, id);
-    if (order.userId.toHexString() !== user.id) throw new Forbidden('Only the customer who placed the order can pay for it');
+    if (order.userId.toHexString() !== user.id)
+      throw new Forbidden('Only the customer who placed the order can pay for it');
     const testMethod = isTestPaymentMethod(paymentMethod);
-    if (payments.liveMode && testMethod) throw new Forbidden('Paying with test payment methods is only possible in test mode', 'LIVE_MODE');
+    if (payments.liveMode && testMethod)
+      throw new Forbidden('Paying with test payment methods is only possible in test mode', 'LIVE_MODE');
     if (!OPEN_STATUSES.includes(order.status)) throw notOpen(order.status, 'paid');
     if (order.expiresAt <= clock()) throw new Conflict('The payment window for this order has closed', 'ORDER_EXPIRED');
     const saved = testMethod ? undefined : await cards.ownedCard(user, paymentMethod);
     const paymentIntentId = order.paymentIntentId!;
     try {
-      const result = await payments.confirmPaymentIntent(paymentIntentId, paymentMethod, saved && { customerId: saved.customerId });
+      const result = await payments.confirmPaymentIntent(
+        paymentIntentId,
+        paymentMethod,
+        saved && { customerId: saved.customerId },
+      );
       const answer = { orderId: id, paymentIntentId, paymentStatus: result.status };
       if (result.status !== 'requires_action') return answer;
-      const { clientSecret } = await OrderModel.findById(order._id).select('+clientSecret').lean<{ clientSecret: string }>().orFail();
+      const { clientSecret } = await OrderModel.findById(order._id)
+        .select('+clientSecret')
+        .lean<{ clientSecret: string }>()
+        .orFail();
       return { ...answer, nextAction: { type: result.nextAction?.type ?? 'use_stripe_sdk', clientSecret } };
     } catch (error) {
       throw gatewayFailure(error, { orderId: id, paymentIntentId });
@@ -187,10 +205,13 @@ export function createOrderService(deps: OrderServiceDeps) {
   async function cancelOrder(user: PublicUser, id: string) {
     const order = await visibleOrder(user, id);
     if (!OPEN_STATUSES.includes(order.status)) throw notOpen(order.status, 'canceled');
-    const outcome = await cancelOpenOrder({ payments, outcomes }, order, 'canceled_by_customer').catch((error: unknown) => {
-      throw gatewayFailure(error);
-    });
-    if (outcome === 'already_paid') throw new Conflict('The payment for this order has already succeeded', 'ALREADY_PAID');
+    const outcome = await cancelOpenOrder({ payments, outcomes }, order, 'canceled_by_customer').catch(
+      (error: unknown) => {
+        throw gatewayFailure(error);
+      },
+    );
+    if (outcome === 'already_paid')
+      throw new Conflict('The payment for this order has already succeeded', 'ALREADY_PAID');
     const current = await loadOrder(order._id);
     if (outcome === 'not_open') throw notOpen(current.status, 'canceled');
     return toOrderView(current, user);
@@ -214,7 +235,10 @@ function mergeLines(items: CreateOrderInput['items']): StockLine[] {
   const tooMany = lines.find((line) => line.quantity > ORDER_MAX_QUANTITY);
   if (tooMany) {
     throw new ValidationError('Invalid order', [
-      { path: 'items', message: `At most ${ORDER_MAX_QUANTITY} units of product ${tooMany.productId.toHexString()} per order` },
+      {
+        path: 'items',
+        message: `At most ${ORDER_MAX_QUANTITY} units of product ${tooMany.productId.toHexString()} per order`,
+      },
     ]);
   }
   return lines;
@@ -251,11 +275,19 @@ async function priceLines(lines: StockLine[]) {
     const amountMinor = sumMinor(items.map((i) => i.lineTotalMinor));
     const problem = chargeProblem(amountMinor, currency);
     if (problem)
-      throw new ValidationError(`The order total cannot be charged: ${problem}`, [{ path: 'items', message: problem }], 'AMOUNT_OUT_OF_RANGE');
+      throw new ValidationError(
+        `The order total cannot be charged: ${problem}`,
+        [{ path: 'items', message: problem }],
+        'AMOUNT_OUT_OF_RANGE',
+      );
     return { items, amountMinor, currency };
   } catch (error) {
     if (error instanceof MoneyError)
-      throw new ValidationError(`The order total cannot be charged: ${error.message}`, undefined, 'AMOUNT_OUT_OF_RANGE');
+      throw new ValidationError(
+        `The order total cannot be charged: ${error.message}`,
+        undefined,
+        'AMOUNT_OUT_OF_RANGE',
+      );
     throw error;
   }
 }

@@ -11,7 +11,15 @@ import {
   type RefundSettlement,
   type StockAction,
 } from '../lib/refund-ledger';
-import type { DisputeReport, OutcomeKind, OutcomeOf, OutcomeSource, PaymentFailure, PaymentOutcome, RefundReport } from '../payments/outcome';
+import type {
+  DisputeReport,
+  OutcomeKind,
+  OutcomeOf,
+  OutcomeSource,
+  PaymentFailure,
+  PaymentOutcome,
+  RefundReport,
+} from '../payments/outcome';
 
 /**
  * What a payment outcome does to an order, decided in one place and without I/O: the order as read plus the
@@ -95,7 +103,13 @@ export type RefundChange =
       requestId: string;
       /** The entry as this decision read it: the change applies only if it still is. */
       expect: { refundId: string | null; status: RefundRequestStatus; settlement: RefundSettlement };
-      set: { refundId?: string; status: RefundRequestStatus; settlement: RefundSettlement; failure: string | null; attemptUntil?: null };
+      set: {
+        refundId?: string;
+        status: RefundRequestStatus;
+        settlement: RefundSettlement;
+        failure: string | null;
+        attemptUntil?: null;
+      };
       /** Names our request with the gateway's refund id for the first time: the refund is counted as accepted. */
       accepted: boolean;
     }
@@ -150,13 +164,17 @@ const isUncaptured = (order: OrderFacts) => isOpen(order) || order.status === 'a
 const ROWS: { [K in OutcomeKind]: Row<K> } = {
   payment_succeeded(order, outcome, source) {
     const hinted = hintProblems(order, outcome.orderIdHint);
-    const money = outcome.currency !== order.currency ? ['currency'] : capturedAmountFits(order, outcome) ? [] : ['amount'];
+    const money =
+      outcome.currency !== order.currency ? ['currency'] : capturedAmountFits(order, outcome) ? [] : ['amount'];
     if (money.length > 0) return mismatch(order, outcome.intentId, [...hinted, ...money]);
     const decision = unchanged(order);
     if (order.status === 'canceled') {
       // Money arrived for an order that can no longer take it: a person must refund it.
       decision.result = 'mismatch';
-      decision.notes.push({ kind: 'late_success', detail: { status: order.status, paymentIntentId: outcome.intentId, problems: hinted } });
+      decision.notes.push({
+        kind: 'late_success',
+        detail: { status: order.status, paymentIntentId: outcome.intentId, problems: hinted },
+      });
       decision.logs.push({
         level: 'error',
         message: 'payment succeeded for an order that is not open: refund needed',
@@ -170,20 +188,30 @@ const ROWS: { [K in OutcomeKind]: Row<K> } = {
     let paid = order;
     if (isUncaptured(order)) {
       decision.result = 'applied';
-      const set = { ...(capturedMinor !== order.amountMinor && { capturedMinor }), ...(outcome.chargeId && { chargeId: outcome.chargeId }) };
-      decision.moves.push({ to: 'paid', reason: source.reason, metric: 'succeeded', ...(Object.keys(set).length > 0 && { set }) });
+      const set = {
+        ...(capturedMinor !== order.amountMinor && { capturedMinor }),
+        ...(outcome.chargeId && { chargeId: outcome.chargeId }),
+      };
+      decision.moves.push({
+        to: 'paid',
+        reason: source.reason,
+        metric: 'succeeded',
+        ...(Object.keys(set).length > 0 && { set }),
+      });
       paid = { ...order, capturedMinor: set.capturedMinor ?? order.capturedMinor };
     } else if (outcome.chargeId && !order.chargeId) {
       decision.chargeId = outcome.chargeId;
     }
     // A full refund reported before the success (events arrive out of order) applies once the order is paid.
-    if (order.status !== 'refunded' && isFullyRefunded(paid)) decision.moves.push({ to: 'refunded', reason: 'refunded', sourceSuffix: ':refund' });
+    if (order.status !== 'refunded' && isFullyRefunded(paid))
+      decision.moves.push({ to: 'refunded', reason: 'refunded', sourceSuffix: ':refund' });
     return finish(order, decision);
   },
 
   payment_authorized(order, outcome, source) {
     const hinted = hintProblems(order, outcome.orderIdHint);
-    const money = outcome.currency !== order.currency ? ['currency'] : outcome.amountMinor !== order.amountMinor ? ['amount'] : [];
+    const money =
+      outcome.currency !== order.currency ? ['currency'] : outcome.amountMinor !== order.amountMinor ? ['amount'] : [];
     if (money.length > 0 && isOpen(order)) return mismatch(order, outcome.intentId, [...hinted, ...money]);
     const decision = unchanged(order);
     if (isOpen(order)) {
@@ -267,7 +295,8 @@ const ROWS: { [K in OutcomeKind]: Row<K> } = {
     const countedMinor = Math.min(reportedMinor, paidMinor);
     const contradictions: string[] = [];
     if (reportedMinor > paidMinor) contradictions.push('refunded more than paid');
-    if (outcome.fullyRefunded && reportedMinor < paidMinor) contradictions.push('fully refunded flag without the money');
+    if (outcome.fullyRefunded && reportedMinor < paidMinor)
+      contradictions.push('fully refunded flag without the money');
     decision.notes.push({ kind: 'refund', detail: { refundedAmountMinor: countedMinor, chargeId: outcome.chargeId } });
     // API versions before 2022-11-15 list the charge's refunds: each one then counts as its own report.
     const folded = foldRefunds(order, outcome.refunds);
@@ -348,7 +377,11 @@ function unchanged(order: OrderFacts): Decision {
 function capturedAmountFits(order: OrderFacts, outcome: OutcomeOf<'payment_succeeded'>): boolean {
   if (outcome.amountMinor === null) return false;
   if (outcome.intentAmountMinor === undefined) return outcome.amountMinor === order.amountMinor;
-  return outcome.intentAmountMinor === order.amountMinor && outcome.amountMinor > 0 && outcome.amountMinor <= order.amountMinor;
+  return (
+    outcome.intentAmountMinor === order.amountMinor &&
+    outcome.amountMinor > 0 &&
+    outcome.amountMinor <= order.amountMinor
+  );
 }
 
 function newDispute(outcome: OutcomeOf<'dispute_updated'>, amountMinor: number): DisputeFacts {
@@ -421,7 +454,11 @@ function mismatch(order: OrderFacts, paymentIntentId: string, problems: string[]
   const decision = unchanged(order);
   decision.result = 'mismatch';
   decision.notes.push({ kind: 'payment_mismatch', detail: { paymentIntentId, problems } });
-  decision.logs.push({ level: 'error', message: 'stripe event does not match its order: not applied', fields: { problems } });
+  decision.logs.push({
+    level: 'error',
+    message: 'stripe event does not match its order: not applied',
+    fields: { problems },
+  });
   return finish(order, decision);
 }
 
@@ -433,7 +470,10 @@ function hintProblems(order: OrderFacts, orderIdHint: string | undefined): strin
 function noteHintMismatch(decision: Decision, paymentIntentId: string, problems: string[]) {
   if (problems.length === 0) return;
   decision.notes.push({ kind: 'payment_mismatch', detail: { paymentIntentId, problems, applied: true } });
-  decision.logs.push({ level: 'warn', message: 'stripe event metadata names another order: applied to the order holding the intent' });
+  decision.logs.push({
+    level: 'warn',
+    message: 'stripe event metadata names another order: applied to the order holding the intent',
+  });
 }
 
 /** A paid (or fulfilled) order whose confirmed refunds cover what was paid moves to `refunded` (its stock step follows). */
@@ -446,7 +486,8 @@ function moveIfRefunded(decision: Decision, after: OrderFacts): boolean {
 const EXCEEDS_PAID = 'refunds exceed what was paid';
 
 /** What refunds confirmed by their own ids may still add up to: confirmed refunds never pass what was paid. */
-const roomToConfirm = (order: OrderFacts, entries: readonly RefundFacts[]) => paidMinorOf(order) - confirmedMinor(entries);
+const roomToConfirm = (order: OrderFacts, entries: readonly RefundFacts[]) =>
+  paidMinorOf(order) - confirmedMinor(entries);
 
 const confirmedMinor = (entries: readonly RefundFacts[]) =>
   entries.filter((entry) => entry.settlement === 'confirmed').reduce((sum, entry) => sum + entry.amountMinor, 0);
@@ -465,7 +506,10 @@ function addFolded(decision: Decision, paymentIntentId: string, folded: Folded, 
   decision.notes.push(...folded.notes);
   decision.logs.push(...folded.logs);
   if (folded.problems.length > 0) {
-    decision.notes.push({ kind: 'payment_mismatch', detail: { paymentIntentId, problems: folded.problems, ...figures } });
+    decision.notes.push({
+      kind: 'payment_mismatch',
+      detail: { paymentIntentId, problems: folded.problems, ...figures },
+    });
     decision.logs.push({
       level: 'error',
       message: 'stripe event does not match its order: what contradicts it is not applied',
@@ -509,9 +553,14 @@ function foldRefunds(order: OrderFacts, reports: readonly RefundReport[]): Folde
         continue;
       }
       const status = canReplaceStatus(entry.status, report.status) ? report.status : entry.status;
-      const settlement = status === report.status ? settlementAfter(entry.settlement, report.status, true) : entry.settlement;
+      const settlement =
+        status === report.status ? settlementAfter(entry.settlement, report.status, true) : entry.settlement;
       if (status === entry.status && settlement === entry.settlement) continue;
-      if (settlement === 'confirmed' && entry.settlement !== 'confirmed' && amountMinor > roomToConfirm(order, folded.entries)) {
+      if (
+        settlement === 'confirmed' &&
+        entry.settlement !== 'confirmed' &&
+        amountMinor > roomToConfirm(order, folded.entries)
+      ) {
         folded.problems.push(EXCEEDS_PAID);
         continue;
       }
@@ -526,7 +575,10 @@ function foldRefunds(order: OrderFacts, reports: readonly RefundReport[]): Folde
       replace(entry.requestId, { ...entry, status, settlement, failure });
       if (entry.settlement === 'confirmed' && status === 'failed') {
         // Refunded totals never go down: the customer did not get this money back, a person must act.
-        folded.notes.push({ kind: 'refund_failed_after_success', detail: { refundId: report.id, amountMinor, failureReason: report.failureReason } });
+        folded.notes.push({
+          kind: 'refund_failed_after_success',
+          detail: { refundId: report.id, amountMinor, failureReason: report.failureReason },
+        });
         folded.logs.push({
           level: 'error',
           message: 'a confirmed refund failed afterwards: the customer did not get the money back',
@@ -544,7 +596,8 @@ function foldRefunds(order: OrderFacts, reports: readonly RefundReport[]): Folde
       }
       // The event came before the answer to our create call was stored: the gateway has accepted it.
       const status = canReplaceStatus(ours.status, report.status) ? report.status : ours.status;
-      const settlement = status === report.status ? settlementAfter(ours.settlement, report.status, true) : ours.settlement;
+      const settlement =
+        status === report.status ? settlementAfter(ours.settlement, report.status, true) : ours.settlement;
       if (settlement === 'confirmed' && amountMinor > roomToConfirm(order, folded.entries)) {
         folded.problems.push(EXCEEDS_PAID);
         continue;
@@ -566,7 +619,14 @@ function foldRefunds(order: OrderFacts, reports: readonly RefundReport[]): Folde
       folded.problems.push(EXCEEDS_PAID);
       continue;
     }
-    folded.changes.push({ kind: 'add_external', refundId: report.id, amountMinor, status: report.status, settlement, failure: report.failureReason });
+    folded.changes.push({
+      kind: 'add_external',
+      refundId: report.id,
+      amountMinor,
+      status: report.status,
+      settlement,
+      failure: report.failureReason,
+    });
     folded.entries.push({
       requestId: report.id,
       refundId: report.id,

@@ -62,7 +62,9 @@ export function createPaymentOutcomes(deps: {
       for (const line of decision.logs) logger[line.level](line.message, { ...about, ...line.fields });
       return decision.result === 'no_change' && changed ? 'applied' : decision.result;
     }
-    throw new Error(`The order holding ${outcome.intentId ?? 'its charge'} kept changing while ${source.sourceId ?? source.reason} was applied`);
+    throw new Error(
+      `The order holding ${outcome.intentId ?? 'its charge'} kept changing while ${source.sourceId ?? source.reason} was applied`,
+    );
   }
 
   /** The intent decides which order an outcome concerns; a dispute naming only its charge finds the order by the charge. */
@@ -73,7 +75,11 @@ export function createPaymentOutcomes(deps: {
   }
 
   /** The decision's writes, in order; `lost` when a conditional one found the order changed since it was read. */
-  async function carryOut(order: OrderRow, decision: Decision, source: OutcomeSource): Promise<{ lost: boolean; changed: boolean }> {
+  async function carryOut(
+    order: OrderRow,
+    decision: Decision,
+    source: OutcomeSource,
+  ): Promise<{ lost: boolean; changed: boolean }> {
     const at = clock();
     const eventId = source.sourceId;
     let changed = false;
@@ -132,12 +138,15 @@ export function createPaymentOutcomes(deps: {
       if (move.metric) metrics.payment(move.metric);
     }
     if (decision.lastPaymentError !== undefined) await setLastPaymentError(order._id, decision.lastPaymentError);
-    if (decision.paymentStatus !== undefined) changed = (await setPaymentStatus(order._id, decision.paymentStatus)) || changed;
+    if (decision.paymentStatus !== undefined)
+      changed = (await setPaymentStatus(order._id, decision.paymentStatus)) || changed;
     if (decision.chargeId !== undefined) await setChargeId(order._id, decision.chargeId);
-    for (const note of decision.notes) await addNote(order._id, { kind: note.kind, at, ...(eventId && { eventId }), detail: note.detail });
+    for (const note of decision.notes)
+      await addNote(order._id, { kind: note.kind, at, ...(eventId && { eventId }), detail: note.detail });
     // An authorized order is paid for as far as the customer is concerned: it stops counting against the open-order cap
     // (repeated by the commit or release that follows its capture or void, should this be interrupted).
-    if (decision.statusAfter === 'authorized' && decision.moves.length > 0) await releaseOpenOrder(order.userId, order._id, unitsOf(order.items));
+    if (decision.statusAfter === 'authorized' && decision.moves.length > 0)
+      await releaseOpenOrder(order.userId, order._id, unitsOf(order.items));
     if (decision.stock !== 'none') {
       if (decision.moves.length > 0) faults.reach('payment.before-settle');
       await settleStock(order, decision.statusAfter, mails);
@@ -158,10 +167,13 @@ export function createPaymentOutcomes(deps: {
     }
     const refund = outcome.kind === 'refund_updated' || outcome.kind === 'refund_total';
     const orderIdHint = 'orderIdHint' in outcome ? outcome.orderIdHint : undefined;
-    logger.warn(refund ? 'stripe refund event for an unknown payment intent' : 'stripe event for an unknown payment intent', {
-      paymentIntentId: outcome.intentId,
-      ...(!refund && { metadataOrderId: orderIdHint }),
-    });
+    logger.warn(
+      refund ? 'stripe refund event for an unknown payment intent' : 'stripe event for an unknown payment intent',
+      {
+        paymentIntentId: outcome.intentId,
+        ...(!refund && { metadataOrderId: orderIdHint }),
+      },
+    );
   }
 
   return { apply };

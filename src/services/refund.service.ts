@@ -79,7 +79,12 @@ export function createRefundService(deps: RefundServiceDeps) {
     input: RefundOrderInput,
     idempotencyKey?: string,
   ): Promise<RefundRequested & { replayed: boolean }> {
-    const request = { orderId: orderId.toLowerCase(), amount: input.amount ?? null, reason: input.reason ?? null, restock: input.restock };
+    const request = {
+      orderId: orderId.toLowerCase(),
+      amount: input.amount ?? null,
+      reason: input.reason ?? null,
+      restock: input.restock,
+    };
     const requestHash = idempotencyKey ? digest(request) : null;
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt += 1) {
       const order = (await OrderModel.findOne({ _id: orderId, placedAt: { $ne: null } }).lean()) as OrderRow | null;
@@ -125,7 +130,12 @@ export function createRefundService(deps: RefundServiceDeps) {
       // Only over what the amount was checked against: no refund added since and no confirmed total past what
       // was counted. Status changes of existing refunds only ever free room.
       if (await reserveRefund(order, order.amountMinor - remainingMinor, entry, note)) {
-        logger.info('refund requested', { orderId: order._id.toHexString(), requestId: entry.requestId, amountMinor, by: admin.id });
+        logger.info('refund requested', {
+          orderId: order._id.toHexString(),
+          requestId: entry.requestId,
+          amountMinor,
+          by: admin.id,
+        });
         return { ...(await send(order, entry)), replayed: false };
       }
     }
@@ -135,7 +145,10 @@ export function createRefundService(deps: RefundServiceDeps) {
   /** The key was used before by this admin on this order: the same refund, a 422 for another body, a 409 while it runs. */
   async function replay(order: OrderRow, entry: RefundEntry, requestHash: string | null): Promise<RefundRequested> {
     if (entry.requestHash !== requestHash) {
-      throw new Unprocessable('This Idempotency-Key was already used with a different refund request', 'IDEMPOTENCY_KEY_REUSED');
+      throw new Unprocessable(
+        'This Idempotency-Key was already used with a different refund request',
+        'IDEMPOTENCY_KEY_REUSED',
+      );
     }
     if (entry.refundId) return resultOf(order, entry, entry.refundId, entry.status as RefundStatus);
     if (entry.requestedAt <= keyWindowStart()) {
@@ -145,7 +158,10 @@ export function createRefundService(deps: RefundServiceDeps) {
       );
     }
     if (!(await claimAttempt(order._id, entry.requestId))) {
-      throw new Conflict('A request with this Idempotency-Key is still being processed; retry shortly', 'IDEMPOTENCY_KEY_IN_USE');
+      throw new Conflict(
+        'A request with this Idempotency-Key is still being processed; retry shortly',
+        'IDEMPOTENCY_KEY_IN_USE',
+      );
     }
     return send(order, entry);
   }
@@ -160,7 +176,11 @@ export function createRefundService(deps: RefundServiceDeps) {
         amountMinor: entry.amountMinor,
         currency: order.currency,
         ...(entry.reason && { reason: entry.reason }),
-        metadata: { orderId, refundRequestId: entry.requestId, ...(entry.requestedBy && { requestedBy: entry.requestedBy.userId.toHexString() }) },
+        metadata: {
+          orderId,
+          refundRequestId: entry.requestId,
+          ...(entry.requestedBy && { requestedBy: entry.requestedBy.userId.toHexString() }),
+        },
         idempotencyKey: `order_${orderId}_refund_${entry.requestId}`,
       });
     } catch (error) {
@@ -175,10 +195,20 @@ export function createRefundService(deps: RefundServiceDeps) {
       // The attempt is over without an answer: a retry may go at once.
       await releaseRefundAttempt(order._id, entry.requestId, clock()).catch(() => undefined);
       if (error instanceof GatewayError) {
-        logger.warn('refund request not answered by the gateway: kept, will be sent again', { orderId, requestId: entry.requestId });
-        throw new PaymentGatewayError('The payment provider could not be reached; the refund request is kept and will be sent again', [
-          { message: 'Retry with the same Idempotency-Key to get its outcome', orderId, refundRequestId: entry.requestId },
-        ]);
+        logger.warn('refund request not answered by the gateway: kept, will be sent again', {
+          orderId,
+          requestId: entry.requestId,
+        });
+        throw new PaymentGatewayError(
+          'The payment provider could not be reached; the refund request is kept and will be sent again',
+          [
+            {
+              message: 'Retry with the same Idempotency-Key to get its outcome',
+              orderId,
+              refundRequestId: entry.requestId,
+            },
+          ],
+        );
       }
       throw error;
     }
@@ -188,10 +218,19 @@ export function createRefundService(deps: RefundServiceDeps) {
 
   /** The first answer for a request counts it as accepted; an event that named it first (see payment-decision) already did. */
   async function recordAnswer(orderId: Types.ObjectId, requestId: string, refund: RefundRef): Promise<void> {
-    const answer = { refundId: refund.id, status: refund.status, settlement: settlementAfter('reserved', refund.status, false) };
+    const answer = {
+      refundId: refund.id,
+      status: refund.status,
+      settlement: settlementAfter('reserved', refund.status, false),
+    };
     if (await recordRefundAnswer(orderId, requestId, answer)) {
       metrics.refundAccepted();
-      logger.info('refund accepted by the gateway', { orderId: orderId.toHexString(), requestId, refundId: refund.id, status: refund.status });
+      logger.info('refund accepted by the gateway', {
+        orderId: orderId.toHexString(),
+        requestId,
+        refundId: refund.id,
+        status: refund.status,
+      });
     }
   }
 
@@ -220,7 +259,9 @@ export function createRefundService(deps: RefundServiceDeps) {
     const orders = (await OrderModel.find(interruptedRefundRequests(now, since)).limit(BATCH).lean()) as OrderRow[];
     let resumed = 0;
     for (const order of orders) {
-      for (const entry of order.refunds.filter((e) => e.status === 'requested' && e.refundId === null && e.requestedAt > since)) {
+      for (const entry of order.refunds.filter(
+        (e) => e.status === 'requested' && e.refundId === null && e.requestedAt > since,
+      )) {
         if (!(await claimAttempt(order._id, entry.requestId))) continue;
         resumed += 1;
         await send(order, entry).catch((error: unknown) =>
@@ -252,12 +293,19 @@ function refusedBeyond(entries: readonly RefundEntry[], keep: number): string[] 
 /** A request this admin made on this order with this key; one the gateway refused does not use the key up. */
 function requestWithKey(order: OrderRow, adminId: string, key: string): RefundEntry | undefined {
   return (order.refunds ?? []).find(
-    (entry) => entry.idempotencyKey === key && entry.status !== 'refused' && entry.requestedBy?.userId.toHexString() === adminId,
+    (entry) =>
+      entry.idempotencyKey === key && entry.status !== 'refused' && entry.requestedBy?.userId.toHexString() === adminId,
   );
 }
 
 function resultOf(order: OrderRow, entry: RefundEntry, refundId: string, status: RefundStatus): RefundRequested {
-  return { orderId: order._id.toHexString(), refundId, amount: fromMinorUnits(entry.amountMinor, order.currency), currency: order.currency, status };
+  return {
+    orderId: order._id.toHexString(),
+    refundId,
+    amount: fromMinorUnits(entry.amountMinor, order.currency),
+    currency: order.currency,
+    status,
+  };
 }
 
 /** The amount in the order's minor units: more decimals than its currency has, or an amount Stripe cannot move, is a 400. */
@@ -267,7 +315,9 @@ function amountInMinorUnits(amount: number, currency: string): number {
     minor = toMinorUnits(amount, currency);
   } catch (error) {
     if (error instanceof MoneyError)
-      throw new ValidationError('Invalid refund amount', [{ path: 'amount', message: `${error.message} for ${currency}` }]);
+      throw new ValidationError('Invalid refund amount', [
+        { path: 'amount', message: `${error.message} for ${currency}` },
+      ]);
     throw error;
   }
   const problem = priceProblem(minor, currency);
@@ -280,7 +330,11 @@ function disputed(order: OrderRow): Conflict {
   return new Conflict(
     'The payment of this order is disputed: it cannot be refunded while the dispute is open',
     'ORDER_DISPUTED',
-    open.map((dispute) => ({ message: `Dispute ${dispute.disputeId} is ${dispute.status}`, disputeId: dispute.disputeId, status: dispute.status })),
+    open.map((dispute) => ({
+      message: `Dispute ${dispute.disputeId} is ${dispute.status}`,
+      disputeId: dispute.disputeId,
+      status: dispute.status,
+    })),
   );
 }
 
@@ -290,7 +344,9 @@ function overRemainder(order: OrderRow, askedMinor: number, remainingMinor: numb
     remainingMinor === 0
       ? 'Nothing is left to refund on this order (refunded or already requested)'
       : `At most ${remaining} can be refunded (paid, minus refunded and already requested); ${formatMoney(askedMinor, order.currency)} was asked`;
-  return new Conflict(message, 'REFUND_EXCEEDS_REMAINDER', [{ path: 'amount', message, remaining: fromMinorUnits(remainingMinor, order.currency) }]);
+  return new Conflict(message, 'REFUND_EXCEEDS_REMAINDER', [
+    { path: 'amount', message, remaining: fromMinorUnits(remainingMinor, order.currency) },
+  ]);
 }
 
 function digest(request: unknown): string {

@@ -17,7 +17,13 @@ export interface SavedCardView {
 
 const cardNotFound = () => new NotFound('No such card is saved on this account', 'PAYMENT_METHOD_NOT_FOUND');
 const setupNotFound = () => new NotFound('No such SetupIntent was made for this account', 'SETUP_INTENT_NOT_FOUND');
-const view = ({ id, brand, last4, expMonth, expYear }: SavedCard): SavedCardView => ({ id, brand, last4, expMonth, expYear });
+const view = ({ id, brand, last4, expMonth, expYear }: SavedCard): SavedCardView => ({
+  id,
+  brand,
+  last4,
+  expMonth,
+  expYear,
+});
 
 /**
  * A buyer's saved cards: one Customer per account at the payment provider, made on first need, and the cards
@@ -32,7 +38,9 @@ export function createSavedCardService(deps: { payments: PaymentGateway; logger:
   const field = `paymentCustomers.${mode}`;
 
   async function customerOf(userId: string): Promise<string | undefined> {
-    const user = await UserModel.findById(userId).select(field).lean<{ paymentCustomers?: Record<string, string | undefined> }>();
+    const user = await UserModel.findById(userId)
+      .select(field)
+      .lean<{ paymentCustomers?: Record<string, string | undefined> }>();
     return user?.paymentCustomers?.[mode];
   }
 
@@ -59,7 +67,11 @@ export function createSavedCardService(deps: { payments: PaymentGateway; logger:
     // Read back rather than trusting this update's own result: the stored id is the one every request uses.
     const stored = await customerOf(user.id);
     if (!stored) throw new Error(`The payment customer of user ${user.id} was not stored`);
-    if (stored !== id) logger.info('another request made this account its payment customer first', { userId: user.id, customerId: stored });
+    if (stored !== id)
+      logger.info('another request made this account its payment customer first', {
+        userId: user.id,
+        customerId: stored,
+      });
     return stored;
   }
 
@@ -69,7 +81,10 @@ export function createSavedCardService(deps: { payments: PaymentGateway; logger:
     const setup = await create().catch(async (error: unknown) => {
       if (!isResourceMissing(error)) throw gatewayFailure(error);
       // The provider lost the Customer (its data reset, or another account behind the same mode): a new one.
-      logger.warn("the payment provider does not know the account's customer: making a new one", { userId: user.id, customerId });
+      logger.warn("the payment provider does not know the account's customer: making a new one", {
+        userId: user.id,
+        customerId,
+      });
       customerId = await ensureCustomer(user, customerId);
       return create().catch((again: unknown) => {
         throw gatewayFailure(again);
@@ -104,7 +119,10 @@ export function createSavedCardService(deps: { payments: PaymentGateway; logger:
   }
 
   /** The account's own card, with its Customer (to pay with it); anything else is PAYMENT_METHOD_NOT_FOUND. */
-  async function ownedCard(user: PublicUser, paymentMethodId: string): Promise<{ customerId: string; card: SavedCard }> {
+  async function ownedCard(
+    user: PublicUser,
+    paymentMethodId: string,
+  ): Promise<{ customerId: string; card: SavedCard }> {
     const customerId = await customerOf(user.id);
     if (!customerId) throw cardNotFound();
     const card = await payments.retrievePaymentMethod(paymentMethodId).catch((error: unknown) => {

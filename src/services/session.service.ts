@@ -113,17 +113,32 @@ export function createSessionService(deps: {
   async function reused(userId: Types.ObjectId, sessionId: string): Promise<never> {
     const ended = await endSession(userId, sessionId);
     deps.onReuse?.();
-    logger.warn('refresh token used twice: its session is ended', { userId: userId.toHexString(), sessionId, wasLive: ended });
-    throw new Unauthorized('This refresh token was already used: the session is ended, log in again', 'REFRESH_TOKEN_REUSED');
+    logger.warn('refresh token used twice: its session is ended', {
+      userId: userId.toHexString(),
+      sessionId,
+      wasLive: ended,
+    });
+    throw new Unauthorized(
+      'This refresh token was already used: the session is ended, log in again',
+      'REFRESH_TOKEN_REUSED',
+    );
   }
 
   async function isLive(userId: Types.ObjectId, sessionId: string): Promise<boolean> {
-    return (await userCollection().countDocuments({ _id: userId, sessions: sessionId, disabled: { $ne: true } }, { limit: 1 })) === 1;
+    return (
+      (await userCollection().countDocuments(
+        { _id: userId, sessions: sessionId, disabled: { $ne: true } },
+        { limit: 1 },
+      )) === 1
+    );
   }
 
   /** Ends one session (logout). True when it was live. */
   async function endSession(userId: Types.ObjectId, sessionId: string): Promise<boolean> {
-    const ended = await userCollection().updateOne({ _id: userId, sessions: sessionId }, { $pull: { sessions: sessionId } });
+    const ended = await userCollection().updateOne(
+      { _id: userId, sessions: sessionId },
+      { $pull: { sessions: sessionId } },
+    );
     await RefreshTokenModel.deleteMany({ userId, sessionId });
     return ended.modifiedCount === 1;
   }

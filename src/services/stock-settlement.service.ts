@@ -6,7 +6,10 @@ import { releaseOpenOrder, unitsOf } from './open-order-limit.service';
 import { markStock } from './order-store';
 import { commitLines, releaseLines, restockLines, type SoldLine } from './stock.service';
 
-export type SettlingOrder = Pick<OrderRow, '_id' | 'userId' | 'items' | 'stock'> & { refunds?: OrderRow['refunds']; capture?: OrderRow['capture'] };
+export type SettlingOrder = Pick<OrderRow, '_id' | 'userId' | 'items' | 'stock'> & {
+  refunds?: OrderRow['refunds'];
+  capture?: OrderRow['capture'];
+};
 
 /**
  * The order's lines as sold: a capture that named the lines shipped sold only those units, and the others go

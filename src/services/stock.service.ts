@@ -75,7 +75,13 @@ async function reserveLine(orderId: Types.ObjectId, line: StockLine, deadline: n
       await sleep(Math.min(250, 20 * 2 ** attempt) * (0.5 + Math.random()));
     } else if (Date.now() >= deadline) {
       // Units came back between the update and the read, again and again: give up like any other wait.
-      return { reason: 'busy', productId: line.productId, requested: line.quantity, available: product.stock, heldByOrdersInProgress: 0 };
+      return {
+        reason: 'busy',
+        productId: line.productId,
+        requested: line.quantity,
+        available: product.stock,
+        heldByOrdersInProgress: 0,
+      };
     }
   }
 }
@@ -85,7 +91,11 @@ async function reserveLine(orderId: Types.ObjectId, line: StockLine, deadline: n
  * placed order (and keep the units) or fail and give them back within moments, so they are not yet a
  * final "no". Placed, unpaid orders hold theirs until paid or canceled and count as taken.
  */
-async function unitsHeldByOrdersInProgress(productId: Types.ObjectId, holders: readonly Types.ObjectId[], orderId: Types.ObjectId): Promise<number> {
+async function unitsHeldByOrdersInProgress(
+  productId: Types.ObjectId,
+  holders: readonly Types.ObjectId[],
+  orderId: Types.ObjectId,
+): Promise<number> {
   const holding = new Set(holders.map((id) => id.toHexString()));
   holding.delete(orderId.toHexString());
   if (holding.size === 0) return 0;
@@ -101,7 +111,10 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 
 export async function releaseLines(orderId: Types.ObjectId, lines: readonly StockLine[]): Promise<void> {
   for (const line of lines) {
-    await ProductModel.updateOne({ _id: line.productId, reservedFor: orderId }, { $inc: { stock: line.quantity }, $pull: { reservedFor: orderId } });
+    await ProductModel.updateOne(
+      { _id: line.productId, reservedFor: orderId },
+      { $inc: { stock: line.quantity }, $pull: { reservedFor: orderId } },
+    );
   }
 }
 

@@ -65,7 +65,10 @@ export function createWebhookIntake(deps: {
   async function alreadyProcessed(event: ReadEvent): Promise<boolean> {
     const receipt = { $setOnInsert: { type: event.type, receivedAt: clock() }, $inc: { deliveries: 1 } };
     try {
-      const before = await WebhookEventModel.findOneAndUpdate({ _id: event.id }, receipt, { upsert: true, returnDocument: 'before' }).lean();
+      const before = await WebhookEventModel.findOneAndUpdate({ _id: event.id }, receipt, {
+        upsert: true,
+        returnDocument: 'before',
+      }).lean();
       return Boolean(before?.processedAt);
     } catch (error) {
       // Two deliveries racing to insert the receipt: the loser just reads it.
@@ -77,7 +80,10 @@ export function createWebhookIntake(deps: {
   async function apply(event: ReadEvent): Promise<IntakeResult> {
     if (event.outcome) return outcomes.apply({ sourceId: event.id, reason: event.reason }, event.outcome);
     if (event.ignored === 'unattributed') {
-      logger.warn('refund or dispute event naming no payment intent or charge: no order to apply it to', { eventId: event.id, type: event.type });
+      logger.warn('refund or dispute event naming no payment intent or charge: no order to apply it to', {
+        eventId: event.id,
+        type: event.type,
+      });
       return 'unknown_intent';
     }
     return 'ignored';

@@ -43,16 +43,19 @@ export function pageSettings(config: Config): PageSettings {
  * and api.stripe.com. In simulated mode nothing of Stripe is allowed: the page loads none of it.
  */
 export function contentSecurityPolicy(config: Config): string {
-  const stripe = pageSettings(config).paymentMode === 'simulated' ? undefined : new URL(config.storefront.stripeJsUrl).origin;
+  const stripe =
+    pageSettings(config).paymentMode === 'simulated' ? undefined : new URL(config.storefront.stripeJsUrl).origin;
   const onStripe = stripe === 'https://js.stripe.com';
-  const sources = (...list: Array<string | false | undefined>) => list.filter((s): s is string => typeof s === 'string' && s !== '').join(' ');
+  const sources = (...list: Array<string | false | undefined>) =>
+    list.filter((s): s is string => typeof s === 'string' && s !== '').join(' ');
   const directives: Record<string, string> = {
     'default-src': "'none'",
     'script-src': sources("'self'", stripe, onStripe && 'https://*.js.stripe.com'),
     'style-src': "'self'",
     'img-src': "'self'",
     'connect-src': sources("'self'", onStripe ? 'https://api.stripe.com' : stripe),
-    'frame-src': sources(stripe, onStripe && 'https://*.js.stripe.com', onStripe && 'https://hooks.stripe.com') || "'none'",
+    'frame-src':
+      sources(stripe, onStripe && 'https://*.js.stripe.com', onStripe && 'https://hooks.stripe.com') || "'none'",
     'base-uri': "'none'",
     'form-action': "'none'",
     'frame-ancestors': "'none'",
@@ -106,7 +109,8 @@ export function storefront(config: Config, dir = PUBLIC_DIR): RequestHandler {
   const files = readPublicFiles(dir);
   const template = files.get('/storefront/index.html')!.body.toString('utf8');
   const html = template.replace('content="{}"', `content="${attributeJson(pageSettings(config))}"`);
-  if (html === template) throw new Error('src/storefront/public/index.html lacks its <meta name="shop-config" content="{}">');
+  if (html === template)
+    throw new Error('src/storefront/public/index.html lacks its <meta name="shop-config" content="{}">');
   files.delete('/storefront/index.html');
   const page = stored(CONTENT_TYPES['.html']!, Buffer.from(html));
   const csp = contentSecurityPolicy(config);

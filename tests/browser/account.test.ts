@@ -92,12 +92,18 @@ describe('email verification and signing out', () => {
     expect(ctx.page.url()).not.toContain('token=');
     expect((await UserModel.findOne({ email: user.email }).lean())?.emailVerifiedAt).toBeInstanceOf(Date);
 
-    const token = await ctx.page.evaluate<string | undefined>("JSON.parse(sessionStorage.getItem('shop.session') ?? '{}').token");
+    const token = await ctx.page.evaluate<string | undefined>(
+      "JSON.parse(sessionStorage.getItem('shop.session') ?? '{}').token",
+    );
     expect(token).toMatch(/^Bearer /);
     await request(ctx.shop.app).get('/api/profile').set('Authorization', token!).expect(200);
     await ctx.page.getByRole('button', { name: 'Sign out' }).click();
     await ctx.page.getByRole('link', { name: 'Sign in' }).waitFor();
-    for (let waited = 0; (await request(ctx.shop.app).get('/api/profile').set('Authorization', token!)).status !== 401; waited += 50) {
+    for (
+      let waited = 0;
+      (await request(ctx.shop.app).get('/api/profile').set('Authorization', token!)).status !== 401;
+      waited += 50
+    ) {
       if (waited > 5000) throw new Error('the signed-out token still works');
       await new Promise((resolve) => setTimeout(resolve, 50));
     }

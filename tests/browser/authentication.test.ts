@@ -1,5 +1,14 @@
 import { createProduct } from '../helpers/builders';
-import { accessibilityProblems, apiLogin, expectNothingWrong, goToCheckout, ORDER_URL, ordersOf, signIn, useBrowserShop } from '../helpers/browser';
+import {
+  accessibilityProblems,
+  apiLogin,
+  expectNothingWrong,
+  goToCheckout,
+  ORDER_URL,
+  ordersOf,
+  signIn,
+  useBrowserShop,
+} from '../helpers/browser';
 import { useTestDatabase } from '../helpers/db';
 
 /**
@@ -27,7 +36,8 @@ async function payWith(card: RegExp) {
 }
 
 const challenge = () => ctx.page.getByRole('dialog', { name: 'Confirm this payment' });
-const shownStatus = (status: string) => ctx.page.locator(`#order-status [data-status="${status}"]`).waitFor({ timeout: 20_000 });
+const shownStatus = (status: string) =>
+  ctx.page.locator(`#order-status [data-status="${status}"]`).waitFor({ timeout: 20_000 });
 
 describe('3-D Secure with simulated payments', () => {
   it('when the buyer pays with a 3-D Secure card and completes the challenge, then the order is paid', async () => {

@@ -1,6 +1,14 @@
 import request from 'supertest';
 import { buildUser, createProduct } from '../helpers/builders';
-import { apiLogin, expectNothingWrong, goToCheckout, ORDER_URL, ordersOf, placeOrderAcrossReload, useBrowserShop } from '../helpers/browser';
+import {
+  apiLogin,
+  expectNothingWrong,
+  goToCheckout,
+  ORDER_URL,
+  ordersOf,
+  placeOrderAcrossReload,
+  useBrowserShop,
+} from '../helpers/browser';
 import { useTestDatabase } from '../helpers/db';
 
 /**
@@ -36,7 +44,8 @@ async function payWith(card: RegExp) {
   await ctx.page.getByRole('button', { name: /^Pay / }).click();
 }
 
-const shownStatus = (status: string) => ctx.page.locator(`#order-status [data-status="${status}"]`).waitFor({ timeout: 20_000 });
+const shownStatus = (status: string) =>
+  ctx.page.locator(`#order-status [data-status="${status}"]`).waitFor({ timeout: 20_000 });
 
 describe('checkout in a browser (simulated payments)', () => {
   it('when a buyer signs up at checkout, places the order with a double click and pays with a test Visa, then one order is paid', async () => {
@@ -44,7 +53,9 @@ describe('checkout in a browser (simulated payments)', () => {
 
     const { buyer, orderId } = await checkoutAsNewBuyer(product.name, { doubleClick: true });
     // The new view's heading takes the focus, so a screen reader starts reading where the page changed.
-    await ctx.page.waitForFunction(`document.activeElement.outerHTML === '<h1 tabindex="-1">Order ${orderId.slice(-8)}</h1>'`);
+    await ctx.page.waitForFunction(
+      `document.activeElement.outerHTML === '<h1 tabindex="-1">Order ${orderId.slice(-8)}</h1>'`,
+    );
     await payWith(/Visa: payment succeeds/);
     await shownStatus('paid');
 

@@ -58,11 +58,17 @@ async function typeCard(number: string) {
 
 const pay = () => ctx.page.getByRole('button', { name: /^Pay / }).click();
 /** The stand-in's 3-D Secure modal (confirmCardSetup and confirmCardPayment open it). */
-const answerBank = (answer: 'Complete authentication' | 'Fail authentication') => ctx.page.getByRole('button', { name: answer }).click();
-const shownStatus = (status: string) => ctx.page.locator(`#order-status [data-status="${status}"]`).waitFor({ timeout: 30_000 });
-const orderOf = async (token: string, id: string) => (await ordersOf(ctx.shop, token)).find((o) => o.id === id) as ApiOrder;
+const answerBank = (answer: 'Complete authentication' | 'Fail authentication') =>
+  ctx.page.getByRole('button', { name: answer }).click();
+const shownStatus = (status: string) =>
+  ctx.page.locator(`#order-status [data-status="${status}"]`).waitFor({ timeout: 30_000 });
+const orderOf = async (token: string, id: string) =>
+  (await ordersOf(ctx.shop, token)).find((o) => o.id === id) as ApiOrder;
 const cardsOf = async (token: string) =>
-  (await request(ctx.shop.app).get('/api/payment-methods').set('Authorization', token).expect(200)).body.data as Array<{ id: string; last4: string }>;
+  (await request(ctx.shop.app).get('/api/payment-methods').set('Authorization', token).expect(200)).body.data as Array<{
+    id: string;
+    last4: string;
+  }>;
 
 describe('Stripe mode on localstripe', () => {
   it("when a 4242 card is typed, then it is saved and pays, localstripe's signed webhook makes the order paid, and a second order is paid with the saved card in one click", async () => {

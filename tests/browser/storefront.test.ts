@@ -1,5 +1,14 @@
 import { createProduct } from '../helpers/builders';
-import { accessibilityProblems, apiLogin, DESKTOP, ordersOf, PHONE, screenshot, signIn, useBrowserShop } from '../helpers/browser';
+import {
+  accessibilityProblems,
+  apiLogin,
+  DESKTOP,
+  ordersOf,
+  PHONE,
+  screenshot,
+  signIn,
+  useBrowserShop,
+} from '../helpers/browser';
 import { useTestDatabase } from '../helpers/db';
 
 /**
@@ -14,14 +23,20 @@ jest.setTimeout(90_000);
 const ctx = useBrowserShop({ openPage: false });
 
 const HOSTILE_NAME = '<img src=x onerror=alert(1)>';
-const HOSTILE_DESCRIPTION = '<script>window.__xss = 1</script><img src=x onerror="window.__xss = 1"><b onmouseover=alert(2)>bold</b>';
+const HOSTILE_DESCRIPTION =
+  '<script>window.__xss = 1</script><img src=x onerror="window.__xss = 1"><b onmouseover=alert(2)>bold</b>';
 
 /** No element the data could have made, no script run, no dialog, and the data shown literally. */
 async function expectShownAsText(texts: string[]) {
   const injected = await ctx.page.evaluate<{ flag: unknown; images: number; text: string }>(
     `({ flag: window.__xss ?? null, images: document.querySelectorAll('main img, main script, main b').length, text: document.querySelector('main').textContent })`,
   );
-  expect({ flag: injected.flag, elements: injected.images, dialogs: ctx.watched.dialogs, csp: ctx.watched.cspViolations }).toEqual({
+  expect({
+    flag: injected.flag,
+    elements: injected.images,
+    dialogs: ctx.watched.dialogs,
+    csp: ctx.watched.cspViolations,
+  }).toEqual({
     flag: null,
     elements: 0,
     dialogs: [],
@@ -32,7 +47,11 @@ async function expectShownAsText(texts: string[]) {
 
 describe('what people wrote is text', () => {
   it('when a product is named <img src=x onerror=alert(1)> with a scripted description, then the catalogue, cart and order show it literally and run nothing', async () => {
-    const product = await createProduct(ctx.shop.app, ctx.admin, { name: HOSTILE_NAME, description: HOSTILE_DESCRIPTION, stock: 3 });
+    const product = await createProduct(ctx.shop.app, ctx.admin, {
+      name: HOSTILE_NAME,
+      description: HOSTILE_DESCRIPTION,
+      stock: 3,
+    });
     await ctx.open();
     const buyer = await signIn(ctx);
 
@@ -63,7 +82,12 @@ describe('accessibility (axe-core) and screenshots', () => {
       price: 25.99,
       stock: 100,
     });
-    await createProduct(ctx.shop.app, ctx.admin, { name: 'Laptop Stand', description: 'Folding aluminium stand.', price: 24.99, stock: 0 });
+    await createProduct(ctx.shop.app, ctx.admin, {
+      name: 'Laptop Stand',
+      description: 'Folding aluminium stand.',
+      price: 24.99,
+      stock: 0,
+    });
     await createProduct(ctx.shop.app, ctx.admin, {
       name: 'USB-C Hub',
       description: 'HDMI, two USB-A ports, SD card reader.',

@@ -33,6 +33,11 @@ export function buildTestApp(options: { env?: Record<string, string>; deps?: Par
   const config = testConfig(options.env);
   const payments =
     options.deps?.payments ??
-    createSimulatedGateway({ webhookSecret: config.stripe.webhookSecret, webhookUrl: () => undefined, deliveryDelayMs: 0, logger: silentLogger });
+    createSimulatedGateway({
+      webhookSecret: config.stripe.webhookSecret,
+      webhookUrl: () => undefined,
+      deliveryDelayMs: 0,
+      logger: silentLogger,
+    });
   return createApp({ config, logger: silentLogger, isDatabaseReady, ...options.deps, payments });
 }

@@ -25,7 +25,10 @@ export type BrowserShop = LiveShop;
  * webhook). A shop per scenario: each is its own origin, so the browser's storage (cart, session) starts empty.
  * With `mail`, its mail worker sends over SMTP to a server in this process (`smtp`).
  */
-export function startBrowserShop(env: Record<string, string> = {}, options: { mail?: boolean } = {}): Promise<LiveShop<SimulatedGateway>> {
+export function startBrowserShop(
+  env: Record<string, string> = {},
+  options: { mail?: boolean } = {},
+): Promise<LiveShop<SimulatedGateway>> {
   return startSimulatedShop(env, 250, options);
 }
 
@@ -63,7 +66,8 @@ export async function openPage(
     const text = message.text();
     if (text.startsWith('CSP violation')) watched.cspViolations.push(text);
     // The answer itself is recorded below, with its method and path.
-    else if (!text.startsWith('Failed to load resource: the server responded with a status of')) watched.problems.push(`console error: ${text}`);
+    else if (!text.startsWith('Failed to load resource: the server responded with a status of'))
+      watched.problems.push(`console error: ${text}`);
   });
   page.on('pageerror', (error) => watched.problems.push(`page error: ${error.message}`));
   page.on('dialog', (dialog) => {
@@ -71,7 +75,8 @@ export async function openPage(
     void dialog.dismiss();
   });
   page.on('request', (req) => {
-    if (!allowed.some((origin) => req.url().startsWith(origin))) watched.problems.push(`request to another origin: ${req.url()}`);
+    if (!allowed.some((origin) => req.url().startsWith(origin)))
+      watched.problems.push(`request to another origin: ${req.url()}`);
   });
   // A view's requests are aborted when the buyer navigates away from it (its polling included): not a failure.
   page.on('requestfailed', (req) => {
@@ -79,7 +84,8 @@ export async function openPage(
       watched.problems.push(`request failed: ${req.method()} ${req.url()} ${req.failure()?.errorText}`);
   });
   page.on('response', (res) => {
-    if (res.status() >= 400) watched.httpErrors.push(`${res.status()} ${res.request().method()} ${new URL(res.url()).pathname}`);
+    if (res.status() >= 400)
+      watched.httpErrors.push(`${res.status()} ${res.request().method()} ${new URL(res.url()).pathname}`);
   });
   return watched;
 }
@@ -102,12 +108,19 @@ export interface BrowserScenario {
  * the test opens its own with `open`); after each, the tab and the shop closed.
  */
 export function useBrowserShop(
-  options: { start?: () => Promise<BrowserShop>; admin?: boolean; openPage?: boolean; otherOrigins?: () => string[] } = {},
+  options: {
+    start?: () => Promise<BrowserShop>;
+    admin?: boolean;
+    openPage?: boolean;
+    otherOrigins?: () => string[];
+  } = {},
 ): BrowserScenario {
   const start = options.start ?? (() => startBrowserShop());
   const scenario = {
     async open(viewport = DESKTOP) {
-      scenario.watched = await openPage(scenario.browser, scenario.shop, viewport, { otherOrigins: options.otherOrigins?.() });
+      scenario.watched = await openPage(scenario.browser, scenario.shop, viewport, {
+        otherOrigins: options.otherOrigins?.(),
+      });
       scenario.page = scenario.watched.page;
       return scenario.watched;
     },
@@ -179,7 +192,12 @@ export async function placeOrderAcrossReload(page: Page): Promise<Response> {
 
 /** No script or request problem, CSP violation or dialog in the tab, and no answer of 400 or more but `httpErrors`. */
 export function expectNothingWrong(watched: WatchedPage, httpErrors: string[] = []) {
-  expect({ problems: watched.problems, csp: watched.cspViolations, dialogs: watched.dialogs, httpErrors: watched.httpErrors }).toEqual({
+  expect({
+    problems: watched.problems,
+    csp: watched.cspViolations,
+    dialogs: watched.dialogs,
+    httpErrors: watched.httpErrors,
+  }).toEqual({
     problems: [],
     csp: [],
     dialogs: [],
@@ -197,7 +215,9 @@ const AXE_SOURCE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 export async function accessibilityProblems(page: Page, options: { exclude?: string[] } = {}): Promise<string[]> {
   await page.evaluate(AXE_SOURCE);
   // `exclude`: markup that is not ours (localstripe's stand-in card field, where Stripe's own is an iframe of its own).
-  const context = options.exclude ? JSON.stringify({ exclude: options.exclude.map((selector) => [selector]) }) : 'document';
+  const context = options.exclude
+    ? JSON.stringify({ exclude: options.exclude.map((selector) => [selector]) })
+    : 'document';
   const violations = await page.evaluate<Array<{ id: string; impact: string | null; help: string; targets: string[] }>>(
     `axe.run(${context}, { resultTypes: ['violations'] }).then((r) => r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, targets: v.nodes.map((n) => n.target.join(' ')) })))`,
   );

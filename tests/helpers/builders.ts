@@ -21,7 +21,10 @@ export async function registerAndLogin(app: Express, overrides: Parameters<typeo
 export async function adminToken(app: Express): Promise<string> {
   const account = { email: `admin.${unique()}@example.com`, password: 'admin-password-1', name: 'Admin' };
   await ensureAdmin(account, { bcryptCost: 4, resetPassword: false });
-  const login = await request(app).post('/api/login').send({ email: account.email, password: account.password }).expect(200);
+  const login = await request(app)
+    .post('/api/login')
+    .send({ email: account.email, password: account.password })
+    .expect(200);
   return login.body.token as string;
 }
 
@@ -38,8 +41,19 @@ export function buildProduct(overrides: Record<string, unknown> = {}) {
 
 /** Creates a product through the admin API and returns its view. */
 export async function createProduct(app: Express, token: string, overrides: Record<string, unknown> = {}) {
-  const res = await request(app).post('/api/products').set('Authorization', token).send(buildProduct(overrides)).expect(201);
-  return res.body.data as { id: string; name: string; price: number; currency: string; stock: number; createdAt: string };
+  const res = await request(app)
+    .post('/api/products')
+    .set('Authorization', token)
+    .send(buildProduct(overrides))
+    .expect(201);
+  return res.body.data as {
+    id: string;
+    name: string;
+    price: number;
+    currency: string;
+    stock: number;
+    createdAt: string;
+  };
 }
 
 /** Creates an order through the API as the given user; returns the create response body. */

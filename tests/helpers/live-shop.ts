@@ -48,7 +48,9 @@ export async function startSimulatedShop(
   let app: Express | undefined;
   const server = await listen((req, res) => app!(req, res));
   const smtp = options.mail ? await startSmtpServer() : undefined;
-  const shopEnv = smtp ? { SMTP_URL: smtp.url, SHOP_URL: `${server.url}/`, MAIL_POLL_INTERVAL_SECONDS: '1', ...env } : env;
+  const shopEnv = smtp
+    ? { SMTP_URL: smtp.url, SHOP_URL: `${server.url}/`, MAIL_POLL_INTERVAL_SECONDS: '1', ...env }
+    : env;
   const config = testConfig(shopEnv);
   const gateway = createSimulatedGateway({
     webhookSecret: config.stripe.webhookSecret,
@@ -97,7 +99,11 @@ export async function startLocalstripeShop(env: Record<string, string> = {}): Pr
   const gateway = createStripeGateway(config.stripe, silentLogger);
   const app = buildTestApp({ env: stripeEnv, deps: { payments: gateway } });
   const server = await listen(app);
-  const unregister = await registerLocalstripeWebhook(`shop-${randomUUID()}`, `${server.url}/api/orders/webhook`, secret);
+  const unregister = await registerLocalstripeWebhook(
+    `shop-${randomUUID()}`,
+    `${server.url}/api/orders/webhook`,
+    secret,
+  );
   return {
     app,
     url: server.url,
@@ -119,9 +125,11 @@ export async function waitForOrder<T extends { status: string; history: unknown[
 ): Promise<T> {
   const started = Date.now();
   for (;;) {
-    const order = (await request(app).get(`/api/orders/${orderId}`).set('Authorization', token).expect(200)).body.data as T;
+    const order = (await request(app).get(`/api/orders/${orderId}`).set('Authorization', token).expect(200)).body
+      .data as T;
     if (done(order)) return order;
-    if (Date.now() - started > timeoutMs) throw new Error(`Order ${orderId} still ${order.status} after ${timeoutMs} ms`);
+    if (Date.now() - started > timeoutMs)
+      throw new Error(`Order ${orderId} still ${order.status} after ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }

@@ -33,14 +33,21 @@ export async function confirmCardSetup(clientSecret: string, number: string) {
 /** The answer to confirmCardPayment's 3-D Secure modal: "Complete authentication" (true) or "Fail authentication". */
 export async function answerChallenge(clientSecret: string, success: boolean) {
   const intentId = /^(pi_\w+)_secret_/.exec(clientSecret)?.[1];
-  return post(`/v1/payment_intents/${intentId}/_authenticate?success=${success}`, { key: LOCALSTRIPE_PUBLISHABLE_KEY, client_secret: clientSecret });
+  return post(`/v1/payment_intents/${intentId}/_authenticate?success=${success}`, {
+    key: LOCALSTRIPE_PUBLISHABLE_KEY,
+    client_secret: clientSecret,
+  });
 }
 
 /**
  * Points localstripe's webhook `id` at `url`, signed with `secret`. localstripe posts every event to every webhook it
  * knows and cannot forget one, so the returned function points it at a closed port when done.
  */
-export async function registerLocalstripeWebhook(id: string, url: string, secret: string): Promise<() => Promise<void>> {
+export async function registerLocalstripeWebhook(
+  id: string,
+  url: string,
+  secret: string,
+): Promise<() => Promise<void>> {
   const register = async (target: string) => {
     const response = await fetch(`${localstripeUrl()}/_config/webhooks/${id}`, {
       method: 'POST',

@@ -30,7 +30,10 @@ export interface CapturedEntry {
 }
 
 /** A Logger that keeps every entry, so a test can assert what was (not) logged and at which level. */
-export function capturingLogger(): Logger & { entries: CapturedEntry[]; at(level: CapturedEntry['level']): CapturedEntry[] } {
+export function capturingLogger(): Logger & {
+  entries: CapturedEntry[];
+  at(level: CapturedEntry['level']): CapturedEntry[];
+} {
   const entries: CapturedEntry[] = [];
   const write = (level: CapturedEntry['level']) => (message: string, fields?: Record<string, unknown>) => {
     entries.push({ level, message, fields });

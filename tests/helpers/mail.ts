@@ -26,12 +26,23 @@ export async function appWithMail(
   options: { env?: Record<string, string>; smtp?: TestSmtpServer; deps?: Partial<AppDeps> } = {},
 ): Promise<AppWithMail> {
   const smtp = options.smtp ?? (await startSmtpServer());
-  const env = { SMTP_URL: smtp.url, MAIL_POLL_INTERVAL_SECONDS: '1', SHOP_NAME: 'Test Shop', SHOP_URL: 'https://shop.example.com/', ...options.env };
+  const env = {
+    SMTP_URL: smtp.url,
+    MAIL_POLL_INTERVAL_SECONDS: '1',
+    SHOP_NAME: 'Test Shop',
+    SHOP_URL: 'https://shop.example.com/',
+    ...options.env,
+  };
   const config = testConfig(env);
   const logger = options.deps?.logger ?? silentLogger;
   const payments =
     options.deps?.payments ??
-    createSimulatedGateway({ webhookSecret: config.stripe.webhookSecret, webhookUrl: () => undefined, deliveryDelayMs: 0, logger: silentLogger });
+    createSimulatedGateway({
+      webhookSecret: config.stripe.webhookSecret,
+      webhookUrl: () => undefined,
+      deliveryDelayMs: 0,
+      logger: silentLogger,
+    });
   const metrics = createMetrics();
   const services = buildServices(config, { logger, payments, metrics, clock: options.deps?.clock });
   const { mail } = services;

@@ -9,7 +9,10 @@ export interface OpenApiDoc {
   components: { schemas: Record<string, object> };
 }
 export interface OperationDoc {
-  responses: Record<string, { content?: Record<string, { schema?: object }>; headers?: Record<string, { required?: boolean }> }>;
+  responses: Record<
+    string,
+    { content?: Record<string, { schema?: object }>; headers?: Record<string, { required?: boolean }> }
+  >;
 }
 
 /**
@@ -30,7 +33,8 @@ export function registeredRoutes(app: Express): string[] {
       if (layer.route) {
         const paths = Array.isArray(layer.route.path) ? (layer.route.path as unknown[]) : [layer.route.path];
         for (const routePath of paths) {
-          if (typeof routePath !== 'string') throw new Error(`A route with a non-string path under "${prefix}": declare it by hand`);
+          if (typeof routePath !== 'string')
+            throw new Error(`A route with a non-string path under "${prefix}": declare it by hand`);
           for (const [method, on] of Object.entries(layer.route.methods)) {
             if (!on) continue;
             if (method === '_all') throw new Error(`${prefix}${routePath} uses router.all(): register each method`);
@@ -41,7 +45,8 @@ export function registeredRoutes(app: Express): string[] {
       }
       const inner = layer.handle?.stack ?? layer.handle?.router?.stack;
       if (!inner) continue; // plain middleware
-      if (typeof layer.rawPath !== 'string') throw new Error(`Router "${layer.name}" mounted under a non-string path in "${prefix}"`);
+      if (typeof layer.rawPath !== 'string')
+        throw new Error(`Router "${layer.name}" mounted under a non-string path in "${prefix}"`);
       walk(inner, layer.rawPath === '/' ? prefix : joinPaths(prefix, layer.rawPath));
     }
   };
@@ -100,13 +105,19 @@ export function schemaValidator(doc: OpenApiDoc) {
         validate = ajv.compile(retarget(schema) as object);
         compiled.set(schema, validate);
       }
-      return validate(value) ? [] : (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message} ${JSON.stringify(e.params)}`);
+      return validate(value)
+        ? []
+        : (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message} ${JSON.stringify(e.params)}`);
     },
   };
 }
 
 /** The document's operation for a concrete request path, matched against the path templates. */
-export function operationFor(doc: OpenApiDoc, method: string, path: string): { template: string; operation: OperationDoc } | undefined {
+export function operationFor(
+  doc: OpenApiDoc,
+  method: string,
+  path: string,
+): { template: string; operation: OperationDoc } | undefined {
   for (const [template, item] of Object.entries(doc.paths)) {
     const pattern = new RegExp(`^${template.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\{\w+\}/g, '[^/]+')}$`);
     const operation = item[method.toLowerCase()];
@@ -119,7 +130,11 @@ export function operationFor(doc: OpenApiDoc, method: string, path: string): { t
  * What is wrong with a real response according to the document: an undocumented status or media type,
  * a missing required header, or a body that does not fit the documented schema. Empty when it conforms.
  */
-export function responseProblems(doc: OpenApiDoc, validator: ReturnType<typeof schemaValidator>, res: Response): string[] {
+export function responseProblems(
+  doc: OpenApiDoc,
+  validator: ReturnType<typeof schemaValidator>,
+  res: Response,
+): string[] {
   const req = (res as unknown as { req: { method: string; path: string } }).req;
   const path = new URL(req.path, 'http://x').pathname;
   const found = operationFor(doc, req.method, path);
@@ -129,7 +144,8 @@ export function responseProblems(doc: OpenApiDoc, validator: ReturnType<typeof s
   if (!documented) return [`${label}: status not documented`];
   const problems: string[] = [];
   for (const [name, header] of Object.entries(documented.headers ?? {})) {
-    if (header.required && res.headers[name.toLowerCase()] === undefined) problems.push(`${label}: required header ${name} missing`);
+    if (header.required && res.headers[name.toLowerCase()] === undefined)
+      problems.push(`${label}: required header ${name} missing`);
   }
   const mediaType = String(res.headers['content-type'] ?? '')
     .split(';')[0]!

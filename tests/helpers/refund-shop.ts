@@ -89,7 +89,10 @@ export async function startRefundShop(options: {
   });
   const gateway = recording(inner, options.around);
   const metrics = createMetrics();
-  const app = buildTestApp({ env: options.env, deps: { payments: gateway, metrics, ...(options.logger && { logger: options.logger }) } });
+  const app = buildTestApp({
+    env: options.env,
+    deps: { payments: gateway, metrics, ...(options.logger && { logger: options.logger }) },
+  });
   const server = http.createServer(app);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -125,7 +128,13 @@ export interface PaidOrder {
 export async function paidOrder(
   shop: RefundShop,
   people: { admin: string; buyer: string },
-  options: { price?: number; currency?: string; quantity?: number; stock?: number; markPaid?: (order: PaidOrder) => Promise<void> } = {},
+  options: {
+    price?: number;
+    currency?: string;
+    quantity?: number;
+    stock?: number;
+    markPaid?: (order: PaidOrder) => Promise<void>;
+  } = {},
 ): Promise<PaidOrder> {
   const quantity = options.quantity ?? 2;
   const product = await createProduct(shop.app, people.admin, {
@@ -156,7 +165,12 @@ export async function paidOrder(
 
 /** For a shop without event delivery: the signed payment_intent.succeeded Stripe would send for `order`, delivered (200). */
 export async function deliverPaymentSucceeded(shop: Pick<RefundShop, 'app'>, order: PaidOrder): Promise<void> {
-  const ref = { id: order.orderId, paymentIntentId: order.paymentIntentId, amount: order.amount, currency: order.currency };
+  const ref = {
+    id: order.orderId,
+    paymentIntentId: order.paymentIntentId,
+    amount: order.amount,
+    currency: order.currency,
+  };
   await deliver(shop.app, stripeEvent('payment_intent.succeeded', intentFor(ref))).expect(200);
 }
 

@@ -44,7 +44,9 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms).u
  * stall or drop at a chosen step. `port` 0 picks a free one; a given port lets a test start it late (mail
  * first fails to connect, then arrives).
  */
-export async function startSmtpServer(options: { port?: number; behaviour?: SmtpBehaviour } = {}): Promise<TestSmtpServer> {
+export async function startSmtpServer(
+  options: { port?: number; behaviour?: SmtpBehaviour } = {},
+): Promise<TestSmtpServer> {
   const received: ReceivedMail[] = [];
   const state = { aborted: 0 };
   const behaviour: SmtpBehaviour = options.behaviour ?? {};
@@ -106,7 +108,8 @@ export async function startSmtpServer(options: { port?: number; behaviour?: Smtp
     async waitFor(count, timeoutMs = 10_000) {
       const started = Date.now();
       while (received.length < count) {
-        if (Date.now() - started > timeoutMs) throw new Error(`expected ${count} mails within ${timeoutMs} ms, got ${received.length}`);
+        if (Date.now() - started > timeoutMs)
+          throw new Error(`expected ${count} mails within ${timeoutMs} ms, got ${received.length}`);
         await sleep(20);
       }
       return received;

@@ -16,13 +16,22 @@ export interface RunningServer {
  * Runs one of the project's TypeScript entry points as its own process (ts-node, transpile only) in an
  * empty working directory, so no developer .env is read, with exactly the given environment on top of PATH.
  */
-export function spawnTsScript(script: string, args: string[], env: Record<string, string>, options: { cwd?: string } = {}) {
+export function spawnTsScript(
+  script: string,
+  args: string[],
+  env: Record<string, string>,
+  options: { cwd?: string } = {},
+) {
   const cwd = options.cwd ?? mkdtempSync(path.join(tmpdir(), 'shop-server-'));
-  const child = spawn(process.execPath, ['-r', require.resolve('ts-node/register/transpile-only'), path.join(root, script), ...args], {
-    cwd,
-    env: { PATH: process.env.PATH ?? '', TS_NODE_PROJECT: path.join(root, 'tsconfig.json'), ...env },
-    stdio: 'pipe',
-  });
+  const child = spawn(
+    process.execPath,
+    ['-r', require.resolve('ts-node/register/transpile-only'), path.join(root, script), ...args],
+    {
+      cwd,
+      env: { PATH: process.env.PATH ?? '', TS_NODE_PROJECT: path.join(root, 'tsconfig.json'), ...env },
+      stdio: 'pipe',
+    },
+  );
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -35,7 +44,11 @@ export function spawnServerProcess(env: Record<string, string>, options: { cwd?:
 }
 
 /** Spawns the server and waits for its "listening on" line. */
-export async function startServerProcess(env: Record<string, string>, timeoutMs = 60_000, options: { cwd?: string } = {}): Promise<RunningServer> {
+export async function startServerProcess(
+  env: Record<string, string>,
+  timeoutMs = 60_000,
+  options: { cwd?: string } = {},
+): Promise<RunningServer> {
   const spawned = spawnServerProcess({ PORT: '0', ...env }, options);
   const started = Date.now();
   for (;;) {
@@ -60,7 +73,13 @@ export async function startServerProcess(env: Record<string, string>, timeoutMs 
 }
 
 /** A request to a spawned server: `body` as JSON (a string is sent as it is), the answer's status and JSON body. */
-export async function call(server: RunningServer, method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
+export async function call(
+  server: RunningServer,
+  method: string,
+  path: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+) {
   const payload = typeof body === 'string' ? body : body === undefined ? undefined : JSON.stringify(body);
   const res = await fetch(`${server.baseUrl}${path}`, {
     method,

@@ -19,7 +19,8 @@ const execFileAsync = promisify(execFile);
 
 function requiredUrl(name: (typeof STANDIN_VARIABLES)[number]): string {
   const url = process.env[name];
-  if (!url) throw new Error(`${name} is not set: jest globalSetup should have provided it (tests/helpers/stripe-services.ts)`);
+  if (!url)
+    throw new Error(`${name} is not set: jest globalSetup should have provided it (tests/helpers/stripe-services.ts)`);
   return url;
 }
 
@@ -55,7 +56,9 @@ const hasCommand = (name: string) =>
  */
 async function installStandinsIfMissing(env: NodeJS.ProcessEnv): Promise<void> {
   const present = (name: string) =>
-    execFileAsync('bash', ['-c', `[[ -x .tools/venv/bin/${name} || -x .tools/bin/${name} ]] || command -v ${name}`], { cwd: ROOT }).then(
+    execFileAsync('bash', ['-c', `[[ -x .tools/venv/bin/${name} || -x .tools/bin/${name} ]] || command -v ${name}`], {
+      cwd: ROOT,
+    }).then(
       () => true,
       () => false,
     );
@@ -69,10 +72,14 @@ async function installStandinsIfMissing(env: NodeJS.ProcessEnv): Promise<void> {
     );
   }
   process.stderr.write('Installing the pinned Stripe stand-ins (localstripe, stripe-mock) into .tools/ once ...\n');
-  await execFileAsync('bash', [SCRIPT, 'install'], { env, maxBuffer: 16 * 1024 * 1024 }).catch((error: { stderr?: string; message: string }) => {
-    const detail = (error.stderr || error.message).trim().split('\n').slice(-3).join(' / ');
-    throw new SetupFailure(`Installing the Stripe stand-ins failed (${detail}). Run \`bash scripts/stripe-standins.sh install\` to see why.`);
-  });
+  await execFileAsync('bash', [SCRIPT, 'install'], { env, maxBuffer: 16 * 1024 * 1024 }).catch(
+    (error: { stderr?: string; message: string }) => {
+      const detail = (error.stderr || error.message).trim().split('\n').slice(-3).join(' / ');
+      throw new SetupFailure(
+        `Installing the Stripe stand-ins failed (${detail}). Run \`bash scripts/stripe-standins.sh install\` to see why.`,
+      );
+    },
+  );
 }
 
 /**
@@ -89,14 +96,16 @@ export async function provideStripeStandins(): Promise<(() => Promise<void>) | u
   await installStandinsIfMissing(process.env);
   const runDir = await mkdtemp(path.join(tmpdir(), 'stripe-standins-'));
   const env = { ...process.env, STRIPE_STANDINS_RUN_DIR: runDir };
-  const started = await execFileAsync('bash', [SCRIPT, 'start'], { env }).catch(async (error: { stderr?: string; message: string }) => {
-    await rm(runDir, { recursive: true, force: true });
-    const detail = (error.stderr || error.message).trim().split('\n').slice(-3).join(' / ');
-    throw new SetupFailure(
-      `The payment tests need localstripe and stripe-mock, and they could not be started (${detail}). ` +
-        'Run `bash scripts/stripe-standins.sh install` (needs python3 and go), or set LOCALSTRIPE_URL and STRIPE_MOCK_URL to running servers.',
-    );
-  });
+  const started = await execFileAsync('bash', [SCRIPT, 'start'], { env }).catch(
+    async (error: { stderr?: string; message: string }) => {
+      await rm(runDir, { recursive: true, force: true });
+      const detail = (error.stderr || error.message).trim().split('\n').slice(-3).join(' / ');
+      throw new SetupFailure(
+        `The payment tests need localstripe and stripe-mock, and they could not be started (${detail}). ` +
+          'Run `bash scripts/stripe-standins.sh install` (needs python3 and go), or set LOCALSTRIPE_URL and STRIPE_MOCK_URL to running servers.',
+      );
+    },
+  );
   for (const line of started.stdout.split('\n')) {
     const [name, value] = line.split('=', 2);
     if (value && missing.some((variable) => variable === name)) process.env[name as string] = value;
@@ -167,7 +176,9 @@ export interface WebhookReceiver extends TestServer {
 }
 
 /** Records every POST; `statusFor` chooses the answer for the nth delivery (1-based), 200 by default. */
-export async function startWebhookReceiver(statusFor: (attempt: number) => number = () => 200): Promise<WebhookReceiver> {
+export async function startWebhookReceiver(
+  statusFor: (attempt: number) => number = () => 200,
+): Promise<WebhookReceiver> {
   const deliveries: Delivery[] = [];
   const waiters = new Set<() => void>();
   const server = await startHttpServer(async (request, response) => {
@@ -235,7 +246,9 @@ export async function startRecordingProxy(
       body: body.toString(),
       status: upstream.status,
     });
-    response.writeHead(upstream.status, { 'content-type': upstream.headers.get('content-type') ?? 'application/json' }).end(answer);
+    response
+      .writeHead(upstream.status, { 'content-type': upstream.headers.get('content-type') ?? 'application/json' })
+      .end(answer);
   });
   return { ...server, exchanges };
 }

@@ -22,7 +22,9 @@ function post(agent, port, path, body) {
       (res) => {
         const chunks = [];
         res.on('data', (chunk) => chunks.push(chunk));
-        res.on('end', () => resolve({ ms: performance.now() - started, status: res.statusCode, body: Buffer.concat(chunks).toString() }));
+        res.on('end', () =>
+          resolve({ ms: performance.now() - started, status: res.statusCode, body: Buffer.concat(chunks).toString() }),
+        );
       },
     );
     req.on('error', reject);

@@ -50,7 +50,15 @@ export function eventId(): string {
 
 /** A Stripe event envelope around an object, as Stripe sends it. */
 export function stripeEvent(type: string, object: Record<string, unknown>, id = eventId()) {
-  return { id, object: 'event', api_version: '2026-10-28', created: Math.floor(Date.now() / 1000), livemode: false, type, data: { object } };
+  return {
+    id,
+    object: 'event',
+    api_version: '2026-10-28',
+    created: Math.floor(Date.now() / 1000),
+    livemode: false,
+    type,
+    data: { object },
+  };
 }
 
 /** The PaymentIntent object Stripe would put in an event about this order. */
@@ -86,8 +94,16 @@ export function chargeFor(order: OrderRef, refundedDecimal: number, overrides: R
 /** Signs exactly as Stripe signs (stripe.webhooks.generateTestHeaderString) and POSTs raw JSON. */
 export function deliver(app: Express, event: object, options: { secret?: string; timestamp?: number } = {}) {
   const payload = JSON.stringify(event);
-  const header = Stripe.webhooks.generateTestHeaderString({ payload, secret: options.secret ?? TEST_WEBHOOK_SECRET, timestamp: options.timestamp });
-  return request(app).post('/api/orders/webhook').set('Content-Type', 'application/json').set('Stripe-Signature', header).send(payload);
+  const header = Stripe.webhooks.generateTestHeaderString({
+    payload,
+    secret: options.secret ?? TEST_WEBHOOK_SECRET,
+    timestamp: options.timestamp,
+  });
+  return request(app)
+    .post('/api/orders/webhook')
+    .set('Content-Type', 'application/json')
+    .set('Stripe-Signature', header)
+    .send(payload);
 }
 
 /**
@@ -108,12 +124,21 @@ export function disputeFor(order: OrderRef & { chargeId?: string | null }, overr
     currency: order.currency.toLowerCase(),
     enhanced_eligibility_types: [],
     evidence: { customer_name: null, product_description: null, uncategorized_text: null, enhanced_evidence: {} },
-    evidence_details: { due_by: now + 7 * 86_400, enhanced_eligibility: {}, has_evidence: false, past_due: false, submission_count: 0 },
+    evidence_details: {
+      due_by: now + 7 * 86_400,
+      enhanced_eligibility: {},
+      has_evidence: false,
+      past_due: false,
+      submission_count: 0,
+    },
     is_charge_refundable: false,
     livemode: false,
     metadata: {},
     payment_intent: order.paymentIntentId,
-    payment_method_details: { card: { brand: 'visa', case_type: 'chargeback', network_reason_code: '10.4' }, type: 'card' },
+    payment_method_details: {
+      card: { brand: 'visa', case_type: 'chargeback', network_reason_code: '10.4' },
+      type: 'card',
+    },
     reason: 'fraudulent',
     status: 'needs_response',
     ...overrides,

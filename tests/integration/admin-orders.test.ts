@@ -71,7 +71,8 @@ beforeEach(async () => {
   for (const [n, step] of plan.entries()) {
     const buyer = buyers[step.buyer]!;
     const created = await createOrder(app, buyer.token, [{ productId: product.id, quantity: 1 }]);
-    if (step.cancel) await request(app).post(`/api/orders/${created.orderId}/cancel`).set('Authorization', buyer.token).expect(200);
+    if (step.cancel)
+      await request(app).post(`/api/orders/${created.orderId}/cancel`).set('Authorization', buyer.token).expect(200);
     // Same millisecond for orders 0/1 and 4/5 (ties are ordered by _id); the others an hour apart in their day.
     const createdAt = new Date(BASE + step.day * DAY + (n === 1 || n === 5 ? n - 1 : n) * 3_600_000);
     await OrderModel.collection.updateOne({ _id: new Types.ObjectId(created.orderId) }, { $set: { createdAt } });
@@ -80,7 +81,9 @@ beforeEach(async () => {
   // An order still being created (never placed) is nobody's order yet.
   await OrderModel.create({
     userId: new Types.ObjectId(buyers[0]!.id),
-    items: [{ productId: new Types.ObjectId(product.id), name: 'x', unitPriceMinor: 300, quantity: 1, lineTotalMinor: 300 }],
+    items: [
+      { productId: new Types.ObjectId(product.id), name: 'x', unitPriceMinor: 300, quantity: 1, lineTotalMinor: 300 },
+    ],
     amountMinor: 300,
     currency: 'USD',
     expiresAt: new Date(Date.now() + 60_000),
@@ -102,9 +105,19 @@ describe('GET /api/admin/orders', () => {
 
     expect(res.status).toBe(200);
     expect(res.headers['cache-control']).toBe('no-store');
-    expect(res.body).toEqual({ message: 'Order list', data: expect.any(Array), pagination: { limit: 20, nextCursor: null } });
+    expect(res.body).toEqual({
+      message: 'Order list',
+      data: expect.any(Array),
+      pagination: { limit: 20, nextCursor: null },
+    });
     expect(ids(res.body.data)).toEqual(ids([...orders].sort(newestFirst)));
-    expect(res.body.data[0]).toMatchObject({ userId: orders.at(-1)!.userId, status: 'pending', refunds: [], amount: 3, currency: 'USD' });
+    expect(res.body.data[0]).toMatchObject({
+      userId: orders.at(-1)!.userId,
+      status: 'pending',
+      refunds: [],
+      amount: 3,
+      currency: 'USD',
+    });
   });
 
   it('when paging with limit 2, then every order comes exactly once, in order, across pages (ties included)', async () => {
@@ -118,10 +131,26 @@ describe('GET /api/admin/orders', () => {
     ['status=canceled', { status: 'canceled' }, (o: Seeded) => o.status === 'canceled'],
     ['status=pending', { status: 'pending' }, (o: Seeded) => o.status === 'pending'],
     ['userId of the first buyer', () => ({ userId: buyers[0]!.id }), (o: Seeded) => o.userId === buyers[0]!.id],
-    ['userId in upper case', () => ({ userId: buyers[1]!.id.toUpperCase() }), (o: Seeded) => o.userId === buyers[1]!.id],
-    ['userId and status', () => ({ userId: buyers[0]!.id, status: 'pending' }), (o: Seeded) => o.userId === buyers[0]!.id && o.status === 'pending'],
-    ['createdFrom as a date', { createdFrom: '2026-03-12' }, (o: Seeded) => o.createdAt.getTime() >= Date.parse('2026-03-12T00:00:00Z')],
-    ['createdTo as a date (the whole day)', { createdTo: '2026-03-11' }, (o: Seeded) => o.createdAt.getTime() < Date.parse('2026-03-12T00:00:00Z')],
+    [
+      'userId in upper case',
+      () => ({ userId: buyers[1]!.id.toUpperCase() }),
+      (o: Seeded) => o.userId === buyers[1]!.id,
+    ],
+    [
+      'userId and status',
+      () => ({ userId: buyers[0]!.id, status: 'pending' }),
+      (o: Seeded) => o.userId === buyers[0]!.id && o.status === 'pending',
+    ],
+    [
+      'createdFrom as a date',
+      { createdFrom: '2026-03-12' },
+      (o: Seeded) => o.createdAt.getTime() >= Date.parse('2026-03-12T00:00:00Z'),
+    ],
+    [
+      'createdTo as a date (the whole day)',
+      { createdTo: '2026-03-11' },
+      (o: Seeded) => o.createdAt.getTime() < Date.parse('2026-03-12T00:00:00Z'),
+    ],
     [
       'createdFrom and createdTo the same day',
       { createdFrom: '2026-03-12', createdTo: '2026-03-12' },
@@ -130,7 +159,9 @@ describe('GET /api/admin/orders', () => {
     [
       'an instant range with a zone offset',
       { createdFrom: '2026-03-11T13:00:00+01:00', createdTo: '2026-03-12T17:00:00.000Z' },
-      (o: Seeded) => o.createdAt.getTime() >= Date.parse('2026-03-11T12:00:00Z') && o.createdAt.getTime() <= Date.parse('2026-03-12T17:00:00Z'),
+      (o: Seeded) =>
+        o.createdAt.getTime() >= Date.parse('2026-03-11T12:00:00Z') &&
+        o.createdAt.getTime() <= Date.parse('2026-03-12T17:00:00Z'),
     ],
     [
       'status with a date range',
@@ -138,13 +169,16 @@ describe('GET /api/admin/orders', () => {
       (o: Seeded) => o.status === 'canceled' && o.createdAt.getTime() >= Date.parse('2026-03-12T00:00:00Z'),
     ],
     ['a status nobody has', { status: 'refunded' }, () => false],
-  ])('when filtering by %s, then paging returns exactly the matching orders, newest first', async (_label, filters, matches) => {
-    const query = typeof filters === 'function' ? filters() : filters;
+  ])(
+    'when filtering by %s, then paging returns exactly the matching orders, newest first',
+    async (_label, filters, matches) => {
+      const query = typeof filters === 'function' ? filters() : filters;
 
-    const { rows } = await pageThrough({ ...query, limit: 2 });
+      const { rows } = await pageThrough({ ...query, limit: 2 });
 
-    expect(ids(rows)).toEqual(ids(orders.filter(matches).sort(newestFirst)));
-  });
+      expect(ids(rows)).toEqual(ids(orders.filter(matches).sort(newestFirst)));
+    },
+  );
 
   it('when a buyer or an admin asks GET /api/orders, then it still lists only their own orders', async () => {
     const own = await createOrder(app, admin, [{ productId: (await createProduct(app, admin)).id, quantity: 1 }]);
@@ -183,7 +217,11 @@ describe('GET /api/admin/orders', () => {
   });
 
   it('when a cursor is reused with other filters, then it answers 400 INVALID_CURSOR', async () => {
-    const first = await request(app).get('/api/admin/orders').query({ limit: 2, status: 'pending' }).set('Authorization', admin).expect(200);
+    const first = await request(app)
+      .get('/api/admin/orders')
+      .query({ limit: 2, status: 'pending' })
+      .set('Authorization', admin)
+      .expect(200);
 
     const other = await request(app)
       .get('/api/admin/orders')
@@ -209,30 +247,45 @@ describe('the admin list query shape', () => {
     ['no filter', () => ({}), { createdAt: -1, _id: -1 }],
     ['status', () => ({ status: 'pending' }), { status: 1, createdAt: -1, _id: -1 }],
     ['userId', () => ({ userId: buyers[0]!.id }), { userId: 1, createdAt: -1, _id: -1 }],
-    ['userId and status', () => ({ userId: buyers[0]!.id, status: 'pending' }), { userId: 1, status: 1, createdAt: -1, _id: -1 }],
+    [
+      'userId and status',
+      () => ({ userId: buyers[0]!.id, status: 'pending' }),
+      { userId: 1, status: 1, createdAt: -1, _id: -1 },
+    ],
     ['a created range', () => ({ createdFrom: '2026-03-10', createdTo: '2026-03-14' }), { createdAt: -1, _id: -1 }],
-    ['status and a created range', () => ({ status: 'pending', createdFrom: '2026-03-10' }), { status: 1, createdAt: -1, _id: -1 }],
-  ])('when paging by %s, then each page is a range on an index that fits the filter, with no skip', async (_label, filters, index) => {
-    finds.length = 0;
-    await pageThrough({ ...filters(), limit: 1 });
-    const pages = finds.splice(0);
+    [
+      'status and a created range',
+      () => ({ status: 'pending', createdFrom: '2026-03-10' }),
+      { status: 1, createdAt: -1, _id: -1 },
+    ],
+  ])(
+    'when paging by %s, then each page is a range on an index that fits the filter, with no skip',
+    async (_label, filters, index) => {
+      finds.length = 0;
+      await pageThrough({ ...filters(), limit: 1 });
+      const pages = finds.splice(0);
 
-    const indexes = (await OrderModel.collection.indexes()).map((i) => JSON.stringify(i.key));
-    expect(indexes).toContain(JSON.stringify(index));
-    const equality = Object.keys(index).filter((key) => key !== 'createdAt' && key !== '_id');
-    expect(pages.length).toBeGreaterThan(1);
-    for (const [n, command] of pages.entries()) {
-      expect(Object.keys(Object.fromEntries(command.sort as Map<string, number>))).toEqual(['createdAt', '_id']);
-      expect(command.skip).toBeUndefined();
-      expect(command.limit).toBe(2);
-      const filter = command.filter as Record<string, unknown>;
-      // The index's equality fields, a range on its sort key (createdFrom/To), the cursor's $or on (createdAt, _id),
-      // and placedAt, which only drops orders still being created after the index found the page.
-      const keys = Object.keys(filter).filter((key) => key !== 'placedAt' && key !== '$or' && key !== 'createdAt');
-      expect(keys).toEqual(equality);
-      expect(filter.placedAt).toEqual({ $ne: null });
-      if (n === 0) expect(filter.$or).toBeUndefined();
-      else expect(filter.$or).toEqual([{ createdAt: expect.any(Object) }, expect.objectContaining({ _id: expect.any(Object) })]);
-    }
-  });
+      const indexes = (await OrderModel.collection.indexes()).map((i) => JSON.stringify(i.key));
+      expect(indexes).toContain(JSON.stringify(index));
+      const equality = Object.keys(index).filter((key) => key !== 'createdAt' && key !== '_id');
+      expect(pages.length).toBeGreaterThan(1);
+      for (const [n, command] of pages.entries()) {
+        expect(Object.keys(Object.fromEntries(command.sort as Map<string, number>))).toEqual(['createdAt', '_id']);
+        expect(command.skip).toBeUndefined();
+        expect(command.limit).toBe(2);
+        const filter = command.filter as Record<string, unknown>;
+        // The index's equality fields, a range on its sort key (createdFrom/To), the cursor's $or on (createdAt, _id),
+        // and placedAt, which only drops orders still being created after the index found the page.
+        const keys = Object.keys(filter).filter((key) => key !== 'placedAt' && key !== '$or' && key !== 'createdAt');
+        expect(keys).toEqual(equality);
+        expect(filter.placedAt).toEqual({ $ne: null });
+        if (n === 0) expect(filter.$or).toBeUndefined();
+        else
+          expect(filter.$or).toEqual([
+            { createdAt: expect.any(Object) },
+            expect.objectContaining({ _id: expect.any(Object) }),
+          ]);
+      }
+    },
+  );
 });

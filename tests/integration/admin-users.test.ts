@@ -22,17 +22,28 @@ interface Account {
 }
 
 async function login(target: Express, account: { email: string; password: string }) {
-  return (await request(target).post('/api/login').send({ email: account.email, password: account.password }).expect(200)).body.token as string;
+  return (
+    await request(target).post('/api/login').send({ email: account.email, password: account.password }).expect(200)
+  ).body.token as string;
 }
 
 async function newUser(overrides: Parameters<typeof buildUser>[0] = {}, target: Express = app): Promise<Account> {
   const user = buildUser(overrides);
   const res = await request(target).post('/api/registration').send(user).expect(201);
-  return { id: res.body.data.id as string, email: user.email, password: user.password, token: await login(target, user) };
+  return {
+    id: res.body.data.id as string,
+    email: user.email,
+    password: user.password,
+    token: await login(target, user),
+  };
 }
 
 async function newAdmin(target: Express = app): Promise<Account> {
-  const account = { email: `admin.${randomBytes(4).toString('hex')}@example.com`, password: 'admin-password-1', name: 'Admin' };
+  const account = {
+    email: `admin.${randomBytes(4).toString('hex')}@example.com`,
+    password: 'admin-password-1',
+    name: 'Admin',
+  };
   const { id } = await ensureAdmin(account, { bcryptCost: 4, resetPassword: false });
   return { id, email: account.email, password: account.password, token: await login(target, account) };
 }
@@ -49,7 +60,8 @@ describe('GET /api/admin/users', () => {
   it('when an admin pages through in email order, then every account comes once, by keyset pages, with its view', async () => {
     const admin = await newAdmin();
     const users = [];
-    for (const name of ['carol', 'alice', 'erin', 'bob', 'dave']) users.push(await newUser({ email: `${name}@list.example.com`, name }));
+    for (const name of ['carol', 'alice', 'erin', 'bob', 'dave'])
+      users.push(await newUser({ email: `${name}@list.example.com`, name }));
 
     const seen: string[] = [];
     let cursor: string | null = null;
@@ -95,9 +107,15 @@ describe('GET /api/admin/users', () => {
     const off = await newUser({ email: 'axb@filter.example.com' });
     await patch(app, admin.token, off.id, { disabled: true }).expect(200);
 
-    const byPrefix = (await list(admin.token, '?email=A.B').expect(200)).body.data.map((u: { email: string }) => u.email);
-    const disabled = (await list(admin.token, '?disabled=true').expect(200)).body.data.map((u: { email: string }) => u.email);
-    const admins = (await list(admin.token, '?role=admin&disabled=false').expect(200)).body.data.map((u: { email: string }) => u.email);
+    const byPrefix = (await list(admin.token, '?email=A.B').expect(200)).body.data.map(
+      (u: { email: string }) => u.email,
+    );
+    const disabled = (await list(admin.token, '?disabled=true').expect(200)).body.data.map(
+      (u: { email: string }) => u.email,
+    );
+    const admins = (await list(admin.token, '?role=admin&disabled=false').expect(200)).body.data.map(
+      (u: { email: string }) => u.email,
+    );
 
     expect(byPrefix).toEqual(['a.b@filter.example.com']);
     expect(disabled).toEqual(['axb@filter.example.com']);
@@ -171,8 +189,11 @@ describe('PATCH /api/admin/users/{id}', () => {
     const res = await patch(app, admin.token, buyer.id, { disabled: true });
 
     expect(res.body.data).toMatchObject({ disabled: true, activeSessions: 0 });
-    for (const token of [buyer.token, secondSession]) await request(app).get('/api/profile').set('Authorization', token).expect(401);
-    expect((await request(app).post('/api/login').send({ email: buyer.email, password: buyer.password })).body.code).toBe('ACCOUNT_DISABLED');
+    for (const token of [buyer.token, secondSession])
+      await request(app).get('/api/profile').set('Authorization', token).expect(401);
+    expect(
+      (await request(app).post('/api/login').send({ email: buyer.email, password: buyer.password })).body.code,
+    ).toBe('ACCOUNT_DISABLED');
     await patch(app, admin.token, buyer.id, { disabled: false }).expect(200);
     await login(app, buyer);
   });
@@ -219,7 +240,9 @@ describe('PATCH /api/admin/users/{id}', () => {
     await UserModel.deleteMany({ role: 'admin' });
     const admins = [await newAdmin(), await newAdmin(), await newAdmin()];
 
-    const answers = await Promise.all(admins.map((admin, i) => patch(app, admin.token, admins[(i + 1) % 3]!.id, { disabled: true })));
+    const answers = await Promise.all(
+      admins.map((admin, i) => patch(app, admin.token, admins[(i + 1) % 3]!.id, { disabled: true })),
+    );
 
     const applied = answers.filter((res) => res.status === 200).length;
     expect(applied).toBeGreaterThanOrEqual(1);
@@ -327,7 +350,10 @@ describe('GET /api/admin/audit', () => {
       .get(`/api/admin/audit?limit=2&cursor=${all.body.pagination.nextCursor}`)
       .set('Authorization', admin.token)
       .expect(200);
-    const forBuyer = await request(app).get(`/api/admin/audit?targetId=${buyer.id}`).set('Authorization', admin.token).expect(200);
+    const forBuyer = await request(app)
+      .get(`/api/admin/audit?targetId=${buyer.id}`)
+      .set('Authorization', admin.token)
+      .expect(200);
 
     expect([...all.body.data, ...rest.body.data].map((entry: { requestId: string }) => entry.requestId)).toEqual([
       'req-other',
@@ -347,7 +373,10 @@ describe('GET /api/admin/audit', () => {
       },
       expect.objectContaining({ changes: { role: { from: 'user', to: 'admin' } }, requestId: 'req-promote' }),
     ]);
-    const byActor = await request(app).get(`/api/admin/audit?actorId=${admin.id}`).set('Authorization', admin.token).expect(200);
+    const byActor = await request(app)
+      .get(`/api/admin/audit?actorId=${admin.id}`)
+      .set('Authorization', admin.token)
+      .expect(200);
     expect(byActor.body.data).toHaveLength(3);
   });
 
@@ -356,7 +385,9 @@ describe('GET /api/admin/audit', () => {
     const buyer = await newUser();
 
     expect((await request(app).get('/api/admin/audit').set('Authorization', buyer.token)).status).toBe(403);
-    expect((await request(app).get('/api/admin/audit?targetId=xyz').set('Authorization', admin.token)).status).toBe(400);
+    expect((await request(app).get('/api/admin/audit?targetId=xyz').set('Authorization', admin.token)).status).toBe(
+      400,
+    );
     const both = `?targetId=${buyer.id}&actorId=${admin.id}`;
     expect((await request(app).get(`/api/admin/audit${both}`).set('Authorization', admin.token)).status).toBe(400);
   });

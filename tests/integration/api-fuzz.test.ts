@@ -26,7 +26,13 @@ const app = buildTestApp({ deps: { logger } });
 let server: http.Server;
 let port: number;
 const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
-const known = { productId: '', archivedProductId: '', orderId: '', otherOrderId: '', tokens: { buyer: '', admin: '', other: '' } };
+const known = {
+  productId: '',
+  archivedProductId: '',
+  orderId: '',
+  otherOrderId: '',
+  tokens: { buyer: '', admin: '', other: '' },
+};
 
 beforeAll(async () => {
   server = app.listen(0, '127.0.0.1');
@@ -38,7 +44,10 @@ beforeAll(async () => {
   known.tokens = { buyer: buyer.token, admin, other: other.token };
   known.productId = (await createProduct(app, admin, { stock: 1_000_000, price: 3 })).id;
   known.archivedProductId = (await createProduct(app, admin)).id;
-  await fetch(`http://127.0.0.1:${port}/api/products/${known.archivedProductId}`, { method: 'DELETE', headers: { Authorization: admin } });
+  await fetch(`http://127.0.0.1:${port}/api/products/${known.archivedProductId}`, {
+    method: 'DELETE',
+    headers: { Authorization: admin },
+  });
   known.orderId = (await createOrder(app, buyer.token, [{ productId: known.productId, quantity: 1 }])).orderId;
   known.otherOrderId = (await createOrder(app, other.token, [{ productId: known.productId, quantity: 1 }])).orderId;
   await createOrder(app, admin, [{ productId: known.productId, quantity: 1 }]);
@@ -56,10 +65,25 @@ afterAll(async () => {
 const looseEncode = (text: string) => {
   let out = '';
   for (const char of text)
-    out += /^[A-Za-z0-9\-._~!$&'()*+,;=:@%[\]]$/.test(char) ? char : Buffer.from(char).toString('hex').replace(/../g, '%$&').toUpperCase();
+    out += /^[A-Za-z0-9\-._~!$&'()*+,;=:@%[\]]$/.test(char)
+      ? char
+      : Buffer.from(char).toString('hex').replace(/../g, '%$&').toUpperCase();
   return out;
 };
-const brokenEncoding = fc.constantFrom('%', '%%', '%z', '%zz', '%E0%A4%A', '%C0%AF', '%ff%fe', '%00', '%u0041', '%2', '%%32%65', '%ED%A0%80');
+const brokenEncoding = fc.constantFrom(
+  '%',
+  '%%',
+  '%z',
+  '%zz',
+  '%E0%A4%A',
+  '%C0%AF',
+  '%ff%fe',
+  '%00',
+  '%u0041',
+  '%2',
+  '%%32%65',
+  '%ED%A0%80',
+);
 const weirdText = fc.oneof(
   fc.string({ unit: 'binary', maxLength: 40 }),
   fc.string({ unit: 'grapheme', maxLength: 20 }),
@@ -129,7 +153,20 @@ const segment = fc
   )
   .map(({ raw }) => raw);
 
-const QUERY_KEYS = ['limit', 'cursor', 'q', 'minPrice', 'maxPrice', 'currency', 'inStock', 'sort', 'status', 'userId', 'createdFrom', 'createdTo'];
+const QUERY_KEYS = [
+  'limit',
+  'cursor',
+  'q',
+  'minPrice',
+  'maxPrice',
+  'currency',
+  'inStock',
+  'sort',
+  'status',
+  'userId',
+  'createdFrom',
+  'createdTo',
+];
 const queryKey = fc.oneof(
   fc.constantFrom(...QUERY_KEYS),
   fc.constantFrom(
@@ -170,7 +207,9 @@ const queryValue = fc.oneof(
 );
 const queryString = fc
   .array(fc.tuple(queryKey, queryValue, fc.boolean()), { maxLength: 6 })
-  .map((pairs) => pairs.map(([key, value, raw]) => `${key}=${raw ? looseEncode(value) : encodeURIComponentSafe(value)}`).join('&'));
+  .map((pairs) =>
+    pairs.map(([key, value, raw]) => `${key}=${raw ? looseEncode(value) : encodeURIComponentSafe(value)}`).join('&'),
+  );
 
 function encodeURIComponentSafe(text: string) {
   try {
@@ -206,7 +245,23 @@ const scalar: fc.Arbitrary<Json> = fc
   .oneof(
     fc.integer(),
     fc.double(),
-    fc.constantFrom(0, -0, 1, -1, 1e308, -1e308, 5e-324, 2 ** 53, 2 ** 53 + 2, 1e21, 0.1, 1000, 1001, 1_000_000, 1_000_001),
+    fc.constantFrom(
+      0,
+      -0,
+      1,
+      -1,
+      1e308,
+      -1e308,
+      5e-324,
+      2 ** 53,
+      2 ** 53 + 2,
+      1e21,
+      0.1,
+      1000,
+      1001,
+      1_000_000,
+      1_000_001,
+    ),
     fc.boolean(),
     fc.constant(null),
     weirdText,
@@ -223,9 +278,11 @@ const { json } = fc.letrec<{ json: Json }>((tie) => ({
       .map((entries) => ({ text: `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${v.text}`).join(',')}}` })),
   ),
 }));
-const deepNesting = fc.tuple(fc.integer({ min: 50, max: 5000 }), fc.constantFrom('[', '{"a":')).map(([depth, open]) => ({
-  text: `${open.repeat(depth)}1${(open === '[' ? ']' : '}').repeat(depth)}`,
-}));
+const deepNesting = fc
+  .tuple(fc.integer({ min: 50, max: 5000 }), fc.constantFrom('[', '{"a":'))
+  .map(([depth, open]) => ({
+    text: `${open.repeat(depth)}1${(open === '[' ? ']' : '}').repeat(depth)}`,
+  }));
 /** A field that is usually right, so validation goes deeper, and otherwise anything. */
 const maybe = <T>(valid: fc.Arbitrary<T>) =>
   fc.oneof({ weight: 4, arbitrary: valid.map((v) => ({ text: JSON.stringify(v) })) }, { weight: 1, arbitrary: json });
@@ -312,9 +369,14 @@ interface Fuzzed {
   headers?: Record<string, string>;
 }
 
-const withBody = (method: string, path: fc.Arbitrary<string>, shape: fc.Arbitrary<Json>, whoArb: fc.Arbitrary<Who> = who) =>
-  fc.record({ method: fc.constant(method), path, who: whoArb, body: body(shape).map((b) => b.text), contentType });
-const withoutBody = (method: string, path: fc.Arbitrary<string>) => fc.record({ method: fc.constant(method), path, who });
+const withBody = (
+  method: string,
+  path: fc.Arbitrary<string>,
+  shape: fc.Arbitrary<Json>,
+  whoArb: fc.Arbitrary<Who> = who,
+) => fc.record({ method: fc.constant(method), path, who: whoArb, body: body(shape).map((b) => b.text), contentType });
+const withoutBody = (method: string, path: fc.Arbitrary<string>) =>
+  fc.record({ method: fc.constant(method), path, who });
 const at = (prefix: string, suffix = '') => segment.map((s) => `${prefix}${s}${suffix}`);
 const withQuery = (base: string) => queryString.map((q) => (q ? `${base}?${q}` : base));
 const headerText = fc.string({ unit: fc.constantFrom(...'abcXYZ019 -_.:;,=/+*%$#@!~\t'.split('')), maxLength: 300 });
@@ -335,7 +397,10 @@ const request: fc.Arbitrary<Fuzzed> = fc.oneof(
   withBody(
     'POST',
     fc.constant('/api/login'),
-    objectOf({ email: maybe(fc.stringMatching(/^[a-z0-9]{1,10}@example\.com$/)), password: maybe(fc.string({ maxLength: 20 })) }),
+    objectOf({
+      email: maybe(fc.stringMatching(/^[a-z0-9]{1,10}@example\.com$/)),
+      password: maybe(fc.string({ maxLength: 20 })),
+    }),
     fc.constant('anonymous'),
   ),
   withoutBody('GET', withQuery('/api/profile')),
@@ -360,7 +425,9 @@ const request: fc.Arbitrary<Fuzzed> = fc.oneof(
   withBody(
     'POST',
     at('/api/orders/', '/pay'),
-    objectOf({ paymentMethod: maybe(fc.constantFrom('pm_card_visa', 'pm_card_chargeCustomerFail', 'pm_unknown', 'card_visa')) }),
+    objectOf({
+      paymentMethod: maybe(fc.constantFrom('pm_card_visa', 'pm_card_chargeCustomerFail', 'pm_unknown', 'card_visa')),
+    }),
   ),
   withBody('POST', at('/api/orders/', '/cancel'), fc.constant({ text: '' })),
   fc.record({
@@ -386,10 +453,22 @@ const request: fc.Arbitrary<Fuzzed> = fc.oneof(
   withBody(
     'POST',
     fc.constant('/api/profile/password'),
-    objectOf({ currentPassword: maybe(fc.string({ maxLength: 20 })), newPassword: maybe(fc.string({ maxLength: 80 })) }),
+    objectOf({
+      currentPassword: maybe(fc.string({ maxLength: 20 })),
+      newPassword: maybe(fc.string({ maxLength: 80 })),
+    }),
   ),
-  withBody('POST', fc.constant('/api/token/refresh'), objectOf({ refreshToken: maybe(fc.string({ maxLength: 60 })) }), fc.constant('anonymous')),
-  withBody('POST', fc.constant('/api/password/forgot'), objectOf({ email: maybe(fc.stringMatching(/^[a-z0-9]{1,10}@example\.com$/)) })),
+  withBody(
+    'POST',
+    fc.constant('/api/token/refresh'),
+    objectOf({ refreshToken: maybe(fc.string({ maxLength: 60 })) }),
+    fc.constant('anonymous'),
+  ),
+  withBody(
+    'POST',
+    fc.constant('/api/password/forgot'),
+    objectOf({ email: maybe(fc.stringMatching(/^[a-z0-9]{1,10}@example\.com$/)) }),
+  ),
   withBody(
     'POST',
     fc.constant('/api/password/reset'),
@@ -398,7 +477,11 @@ const request: fc.Arbitrary<Fuzzed> = fc.oneof(
   withBody('POST', fc.constant('/api/email/verification'), fc.constant({ text: '' })),
   withBody('POST', fc.constant('/api/email/verify'), objectOf({ token: maybe(fc.string({ maxLength: 60 })) })),
   withoutBody('GET', withQuery('/api/admin/users')),
-  withBody('PATCH', at('/api/admin/users/'), objectOf({ role: maybe(fc.constantFrom('user', 'admin', 'root')), disabled: maybe(fc.boolean()) })),
+  withBody(
+    'PATCH',
+    at('/api/admin/users/'),
+    objectOf({ role: maybe(fc.constantFrom('user', 'admin', 'root')), disabled: maybe(fc.boolean()) }),
+  ),
   withoutBody('GET', withQuery('/api/admin/audit')),
   fc.record({
     method: fc.constant('POST'),
@@ -426,7 +509,9 @@ const extraHeaders = fc.option(
     headerText.map((text) => ({ Authorization: `Bearer ${text}` })),
     headerText.map((text) => ({ Authorization: text })),
     headerText.map((text) => ({ 'X-Request-Id': text })),
-    fc.constantFrom('gzip', 'deflate', 'br', 'identity', 'compress', 'gzip, gzip').map((encoding) => ({ 'Content-Encoding': encoding })),
+    fc
+      .constantFrom('gzip', 'deflate', 'br', 'identity', 'compress', 'gzip, gzip')
+      .map((encoding) => ({ 'Content-Encoding': encoding })),
   ),
   { freq: 5, nil: undefined },
 );
@@ -449,13 +534,20 @@ function send(fuzzed: Fuzzed): Promise<{ status: number; type: string; text: str
   Object.assign(headers, fuzzed.headers);
   if (fuzzed.body !== undefined && fuzzed.contentType) headers['Content-Type'] = fuzzed.contentType;
   return new Promise((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port, method: fuzzed.method, path: fuzzed.path, headers, agent }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () =>
-        resolve({ status: res.statusCode ?? 0, type: String(res.headers['content-type'] ?? ''), text: Buffer.concat(chunks).toString() }),
-      );
-    });
+    const req = http.request(
+      { host: '127.0.0.1', port, method: fuzzed.method, path: fuzzed.path, headers, agent },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            type: String(res.headers['content-type'] ?? ''),
+            text: Buffer.concat(chunks).toString(),
+          }),
+        );
+      },
+    );
     req.on('error', reject);
     req.end(fuzzed.body);
   });
@@ -464,8 +556,11 @@ function send(fuzzed: Fuzzed): Promise<{ status: number; type: string; text: str
 /** Every business collection, document by document (updatedAt aside: a reservation given back touches it). */
 async function fingerprint(): Promise<string> {
   const db = mongoose.connection.db!;
-  const dump = async (name: string) => (await db.collection(name).find().sort({ _id: 1 }).toArray()).map(({ updatedAt: _u, ...rest }) => rest);
-  const parts = await Promise.all(['users', 'products', 'orders', 'idempotencykeys', 'webhookevents', 'openordertallies'].map(dump));
+  const dump = async (name: string) =>
+    (await db.collection(name).find().sort({ _id: 1 }).toArray()).map(({ updatedAt: _u, ...rest }) => rest);
+  const parts = await Promise.all(
+    ['users', 'products', 'orders', 'idempotencykeys', 'webhookevents', 'openordertallies'].map(dump),
+  );
   return createHash('sha256').update(JSON.stringify(parts)).digest('hex');
 }
 
@@ -476,7 +571,8 @@ function problemWith(answer: { status: number; type: string; text: string }): st
   if (answer.status < 400) return undefined;
   if (!answer.type.startsWith('application/json')) return `a ${answer.status} that is not JSON`;
   const parsed = JSON.parse(answer.text) as Record<string, unknown>;
-  if (typeof parsed.message !== 'string' || typeof parsed.code !== 'string') return `a ${answer.status} without message and code`;
+  if (typeof parsed.message !== 'string' || typeof parsed.code !== 'string')
+    return `a ${answer.status} without message and code`;
   // requestId: the observability work adds it to every error body.
   const extra = Object.keys(parsed).filter((key) => !ERROR_KEYS.has(key));
   return extra.length > 0 ? `a ${answer.status} with unexpected keys ${extra.join(', ')}` : undefined;
@@ -491,13 +587,17 @@ describe('fuzzing every endpoint', () => {
         const answer = await send(fuzzed);
         statuses.set(answer.status, (statuses.get(answer.status) ?? 0) + 1);
         const problem = problemWith(answer);
-        if (problem) throw new Error(`${fuzzed.method} ${fuzzed.path} as ${fuzzed.who} answered ${problem}: ${answer.text.slice(0, 300)}`);
+        if (problem)
+          throw new Error(
+            `${fuzzed.method} ${fuzzed.path} as ${fuzzed.who} answered ${problem}: ${answer.text.slice(0, 300)}`,
+          );
         const after = await fingerprint();
         if (answer.status >= 400 && after !== before)
           throw new Error(`${fuzzed.method} ${fuzzed.path} was refused (${answer.status}) but changed stored data`);
         before = after;
         const errors = logger.at('error');
-        if (errors.length > 0) throw new Error(`${fuzzed.method} ${fuzzed.path} logged at error level: ${JSON.stringify(errors[0])}`);
+        if (errors.length > 0)
+          throw new Error(`${fuzzed.method} ${fuzzed.path} logged at error level: ${JSON.stringify(errors[0])}`);
       }),
       { numRuns: RUNS, seed: SEED, endOnFailure: true },
     );

@@ -5,8 +5,10 @@ import { useTestDatabase } from '../helpers/db';
 /** The flood guard on every /api request: per client address, in this process's memory. */
 useTestDatabase();
 
-const limitedApp = () => buildTestApp({ env: { API_RATE_LIMIT_MAX: '2', API_RATE_LIMIT_WINDOW_SECONDS: '60', TRUST_PROXY: '1' } });
-const list = (app: ReturnType<typeof limitedApp>, from: string) => request(app).get('/api/products').set('X-Forwarded-For', from);
+const limitedApp = () =>
+  buildTestApp({ env: { API_RATE_LIMIT_MAX: '2', API_RATE_LIMIT_WINDOW_SECONDS: '60', TRUST_PROXY: '1' } });
+const list = (app: ReturnType<typeof limitedApp>, from: string) =>
+  request(app).get('/api/products').set('X-Forwarded-For', from);
 
 describe('the /api request limit', () => {
   it('when a client is within its limit, then each answer says the policy and what remains of the window', async () => {
@@ -30,7 +32,11 @@ describe('the /api request limit', () => {
     const other = await list(app, '203.0.113.3');
 
     expect(refused.status).toBe(429);
-    expect(refused.body).toEqual({ message: 'Too many requests, please try again later', code: 'RATE_LIMITED', requestId: expect.any(String) });
+    expect(refused.body).toEqual({
+      message: 'Too many requests, please try again later',
+      code: 'RATE_LIMITED',
+      requestId: expect.any(String),
+    });
     expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
     expect(refused.headers.ratelimit).toMatch(/^limit=2, remaining=0, reset=\d+$/);
     expect(other.status).toBe(200);

@@ -47,7 +47,11 @@ describe('POST /api/registration', () => {
         .send(buildUser({ email: duplicate }));
 
       expect(res.status).toBe(409);
-      expect(res.body).toEqual({ message: 'Email is already registered', code: 'EMAIL_TAKEN', requestId: expect.any(String) });
+      expect(res.body).toEqual({
+        message: 'Email is already registered',
+        code: 'EMAIL_TAKEN',
+        requestId: expect.any(String),
+      });
       expect(await UserModel.countDocuments({ email: 'same@example.com' })).toBe(1);
     },
   );
@@ -70,7 +74,13 @@ describe('POST /api/registration', () => {
   });
 
   it('when the body asks for the admin role or sets server-owned fields, then they are ignored', async () => {
-    const user = { ...buildUser(), role: 'admin', _id: '507f1f77bcf86cd799439011', passwordHash: 'x', createdAt: '2000-01-01' };
+    const user = {
+      ...buildUser(),
+      role: 'admin',
+      _id: '507f1f77bcf86cd799439011',
+      passwordHash: 'x',
+      createdAt: '2000-01-01',
+    };
 
     const res = await request(app).post('/api/registration').send(user).expect(201);
 
@@ -94,7 +104,10 @@ describe('POST /api/registration', () => {
     const res = await request(app).post('/api/registration').send(user);
 
     expect(res.status).toBe(400);
-    expect(res.body).toMatchObject({ code: 'VALIDATION_ERROR', details: [expect.objectContaining({ path: 'password' })] });
+    expect(res.body).toMatchObject({
+      code: 'VALIDATION_ERROR',
+      details: [expect.objectContaining({ path: 'password' })],
+    });
     expect(await UserModel.countDocuments({ email: user.email })).toBe(0);
   });
 
@@ -130,7 +143,9 @@ describe('POST /api/login', () => {
     const user = buildUser();
     const registered = await request(app).post('/api/registration').send(user).expect(201);
 
-    const res = await request(app).post('/api/login').send({ email: user.email.toUpperCase(), password: user.password });
+    const res = await request(app)
+      .post('/api/login')
+      .send({ email: user.email.toUpperCase(), password: user.password });
 
     expect(res.status).toBe(200);
     // The assignment's two fields exactly as before; sessions add the access token's lifetime and a refresh token.
@@ -164,7 +179,11 @@ describe('POST /api/login', () => {
     expect(wrongPassword.status).toBe(401);
     expect(unknownEmail.status).toBe(401);
     expect(wrongPassword.body).toEqual(unknownEmail.body);
-    expect(wrongPassword.body).toEqual({ message: 'Invalid email or password', code: 'INVALID_CREDENTIALS', requestId: 'login-probe' });
+    expect(wrongPassword.body).toEqual({
+      message: 'Invalid email or password',
+      code: 'INVALID_CREDENTIALS',
+      requestId: 'login-probe',
+    });
   });
 
   it.each([
@@ -226,7 +245,10 @@ describe('GET /api/profile', () => {
     ['an expired token', (id) => `Bearer ${jwt.sign({ sub: id, exp: now() - 10 }, TEST_JWT_SECRET)}`],
     ['a token without exp', (id) => `Bearer ${jwt.sign({ sub: id }, TEST_JWT_SECRET)}`],
     ['another secret', (id) => `Bearer ${jwt.sign({ sub: id }, 'some-other-secret', { expiresIn: 60 })}`],
-    ['HS512 with our secret', (id) => `Bearer ${jwt.sign({ sub: id }, TEST_JWT_SECRET, { algorithm: 'HS512', expiresIn: 60 })}`],
+    [
+      'HS512 with our secret',
+      (id) => `Bearer ${jwt.sign({ sub: id }, TEST_JWT_SECRET, { algorithm: 'HS512', expiresIn: 60 })}`,
+    ],
     ['alg none', (id) => `Bearer ${encode({ alg: 'none', typ: 'JWT' })}.${encode({ sub: id, exp: now() + 60 })}.`],
     [
       'a tampered payload',

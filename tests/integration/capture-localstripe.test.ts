@@ -46,7 +46,11 @@ describe('Stripe gateway against localstripe: manual capture', () => {
       amountReceivedMinor: 0,
       manualCapture: { amountMinor: 4200, capturableMinor: 4200 },
     });
-    expect(await lookUpIntent(payments, intent.id)).toMatchObject({ kind: 'payment_authorized', amountMinor: 4200, currency: 'EUR' });
+    expect(await lookUpIntent(payments, intent.id)).toMatchObject({
+      kind: 'payment_authorized',
+      amountMinor: 4200,
+      currency: 'EUR',
+    });
   });
 
   it('when it is captured, then it succeeds with all of it received; a second capture reports it captured, nothing more', async () => {
@@ -59,7 +63,11 @@ describe('Stripe gateway against localstripe: manual capture', () => {
 
     expect(captured).toEqual({ status: 'succeeded', amountReceivedMinor: 4200 });
     expect(again).toEqual({ status: 'succeeded', amountReceivedMinor: 4200 });
-    expect(await lookUpIntent(payments, intent.id)).toMatchObject({ kind: 'payment_succeeded', amountMinor: 4200, intentAmountMinor: 4200 });
+    expect(await lookUpIntent(payments, intent.id)).toMatchObject({
+      kind: 'payment_succeeded',
+      amountMinor: 4200,
+      intentAmountMinor: 4200,
+    });
   });
 
   it('when an authorization is canceled (voided), then it is canceled', async () => {
@@ -67,7 +75,9 @@ describe('Stripe gateway against localstripe: manual capture', () => {
     const intent = await payments.createPaymentIntent(input());
     await payments.confirmPaymentIntent(intent.id, 'pm_card_visa');
 
-    expect(await payments.cancelPaymentIntent(intent.id, { idempotencyKey: randomUUID() })).toEqual({ status: 'canceled' });
+    expect(await payments.cancelPaymentIntent(intent.id, { idempotencyKey: randomUUID() })).toEqual({
+      status: 'canceled',
+    });
     expect((await payments.retrievePaymentIntent(intent.id)).status).toBe('canceled');
   });
 
@@ -85,8 +95,15 @@ describe('Stripe gateway against localstripe: manual capture', () => {
         return event.type === 'payment_intent.succeeded' && (event.data.object as { id?: string }).id === intent.id;
       });
 
-      const event = readEvent(createWebhookVerifier(webhook.secret)(delivery.rawBody, delivery.headers['stripe-signature'] as string));
-      expect(event.outcome).toMatchObject({ kind: 'payment_succeeded', intentId: intent.id, amountMinor: 4200, intentAmountMinor: 4200 });
+      const event = readEvent(
+        createWebhookVerifier(webhook.secret)(delivery.rawBody, delivery.headers['stripe-signature'] as string),
+      );
+      expect(event.outcome).toMatchObject({
+        kind: 'payment_succeeded',
+        intentId: intent.id,
+        amountMinor: 4200,
+        intentAmountMinor: 4200,
+      });
     });
   });
 });
@@ -116,7 +133,10 @@ describe('the shop on localstripe with PAYMENT_CAPTURE=manual', () => {
   it('when the admin captures through the API, then localstripe captures it and the order is paid, its units sold', async () => {
     const order = await authorized(5);
 
-    const res = await request(app).post(`/api/orders/${order.orderId}/capture`).set('Authorization', order.admin).expect(200);
+    const res = await request(app)
+      .post(`/api/orders/${order.orderId}/capture`)
+      .set('Authorization', order.admin)
+      .expect(200);
 
     expect(res.body.data).toMatchObject({ status: 'paid', capture: { status: 'succeeded', amount: 42 } });
     expect((await payments.retrievePaymentIntent(order.intentId)).status).toBe('succeeded');

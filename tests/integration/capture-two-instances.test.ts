@@ -23,7 +23,13 @@ const WEBHOOK_SECRET = `whsec_${randomBytes(12).toString('hex')}`;
 
 let servers: [RunningServer, RunningServer];
 
-async function call(server: RunningServer, method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
+async function call(
+  server: RunningServer,
+  method: string,
+  path: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+) {
   const res = await fetch(`${server.baseUrl}${path}`, {
     method,
     headers: { ...(body !== undefined && { 'content-type': 'application/json' }), ...headers },
@@ -87,7 +93,10 @@ beforeAll(async () => {
     SIMULATED_WEBHOOK_URL: `http://127.0.0.1:${other}/api/orders/webhook`,
     SIMULATED_WEBHOOK_DELAY_MS: '0',
   });
-  servers = await Promise.all([startServerProcess(env(ports[0]!, ports[1]!)), startServerProcess(env(ports[1]!, ports[0]!))]);
+  servers = await Promise.all([
+    startServerProcess(env(ports[0]!, ports[1]!)),
+    startServerProcess(env(ports[1]!, ports[0]!)),
+  ]);
 }, 60_000);
 
 afterAll(async () => {
@@ -99,7 +108,11 @@ describe('manual capture on two instances', () => {
   it('when one capture is sent to both instances at once and its webhook races it, then it is captured once, paid once, its units sold once', async () => {
     const [a, b] = servers;
     const admin = await login(a, ADMIN);
-    const buyer = { name: 'Twin', email: `capture.twin.${randomBytes(4).toString('hex')}@example.com`, password: 'password123' };
+    const buyer = {
+      name: 'Twin',
+      email: `capture.twin.${randomBytes(4).toString('hex')}@example.com`,
+      password: 'password123',
+    };
     expect((await call(b, 'POST', '/api/registration', buyer)).status).toBe(201);
     const token = await login(b, buyer);
 
@@ -113,12 +126,27 @@ describe('manual capture on two instances', () => {
         { authorization: admin },
       );
       const productId = product.body.data.id as string;
-      const created = await call(round % 2 ? a : b, 'POST', '/api/orders/create', { items: [{ productId, quantity: 2 }] }, { authorization: token });
+      const created = await call(
+        round % 2 ? a : b,
+        'POST',
+        '/api/orders/create',
+        { items: [{ productId, quantity: 2 }] },
+        { authorization: token },
+      );
       expect(created.status).toBe(201);
       const orderId = created.body.orderId as string;
-      const paid = await call(round % 2 ? b : a, 'POST', `/api/orders/${orderId}/pay`, { paymentMethod: 'pm_card_visa' }, { authorization: token });
+      const paid = await call(
+        round % 2 ? b : a,
+        'POST',
+        `/api/orders/${orderId}/pay`,
+        { paymentMethod: 'pm_card_visa' },
+        { authorization: token },
+      );
       expect(paid.body.data.paymentStatus).toBe('requires_capture');
-      await waitFor(async () => (await OrderModel.findById(orderId).lean())?.status === 'authorized', 'the authorization event');
+      await waitFor(
+        async () => (await OrderModel.findById(orderId).lean())?.status === 'authorized',
+        'the authorization event',
+      );
 
       const key = `twin-capture-${round}`;
       const intentId = created.body.data.paymentIntentId as string;
@@ -126,7 +154,15 @@ describe('manual capture on two instances', () => {
       // instances the moment the capture has happened at the gateway, while the capturing instance applies its answer.
       const [answers] = await Promise.all([
         Promise.all(
-          servers.map((server) => call(server, 'POST', `/api/orders/${orderId}/capture`, {}, { authorization: admin, 'idempotency-key': key })),
+          servers.map((server) =>
+            call(
+              server,
+              'POST',
+              `/api/orders/${orderId}/capture`,
+              {},
+              { authorization: admin, 'idempotency-key': key },
+            ),
+          ),
         ),
         deliverOnceCaptured(intentId),
       ]);
@@ -137,14 +173,20 @@ describe('manual capture on two instances', () => {
       const statuses = answers.map((answer) => answer.status).sort();
       expect(statuses[0]).toBe(200);
       expect([200, 409]).toContain(statuses[1]);
-      for (const answer of answers.filter((x) => x.status === 409)) expect(answer.body.code).toBe('IDEMPOTENCY_KEY_IN_USE');
+      for (const answer of answers.filter((x) => x.status === 409))
+        expect(answer.body.code).toBe('IDEMPOTENCY_KEY_IN_USE');
       const order = (await OrderModel.findById(orderId).lean())!;
       expect(order.history.filter((entry) => entry.status === 'paid')).toHaveLength(1);
       movedBy.push(order.history.find((entry) => entry.status === 'paid')!.reason);
       expect(order).toMatchObject({ status: 'paid', stock: 'committed', capture: { status: 'succeeded' } });
       expect(await ProductModel.findById(productId).lean()).toMatchObject({ stock: 4, reservedFor: [] });
-      expect(await SimulatedIntentModel.findById(order.paymentIntentId).lean()).toMatchObject({ status: 'succeeded', amount_received: 2000 });
-      expect(await SimulatedIdempotencyKeyModel.countDocuments({ _id: new RegExp(`^capture:order_${orderId}_capture_`) })).toBe(1);
+      expect(await SimulatedIntentModel.findById(order.paymentIntentId).lean()).toMatchObject({
+        status: 'succeeded',
+        amount_received: 2000,
+      });
+      expect(
+        await SimulatedIdempotencyKeyModel.countDocuments({ _id: new RegExp(`^capture:order_${orderId}_capture_`) }),
+      ).toBe(1);
     }
     // Which came first is up to the race: 'captured' (the capture's own answer) or 'payment_succeeded' (its webhook).
     console.info(`capture on two instances: the order was paid by ${movedBy.join(', ')}`);

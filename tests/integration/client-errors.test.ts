@@ -17,7 +17,10 @@ useTestDatabase({ clean: false });
 const LONG_URL = `/api/products?q=${'a'.repeat(20 * 1024)}`;
 
 /** Sends raw bytes and reads the whole answer until the server closes the connection. */
-function exchange(port: number, bytes: string): Promise<{ status: number; headers: Record<string, string>; body: string }> {
+function exchange(
+  port: number,
+  bytes: string,
+): Promise<{ status: number; headers: Record<string, string>; body: string }> {
   return new Promise((resolve, reject) => {
     const socket = connect(port, '127.0.0.1', () => socket.write(bytes));
     let text = '';
@@ -59,7 +62,10 @@ describe('on a real http.Server with the client error handler', () => {
   });
 
   it('when the headers are past the limit, then the answer is a JSON 431 and the connection is closed', async () => {
-    const res = await exchange(port, `GET /api/products HTTP/1.1\r\nHost: x\r\nX-Padding: ${'b'.repeat(20 * 1024)}\r\n\r\n`);
+    const res = await exchange(
+      port,
+      `GET /api/products HTTP/1.1\r\nHost: x\r\nX-Padding: ${'b'.repeat(20 * 1024)}\r\n\r\n`,
+    );
 
     expect(res.status).toBe(431);
     expect(res.headers).toMatchObject({ 'content-type': 'application/json; charset=utf-8', connection: 'close' });

@@ -34,7 +34,11 @@ afterAll(async () => {
 it("when the expiry job sends an interrupted refund again, then it holds it for the app's own attempt lease", async () => {
   const people = await shopPeople(shop.app);
   const order = await paidOrder(shop, people);
-  await request(shop.app).post(`/api/orders/${order.orderId}/refund`).set('Authorization', people.admin).send({ amount: 10 }).expect(502);
+  await request(shop.app)
+    .post(`/api/orders/${order.orderId}/refund`)
+    .set('Authorization', people.admin)
+    .send({ amount: 10 })
+    .expect(502);
   const at = new Date(Date.now() + 1000);
   const config = testConfig();
 
@@ -45,8 +49,14 @@ it("when the expiry job sends an interrupted refund again, then it holds it for 
   releaseResend?.();
   const swept = await sweep;
 
-  expect(during).toMatchObject({ status: 'requested', attemptUntil: new Date(at.getTime() + config.refunds.attemptLeaseMs) });
+  expect(during).toMatchObject({
+    status: 'requested',
+    attemptUntil: new Date(at.getTime() + config.refunds.attemptLeaseMs),
+  });
   expect(config.refunds.attemptLeaseMs).toBe(config.stripe.timeoutMs * (config.stripe.maxNetworkRetries + 1) + 5_000);
   expect(swept.refundsResumed).toBe(1);
-  expect((await OrderModel.findById(order.orderId).lean())!.refunds[0]).toMatchObject({ status: 'succeeded', attemptUntil: null });
+  expect((await OrderModel.findById(order.orderId).lean())!.refunds[0]).toMatchObject({
+    status: 'succeeded',
+    attemptUntil: null,
+  });
 });

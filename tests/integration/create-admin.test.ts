@@ -27,7 +27,13 @@ async function expectAdmin(email: string, password: string, name?: string) {
  */
 async function runInTerminal(args: string[], answers: Array<{ after: RegExp; type: string }>) {
   const root = path.resolve(__dirname, '../..');
-  const command = [process.execPath, '-r', require.resolve('ts-node/register/transpile-only'), path.join(root, 'src/cli/create-admin.ts'), ...args]
+  const command = [
+    process.execPath,
+    '-r',
+    require.resolve('ts-node/register/transpile-only'),
+    path.join(root, 'src/cli/create-admin.ts'),
+    ...args,
+  ]
     .map((part) => `'${part.replace(/'/g, `'\\''`)}'`)
     .join(' ');
   const child = spawn('script', ['-qfec', command, '/dev/null'], {
@@ -85,7 +91,10 @@ describe('npm run create-admin', () => {
   });
 
   it('when there is no terminal, then it reads ADMIN_PASSWORD and never prints it', async () => {
-    const run = spawnTsScript('src/cli/create-admin.ts', ['ops@example.com', '--name=Ops Team'], { ...databaseEnv(), ADMIN_PASSWORD: PASSWORD });
+    const run = spawnTsScript('src/cli/create-admin.ts', ['ops@example.com', '--name=Ops Team'], {
+      ...databaseEnv(),
+      ADMIN_PASSWORD: PASSWORD,
+    });
 
     expect(await run.exited).toBe(0);
     expect(run.output()).not.toContain(PASSWORD);
@@ -93,24 +102,45 @@ describe('npm run create-admin', () => {
   });
 
   it('when the account was disabled, then it is enabled again (the way back in), with its sessions still ended', async () => {
-    await UserModel.create({ name: 'Locked out', email: 'ops@example.com', passwordHash: 'not-a-hash', role: 'admin', disabled: true });
+    await UserModel.create({
+      name: 'Locked out',
+      email: 'ops@example.com',
+      passwordHash: 'not-a-hash',
+      role: 'admin',
+      disabled: true,
+    });
 
-    const run = spawnTsScript('src/cli/create-admin.ts', ['ops@example.com'], { ...databaseEnv(), ADMIN_PASSWORD: PASSWORD });
+    const run = spawnTsScript('src/cli/create-admin.ts', ['ops@example.com'], {
+      ...databaseEnv(),
+      ADMIN_PASSWORD: PASSWORD,
+    });
 
     expect(await run.exited).toBe(0);
     await expectAdmin('ops@example.com', PASSWORD);
-    expect(await UserModel.findOne({ email: 'ops@example.com' }).select('+sessions').lean()).toMatchObject({ disabled: false, sessions: [] });
+    expect(await UserModel.findOne({ email: 'ops@example.com' }).select('+sessions').lean()).toMatchObject({
+      disabled: false,
+      sessions: [],
+    });
   });
 
   it('when ADMIN_EMAIL and ADMIN_PASSWORD are both set, then no argument is needed', async () => {
-    const run = spawnTsScript('src/cli/create-admin.ts', [], { ...databaseEnv(), ADMIN_EMAIL: 'Boss@Example.com', ADMIN_PASSWORD: PASSWORD });
+    const run = spawnTsScript('src/cli/create-admin.ts', [], {
+      ...databaseEnv(),
+      ADMIN_EMAIL: 'Boss@Example.com',
+      ADMIN_PASSWORD: PASSWORD,
+    });
 
     expect(await run.exited).toBe(0);
     await expectAdmin('boss@example.com', PASSWORD);
   });
 
   it.each([
-    ['a password on the command line', ['ops@example.com', PASSWORD], { ADMIN_PASSWORD: PASSWORD }, /not accepted on the command line/],
+    [
+      'a password on the command line',
+      ['ops@example.com', PASSWORD],
+      { ADMIN_PASSWORD: PASSWORD },
+      /not accepted on the command line/,
+    ],
     ['no terminal and no ADMIN_PASSWORD', ['ops@example.com'], {}, /set ADMIN_PASSWORD/],
     ['no email', [], { ADMIN_PASSWORD: PASSWORD }, /email address is required/],
     ['an invalid email', ['not-an-email'], { ADMIN_PASSWORD: PASSWORD }, /not an email address/],

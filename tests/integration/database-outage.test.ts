@@ -28,7 +28,12 @@ interface Answer {
   at: number;
 }
 
-async function call(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Answer> {
+async function call(
+  method: string,
+  path: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+): Promise<Answer> {
   const started = Date.now();
   const payload = typeof body === 'string' ? body : body === undefined ? undefined : JSON.stringify(body);
   const res = await fetch(`${server.baseUrl}${path}`, {
@@ -38,7 +43,12 @@ async function call(method: string, path: string, body?: unknown, headers: Recor
     signal: AbortSignal.timeout(20_000),
   });
   const text = await res.text();
-  return { status: res.status, body: text ? (JSON.parse(text) as Record<string, any>) : {}, ms: Date.now() - started, at: Date.now() };
+  return {
+    status: res.status,
+    body: text ? (JSON.parse(text) as Record<string, any>) : {},
+    ms: Date.now() - started,
+    at: Date.now(),
+  };
 }
 
 function signedWebhook() {
@@ -84,10 +94,20 @@ beforeAll(async () => {
   });
   const admin = (await call('POST', '/api/login', ADMIN)).body.token as string;
   productId = (
-    await call('POST', '/api/products', { name: 'Outage', description: 'Stock', price: 5, currency: 'USD', stock: 1000 }, { authorization: admin })
+    await call(
+      'POST',
+      '/api/products',
+      { name: 'Outage', description: 'Stock', price: 5, currency: 'USD', stock: 1000 },
+      { authorization: admin },
+    )
   ).body.data.id;
-  await call('POST', '/api/registration', { name: 'Buyer', email: 'outage-buyer@example.com', password: 'password123' });
-  token = (await call('POST', '/api/login', { email: 'outage-buyer@example.com', password: 'password123' })).body.token as string;
+  await call('POST', '/api/registration', {
+    name: 'Buyer',
+    email: 'outage-buyer@example.com',
+    password: 'password123',
+  });
+  token = (await call('POST', '/api/login', { email: 'outage-buyer@example.com', password: 'password123' })).body
+    .token as string;
 }, 60_000);
 
 afterAll(async () => {
@@ -96,7 +116,8 @@ afterAll(async () => {
   await proxy?.close();
 });
 
-const order = () => call('POST', '/api/orders/create', { items: [{ productId, quantity: 1 }] }, { authorization: token });
+const order = () =>
+  call('POST', '/api/orders/create', { items: [{ productId, quantity: 1 }] }, { authorization: token });
 
 describe('a database outage', () => {
   it('when the database is cut, then requests that need it answer 503 within the bound (webhooks 5xx), and it recovers without a restart', async () => {
@@ -113,7 +134,10 @@ describe('a database outage', () => {
         call('GET', '/api/products').then((a) => ({ ...a, what: 'product list' })),
         call('GET', '/api/profile', undefined, { authorization: token }).then((a) => ({ ...a, what: 'profile' })),
         order().then((a) => ({ ...a, what: 'order' })),
-        call('POST', '/api/login', { email: 'outage-buyer@example.com', password: 'password123' }).then((a) => ({ ...a, what: 'login' })),
+        call('POST', '/api/login', { email: 'outage-buyer@example.com', password: 'password123' }).then((a) => ({
+          ...a,
+          what: 'login',
+        })),
         signedWebhook().then((a) => ({ ...a, what: 'webhook' })),
       ]);
       during.push(...round);
@@ -171,7 +195,8 @@ describe('a database outage', () => {
 
   it('when the indexes are lost while it runs, then the next reconnect recreates them and duplicate emails are refused again', async () => {
     // One by one: the stand-in's dropIndexes('*') trips over another collection's index names.
-    for (const { name } of await UserModel.collection.indexes()) if (name !== '_id_') await UserModel.collection.dropIndex(name!);
+    for (const { name } of await UserModel.collection.indexes())
+      if (name !== '_id_') await UserModel.collection.dropIndex(name!);
     expect((await UserModel.collection.indexes()).map((index) => index.name)).toEqual(['_id_']);
 
     await proxy.cut();
@@ -186,6 +211,8 @@ describe('a database outage', () => {
     expect(first.status).toBe(201);
     expect(second).toMatchObject({ status: 409, body: { code: 'EMAIL_TAKEN' } });
     expect(await UserModel.countDocuments({ email: 'twice@example.com' })).toBe(1);
-    expect(await UserModel.collection.indexes()).toEqual(expect.arrayContaining([expect.objectContaining({ key: { email: 1 }, unique: true })]));
+    expect(await UserModel.collection.indexes()).toEqual(
+      expect.arrayContaining([expect.objectContaining({ key: { email: 1 }, unique: true })]),
+    );
   }, 60_000);
 });

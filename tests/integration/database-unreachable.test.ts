@@ -15,7 +15,12 @@ const COMMANDS: Array<{ name: string; script: string; args: string[]; env: Recor
   { name: 'the server', script: 'src/server.ts', args: [], env: {} },
   { name: 'npm run seed', script: 'src/cli/seed.ts', args: [], env: {} },
   // Without a terminal, create-admin reads the new admin's password from ADMIN_PASSWORD.
-  { name: 'npm run create-admin', script: 'src/cli/create-admin.ts', args: ['ops@example.com'], env: { ADMIN_PASSWORD: 'ops-password-1' } },
+  {
+    name: 'npm run create-admin',
+    script: 'src/cli/create-admin.ts',
+    args: ['ops@example.com'],
+    env: { ADMIN_PASSWORD: 'ops-password-1' },
+  },
 ];
 
 /** A loopback port that nothing listens on (taken from the OS, then released). */
@@ -65,7 +70,11 @@ describe('start-up when MongoDB cannot be reached', () => {
       const context = `${COMMANDS[i]!.name}:\n${result.output}`;
       expect({ context, code: result.code }).toEqual({ context, code: 1 });
       expect(result.stderr).toEqual([
-        expect.stringMatching(new RegExp(`^Cannot reach MongoDB at 127\\.0\\.0\\.1:${port} .*retried for \\d+ s \\(MONGO_STARTUP_TIMEOUT_MS\\)`)),
+        expect.stringMatching(
+          new RegExp(
+            `^Cannot reach MongoDB at 127\\.0\\.0\\.1:${port} .*retried for \\d+ s \\(MONGO_STARTUP_TIMEOUT_MS\\)`,
+          ),
+        ),
       ]);
       expect(result.stderr[0]).toMatch(
         /is mongod running there, is MONGOOSE_CONNECTION_STRING's host and port right, and on Atlas is this machine's IP address on the project's Network Access list\?$/,

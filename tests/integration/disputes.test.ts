@@ -38,13 +38,15 @@ const refOf = (order: PaidOrder): OrderRef => ({
   amount: order.amount,
   currency: order.currency,
 });
-const adminView = async (id: string) => (await request(shop.app).get(`/api/orders/${id}`).set('Authorization', people.admin).expect(200)).body.data;
+const adminView = async (id: string) =>
+  (await request(shop.app).get(`/api/orders/${id}`).set('Authorization', people.admin).expect(200)).body.data;
 const disputesTotal = async (status: string) => {
   const text = await shop.metrics.registry.metrics();
   const line = text.split('\n').find((l) => l.startsWith(`shop_disputes_total{status="${status}"} `));
   return line === undefined ? undefined : Number(line.split(' ')[1]);
 };
-const send = (type: string, dispute: object, id?: string) => deliver(shop.app, stripeEvent(type, dispute as Record<string, unknown>, id));
+const send = (type: string, dispute: object, id?: string) =>
+  deliver(shop.app, stripeEvent(type, dispute as Record<string, unknown>, id));
 
 async function disputedOrder(overrides: Record<string, unknown> = {}) {
   const order = await paidOrder(shop, people, { price: 25, quantity: 2 });
@@ -78,7 +80,10 @@ describe('a dispute opens', () => {
       ],
       money: { paid: 50, refunded: 0, disputeWithdrawn: 0, disputeReinstated: 0, kept: 50 },
     });
-    const buyer = await request(shop.app).get(`/api/orders/${order.orderId}`).set('Authorization', people.buyer).expect(200);
+    const buyer = await request(shop.app)
+      .get(`/api/orders/${order.orderId}`)
+      .set('Authorization', people.buyer)
+      .expect(200);
     expect(buyer.body.data).toMatchObject({ status: 'paid', paymentReview: 'disputed' });
     expect(buyer.body.data).not.toHaveProperty('disputes');
     expect(buyer.body.data).not.toHaveProperty('money');
@@ -86,7 +91,11 @@ describe('a dispute opens', () => {
     expect(logs.at('error')).toEqual([
       expect.objectContaining({
         message: 'payment disputed: respond with evidence before the deadline',
-        fields: expect.objectContaining({ disputeId: dispute.id, evidenceDueBy: admin.disputes[0].evidenceDueBy, orderId: order.orderId }),
+        fields: expect.objectContaining({
+          disputeId: dispute.id,
+          evidenceDueBy: admin.disputes[0].evidenceDueBy,
+          orderId: order.orderId,
+        }),
       }),
     ]);
   });
@@ -96,10 +105,16 @@ describe('a dispute opens', () => {
     await send('charge.dispute.created', dispute);
     const attempts = shop.gateway.attempts.length;
 
-    const res = await request(shop.app).post(`/api/orders/${order.orderId}/refund`).set('Authorization', people.admin).send({ amount: 10 });
+    const res = await request(shop.app)
+      .post(`/api/orders/${order.orderId}/refund`)
+      .set('Authorization', people.admin)
+      .send({ amount: 10 });
 
     expect(res.status).toBe(409);
-    expect(res.body).toMatchObject({ code: 'ORDER_DISPUTED', details: [{ disputeId: dispute.id, status: 'needs_response' }] });
+    expect(res.body).toMatchObject({
+      code: 'ORDER_DISPUTED',
+      details: [{ disputeId: dispute.id, status: 'needs_response' }],
+    });
     expect((await OrderModel.findById(order.orderId).lean())!.refunds).toEqual([]);
     expect(shop.gateway.attempts.length).toBe(attempts);
   });
@@ -109,7 +124,10 @@ describe('a dispute opens', () => {
     const chargeId = (await OrderModel.findById(order.orderId).lean())!.chargeId;
     expect(chargeId).toMatch(/^ch_/);
 
-    await send('charge.dispute.created', disputeFor({ ...refOf(order), paymentIntentId: null, chargeId }, { payment_intent: null }));
+    await send(
+      'charge.dispute.created',
+      disputeFor({ ...refOf(order), paymentIntentId: null, chargeId }, { payment_intent: null }),
+    );
 
     expect((await adminView(order.orderId)).disputes).toHaveLength(1);
   });
@@ -137,7 +155,10 @@ describe('a dispute opens', () => {
     await Promise.all([
       send('charge.dispute.created', dispute),
       send('charge.dispute.updated', { ...dispute, status: 'under_review' }),
-      send('charge.dispute.funds_withdrawn', { ...dispute, balance_transactions: [disputeBalanceTransaction(refOf(order), 'dispute')] }),
+      send('charge.dispute.funds_withdrawn', {
+        ...dispute,
+        balance_transactions: [disputeBalanceTransaction(refOf(order), 'dispute')],
+      }),
     ]);
 
     const admin = await adminView(order.orderId);
@@ -150,23 +171,41 @@ describe('a dispute runs its course', () => {
   it('when funds are withdrawn and the dispute is won, then the money kept falls and comes back, and refunds work again', async () => {
     const { order, dispute } = await disputedOrder();
     await send('charge.dispute.created', dispute);
-    await send('charge.dispute.funds_withdrawn', { ...dispute, balance_transactions: [disputeBalanceTransaction(refOf(order), 'dispute')] });
-    expect((await adminView(order.orderId)).money).toEqual({ paid: 50, refunded: 0, disputeWithdrawn: 50, disputeReinstated: 0, kept: 0 });
+    await send('charge.dispute.funds_withdrawn', {
+      ...dispute,
+      balance_transactions: [disputeBalanceTransaction(refOf(order), 'dispute')],
+    });
+    expect((await adminView(order.orderId)).money).toEqual({
+      paid: 50,
+      refunded: 0,
+      disputeWithdrawn: 50,
+      disputeReinstated: 0,
+      kept: 0,
+    });
 
     await send('charge.dispute.updated', { ...dispute, status: 'under_review' });
     await send('charge.dispute.closed', { ...dispute, status: 'won' });
     await send('charge.dispute.funds_reinstated', {
       ...dispute,
       status: 'won',
-      balance_transactions: [disputeBalanceTransaction(refOf(order), 'dispute'), disputeBalanceTransaction(refOf(order), 'dispute_reversal')],
+      balance_transactions: [
+        disputeBalanceTransaction(refOf(order), 'dispute'),
+        disputeBalanceTransaction(refOf(order), 'dispute_reversal'),
+      ],
     });
 
     const admin = await adminView(order.orderId);
-    expect(admin.disputes).toEqual([expect.objectContaining({ status: 'won', open: false, fundsWithdrawn: 50, fundsReinstated: 50 })]);
+    expect(admin.disputes).toEqual([
+      expect.objectContaining({ status: 'won', open: false, fundsWithdrawn: 50, fundsReinstated: 50 }),
+    ]);
     expect(admin.money).toEqual({ paid: 50, refunded: 0, disputeWithdrawn: 50, disputeReinstated: 50, kept: 50 });
     expect(admin).not.toHaveProperty('paymentReview');
     expect(await disputesTotal('won')).toBeGreaterThanOrEqual(1);
-    await request(shop.app).post(`/api/orders/${order.orderId}/refund`).set('Authorization', people.admin).send({ amount: 10 }).expect(202);
+    await request(shop.app)
+      .post(`/api/orders/${order.orderId}/refund`)
+      .set('Authorization', people.admin)
+      .send({ amount: 10 })
+      .expect(202);
   });
 
   it('when the dispute is lost, then the money withdrawn stays withdrawn: the order keeps nothing', async () => {
@@ -176,8 +215,14 @@ describe('a dispute runs its course', () => {
     await send('charge.dispute.closed', { ...dispute, status: 'lost' });
 
     const admin = await adminView(order.orderId);
-    expect(admin).toMatchObject({ status: 'paid', disputes: [{ status: 'lost', open: false }], money: { kept: 0, disputeWithdrawn: 50 } });
-    expect(logs.at('warn')).toEqual(expect.arrayContaining([expect.objectContaining({ message: 'dispute closed: lost' })]));
+    expect(admin).toMatchObject({
+      status: 'paid',
+      disputes: [{ status: 'lost', open: false }],
+      money: { kept: 0, disputeWithdrawn: 50 },
+    });
+    expect(logs.at('warn')).toEqual(
+      expect.arrayContaining([expect.objectContaining({ message: 'dispute closed: lost' })]),
+    );
   });
 
   it('when the events come out of order (closed before created), then the dispute stays closed and nothing is reopened', async () => {
@@ -197,13 +242,18 @@ describe('a dispute runs its course', () => {
     await send('charge.dispute.created', dispute);
     await send('charge.dispute.updated', { ...dispute, status: 'needs_response' });
 
-    expect((await adminView(order.orderId)).disputes).toEqual([expect.objectContaining({ status: 'needs_response', open: true })]);
+    expect((await adminView(order.orderId)).disputes).toEqual([
+      expect.objectContaining({ status: 'needs_response', open: true }),
+    ]);
   });
 });
 
 describe('disputes that do not fit', () => {
   it('when a dispute concerns a payment no order holds, then 200, nothing changes, and an operator is told', async () => {
-    const res = await send('charge.dispute.created', disputeFor({ id: 'x', paymentIntentId: 'pi_nobodys', amount: 10, currency: 'USD' }));
+    const res = await send(
+      'charge.dispute.created',
+      disputeFor({ id: 'x', paymentIntentId: 'pi_nobodys', amount: 10, currency: 'USD' }),
+    );
 
     expect(res.status).toBe(200);
     expect(logs.at('error')).toEqual([
@@ -225,15 +275,18 @@ describe('disputes that do not fit', () => {
     ['an amount as text', { amount: '5000' }],
     ['no status', { status: undefined }],
     ['no currency', { currency: undefined }],
-  ])('when a signed dispute event has %s, then 400 INVALID_EVENT and nothing is recorded', async (_label, overrides) => {
-    const { order, dispute } = await disputedOrder(overrides);
+  ])(
+    'when a signed dispute event has %s, then 400 INVALID_EVENT and nothing is recorded',
+    async (_label, overrides) => {
+      const { order, dispute } = await disputedOrder(overrides);
 
-    const res = await send('charge.dispute.created', dispute);
+      const res = await send('charge.dispute.created', dispute);
 
-    expect(res.status).toBe(400);
-    expect(res.body.code).toBe('INVALID_EVENT');
-    expect((await OrderModel.findById(order.orderId).lean())!.disputes ?? []).toEqual([]);
-  });
+      expect(res.status).toBe(400);
+      expect(res.body.code).toBe('INVALID_EVENT');
+      expect((await OrderModel.findById(order.orderId).lean())!.disputes ?? []).toEqual([]);
+    },
+  );
 });
 
 describe('GET /api/admin/orders?disputed=true', () => {
@@ -262,7 +315,9 @@ describe('GET /api/admin/orders?disputed=true', () => {
         .query({ disputed: 'true', limit: 2, ...(cursor && { cursor }) })
         .set('Authorization', people.admin)
         .expect(200);
-      seen.push(...page.body.data.map((o: { id: string; disputes: unknown[] }) => (expect(o.disputes).toHaveLength(1), o.id)));
+      seen.push(
+        ...page.body.data.map((o: { id: string; disputes: unknown[] }) => (expect(o.disputes).toHaveLength(1), o.id)),
+      );
       cursor = page.body.pagination.nextCursor ?? undefined;
     } while (cursor);
 
@@ -283,7 +338,9 @@ describe('GET /api/admin/orders?disputed=true', () => {
 
     const list = await request(shop.app).get('/api/orders').set('Authorization', people.buyer).expect(200);
 
-    expect(list.body.data.find((o: { id: string }) => o.id === order.orderId)).toMatchObject({ paymentReview: 'disputed' });
+    expect(list.body.data.find((o: { id: string }) => o.id === order.orderId)).toMatchObject({
+      paymentReview: 'disputed',
+    });
     expect((await getOrder(shop.app, people.buyer, order.orderId)).status).toBe('paid');
   });
 });

@@ -17,7 +17,10 @@ const ADMIN = { email: 'admin@example.com', password: 'admin-password-1' };
 async function call(server: RunningServer, method: string, path: string, body?: unknown, token?: string) {
   const res = await fetch(`${server.baseUrl}${path}`, {
     method,
-    headers: { ...(body !== undefined && { 'content-type': 'application/json' }), ...(token && { authorization: token }) },
+    headers: {
+      ...(body !== undefined && { 'content-type': 'application/json' }),
+      ...(token && { authorization: token }),
+    },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   return { status: res.status, body: (await res.json()) as Record<string, any> };
@@ -35,24 +38,45 @@ async function waitForStatus(server: RunningServer, token: string, orderId: stri
 
 async function shopperFlow(server: RunningServer) {
   const email = `john.${randomBytes(4).toString('hex')}@example.com`;
-  expect((await call(server, 'POST', '/api/registration', { name: 'John Doe', email, password: 'password123' })).status).toBe(201);
+  expect(
+    (await call(server, 'POST', '/api/registration', { name: 'John Doe', email, password: 'password123' })).status,
+  ).toBe(201);
   const token = (await call(server, 'POST', '/api/login', { email, password: 'password123' })).body.token as string;
   const adminToken = (await call(server, 'POST', '/api/login', ADMIN)).body.token as string;
   const product = await call(
     server,
     'POST',
     '/api/products',
-    { name: 'Wireless Mouse', description: 'A high-precision wireless mouse.', price: 25.99, currency: 'USD', stock: 100 },
+    {
+      name: 'Wireless Mouse',
+      description: 'A high-precision wireless mouse.',
+      price: 25.99,
+      currency: 'USD',
+      stock: 100,
+    },
     adminToken,
   );
   expect(product.status).toBe(201);
   return { token, productId: product.body.data.id as string };
 }
 
-async function orderAndPay(server: RunningServer, shopper: { token: string; productId: string }, paymentMethod: string) {
-  const order = await call(server, 'POST', '/api/orders/create', { items: [{ productId: shopper.productId, quantity: 2 }] }, shopper.token);
+async function orderAndPay(
+  server: RunningServer,
+  shopper: { token: string; productId: string },
+  paymentMethod: string,
+) {
+  const order = await call(
+    server,
+    'POST',
+    '/api/orders/create',
+    { items: [{ productId: shopper.productId, quantity: 2 }] },
+    shopper.token,
+  );
   expect(order.status).toBe(201);
-  expect(order.body).toMatchObject({ message: 'Order created successfully', clientSecret: expect.stringMatching(/^pi_\w+_secret_\w+$/) });
+  expect(order.body).toMatchObject({
+    message: 'Order created successfully',
+    clientSecret: expect.stringMatching(/^pi_\w+_secret_\w+$/),
+  });
   const pay = await call(server, 'POST', `/api/orders/${order.body.orderId}/pay`, { paymentMethod }, shopper.token);
   return { orderId: order.body.orderId as string, pay };
 }
@@ -70,7 +94,11 @@ const baseEnv = () => ({
 describe('end to end with the simulated gateway (no Stripe key)', () => {
   let server: RunningServer;
   beforeAll(async () => {
-    server = await startServerProcess({ ...baseEnv(), STRIPE_WEBHOOK_SECRET: 'whsec_e2e_simulated', SIMULATED_WEBHOOK_DELAY_MS: '50' });
+    server = await startServerProcess({
+      ...baseEnv(),
+      STRIPE_WEBHOOK_SECRET: 'whsec_e2e_simulated',
+      SIMULATED_WEBHOOK_DELAY_MS: '50',
+    });
   });
   afterAll(async () => {
     expect(await server.stop()).toBe(0);
@@ -92,7 +120,13 @@ describe('end to end with the simulated gateway (no Stripe key)', () => {
 
     const { orderId, pay } = await orderAndPay(server, shopper, 'pm_card_chargeCustomerFail');
     const failed = await waitForStatus(server, shopper.token, orderId, 'failed');
-    const retry = await call(server, 'POST', `/api/orders/${orderId}/pay`, { paymentMethod: 'pm_card_visa' }, shopper.token);
+    const retry = await call(
+      server,
+      'POST',
+      `/api/orders/${orderId}/pay`,
+      { paymentMethod: 'pm_card_visa' },
+      shopper.token,
+    );
 
     expect(pay.status).toBe(402);
     expect(pay.body.code).toBe('CARD_DECLINED');
@@ -117,7 +151,9 @@ describe('end to end with localstripe (a Stripe test key pointed at a Stripe-com
       STRIPE_MAX_NETWORK_RETRIES: '0',
     });
     // localstripe delivers its own signed events to every registered URL: register this server's webhook.
-    expect((await registerWebhook(`${server.baseUrl.replace('localhost', '127.0.0.1')}/api/orders/webhook`)).status).toBe(200);
+    expect(
+      (await registerWebhook(`${server.baseUrl.replace('localhost', '127.0.0.1')}/api/orders/webhook`)).status,
+    ).toBe(200);
   });
   const registration = `${localstripeUrl()}/_config/webhooks/e2e_${randomBytes(4).toString('hex')}`;
   const registerWebhook = (url: string) =>
@@ -148,13 +184,22 @@ describe('end to end with localstripe (a Stripe test key pointed at a Stripe-com
     const { orderId, pay } = await orderAndPay(server, shopper, 'pm_card_chargeCustomerFail');
 
     expect(pay.status).toBe(402);
-    expect(pay.body).toMatchObject({ code: 'CARD_DECLINED', details: [{ message: expect.any(String), declineCode: 'card_declined', orderId }] });
+    expect(pay.body).toMatchObject({
+      code: 'CARD_DECLINED',
+      details: [{ message: expect.any(String), declineCode: 'card_declined', orderId }],
+    });
     expect(await waitForStatus(server, shopper.token, orderId, 'failed')).toBe('failed');
   });
 
   it('when the shopper cancels, then localstripe cancels the intent and the stock comes back', async () => {
     const shopper = await shopperFlow(server);
-    const order = await call(server, 'POST', '/api/orders/create', { items: [{ productId: shopper.productId, quantity: 5 }] }, shopper.token);
+    const order = await call(
+      server,
+      'POST',
+      '/api/orders/create',
+      { items: [{ productId: shopper.productId, quantity: 5 }] },
+      shopper.token,
+    );
 
     const canceled = await call(server, 'POST', `/api/orders/${order.body.orderId}/cancel`, undefined, shopper.token);
 

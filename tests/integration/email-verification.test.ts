@@ -25,7 +25,10 @@ beforeEach(() => {
 async function register(target: Express = app, overrides: Parameters<typeof buildUser>[0] = {}) {
   const user = buildUser(overrides);
   const res = await request(target).post('/api/registration').send(user).expect(201);
-  const login = await request(target).post('/api/login').send({ email: user.email, password: user.password }).expect(200);
+  const login = await request(target)
+    .post('/api/login')
+    .send({ email: user.email, password: user.password })
+    .expect(200);
   return { ...user, id: res.body.data.id as string, token: login.body.token as string };
 }
 
@@ -61,7 +64,10 @@ describe('the verification mail of a registration', () => {
     expect(res.body).toEqual({ message: 'Email address verified' });
     expect((await UserModel.findById(user.id).lean())?.emailVerifiedAt).toBeInstanceOf(Date);
     expect((await verify(token)).body.code).toBe('INVALID_VERIFICATION_TOKEN');
-    expect(await AccountTokenModel.findById(digestOf(token)).lean()).toMatchObject({ purpose: 'email_verification', usedAt: expect.any(Date) });
+    expect(await AccountTokenModel.findById(digestOf(token)).lean()).toMatchObject({
+      purpose: 'email_verification',
+      usedAt: expect.any(Date),
+    });
   });
 
   it('when an email is registered twice, then the refused registration sends nothing', async () => {

@@ -15,7 +15,11 @@ const root = path.resolve(__dirname, '../..');
 const example = parseDotenv(readFileSync(path.join(root, '.env.example')));
 
 async function post(url: string, body: unknown) {
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
   return (await res.json()) as Record<string, unknown>;
 }
 
@@ -39,14 +43,20 @@ describe('.env.example', () => {
 
     expect(() => parseConfig(production)).toThrow(ConfigError);
     expect(() => parseConfig(production)).toThrow(/JWT_SECRET: is the placeholder from \.env\.example/);
-    expect(() => parseConfig({ ...production, JWT_SECRET: 'change-me-please-to-something-very-long' })).toThrow(/placeholder/);
+    expect(() => parseConfig({ ...production, JWT_SECRET: 'change-me-please-to-something-very-long' })).toThrow(
+      /placeholder/,
+    );
   });
 
   it('when copied to .env, then `npm start` starts in development with simulated payments', async () => {
     const cwd = mkdtempSync(path.join(tmpdir(), 'first-run-'));
     copyFileSync(path.join(root, '.env.example'), path.join(cwd, '.env'));
     // The embedded MongoDB cannot be downloaded here: point the copied settings at the test database.
-    const server = await startServerProcess({ MONGOOSE_CONNECTION_STRING: testDatabaseUri(mongoose.connection.name), PORT: '0' }, 20_000, { cwd });
+    const server = await startServerProcess(
+      { MONGOOSE_CONNECTION_STRING: testDatabaseUri(mongoose.connection.name), PORT: '0' },
+      20_000,
+      { cwd },
+    );
     try {
       expect((await fetch(`${server.baseUrl}/ready`)).status).toBe(200);
       expect(server.output()).toMatch(/simulated gateway/);
@@ -60,7 +70,11 @@ describe('.env.example', () => {
 describe('development restarts', () => {
   it('when JWT_SECRET is unset, then one random secret is kept in .data/ (owner-only) and tokens survive a restart', async () => {
     const cwd = mkdtempSync(path.join(tmpdir(), 'dev-restart-'));
-    const env = { NODE_ENV: 'development', MONGOOSE_CONNECTION_STRING: testDatabaseUri(mongoose.connection.name), BCRYPT_COST: '4' };
+    const env = {
+      NODE_ENV: 'development',
+      MONGOOSE_CONNECTION_STRING: testDatabaseUri(mongoose.connection.name),
+      BCRYPT_COST: '4',
+    };
     const user = { name: 'Dev', email: 'dev@example.com', password: 'password123' };
 
     const first = await startServerProcess(env, 20_000, { cwd });
@@ -96,7 +110,9 @@ describe('development restarts', () => {
 
 describe('npm run dev', () => {
   it('when start-up fails, then it exits with the failure instead of waiting for file changes', async () => {
-    const { scripts } = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+    const { scripts } = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as {
+      scripts: Record<string, string>;
+    };
     const command = scripts.dev!.replace('src/server.ts', path.join(root, 'src/server.ts'));
     const child = spawn('bash', ['-c', command], {
       cwd: mkdtempSync(path.join(tmpdir(), 'dev-fails-')),

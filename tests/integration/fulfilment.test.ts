@@ -39,7 +39,10 @@ describe('POST /api/orders/:id/fulfil', () => {
 
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ message: 'Order fulfilled', data: { status: 'fulfilled' } });
-    const buyer = await request(shop.app).get(`/api/orders/${order.orderId}`).set('Authorization', people.buyer).expect(200);
+    const buyer = await request(shop.app)
+      .get(`/api/orders/${order.orderId}`)
+      .set('Authorization', people.buyer)
+      .expect(200);
     expect(buyer.body.data).toMatchObject({
       status: 'fulfilled',
       fulfilment: { carrier: 'DHL', trackingNumber: 'JD014600003SE', fulfilledAt: expect.any(String) },
@@ -55,45 +58,76 @@ describe('POST /api/orders/:id/fulfil', () => {
 
     expect(results.map((r) => r.status)).toEqual(Array(10).fill(200));
     expect(later.body.data.fulfilment).toMatchObject({ carrier: null, trackingNumber: 'TRACK-2' });
-    expect((await getOrder(shop.app, people.buyer, order.orderId)).history.filter((h) => h.status === 'fulfilled')).toHaveLength(1);
+    expect(
+      (await getOrder(shop.app, people.buyer, order.orderId)).history.filter((h) => h.status === 'fulfilled'),
+    ).toHaveLength(1);
   });
 
   it('when a fulfilled order is refunded in full, then it is refunded like a paid one, and restocked when asked', async () => {
     const order = await paidOrder(shop, people, { quantity: 2, stock: 5 });
     await fulfil(shop, order.orderId).expect(200);
 
-    await request(shop.app).post(`/api/orders/${order.orderId}/refund`).set('Authorization', people.admin).send({ restock: true }).expect(202);
+    await request(shop.app)
+      .post(`/api/orders/${order.orderId}/refund`)
+      .set('Authorization', people.admin)
+      .send({ restock: true })
+      .expect(202);
     await shop.settle();
 
-    expect(await getOrder(shop.app, people.buyer, order.orderId)).toMatchObject({ status: 'refunded', refundedAmount: 50 });
+    expect(await getOrder(shop.app, people.buyer, order.orderId)).toMatchObject({
+      status: 'refunded',
+      refundedAmount: 50,
+    });
     expect((await ProductModel.findById(order.productId).lean())!.stock).toBe(5);
   });
 
   it('when the order is only authorized (manual capture), then fulfilling captures it in full first', async () => {
     const product = await createProduct(manual.app, people.admin, { price: 10, stock: 5 });
     const created = await createOrder(manual.app, people.buyer, [{ productId: product.id, quantity: 2 }]);
-    await request(manual.app).post(`/api/orders/${created.orderId}/pay`).set('Authorization', people.buyer).send({ paymentMethod: 'pm_card_visa' });
+    await request(manual.app)
+      .post(`/api/orders/${created.orderId}/pay`)
+      .set('Authorization', people.buyer)
+      .send({ paymentMethod: 'pm_card_visa' });
     await manual.settle();
 
     const res = await fulfil(manual, created.orderId, { carrier: 'UPS' });
     await manual.settle();
 
     expect(res.status).toBe(200);
-    expect(res.body.data).toMatchObject({ status: 'fulfilled', capture: { status: 'succeeded', amount: 20 }, fulfilment: { carrier: 'UPS' } });
-    expect(res.body.data.history.map((h: { status: string }) => h.status)).toEqual(['pending', 'authorized', 'paid', 'fulfilled']);
-    expect(await manual.inner.retrievePaymentIntent(created.data.paymentIntentId)).toMatchObject({ status: 'succeeded', amountReceivedMinor: 2000 });
+    expect(res.body.data).toMatchObject({
+      status: 'fulfilled',
+      capture: { status: 'succeeded', amount: 20 },
+      fulfilment: { carrier: 'UPS' },
+    });
+    expect(res.body.data.history.map((h: { status: string }) => h.status)).toEqual([
+      'pending',
+      'authorized',
+      'paid',
+      'fulfilled',
+    ]);
+    expect(await manual.inner.retrievePaymentIntent(created.data.paymentIntentId)).toMatchObject({
+      status: 'succeeded',
+      amountReceivedMinor: 2000,
+    });
     expect((await ProductModel.findById(product.id).lean())!).toMatchObject({ stock: 3, reservedFor: [] });
   });
 
   it.each([
     [
       'pending',
-      async () => (await createOrder(shop.app, people.buyer, [{ productId: (await createProduct(shop.app, people.admin)).id, quantity: 1 }])).orderId,
+      async () =>
+        (
+          await createOrder(shop.app, people.buyer, [
+            { productId: (await createProduct(shop.app, people.admin)).id, quantity: 1 },
+          ])
+        ).orderId,
     ],
     [
       'canceled',
       async () => {
-        const { orderId } = await createOrder(shop.app, people.buyer, [{ productId: (await createProduct(shop.app, people.admin)).id, quantity: 1 }]);
+        const { orderId } = await createOrder(shop.app, people.buyer, [
+          { productId: (await createProduct(shop.app, people.admin)).id, quantity: 1 },
+        ]);
         await request(shop.app).post(`/api/orders/${orderId}/cancel`).set('Authorization', people.buyer).expect(200);
         return orderId;
       },

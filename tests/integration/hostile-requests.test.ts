@@ -18,15 +18,24 @@ const hostile: Hostile[] = [
   ['GET /api/products/%zz', () => raw('get', '/api/products/%zz')],
   ['GET /api/products/%E0%A4%A', () => raw('get', '/api/products/%E0%A4%A')],
   ['PATCH /api/products/% without auth', () => raw('patch', '/api/products/%').send({ stock: 1 })],
-  ['PATCH /api/products/% as admin', ({ admin }) => raw('patch', '/api/products/%').set('Authorization', admin).send({ stock: 1 })],
-  ['DELETE /api/products/%C0%AF as admin', ({ admin }) => raw('delete', '/api/products/%C0%AF').set('Authorization', admin)],
+  [
+    'PATCH /api/products/% as admin',
+    ({ admin }) => raw('patch', '/api/products/%').set('Authorization', admin).send({ stock: 1 }),
+  ],
+  [
+    'DELETE /api/products/%C0%AF as admin',
+    ({ admin }) => raw('delete', '/api/products/%C0%AF').set('Authorization', admin),
+  ],
   ['GET /api/orders/%zz without auth', () => raw('get', '/api/orders/%zz')],
   ['GET /api/orders/%zz as a buyer', ({ buyer }) => raw('get', '/api/orders/%zz').set('Authorization', buyer)],
   [
     'POST /api/orders/%/pay as a buyer',
     ({ buyer }) => raw('post', '/api/orders/%/pay').set('Authorization', buyer).send({ paymentMethod: 'pm_card_visa' }),
   ],
-  ['POST /api/orders/%ff%fe/cancel as a buyer', ({ buyer }) => raw('post', '/api/orders/%ff%fe/cancel').set('Authorization', buyer)],
+  [
+    'POST /api/orders/%ff%fe/cancel as a buyer',
+    ({ buyer }) => raw('post', '/api/orders/%ff%fe/cancel').set('Authorization', buyer),
+  ],
   ['a NUL in the path', () => raw('get', '/api/products/%00')],
   ['a NUL in the query', () => raw('get', '/api/products?q=%00')],
   ['a broken encoding in the query', () => raw('get', '/api/products?q=%&limit=%zz')],
@@ -49,7 +58,11 @@ const hostile: Hostile[] = [
   ],
   [
     'a gzip header on a plain body',
-    () => raw('post', '/api/login').set('Content-Type', 'application/json').set('Content-Encoding', 'gzip').send('{"email":"a@b.co"}'),
+    () =>
+      raw('post', '/api/login')
+        .set('Content-Type', 'application/json')
+        .set('Content-Encoding', 'gzip')
+        .send('{"email":"a@b.co"}'),
   ],
   [
     'a gzip bomb-ish body',
@@ -61,11 +74,19 @@ const hostile: Hostile[] = [
   ],
   [
     'an unknown content encoding',
-    () => raw('post', '/api/login').set('Content-Type', 'application/json').set('Content-Encoding', 'zstd-x').send('{}'),
+    () =>
+      raw('post', '/api/login').set('Content-Type', 'application/json').set('Content-Encoding', 'zstd-x').send('{}'),
   ],
-  ['a wrong charset', () => raw('post', '/api/login').set('Content-Type', 'application/json; charset=utf-7').send('{}')],
+  [
+    'a wrong charset',
+    () => raw('post', '/api/login').set('Content-Type', 'application/json; charset=utf-7').send('{}'),
+  ],
   ['a garbage bearer token', () => raw('get', '/api/profile').set('Authorization', 'Bearer not.a.jwt')],
-  ['an alg:none token', () => raw('get', '/api/profile').set('Authorization', 'Bearer eyJhbGciOiJub25lIiwidHlwIjoiSldUIn0.eyJzdWIiOiIxIn0.')],
+  [
+    'an alg:none token',
+    () =>
+      raw('get', '/api/profile').set('Authorization', 'Bearer eyJhbGciOiJub25lIiwidHlwIjoiSldUIn0.eyJzdWIiOiIxIn0.'),
+  ],
   [
     'a token with a non-id subject',
     () => raw('get', '/api/profile').set('Authorization', 'Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOnsiJG5lIjpudWxsfX0.x'),
@@ -73,9 +94,15 @@ const hostile: Hostile[] = [
   ['a huge Authorization header', () => raw('get', '/api/profile').set('Authorization', `Bearer ${'a'.repeat(8000)}`)],
   [
     'a webhook without signature',
-    () => raw('post', '/api/orders/webhook').set('Content-Type', 'application/json').send('{"id":"evt_1","type":"payment_intent.succeeded"}'),
+    () =>
+      raw('post', '/api/orders/webhook')
+        .set('Content-Type', 'application/json')
+        .send('{"id":"evt_1","type":"payment_intent.succeeded"}'),
   ],
-  ['a webhook with a forged signature', () => raw('post', '/api/orders/webhook').set('Stripe-Signature', 't=1,v1=abc').send('x')],
+  [
+    'a webhook with a forged signature',
+    () => raw('post', '/api/orders/webhook').set('Stripe-Signature', 't=1,v1=abc').send('x'),
+  ],
   ['a hostile request id', () => raw('get', '/health').set('X-Request-Id', '../../etc/passwd;\tDROP')],
   ['an unknown method', () => request(app).options('/api/products/%')],
 ];
@@ -88,7 +115,12 @@ describe('hostile requests from outside', () => {
     const answers = [];
     for (const [label, send] of hostile) {
       const res = await send(auth);
-      answers.push({ label, status: res.status, body: res.body as unknown, type: String(res.headers['content-type'] ?? '') });
+      answers.push({
+        label,
+        status: res.status,
+        body: res.body as unknown,
+        type: String(res.headers['content-type'] ?? ''),
+      });
     }
 
     const failures = answers.filter(({ status, body, type }) => {
@@ -108,7 +140,15 @@ describe('hostile requests from outside', () => {
     const authenticated = await raw('get', '/api/orders/%zz').set('Authorization', buyer);
 
     expect([anonymous.status, authenticated.status]).toEqual([400, 400]);
-    expect(anonymous.body).toEqual({ message: 'Malformed percent-encoding in the URL', code: 'MALFORMED_URL', requestId: expect.any(String) });
-    expect(authenticated.body).toEqual({ message: 'Malformed percent-encoding in the URL', code: 'MALFORMED_URL', requestId: expect.any(String) });
+    expect(anonymous.body).toEqual({
+      message: 'Malformed percent-encoding in the URL',
+      code: 'MALFORMED_URL',
+      requestId: expect.any(String),
+    });
+    expect(authenticated.body).toEqual({
+      message: 'Malformed percent-encoding in the URL',
+      code: 'MALFORMED_URL',
+      requestId: expect.any(String),
+    });
   });
 });

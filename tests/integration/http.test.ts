@@ -11,11 +11,18 @@ const app = buildTestApp({ env: { CORS_ORIGINS: 'https://shop.example.com, https
 
 describe('HTTP basics', () => {
   it('when the body is malformed JSON, then it answers 400 JSON without a stack trace', async () => {
-    const res = await request(app).post('/api/registration').set('Content-Type', 'application/json').send('{"name": "x",');
+    const res = await request(app)
+      .post('/api/registration')
+      .set('Content-Type', 'application/json')
+      .send('{"name": "x",');
 
     expect(res.status).toBe(400);
     expect(res.headers['content-type']).toMatch(/application\/json/);
-    expect(res.body).toEqual({ message: 'Malformed JSON in request body', code: 'MALFORMED_JSON', requestId: expect.any(String) });
+    expect(res.body).toEqual({
+      message: 'Malformed JSON in request body',
+      code: 'MALFORMED_JSON',
+      requestId: expect.any(String),
+    });
     expect(res.text).not.toMatch(/at .*\.js|SyntaxError|node_modules/);
   });
 
@@ -25,7 +32,11 @@ describe('HTTP basics', () => {
     const res = await request(app).post('/api/registration').send(user);
 
     expect(res.status).toBe(413);
-    expect(res.body).toEqual({ message: 'Request body is too large', code: 'PAYLOAD_TOO_LARGE', requestId: expect.any(String) });
+    expect(res.body).toEqual({
+      message: 'Request body is too large',
+      code: 'PAYLOAD_TOO_LARGE',
+      requestId: expect.any(String),
+    });
     expect(await UserModel.countDocuments()).toBe(0);
   });
 
@@ -53,7 +64,11 @@ describe('HTTP basics', () => {
     const res = await request(app).get('/api/nothing-here');
 
     expect(res.status).toBe(404);
-    expect(res.body).toEqual({ message: 'Route GET /api/nothing-here not found', code: 'ROUTE_NOT_FOUND', requestId: expect.any(String) });
+    expect(res.body).toEqual({
+      message: 'Route GET /api/nothing-here not found',
+      code: 'ROUTE_NOT_FOUND',
+      requestId: expect.any(String),
+    });
   });
 
   it('when the path has a broken percent-encoding, then it answers 4xx JSON, not 500', async () => {
@@ -86,7 +101,11 @@ describe('HTTP basics', () => {
     );
     expect(helmetNames.length).toBeGreaterThan(10);
 
-    for (const res of [await request(app).get('/health'), await request(app).get('/api/products'), await request(app).get('/api/nothing-here')]) {
+    for (const res of [
+      await request(app).get('/health'),
+      await request(app).get('/api/products'),
+      await request(app).get('/api/nothing-here'),
+    ]) {
       for (const name of helmetNames) expect([name, res.headers[name]]).toEqual([name, expected[name]]);
       expect(res.headers['x-powered-by']).toBeUndefined();
     }
@@ -99,13 +118,20 @@ describe('HTTP basics', () => {
     const res = await request(unready).get('/ready');
 
     expect(res.status).toBe(503);
-    expect(res.body).toEqual({ message: 'Database is not reachable', code: 'NOT_READY', requestId: expect.any(String) });
+    expect(res.body).toEqual({
+      message: 'Database is not reachable',
+      code: 'NOT_READY',
+      requestId: expect.any(String),
+    });
   });
 });
 
 describe('CORS', () => {
   it('when the origin is on the allow-list, then it is allowed without credentials', async () => {
-    const res = await request(app).options('/api/login').set('Origin', 'https://shop.example.com').set('Access-Control-Request-Method', 'POST');
+    const res = await request(app)
+      .options('/api/login')
+      .set('Origin', 'https://shop.example.com')
+      .set('Access-Control-Request-Method', 'POST');
 
     expect(res.headers['access-control-allow-origin']).toBe('https://shop.example.com');
     expect(res.headers['access-control-allow-credentials']).toBeUndefined();
@@ -121,14 +147,19 @@ describe('CORS', () => {
 describe('rate limits', () => {
   it('when a client goes over the failed-login limit of an account, then it gets 429 JSON', async () => {
     const limited = buildTestApp({ env: { LOGIN_ACCOUNT_RATE_LIMIT_MAX: '3' } });
-    const attempt = () => request(limited).post('/api/login').send({ email: 'a@example.com', password: 'wrong-password' });
+    const attempt = () =>
+      request(limited).post('/api/login').send({ email: 'a@example.com', password: 'wrong-password' });
 
     const statuses = [];
     for (let i = 0; i < 4; i += 1) statuses.push((await attempt()).status);
     const last = await attempt();
 
     expect(statuses).toEqual([401, 401, 401, 429]);
-    expect(last.body).toEqual({ message: 'Too many attempts, please try again later', code: 'RATE_LIMITED', requestId: expect.any(String) });
+    expect(last.body).toEqual({
+      message: 'Too many attempts, please try again later',
+      code: 'RATE_LIMITED',
+      requestId: expect.any(String),
+    });
     expect(last.headers['retry-after']).toBeDefined();
   });
 });

@@ -36,7 +36,9 @@ async function createOldState(db: mongoose.Connection) {
     notes: [],
     ...fields,
   });
-  const unplaced = [1, 2, 3].map(() => row({ status: 'pending', stock: 'held', paymentIntentId: null, placedAt: null }));
+  const unplaced = [1, 2, 3].map(() =>
+    row({ status: 'pending', stock: 'held', paymentIntentId: null, placedAt: null }),
+  );
   const placed = row({ status: 'paid', stock: 'committed', paymentIntentId: 'pi_old_placed', placedAt: new Date() });
   // Not something the old code wrote, but if a placed order has a null, it is not the migration's to change.
   const placedWithNull = row({ status: 'paid', stock: 'committed', paymentIntentId: null, placedAt: new Date() });
@@ -50,7 +52,12 @@ async function expectMigrated(db: mongoose.Connection, ids: Awaited<ReturnType<t
   const indexes = await orders.indexes();
   expect(indexes.map((index) => index.name)).not.toContain('paymentIntentId_1');
   expect(indexes).toContainEqual(
-    expect.objectContaining({ name: 'paymentIntentId_unique', key: { paymentIntentId: 1 }, unique: true, sparse: true }),
+    expect.objectContaining({
+      name: 'paymentIntentId_unique',
+      key: { paymentIntentId: 1 },
+      unique: true,
+      sparse: true,
+    }),
   );
   for (const id of ids.unplaced) expect(await orders.findOne({ _id: id })).not.toHaveProperty('paymentIntentId');
   expect(await orders.findOne({ _id: ids.placed })).toMatchObject({ paymentIntentId: 'pi_old_placed', status: 'paid' });
@@ -78,14 +85,20 @@ describe('the paymentIntentId index of an older database', () => {
     const proxy = await startTcpProxy({ host: standin.hostname, port: Number(standin.port) });
     let server: RunningServer | undefined;
     try {
-      server = await startServerProcess({ ...serverEnv(`mongodb://127.0.0.1:${proxy.port}/${name}`), MONGO_HEARTBEAT_FREQUENCY_MS: '500' });
+      server = await startServerProcess({
+        ...serverEnv(`mongodb://127.0.0.1:${proxy.port}/${name}`),
+        MONGO_HEARTBEAT_FREQUENCY_MS: '500',
+      });
       await expectMigrated(db, ids);
       const migrated = server
         .output()
         .split('\n')
         .filter((line) => line.includes(MIGRATED_LINE));
       expect(migrated).toHaveLength(1);
-      expect(JSON.parse(migrated[0]!)).toMatchObject({ droppedIndexes: ['paymentIntentId_1'], unplacedOrdersWithNullUnset: 3 });
+      expect(JSON.parse(migrated[0]!)).toMatchObject({
+        droppedIndexes: ['paymentIntentId_1'],
+        unplacedOrdersWithNullUnset: 3,
+      });
 
       // The database goes away and comes back as an old copy (a restore from an older backup).
       await proxy.cut();
@@ -93,7 +106,9 @@ describe('the paymentIntentId index of an older database', () => {
       await db.dropDatabase();
       const restored = await createOldState(db);
       await proxy.restore();
-      expect(await waitFor(() => /database reachable again: indexes checked, serving/.test(server!.output()), 20_000)).toBe(true);
+      expect(
+        await waitFor(() => /database reachable again: indexes checked, serving/.test(server!.output()), 20_000),
+      ).toBe(true);
       await expectMigrated(db, restored);
       expect((await fetch(`${server.baseUrl}/ready`)).status).toBe(200);
       expect(await server.stop()).toBe(0);

@@ -16,12 +16,17 @@ const app = buildTestApp();
 
 const placed = useOrderToPay(app, { price: 12.5, stock: 10 });
 
-const view = async () => (await request(app).get(`/api/orders/${placed.order.id}`).set('Authorization', placed.buyer.token).expect(200)).body.data;
+const view = async () =>
+  (await request(app).get(`/api/orders/${placed.order.id}`).set('Authorization', placed.buyer.token).expect(200)).body
+    .data;
 const product = async () => (await ProductModel.findById(placed.productId).lean())!;
 
 describe('payment_intent.processing and payment_intent.requires_action', () => {
   it('when the payment is processing, then the open order shows it; once it succeeds, the order is paid and shows nothing more', async () => {
-    await deliver(app, stripeEvent('payment_intent.processing', intentFor(placed.order, { status: 'processing', amount_received: 0 }))).expect(200);
+    await deliver(
+      app,
+      stripeEvent('payment_intent.processing', intentFor(placed.order, { status: 'processing', amount_received: 0 })),
+    ).expect(200);
     expect(await view()).toMatchObject({ status: 'pending', paymentStatus: 'processing' });
 
     await deliver(app, stripeEvent('payment_intent.succeeded', intentFor(placed.order))).expect(200);
@@ -30,16 +35,24 @@ describe('payment_intent.processing and payment_intent.requires_action', () => {
     expect(paid.status).toBe('paid');
     expect(paid).not.toHaveProperty('paymentStatus');
     // A late processing event changes nothing on a paid order.
-    await deliver(app, stripeEvent('payment_intent.processing', intentFor(placed.order, { status: 'processing' }))).expect(200);
+    await deliver(
+      app,
+      stripeEvent('payment_intent.processing', intentFor(placed.order, { status: 'processing' })),
+    ).expect(200);
     expect(await view()).not.toHaveProperty('paymentStatus');
   });
 
   it('when the customer must authenticate, then the order notes it once per event and shows it; a decline then replaces it', async () => {
-    const action = stripeEvent('payment_intent.requires_action', intentFor(placed.order, { status: 'requires_action', amount_received: 0 }));
+    const action = stripeEvent(
+      'payment_intent.requires_action',
+      intentFor(placed.order, { status: 'requires_action', amount_received: 0 }),
+    );
 
     await Promise.all([deliver(app, action), deliver(app, action)]);
     expect(await view()).toMatchObject({ status: 'pending', paymentStatus: 'requires_action' });
-    expect((await OrderModel.findById(placed.order.id).lean())!.notes.filter((n) => n.kind === 'requires_action')).toHaveLength(1);
+    expect(
+      (await OrderModel.findById(placed.order.id).lean())!.notes.filter((n) => n.kind === 'requires_action'),
+    ).toHaveLength(1);
 
     await deliver(
       app,
@@ -48,13 +61,19 @@ describe('payment_intent.processing and payment_intent.requires_action', () => {
         intentFor(placed.order, {
           status: 'requires_payment_method',
           amount_received: 0,
-          last_payment_error: { code: 'payment_intent_authentication_failure', message: 'The provided PaymentMethod has failed authentication.' },
+          last_payment_error: {
+            code: 'payment_intent_authentication_failure',
+            message: 'The provided PaymentMethod has failed authentication.',
+          },
         }),
       ),
     ).expect(200);
 
     const failed = await view();
-    expect(failed).toMatchObject({ status: 'failed', lastPaymentError: { code: 'payment_intent_authentication_failure' } });
+    expect(failed).toMatchObject({
+      status: 'failed',
+      lastPaymentError: { code: 'payment_intent_authentication_failure' },
+    });
     expect(failed).not.toHaveProperty('paymentStatus');
   });
 });
@@ -71,14 +90,18 @@ describe('an intent canceled by Stripe or in the Dashboard', () => {
 
     const canceled = await getOrder(app, placed.buyer.token, placed.order.id);
     expect(canceled.status).toBe('canceled');
-    expect(canceled.history.filter((h) => h.status === 'canceled')).toEqual([expect.objectContaining({ reason: 'payment_intent_canceled' })]);
+    expect(canceled.history.filter((h) => h.status === 'canceled')).toEqual([
+      expect.objectContaining({ reason: 'payment_intent_canceled' }),
+    ]);
     expect(await product()).toMatchObject({ stock: 10, reservedFor: [] });
   });
 
   it('when the cancel arrives after the payment succeeded, then the order stays paid and its units stay sold', async () => {
     await deliver(app, stripeEvent('payment_intent.succeeded', intentFor(placed.order))).expect(200);
 
-    await deliver(app, stripeEvent('payment_intent.canceled', intentFor(placed.order, { status: 'canceled' }))).expect(200);
+    await deliver(app, stripeEvent('payment_intent.canceled', intentFor(placed.order, { status: 'canceled' }))).expect(
+      200,
+    );
 
     expect((await view()).status).toBe('paid');
     expect(await product()).toMatchObject({ stock: 8, reservedFor: [] });
@@ -87,8 +110,15 @@ describe('an intent canceled by Stripe or in the Dashboard', () => {
 
 describe('a refund made in the Stripe Dashboard', () => {
   it('when its refund and charge events arrive for a fulfilled order, then it is recorded as external and the order is refunded, as one of ours', async () => {
-    await deliver(app, stripeEvent('payment_intent.succeeded', intentFor(placed.order, { latest_charge: 'ch_dashboard' }))).expect(200);
-    await request(app).post(`/api/orders/${placed.order.id}/fulfil`).set('Authorization', placed.admin).send({ carrier: 'DHL' }).expect(200);
+    await deliver(
+      app,
+      stripeEvent('payment_intent.succeeded', intentFor(placed.order, { latest_charge: 'ch_dashboard' })),
+    ).expect(200);
+    await request(app)
+      .post(`/api/orders/${placed.order.id}/fulfil`)
+      .set('Authorization', placed.admin)
+      .send({ carrier: 'DHL' })
+      .expect(200);
     const refund = {
       id: 're_dashboard',
       object: 'refund',
@@ -102,7 +132,10 @@ describe('a refund made in the Stripe Dashboard', () => {
     await deliver(app, stripeEvent('refund.created', refund)).expect(200);
     await deliver(app, stripeEvent('charge.refunded', chargeFor(placed.order, 25, { id: 'ch_dashboard' }))).expect(200);
 
-    const refunded = await request(app).get(`/api/orders/${placed.order.id}`).set('Authorization', placed.admin).expect(200);
+    const refunded = await request(app)
+      .get(`/api/orders/${placed.order.id}`)
+      .set('Authorization', placed.admin)
+      .expect(200);
     expect(refunded.body.data).toMatchObject({
       status: 'refunded',
       refundedAmount: 25,

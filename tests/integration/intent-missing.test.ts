@@ -60,9 +60,14 @@ describe('a payment intent the gateway does not know', () => {
     expect(second.expired).toBe(0);
     const canceled = await getOrder(placing, buyer.token, order.orderId);
     expect(canceled.status).toBe('canceled');
-    expect(canceled.history.filter((h) => h.status === 'canceled')).toEqual([expect.objectContaining({ reason: 'intent_missing' })]);
+    expect(canceled.history.filter((h) => h.status === 'canceled')).toEqual([
+      expect.objectContaining({ reason: 'intent_missing' }),
+    ]);
     expect(await notesOf(order.orderId)).toEqual([
-      expect.objectContaining({ kind: 'intent_missing', detail: expect.objectContaining({ paymentIntentId: order.data.paymentIntentId }) }),
+      expect.objectContaining({
+        kind: 'intent_missing',
+        detail: expect.objectContaining({ paymentIntentId: order.data.paymentIntentId }),
+      }),
     ]);
     expect(await stock()).toBe(10);
     expect(await openOrders()).toBe(0);

@@ -16,13 +16,24 @@ useTestDatabase();
 const gateways: Array<[string, () => PaymentGateway]> = [
   [
     'the simulated gateway',
-    () => createSimulatedGateway({ webhookSecret: 'whsec_outcomes', webhookUrl: () => undefined, deliveryDelayMs: 0, logger: silentLogger }),
+    () =>
+      createSimulatedGateway({
+        webhookSecret: 'whsec_outcomes',
+        webhookUrl: () => undefined,
+        deliveryDelayMs: 0,
+        logger: silentLogger,
+      }),
   ],
   ['the Stripe adapter (localstripe)', () => createStripeGateway(stripeSettingsFor(localstripeUrl()), silentLogger)],
 ];
 
 const newIntent = (gateway: PaymentGateway) =>
-  gateway.createPaymentIntent({ amountMinor: 1250, currency: 'EUR', metadata: { orderId: 'order_outcomes' }, idempotencyKey: randomUUID() });
+  gateway.createPaymentIntent({
+    amountMinor: 1250,
+    currency: 'EUR',
+    metadata: { orderId: 'order_outcomes' },
+    idempotencyKey: randomUUID(),
+  });
 
 describe.each(gateways)('answers about an intent from %s', (_label, make) => {
   it('when the intent awaits payment, is paid, or is canceled, then the outcome says so in our terms', async () => {
@@ -33,7 +44,11 @@ describe.each(gateways)('answers about an intent from %s', (_label, make) => {
     const canceled = await newIntent(gateway);
     await gateway.cancelPaymentIntent(canceled.id);
 
-    expect(await lookUpIntent(gateway, open.id)).toEqual({ kind: 'payment_open', intentId: open.id, orderIdHint: 'order_outcomes' });
+    expect(await lookUpIntent(gateway, open.id)).toEqual({
+      kind: 'payment_open',
+      intentId: open.id,
+      orderIdHint: 'order_outcomes',
+    });
     expect(await lookUpIntent(gateway, paid.id)).toEqual({
       kind: 'payment_succeeded',
       intentId: paid.id,
@@ -41,14 +56,24 @@ describe.each(gateways)('answers about an intent from %s', (_label, make) => {
       amountMinor: 1250,
       orderIdHint: 'order_outcomes',
     });
-    expect(await lookUpIntent(gateway, canceled.id)).toEqual({ kind: 'payment_canceled', intentId: canceled.id, orderIdHint: 'order_outcomes' });
+    expect(await lookUpIntent(gateway, canceled.id)).toEqual({
+      kind: 'payment_canceled',
+      intentId: canceled.id,
+      orderIdHint: 'order_outcomes',
+    });
   });
 
   it('when the gateway does not know the intent, then looking it up or canceling it says intent_missing', async () => {
     const gateway = make();
 
-    expect(await lookUpIntent(gateway, 'pi_neverMadeHere')).toEqual({ kind: 'intent_missing', intentId: 'pi_neverMadeHere' });
-    expect(await cancelIntent(gateway, 'pi_neverMadeHere')).toEqual({ kind: 'intent_missing', intentId: 'pi_neverMadeHere' });
+    expect(await lookUpIntent(gateway, 'pi_neverMadeHere')).toEqual({
+      kind: 'intent_missing',
+      intentId: 'pi_neverMadeHere',
+    });
+    expect(await cancelIntent(gateway, 'pi_neverMadeHere')).toEqual({
+      kind: 'intent_missing',
+      intentId: 'pi_neverMadeHere',
+    });
   });
 
   it('when an intent is canceled, or was paid before the cancel, then the cancel says where it ended', async () => {

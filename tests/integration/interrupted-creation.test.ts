@@ -41,7 +41,13 @@ function serverEnv(extra: Record<string, string> = {}) {
   };
 }
 
-async function call(server: RunningServer, method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
+async function call(
+  server: RunningServer,
+  method: string,
+  path: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+) {
   const res = await fetch(`${server.baseUrl}${path}`, {
     method,
     headers: { ...(body !== undefined && { 'content-type': 'application/json' }), ...headers },
@@ -62,7 +68,8 @@ async function shop(server: RunningServer) {
   );
   const user = { name: 'Crash', email: `crash.${randomBytes(4).toString('hex')}@example.com`, password: 'password123' };
   await call(server, 'POST', '/api/registration', user);
-  const token = (await call(server, 'POST', '/api/login', { email: user.email, password: user.password })).body.token as string;
+  const token = (await call(server, 'POST', '/api/login', { email: user.email, password: user.password })).body
+    .token as string;
   return { token, productId: product.body.data.id as string };
 }
 
@@ -87,7 +94,10 @@ describe.each([
 ])('when the process is killed at %s (%s)', (point) => {
   it('then a retry with the same Idempotency-Key after the creation deadline makes one order, and nothing stays taken', async () => {
     // The instance that dies, and the one the client retries on (a restart, or another instance behind the balancer).
-    const [dying, server] = await Promise.all([startServerProcess(serverEnv({ FAULT_CRASH_AT: point })), startServerProcess(serverEnv())]);
+    const [dying, server] = await Promise.all([
+      startServerProcess(serverEnv({ FAULT_CRASH_AT: point })),
+      startServerProcess(serverEnv()),
+    ]);
     const { token, productId } = await shop(dying);
     const key = `checkout-${randomBytes(4).toString('hex')}`;
     const killedAt = Date.now();
@@ -96,14 +106,22 @@ describe.each([
 
     try {
       const retry = () =>
-        call(server, 'POST', '/api/orders/create', { items: [{ productId, quantity: 2 }] }, { authorization: token, 'idempotency-key': key });
+        call(
+          server,
+          'POST',
+          '/api/orders/create',
+          { items: [{ productId, quantity: 2 }] },
+          { authorization: token, 'idempotency-key': key },
+        );
       // Within the deadline the dead creation could still be running: the key is busy.
       const early = await retry();
       expect(Date.now() - killedAt).toBeLessThan(CREATION_TIMEOUT_SECONDS * 1000);
       expect(early.status).toBe(409);
       expect(early.body.code).toBe('IDEMPOTENCY_KEY_IN_USE');
 
-      await new Promise((resolve) => setTimeout(resolve, killedAt + CREATION_TIMEOUT_SECONDS * 1000 + 300 - Date.now()));
+      await new Promise((resolve) =>
+        setTimeout(resolve, killedAt + CREATION_TIMEOUT_SECONDS * 1000 + 300 - Date.now()),
+      );
       const created = await retry();
       expect(created.status).toBe(201);
       const replayed = await retry();
@@ -150,7 +168,12 @@ describe('a creation that outlives its deadline', () => {
       },
     };
     const app = buildTestApp({
-      env: { ORDER_CREATION_TIMEOUT_SECONDS: '1', ORDER_STOCK_WAIT_MS: '0', STRIPE_TIMEOUT_MS: '500', STRIPE_MAX_NETWORK_RETRIES: '0' },
+      env: {
+        ORDER_CREATION_TIMEOUT_SECONDS: '1',
+        ORDER_STOCK_WAIT_MS: '0',
+        STRIPE_TIMEOUT_MS: '500',
+        STRIPE_MAX_NETWORK_RETRIES: '0',
+      },
       deps: { payments: slow },
     });
     const admin = await adminToken(app);

@@ -10,7 +10,11 @@ import { useTestDatabase } from '../helpers/db';
  */
 useTestDatabase();
 
-const RATE_LIMITED = { message: 'Too many attempts, please try again later', code: 'RATE_LIMITED', requestId: expect.any(String) };
+const RATE_LIMITED = {
+  message: 'Too many attempts, please try again later',
+  code: 'RATE_LIMITED',
+  requestId: expect.any(String),
+};
 
 function appWith(env: Record<string, string>) {
   return buildTestApp({ env: { TRUST_PROXY: '1', ...env } });
@@ -156,7 +160,8 @@ describe('failed logins per client address', () => {
   it('when TRUST_PROXY is false, then X-Forwarded-For is ignored and the socket address is counted', async () => {
     const app = buildTestApp({ env: { TRUST_PROXY: 'false', LOGIN_ADDRESS_RATE_LIMIT_MAX: '2' } });
 
-    for (let i = 0; i < 2; i += 1) await login(app, buildUser().email, 'wrong-password', `203.0.113.${i + 20}`).expect(401);
+    for (let i = 0; i < 2; i += 1)
+      await login(app, buildUser().email, 'wrong-password', `203.0.113.${i + 20}`).expect(401);
 
     await login(app, buildUser().email, 'wrong-password', '203.0.113.99').expect(429);
   });

@@ -57,7 +57,13 @@ function serverEnv(extra: Record<string, string> = {}): Record<string, string> {
 }
 
 /** A request to a server that kills itself while answering it: the connection drops, and the process ends by a signal. */
-async function callThatKills(server: RunningServer, method: string, path: string, body: unknown, headers: Record<string, string> = {}) {
+async function callThatKills(
+  server: RunningServer,
+  method: string,
+  path: string,
+  body: unknown,
+  headers: Record<string, string> = {},
+) {
   const died = await call(server, method, path, body, headers).then(
     () => false,
     () => true,
@@ -66,12 +72,18 @@ async function callThatKills(server: RunningServer, method: string, path: string
   expect(await server.stop()).toBeNull(); // killed by a signal, not exited
 }
 
-async function until<T>(what: string, read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 30_000): Promise<T> {
+async function until<T>(
+  what: string,
+  read: () => Promise<T>,
+  done: (value: T) => boolean,
+  timeoutMs = 30_000,
+): Promise<T> {
   const started = Date.now();
   for (;;) {
     const value = await read();
     if (done(value)) return value;
-    if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}; last: ${JSON.stringify(value)}`);
+    if (Date.now() - started > timeoutMs)
+      throw new Error(`timed out waiting for ${what}; last: ${JSON.stringify(value)}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
@@ -81,15 +93,21 @@ async function mailsTo(email: string, subject: RegExp, count: number, timeoutMs 
   for (;;) {
     const mails = smtp.received.filter((mail) => mail.to === email && subject.test(mail.subject));
     if (mails.length >= count) return mails;
-    if (Date.now() - started > timeoutMs) throw new Error(`expected ${count} mails to ${email} matching ${subject}, got ${mails.length}`);
+    if (Date.now() - started > timeoutMs)
+      throw new Error(`expected ${count} mails to ${email} matching ${subject}, got ${mails.length}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
 
 async function shopperWithOrder(server: RunningServer) {
-  const buyer = { name: 'Eve <Buyer>', email: `e2e.${randomBytes(4).toString('hex')}@example.com`, password: 'password123' };
+  const buyer = {
+    name: 'Eve <Buyer>',
+    email: `e2e.${randomBytes(4).toString('hex')}@example.com`,
+    password: 'password123',
+  };
   expect((await call(server, 'POST', '/api/registration', buyer)).status).toBe(201);
-  const token = (await call(server, 'POST', '/api/login', { email: buyer.email, password: buyer.password })).body.token as string;
+  const token = (await call(server, 'POST', '/api/login', { email: buyer.email, password: buyer.password })).body
+    .token as string;
   const admin = (await call(server, 'POST', '/api/login', ADMIN)).body.token as string;
   const product = await call(
     server,
@@ -111,7 +129,9 @@ async function shopperWithOrder(server: RunningServer) {
 }
 
 function signedSuccess(order: Record<string, any>) {
-  const payload = JSON.stringify(stripeEvent('payment_intent.succeeded', intentFor({ ...order.data, id: order.orderId })));
+  const payload = JSON.stringify(
+    stripeEvent('payment_intent.succeeded', intentFor({ ...order.data, id: order.orderId })),
+  );
   return { payload, signature: Stripe.webhooks.generateTestHeaderString({ payload, secret: WEBHOOK_SECRET }) };
 }
 
@@ -131,11 +151,19 @@ describe('a shopper on two instances', () => {
     const [verification] = await mailsTo(buyer.email, /confirm your email address/, 1);
     expect(verification!.html).toContain('Eve &lt;Buyer&gt;');
     expect((await call(b, 'POST', '/api/email/verify', { token: tokenFromMail(verification!) })).status).toBe(200);
-    const paid = await call(b, 'POST', `/api/orders/${order.orderId}/pay`, { paymentMethod: 'pm_card_visa' }, { authorization: token });
+    const paid = await call(
+      b,
+      'POST',
+      `/api/orders/${order.orderId}/pay`,
+      { paymentMethod: 'pm_card_visa' },
+      { authorization: token },
+    );
     expect(paid.body.data).toMatchObject({ paymentStatus: 'succeeded' });
     const { payload, signature } = signedSuccess(order);
     const deliveries = await Promise.all(
-      [a, b, a].map((server) => call(server, 'POST', '/api/orders/webhook', payload, { 'stripe-signature': signature })),
+      [a, b, a].map((server) =>
+        call(server, 'POST', '/api/orders/webhook', payload, { 'stripe-signature': signature }),
+      ),
     );
 
     expect(deliveries.map((delivery) => delivery.status)).toEqual([200, 200, 200]);
@@ -146,8 +174,13 @@ describe('a shopper on two instances', () => {
     expect(mail!.html).toMatch(/Lamp &lt;[a-f\d]{4}&gt;/);
     expect(mail!.text).toContain(`https://e2e.example.com/#/orders/${order.orderId}`);
     await new Promise((resolve) => setTimeout(resolve, 2500)); // more passes of both workers: nothing may be sent twice
-    expect(smtp.received.filter((received) => received.to === buyer.email && /is paid/.test(received.subject))).toHaveLength(1);
-    expect(await MailModel.findById(`order-paid:${order.orderId}`).lean()).toMatchObject({ status: 'sent', attempts: 1 });
+    expect(
+      smtp.received.filter((received) => received.to === buyer.email && /is paid/.test(received.subject)),
+    ).toHaveLength(1);
+    expect(await MailModel.findById(`order-paid:${order.orderId}`).lean()).toMatchObject({
+      status: 'sent',
+      attempts: 1,
+    });
     expect((await OrderModel.findById(order.orderId).lean())?.status).toBe('paid');
   }, 60_000);
 });
@@ -160,7 +193,9 @@ describe('a server killed while it sends', () => {
     smtp.behaviour.rcptDelayMs = 60_000; // the next transaction stalls before its message: the mail is not handed over
     const { payload, signature } = signedSuccess(order);
 
-    expect((await call(doomed, 'POST', '/api/orders/webhook', payload, { 'stripe-signature': signature })).status).toBe(200);
+    expect((await call(doomed, 'POST', '/api/orders/webhook', payload, { 'stripe-signature': signature })).status).toBe(
+      200,
+    );
     const key = `order-paid:${order.orderId}`;
     for (let waited = 0; (await MailModel.findById(key).lean())?.status !== 'sending'; waited += 50) {
       if (waited > 10_000) throw new Error('the mail was never claimed');
@@ -175,7 +210,9 @@ describe('a server killed while it sends', () => {
       const [mail] = await mailsTo(buyer.email, /is paid/, 1, 30_000);
       expect(mail!.subject).toContain(order.orderId as string);
       await new Promise((resolve) => setTimeout(resolve, 2000));
-      expect(smtp.received.filter((received) => received.to === buyer.email && /is paid/.test(received.subject))).toHaveLength(1);
+      expect(
+        smtp.received.filter((received) => received.to === buyer.email && /is paid/.test(received.subject)),
+      ).toHaveLength(1);
       expect(await MailModel.findById(key).lean()).toMatchObject({ status: 'sent', attempts: 2 });
     } finally {
       expect(await next.stop()).toBe(0);
@@ -204,7 +241,9 @@ describe('a server killed between two writes (FAULT_CRASH_AT)', () => {
       const redelivered = await call(next, 'POST', '/api/orders/webhook', payload, { 'stripe-signature': signature });
       expect(redelivered.status).toBe(200);
       await new Promise((resolve) => setTimeout(resolve, 2500));
-      expect(smtp.received.filter((received) => received.to === buyer.email && /is paid/.test(received.subject))).toHaveLength(1);
+      expect(
+        smtp.received.filter((received) => received.to === buyer.email && /is paid/.test(received.subject)),
+      ).toHaveLength(1);
       expect(await MailModel.findById(key).lean()).toMatchObject({ status: 'sent', attempts: 1 });
       expect(await OrderModel.findById(order.orderId).lean()).toMatchObject({ status: 'paid', stock: 'committed' });
     } finally {
@@ -214,7 +253,11 @@ describe('a server killed between two writes (FAULT_CRASH_AT)', () => {
 
   it('when it dies just after the SMTP server took a mail, then the next server parks it as outcome_unknown, counted, and never sends it again', async () => {
     const doomed = await startServerProcess(serverEnv({ FAULT_CRASH_AT: 'mail.after-handover' }));
-    const buyer = { name: 'Hand Over', email: `handover.${randomBytes(4).toString('hex')}@example.com`, password: 'password123' };
+    const buyer = {
+      name: 'Hand Over',
+      email: `handover.${randomBytes(4).toString('hex')}@example.com`,
+      password: 'password123',
+    };
     // Registration records the verification mail; the worker hands it over, the server dies before recording that.
     await call(doomed, 'POST', '/api/registration', buyer).catch(() => undefined);
     await mailsTo(buyer.email, /confirm your email address/, 1);
@@ -241,7 +284,9 @@ describe('a server killed between two writes (FAULT_CRASH_AT)', () => {
       expect(parked).toMatchObject({ parkedReason: 'outcome_unknown' });
       await new Promise((resolve) => setTimeout(resolve, 2000));
       expect(smtp.received.filter((received) => received.to === buyer.email)).toHaveLength(1);
-      const metrics = await fetch(`${next.baseUrl}/metrics`, { headers: { authorization: `Bearer ${metricsToken}` } }).then((res) => res.text());
+      const metrics = await fetch(`${next.baseUrl}/metrics`, {
+        headers: { authorization: `Bearer ${metricsToken}` },
+      }).then((res) => res.text());
       expect(metrics).toMatch(/shop_mails_parked_total\{template="email-verification",reason="outcome_unknown"\} 1/);
     } finally {
       expect(await next.stop()).toBe(0);

@@ -27,7 +27,12 @@ afterEach(() => smtp.close());
 function sender(options: { env?: Record<string, string>; offsetMs?: () => number; metrics?: Metrics } = {}) {
   const metrics = options.metrics ?? createMetrics();
   const offset = options.offsetMs ?? (() => 0);
-  const config = testConfig({ SMTP_URL: smtp.url, MAIL_SMTP_TIMEOUT_MS: '1000', SHOP_NAME: 'Outbox Shop', ...options.env });
+  const config = testConfig({
+    SMTP_URL: smtp.url,
+    MAIL_SMTP_TIMEOUT_MS: '1000',
+    SHOP_NAME: 'Outbox Shop',
+    ...options.env,
+  });
   const mail = createMail(config, { clock: () => new Date(Date.now() + offset()), logger: silentLogger, metrics });
   return { ...mail, metrics, config };
 }
@@ -39,7 +44,11 @@ async function account() {
 }
 
 /** One password-reset mail for an account: a mail whose facts need nothing but the account. */
-async function recordResetMail(outbox: ReturnType<typeof sender>['outbox'], email: string, key = `password-reset:${randomBytes(6).toString('hex')}`) {
+async function recordResetMail(
+  outbox: ReturnType<typeof sender>['outbox'],
+  email: string,
+  key = `password-reset:${randomBytes(6).toString('hex')}`,
+) {
   await outbox.record({ key, template: 'password-reset', to: email, data: { email } });
   return key;
 }
@@ -54,9 +63,16 @@ describe('outbox.record', () => {
     const email = await account();
 
     const results = await Promise.all(
-      Array.from({ length: 10 }, () => recordResetMail(outbox, email, 'password-reset:same-cause').then(() => undefined)),
+      Array.from({ length: 10 }, () =>
+        recordResetMail(outbox, email, 'password-reset:same-cause').then(() => undefined),
+      ),
     );
-    const again = await outbox.record({ key: 'password-reset:same-cause', template: 'password-reset', to: email, data: { email } });
+    const again = await outbox.record({
+      key: 'password-reset:same-cause',
+      template: 'password-reset',
+      to: email,
+      data: { email },
+    });
 
     expect(results).toHaveLength(10);
     expect(again).toBe(false);
@@ -72,7 +88,12 @@ describe('the mail worker', () => {
     const keys = [];
     for (let i = 0; i < 12; i += 1) keys.push(await recordResetMail(first.outbox, email));
 
-    await Promise.all([first.worker.runOnce(), second.worker.runOnce(), first.worker.runOnce(), second.worker.runOnce()]);
+    await Promise.all([
+      first.worker.runOnce(),
+      second.worker.runOnce(),
+      first.worker.runOnce(),
+      second.worker.runOnce(),
+    ]);
 
     expect(smtp.received).toHaveLength(12);
     expect(new Set(smtp.received.map((mail) => mail.messageId)).size).toBe(12);
@@ -92,7 +113,12 @@ describe('the mail worker', () => {
     offset = 2 * 60_000; // past the first backoff (60 s, ±20 %)
     await worker.worker.runOnce();
 
-    expect(afterFirst).toMatchObject({ status: 'pending', attempts: 1, lastError: expect.stringMatching(/450/), handedOverAt: null });
+    expect(afterFirst).toMatchObject({
+      status: 'pending',
+      attempts: 1,
+      lastError: expect.stringMatching(/450/),
+      handedOverAt: null,
+    });
     expect(afterFirst.nextAttemptAt.getTime() - Date.now()).toBeGreaterThan(40_000);
     expect(await row(key)).toMatchObject({ status: 'sent', attempts: 2 });
     expect(smtp.received).toHaveLength(1);
@@ -110,7 +136,12 @@ describe('the mail worker', () => {
     delete smtp.behaviour.refuseRecipient;
     await worker.worker.runOnce();
 
-    expect(await row(key)).toMatchObject({ status: 'parked', parkedReason: 'rejected', attempts: 1, lastError: expect.stringMatching(/550/) });
+    expect(await row(key)).toMatchObject({
+      status: 'parked',
+      parkedReason: 'rejected',
+      attempts: 1,
+      lastError: expect.stringMatching(/550/),
+    });
     expect(smtp.received).toHaveLength(0);
     expect(await metricValue(worker.metrics, 'shop_mails_parked_total')).toContain(
       'shop_mails_parked_total{template="password-reset",reason="rejected"} 1',
@@ -173,7 +204,11 @@ describe('the mail worker', () => {
     await worker.worker.runOnce();
 
     expect(smtp.received).toHaveLength(0);
-    expect(await row(key)).toMatchObject({ status: 'skipped', skippedReason: 'registration_refused', handedOverAt: null });
+    expect(await row(key)).toMatchObject({
+      status: 'skipped',
+      skippedReason: 'registration_refused',
+      handedOverAt: null,
+    });
   });
 
   it('when the answer to a complete message never comes, then the mail is parked as outcome_unknown and not sent twice', async () => {
@@ -184,7 +219,11 @@ describe('the mail worker', () => {
     await worker.worker.runOnce();
     await worker.worker.runOnce();
 
-    expect(await row(key)).toMatchObject({ status: 'parked', parkedReason: 'outcome_unknown', handedOverAt: expect.any(Date) });
+    expect(await row(key)).toMatchObject({
+      status: 'parked',
+      parkedReason: 'outcome_unknown',
+      handedOverAt: expect.any(Date),
+    });
     expect(smtp.received).toHaveLength(1); // it did arrive: a second send would have been a duplicate
     expect(await metricValue(worker.metrics, 'shop_mails_parked_total')).toContain(
       'shop_mails_parked_total{template="password-reset",reason="outcome_unknown"} 1',
@@ -231,14 +270,20 @@ describe('without SMTP_URL', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'mail-dir-'));
     const logs = captureLogs('info');
     const config = testConfig({ MAIL_DIR: dir, NODE_ENV: 'development', SHOP_NAME: 'File Shop' });
-    const mail = createMail({ ...config, mail: { ...config.mail, smtpUrl: undefined } }, { clock: () => new Date(), logger: logs.logger });
+    const mail = createMail(
+      { ...config, mail: { ...config.mail, smtpUrl: undefined } },
+      { clock: () => new Date(), logger: logs.logger },
+    );
     const email = await account();
     const key = await recordResetMail(mail.outbox, email);
 
     await mail.worker.runOnce();
 
     const files = readdirSync(dir).sort();
-    expect(files).toEqual([expect.stringMatching(/password-reset_.*\.eml$/), expect.stringMatching(/password-reset_.*\.txt$/)]);
+    expect(files).toEqual([
+      expect.stringMatching(/password-reset_.*\.eml$/),
+      expect.stringMatching(/password-reset_.*\.txt$/),
+    ]);
     const eml = readFileSync(path.join(dir, files[0]!), 'utf8');
     expect(eml).toMatch(/^Subject: File Shop: reset your password$/m);
     expect(eml).toContain(`To: Reader <${email}>`);

@@ -48,7 +48,8 @@ async function authorizedOrder(
   options: { waitForAuthorization?: boolean } = {},
 ) {
   const products = [];
-  for (const line of lines) products.push(await createProduct(on.app, people.admin, { price: line.price ?? 25, stock: line.stock ?? 10 }));
+  for (const line of lines)
+    products.push(await createProduct(on.app, people.admin, { price: line.price ?? 25, stock: line.stock ?? 10 }));
   const created = await createOrder(
     on.app,
     people.buyer,
@@ -64,7 +65,12 @@ async function authorizedOrder(
     await on.settle();
     expect((await getOrder(on.app, people.buyer, created.orderId)).status).toBe('authorized');
   }
-  const ref: OrderRef = { id: created.orderId, paymentIntentId: created.data.paymentIntentId, amount: created.data.amount, currency: 'USD' };
+  const ref: OrderRef = {
+    id: created.orderId,
+    paymentIntentId: created.data.paymentIntentId,
+    amount: created.data.amount,
+    currency: 'USD',
+  };
   return { ...ref, orderId: created.orderId, products: products.map((p) => p.id) };
 }
 
@@ -84,8 +90,15 @@ describe('manual capture: authorization', () => {
       ['authorized', 'payment_authorized'],
     ]);
     const doc = await stored(order.orderId);
-    expect(doc).toMatchObject({ stock: 'held', authorizedAt: expect.any(Date), chargeId: expect.stringMatching(/^ch_/) });
-    expect(await product(order.products[0]!)).toMatchObject({ stock: 3, reservedFor: [new Types.ObjectId(order.orderId)] });
+    expect(doc).toMatchObject({
+      stock: 'held',
+      authorizedAt: expect.any(Date),
+      chargeId: expect.stringMatching(/^ch_/),
+    });
+    expect(await product(order.products[0]!)).toMatchObject({
+      stock: 3,
+      reservedFor: [new Types.ObjectId(order.orderId)],
+    });
     const tally = await OpenOrderTallyModel.findById(people.buyerId).lean();
     expect(tally?.orders.map(String)).not.toContain(order.orderId);
     expect((await shop.inner.retrievePaymentIntent(order.paymentIntentId!)).status).toBe('requires_capture');
@@ -93,12 +106,17 @@ describe('manual capture: authorization', () => {
 
   it('when the authorization event is delivered again, or late after the capture, then it changes nothing', async () => {
     const order = await authorizedOrder(shop);
-    const event = stripeEvent('payment_intent.amount_capturable_updated', intentFor(order, { status: 'requires_capture', amount_capturable: 5000 }));
+    const event = stripeEvent(
+      'payment_intent.amount_capturable_updated',
+      intentFor(order, { status: 'requires_capture', amount_capturable: 5000 }),
+    );
 
     expect((await deliver(shop.app, event)).status).toBe(200);
     await capture(shop.app, order.orderId).expect(200);
     await shop.settle();
-    expect((await deliver(shop.app, stripeEvent('payment_intent.amount_capturable_updated', event.data.object))).status).toBe(200);
+    expect(
+      (await deliver(shop.app, stripeEvent('payment_intent.amount_capturable_updated', event.data.object))).status,
+    ).toBe(200);
 
     const history = (await getOrder(shop.app, people.buyer, order.orderId)).history.map((h) => h.status);
     expect(history).toEqual(['pending', 'authorized', 'paid']);
@@ -112,14 +130,20 @@ describe('manual capture: POST /api/orders/:id/capture', () => {
     const res = await capture(shop.app, order.orderId).expect(200);
     await shop.settle(); // Stripe's payment_intent.succeeded for the capture arrives after the answer
 
-    expect(res.body).toMatchObject({ message: 'Payment captured', data: { status: 'paid', capture: { status: 'succeeded', amount: 50 } } });
+    expect(res.body).toMatchObject({
+      message: 'Payment captured',
+      data: { status: 'paid', capture: { status: 'succeeded', amount: 50 } },
+    });
     const view = await getOrder(shop.app, people.buyer, order.orderId);
     expect(view.history.filter((h) => h.status === 'paid')).toEqual([expect.objectContaining({ reason: 'captured' })]);
     expect(view).not.toHaveProperty('paidAmount');
     expect(await product(order.products[0]!)).toMatchObject({ stock: 3, reservedFor: [] });
     const doc = await stored(order.orderId);
     expect([doc.stock, doc.capturedMinor]).toEqual(['committed', undefined]);
-    expect(await shop.inner.retrievePaymentIntent(order.paymentIntentId!)).toMatchObject({ status: 'succeeded', amountReceivedMinor: 5000 });
+    expect(await shop.inner.retrievePaymentIntent(order.paymentIntentId!)).toMatchObject({
+      status: 'succeeded',
+      amountReceivedMinor: 5000,
+    });
   });
 
   it('when the admin captures the lines shipped, then their total is captured and the units not shipped go back on sale', async () => {
@@ -137,7 +161,10 @@ describe('manual capture: POST /api/orders/:id/capture', () => {
     expect(await product(notShipped)).toMatchObject({ stock: 10, reservedFor: [] });
     expect(await shop.inner.retrievePaymentIntent(order.paymentIntentId!)).toMatchObject({ amountReceivedMinor: 4000 });
     // What can be refunded is what was captured.
-    const refund = await request(shop.app).post(`/api/orders/${order.orderId}/refund`).set('Authorization', people.admin).send({ amount: 40.01 });
+    const refund = await request(shop.app)
+      .post(`/api/orders/${order.orderId}/refund`)
+      .set('Authorization', people.admin)
+      .send({ amount: 40.01 });
     expect(refund.status).toBe(409);
     expect(refund.body).toMatchObject({ code: 'REFUND_EXCEEDS_REMAINDER', details: [{ remaining: 40 }] });
   });
@@ -158,7 +185,10 @@ describe('manual capture: POST /api/orders/:id/capture', () => {
   it('when the lines shipped are captured with restockUnshipped false, then the units not shipped stay off sale', async () => {
     const order = await authorizedOrder(shop, [{ price: 10, quantity: 3, stock: 5 }]);
 
-    await capture(shop.app, order.orderId, { lines: [{ productId: order.products[0], quantity: 1 }], restockUnshipped: false }).expect(200);
+    await capture(shop.app, order.orderId, {
+      lines: [{ productId: order.products[0], quantity: 1 }],
+      restockUnshipped: false,
+    }).expect(200);
 
     expect(await product(order.products[0]!)).toMatchObject({ stock: 2, reservedFor: [] });
   });
@@ -176,32 +206,48 @@ describe('manual capture: POST /api/orders/:id/capture', () => {
     expect(otherBody.status).toBe(422);
     expect(noKey.status).toBe(409);
     expect(noKey.body.code).toBe('ORDER_NOT_CAPTURABLE');
-    expect(await SimulatedIdempotencyKeyModel.countDocuments({ _id: new RegExp(`^capture:order_${order.orderId}_capture_`) })).toBe(1);
+    expect(
+      await SimulatedIdempotencyKeyModel.countDocuments({
+        _id: new RegExp(`^capture:order_${order.orderId}_capture_`),
+      }),
+    ).toBe(1);
   });
 
   it('when ten captures race, then one captures, the others are refused, and the units are sold once', async () => {
     const order = await authorizedOrder(shop, [{ price: 10, quantity: 2, stock: 6 }]);
 
     const results = await Promise.all(
-      Array.from({ length: 10 }, (_, i) => capture(shop.app, order.orderId, i % 2 ? { amount: 15 } : {}, i < 4 ? `race-${i}` : undefined)),
+      Array.from({ length: 10 }, (_, i) =>
+        capture(shop.app, order.orderId, i % 2 ? { amount: 15 } : {}, i < 4 ? `race-${i}` : undefined),
+      ),
     );
     await shop.settle();
 
     expect(results.filter((r) => r.status === 200)).toHaveLength(1);
     for (const refused of results.filter((r) => r.status !== 200)) {
-      expect([refused.status, ['CAPTURE_IN_PROGRESS', 'ORDER_NOT_CAPTURABLE'].includes(refused.body.code)]).toEqual([409, true]);
+      expect([refused.status, ['CAPTURE_IN_PROGRESS', 'ORDER_NOT_CAPTURABLE'].includes(refused.body.code)]).toEqual([
+        409,
+        true,
+      ]);
     }
-    expect((await getOrder(shop.app, people.buyer, order.orderId)).history.filter((h) => h.status === 'paid')).toHaveLength(1);
+    expect(
+      (await getOrder(shop.app, people.buyer, order.orderId)).history.filter((h) => h.status === 'paid'),
+    ).toHaveLength(1);
     expect(await product(order.products[0]!)).toMatchObject({ stock: 4, reservedFor: [] });
   });
 
   it('when the capture races its own payment_intent.succeeded, then the order is paid once whichever comes first', async () => {
     const quiet = await startRefundShop({ deliverEvents: false, env: MANUAL });
     try {
-      const order = await authorizedOrder(quiet, [{ price: 10, quantity: 2, stock: 6 }], { waitForAuthorization: false });
+      const order = await authorizedOrder(quiet, [{ price: 10, quantity: 2, stock: 6 }], {
+        waitForAuthorization: false,
+      });
       await deliver(
         quiet.app,
-        stripeEvent('payment_intent.amount_capturable_updated', intentFor(order, { status: 'requires_capture', amount_capturable: 2000 })),
+        stripeEvent(
+          'payment_intent.amount_capturable_updated',
+          intentFor(order, { status: 'requires_capture', amount_capturable: 2000 }),
+        ),
       );
       const succeeded = stripeEvent('payment_intent.succeeded', intentFor(order, { capture_method: 'manual' }));
 
@@ -257,10 +303,15 @@ describe('manual capture: POST /api/orders/:id/capture', () => {
   });
 
   it('when the order is not authorized, the caller is not an admin or the order is unknown, then 409, 403 or 404', async () => {
-    const created = await createOrder(shop.app, people.buyer, [{ productId: (await createProduct(shop.app, people.admin)).id, quantity: 1 }]);
+    const created = await createOrder(shop.app, people.buyer, [
+      { productId: (await createProduct(shop.app, people.admin)).id, quantity: 1 },
+    ]);
 
     expect((await capture(shop.app, created.orderId)).body.code).toBe('ORDER_NOT_CAPTURABLE');
-    expect((await request(shop.app).post(`/api/orders/${created.orderId}/capture`).set('Authorization', people.buyer)).status).toBe(403);
+    expect(
+      (await request(shop.app).post(`/api/orders/${created.orderId}/capture`).set('Authorization', people.buyer))
+        .status,
+    ).toBe(403);
     expect((await capture(shop.app, new Types.ObjectId().toHexString())).status).toBe(404);
   });
 
@@ -270,15 +321,25 @@ describe('manual capture: POST /api/orders/:id/capture', () => {
       const order = await authorizedOrder(quiet, [{ quantity: 2, stock: 5 }], { waitForAuthorization: false });
       await deliver(
         quiet.app,
-        stripeEvent('payment_intent.amount_capturable_updated', intentFor(order, { status: 'requires_capture', amount_capturable: 5000 })),
+        stripeEvent(
+          'payment_intent.amount_capturable_updated',
+          intentFor(order, { status: 'requires_capture', amount_capturable: 5000 }),
+        ),
       );
       await quiet.inner.cancelPaymentIntent(order.paymentIntentId!); // its event is never delivered here
 
       const res = await capture(quiet.app, order.orderId);
 
       expect(res.status).toBe(409);
-      expect(res.body).toMatchObject({ code: 'CAPTURE_REFUSED', details: [{ code: 'payment_intent_unexpected_state' }] });
-      expect(await stored(order.orderId)).toMatchObject({ status: 'canceled', stock: 'released', capture: { status: 'refused' } });
+      expect(res.body).toMatchObject({
+        code: 'CAPTURE_REFUSED',
+        details: [{ code: 'payment_intent_unexpected_state' }],
+      });
+      expect(await stored(order.orderId)).toMatchObject({
+        status: 'canceled',
+        stock: 'released',
+        capture: { status: 'refused' },
+      });
       expect(await product(order.products[0]!)).toMatchObject({ stock: 5, reservedFor: [] });
     } finally {
       await quiet.close();
@@ -289,7 +350,8 @@ describe('manual capture: POST /api/orders/:id/capture', () => {
     let failures = 1;
     const flaky = await startRefundShop({ deliverEvents: true, env: MANUAL });
     flaky.gateway.capturePaymentIntent = async (id, input) => {
-      if (failures-- > 0) throw new GatewayError('unavailable', 'The payment provider could not be reached, please try again');
+      if (failures-- > 0)
+        throw new GatewayError('unavailable', 'The payment provider could not be reached, please try again');
       return flaky.inner.capturePaymentIntent(id, input);
     };
     try {
@@ -311,9 +373,15 @@ describe('manual capture: POST /api/orders/:id/void', () => {
   it('when the admin voids an authorization, then the intent is canceled, the order canceled once and its units back on sale', async () => {
     const order = await authorizedOrder(shop, [{ quantity: 2, stock: 5 }]);
 
-    const res = await request(shop.app).post(`/api/orders/${order.orderId}/void`).set('Authorization', people.admin).expect(200);
+    const res = await request(shop.app)
+      .post(`/api/orders/${order.orderId}/void`)
+      .set('Authorization', people.admin)
+      .expect(200);
     await shop.settle(); // Stripe's payment_intent.canceled arrives too
-    const again = await request(shop.app).post(`/api/orders/${order.orderId}/void`).set('Authorization', people.admin).expect(200);
+    const again = await request(shop.app)
+      .post(`/api/orders/${order.orderId}/void`)
+      .set('Authorization', people.admin)
+      .expect(200);
 
     expect(res.body).toMatchObject({ message: 'Authorization voided', data: { status: 'canceled' } });
     expect(again.body.data.status).toBe('canceled');
@@ -339,9 +407,15 @@ describe('manual capture: POST /api/orders/:id/void', () => {
       const order = await authorizedOrder(quiet, [{ quantity: 1, stock: 3 }], { waitForAuthorization: false });
       await deliver(
         quiet.app,
-        stripeEvent('payment_intent.amount_capturable_updated', intentFor(order, { status: 'requires_capture', amount_capturable: 2500 })),
+        stripeEvent(
+          'payment_intent.amount_capturable_updated',
+          intentFor(order, { status: 'requires_capture', amount_capturable: 2500 }),
+        ),
       );
-      await quiet.inner.capturePaymentIntent(order.paymentIntentId!, { currency: 'USD', idempotencyKey: 'dashboard-capture' });
+      await quiet.inner.capturePaymentIntent(order.paymentIntentId!, {
+        currency: 'USD',
+        idempotencyKey: 'dashboard-capture',
+      });
 
       const res = await request(quiet.app).post(`/api/orders/${order.orderId}/void`).set('Authorization', people.admin);
 
@@ -368,7 +442,10 @@ describe('manual capture: what Stripe and the Dashboard do', () => {
     const amount = quantity * 1000;
     await deliver(
       quiet.app,
-      stripeEvent('payment_intent.amount_capturable_updated', intentFor(order, { status: 'requires_capture', amount_capturable: amount })),
+      stripeEvent(
+        'payment_intent.amount_capturable_updated',
+        intentFor(order, { status: 'requires_capture', amount_capturable: amount }),
+      ),
     );
     return order;
   }
@@ -392,11 +469,15 @@ describe('manual capture: what Stripe and the Dashboard do', () => {
   it('when a capture reports more than was authorized, then nothing is paid and the mismatch is noted', async () => {
     const order = await authorizedQuietly();
 
-    await deliver(quiet.app, stripeEvent('payment_intent.succeeded', intentFor(order, { capture_method: 'manual', amount_received: 2001 }))).expect(
-      200,
-    );
+    await deliver(
+      quiet.app,
+      stripeEvent('payment_intent.succeeded', intentFor(order, { capture_method: 'manual', amount_received: 2001 })),
+    ).expect(200);
 
-    expect(await stored(order.orderId)).toMatchObject({ status: 'authorized', notes: [expect.objectContaining({ kind: 'payment_mismatch' })] });
+    expect(await stored(order.orderId)).toMatchObject({
+      status: 'authorized',
+      notes: [expect.objectContaining({ kind: 'payment_mismatch' })],
+    });
   });
 
   it('when an authorization is canceled in the Dashboard (or lapses at Stripe), then the order is canceled and its units come back', async () => {
@@ -428,7 +509,10 @@ describe('manual capture: the expiry job', () => {
     const order = await authorizedOrder(quiet, [{ price: 10, quantity: 2, stock: 5 }], { waitForAuthorization: false });
     await deliver(
       quiet.app,
-      stripeEvent('payment_intent.amount_capturable_updated', intentFor(order, { status: 'requires_capture', amount_capturable: 2000 })),
+      stripeEvent(
+        'payment_intent.amount_capturable_updated',
+        intentFor(order, { status: 'requires_capture', amount_capturable: 2000 }),
+      ),
     );
     return order;
   }
@@ -450,7 +534,10 @@ describe('manual capture: the expiry job', () => {
 
   it('when the authorization was captured in the Dashboard and its event lost, then the job finds it paid instead of voiding it', async () => {
     const order = await authorizedQuietly();
-    await quiet.inner.capturePaymentIntent(order.paymentIntentId!, { currency: 'USD', idempotencyKey: `dash-${order.orderId}` });
+    await quiet.inner.capturePaymentIntent(order.paymentIntentId!, {
+      currency: 'USD',
+      idempotencyKey: `dash-${order.orderId}`,
+    });
 
     await sweeperFor({ payments: quiet.gateway, clock: later(145), config }).sweepOnce();
 
@@ -494,7 +581,10 @@ describe('manual capture: the expiry job', () => {
     expect(result.reconciled).toBe(1);
     const doc = await stored(order.orderId);
     expect(doc).toMatchObject({ status: 'authorized', stock: 'held' });
-    expect(doc.history.at(-1)).toMatchObject({ reason: 'reconciled', eventId: `reconcile:${order.paymentIntentId}:authorized` });
+    expect(doc.history.at(-1)).toMatchObject({
+      reason: 'reconciled',
+      eventId: `reconcile:${order.paymentIntentId}:authorized`,
+    });
     expect((await quiet.inner.retrievePaymentIntent(order.paymentIntentId!)).status).toBe('requires_capture');
   });
 });

@@ -51,7 +51,11 @@ describe('GET /metrics: access', () => {
     const res = await request(buildTestApp()).get('/metrics').set('Authorization', `Bearer ${TOKEN}`);
 
     expect(res.status).toBe(404);
-    expect(res.body).toEqual({ message: 'Route GET /metrics not found', code: 'ROUTE_NOT_FOUND', requestId: expect.any(String) });
+    expect(res.body).toEqual({
+      message: 'Route GET /metrics not found',
+      code: 'ROUTE_NOT_FOUND',
+      requestId: expect.any(String),
+    });
     // Nor does another method give it away with a 405.
     expect((await request(buildTestApp()).post('/metrics')).status).toBe(404);
   });
@@ -71,7 +75,11 @@ describe('GET /metrics: access', () => {
 
     expect(res.status).toBe(401);
     expect(res.headers['www-authenticate']).toMatch(/^Bearer/);
-    expect(res.body).toEqual({ message: expect.any(String), code: 'INVALID_METRICS_TOKEN', requestId: expect.any(String) });
+    expect(res.body).toEqual({
+      message: expect.any(String),
+      code: 'INVALID_METRICS_TOKEN',
+      requestId: expect.any(String),
+    });
     expect(res.text).not.toContain('http_request_duration_seconds');
   });
 
@@ -93,7 +101,8 @@ describe('GET /metrics: access', () => {
     expect(sample(res.text, 'shop_orders_created_total')).toBe(0);
     expect(sample(res.text, 'shop_refunds_total')).toBe(0);
     expect(sample(res.text, 'shop_stock_conflicts_total')).toBe(0);
-    for (const outcome of ['succeeded', 'failed', 'canceled']) expect(sample(res.text, `shop_payments_total{outcome="${outcome}"}`)).toBe(0);
+    for (const outcome of ['succeeded', 'failed', 'canceled'])
+      expect(sample(res.text, `shop_payments_total{outcome="${outcome}"}`)).toBe(0);
   });
 
   it('when /api is rate limited, then scrapes are not', async () => {
@@ -130,17 +139,32 @@ describe('GET /metrics: request latency labels', () => {
         .get(i % 2 ? `/${random()}` : `/api/${random()}/${random()}`)
         .expect(404);
     for (let i = 0; i < 30; i += 1) {
-      await request(app).get(`/api/orders/${new mongoose.Types.ObjectId().toHexString()}`).set('Authorization', buyer.token).expect(404);
+      await request(app)
+        .get(`/api/orders/${new mongoose.Types.ObjectId().toHexString()}`)
+        .set('Authorization', buyer.token)
+        .expect(404);
     }
     await request(app).get(`/api/orders/${random()}`).set('Authorization', buyer.token).expect(400);
-    await request(app).post(`/api/orders/${new mongoose.Types.ObjectId().toHexString()}/cancel`).set('Authorization', buyer.token).expect(404);
+    await request(app)
+      .post(`/api/orders/${new mongoose.Types.ObjectId().toHexString()}/cancel`)
+      .set('Authorization', buyer.token)
+      .expect(404);
     await request(app).get(`/api/products/${new mongoose.Types.ObjectId().toHexString()}`).expect(404);
 
     const text = await scrape(app);
     const series = text.split('\n').filter((line) => line.startsWith('http_request_duration_seconds_count{'));
-    const labels = series.map((line) => Object.fromEntries([...line.matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1], m[2]])));
+    const labels = series.map((line) =>
+      Object.fromEntries([...line.matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1], m[2]])),
+    );
     expect(new Set(labels.map((l) => l.route))).toEqual(
-      new Set(['/api/registration', '/api/login', 'unmatched', '/api/orders/:id', '/api/orders/:id/cancel', '/api/products/:id']),
+      new Set([
+        '/api/registration',
+        '/api/login',
+        'unmatched',
+        '/api/orders/:id',
+        '/api/orders/:id/cancel',
+        '/api/products/:id',
+      ]),
     );
     expect(labels).toEqual(
       expect.arrayContaining([
@@ -150,8 +174,12 @@ describe('GET /metrics: request latency labels', () => {
       ]),
     );
     expect(series.length).toBeLessThanOrEqual(8);
-    expect(sample(text, 'http_request_duration_seconds_count{method="GET",route="unmatched",status_code="404"}')).toBe(40);
-    expect(sample(text, 'http_request_duration_seconds_count{method="GET",route="/api/orders/:id",status_code="404"}')).toBe(30);
+    expect(sample(text, 'http_request_duration_seconds_count{method="GET",route="unmatched",status_code="404"}')).toBe(
+      40,
+    );
+    expect(
+      sample(text, 'http_request_duration_seconds_count{method="GET",route="/api/orders/:id",status_code="404"}'),
+    ).toBe(30);
   });
 });
 
@@ -168,7 +196,12 @@ describe('GET /metrics: business counters', () => {
       .set('Idempotency-Key', 'k-1')
       .send(body)
       .expect(201);
-    await request(app).post('/api/orders/create').set('Authorization', buyer.token).set('Idempotency-Key', 'k-1').send(body).expect(201);
+    await request(app)
+      .post('/api/orders/create')
+      .set('Authorization', buyer.token)
+      .set('Idempotency-Key', 'k-1')
+      .send(body)
+      .expect(201);
     await request(app).post('/api/orders/create').set('Authorization', buyer.token).send(body).expect(409);
     const order = orderRef(created.body as Awaited<ReturnType<typeof createOrder>>);
     const paid = stripeEvent('payment_intent.succeeded', intentFor(order));
@@ -186,8 +219,12 @@ describe('GET /metrics: business counters', () => {
     expect(sample(text, 'shop_webhook_events_total{type="payment_intent.succeeded",outcome="no_change"}')).toBe(1);
     expect(sample(text, 'shop_webhook_events_total{type="other",outcome="ignored"}')).toBe(1);
     expect(text).not.toContain('customer.created');
-    expect(sample(text, 'http_request_duration_seconds_count{method="POST",route="/api/orders/create",status_code="201"}')).toBe(2);
-    expect(sample(text, 'http_request_duration_seconds_count{method="POST",route="/api/orders/create",status_code="409"}')).toBe(1);
+    expect(
+      sample(text, 'http_request_duration_seconds_count{method="POST",route="/api/orders/create",status_code="201"}'),
+    ).toBe(2);
+    expect(
+      sample(text, 'http_request_duration_seconds_count{method="POST",route="/api/orders/create",status_code="409"}'),
+    ).toBe(1);
   });
 
   it('when payments fail, are canceled by the customer, by Stripe and by the expiry job, then each order counts once', async () => {
@@ -205,13 +242,23 @@ describe('GET /metrics: business counters', () => {
       amount_received: 0,
       last_payment_error: { code: 'card_declined', decline_code: 'generic_decline', message: 'Declined' },
     };
-    await deliver(app, stripeEvent('payment_intent.payment_failed', intentFor(orderRef(declined), failure))).expect(200);
-    await deliver(app, stripeEvent('payment_intent.payment_failed', intentFor(orderRef(declined), failure))).expect(200);
-    await request(app).post(`/api/orders/${canceledByBuyer.orderId}/cancel`).set('Authorization', buyer.token).expect(200);
+    await deliver(app, stripeEvent('payment_intent.payment_failed', intentFor(orderRef(declined), failure))).expect(
+      200,
+    );
+    await deliver(app, stripeEvent('payment_intent.payment_failed', intentFor(orderRef(declined), failure))).expect(
+      200,
+    );
+    await request(app)
+      .post(`/api/orders/${canceledByBuyer.orderId}/cancel`)
+      .set('Authorization', buyer.token)
+      .expect(200);
     // Stripe then reports the cancel the customer made: the order has already moved, so it does not count again.
     await deliver(
       app,
-      stripeEvent('payment_intent.canceled', intentFor(orderRef(canceledByBuyer), { status: 'canceled', amount_received: 0 })),
+      stripeEvent(
+        'payment_intent.canceled',
+        intentFor(orderRef(canceledByBuyer), { status: 'canceled', amount_received: 0 }),
+      ),
     ).expect(200);
     await request(app).post(`/api/orders/${declined.orderId}/cancel`).set('Authorization', buyer.token).expect(200);
     // The expiry job, sharing the app's metrics as server.ts wires it, cancels the order left unpaid.

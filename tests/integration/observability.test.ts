@@ -74,7 +74,8 @@ describe('request ids in logs', () => {
 
     const serviceLines = logs.entries().filter((e) => e.message === 'stripe event');
     expect(serviceLines).toHaveLength(4);
-    for (const line of serviceLines) expect(line.requestId).toBe(`parallel-${events.findIndex((e) => e.id === line.id)}`);
+    for (const line of serviceLines)
+      expect(line.requestId).toBe(`parallel-${events.findIndex((e) => e.id === line.id)}`);
   });
 
   it('when writes and reads take turns, then the log context is held only while a write runs, and every line still has its id', async () => {
@@ -129,7 +130,11 @@ describe('request ids in logs', () => {
 
     await request(app).get(`/api/orders/${id}`).set('Authorization', user.token).expect(404);
     await request(app).get('/api/orders/not-an-id').set('Authorization', user.token).expect(400);
-    await request(app).post(`/api/orders/${id}/pay`).set('Authorization', user.token).send({ paymentMethod: 'pm_card_visa' }).expect(404);
+    await request(app)
+      .post(`/api/orders/${id}/pay`)
+      .set('Authorization', user.token)
+      .send({ paymentMethod: 'pm_card_visa' })
+      .expect(404);
     await request(app).get('/api/orders').set('Authorization', user.token).expect(200);
     await request(app).get(`/somewhere/${id}`).expect(404);
     await request(app).get('/health').expect(200);
@@ -152,9 +157,13 @@ describe('request ids in error bodies', () => {
   /** Every error answer carries the request id: the same as the X-Request-Id header and its access line. */
   function expectTraceable(res: request.Response, entries: LogEntry[], status: number, code: string) {
     expect(res.status).toBe(status);
-    expect(res.body).toEqual(expect.objectContaining({ code, message: expect.any(String), requestId: res.headers['x-request-id'] }));
+    expect(res.body).toEqual(
+      expect.objectContaining({ code, message: expect.any(String), requestId: res.headers['x-request-id'] }),
+    );
     expect(res.body.requestId).toMatch(UUID);
-    expect(accessLines(entries).find((e) => e.requestId === res.body.requestId)).toEqual(expect.objectContaining({ status }));
+    expect(accessLines(entries).find((e) => e.requestId === res.body.requestId)).toEqual(
+      expect.objectContaining({ status }),
+    );
   }
 
   it('when a route is unknown (404), then the body has the request id', async () => {
@@ -270,7 +279,11 @@ describe('log redaction', () => {
       const admin = await adminToken(app);
       const buyer = await registerAndLogin(app, { password });
       secrets.push(password, 'admin-password-1', admin.replace('Bearer ', ''), buyer.token.replace('Bearer ', ''));
-      await request(server).get('/api/profile').set('Authorization', buyer.token).set('Cookie', 'session=cookie-secret-value').expect(200);
+      await request(server)
+        .get('/api/profile')
+        .set('Authorization', buyer.token)
+        .set('Cookie', 'session=cookie-secret-value')
+        .expect(200);
       secrets.push('cookie-secret-value');
 
       // Order with an Idempotency-Key (created, then replayed), paid; the gateway delivers its signed event.
@@ -333,12 +346,23 @@ describe('log redaction', () => {
     const entries = logs.entries();
     // The log is there and detailed (debug: request headers on access lines) ...
     const routes = new Set(accessLines(entries).map((e) => e.route));
-    for (const route of ['/api/registration', '/api/login', '/api/profile', '/api/orders/create', '/api/orders/:id/pay', '/api/orders/webhook'])
+    for (const route of [
+      '/api/registration',
+      '/api/login',
+      '/api/profile',
+      '/api/orders/create',
+      '/api/orders/:id/pay',
+      '/api/orders/webhook',
+    ])
       expect(routes).toContain(route);
     const headers = accessLines(entries).map((e) => e.headers as Record<string, unknown>);
-    expect(headers).toEqual(expect.arrayContaining([expect.objectContaining({ authorization: '[redacted]', cookie: '[redacted]' })]));
+    expect(headers).toEqual(
+      expect.arrayContaining([expect.objectContaining({ authorization: '[redacted]', cookie: '[redacted]' })]),
+    );
     expect(headers).toEqual(expect.arrayContaining([expect.objectContaining({ 'stripe-signature': '[redacted]' })]));
-    expect(entries.map((e) => e.message)).toEqual(expect.arrayContaining(['stripe event', 'Simulated webhook delivered']));
+    expect(entries.map((e) => e.message)).toEqual(
+      expect.arrayContaining(['stripe event', 'Simulated webhook delivered']),
+    );
     // ... and holds none of the secrets that went through it.
     for (const secret of secrets) expect(text).not.toContain(secret);
     expect(text).not.toMatch(/eyJ[\w-]+\.[\w-]+\.[\w-]+/);
@@ -364,7 +388,9 @@ describe('the server process', () => {
     try {
       await fetch(`${server.baseUrl}/api/nowhere`, { headers: { 'x-request-id': 'process-production' } });
       // server.ts wires one set of metrics, process metrics included, into the app.
-      const scrape = await fetch(`${server.baseUrl}/metrics`, { headers: { authorization: 'Bearer process-metrics-token-0123' } });
+      const scrape = await fetch(`${server.baseUrl}/metrics`, {
+        headers: { authorization: 'Bearer process-metrics-token-0123' },
+      });
       expect(scrape.status).toBe(200);
       const text = await scrape.text();
       expect(text).toContain('# TYPE process_cpu_user_seconds_total counter');
@@ -379,7 +405,9 @@ describe('the server process', () => {
       .trim()
       .split('\n')
       .map((line) => JSON.parse(line) as LogEntry);
-    expect(lines.map((l) => l.message)).toEqual(expect.arrayContaining([expect.stringMatching(/^listening on/), 'stopped']));
+    expect(lines.map((l) => l.message)).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^listening on/), 'stopped']),
+    );
     expect(lines).toEqual(
       expect.arrayContaining([
         expect.objectContaining({
@@ -393,7 +421,9 @@ describe('the server process', () => {
       ]),
     );
     for (const line of lines)
-      expect(line).toEqual(expect.objectContaining({ level: expect.any(String), time: expect.any(String), message: expect.any(String) }));
+      expect(line).toEqual(
+        expect.objectContaining({ level: expect.any(String), time: expect.any(String), message: expect.any(String) }),
+      );
   });
 
   it('when development logging (readable where possible) writes to a pipe, then it writes JSON lines with no colour codes', async () => {
@@ -409,7 +439,12 @@ describe('the server process', () => {
         .map((line) => JSON.parse(line) as LogEntry),
     ).toEqual([
       expect.objectContaining({ level: 'info', message: 'plain line', orderId: 'o1' }),
-      expect.objectContaining({ level: 'warn', message: 'line in a request', requestId: 'pipe-check', password: '[redacted]' }),
+      expect.objectContaining({
+        level: 'warn',
+        message: 'line in a request',
+        requestId: 'pipe-check',
+        password: '[redacted]',
+      }),
       expect.objectContaining({ level: 'error', message: 'error line' }),
     ]);
   });

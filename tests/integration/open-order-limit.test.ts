@@ -68,7 +68,13 @@ describe('stock hoarding: a cap on what one account holds in open orders', () =>
 
     expect(tooMany.status).toBe(409);
     expect(tooMany.body.details).toEqual([
-      { message: '8 units in unpaid orders and 3 requested, at most 10', limit: 'openUnits', max: 10, open: 8, requested: 3 },
+      {
+        message: '8 units in unpaid orders and 3 requested, at most 10',
+        limit: 'openUnits',
+        max: 10,
+        open: 8,
+        requested: 3,
+      },
     ]);
     expect(fits.status).toBe(201);
     expect(await stock()).toBe(90);
@@ -79,7 +85,13 @@ describe('stock hoarding: a cap on what one account holds in open orders', () =>
 
     expect(res.status).toBe(409);
     expect(res.body.details).toEqual([
-      { message: '0 units in unpaid orders and 11 requested, at most 10', limit: 'openUnits', max: 10, open: 0, requested: 11 },
+      {
+        message: '0 units in unpaid orders and 11 requested, at most 10',
+        limit: 'openUnits',
+        max: 10,
+        open: 0,
+        requested: 11,
+      },
     ]);
     expect(await stock()).toBe(100);
   });
@@ -95,7 +107,10 @@ describe('stock hoarding: a cap on what one account holds in open orders', () =>
   });
 
   it('when a new account places its first orders all at once within the cap, then every one is created (racing claims retry, never a false 409)', async () => {
-    const roomy = buildTestApp({ env: { ORDER_MAX_OPEN_PER_USER: '20', ORDER_MAX_OPEN_UNITS_PER_USER: '100' }, deps: { payments, clock } });
+    const roomy = buildTestApp({
+      env: { ORDER_MAX_OPEN_PER_USER: '20', ORDER_MAX_OPEN_UNITS_PER_USER: '100' },
+      deps: { payments, clock },
+    });
     const fresh = await registerAndLogin(roomy);
 
     const responses = await Promise.all(
@@ -128,8 +143,12 @@ describe('stock hoarding: a cap on what one account holds in open orders', () =>
     const [toCancel, toPay, toExpire] = created;
 
     await request(app).post(`/api/orders/${toCancel.orderId}/cancel`).set('Authorization', buyer.token).expect(200);
-    await deliver(app, stripeEvent('payment_intent.succeeded', intentFor({ ...toPay.data, id: toPay.orderId }))).expect(200);
-    await deliver(app, stripeEvent('payment_intent.succeeded', intentFor({ ...toPay.data, id: toPay.orderId }))).expect(200);
+    await deliver(app, stripeEvent('payment_intent.succeeded', intentFor({ ...toPay.data, id: toPay.orderId }))).expect(
+      200,
+    );
+    await deliver(app, stripeEvent('payment_intent.succeeded', intentFor({ ...toPay.data, id: toPay.orderId }))).expect(
+      200,
+    );
     now = new Date(now.getTime() + 31 * MINUTE);
     await sweeperFor({ payments, clock, config }).sweepOnce();
     now = new Date('2026-11-27T10:00:00Z');

@@ -52,7 +52,10 @@ describe('the OpenAPI document says what the API accepts', () => {
     ];
 
     for (const sample of samples) {
-      const res = await request(app).get('/api/admin/orders').query({ createdFrom: sample }).set('Authorization', admin);
+      const res = await request(app)
+        .get('/api/admin/orders')
+        .query({ createdFrom: sample })
+        .set('Authorization', admin);
       expect({ sample, documented: fitsDocument(sample) }).toEqual({ sample, documented: res.status === 200 });
     }
   });

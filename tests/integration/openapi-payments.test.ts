@@ -41,21 +41,66 @@ it('when the storefront flows and their refusals run, then every response is one
   check(await request(app).get(`/api/orders/${order.orderId}/payment`).set(as(buyer.token)));
   check(await request(app).get(`/api/orders/${order.orderId}/payment`).set(as(other.token)));
   check(await request(app).get('/api/orders/nope/payment').set(as(buyer.token)));
-  check(await request(app).post(`/api/orders/${order.orderId}/authenticate`).set(as(buyer.token)).send({ outcome: 'complete' }));
-  check(await request(app).post(`/api/orders/${order.orderId}/authenticate`).set(as(buyer.token)).send({ outcome: 'maybe' }));
-  check(await request(app).post(`/api/orders/${order.orderId}/pay`).set(as(buyer.token)).send({ paymentMethod: 'pm_card_authenticationRequired' }));
+  check(
+    await request(app)
+      .post(`/api/orders/${order.orderId}/authenticate`)
+      .set(as(buyer.token))
+      .send({ outcome: 'complete' }),
+  );
+  check(
+    await request(app)
+      .post(`/api/orders/${order.orderId}/authenticate`)
+      .set(as(buyer.token))
+      .send({ outcome: 'maybe' }),
+  );
+  check(
+    await request(app)
+      .post(`/api/orders/${order.orderId}/pay`)
+      .set(as(buyer.token))
+      .send({ paymentMethod: 'pm_card_authenticationRequired' }),
+  );
   check(await request(app).get(`/api/orders/${order.orderId}/payment`).set(as(buyer.token)));
-  check(await request(app).post(`/api/orders/${order.orderId}/pay`).set(as(buyer.token)).send({ paymentMethod: 'pm_1NotTheBuyers' }));
-  check(await request(app).post(`/api/orders/${order.orderId}/authenticate`).set(as(buyer.token)).send({ outcome: 'complete' }));
-  await waitForOrder(app, buyer.token, order.orderId, (o: { status: string; history: unknown[] }) => o.status === 'paid');
+  check(
+    await request(app)
+      .post(`/api/orders/${order.orderId}/pay`)
+      .set(as(buyer.token))
+      .send({ paymentMethod: 'pm_1NotTheBuyers' }),
+  );
+  check(
+    await request(app)
+      .post(`/api/orders/${order.orderId}/authenticate`)
+      .set(as(buyer.token))
+      .send({ outcome: 'complete' }),
+  );
+  await waitForOrder(
+    app,
+    buyer.token,
+    order.orderId,
+    (o: { status: string; history: unknown[] }) => o.status === 'paid',
+  );
   check(await request(app).get(`/api/orders/${order.orderId}/payment`).set(as(buyer.token)));
 
   check(await request(app).get('/api/payment-methods').set(as(buyer.token)));
   const setup = check(await request(app).post('/api/payment-methods/setup-intent').set(as(buyer.token)));
-  check(await request(app).post('/api/payment-methods').set(as(buyer.token)).send({ setupIntentId: setup.body.data.setupIntentId }));
+  check(
+    await request(app)
+      .post('/api/payment-methods')
+      .set(as(buyer.token))
+      .send({ setupIntentId: setup.body.data.setupIntentId }),
+  );
   await shop.gateway.confirmSetupIntent(setup.body.data.setupIntentId as string, 'pm_card_visa');
-  const saved = check(await request(app).post('/api/payment-methods').set(as(buyer.token)).send({ setupIntentId: setup.body.data.setupIntentId }));
-  check(await request(app).post('/api/payment-methods').set(as(other.token)).send({ setupIntentId: setup.body.data.setupIntentId }));
+  const saved = check(
+    await request(app)
+      .post('/api/payment-methods')
+      .set(as(buyer.token))
+      .send({ setupIntentId: setup.body.data.setupIntentId }),
+  );
+  check(
+    await request(app)
+      .post('/api/payment-methods')
+      .set(as(other.token))
+      .send({ setupIntentId: setup.body.data.setupIntentId }),
+  );
   check(await request(app).post('/api/payment-methods').set(as(buyer.token)).send({ setupIntentId: 'nope' }));
   check(await request(app).get('/api/payment-methods').set(as(buyer.token)));
   check(await request(app).delete(`/api/payment-methods/${saved.body.data.id}`).set(as(other.token)));

@@ -5,7 +5,13 @@ import { routeTable } from '../../src/routes';
 import { buildTestApp } from '../helpers/app';
 import { adminToken, createOrder, createProduct, registerAndLogin } from '../helpers/builders';
 import { useTestDatabase } from '../helpers/db';
-import { documentedRoutes, registeredRoutes, responseProblems, schemaValidator, type OpenApiDoc } from '../helpers/openapi';
+import {
+  documentedRoutes,
+  registeredRoutes,
+  responseProblems,
+  schemaValidator,
+  type OpenApiDoc,
+} from '../helpers/openapi';
 import { deliver, intentFor, stripeEvent } from '../helpers/webhooks';
 
 useTestDatabase();
@@ -13,7 +19,9 @@ useTestDatabase();
 const app = buildTestApp({ env: { METRICS_TOKEN: 'openapi-test-metrics-token' } });
 
 /** Served on purpose without an operation of their own (the static files of the /api/docs page): the table says so. */
-const NOT_OPERATIONS = new Set(routeTable.filter((route) => !isDocumented(route)).map((route) => `${route.method.toUpperCase()} ${route.path}`));
+const NOT_OPERATIONS = new Set(
+  routeTable.filter((route) => !isDocumented(route)).map((route) => `${route.method.toUpperCase()} ${route.path}`),
+);
 
 let doc: OpenApiDoc;
 let validator: ReturnType<typeof schemaValidator>;
@@ -44,20 +52,27 @@ describe('GET /api/openapi.json', () => {
     expect({ undocumented: registered.filter((r) => !documented.includes(r)) }).toEqual({ undocumented: [] });
     expect({ notRegistered: documented.filter((r) => !registered.includes(r)) }).toEqual({ notRegistered: [] });
     expect(registered).toEqual(
-      expect.arrayContaining(['POST /api/orders/create', 'GET /api/products/{id}', 'POST /api/orders/webhook', 'GET /health']),
+      expect.arrayContaining([
+        'POST /api/orders/create',
+        'GET /api/products/{id}',
+        'POST /api/orders/webhook',
+        'GET /health',
+      ]),
     );
   });
 
   it('when every example in it is validated against its schema (ajv, JSON Schema 2020-12), then each one conforms', () => {
     const checked: string[] = [];
     const problems: string[] = [];
-    const isSchema = (node: Record<string, unknown>) => ['type', '$ref', 'const', 'enum', 'anyOf', 'oneOf', 'allOf'].some((key) => key in node);
+    const isSchema = (node: Record<string, unknown>) =>
+      ['type', '$ref', 'const', 'enum', 'anyOf', 'oneOf', 'allOf'].some((key) => key in node);
     const walk = (node: unknown, where: string) => {
       if (Array.isArray(node)) return node.forEach((item, i) => walk(item, `${where}/${i}`));
       if (!node || typeof node !== 'object') return;
       const object = node as Record<string, unknown>;
       if ('example' in object) {
-        const schema = object.schema && typeof object.schema === 'object' ? object.schema : isSchema(object) ? object : undefined;
+        const schema =
+          object.schema && typeof object.schema === 'object' ? object.schema : isSchema(object) ? object : undefined;
         if (schema) {
           checked.push(where);
           problems.push(...validator.problems(schema, object.example).map((p) => `${where}: ${p}`));
@@ -73,10 +88,13 @@ describe('GET /api/openapi.json', () => {
       ) {
         for (const [name, named] of Object.entries(object.examples as Record<string, { value?: unknown }>)) {
           checked.push(`${where}/examples/${name}`);
-          problems.push(...validator.problems(object.schema, named.value).map((p) => `${where}/examples/${name}: ${p}`));
+          problems.push(
+            ...validator.problems(object.schema, named.value).map((p) => `${where}/examples/${name}: ${p}`),
+          );
         }
       }
-      for (const [key, value] of Object.entries(object)) if (key !== 'example' && key !== 'examples') walk(value, `${where}/${key}`);
+      for (const [key, value] of Object.entries(object))
+        if (key !== 'example' && key !== 'examples') walk(value, `${where}/${key}`);
     };
 
     walk(doc, '#');
@@ -85,7 +103,9 @@ describe('GET /api/openapi.json', () => {
     // Request and response examples of every operation that has a body, and the schemas' own examples.
     expect(checked.filter((where) => where.includes('/requestBody/')).length).toBeGreaterThanOrEqual(7);
     expect(checked.filter((where) => /\/responses\/20\d\/content\//.test(where)).length).toBeGreaterThanOrEqual(14);
-    expect(checked.filter((where) => /\/responses\/[45]\d\d\/content\/application\/json\/examples\//.test(where)).length).toBeGreaterThan(80);
+    expect(
+      checked.filter((where) => /\/responses\/[45]\d\d\/content\/application\/json\/examples\//.test(where)).length,
+    ).toBeGreaterThan(80);
     expect(checked.length).toBeGreaterThan(120);
   });
 
@@ -96,23 +116,46 @@ describe('GET /api/openapi.json', () => {
     >;
     const codes = (status: string) => create[status]!.content['application/json'].schema.properties.code.enum;
 
-    expect(Object.keys(create).sort()).toEqual(['201', '400', '401', '403', '404', '409', '413', '415', '422', '429', '502', '503']);
+    expect(Object.keys(create).sort()).toEqual([
+      '201',
+      '400',
+      '401',
+      '403',
+      '404',
+      '409',
+      '413',
+      '415',
+      '422',
+      '429',
+      '502',
+      '503',
+    ]);
     expect(codes('409')).toEqual(['OUT_OF_STOCK', 'STOCK_BUSY', 'OPEN_ORDER_LIMIT', 'IDEMPOTENCY_KEY_IN_USE']);
     // The verifiedEmail guard's refusal (REQUIRE_VERIFIED_EMAIL_TO_ORDER=on).
     expect(codes('403')).toEqual(['EMAIL_NOT_VERIFIED']);
-    expect(codes('400')).toEqual(expect.arrayContaining(['VALIDATION_ERROR', 'MALFORMED_JSON', 'MIXED_CURRENCY', 'AMOUNT_OUT_OF_RANGE']));
-    expect(Object.keys(doc.paths['/api/orders/{id}/pay']!.post!.responses)).toEqual(expect.arrayContaining(['402', '403', '409', '502']));
-    expect(Object.keys(doc.paths['/api/products/{id}']!.delete!.responses)).toEqual(expect.arrayContaining(['401', '403', '404']));
+    expect(codes('400')).toEqual(
+      expect.arrayContaining(['VALIDATION_ERROR', 'MALFORMED_JSON', 'MIXED_CURRENCY', 'AMOUNT_OUT_OF_RANGE']),
+    );
+    expect(Object.keys(doc.paths['/api/orders/{id}/pay']!.post!.responses)).toEqual(
+      expect.arrayContaining(['402', '403', '409', '502']),
+    );
+    expect(Object.keys(doc.paths['/api/products/{id}']!.delete!.responses)).toEqual(
+      expect.arrayContaining(['401', '403', '404']),
+    );
   });
 
   it('when its operations are read, then each has a summary, a tag and a described parameter for every path, query and header input', () => {
     const undescribed: string[] = [];
     for (const [path, item] of Object.entries(doc.paths)) {
       for (const [method, operation] of Object.entries(
-        item as Record<string, { summary?: string; tags?: string[]; parameters?: Array<{ name: string; description?: string }> }>,
+        item as Record<
+          string,
+          { summary?: string; tags?: string[]; parameters?: Array<{ name: string; description?: string }> }
+        >,
       )) {
         if (!operation.summary || !operation.tags?.length) undescribed.push(`${method} ${path}`);
-        for (const parameter of operation.parameters ?? []) if (!parameter.description) undescribed.push(`${method} ${path} ${parameter.name}`);
+        for (const parameter of operation.parameters ?? [])
+          if (!parameter.description) undescribed.push(`${method} ${path} ${parameter.name}`);
       }
     }
 
@@ -169,7 +212,11 @@ describe('real responses against the document', () => {
         .post('/api/registration')
         .send({ name: 'Jane Doe', email: `jane.${Date.now()}@example.com`, password: 'password123' }),
     );
-    check(await request(app).post('/api/registration').send({ name: 'Jane Doe', email: buyer.email, password: 'password123' }));
+    check(
+      await request(app)
+        .post('/api/registration')
+        .send({ name: 'Jane Doe', email: buyer.email, password: 'password123' }),
+    );
     check(await request(app).post('/api/registration').send({ name: '', email: 'not-an-email', password: 'short' }));
     check(await request(app).post('/api/registration').set('Content-Type', 'application/json').send('{"name":'));
     check(await request(app).post('/api/registration').set('Content-Type', 'text/plain').send('name=x'));
@@ -242,18 +289,39 @@ describe('real responses against the document', () => {
       .set('Authorization', buyer.token)
       .send({ paymentMethod: 'pm_card_chargeCustomerFail' });
     check(declined);
-    check(await request(app).post(`/api/orders/${order.orderId}/pay`).set('Authorization', admin).send({ paymentMethod: 'pm_card_visa' }));
-    check(await request(app).post(`/api/orders/${order.orderId}/pay`).set('Authorization', buyer.token).send({ paymentMethod: 'pm_card_visa' }));
+    check(
+      await request(app)
+        .post(`/api/orders/${order.orderId}/pay`)
+        .set('Authorization', admin)
+        .send({ paymentMethod: 'pm_card_visa' }),
+    );
+    check(
+      await request(app)
+        .post(`/api/orders/${order.orderId}/pay`)
+        .set('Authorization', buyer.token)
+        .send({ paymentMethod: 'pm_card_visa' }),
+    );
     check(
       await deliver(
         app,
         stripeEvent(
           'payment_intent.succeeded',
-          intentFor({ id: order.orderId, paymentIntentId: order.data.paymentIntentId, amount: order.data.amount, currency: order.data.currency }),
+          intentFor({
+            id: order.orderId,
+            paymentIntentId: order.data.paymentIntentId,
+            amount: order.data.amount,
+            currency: order.data.currency,
+          }),
         ),
       ),
     );
-    check(await request(app).post('/api/orders/webhook').set('Content-Type', 'application/json').set('Stripe-Signature', 't=1,v1=00').send('{}'));
+    check(
+      await request(app)
+        .post('/api/orders/webhook')
+        .set('Content-Type', 'application/json')
+        .set('Stripe-Signature', 't=1,v1=00')
+        .send('{}'),
+    );
     check(await request(app).post(`/api/orders/${order.orderId}/cancel`).set('Authorization', buyer.token));
     const second = await createOrder(app, buyer.token, [{ productId: product.id, quantity: 1 }]);
     check(await request(app).post(`/api/orders/${second.orderId}/cancel`).set('Authorization', buyer.token));
@@ -262,7 +330,12 @@ describe('real responses against the document', () => {
 
     expect(declined.status).toBe(402);
     expect(declined.body.details).toEqual([
-      { message: expect.any(String), declineCode: 'generic_decline', orderId: order.orderId, paymentIntentId: order.data.paymentIntentId },
+      {
+        message: expect.any(String),
+        declineCode: 'generic_decline',
+        orderId: order.orderId,
+        paymentIntentId: order.data.paymentIntentId,
+      },
     ]);
     expect(problems).toEqual([]);
   });
@@ -280,7 +353,11 @@ describe('methods a documented path does not take', () => {
 
     expect(res.status).toBe(405);
     expect(res.headers.allow).toBe(allow);
-    expect(res.body).toEqual({ message: expect.stringContaining(method), code: 'METHOD_NOT_ALLOWED', requestId: expect.any(String) });
+    expect(res.body).toEqual({
+      message: expect.stringContaining(method),
+      code: 'METHOD_NOT_ALLOWED',
+      requestId: expect.any(String),
+    });
   });
 
   it('when OPTIONS is sent without CORS preflight headers, then 204 with the Allow header and no route runs', async () => {

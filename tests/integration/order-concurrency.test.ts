@@ -39,7 +39,9 @@ describe('stock under concurrency', () => {
     const product = await createProduct(app, admin, { stock: 10 });
     const quantities = [3, 4, 2, 5, 1, 3, 2, 4, 1, 2, 3, 1];
 
-    const responses = await Promise.all(quantities.map((quantity, i) => order(buyers[i]!, [{ productId: product.id, quantity }])));
+    const responses = await Promise.all(
+      quantities.map((quantity, i) => order(buyers[i]!, [{ productId: product.id, quantity }])),
+    );
 
     const sold = responses.reduce((sum, r, i) => sum + (r.status === 201 ? quantities[i]! : 0), 0);
     expect(responses.every((r) => r.status === 201 || r.status === 409)).toBe(true);
@@ -88,11 +90,15 @@ describe('stock under concurrency', () => {
 
   it('when orders are canceled while others race for the freed units, then the books still balance', async () => {
     const product = await createProduct(app, admin, { stock: 4 });
-    const first = await Promise.all(buyers.slice(0, 4).map((token) => order(token, [{ productId: product.id, quantity: 1 }])));
+    const first = await Promise.all(
+      buyers.slice(0, 4).map((token) => order(token, [{ productId: product.id, quantity: 1 }])),
+    );
     expect(first.map((r) => r.status)).toEqual([201, 201, 201, 201]);
 
     await Promise.all([
-      ...first.slice(0, 2).map((r, i) => request(app).post(`/api/orders/${r.body.orderId}/cancel`).set('Authorization', buyers[i]!)),
+      ...first
+        .slice(0, 2)
+        .map((r, i) => request(app).post(`/api/orders/${r.body.orderId}/cancel`).set('Authorization', buyers[i]!)),
       ...buyers.slice(4).map((token) => order(token, [{ productId: product.id, quantity: 1 }])),
     ]);
 

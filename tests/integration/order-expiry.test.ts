@@ -54,7 +54,12 @@ describe('the expiry job', () => {
     expect(await stock()).toBe(10);
     // The intent is canceled too: paying now fails at the gateway as well as in the order.
     expect(
-      (await request(app).post(`/api/orders/${order.orderId}/pay`).set('Authorization', buyer.token).send({ paymentMethod: 'pm_card_visa' })).status,
+      (
+        await request(app)
+          .post(`/api/orders/${order.orderId}/pay`)
+          .set('Authorization', buyer.token)
+          .send({ paymentMethod: 'pm_card_visa' })
+      ).status,
     ).toBe(409);
   });
 
@@ -68,7 +73,10 @@ describe('the expiry job', () => {
         intentFor({ ...failing.data, id: failing.orderId }, { status: 'requires_payment_method', amount_received: 0 }),
       ),
     ).expect(200);
-    await deliver(app, stripeEvent('payment_intent.succeeded', intentFor({ ...paying.data, id: paying.orderId }))).expect(200);
+    await deliver(
+      app,
+      stripeEvent('payment_intent.succeeded', intentFor({ ...paying.data, id: paying.orderId })),
+    ).expect(200);
     now = new Date(now.getTime() + 31 * MINUTE);
 
     await sweeperOn().sweepOnce();
@@ -80,16 +88,24 @@ describe('the expiry job', () => {
 
   it('when the intent succeeded but its webhook has not arrived yet, then the job applies the payment and the late webhook changes nothing', async () => {
     const order = await createOrder(app, buyer.token, [{ productId, quantity: 2 }]);
-    await request(app).post(`/api/orders/${order.orderId}/pay`).set('Authorization', buyer.token).send({ paymentMethod: 'pm_card_visa' }).expect(200);
+    await request(app)
+      .post(`/api/orders/${order.orderId}/pay`)
+      .set('Authorization', buyer.token)
+      .send({ paymentMethod: 'pm_card_visa' })
+      .expect(200);
     now = new Date(now.getTime() + 31 * MINUTE);
 
     const result = await sweeperOn().sweepOnce();
-    await deliver(app, stripeEvent('payment_intent.succeeded', intentFor({ ...order.data, id: order.orderId }))).expect(200);
+    await deliver(app, stripeEvent('payment_intent.succeeded', intentFor({ ...order.data, id: order.orderId }))).expect(
+      200,
+    );
 
     expect(result).toMatchObject({ expired: 0, reconciled: 1 });
     const paid = await getOrder(app, buyer.token, order.orderId);
     expect(paid.status).toBe('paid');
-    expect(paid.history.filter((h) => h.status === 'paid')).toEqual([expect.objectContaining({ reason: 'reconciled' })]);
+    expect(paid.history.filter((h) => h.status === 'paid')).toEqual([
+      expect.objectContaining({ reason: 'reconciled' }),
+    ]);
     expect(await stock()).toBe(8);
   });
 
@@ -121,7 +137,13 @@ describe('the expiry job', () => {
       expiresAt: new Date(now.getTime() + 30 * MINUTE),
       history: [{ status: 'pending', at: now, reason: 'order_created' }],
     });
-    await IdempotencyKeyModel.create({ userId: user.id, key: 'k', requestHash: 'h', orderId, expiresAt: new Date(now.getTime() + 24 * 60 * MINUTE) });
+    await IdempotencyKeyModel.create({
+      userId: user.id,
+      key: 'k',
+      requestHash: 'h',
+      orderId,
+      expiresAt: new Date(now.getTime() + 24 * 60 * MINUTE),
+    });
     await ProductModel.updateOne({ _id: productId }, { $inc: { stock: -4 }, $push: { reservedFor: orderId } });
     expect((await request(app).get('/api/orders').set('Authorization', user.token)).body.data).toEqual([]);
 
@@ -177,14 +199,21 @@ describe('the expiry job', () => {
     const order = await createOrder(app, buyer.token, [{ productId, quantity: 1 }]);
     now = new Date(now.getTime() + 31 * MINUTE);
 
-    const res = await request(app).post(`/api/orders/${order.orderId}/pay`).set('Authorization', buyer.token).send({ paymentMethod: 'pm_card_visa' });
+    const res = await request(app)
+      .post(`/api/orders/${order.orderId}/pay`)
+      .set('Authorization', buyer.token)
+      .send({ paymentMethod: 'pm_card_visa' });
 
     expect(res.status).toBe(409);
     expect(res.body.code).toBe('ORDER_EXPIRED');
   });
 
   it('when started, then it sweeps on its interval and stops cleanly', async () => {
-    const fast = sweeperFor({ payments, clock, config: { ...config, orders: { ...config.orders, sweepIntervalMs: 20 } } });
+    const fast = sweeperFor({
+      payments,
+      clock,
+      config: { ...config, orders: { ...config.orders, sweepIntervalMs: 20 } },
+    });
     const order = await createOrder(app, buyer.token, [{ productId, quantity: 5 }]);
     now = new Date(now.getTime() + 31 * MINUTE);
 

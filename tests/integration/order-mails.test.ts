@@ -37,7 +37,8 @@ async function buyerWithOrder(on = shop, quantity = 2) {
 async function mailsTo(email: string, subject: RegExp, count: number) {
   const matching = () => received().filter((mail) => mail.to === email && subject.test(mail.subject));
   for (let waited = 0; matching().length < count; waited += 50) {
-    if (waited > 10_000) throw new Error(`expected ${count} mails to ${email} matching ${subject}, got ${matching().length}`);
+    if (waited > 10_000)
+      throw new Error(`expected ${count} mails to ${email} matching ${subject}, got ${matching().length}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   await new Promise((resolve) => setTimeout(resolve, 1500)); // more worker passes: nothing may come twice
@@ -77,7 +78,9 @@ describe('the canceled and expired mails', () => {
     const { buyer, order } = await buyerWithOrder();
 
     await request(shop.app).post(`/api/orders/${order.id}/cancel`).set('Authorization', buyer.token).expect(200);
-    await deliver(shop.app, stripeEvent('payment_intent.canceled', intentFor(order, { status: 'canceled' }))).expect(200);
+    await deliver(shop.app, stripeEvent('payment_intent.canceled', intentFor(order, { status: 'canceled' }))).expect(
+      200,
+    );
 
     const mails = await mailsTo(buyer.email, /^Test Shop: order /, 1);
     expect(mails.map((mail) => mail.subject)).toEqual([`Test Shop: order ${order.id} canceled`]);
@@ -125,10 +128,19 @@ describe('the paid mail with manual capture (PAYMENT_CAPTURE=manual)', () => {
   it('when the payment is only authorized, then no paid mail; when an admin captures part of it, then one paid mail saying what was charged', async () => {
     const { admin, buyer, order } = await buyerWithOrder(manualShop);
     const app = manualShop.app;
-    await request(app).post(`/api/orders/${order.id}/pay`).set('Authorization', buyer.token).send({ paymentMethod: 'pm_card_visa' }).expect(200);
+    await request(app)
+      .post(`/api/orders/${order.id}/pay`)
+      .set('Authorization', buyer.token)
+      .send({ paymentMethod: 'pm_card_visa' })
+      .expect(200);
     const authorized = stripeEvent(
       'payment_intent.amount_capturable_updated',
-      intentFor(order, { status: 'requires_capture', amount_received: 0, amount_capturable: 5000, capture_method: 'manual' }),
+      intentFor(order, {
+        status: 'requires_capture',
+        amount_received: 0,
+        amount_capturable: 5000,
+        capture_method: 'manual',
+      }),
     );
     await deliver(app, authorized).expect(200);
     await deliver(app, authorized).expect(200);
@@ -136,9 +148,16 @@ describe('the paid mail with manual capture (PAYMENT_CAPTURE=manual)', () => {
     await new Promise((resolve) => setTimeout(resolve, 1500));
     expect(await MailModel.findById(`order-paid:${order.id}`).lean()).toBeNull();
 
-    await request(app).post(`/api/orders/${order.id}/capture`).set('Authorization', admin).send({ amount: 30 }).expect(200);
+    await request(app)
+      .post(`/api/orders/${order.id}/capture`)
+      .set('Authorization', admin)
+      .send({ amount: 30 })
+      .expect(200);
     // Stripe's own success event for the capture, which may arrive on any instance, afterwards.
-    await deliver(app, stripeEvent('payment_intent.succeeded', intentFor(order, { amount_received: 3000, capture_method: 'manual' }))).expect(200);
+    await deliver(
+      app,
+      stripeEvent('payment_intent.succeeded', intentFor(order, { amount_received: 3000, capture_method: 'manual' })),
+    ).expect(200);
 
     const mails = await mailsTo(buyer.email, /is paid/, 1);
     expect(mails).toHaveLength(1);

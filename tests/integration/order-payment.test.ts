@@ -31,7 +31,8 @@ const pay = (orderId: string, paymentMethod: string, token = buyer.token) =>
   request(shop.app).post(`/api/orders/${orderId}/pay`).set('Authorization', token).send({ paymentMethod });
 const authenticate = (orderId: string, outcome: unknown, token = buyer.token) =>
   request(shop.app).post(`/api/orders/${orderId}/authenticate`).set('Authorization', token).send({ outcome });
-const paymentOf = (orderId: string, token = buyer.token) => request(shop.app).get(`/api/orders/${orderId}/payment`).set('Authorization', token);
+const paymentOf = (orderId: string, token = buyer.token) =>
+  request(shop.app).get(`/api/orders/${orderId}/payment`).set('Authorization', token);
 
 type Order = {
   status: string;
@@ -126,7 +127,9 @@ describe('POST /api/orders/:id/pay with a card that needs 3-D Secure', () => {
       code: 'VALIDATION_ERROR',
       details: [{ path: 'outcome', message: 'Must be complete or fail' }],
     });
-    expect((await request(shop.app).post(`/api/orders/${order.orderId}/authenticate`).send({ outcome: 'complete' })).status).toBe(401);
+    expect(
+      (await request(shop.app).post(`/api/orders/${order.orderId}/authenticate`).send({ outcome: 'complete' })).status,
+    ).toBe(401);
     expect((await paymentOf(order.orderId).expect(200)).body.data.paymentStatus).toBe('requires_action');
   });
 });
@@ -184,7 +187,10 @@ describe('GET /api/orders/:id/payment', () => {
     await pay(paid.orderId, 'pm_card_visa').expect(200);
     await waitForOrder<Order>(shop.app, buyer.token, paid.orderId, (o) => o.status === 'paid');
     const canceled = await placeOrder();
-    await request(shop.app).post(`/api/orders/${canceled.orderId}/cancel`).set('Authorization', buyer.token).expect(200);
+    await request(shop.app)
+      .post(`/api/orders/${canceled.orderId}/cancel`)
+      .set('Authorization', buyer.token)
+      .expect(200);
 
     expect((await paymentOf(paid.orderId).expect(409)).body.code).toBe('ORDER_NOT_PAYABLE');
     expect((await paymentOf(canceled.orderId).expect(409)).body.code).toBe('ORDER_NOT_PAYABLE');
@@ -200,7 +206,10 @@ describe('GET /api/orders/:id/payment', () => {
 
     const list = await request(shop.app).get('/api/admin/orders').set('Authorization', admin).expect(200);
     const mine = await request(shop.app).get('/api/orders').set('Authorization', buyer.token).expect(200);
-    const one = await request(shop.app).get(`/api/orders/${order.orderId}`).set('Authorization', buyer.token).expect(200);
+    const one = await request(shop.app)
+      .get(`/api/orders/${order.orderId}`)
+      .set('Authorization', buyer.token)
+      .expect(200);
 
     for (const body of [list.body, mine.body, one.body]) expect(JSON.stringify(body)).not.toContain(order.clientSecret);
   });
@@ -220,7 +229,10 @@ describe('the order payment routes and the clock', () => {
       .expect(200);
     now = new Date(now.getTime() + 31 * 60_000);
 
-    const read = await request(app).get(`/api/orders/${order.orderId}/payment`).set('Authorization', owner.token).expect(409);
+    const read = await request(app)
+      .get(`/api/orders/${order.orderId}/payment`)
+      .set('Authorization', owner.token)
+      .expect(409);
     const answer = await request(app)
       .post(`/api/orders/${order.orderId}/authenticate`)
       .set('Authorization', owner.token)
@@ -233,7 +245,10 @@ describe('the order payment routes and the clock', () => {
   it('when the gateway cannot answer a challenge itself (Stripe), then /authenticate is not served: 404', async () => {
     const app = buildTestApp({ deps: { payments: gatewayWithoutAuthentication() } });
 
-    const res = await request(app).post('/api/orders/507f1f77bcf86cd799439011/authenticate').send({ outcome: 'complete' }).expect(404);
+    const res = await request(app)
+      .post('/api/orders/507f1f77bcf86cd799439011/authenticate')
+      .send({ outcome: 'complete' })
+      .expect(404);
 
     expect(res.body.code).toBe('ROUTE_NOT_FOUND');
   });

@@ -21,7 +21,9 @@ const order = (on: typeof app, token: string, items: Array<{ productId: string; 
 const product = async (id: string) => (await ProductModel.findById(id).lean())!;
 
 /** The real Stripe adapter against a server that accepts connections and never answers: creations hang, then fail with 502. */
-async function hangingGateway(timeoutMs: number): Promise<{ server: TestServer; payments: ReturnType<typeof createStripeGateway> }> {
+async function hangingGateway(
+  timeoutMs: number,
+): Promise<{ server: TestServer; payments: ReturnType<typeof createStripeGateway> }> {
   const server = await startHttpServer(() => undefined);
   const { port } = new URL(server.url);
   const payments = createStripeGateway(
@@ -67,7 +69,8 @@ describe('multi-line orders under concurrency', () => {
     // A refusal means there truly was not enough: the figures it reports show it.
     for (const res of refused) {
       expect(res.body.code).toBe('OUT_OF_STOCK');
-      for (const line of res.body.details as Array<{ requested: number; available: number }>) expect(line.available).toBeLessThan(line.requested);
+      for (const line of res.body.details as Array<{ requested: number; available: number }>)
+        expect(line.available).toBeLessThan(line.requested);
     }
     expect([(await product(a.id)).stock, (await product(b.id)).stock]).toEqual([0, 0]);
     expect((await product(a.id)).reservedFor).toHaveLength(3);

@@ -19,7 +19,8 @@ beforeEach(async () => {
 });
 
 const stockOf = async (id: string) => (await ProductModel.findById(id).lean())!.stock;
-const post = (path: string, token: string, body?: object) => request(app).post(path).set('Authorization', token).send(body);
+const post = (path: string, token: string, body?: object) =>
+  request(app).post(path).set('Authorization', token).send(body);
 
 describe('POST /api/orders/create', () => {
   it('when the assignment example is sent, then it answers 201 with orderId and a Stripe-format client secret', async () => {
@@ -43,7 +44,11 @@ describe('POST /api/orders/create', () => {
       history: [{ status: 'pending', reason: 'order_created' }],
     });
     expect(await stockOf(product.id)).toBe(98);
-    expect(await OrderModel.findById(res.body.orderId).lean()).toMatchObject({ amountMinor: 5198, stock: 'held', userId: expect.anything() });
+    expect(await OrderModel.findById(res.body.orderId).lean()).toMatchObject({
+      amountMinor: 5198,
+      stock: 'held',
+      userId: expect.anything(),
+    });
   });
 
   it('when the body carries prices, totals or a status, then they are ignored: prices come from the database', async () => {
@@ -203,7 +208,9 @@ describe('POST /api/orders/create', () => {
     expect(res.body).toEqual({
       message: 'Not enough stock for this order',
       code: 'OUT_OF_STOCK',
-      details: [{ message: `Product ${scarce.id}: 2 requested, 1 available`, productId: scarce.id, requested: 2, available: 1 }],
+      details: [
+        { message: `Product ${scarce.id}: 2 requested, 1 available`, productId: scarce.id, requested: 2, available: 1 },
+      ],
       requestId: expect.any(String),
     });
     expect([await stockOf(plenty.id), await stockOf(scarce.id)]).toEqual([10, 1]);
@@ -269,7 +276,9 @@ describe('POST /api/orders/create', () => {
       await post('/api/orders/create', buyer.token, { items: [{ productId: product.id, quantity: 1 }] })
         .set('Idempotency-Key', 'k1')
         .expect(201);
-      const res = await post('/api/orders/create', buyer.token, { items: [{ productId: product.id, quantity: 2 }] }).set('Idempotency-Key', 'k1');
+      const res = await post('/api/orders/create', buyer.token, {
+        items: [{ productId: product.id, quantity: 2 }],
+      }).set('Idempotency-Key', 'k1');
 
       expect(res.status).toBe(422);
       expect(res.body.code).toBe('IDEMPOTENCY_KEY_REUSED');
@@ -293,7 +302,11 @@ describe('POST /api/orders/create', () => {
       const body = { items: [{ productId: product.id, quantity: 2 }] };
 
       await post('/api/orders/create', buyer.token, body).set('Idempotency-Key', 'retry-me').expect(409);
-      await request(app).patch(`/api/products/${product.id}`).set('Authorization', admin).send({ stock: 5 }).expect(200);
+      await request(app)
+        .patch(`/api/products/${product.id}`)
+        .set('Authorization', admin)
+        .send({ stock: 5 })
+        .expect(200);
       const retried = await post('/api/orders/create', buyer.token, body).set('Idempotency-Key', 'retry-me');
 
       expect(retried.status).toBe(201);
@@ -322,7 +335,9 @@ describe('POST /api/orders/create', () => {
     ])('when the header is %s, then 400', async (_label, key) => {
       const product = await createProduct(app, admin);
 
-      const res = await post('/api/orders/create', buyer.token, { items: [{ productId: product.id, quantity: 1 }] }).set('Idempotency-Key', key);
+      const res = await post('/api/orders/create', buyer.token, {
+        items: [{ productId: product.id, quantity: 1 }],
+      }).set('Idempotency-Key', key);
 
       expect(res.status).toBe(400);
       expect(await OrderModel.countDocuments()).toBe(0);
@@ -335,19 +350,27 @@ describe('GET /api/orders and /api/orders/:id', () => {
     const product = await createProduct(app, admin, { stock: 100 });
     const other = await registerAndLogin(app);
     const mine: string[] = [];
-    for (let i = 0; i < 5; i += 1) mine.push((await createOrder(app, buyer.token, [{ productId: product.id, quantity: 1 }])).orderId);
+    for (let i = 0; i < 5; i += 1)
+      mine.push((await createOrder(app, buyer.token, [{ productId: product.id, quantity: 1 }])).orderId);
     await createOrder(app, other.token, [{ productId: product.id, quantity: 1 }]);
 
     const first = await request(app).get('/api/orders?limit=2').set('Authorization', buyer.token).expect(200);
     const seen = [...first.body.data];
     let cursor = first.body.pagination.nextCursor;
     while (cursor) {
-      const page = await request(app).get('/api/orders').query({ limit: 2, cursor }).set('Authorization', buyer.token).expect(200);
+      const page = await request(app)
+        .get('/api/orders')
+        .query({ limit: 2, cursor })
+        .set('Authorization', buyer.token)
+        .expect(200);
       seen.push(...page.body.data);
       cursor = page.body.pagination.nextCursor;
     }
 
-    expect(first.body).toMatchObject({ message: 'Order list', pagination: { limit: 2, nextCursor: expect.any(String) } });
+    expect(first.body).toMatchObject({
+      message: 'Order list',
+      pagination: { limit: 2, nextCursor: expect.any(String) },
+    });
     expect(seen.map((o: { id: string }) => o.id)).toEqual([...mine].reverse());
     expect(Object.keys(seen[0]).sort()).toEqual(
       [
@@ -388,7 +411,11 @@ describe('GET /api/orders and /api/orders/:id', () => {
     const asAdmin = await request(app).get(`/api/orders/${order.orderId}`).set('Authorization', admin);
 
     expect(asStranger.status).toBe(404);
-    expect(asStranger.body).toEqual({ message: 'Order not found', code: 'ORDER_NOT_FOUND', requestId: expect.any(String) });
+    expect(asStranger.body).toEqual({
+      message: 'Order not found',
+      code: 'ORDER_NOT_FOUND',
+      requestId: expect.any(String),
+    });
     expect(asAdmin.status).toBe(200);
     expect(asAdmin.body).toMatchObject({ message: 'Order details', data: { id: order.orderId } });
   });
@@ -400,9 +427,12 @@ describe('GET /api/orders and /api/orders/:id', () => {
     expect((await request(app).get(`/api/orders/${id}`).set('Authorization', buyer.token)).status).toBe(status);
   });
 
-  it.each([['status=shipped'], ['limit=500'], ['userId=507f1f77bcf86cd799439011']])('when the list query has %s, then 400', async (query) => {
-    expect((await request(app).get(`/api/orders?${query}`).set('Authorization', buyer.token)).status).toBe(400);
-  });
+  it.each([['status=shipped'], ['limit=500'], ['userId=507f1f77bcf86cd799439011']])(
+    'when the list query has %s, then 400',
+    async (query) => {
+      expect((await request(app).get(`/api/orders?${query}`).set('Authorization', buyer.token)).status).toBe(400);
+    },
+  );
 });
 
 describe('POST /api/orders/:id/pay', () => {
@@ -434,7 +464,9 @@ describe('POST /api/orders/:id/pay', () => {
     expect(res.body).toEqual({
       code: 'CARD_DECLINED',
       message: expect.any(String),
-      details: [{ message: res.body.message, declineCode, orderId: order.orderId, paymentIntentId: order.data.paymentIntentId }],
+      details: [
+        { message: res.body.message, declineCode, orderId: order.orderId, paymentIntentId: order.data.paymentIntentId },
+      ],
       requestId: expect.any(String),
     });
   });
@@ -443,8 +475,12 @@ describe('POST /api/orders/:id/pay', () => {
     const product = await createProduct(app, admin);
     const order = await createOrder(app, buyer.token, [{ productId: product.id, quantity: 1 }]);
 
-    expect((await post(`/api/orders/${order.orderId}/pay`, buyer.token, { paymentMethod: 'card_4242' })).status).toBe(400);
-    expect((await post(`/api/orders/${order.orderId}/pay`, buyer.token, { paymentMethod: { $ne: 1 } })).status).toBe(400);
+    expect((await post(`/api/orders/${order.orderId}/pay`, buyer.token, { paymentMethod: 'card_4242' })).status).toBe(
+      400,
+    );
+    expect((await post(`/api/orders/${order.orderId}/pay`, buyer.token, { paymentMethod: { $ne: 1 } })).status).toBe(
+      400,
+    );
   });
 
   it('when someone other than the owner pays, then 404 (stranger) or 403 (admin)', async () => {
@@ -452,7 +488,9 @@ describe('POST /api/orders/:id/pay', () => {
     const order = await createOrder(app, buyer.token, [{ productId: product.id, quantity: 1 }]);
     const stranger = await registerAndLogin(app);
 
-    expect((await post(`/api/orders/${order.orderId}/pay`, stranger.token, { paymentMethod: 'pm_card_visa' })).status).toBe(404);
+    expect(
+      (await post(`/api/orders/${order.orderId}/pay`, stranger.token, { paymentMethod: 'pm_card_visa' })).status,
+    ).toBe(404);
     expect((await post(`/api/orders/${order.orderId}/pay`, admin, { paymentMethod: 'pm_card_visa' })).status).toBe(403);
   });
 
@@ -488,12 +526,17 @@ describe('POST /api/orders/:id/cancel', () => {
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({
       message: 'Order canceled',
-      data: { status: 'canceled', history: [{ status: 'pending' }, { status: 'canceled', reason: 'canceled_by_customer' }] },
+      data: {
+        status: 'canceled',
+        history: [{ status: 'pending' }, { status: 'canceled', reason: 'canceled_by_customer' }],
+      },
     });
     expect(again.status).toBe(409);
     expect(again.body.code).toBe('ORDER_NOT_CANCELABLE');
     expect(await stockOf(product.id)).toBe(10);
-    expect((await post(`/api/orders/${order.orderId}/pay`, buyer.token, { paymentMethod: 'pm_card_visa' })).status).toBe(409);
+    expect(
+      (await post(`/api/orders/${order.orderId}/pay`, buyer.token, { paymentMethod: 'pm_card_visa' })).status,
+    ).toBe(409);
   });
 
   it('when the intent already succeeded, then 409 and the stock stays with the order', async () => {
@@ -513,7 +556,9 @@ describe('POST /api/orders/:id/cancel', () => {
     const product = await createProduct(app, admin, { stock: 10 });
     const order = await createOrder(app, buyer.token, [{ productId: product.id, quantity: 3 }]);
 
-    const responses = await Promise.all(Array.from({ length: 10 }, () => post(`/api/orders/${order.orderId}/cancel`, buyer.token)));
+    const responses = await Promise.all(
+      Array.from({ length: 10 }, () => post(`/api/orders/${order.orderId}/cancel`, buyer.token)),
+    );
 
     expect(responses.filter((r) => r.status === 200)).toHaveLength(1);
     expect(responses.every((r) => r.status === 200 || r.status === 409)).toBe(true);

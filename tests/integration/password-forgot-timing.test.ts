@@ -40,7 +40,9 @@ afterAll(async () => {
  * after whatever the mail worker does once the answer is written (it sends the known addresses' mails here).
  */
 async function timedForgot(emails: string[]): Promise<{ ms: number; status: number; body: string }[]> {
-  const client = spawn(process.execPath, [path.join(__dirname, '../helpers/timed-requests.cjs')], { stdio: ['pipe', 'pipe', 'pipe'] });
+  const client = spawn(process.execPath, [path.join(__dirname, '../helpers/timed-requests.cjs')], {
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
   let out = '';
   let err = '';
   client.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
@@ -55,7 +57,9 @@ const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length 
 
 /** Mann-Whitney U as a z score: how far apart the two samples' ranks are, in standard deviations (ties averaged). */
 function mannWhitneyZ(a: number[], b: number[]): number {
-  const all = [...a.map((value) => ({ value, group: 0 })), ...b.map((value) => ({ value, group: 1 }))].sort((x, y) => x.value - y.value);
+  const all = [...a.map((value) => ({ value, group: 0 })), ...b.map((value) => ({ value, group: 1 }))].sort(
+    (x, y) => x.value - y.value,
+  );
   const ranks = new Array<number>(all.length);
   for (let i = 0; i < all.length;) {
     let j = i;
@@ -81,7 +85,9 @@ describe('POST /api/password/forgot timing', () => {
     // As many addresses without an account, asked for in the same pattern: the per-address rate-limit counter then
     // exists for both alike (a first request for an address inserts its counter, a later one increments it).
     const unknown = known.map(() => `nobody.${randomBytes(5).toString('hex')}@example.com`);
-    const warmUp = Array.from({ length: 2 * known.length }, (_, i) => (i % 2 ? known[i % known.length]! : unknown[i % unknown.length]!));
+    const warmUp = Array.from({ length: 2 * known.length }, (_, i) =>
+      i % 2 ? known[i % known.length]! : unknown[i % unknown.length]!,
+    );
     const order = Array.from({ length: 2 * PAIRS }, (_, i) => i % 2 === 0).sort(() => Math.random() - 0.5);
     const asked = order.map((isKnown, i) => (isKnown ? known[i % known.length]! : unknown[i % unknown.length]!));
     const answers = (await timedForgot([...warmUp, ...asked])).slice(warmUp.length);
@@ -96,9 +102,18 @@ describe('POST /api/password/forgot timing', () => {
 
     const stats = (sample: number[]) => {
       const sorted = [...sample].sort((a, b) => a - b);
-      return { median: quantile(sorted, 0.5), p90: quantile(sorted, 0.9), mean: sample.reduce((a, b) => a + b, 0) / sample.length };
+      return {
+        median: quantile(sorted, 0.5),
+        p90: quantile(sorted, 0.9),
+        mean: sample.reduce((a, b) => a + b, 0) / sample.length,
+      };
     };
-    const report = { known: stats(times.known), unknown: stats(times.unknown), mannWhitneyZ: mannWhitneyZ(times.known, times.unknown), pairs: PAIRS };
+    const report = {
+      known: stats(times.known),
+      unknown: stats(times.unknown),
+      mannWhitneyZ: mannWhitneyZ(times.known, times.unknown),
+      pairs: PAIRS,
+    };
     if (process.env.REPORT_TIMING) console.log(JSON.stringify(report, null, 2));
 
     expect(bodies.size).toBe(1);
@@ -106,7 +121,12 @@ describe('POST /api/password/forgot timing', () => {
     const tolerance = Math.max(1, 0.2 * report.unknown.median);
     const close = Math.abs(report.known.median - report.unknown.median) <= tolerance;
     // The figures are shown when it fails.
-    expect({ mediansWithinTolerance: close, rankShiftSmall: Math.abs(report.mannWhitneyZ) < 4, tolerance, report }).toEqual({
+    expect({
+      mediansWithinTolerance: close,
+      rankShiftSmall: Math.abs(report.mannWhitneyZ) < 4,
+      tolerance,
+      report,
+    }).toEqual({
       mediansWithinTolerance: true,
       rankShiftSmall: true,
       tolerance,

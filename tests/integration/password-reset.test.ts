@@ -29,7 +29,8 @@ async function register(overrides: Parameters<typeof buildUser>[0] = {}) {
   return { ...user, id: res.body.data.id as string };
 }
 
-const login = (user: { email: string; password: string }) => request(app).post('/api/login').send({ email: user.email, password: user.password });
+const login = (user: { email: string; password: string }) =>
+  request(app).post('/api/login').send({ email: user.email, password: user.password });
 const forgot = (email: string) => request(app).post('/api/password/forgot').send({ email });
 const reset = (token: string, password: string) => request(app).post('/api/password/reset').send({ token, password });
 
@@ -110,18 +111,24 @@ describe('POST /api/password/forgot', () => {
     expect(row).toMatchObject({ status: 'skipped', skippedReason: 'account_disabled' });
   });
 
-  it.each([['not-an-email'], [''], [{ $ne: null }]])('when the email is %j, then it answers 400 and records nothing', async (email) => {
-    const res = await request(app).post('/api/password/forgot').send({ email });
+  it.each([['not-an-email'], [''], [{ $ne: null }]])(
+    'when the email is %j, then it answers 400 and records nothing',
+    async (email) => {
+      const res = await request(app).post('/api/password/forgot').send({ email });
 
-    expect(res.status).toBe(400);
-    expect(await MailModel.countDocuments({ template: 'password-reset' })).toBe(0);
-  });
+      expect(res.status).toBe(400);
+      expect(await MailModel.countDocuments({ template: 'password-reset' })).toBe(0);
+    },
+  );
 });
 
 describe('POST /api/password/reset', () => {
   it('when the token is live, then the password is set, every session ends, and the token works once', async () => {
     const user = await register();
-    const sessions = [(await login(user).expect(200)).body.token as string, (await login(user).expect(200)).body.token as string];
+    const sessions = [
+      (await login(user).expect(200)).body.token as string,
+      (await login(user).expect(200)).body.token as string,
+    ];
     await forgot(user.email).expect(202);
     const token = tokenFromMail(await resetMailTo(user.email));
 
@@ -202,15 +209,24 @@ describe('POST /api/password/reset', () => {
 describe('password-reset limits (MongoDB counters)', () => {
   // Mail is recorded, not sent: this app has no worker of its own (the file's worker sends what it finds).
   const limited = buildTestApp({
-    env: { PASSWORD_FORGOT_ACCOUNT_RATE_LIMIT_MAX: '2', PASSWORD_FORGOT_ADDRESS_RATE_LIMIT_MAX: '3', TRUST_PROXY: 'true' },
+    env: {
+      PASSWORD_FORGOT_ACCOUNT_RATE_LIMIT_MAX: '2',
+      PASSWORD_FORGOT_ADDRESS_RATE_LIMIT_MAX: '3',
+      TRUST_PROXY: 'true',
+    },
   });
-  const ask = (email: string, ip: string) => request(limited).post('/api/password/forgot').set('X-Forwarded-For', ip).send({ email });
+  const ask = (email: string, ip: string) =>
+    request(limited).post('/api/password/forgot').set('X-Forwarded-For', ip).send({ email });
 
   it('when one address is asked for past its limit, then the answer is 429 whether or not an account has it, and other addresses go on', async () => {
     const user = buildUser();
     await request(limited).post('/api/registration').send(user).expect(201);
 
-    const known = [await ask(user.email, '10.1.0.1'), await ask(user.email, '10.1.0.2'), await ask(user.email, '10.1.0.3')];
+    const known = [
+      await ask(user.email, '10.1.0.1'),
+      await ask(user.email, '10.1.0.2'),
+      await ask(user.email, '10.1.0.3'),
+    ];
     const unknown = [
       await ask('ghost@example.com', '10.1.0.4'),
       await ask('ghost@example.com', '10.1.0.5'),

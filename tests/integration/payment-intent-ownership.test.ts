@@ -50,7 +50,10 @@ describe('the payment intent id decides which order an event concerns', () => {
       ],
     });
     expect(await stored(other.id)).toMatchObject({ status: 'pending', notes: [], stock: 'held' });
-    expect((await getOrder(app, buyer.token, holder.id)).history.at(-1)).toMatchObject({ status: 'paid', eventId: event.id });
+    expect((await getOrder(app, buyer.token, holder.id)).history.at(-1)).toMatchObject({
+      status: 'paid',
+      eventId: event.id,
+    });
     expect((await ProductModel.findById(productId).lean())?.stock).toBe(6);
     expect(await WebhookEventModel.findById(event.id).lean()).toMatchObject({ outcome: 'applied' });
   });
@@ -69,25 +72,35 @@ describe('the payment intent id decides which order an event concerns', () => {
   it.each([
     ['payment_intent.payment_failed', { status: 'requires_payment_method', amount_received: 0 }, 'failed'],
     ['payment_intent.canceled', { status: 'canceled', amount_received: 0 }, 'canceled'],
-  ])('when %s names another order in its metadata, then it applies to the holder only', async (type, overrides, status) => {
-    await deliver(app, misaddressed(type, overrides)).expect(200);
+  ])(
+    'when %s names another order in its metadata, then it applies to the holder only',
+    async (type, overrides, status) => {
+      await deliver(app, misaddressed(type, overrides)).expect(200);
 
-    expect(await stored(holder.id)).toMatchObject({ status, notes: [expect.objectContaining({ kind: 'payment_mismatch' })] });
-    expect(await stored(other.id)).toMatchObject({ status: 'pending', notes: [] });
-  });
+      expect(await stored(holder.id)).toMatchObject({
+        status,
+        notes: [expect.objectContaining({ kind: 'payment_mismatch' })],
+      });
+      expect(await stored(other.id)).toMatchObject({ status: 'pending', notes: [] });
+    },
+  );
 
   it('when the amount does not match as well, then even the holder is not paid, and the other order is still untouched', async () => {
     await deliver(app, misaddressed('payment_intent.succeeded', { amount: 1, amount_received: 1 })).expect(200);
 
     expect(await stored(holder.id)).toMatchObject({
       status: 'pending',
-      notes: [expect.objectContaining({ detail: expect.objectContaining({ problems: ['metadata order id', 'amount'] }) })],
+      notes: [
+        expect.objectContaining({ detail: expect.objectContaining({ problems: ['metadata order id', 'amount'] }) }),
+      ],
     });
     expect(await stored(other.id)).toMatchObject({ status: 'pending', notes: [] });
   });
 
   it('when a second order would hold the same intent, then the unique index refuses it', async () => {
-    await expect(OrderModel.updateOne({ _id: other.id }, { $set: { paymentIntentId: holder.paymentIntentId } })).rejects.toMatchObject({
+    await expect(
+      OrderModel.updateOne({ _id: other.id }, { $set: { paymentIntentId: holder.paymentIntentId } }),
+    ).rejects.toMatchObject({
       code: 11000,
     });
   });

@@ -19,11 +19,20 @@ const clock = () => now;
 const config = testConfig({ ORDER_PAYMENT_TIMEOUT_MINUTES: '30' });
 /** The simulated gateway with no webhook target: every event it would send is dropped, as if lost. */
 const simulated = () =>
-  createSimulatedGateway({ webhookSecret: config.stripe.webhookSecret, webhookUrl: () => undefined, deliveryDelayMs: 0, logger: silentLogger });
+  createSimulatedGateway({
+    webhookSecret: config.stripe.webhookSecret,
+    webhookUrl: () => undefined,
+    deliveryDelayMs: 0,
+    logger: silentLogger,
+  });
 
 const sweeperOn = (payments: PaymentGateway) => sweeperFor({ payments, clock, config });
 const pay = (app: ReturnType<typeof buildTestApp>, token: string, orderId: string) =>
-  request(app).post(`/api/orders/${orderId}/pay`).set('Authorization', token).send({ paymentMethod: 'pm_card_visa' }).expect(200);
+  request(app)
+    .post(`/api/orders/${orderId}/pay`)
+    .set('Authorization', token)
+    .send({ paymentMethod: 'pm_card_visa' })
+    .expect(200);
 
 let productId: string;
 let buyer: { token: string };
@@ -57,7 +66,11 @@ describe('reconciliation before the expiry job cancels', () => {
     expect(second).toMatchObject({ expired: 0, reconciled: 0 });
     const paid = await getOrder(app, buyer.token, order.orderId);
     expect(paid.status).toBe('paid');
-    expect(paid.history.at(-1)).toMatchObject({ status: 'paid', reason: 'reconciled', eventId: `reconcile:${order.data.paymentIntentId}` });
+    expect(paid.history.at(-1)).toMatchObject({
+      status: 'paid',
+      reason: 'reconciled',
+      eventId: `reconcile:${order.data.paymentIntentId}`,
+    });
     expect(await product()).toMatchObject({ stock: 8, reservedFor: [] });
     expect(await OrderModel.findById(order.orderId).lean()).toMatchObject({ stock: 'committed' });
   });
@@ -72,7 +85,9 @@ describe('reconciliation before the expiry job cancels', () => {
     const [a, b] = await Promise.all([sweeperOn(payments).sweepOnce(), sweeperOn(payments).sweepOnce()]);
 
     expect(a.reconciled + b.reconciled).toBe(1);
-    expect((await getOrder(app, buyer.token, order.orderId)).history.filter((h) => h.status === 'paid')).toHaveLength(1);
+    expect((await getOrder(app, buyer.token, order.orderId)).history.filter((h) => h.status === 'paid')).toHaveLength(
+      1,
+    );
     expect((await product()).stock).toBe(9);
   });
 

@@ -6,7 +6,12 @@ import { createSimulatedGateway, type SimulatedGateway } from '../../src/payment
 import { createStripeGateway } from '../../src/payments/stripe.gateway';
 import { useTestDatabase } from '../helpers/db';
 import { answerChallenge, confirmCardSetup } from '../helpers/localstripe';
-import { localstripeUrl, startWebhookReceiver, stripeSettingsFor, type WebhookReceiver } from '../helpers/stripe-services';
+import {
+  localstripeUrl,
+  startWebhookReceiver,
+  stripeSettingsFor,
+  type WebhookReceiver,
+} from '../helpers/stripe-services';
 
 /** 3-D Secure through each gateway: a card that needs authentication, and the buyer completing or failing it. */
 useTestDatabase();
@@ -28,7 +33,12 @@ describe('simulated gateway: 3-D Secure test cards', () => {
 
   beforeAll(async () => {
     receiver = await startWebhookReceiver();
-    gateway = createSimulatedGateway({ webhookSecret: 'whsec_3ds', webhookUrl: () => receiver.url, deliveryDelayMs: 0, logger: silentLogger });
+    gateway = createSimulatedGateway({
+      webhookSecret: 'whsec_3ds',
+      webhookUrl: () => receiver.url,
+      deliveryDelayMs: 0,
+      logger: silentLogger,
+    });
   });
   afterAll(async () => {
     await gateway.settle();
@@ -50,7 +60,11 @@ describe('simulated gateway: 3-D Secure test cards', () => {
       });
       const [event] = events(intent.id);
       expect(event?.type).toBe('payment_intent.requires_action');
-      expect(event?.data.object).toMatchObject({ status: 'requires_action', payment_method: card, next_action: { type: 'use_stripe_sdk' } });
+      expect(event?.data.object).toMatchObject({
+        status: 'requires_action',
+        payment_method: card,
+        next_action: { type: 'use_stripe_sdk' },
+      });
     },
   );
 
@@ -62,8 +76,14 @@ describe('simulated gateway: 3-D Secure test cards', () => {
     await gateway.settle();
 
     expect(answered).toEqual({ status: 'succeeded' });
-    expect(await gateway.retrievePaymentIntent(intent.id)).toMatchObject({ status: 'succeeded', amountReceivedMinor: 1999 });
-    expect(events(intent.id).map((e) => e.type)).toEqual(['payment_intent.requires_action', 'payment_intent.succeeded']);
+    expect(await gateway.retrievePaymentIntent(intent.id)).toMatchObject({
+      status: 'succeeded',
+      amountReceivedMinor: 1999,
+    });
+    expect(events(intent.id).map((e) => e.type)).toEqual([
+      'payment_intent.requires_action',
+      'payment_intent.succeeded',
+    ]);
   });
 
   it("when the buyer fails it, then the intent awaits another card and payment_failed carries Stripe's authentication failure; another card then pays", async () => {
@@ -93,8 +113,12 @@ describe('simulated gateway: 3-D Secure test cards', () => {
     const intent = await gateway.createPaymentIntent(order());
     await gateway.confirmPaymentIntent(intent.id, 'pm_card_authenticationRequired');
 
-    await expect(gateway.confirmPaymentIntent(intent.id, 'pm_card_mastercard')).resolves.toEqual({ status: 'succeeded' });
-    await expect(gateway.answerAuthentication(intent.id, 'complete')).rejects.toMatchObject({ code: 'payment_intent_unexpected_state' });
+    await expect(gateway.confirmPaymentIntent(intent.id, 'pm_card_mastercard')).resolves.toEqual({
+      status: 'succeeded',
+    });
+    await expect(gateway.answerAuthentication(intent.id, 'complete')).rejects.toMatchObject({
+      code: 'payment_intent_unexpected_state',
+    });
   });
 
   it('when nothing awaits authentication (a fresh or paid intent), then answering is refused and changes nothing', async () => {
@@ -114,7 +138,10 @@ describe('simulated gateway: 3-D Secure test cards', () => {
     const intent = await gateway.createPaymentIntent(order());
     await gateway.confirmPaymentIntent(intent.id, 'pm_card_authenticationRequired');
 
-    const results = await Promise.allSettled([gateway.answerAuthentication(intent.id, 'complete'), gateway.answerAuthentication(intent.id, 'fail')]);
+    const results = await Promise.allSettled([
+      gateway.answerAuthentication(intent.id, 'complete'),
+      gateway.answerAuthentication(intent.id, 'fail'),
+    ]);
 
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
     const { status } = await gateway.retrievePaymentIntent(intent.id);
@@ -128,7 +155,12 @@ describe('Stripe adapter against localstripe: 3-D Secure', () => {
   /** A card saved with the stand-in's confirmCardSetup: localstripe knows 3-D Secure only by card number. */
   async function savedCard(number: string) {
     const payments = gateway();
-    const customer = await payments.createCustomer({ email: 'buyer@example.com', name: 'Buyer', metadata: {}, idempotencyKey: randomUUID() });
+    const customer = await payments.createCustomer({
+      email: 'buyer@example.com',
+      name: 'Buyer',
+      metadata: {},
+      idempotencyKey: randomUUID(),
+    });
     const setup = await payments.createSetupIntent({ customerId: customer.id, metadata: {} });
     await confirmCardSetup(setup.clientSecret, number);
     const { card } = await payments.retrieveSetup(setup.id);
@@ -160,7 +192,11 @@ describe('Stripe adapter against localstripe: 3-D Secure', () => {
 
     expect(await payments.retrievePaymentIntent(intent.id)).toMatchObject({
       status: 'requires_payment_method',
-      lastPaymentError: { code: 'payment_intent_authentication_failure', declineCode: null, message: expect.any(String) },
+      lastPaymentError: {
+        code: 'payment_intent_authentication_failure',
+        declineCode: null,
+        message: expect.any(String),
+      },
     });
     await expect(payments.confirmPaymentIntent(intent.id, 'pm_card_visa')).resolves.toEqual({ status: 'succeeded' });
   });

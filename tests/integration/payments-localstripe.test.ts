@@ -5,7 +5,13 @@ import { GatewayError, type CreatePaymentIntentInput } from '../../src/payments/
 import { createStripeGateway } from '../../src/payments/stripe.gateway';
 import { createWebhookVerifier } from '../../src/payments/webhook';
 import { useLocalstripeWebhookReceiver } from '../helpers/localstripe';
-import { closedPort, localstripeUrl, startHttpServer, stripeSettingsFor, type Delivery } from '../helpers/stripe-services';
+import {
+  closedPort,
+  localstripeUrl,
+  startHttpServer,
+  stripeSettingsFor,
+  type Delivery,
+} from '../helpers/stripe-services';
 
 /**
  * The Stripe adapter against localstripe, which keeps state: declines, cancels and signed webhooks behave.
@@ -46,7 +52,9 @@ describe('Stripe gateway against localstripe', () => {
     const confirming = payments.confirmPaymentIntent(intent.id, 'pm_card_chargeCustomerFail');
 
     // localstripe sends no decline_code, so the code stands in for it.
-    await expect(confirming).rejects.toEqual(new GatewayError('declined', 'Your card was declined.', 'card_declined', 'card_declined'));
+    await expect(confirming).rejects.toEqual(
+      new GatewayError('declined', 'Your card was declined.', 'card_declined', 'card_declined'),
+    );
     await expect(confirming).rejects.toMatchObject({ kind: 'declined', code: 'card_declined' });
   });
 
@@ -99,35 +107,58 @@ describe('Stripe gateway against localstripe', () => {
       const delivery = await webhook.receiver.waitFor(eventAbout(intent.id, 'payment_intent.succeeded'), 5000);
 
       // Assert
-      const event = createWebhookVerifier(webhook.secret)(delivery.rawBody, delivery.headers['stripe-signature'] as string);
+      const event = createWebhookVerifier(webhook.secret)(
+        delivery.rawBody,
+        delivery.headers['stripe-signature'] as string,
+      );
       expect(event.type).toBe('payment_intent.succeeded');
-      expect(event.data.object).toMatchObject({ id: intent.id, status: 'succeeded', amount: 4200, metadata: input.metadata });
-      expect(() => createWebhookVerifier('whsec_other')(delivery.rawBody, delivery.headers['stripe-signature'] as string)).toThrow();
+      expect(event.data.object).toMatchObject({
+        id: intent.id,
+        status: 'succeeded',
+        amount: 4200,
+        metadata: input.metadata,
+      });
+      expect(() =>
+        createWebhookVerifier('whsec_other')(delivery.rawBody, delivery.headers['stripe-signature'] as string),
+      ).toThrow();
     });
 
     it('when a card is declined, then payment_intent.payment_failed arrives with the error', async () => {
       const payments = gateway();
       const intent = await payments.createPaymentIntent(order());
 
-      await expect(payments.confirmPaymentIntent(intent.id, 'pm_card_chargeCustomerFail')).rejects.toBeInstanceOf(GatewayError);
+      await expect(payments.confirmPaymentIntent(intent.id, 'pm_card_chargeCustomerFail')).rejects.toBeInstanceOf(
+        GatewayError,
+      );
       const delivery = await webhook.receiver.waitFor(eventAbout(intent.id, 'payment_intent.payment_failed'), 5000);
 
-      const event = createWebhookVerifier(webhook.secret)(delivery.rawBody, delivery.headers['stripe-signature'] as string);
-      expect(event.data.object).toMatchObject({ status: 'requires_payment_method', last_payment_error: { code: 'card_declined' } });
+      const event = createWebhookVerifier(webhook.secret)(
+        delivery.rawBody,
+        delivery.headers['stripe-signature'] as string,
+      );
+      expect(event.data.object).toMatchObject({
+        status: 'requires_payment_method',
+        last_payment_error: { code: 'card_declined' },
+      });
     });
   });
 
   describe('when Stripe cannot be reached', () => {
     it('when nothing listens on the API port, then the gateway fails fast as unavailable', async () => {
       // Arrange
-      const payments = createStripeGateway(stripeSettingsFor(`http://127.0.0.1:${await closedPort()}`, { timeoutMs: 500 }), silentLogger);
+      const payments = createStripeGateway(
+        stripeSettingsFor(`http://127.0.0.1:${await closedPort()}`, { timeoutMs: 500 }),
+        silentLogger,
+      );
       const started = Date.now();
 
       // Act
       const creating = payments.createPaymentIntent(order());
 
       // Assert
-      await expect(creating).rejects.toEqual(new GatewayError('unavailable', 'The payment provider could not be reached, please try again'));
+      await expect(creating).rejects.toEqual(
+        new GatewayError('unavailable', 'The payment provider could not be reached, please try again'),
+      );
       expect(Date.now() - started).toBeLessThan(2000);
     });
 

@@ -48,8 +48,20 @@ describe('retrievePaymentIntent', () => {
     await gateway.confirmPaymentIntent(intent.id, 'pm_card_visa');
     const after = await gateway.retrievePaymentIntent(intent.id);
 
-    expect(before).toEqual({ id: intent.id, status: 'requires_payment_method', currency: 'EUR', amountReceivedMinor: 0, metadata: created.metadata });
-    expect(after).toEqual({ id: intent.id, status: 'succeeded', currency: 'EUR', amountReceivedMinor: 4200, metadata: created.metadata });
+    expect(before).toEqual({
+      id: intent.id,
+      status: 'requires_payment_method',
+      currency: 'EUR',
+      amountReceivedMinor: 0,
+      metadata: created.metadata,
+    });
+    expect(after).toEqual({
+      id: intent.id,
+      status: 'succeeded',
+      currency: 'EUR',
+      amountReceivedMinor: 4200,
+      metadata: created.metadata,
+    });
   });
 
   it('when localstripe does not know the intent, then the request is invalid', async () => {
@@ -59,7 +71,12 @@ describe('retrievePaymentIntent', () => {
   });
 
   it('when the simulated gateway retrieves an intent before and after paying, then it reports what Stripe would', async () => {
-    const gateway = createSimulatedGateway({ webhookSecret: 'whsec_x', webhookUrl: () => undefined, deliveryDelayMs: 0, logger: silentLogger });
+    const gateway = createSimulatedGateway({
+      webhookSecret: 'whsec_x',
+      webhookUrl: () => undefined,
+      deliveryDelayMs: 0,
+      logger: silentLogger,
+    });
     const created = { ...input(), currency: 'ISK', amountMinor: 5000 };
     const intent = await gateway.createPaymentIntent(created);
 
@@ -67,9 +84,18 @@ describe('retrievePaymentIntent', () => {
     await gateway.confirmPaymentIntent(intent.id, 'pm_card_visa');
     const after = await gateway.retrievePaymentIntent(intent.id);
 
-    expect(before).toEqual({ id: intent.id, status: 'requires_payment_method', currency: 'ISK', amountReceivedMinor: 0, metadata: created.metadata });
+    expect(before).toEqual({
+      id: intent.id,
+      status: 'requires_payment_method',
+      currency: 'ISK',
+      amountReceivedMinor: 0,
+      metadata: created.metadata,
+    });
     // ISK travels as 500000 in Stripe's units; the snapshot is in ISO minor units again.
     expect(after).toMatchObject({ status: 'succeeded', amountReceivedMinor: 5000 });
-    await expect(gateway.retrievePaymentIntent('pi_unknown')).rejects.toMatchObject({ kind: 'invalid_request', code: 'resource_missing' });
+    await expect(gateway.retrievePaymentIntent('pi_unknown')).rejects.toMatchObject({
+      kind: 'invalid_request',
+      code: 'resource_missing',
+    });
   });
 });

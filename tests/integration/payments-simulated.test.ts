@@ -26,7 +26,8 @@ const about = (intentId: string, type: string) => (delivery: Delivery) => {
 
 function recordingLogger() {
   const lines: Array<{ level: string; message: string; fields?: Record<string, unknown> }> = [];
-  const record = (level: string) => (message: string, fields?: Record<string, unknown>) => lines.push({ level, message, fields });
+  const record = (level: string) => (message: string, fields?: Record<string, unknown>) =>
+    lines.push({ level, message, fields });
   const logger: Logger = { debug: record('debug'), info: record('info'), warn: record('warn'), error: record('error') };
   return { logger, lines };
 }
@@ -114,7 +115,12 @@ describe('simulated payment gateway', () => {
     expect(confirmed).toEqual({ status: 'succeeded' });
     expect(delivery.headers['content-type']).toMatch(/^application\/json/);
     const event = eventIn(delivery);
-    expect(event).toMatchObject({ id: expect.stringMatching(/^evt_/), object: 'event', livemode: false, type: 'payment_intent.succeeded' });
+    expect(event).toMatchObject({
+      id: expect.stringMatching(/^evt_/),
+      object: 'event',
+      livemode: false,
+      type: 'payment_intent.succeeded',
+    });
     expect(intentOf(event)).toMatchObject({
       id: intent.id,
       object: 'payment_intent',
@@ -136,7 +142,9 @@ describe('simulated payment gateway', () => {
     const delivery = await receiver.waitFor(about(intent.id, 'payment_intent.succeeded'));
 
     const otherVerifier = createWebhookVerifier('whsec_not_ours');
-    expect(() => otherVerifier(delivery.rawBody, delivery.headers['stripe-signature'] as string)).toThrow(WebhookSignatureError);
+    expect(() => otherVerifier(delivery.rawBody, delivery.headers['stripe-signature'] as string)).toThrow(
+      WebhookSignatureError,
+    );
   });
 
   it('when the amount is in a currency whose Stripe units differ, then the event carries Stripe units', async () => {
@@ -153,7 +161,12 @@ describe('simulated payment gateway', () => {
     ['pm_card_chargeDeclined', 'card_declined', 'generic_decline', 'Your card was declined.'],
     ['pm_card_visa_chargeDeclined', 'card_declined', 'generic_decline', 'Your card was declined.'],
     ['pm_card_chargeCustomerFail', 'card_declined', 'generic_decline', 'Your card was declined.'],
-    ['pm_card_chargeDeclinedInsufficientFunds', 'card_declined', 'insufficient_funds', 'Your card has insufficient funds.'],
+    [
+      'pm_card_chargeDeclinedInsufficientFunds',
+      'card_declined',
+      'insufficient_funds',
+      'Your card has insufficient funds.',
+    ],
     ['pm_card_chargeDeclinedExpiredCard', 'expired_card', 'expired_card', 'Your card has expired.'],
   ])(
     'when %s is confirmed, then it is declined (%s, %s) and payment_intent.payment_failed arrives',
@@ -172,7 +185,13 @@ describe('simulated payment gateway', () => {
       expect(intentOf(event)).toMatchObject({
         status: 'requires_payment_method',
         amount_received: 0,
-        last_payment_error: { type: 'card_error', code, decline_code: declineCode, message, payment_method: { id: paymentMethod } },
+        last_payment_error: {
+          type: 'card_error',
+          code,
+          decline_code: declineCode,
+          message,
+          payment_method: { id: paymentMethod },
+        },
       });
     },
   );
@@ -180,7 +199,9 @@ describe('simulated payment gateway', () => {
   it('when a declined intent is confirmed again with a good card, then it succeeds', async () => {
     const gateway = gatewayFor();
     const intent = await gateway.createPaymentIntent(order());
-    await expect(gateway.confirmPaymentIntent(intent.id, 'pm_card_chargeDeclined')).rejects.toMatchObject({ kind: 'declined' });
+    await expect(gateway.confirmPaymentIntent(intent.id, 'pm_card_chargeDeclined')).rejects.toMatchObject({
+      kind: 'declined',
+    });
 
     const retried = await gateway.confirmPaymentIntent(intent.id, 'pm_card_visa');
 
@@ -231,20 +252,23 @@ describe('simulated payment gateway', () => {
   it.each([
     ['canceled', 'cancel'],
     ['succeeded', 'pay'],
-  ])('when a %s intent is confirmed, then Stripe-style payment_intent_unexpected_state is returned', async (status, step) => {
-    const gateway = gatewayFor();
-    const intent = await gateway.createPaymentIntent(order());
-    if (step === 'cancel') await gateway.cancelPaymentIntent(intent.id);
-    else await gateway.confirmPaymentIntent(intent.id, 'pm_card_visa');
+  ])(
+    'when a %s intent is confirmed, then Stripe-style payment_intent_unexpected_state is returned',
+    async (status, step) => {
+      const gateway = gatewayFor();
+      const intent = await gateway.createPaymentIntent(order());
+      if (step === 'cancel') await gateway.cancelPaymentIntent(intent.id);
+      else await gateway.confirmPaymentIntent(intent.id, 'pm_card_visa');
 
-    const confirming = gateway.confirmPaymentIntent(intent.id, 'pm_card_visa');
+      const confirming = gateway.confirmPaymentIntent(intent.id, 'pm_card_visa');
 
-    await expect(confirming).rejects.toMatchObject({
-      kind: 'invalid_request',
-      code: 'payment_intent_unexpected_state',
-      message: expect.stringContaining(`status of ${status}`),
-    });
-  });
+      await expect(confirming).rejects.toMatchObject({
+        kind: 'invalid_request',
+        code: 'payment_intent_unexpected_state',
+        message: expect.stringContaining(`status of ${status}`),
+      });
+    },
+  );
 
   it('when the intent id is unknown, then every operation is an invalid request (resource_missing)', async () => {
     const gateway = gatewayFor();
@@ -253,7 +277,10 @@ describe('simulated payment gateway', () => {
       kind: 'invalid_request',
       code: 'resource_missing',
     });
-    await expect(gateway.cancelPaymentIntent('pi_missing')).rejects.toMatchObject({ kind: 'invalid_request', code: 'resource_missing' });
+    await expect(gateway.cancelPaymentIntent('pi_missing')).rejects.toMatchObject({
+      kind: 'invalid_request',
+      code: 'resource_missing',
+    });
   });
 
   it('when the webhook answers 500 first, then the event is retried, re-signed, and delivered once accepted', async () => {

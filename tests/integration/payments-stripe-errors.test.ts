@@ -38,10 +38,15 @@ describe('Stripe gateway reading real Stripe answers', () => {
 
   beforeAll(async () => {
     server = await startHttpServer((request: http.IncomingMessage, response: http.ServerResponse) => {
-      const answer = answers.get(`${request.method} ${request.url}`) ?? stripeError(404, { type: 'invalid_request_error', message: 'Unrouted' });
+      const answer =
+        answers.get(`${request.method} ${request.url}`) ??
+        stripeError(404, { type: 'invalid_request_error', message: 'Unrouted' });
       request.resume();
       if ('text' in answer) response.writeHead(answer.status, { 'Content-Type': 'text/plain' }).end(answer.text);
-      else response.writeHead(answer.status, { 'Content-Type': 'application/json', 'Request-Id': 'req_test' }).end(JSON.stringify(answer.body));
+      else
+        response
+          .writeHead(answer.status, { 'Content-Type': 'application/json', 'Request-Id': 'req_test' })
+          .end(JSON.stringify(answer.body));
     });
   });
 
@@ -88,7 +93,10 @@ describe('Stripe gateway reading real Stripe answers', () => {
     answers.set('POST /v1/payment_intents/pi_3/cancel', UNEXPECTED_STATE);
     answers.set('GET /v1/payment_intents/pi_3', intentBody('pi_3', 'processing'));
 
-    await expect(gateway().cancelPaymentIntent('pi_3')).rejects.toMatchObject({ kind: 'invalid_request', code: 'payment_intent_unexpected_state' });
+    await expect(gateway().cancelPaymentIntent('pi_3')).rejects.toMatchObject({
+      kind: 'invalid_request',
+      code: 'payment_intent_unexpected_state',
+    });
   });
 
   it("when Stripe reports a missing resource, then it is an invalid request with Stripe's message", async () => {
@@ -104,7 +112,9 @@ describe('Stripe gateway reading real Stripe answers', () => {
 
     const confirming = gateway().confirmPaymentIntent('pi_4', 'pm_nope');
 
-    await expect(confirming).rejects.toEqual(new GatewayError('invalid_request', "No such PaymentMethod: 'pm_nope'", 'resource_missing'));
+    await expect(confirming).rejects.toEqual(
+      new GatewayError('invalid_request', "No such PaymentMethod: 'pm_nope'", 'resource_missing'),
+    );
     expect(logged).toEqual(['warn Stripe refused the request']);
   });
 
@@ -117,33 +127,59 @@ describe('Stripe gateway reading real Stripe answers', () => {
       }),
     );
 
-    const creating = gateway().createPaymentIntent({ amountMinor: 100, currency: 'USD', metadata: {}, idempotencyKey: 'reused' });
+    const creating = gateway().createPaymentIntent({
+      amountMinor: 100,
+      currency: 'USD',
+      metadata: {},
+      idempotencyKey: 'reused',
+    });
 
     await expect(creating).rejects.toMatchObject({ kind: 'invalid_request', code: 'idempotency_error' });
   });
 
   it.each([
     ['a server error', stripeError(500, { type: 'api_error', message: 'Something went wrong on our end.' })],
-    ['rate limiting', stripeError(429, { type: 'invalid_request_error', code: 'rate_limit', message: 'Too many requests' })],
-    ['a revoked key', stripeError(401, { type: 'invalid_request_error', message: 'Invalid API Key provided: sk_test_****' })],
+    [
+      'rate limiting',
+      stripeError(429, { type: 'invalid_request_error', code: 'rate_limit', message: 'Too many requests' }),
+    ],
+    [
+      'a revoked key',
+      stripeError(401, { type: 'invalid_request_error', message: 'Invalid API Key provided: sk_test_****' }),
+    ],
     [
       'a restricted key without permission',
-      stripeError(403, { type: 'invalid_request_error', message: 'The provided key does not have the required permissions' }),
+      stripeError(403, {
+        type: 'invalid_request_error',
+        message: 'The provided key does not have the required permissions',
+      }),
     ],
     ['a proxy error page', { status: 502, text: '<html>Bad gateway</html>' }],
   ])('when Stripe answers with %s, then the gateway says unavailable and logs the cause', async (_case, answer) => {
     answers.set('POST /v1/payment_intents', answer);
 
-    const creating = gateway().createPaymentIntent({ amountMinor: 100, currency: 'USD', metadata: {}, idempotencyKey: 'k' });
+    const creating = gateway().createPaymentIntent({
+      amountMinor: 100,
+      currency: 'USD',
+      metadata: {},
+      idempotencyKey: 'k',
+    });
 
-    await expect(creating).rejects.toEqual(new GatewayError('unavailable', 'The payment provider could not be reached, please try again'));
+    await expect(creating).rejects.toEqual(
+      new GatewayError('unavailable', 'The payment provider could not be reached, please try again'),
+    );
     expect(logged).toEqual(['error Stripe request failed']);
   });
 
   it('when Stripe answers with a status this code does not know, then it is unavailable rather than guessed', async () => {
     answers.set('POST /v1/payment_intents', intentBody('pi_5', 'requires_something_new'));
 
-    const creating = gateway().createPaymentIntent({ amountMinor: 100, currency: 'USD', metadata: {}, idempotencyKey: 'k2' });
+    const creating = gateway().createPaymentIntent({
+      amountMinor: 100,
+      currency: 'USD',
+      metadata: {},
+      idempotencyKey: 'k2',
+    });
 
     await expect(creating).rejects.toMatchObject({ kind: 'unavailable' });
   });

@@ -4,7 +4,13 @@ import { silentLogger } from '../../src/lib/logger';
 import type { PaymentGateway } from '../../src/payments/gateway';
 import { STRIPE_API_VERSION, sdkApiVersion } from '../../src/payments/stripe.api-version';
 import { createStripeGateway } from '../../src/payments/stripe.gateway';
-import { startRecordingProxy, stripeMockUrl, stripeSettingsFor, type RecordedExchange, type TestServer } from '../helpers/stripe-services';
+import {
+  startRecordingProxy,
+  stripeMockUrl,
+  stripeSettingsFor,
+  type RecordedExchange,
+  type TestServer,
+} from '../helpers/stripe-services';
 
 /**
  * stripe-mock checks every request against Stripe's OpenAPI spec (and, started with -strict-version-check,
@@ -16,7 +22,8 @@ describe('Stripe gateway against stripe-mock (request validity)', () => {
   let proxy: TestServer & { exchanges: RecordedExchange[] };
   let gateway: PaymentGateway;
 
-  const form = (exchange: RecordedExchange | undefined) => Object.fromEntries(new URLSearchParams(exchange?.body ?? ''));
+  const form = (exchange: RecordedExchange | undefined) =>
+    Object.fromEntries(new URLSearchParams(exchange?.body ?? ''));
 
   beforeAll(async () => {
     proxy = await startRecordingProxy(stripeMockUrl());
@@ -51,7 +58,10 @@ describe('Stripe gateway against stripe-mock (request validity)', () => {
     });
     const [exchange] = proxy.exchanges;
     expect(exchange).toMatchObject({ method: 'POST', path: '/v1/payment_intents', status: 200 });
-    expect(exchange?.headers).toMatchObject({ 'idempotency-key': idempotencyKey, 'stripe-version': STRIPE_API_VERSION });
+    expect(exchange?.headers).toMatchObject({
+      'idempotency-key': idempotencyKey,
+      'stripe-version': STRIPE_API_VERSION,
+    });
     expect(form(exchange)).toEqual({
       amount: '2599',
       currency: 'usd',
@@ -62,7 +72,12 @@ describe('Stripe gateway against stripe-mock (request validity)', () => {
   });
 
   it('when the currency has other Stripe units (ISK), then the amount is sent in Stripe units', async () => {
-    await gateway.createPaymentIntent({ amountMinor: 5000, currency: 'ISK', metadata: {}, idempotencyKey: randomUUID() });
+    await gateway.createPaymentIntent({
+      amountMinor: 5000,
+      currency: 'ISK',
+      metadata: {},
+      idempotencyKey: randomUUID(),
+    });
 
     expect(proxy.exchanges[0]?.status).toBe(200);
     expect(form(proxy.exchanges[0])).toMatchObject({ amount: '500000', currency: 'isk' });
@@ -86,7 +101,9 @@ describe('Stripe gateway against stripe-mock (request validity)', () => {
     const result = await gateway.cancelPaymentIntent('pi_stripe_mock');
 
     expect(result).toEqual({ status: expect.any(String) });
-    expect(proxy.exchanges.map(({ path, status }) => `${path} ${status}`)).toEqual(['/v1/payment_intents/pi_stripe_mock/cancel 200']);
+    expect(proxy.exchanges.map(({ path, status }) => `${path} ${status}`)).toEqual([
+      '/v1/payment_intents/pi_stripe_mock/cancel 200',
+    ]);
     expect(proxy.exchanges[0]?.body).toBe('');
   });
 
@@ -113,15 +130,29 @@ describe('Stripe gateway against stripe-mock (request validity)', () => {
     it("when a request is sent for the SDK's default API version, then stripe-mock refuses it (versions are checked)", async () => {
       const creating = rawClient().paymentIntents.create({ amount: 2599, currency: 'usd' });
 
-      await expect(creating).rejects.toMatchObject({ statusCode: 400, message: expect.stringMatching(/Stripe-Version/) });
+      await expect(creating).rejects.toMatchObject({
+        statusCode: 400,
+        message: expect.stringMatching(/Stripe-Version/),
+      });
     });
 
     it('when the key does not look like a Stripe key, then the gateway reports the provider as unavailable', async () => {
-      const badKeyGateway = createStripeGateway(stripeSettingsFor(stripeMockUrl(), { secretKey: 'not_a_key' }), silentLogger);
+      const badKeyGateway = createStripeGateway(
+        stripeSettingsFor(stripeMockUrl(), { secretKey: 'not_a_key' }),
+        silentLogger,
+      );
 
-      const creating = badKeyGateway.createPaymentIntent({ amountMinor: 100, currency: 'USD', metadata: {}, idempotencyKey: randomUUID() });
+      const creating = badKeyGateway.createPaymentIntent({
+        amountMinor: 100,
+        currency: 'USD',
+        metadata: {},
+        idempotencyKey: randomUUID(),
+      });
 
-      await expect(creating).rejects.toMatchObject({ kind: 'unavailable', message: 'The payment provider could not be reached, please try again' });
+      await expect(creating).rejects.toMatchObject({
+        kind: 'unavailable',
+        message: 'The payment provider could not be reached, please try again',
+      });
     });
   });
 });

@@ -47,7 +47,10 @@ function runCollection(options: NewmanRunOptions): Promise<NewmanRunSummary> {
 /** One line per failure, naming the request and the assertion, so a red test explains itself. */
 function describeFailures(summary: NewmanRunSummary): string[] {
   return summary.run.failures.map((failure) => {
-    const { error, source } = failure as unknown as { error: { name: string; test?: string; message: string }; source?: { name?: string } };
+    const { error, source } = failure as unknown as {
+      error: { name: string; test?: string; message: string };
+      source?: { name?: string };
+    };
     const where = error.test ? `${source?.name ?? '(collection)'} › ${error.test}` : (source?.name ?? '(collection)');
     return `${where}: ${error.name}: ${error.message}`;
   });
@@ -117,9 +120,12 @@ describe('the Postman collection against the real server (simulated gateway)', (
 
   // Last in this file: it uses up the admin account's failed-login budget.
   it("when the admin's password is wrong, the test says to check adminEmail / adminPassword; once its logins are throttled, it says 429 and what to raise instead", async () => {
-    const adminLoginFailures = (summary: NewmanRunSummary) => describeFailures(summary).filter((line) => line.startsWith('Admin Login › '));
+    const adminLoginFailures = (summary: NewmanRunSummary) =>
+      describeFailures(summary).filter((line) => line.startsWith('Admin Login › '));
 
-    const wrong = adminLoginFailures(await run([{ key: 'adminPassword', value: 'not-the-admin-password' }], { folder: 'Products' }));
+    const wrong = adminLoginFailures(
+      await run([{ key: 'adminPassword', value: 'not-the-admin-password' }], { folder: 'Products' }),
+    );
     // The rest of the account's budget (LOGIN_ACCOUNT_RATE_LIMIT_MAX, 10 by default) goes on more wrong passwords.
     for (let i = 1; i < 10; i += 1) {
       const res = await fetch(`${server.baseUrl}/api/login`, {

@@ -58,7 +58,9 @@ beforeEach(async () => {
   catalogue = [];
   // Some created together (same millisecond ties on createdAt), some one after another.
   for (let round = 0; round < 3; round += 1) {
-    catalogue.push(...(await Promise.all(specs.map((s) => createProduct(app, admin, { ...s, name: `${s.name} #${round}` })))));
+    catalogue.push(
+      ...(await Promise.all(specs.map((s) => createProduct(app, admin, { ...s, name: `${s.name} #${round}` })))),
+    );
   }
 });
 
@@ -67,9 +69,22 @@ describe('GET /api/products', () => {
     const res = await request(app).get('/api/products');
 
     expect(res.status).toBe(200);
-    expect(res.body).toEqual({ message: 'Product list', data: expect.any(Array), pagination: { limit: 20, nextCursor: expect.any(String) } });
+    expect(res.body).toEqual({
+      message: 'Product list',
+      data: expect.any(Array),
+      pagination: { limit: 20, nextCursor: expect.any(String) },
+    });
     expect(res.body.data).toHaveLength(20);
-    expect(Object.keys(res.body.data[0]).sort()).toEqual(['createdAt', 'currency', 'description', 'id', 'name', 'price', 'stock', 'updatedAt']);
+    expect(Object.keys(res.body.data[0]).sort()).toEqual([
+      'createdAt',
+      'currency',
+      'description',
+      'id',
+      'name',
+      'price',
+      'stock',
+      'updatedAt',
+    ]);
   });
 
   it.each([
@@ -124,19 +139,26 @@ describe('GET /api/products', () => {
       { minPrice: '20', maxPrice: '60', currency: 'USD', inStock: 'true' },
       (p: Listed) => p.currency === 'USD' && p.price >= 20 && p.price <= 60 && p.stock > 0,
     ],
-    ['a name and a band', { q: 'keyboard', maxPrice: '49.5' }, (p: Listed) => /keyboard/i.test(p.name) && p.price <= 49.5],
-  ])('when filtering by %s, then paging in every order returns exactly the matching products', async (_label, filters, matches) => {
-    const expected = catalogue
-      .filter(matches)
-      .map((p) => p.id)
-      .sort();
-    expect(expected.length).toBeGreaterThan(0);
+    [
+      'a name and a band',
+      { q: 'keyboard', maxPrice: '49.5' },
+      (p: Listed) => /keyboard/i.test(p.name) && p.price <= 49.5,
+    ],
+  ])(
+    'when filtering by %s, then paging in every order returns exactly the matching products',
+    async (_label, filters, matches) => {
+      const expected = catalogue
+        .filter(matches)
+        .map((p) => p.id)
+        .sort();
+      expect(expected.length).toBeGreaterThan(0);
 
-    for (const sort of ['newest', 'price_asc', 'price_desc']) {
-      const { rows } = await pageThrough({ ...filters, sort, limit: 2 });
-      expect(ids(rows).sort()).toEqual(expected);
-    }
-  });
+      for (const sort of ['newest', 'price_asc', 'price_desc']) {
+        const { rows } = await pageThrough({ ...filters, sort, limit: 2 });
+        expect(ids(rows).sort()).toEqual(expected);
+      }
+    },
+  );
 
   it('when a product is archived, then no filter or page shows it', async () => {
     const archived = catalogue[0]!;
@@ -166,7 +188,10 @@ describe('GET /api/products', () => {
     ['inStock=yes', 'inStock=yes'],
     ['an unknown parameter', 'color=red'],
     ['a garbage cursor', 'cursor=not-a-cursor'],
-    ['a forged cursor', `cursor=${Buffer.from(JSON.stringify({ s: 'newest', f: 'x', k: [{ $gt: 1 }, 'x'] })).toString('base64url')}`],
+    [
+      'a forged cursor',
+      `cursor=${Buffer.from(JSON.stringify({ s: 'newest', f: 'x', k: [{ $gt: 1 }, 'x'] })).toString('base64url')}`,
+    ],
     ['a $where as q', 'q[$where]=sleep(1000)'],
   ])('when the query has %s, then it answers 400 JSON', async (_label, query) => {
     const res = await request(app).get(`/api/products?${query}`);
@@ -176,12 +201,21 @@ describe('GET /api/products', () => {
   });
 
   it('when a cursor is reused with another sort or other filters, then it answers 400', async () => {
-    const first = await request(app).get('/api/products').query({ limit: 2, sort: 'price_asc', currency: 'USD' }).expect(200);
+    const first = await request(app)
+      .get('/api/products')
+      .query({ limit: 2, sort: 'price_asc', currency: 'USD' })
+      .expect(200);
     const cursor = first.body.pagination.nextCursor as string;
 
-    const otherSort = await request(app).get('/api/products').query({ limit: 2, sort: 'price_desc', currency: 'USD', cursor });
-    const otherFilter = await request(app).get('/api/products').query({ limit: 2, sort: 'price_asc', currency: 'EUR', cursor });
-    const otherLimit = await request(app).get('/api/products').query({ limit: 3, sort: 'price_asc', currency: 'USD', cursor });
+    const otherSort = await request(app)
+      .get('/api/products')
+      .query({ limit: 2, sort: 'price_desc', currency: 'USD', cursor });
+    const otherFilter = await request(app)
+      .get('/api/products')
+      .query({ limit: 2, sort: 'price_asc', currency: 'EUR', cursor });
+    const otherLimit = await request(app)
+      .get('/api/products')
+      .query({ limit: 3, sort: 'price_asc', currency: 'USD', cursor });
 
     expect(otherSort.status).toBe(400);
     expect(otherFilter.status).toBe(400);
@@ -206,23 +240,30 @@ describe('the list query shape', () => {
     ['price_desc', {}, { archived: 1, priceSortKey: 1, _id: 1 }],
     ['newest', { currency: 'USD' }, { archived: 1, currency: 1, createdAt: -1, _id: -1 }],
     ['price_asc', { currency: 'JPY' }, { archived: 1, currency: 1, priceSortKey: 1, _id: 1 }],
-  ])('when paging deep by %s %j, then each page is a cursor range on an indexed sort with no skip', async (sort, filters, index) => {
-    await pageThrough({ sort, limit: 2, ...filters });
-    const pages = finds.splice(0);
+  ])(
+    'when paging deep by %s %j, then each page is a cursor range on an indexed sort with no skip',
+    async (sort, filters, index) => {
+      await pageThrough({ sort, limit: 2, ...filters });
+      const pages = finds.splice(0);
 
-    const indexes = (await ProductModel.collection.indexes()).map((i) => JSON.stringify(i.key));
-    expect(indexes).toContain(JSON.stringify(index));
-    const sortKeys = Object.keys(index).filter((k) => k !== 'archived' && k !== 'currency');
-    expect(pages.length).toBeGreaterThan(1);
-    for (const [n, command] of pages.entries()) {
-      const sortSpec = Object.fromEntries(command.sort as Map<string, number>);
-      expect(Object.keys(sortSpec)).toEqual(sortKeys);
-      expect(command.skip).toBeUndefined();
-      expect(command.limit).toBe(3);
-      const filter = command.filter as Record<string, unknown>;
-      expect(filter.archived).toBe(false);
-      if (n === 0) expect(filter.$or).toBeUndefined();
-      else expect(filter.$or).toEqual([{ [sortKeys[0]!]: expect.any(Object) }, expect.objectContaining({ _id: expect.any(Object) })]);
-    }
-  });
+      const indexes = (await ProductModel.collection.indexes()).map((i) => JSON.stringify(i.key));
+      expect(indexes).toContain(JSON.stringify(index));
+      const sortKeys = Object.keys(index).filter((k) => k !== 'archived' && k !== 'currency');
+      expect(pages.length).toBeGreaterThan(1);
+      for (const [n, command] of pages.entries()) {
+        const sortSpec = Object.fromEntries(command.sort as Map<string, number>);
+        expect(Object.keys(sortSpec)).toEqual(sortKeys);
+        expect(command.skip).toBeUndefined();
+        expect(command.limit).toBe(3);
+        const filter = command.filter as Record<string, unknown>;
+        expect(filter.archived).toBe(false);
+        if (n === 0) expect(filter.$or).toBeUndefined();
+        else
+          expect(filter.$or).toEqual([
+            { [sortKeys[0]!]: expect.any(Object) },
+            expect.objectContaining({ _id: expect.any(Object) }),
+          ]);
+      }
+    },
+  );
 });

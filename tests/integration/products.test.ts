@@ -16,14 +16,25 @@ beforeEach(async () => {
 
 describe('POST /api/products', () => {
   it('when an admin sends the assignment example, then it answers 201 with its shape and stores integer minor units', async () => {
-    const example = { name: 'Wireless Mouse', description: 'A high-precision wireless mouse.', price: 25.99, currency: 'USD', stock: 100 };
+    const example = {
+      name: 'Wireless Mouse',
+      description: 'A high-precision wireless mouse.',
+      price: 25.99,
+      currency: 'USD',
+      stock: 100,
+    };
 
     const res = await request(app).post('/api/products').set('Authorization', admin).send(example);
 
     expect(res.status).toBe(201);
     expect(res.body).toEqual({
       message: 'Product created',
-      data: { id: expect.stringMatching(/^[a-f0-9]{24}$/), ...example, createdAt: expect.any(String), updatedAt: expect.any(String) },
+      data: {
+        id: expect.stringMatching(/^[a-f0-9]{24}$/),
+        ...example,
+        createdAt: expect.any(String),
+        updatedAt: expect.any(String),
+      },
     });
     expect(res.headers.location).toBe(`/api/products/${res.body.data.id}`);
     const stored = await ProductModel.findById(res.body.data.id).lean();
@@ -47,7 +58,10 @@ describe('POST /api/products', () => {
   ])('when the currency is %j, then it is stored as %s', async (currency, stored) => {
     const price = stored === 'JPY' ? 500 : 10;
 
-    const res = await request(app).post('/api/products').set('Authorization', admin).send(buildProduct({ currency, price }));
+    const res = await request(app)
+      .post('/api/products')
+      .set('Authorization', admin)
+      .send(buildProduct({ currency, price }));
 
     expect(res.status).toBe(201);
     expect(res.body.data.currency).toBe(stored);
@@ -59,7 +73,11 @@ describe('POST /api/products', () => {
     ['the largest USD price', { price: 999999.99, currency: 'USD' }, 99_999_999],
     ['a one-cent price', { price: 0.01, currency: 'USD' }, 1],
   ])('when the body has %s, then the exact minor units are stored and shown back', async (_label, change, minor) => {
-    const res = await request(app).post('/api/products').set('Authorization', admin).send(buildProduct(change)).expect(201);
+    const res = await request(app)
+      .post('/api/products')
+      .set('Authorization', admin)
+      .send(buildProduct(change))
+      .expect(201);
 
     expect(res.body.data.price).toBe(change.price);
     expect((await ProductModel.findById(res.body.data.id).lean())?.priceMinor).toBe(minor);
@@ -150,18 +168,34 @@ describe('PATCH /api/products/:id', () => {
   it('when an admin changes some fields, then only those change', async () => {
     const created = await createProduct(app, admin, { name: 'Old', stock: 5 });
 
-    const res = await request(app).patch(`/api/products/${created.id}`).set('Authorization', admin).send({ price: 19.5, stock: 7 });
+    const res = await request(app)
+      .patch(`/api/products/${created.id}`)
+      .set('Authorization', admin)
+      .send({ price: 19.5, stock: 7 });
 
     expect(res.status).toBe(200);
-    expect(res.body).toEqual({ message: 'Product updated', data: { ...created, price: 19.5, stock: 7, updatedAt: expect.any(String) } });
-    expect(await ProductModel.findById(created.id).lean()).toMatchObject({ name: 'Old', priceMinor: 1950, priceSortKey: 19500 });
+    expect(res.body).toEqual({
+      message: 'Product updated',
+      data: { ...created, price: 19.5, stock: 7, updatedAt: expect.any(String) },
+    });
+    expect(await ProductModel.findById(created.id).lean()).toMatchObject({
+      name: 'Old',
+      priceMinor: 1950,
+      priceSortKey: 19500,
+    });
   });
 
   it('when only the currency changes, then the shown price is kept if the new currency can hold it', async () => {
     const created = await createProduct(app, admin, { price: 25.99 });
 
-    const toEur = await request(app).patch(`/api/products/${created.id}`).set('Authorization', admin).send({ currency: 'eur' });
-    const toJpy = await request(app).patch(`/api/products/${created.id}`).set('Authorization', admin).send({ currency: 'JPY' });
+    const toEur = await request(app)
+      .patch(`/api/products/${created.id}`)
+      .set('Authorization', admin)
+      .send({ currency: 'eur' });
+    const toJpy = await request(app)
+      .patch(`/api/products/${created.id}`)
+      .set('Authorization', admin)
+      .send({ currency: 'JPY' });
 
     expect(toEur.status).toBe(200);
     expect(toEur.body.data).toMatchObject({ price: 25.99, currency: 'EUR' });
@@ -186,7 +220,9 @@ describe('PATCH /api/products/:id', () => {
   it('when a plain user or nobody patches, then 403 or 401 and nothing changes', async () => {
     const created = await createProduct(app, admin);
 
-    expect((await request(app).patch(`/api/products/${created.id}`).set('Authorization', user).send({ stock: 1 })).status).toBe(403);
+    expect(
+      (await request(app).patch(`/api/products/${created.id}`).set('Authorization', user).send({ stock: 1 })).status,
+    ).toBe(403);
     expect((await request(app).patch(`/api/products/${created.id}`).send({ stock: 1 })).status).toBe(401);
     expect((await request(app).get(`/api/products/${created.id}`)).body.data).toEqual(created);
   });
@@ -195,8 +231,14 @@ describe('PATCH /api/products/:id', () => {
     const created = await createProduct(app, admin);
     await request(app).delete(`/api/products/${created.id}`).set('Authorization', admin).expect(200);
 
-    const archived = await request(app).patch(`/api/products/${created.id}`).set('Authorization', admin).send({ stock: 1 });
-    const missing = await request(app).patch('/api/products/507f1f77bcf86cd799439011').set('Authorization', admin).send({ stock: 1 });
+    const archived = await request(app)
+      .patch(`/api/products/${created.id}`)
+      .set('Authorization', admin)
+      .send({ stock: 1 });
+    const missing = await request(app)
+      .patch('/api/products/507f1f77bcf86cd799439011')
+      .set('Authorization', admin)
+      .send({ stock: 1 });
 
     expect([archived.status, missing.status]).toEqual([404, 404]);
   });
@@ -214,7 +256,10 @@ describe('DELETE /api/products/:id', () => {
     expect((await request(app).get(`/api/products/${archived.id}`)).status).toBe(404);
     const list = await request(app).get('/api/products').expect(200);
     expect(list.body.data.map((p: { id: string }) => p.id)).toEqual([kept.id]);
-    expect(await ProductModel.findById(archived.id).lean()).toMatchObject({ archived: true, archivedAt: expect.any(Date) });
+    expect(await ProductModel.findById(archived.id).lean()).toMatchObject({
+      archived: true,
+      archivedAt: expect.any(Date),
+    });
     expect((await request(app).delete(`/api/products/${archived.id}`).set('Authorization', admin)).status).toBe(404);
   });
 

@@ -22,7 +22,8 @@ async function login(target: Express, user: { email: string; password: string })
   return res.body as { token: string; refreshToken: string };
 }
 
-const profile = (token: string, target: Express = app) => request(target).get('/api/profile').set('Authorization', token);
+const profile = (token: string, target: Express = app) =>
+  request(target).get('/api/profile').set('Authorization', token);
 const changePassword = (token: string, body: unknown, target: Express = app) =>
   request(target)
     .post('/api/profile/password')
@@ -34,13 +35,28 @@ describe('PATCH /api/profile', () => {
     const user = await register();
     const { token } = await login(app, user);
 
-    const res = await request(app).patch('/api/profile').set('Authorization', token).send({ name: '  Jane Doe  ', role: 'admin', email: 'x@y.z' });
+    const res = await request(app)
+      .patch('/api/profile')
+      .set('Authorization', token)
+      .send({ name: '  Jane Doe  ', role: 'admin', email: 'x@y.z' });
 
     expect(res.status).toBe(200);
-    expect(res.body).toEqual({ message: 'Profile updated', details: { id: user.id, name: 'Jane Doe', email: user.email, role: 'user' } });
+    expect(res.body).toEqual({
+      message: 'Profile updated',
+      details: { id: user.id, name: 'Jane Doe', email: user.email, role: 'user' },
+    });
     expect(res.headers['cache-control']).toBe('no-store');
-    expect((await profile(token).expect(200)).body.details).toEqual({ id: user.id, name: 'Jane Doe', email: user.email, role: 'user' });
-    expect(await UserModel.findById(user.id).lean()).toMatchObject({ name: 'Jane Doe', role: 'user', email: user.email });
+    expect((await profile(token).expect(200)).body.details).toEqual({
+      id: user.id,
+      name: 'Jane Doe',
+      email: user.email,
+      role: 'user',
+    });
+    expect(await UserModel.findById(user.id).lean()).toMatchObject({
+      name: 'Jane Doe',
+      role: 'user',
+      email: user.email,
+    });
   });
 
   it.each([
@@ -84,7 +100,9 @@ describe('POST /api/profile/password', () => {
     expect(res.body).toEqual({ message: 'Password changed' });
     await profile(here.token).expect(200);
     await profile(elsewhere.token).expect(401);
-    expect((await request(app).post('/api/token/refresh').send({ refreshToken: elsewhere.refreshToken })).body.code).toBe('INVALID_REFRESH_TOKEN');
+    expect(
+      (await request(app).post('/api/token/refresh').send({ refreshToken: elsewhere.refreshToken })).body.code,
+    ).toBe('INVALID_REFRESH_TOKEN');
     await request(app).post('/api/token/refresh').send({ refreshToken: here.refreshToken }).expect(200);
     await request(app).post('/api/login').send({ email: user.email, password: user.password }).expect(401);
     await login(app, { email: user.email, password: 'a-new-password-456' });
@@ -98,7 +116,10 @@ describe('POST /api/profile/password', () => {
     const here = await login(app, user);
     const elsewhere = await login(app, user);
 
-    const res = await changePassword(here.token, { currentPassword: 'not-my-password', newPassword: 'a-new-password-456' });
+    const res = await changePassword(here.token, {
+      currentPassword: 'not-my-password',
+      newPassword: 'a-new-password-456',
+    });
 
     expect(res.status).toBe(403);
     expect(res.body.code).toBe('WRONG_PASSWORD');
@@ -130,10 +151,15 @@ describe('POST /api/profile/password', () => {
 
     const statuses = [];
     for (let i = 0; i < 3; i += 1)
-      statuses.push((await changePassword(token, { currentPassword: 'wrong-one', newPassword: 'a-new-password-456' }, limited)).status);
+      statuses.push(
+        (await changePassword(token, { currentPassword: 'wrong-one', newPassword: 'a-new-password-456' }, limited))
+          .status,
+      );
 
     expect(statuses).toEqual([403, 403, 429]);
-    expect((await request(limited).post('/api/login').send({ email: user.email, password: user.password })).status).toBe(429);
+    expect(
+      (await request(limited).post('/api/login').send({ email: user.email, password: user.password })).status,
+    ).toBe(429);
   });
 
   it('when the session has ended, then it answers 401 and the password stays', async () => {
@@ -141,7 +167,9 @@ describe('POST /api/profile/password', () => {
     const { token } = await login(app, user);
     await request(app).post('/api/logout').set('Authorization', token).expect(200);
 
-    expect((await changePassword(token, { currentPassword: user.password, newPassword: 'a-new-password-456' })).status).toBe(401);
+    expect(
+      (await changePassword(token, { currentPassword: user.password, newPassword: 'a-new-password-456' })).status,
+    ).toBe(401);
     await login(app, user);
   });
 });

@@ -3,7 +3,14 @@ import { OrderModel } from '../../src/models/order.model';
 import { GatewayError } from '../../src/payments/gateway';
 import { testConfig } from '../helpers/app';
 import { useTestDatabase } from '../helpers/db';
-import { deliverPaymentSucceeded, paidOrder, shopPeople, startRefundShop, type PaidOrder, type RefundShop } from '../helpers/refund-shop';
+import {
+  deliverPaymentSucceeded,
+  paidOrder,
+  shopPeople,
+  startRefundShop,
+  type PaidOrder,
+  type RefundShop,
+} from '../helpers/refund-shop';
 import { sweeperFor } from '../helpers/sweeper';
 
 /**
@@ -34,7 +41,8 @@ beforeAll(async () => {
       if (mode === 'hold') {
         const held = new Promise<'fail' | 'answer'>((resolve) => (release = resolve));
         calling();
-        if ((await held) === 'fail') throw new GatewayError('unavailable', 'The payment provider could not be reached, please try again');
+        if ((await held) === 'fail')
+          throw new GatewayError('unavailable', 'The payment provider could not be reached, please try again');
       }
       return call();
     },
@@ -45,7 +53,8 @@ afterAll(async () => {
 });
 
 const markPaid = (order: PaidOrder) => deliverPaymentSucceeded(shop, order);
-const attemptUntil = async (orderId: string) => (await OrderModel.findById(orderId).lean())!.refunds[0]!.attemptUntil!.getTime();
+const attemptUntil = async (orderId: string) =>
+  (await OrderModel.findById(orderId).lean())!.refunds[0]!.attemptUntil!.getTime();
 
 describe('the refund attempt lease', () => {
   beforeEach(async () => {
@@ -55,7 +64,9 @@ describe('the refund attempt lease', () => {
 
   it('when defaults apply, then the lease is the Stripe timeout times its tries plus a margin', () => {
     expect(testConfig().refunds.attemptLeaseMs).toBe(10_000 * 2 + 5_000);
-    expect(testConfig({ STRIPE_TIMEOUT_MS: '3000', STRIPE_MAX_NETWORK_RETRIES: '2' }).refunds.attemptLeaseMs).toBe(3_000 * 3 + 5_000);
+    expect(testConfig({ STRIPE_TIMEOUT_MS: '3000', STRIPE_MAX_NETWORK_RETRIES: '2' }).refunds.attemptLeaseMs).toBe(
+      3_000 * 3 + 5_000,
+    );
     expect(config.refunds.attemptLeaseMs).toBe(40_000);
   });
 
@@ -63,7 +74,11 @@ describe('the refund attempt lease', () => {
     const order = await paidOrder(shop, people, { price: 25, quantity: 2, markPaid });
 
     const apiCalling = nextHeldCall();
-    const asked = request(shop.app).post(`/api/orders/${order.orderId}/refund`).set('Authorization', people.admin).send({ amount: 10 }).then();
+    const asked = request(shop.app)
+      .post(`/api/orders/${order.orderId}/refund`)
+      .set('Authorization', people.admin)
+      .send({ amount: 10 })
+      .then();
     await apiCalling;
     const requestedAt = (await OrderModel.findById(order.orderId).lean())!.refunds[0]!.requestedAt.getTime();
     const apiLease = (await attemptUntil(order.orderId)) - requestedAt;

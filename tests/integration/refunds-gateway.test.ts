@@ -40,7 +40,8 @@ const refundOf = (overrides: Partial<CreateRefundInput> = {}): CreateRefundInput
 describe('Stripe gateway refunds against stripe-mock (request validity)', () => {
   let proxy: TestServer & { exchanges: RecordedExchange[] };
   let gateway: PaymentGateway;
-  const form = (exchange: RecordedExchange | undefined) => Object.fromEntries(new URLSearchParams(exchange?.body ?? ''));
+  const form = (exchange: RecordedExchange | undefined) =>
+    Object.fromEntries(new URLSearchParams(exchange?.body ?? ''));
 
   beforeAll(async () => {
     proxy = await startRecordingProxy(stripeMockUrl());
@@ -66,7 +67,10 @@ describe('Stripe gateway refunds against stripe-mock (request validity)', () => 
     });
     const [exchange] = proxy.exchanges;
     expect(exchange).toMatchObject({ method: 'POST', path: '/v1/refunds', status: 200 });
-    expect(exchange?.headers).toMatchObject({ 'idempotency-key': input.idempotencyKey, 'stripe-version': STRIPE_API_VERSION });
+    expect(exchange?.headers).toMatchObject({
+      'idempotency-key': input.idempotencyKey,
+      'stripe-version': STRIPE_API_VERSION,
+    });
     expect(form(exchange)).toEqual({
       payment_intent: 'pi_stripe_mock',
       amount: '1250',
@@ -91,9 +95,15 @@ describe('simulated gateway refunds', () => {
   let receiver: WebhookReceiver;
   let gateway: SimulatedGateway;
 
-  const eventsOf = (type: string) => receiver.deliveries.map((d) => JSON.parse(d.rawBody.toString()) as Stripe.Event).filter((e) => e.type === type);
+  const eventsOf = (type: string) =>
+    receiver.deliveries.map((d) => JSON.parse(d.rawBody.toString()) as Stripe.Event).filter((e) => e.type === type);
   async function paidIntent(amountMinor = 5000, currency = 'EUR') {
-    const intent = await gateway.createPaymentIntent({ amountMinor, currency, metadata: { orderId: 'order_1' }, idempotencyKey: randomUUID() });
+    const intent = await gateway.createPaymentIntent({
+      amountMinor,
+      currency,
+      metadata: { orderId: 'order_1' },
+      idempotencyKey: randomUUID(),
+    });
     await gateway.confirmPaymentIntent(intent.id, 'pm_card_visa');
     return intent.id;
   }
@@ -116,16 +126,28 @@ describe('simulated gateway refunds', () => {
   it('when part and then the rest is refunded, then both succeed and signed refund.created and charge.refunded events report them', async () => {
     const intentId = await paidIntent(5000, 'EUR');
 
-    const first = await gateway.createRefund(refundOf({ paymentIntentId: intentId, amountMinor: 2000, currency: 'EUR', reason: 'duplicate' }));
-    const rest = await gateway.createRefund(refundOf({ paymentIntentId: intentId, amountMinor: 3000, currency: 'EUR' }));
+    const first = await gateway.createRefund(
+      refundOf({ paymentIntentId: intentId, amountMinor: 2000, currency: 'EUR', reason: 'duplicate' }),
+    );
+    const rest = await gateway.createRefund(
+      refundOf({ paymentIntentId: intentId, amountMinor: 3000, currency: 'EUR' }),
+    );
     await gateway.settle();
 
-    expect(first).toEqual({ id: expect.stringMatching(/^re_[A-Za-z0-9]{24}$/), status: 'succeeded', amountMinor: 2000, currency: 'EUR' });
+    expect(first).toEqual({
+      id: expect.stringMatching(/^re_[A-Za-z0-9]{24}$/),
+      status: 'succeeded',
+      amountMinor: 2000,
+      currency: 'EUR',
+    });
     expect(rest).toMatchObject({ status: 'succeeded', amountMinor: 3000 });
     const verify = createWebhookVerifier(SECRET);
-    const parsed = receiver.deliveries.map((d: Delivery) => parseEvent(verify(d.rawBody, d.headers['stripe-signature'] as string)));
+    const parsed = receiver.deliveries.map((d: Delivery) =>
+      parseEvent(verify(d.rawBody, d.headers['stripe-signature'] as string)),
+    );
     // Deliveries run side by side (as Stripe's do): compare in amount order, not arrival order.
-    const byAmount = (key: string) => (a: object, b: object) => (a as Record<string, number>)[key]! - (b as Record<string, number>)[key]!;
+    const byAmount = (key: string) => (a: object, b: object) =>
+      (a as Record<string, number>)[key]! - (b as Record<string, number>)[key]!;
     expect(
       parsed
         .filter((e) => e.type === 'refund.created')
@@ -147,10 +169,18 @@ describe('simulated gateway refunds', () => {
         .map((e) => e.data.object)
         .sort(byAmount('amount_refunded')),
     ).toEqual([
-      expect.objectContaining({ object: 'charge', amount: 5000, amount_refunded: 2000, refunded: false, payment_intent: intentId }),
+      expect.objectContaining({
+        object: 'charge',
+        amount: 5000,
+        amount_refunded: 2000,
+        refunded: false,
+        payment_intent: intentId,
+      }),
       expect.objectContaining({ amount_refunded: 5000, refunded: true }),
     ]);
-    expect(eventsOf('refund.created').find((e) => (e.data.object as { id: string }).id === first.id)?.data.object).toMatchObject({
+    expect(
+      eventsOf('refund.created').find((e) => (e.data.object as { id: string }).id === first.id)?.data.object,
+    ).toMatchObject({
       reason: 'duplicate',
     });
   });
@@ -181,13 +211,22 @@ describe('simulated gateway refunds', () => {
   });
 
   it('when the intent was never paid or does not exist, then the refund is refused and no event is sent', async () => {
-    const unpaid = await gateway.createPaymentIntent({ amountMinor: 5000, currency: 'EUR', metadata: {}, idempotencyKey: randomUUID() });
-
-    await expect(gateway.createRefund(refundOf({ paymentIntentId: unpaid.id, currency: 'EUR' }))).rejects.toMatchObject({
-      kind: 'invalid_request',
-      code: 'charge_not_refundable',
+    const unpaid = await gateway.createPaymentIntent({
+      amountMinor: 5000,
+      currency: 'EUR',
+      metadata: {},
+      idempotencyKey: randomUUID(),
     });
-    await expect(gateway.createRefund(refundOf({ paymentIntentId: 'pi_missing', currency: 'EUR' }))).rejects.toMatchObject({
+
+    await expect(gateway.createRefund(refundOf({ paymentIntentId: unpaid.id, currency: 'EUR' }))).rejects.toMatchObject(
+      {
+        kind: 'invalid_request',
+        code: 'charge_not_refundable',
+      },
+    );
+    await expect(
+      gateway.createRefund(refundOf({ paymentIntentId: 'pi_missing', currency: 'EUR' })),
+    ).rejects.toMatchObject({
       kind: 'invalid_request',
       code: 'resource_missing',
     });
@@ -208,7 +247,9 @@ describe('simulated gateway refunds', () => {
     await gateway.settle();
     expect(eventsOf('refund.created')).toHaveLength(1);
     // 4000 left: exactly that is still possible.
-    await expect(gateway.createRefund(refundOf({ paymentIntentId: intentId, amountMinor: 4000, currency: 'EUR' }))).resolves.toMatchObject({
+    await expect(
+      gateway.createRefund(refundOf({ paymentIntentId: intentId, amountMinor: 4000, currency: 'EUR' })),
+    ).resolves.toMatchObject({
       status: 'succeeded',
     });
   });

@@ -54,12 +54,21 @@ describe('Stripe gateway refunds against localstripe (real SDK)', () => {
       idempotencyKey: randomUUID(),
     });
 
-    expect(refund).toEqual({ id: expect.stringMatching(/^re_/), status: 'succeeded', amountMinor: 1200, currency: 'EUR' });
+    expect(refund).toEqual({
+      id: expect.stringMatching(/^re_/),
+      status: 'succeeded',
+      amountMinor: 1200,
+      currency: 'EUR',
+    });
     // localstripe expands latest_charge; Stripe sends its id.
     const latest = (await stripe.paymentIntents.retrieve(intentId)).latest_charge;
     const charge = await stripe.charges.retrieve(typeof latest === 'string' ? latest : latest!.id);
     expect(charge).toMatchObject({ amount: 4200, amount_refunded: 1200, refunded: false, payment_intent: intentId });
-    expect(await stripe.refunds.retrieve(refund.id)).toMatchObject({ amount: 1200, status: 'succeeded', metadata: { refundRequestId: 'request_1' } });
+    expect(await stripe.refunds.retrieve(refund.id)).toMatchObject({
+      amount: 1200,
+      status: 'succeeded',
+      metadata: { refundRequestId: 'request_1' },
+    });
   });
 
   it('when a reason is sent, then localstripe refuses it (it does not implement the parameter) and the adapter reports a refused request', async () => {
@@ -74,7 +83,9 @@ describe('Stripe gateway refunds against localstripe (real SDK)', () => {
       idempotencyKey: randomUUID(),
     });
 
-    await expect(refunding).rejects.toEqual(expect.objectContaining({ kind: 'invalid_request', message: 'Unexpected reason' }));
+    await expect(refunding).rejects.toEqual(
+      expect.objectContaining({ kind: 'invalid_request', message: 'Unexpected reason' }),
+    );
     await expect(refunding).rejects.toBeInstanceOf(GatewayError);
   });
 });
@@ -121,7 +132,11 @@ describe('POST /api/orders/:id/refund with the Stripe gateway against localstrip
       data: { object },
     });
     const signature = Stripe.webhooks.generateTestHeaderString({ payload, secret: WEBHOOK_SECRET });
-    return request(app).post('/api/orders/webhook').set('Content-Type', 'application/json').set('Stripe-Signature', signature).send(payload);
+    return request(app)
+      .post('/api/orders/webhook')
+      .set('Content-Type', 'application/json')
+      .set('Stripe-Signature', signature)
+      .send(payload);
   }
 
   async function waitForStatus(token: string, orderId: string, wanted: string) {
@@ -139,7 +154,11 @@ describe('POST /api/orders/:id/refund with the Stripe gateway against localstrip
     const buyer = await registerAndLogin(app);
     const product = await createProduct(app, admin, { price: 21, currency: 'EUR', stock: 5 });
     const order = await createOrder(app, buyer.token, [{ productId: product.id, quantity: 2 }]);
-    await request(app).post(`/api/orders/${order.orderId}/pay`).set('Authorization', buyer.token).send({ paymentMethod: 'pm_card_visa' }).expect(200);
+    await request(app)
+      .post(`/api/orders/${order.orderId}/pay`)
+      .set('Authorization', buyer.token)
+      .send({ paymentMethod: 'pm_card_visa' })
+      .expect(200);
     expect(await waitForStatus(buyer.token, order.orderId, 'paid')).toBe('paid');
 
     // Act 1: 12 EUR through the API (the real SDK sends it to localstripe), then Stripe's events for it.
@@ -169,11 +188,21 @@ describe('POST /api/orders/:id/refund with the Stripe gateway against localstrip
     expect(first.status).toBe(202);
     expect(first.body).toEqual({
       message: 'Refund requested',
-      data: { orderId: order.orderId, refundId: expect.stringMatching(/^re_/), amount: 12, currency: 'EUR', status: 'succeeded' },
+      data: {
+        orderId: order.orderId,
+        refundId: expect.stringMatching(/^re_/),
+        amount: 12,
+        currency: 'EUR',
+        status: 'succeeded',
+      },
     });
     expect(replay.status).toBe(202);
     expect(replay.body.data.refundId).toBe(first.body.data.refundId);
-    expect(refund).toMatchObject({ amount: 1200, payment_intent: order.data.paymentIntentId, metadata: { orderId: order.orderId } });
+    expect(refund).toMatchObject({
+      amount: 1200,
+      payment_intent: order.data.paymentIntentId,
+      metadata: { orderId: order.orderId },
+    });
     expect(afterFirst).toMatchObject({ amount_refunded: 1200, refunded: false });
     expect(partly).toMatchObject({ status: 'paid', refundedAmount: 12 });
     expect(rest.status).toBe(202);

@@ -5,7 +5,14 @@ import { GatewayError, type CreateRefundInput } from '../../src/payments/gateway
 import { createOrder, createProduct, getOrder } from '../helpers/builders';
 import { useTestDatabase } from '../helpers/db';
 import { sweeperFor } from '../helpers/sweeper';
-import { deliverPaymentSucceeded, paidOrder, shopPeople, startRefundShop, type PaidOrder, type RefundShop } from '../helpers/refund-shop';
+import {
+  deliverPaymentSucceeded,
+  paidOrder,
+  shopPeople,
+  startRefundShop,
+  type PaidOrder,
+  type RefundShop,
+} from '../helpers/refund-shop';
 import { chargeFor, deliver, stripeEvent } from '../helpers/webhooks';
 
 /**
@@ -39,7 +46,9 @@ const refund = (orderId: string, body?: object, options: { token?: string | null
 };
 
 const adminView = (orderId: string) =>
-  getOrder(shop.app, people.admin, orderId) as Promise<Awaited<ReturnType<typeof getOrder>> & { refunds: Array<Record<string, unknown>> }>;
+  getOrder(shop.app, people.admin, orderId) as Promise<
+    Awaited<ReturnType<typeof getOrder>> & { refunds: Array<Record<string, unknown>> }
+  >;
 const stockOf = async (productId: string) => (await ProductModel.findById(productId).lean())!.stock;
 const stored = (orderId: string) => OrderModel.findById(orderId).lean();
 
@@ -61,7 +70,13 @@ describe('POST /api/orders/:id/refund with the simulated gateway', () => {
     expect(first.status).toBe(202);
     expect(first.body).toEqual({
       message: 'Refund requested',
-      data: { orderId: order.orderId, refundId: expect.stringMatching(/^re_/), amount: 20, currency: 'USD', status: 'succeeded' },
+      data: {
+        orderId: order.orderId,
+        refundId: expect.stringMatching(/^re_/),
+        amount: 20,
+        currency: 'USD',
+        status: 'succeeded',
+      },
     });
     expect(partly).toMatchObject({ status: 'paid', refundedAmount: 20 });
     expect(rest.status).toBe(202);
@@ -77,15 +92,25 @@ describe('POST /api/orders/:id/refund with the simulated gateway', () => {
         status: 'succeeded',
         source: 'admin',
       }),
-      expect.objectContaining({ refundId: rest.body.data.refundId, amount: 30, reason: null, restock: false, status: 'succeeded', source: 'admin' }),
+      expect.objectContaining({
+        refundId: rest.body.data.refundId,
+        amount: 30,
+        reason: null,
+        restock: false,
+        status: 'succeeded',
+        source: 'admin',
+      }),
     ]);
     expect(shop.gateway.accepted.map((r) => r.amountMinor)).toEqual([2000, 3000]);
-    expect(shop.gateway.attempts.map((a) => a.idempotencyKey)).toEqual(done.refunds.map((r) => `order_${order.orderId}_refund_${String(r.id)}`));
+    expect(shop.gateway.attempts.map((a) => a.idempotencyKey)).toEqual(
+      done.refunds.map((r) => `order_${order.orderId}_refund_${String(r.id)}`),
+    );
   });
 
   it('when an admin refunds, then who asked, how much, why and the restock flag are recorded, and the buyer sees the refund without the admin', async () => {
     const order = await paidOrder(shop, people);
-    const admin = (await request(shop.app).get('/api/profile').set('Authorization', people.admin).expect(200)).body.details as {
+    const admin = (await request(shop.app).get('/api/profile').set('Authorization', people.admin).expect(200)).body
+      .details as {
       id: string;
       email: string;
     };
@@ -105,7 +130,9 @@ describe('POST /api/orders/:id/refund with the simulated gateway', () => {
       requestedAt: expect.any(String),
       requestedBy: { userId: admin.id, email: admin.email },
     });
-    const buyerView = (await request(shop.app).get(`/api/orders/${order.orderId}`).set('Authorization', people.buyer).expect(200)).body.data;
+    const buyerView = (
+      await request(shop.app).get(`/api/orders/${order.orderId}`).set('Authorization', people.buyer).expect(200)
+    ).body.data;
     expect(buyerView.refunds).toEqual([expect.not.objectContaining({ requestedBy: expect.anything() })]);
     expect(buyerView.refundedAmount).toBe(5.5);
     const note = (await stored(order.orderId))!.notes.find((n) => n.kind === 'refund_requested');
@@ -150,12 +177,16 @@ describe('POST /api/orders/:id/refund with the simulated gateway', () => {
   it('when the same Idempotency-Key is sent five times at once, then one refund is made and every 202 is that refund', async () => {
     const order = await paidOrder(shop, people);
 
-    const answers = await Promise.all([1, 2, 3, 4, 5].map(() => refund(order.orderId, { amount: 10 }, { key: 'refund-once' })));
+    const answers = await Promise.all(
+      [1, 2, 3, 4, 5].map(() => refund(order.orderId, { amount: 10 }, { key: 'refund-once' })),
+    );
     await shop.settle();
     const replay = await refund(order.orderId, { amount: 10 }, { key: 'refund-once' });
 
     const accepted = answers.filter((a) => a.status === 202);
-    expect(answers.every((a) => a.status === 202 || (a.status === 409 && a.body.code === 'IDEMPOTENCY_KEY_IN_USE'))).toBe(true);
+    expect(
+      answers.every((a) => a.status === 202 || (a.status === 409 && a.body.code === 'IDEMPOTENCY_KEY_IN_USE')),
+    ).toBe(true);
     expect(accepted.length).toBeGreaterThanOrEqual(1);
     expect(new Set(accepted.map((a) => a.body.data.refundId)).size).toBe(1);
     expect(shop.gateway.accepted).toHaveLength(1);
@@ -194,7 +225,11 @@ describe('POST /api/orders/:id/refund with the simulated gateway', () => {
     await shop.settle();
 
     expect(answers.filter((a) => a.status === 202)).toHaveLength(5);
-    expect(answers.filter((a) => a.status === 409).every((a) => ['REFUND_EXCEEDS_REMAINDER', 'REFUND_BUSY'].includes(a.body.code))).toBe(true);
+    expect(
+      answers
+        .filter((a) => a.status === 409)
+        .every((a) => ['REFUND_EXCEEDS_REMAINDER', 'REFUND_BUSY'].includes(a.body.code)),
+    ).toBe(true);
     expect(shop.gateway.accepted).toHaveLength(5);
     expect(await adminView(order.orderId)).toMatchObject({ status: 'refunded', refundedAmount: 50 });
   });
@@ -225,7 +260,12 @@ describe('refused refund requests change nothing', () => {
   it.each([
     ['no token', 401, 'UNAUTHORIZED', () => refund(order.orderId, { amount: 1 }, { token: null })],
     ['a buyer token', 403, 'FORBIDDEN', () => refund(order.orderId, { amount: 1 }, { token: people.buyer })],
-    ['a buyer token on an unknown order', 403, 'FORBIDDEN', () => refund('0123456789abcdef01234567', { amount: 1 }, { token: people.buyer })],
+    [
+      'a buyer token on an unknown order',
+      403,
+      'FORBIDDEN',
+      () => refund('0123456789abcdef01234567', { amount: 1 }, { token: people.buyer }),
+    ],
     ['an unknown order', 404, 'ORDER_NOT_FOUND', () => refund('0123456789abcdef01234567', { amount: 1 })],
     ['a malformed order id', 400, 'VALIDATION_ERROR', () => refund('not-an-id', { amount: 1 })],
     ['amount 12.345 in USD', 400, 'VALIDATION_ERROR', () => refund(order.orderId, { amount: 12.345 })],
@@ -238,34 +278,58 @@ describe('refused refund requests change nothing', () => {
     ['restock as text', 400, 'VALIDATION_ERROR', () => refund(order.orderId, { amount: 1, restock: 'yes' })],
     ['a misspelt field (amout)', 400, 'VALIDATION_ERROR', () => refund(order.orderId, { amout: 1 })],
     ['an operator as amount', 400, 'VALIDATION_ERROR', () => refund(order.orderId, { amount: { $gt: 0 } })],
-    ['a text body', 415, 'UNSUPPORTED_MEDIA_TYPE', () => refund(order.orderId).set('Content-Type', 'text/plain').send('amount=5')],
-    ['more than is left (40.01 of 40)', 409, 'REFUND_EXCEEDS_REMAINDER', () => refund(order.orderId, { amount: 40.01 })],
+    [
+      'a text body',
+      415,
+      'UNSUPPORTED_MEDIA_TYPE',
+      () => refund(order.orderId).set('Content-Type', 'text/plain').send('amount=5'),
+    ],
+    [
+      'more than is left (40.01 of 40)',
+      409,
+      'REFUND_EXCEEDS_REMAINDER',
+      () => refund(order.orderId, { amount: 40.01 }),
+    ],
     [
       'the same Idempotency-Key with another body',
       422,
       'IDEMPOTENCY_KEY_REUSED',
       () => refund(order.orderId, { amount: 11 }, { key: 'first-refund' }),
     ],
-    ['a bad Idempotency-Key', 400, 'VALIDATION_ERROR', () => refund(order.orderId, { amount: 1 }, { key: 'ü'.repeat(3) })],
-  ])('when the request has %s, then it answers %i and nothing is refunded or recorded', async (_label, status, code, send) => {
-    const before = await stored(order.orderId);
+    [
+      'a bad Idempotency-Key',
+      400,
+      'VALIDATION_ERROR',
+      () => refund(order.orderId, { amount: 1 }, { key: 'ü'.repeat(3) }),
+    ],
+  ])(
+    'when the request has %s, then it answers %i and nothing is refunded or recorded',
+    async (_label, status, code, send) => {
+      const before = await stored(order.orderId);
 
-    const res = await send();
-    await shop.settle();
+      const res = await send();
+      await shop.settle();
 
-    expect(res.status).toBe(status);
-    expect(res.body).toMatchObject({ code, message: expect.any(String) });
-    expect(shop.gateway.attempts).toHaveLength(0);
-    expect(await stored(order.orderId)).toEqual(before);
-  });
+      expect(res.status).toBe(status);
+      expect(res.body).toMatchObject({ code, message: expect.any(String) });
+      expect(shop.gateway.attempts).toHaveLength(0);
+      expect(await stored(order.orderId)).toEqual(before);
+    },
+  );
 
   it.each([
-    ['pending', async () => (await createOrder(shop.app, people.buyer, [{ productId: order.productId, quantity: 1 }])).orderId],
+    [
+      'pending',
+      async () => (await createOrder(shop.app, people.buyer, [{ productId: order.productId, quantity: 1 }])).orderId,
+    ],
     [
       'canceled',
       async () => {
         const created = await createOrder(shop.app, people.buyer, [{ productId: order.productId, quantity: 1 }]);
-        await request(shop.app).post(`/api/orders/${created.orderId}/cancel`).set('Authorization', people.buyer).expect(200);
+        await request(shop.app)
+          .post(`/api/orders/${created.orderId}/cancel`)
+          .set('Authorization', people.buyer)
+          .expect(200);
         await shop.settle();
         return created.orderId;
       },
@@ -328,7 +392,12 @@ describe('the gateway refuses, fails or cannot be reached', () => {
         }
         if (pendingNext > 0) {
           pendingNext -= 1;
-          return { id: `re_pending${attempt}x${Date.now()}`, status: 'pending', amountMinor: input.amountMinor, currency: input.currency };
+          return {
+            id: `re_pending${attempt}x${Date.now()}`,
+            status: 'pending',
+            amountMinor: input.amountMinor,
+            currency: input.currency,
+          };
         }
         return call();
       },
@@ -376,14 +445,19 @@ describe('the gateway refuses, fails or cannot be reached', () => {
     const res = await quietRefund(order.orderId, { amount: 20, restock: true });
 
     expect(res.status).toBe(409);
-    expect(res.body).toMatchObject({ code: 'REFUND_REFUSED', message: expect.stringMatching(/greater than unrefunded amount/) });
+    expect(res.body).toMatchObject({
+      code: 'REFUND_REFUSED',
+      message: expect.stringMatching(/greater than unrefunded amount/),
+    });
     const view = (await getOrder(quiet.app, people.admin, order.orderId)) as unknown as {
       refunds: Array<Record<string, unknown>>;
       refundedAmount: number;
       status: string;
     };
     expect(view).toMatchObject({ status: 'paid', refundedAmount: 0 });
-    expect(view.refunds).toEqual([expect.objectContaining({ amount: 20, status: 'refused', refundId: null, restock: true })]);
+    expect(view.refunds).toEqual([
+      expect.objectContaining({ amount: 20, status: 'refused', refundId: null, restock: true }),
+    ]);
     // The refused request reserved nothing: the whole amount is still asked for.
     const again = await quietRefund(order.orderId, { amount: 10 });
     expect(again.status).toBe(202);
@@ -399,8 +473,13 @@ describe('the gateway refuses, fails or cannot be reached', () => {
     const retry = await quietRefund(order.orderId, { amount: 10 }, 'flaky-1');
 
     expect(first.status).toBe(502);
-    expect(first.body).toMatchObject({ code: 'PAYMENT_GATEWAY_ERROR', details: [{ refundRequestId: kept[0]!.requestId }] });
-    expect(kept).toEqual([expect.objectContaining({ status: 'requested', settlement: 'reserved', amountMinor: 1000, refundId: null })]);
+    expect(first.body).toMatchObject({
+      code: 'PAYMENT_GATEWAY_ERROR',
+      details: [{ refundRequestId: kept[0]!.requestId }],
+    });
+    expect(kept).toEqual([
+      expect.objectContaining({ status: 'requested', settlement: 'reserved', amountMinor: 1000, refundId: null }),
+    ]);
     // The kept request still counts against what is left.
     expect(other.status).toBe(409);
     expect(retry.status).toBe(202);
@@ -417,7 +496,10 @@ describe('the gateway refuses, fails or cannot be reached', () => {
     failNext = 1;
     await quietRefund(order.orderId, { amount: 12 }).expect(502);
     // What a crash mid-call leaves: the attempt's lease still running.
-    await OrderModel.updateOne({ _id: order.orderId }, { $set: { 'refunds.0.attemptUntil': new Date(Date.now() + 60_000) } });
+    await OrderModel.updateOne(
+      { _id: order.orderId },
+      { $set: { 'refunds.0.attemptUntil': new Date(Date.now() + 60_000) } },
+    );
     const sweeperAt = (at: Date) => sweeperFor({ payments: quiet.gateway, clock: () => at });
 
     const early = await sweeperAt(new Date()).sweepOnce();
@@ -429,7 +511,12 @@ describe('the gateway refuses, fails or cannot be reached', () => {
     expect(again.refundsResumed).toBe(0);
     expect(quiet.gateway.accepted).toHaveLength(1);
     expect((await OrderModel.findById(order.orderId).lean())!.refunds).toEqual([
-      expect.objectContaining({ status: 'succeeded', settlement: 'reserved', refundId: quiet.gateway.accepted[0]!.id, attemptUntil: null }),
+      expect.objectContaining({
+        status: 'succeeded',
+        settlement: 'reserved',
+        refundId: quiet.gateway.accepted[0]!.id,
+        attemptUntil: null,
+      }),
     ]);
   });
 
@@ -438,7 +525,10 @@ describe('the gateway refuses, fails or cannot be reached', () => {
     failNext = 1;
     await quietRefund(order.orderId, { amount: 12 }, 'old-1').expect(502);
     // Stripe keeps idempotency keys for 24 hours: sending it again now could refund twice.
-    await OrderModel.updateOne({ _id: order.orderId }, { $set: { 'refunds.0.requestedAt': new Date(Date.now() - 24 * 3_600_000) } });
+    await OrderModel.updateOne(
+      { _id: order.orderId },
+      { $set: { 'refunds.0.requestedAt': new Date(Date.now() - 24 * 3_600_000) } },
+    );
     const sweeper = sweeperFor({ payments: quiet.gateway, clock: () => new Date(Date.now() + 120_000) });
 
     const swept = await sweeper.sweepOnce();
@@ -461,7 +551,10 @@ describe('the gateway refuses, fails or cannot be reached', () => {
     const blocked = await quietRefund(order.orderId, { amount: 1 });
 
     await deliver(quiet.app, refundEvent(order, accepted.body.data.refundId, 50, 'pending', requestId)).expect(200);
-    await deliver(quiet.app, { ...refundEvent(order, accepted.body.data.refundId, 50, 'failed', requestId), type: 'refund.failed' }).expect(200);
+    await deliver(quiet.app, {
+      ...refundEvent(order, accepted.body.data.refundId, 50, 'failed', requestId),
+      type: 'refund.failed',
+    }).expect(200);
     // A late, older event cannot bring it back.
     await deliver(quiet.app, refundEvent(order, accepted.body.data.refundId, 50, 'pending', requestId)).expect(200);
     const view = (await getOrder(quiet.app, people.admin, order.orderId)) as unknown as {
@@ -489,23 +582,33 @@ describe('the gateway refuses, fails or cannot be reached', () => {
     await deliver(quiet.app, refundEvent(order, b.body.data.refundId, 30, 'succeeded')).expect(200);
 
     expect(partly).toMatchObject({ status: 'paid', refundedAmount: 20 });
-    expect(await getOrder(quiet.app, people.admin, order.orderId)).toMatchObject({ status: 'refunded', refundedAmount: 50 });
+    expect(await getOrder(quiet.app, people.admin, order.orderId)).toMatchObject({
+      status: 'refunded',
+      refundedAmount: 50,
+    });
   });
 
   it('when only charge.refunded confirms (no refund events), then the totals alone make the order refunded and nothing is counted twice', async () => {
     const order = await paidOrder(quiet, people, { markPaid });
     await quietRefund(order.orderId, { amount: 20 }).expect(202);
 
-    await deliver(quiet.app, stripeEvent('charge.refunded', chargeFor({ ...order, id: order.orderId }, 20))).expect(200);
+    await deliver(quiet.app, stripeEvent('charge.refunded', chargeFor({ ...order, id: order.orderId }, 20))).expect(
+      200,
+    );
     const rest = await quietRefund(order.orderId, {});
     const tooMuch = await quietRefund(order.orderId, { amount: 0.01 });
-    await deliver(quiet.app, stripeEvent('charge.refunded', chargeFor({ ...order, id: order.orderId }, 50))).expect(200);
+    await deliver(quiet.app, stripeEvent('charge.refunded', chargeFor({ ...order, id: order.orderId }, 50))).expect(
+      200,
+    );
 
     // 20 confirmed by the total and still reserved by its request is counted once: 30 were left.
     expect(rest.status).toBe(202);
     expect(rest.body.data.amount).toBe(30);
     expect(tooMuch.status).toBe(409);
-    expect(await getOrder(quiet.app, people.admin, order.orderId)).toMatchObject({ status: 'refunded', refundedAmount: 50 });
+    expect(await getOrder(quiet.app, people.admin, order.orderId)).toMatchObject({
+      status: 'refunded',
+      refundedAmount: 50,
+    });
   });
 
   it('when a refund made in the Stripe dashboard is reported, then it is recorded and counts against what is left', async () => {
@@ -520,7 +623,13 @@ describe('the gateway refuses, fails or cannot be reached', () => {
       refunds: Array<Record<string, unknown>>;
       refundedAmount: number;
     };
-    expect(view.refunds[0]).toMatchObject({ source: 'external', refundId: 're_dashboard123', amount: 15, status: 'succeeded', requestedBy: null });
+    expect(view.refunds[0]).toMatchObject({
+      source: 'external',
+      refundId: 're_dashboard123',
+      amount: 15,
+      status: 'succeeded',
+      requestedBy: null,
+    });
     expect(view.refundedAmount).toBe(15);
     expect(over.status).toBe(409);
     expect(rest.body.data).toMatchObject({ amount: 35 });
@@ -577,7 +686,9 @@ describe('the gateway refuses, fails or cannot be reached', () => {
 
     const settled = (await sweeper.sweepOnce()).settled;
     await sweeper.sweepOnce();
-    await deliver(quiet.app, stripeEvent('charge.refunded', chargeFor({ ...order, id: order.orderId }, 50))).expect(200);
+    await deliver(quiet.app, stripeEvent('charge.refunded', chargeFor({ ...order, id: order.orderId }, 50))).expect(
+      200,
+    );
 
     expect(settled).toBe(1);
     expect((await ProductModel.findById(first.id).lean())!.stock).toBe(5);
@@ -615,11 +726,17 @@ describe('the gateway refuses, fails or cannot be reached', () => {
             .then(() => undefined),
       });
       deliverFirst = async (input, id) => {
-        await deliver(racing.app, refundEvent(order, id, input.amountMinor / 100, 'succeeded', input.metadata.refundRequestId)).expect(200);
+        await deliver(
+          racing.app,
+          refundEvent(order, id, input.amountMinor / 100, 'succeeded', input.metadata.refundRequestId),
+        ).expect(200);
       };
       const before = await counter(racing);
 
-      const res = await request(racing.app).post(`/api/orders/${order.orderId}/refund`).set('Authorization', racePeople.admin).send({ amount: 50 });
+      const res = await request(racing.app)
+        .post(`/api/orders/${order.orderId}/refund`)
+        .set('Authorization', racePeople.admin)
+        .send({ amount: 50 });
 
       expect(res.status).toBe(202);
       expect((await counter(racing)) - before).toBe(1);
@@ -638,23 +755,29 @@ describe('refund webhook events', () => {
     ['no currency', { currency: undefined }, 'data.object.currency'],
     ['a numeric payment_intent', { payment_intent: 5 }, 'data.object.payment_intent'],
     ['a status that is not text', { status: 5 }, 'data.object.status'],
-  ])('when a signed refund.updated has %s, then it is a 400 INVALID_EVENT and not recorded', async (_label, change, path) => {
-    const event = stripeEvent('refund.updated', {
-      id: 're_bad',
-      object: 'refund',
-      amount: 500,
-      currency: 'usd',
-      status: 'succeeded',
-      payment_intent: 'pi_x',
-      metadata: {},
-      ...change,
-    });
+  ])(
+    'when a signed refund.updated has %s, then it is a 400 INVALID_EVENT and not recorded',
+    async (_label, change, path) => {
+      const event = stripeEvent('refund.updated', {
+        id: 're_bad',
+        object: 'refund',
+        amount: 500,
+        currency: 'usd',
+        status: 'succeeded',
+        payment_intent: 'pi_x',
+        metadata: {},
+        ...change,
+      });
 
-    const res = await deliver(shop.app, event);
+      const res = await deliver(shop.app, event);
 
-    expect(res.status).toBe(400);
-    expect(res.body).toMatchObject({ code: 'INVALID_EVENT', details: expect.arrayContaining([expect.objectContaining({ path })]) });
-  });
+      expect(res.status).toBe(400);
+      expect(res.body).toMatchObject({
+        code: 'INVALID_EVENT',
+        details: expect.arrayContaining([expect.objectContaining({ path })]),
+      });
+    },
+  );
 
   it('when a refund event names an unknown payment intent, then it is acknowledged and changes nothing', async () => {
     const res = await deliver(

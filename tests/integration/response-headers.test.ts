@@ -16,15 +16,18 @@ describe('Vary: Origin', () => {
     ['an allowed origin', 'https://shop.example.com', 'https://shop.example.com'],
     ['a refused origin', 'https://evil.example.com', undefined],
     ['no origin', undefined, undefined],
-  ])('when a request comes with %s under an allow-list, then the response varies on Origin', async (_label, origin, allowed) => {
-    const req = request(app).get('/api/products');
+  ])(
+    'when a request comes with %s under an allow-list, then the response varies on Origin',
+    async (_label, origin, allowed) => {
+      const req = request(app).get('/api/products');
 
-    const res = await (origin ? req.set('Origin', origin) : req);
+      const res = await (origin ? req.set('Origin', origin) : req);
 
-    expect(res.status).toBe(200);
-    expect(varies(res)).toContain('origin');
-    expect(res.headers['access-control-allow-origin']).toBe(allowed);
-  });
+      expect(res.status).toBe(200);
+      expect(varies(res)).toContain('origin');
+      expect(res.headers['access-control-allow-origin']).toBe(allowed);
+    },
+  );
 
   it('when a preflight comes from an allowed origin, then it varies on Origin too', async () => {
     const res = await request(app)
@@ -84,7 +87,8 @@ describe('Cache-Control: no-store on tokens, client secrets and personal data', 
       cancel: 200,
       unauthenticated: 401,
     });
-    for (const [name, res] of Object.entries(answers)) expect([name, res.headers['cache-control']]).toEqual([name, 'no-store']);
+    for (const [name, res] of Object.entries(answers))
+      expect([name, res.headers['cache-control']]).toEqual([name, 'no-store']);
   });
 
   it('when the public catalogue is read, then it stays cacheable (no no-store)', async () => {

@@ -108,12 +108,24 @@ describe('an operation added to the route table in a test', () => {
 
   it('when the API document is read, then it is documented with the answers its traits imply, and the default document is not', async () => {
     const doc = (await request(appWith()).get('/api/openapi.json').expect(200)).body as OpenApiDoc & {
-      paths: Record<string, Record<string, { operationId: string; security?: unknown; responses: Record<string, unknown> }>>;
+      paths: Record<
+        string,
+        Record<string, { operationId: string; security?: unknown; responses: Record<string, unknown> }>
+      >;
     };
     const usual = (await request(buildTestApp()).get('/api/openapi.json').expect(200)).body as OpenApiDoc;
 
-    expect(doc.paths['/api/widgets/{id}']!.get).toMatchObject({ operationId: 'getWidget', security: [{ bearerAuth: [] }] });
-    expect(Object.keys(doc.paths['/api/widgets/{id}']!.get!.responses).sort()).toEqual(['200', '400', '401', '429', '503']);
+    expect(doc.paths['/api/widgets/{id}']!.get).toMatchObject({
+      operationId: 'getWidget',
+      security: [{ bearerAuth: [] }],
+    });
+    expect(Object.keys(doc.paths['/api/widgets/{id}']!.get!.responses).sort()).toEqual([
+      '200',
+      '400',
+      '401',
+      '429',
+      '503',
+    ]);
     expect(Object.keys(doc.paths['/api/gadgets']!.get!.responses)).toEqual(['200']);
     expect(documentedRoutes(doc)).toEqual(expect.arrayContaining(['GET /api/widgets/{id}', 'GET /api/gadgets']));
     expect(registeredRoutes(appWith())).toEqual(expect.arrayContaining(['GET /api/widgets/{id}', 'GET /api/gadgets']));
@@ -151,7 +163,8 @@ describe('an operation added to the route table in a test', () => {
     const app = appWith({ env: { API_RATE_LIMIT_MAX: '2' } });
 
     const widgets = [];
-    for (let i = 0; i < 3; i += 1) widgets.push((await request(app).get('/api/widgets/abc').set('Authorization', token)).status);
+    for (let i = 0; i < 3; i += 1)
+      widgets.push((await request(app).get('/api/widgets/abc').set('Authorization', token)).status);
     const gadgets = [];
     for (let i = 0; i < 3; i += 1) gadgets.push((await request(app).get('/api/gadgets')).status);
 

@@ -37,13 +37,16 @@ describe('unknown paths under a resource', () => {
     ['get', '/api/admin/orders/x'],
     ['get', '/api/profile/x'],
     ['get', '/api/products/x/y'],
-  ] as const)('when %s %s is requested, then it is a 404 ROUTE_NOT_FOUND with or without a token', async (method, path) => {
-    for (const [who, token] of callers()) {
-      const res = await as(token, method, path);
+  ] as const)(
+    'when %s %s is requested, then it is a 404 ROUTE_NOT_FOUND with or without a token',
+    async (method, path) => {
+      for (const [who, token] of callers()) {
+        const res = await as(token, method, path);
 
-      expect({ who, status: res.status, code: res.body.code }).toEqual({ who, status: 404, code: 'ROUTE_NOT_FOUND' });
-    }
-  });
+        expect({ who, status: res.status, code: res.body.code }).toEqual({ who, status: 404, code: 'ROUTE_NOT_FOUND' });
+      }
+    },
+  );
 
   it('when a known path is called with a method it does not take, then it is still a 405 with Allow, with or without a token', async () => {
     for (const [who, token] of callers()) {
@@ -67,11 +70,14 @@ describe('broken percent-encoding in a path parameter', () => {
     ['post', '/api/orders/%E0%A4%A/pay'],
     ['post', '/api/orders/%/refund'],
     ['get', '/api/products/%E0%A4%A'],
-  ] as const)('when %s %s is requested, then it is a 400 MALFORMED_URL with or without a token', async (method, path) => {
-    for (const [who, token] of callers()) {
-      const res = await as(token, method, path);
+  ] as const)(
+    'when %s %s is requested, then it is a 400 MALFORMED_URL with or without a token',
+    async (method, path) => {
+      for (const [who, token] of callers()) {
+        const res = await as(token, method, path);
 
-      expect({ who, status: res.status, code: res.body.code }).toEqual({ who, status: 400, code: 'MALFORMED_URL' });
-    }
-  });
+        expect({ who, status: res.status, code: res.body.code }).toEqual({ who, status: 400, code: 'MALFORMED_URL' });
+      }
+    },
+  );
 });

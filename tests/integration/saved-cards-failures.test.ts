@@ -17,7 +17,10 @@ useTestDatabase();
 /** The app with the Stripe adapter pointed at a port nobody listens on: every call fails to connect. */
 async function unreachableStripeApp() {
   const settings = stripeSettingsFor(`http://127.0.0.1:${await closedPort()}`, { timeoutMs: 1000 });
-  return buildTestApp({ env: { STRIPE_SECRET_KEY: settings.secretKey! }, deps: { payments: createStripeGateway(settings, silentLogger) } });
+  return buildTestApp({
+    env: { STRIPE_SECRET_KEY: settings.secretKey! },
+    deps: { payments: createStripeGateway(settings, silentLogger) },
+  });
 }
 
 describe('the payment provider unreachable', () => {
@@ -35,7 +38,9 @@ describe('the payment provider unreachable', () => {
       await request(app).delete('/api/payment-methods/pm_123').set(as(knownCustomer.token)),
     ];
 
-    expect(answers.map((res) => [res.status, res.body.code])).toEqual(Array.from({ length: 4 }, () => [502, 'PAYMENT_GATEWAY_ERROR']));
+    expect(answers.map((res) => [res.status, res.body.code])).toEqual(
+      Array.from({ length: 4 }, () => [502, 'PAYMENT_GATEWAY_ERROR']),
+    );
     expect((await UserModel.findById(buyer.id).lean())?.paymentCustomers?.test).toBeUndefined();
   });
 

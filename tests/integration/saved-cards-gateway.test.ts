@@ -21,8 +21,18 @@ import {
  */
 useTestDatabase();
 
-const customerInput = () => ({ email: 'jane@example.com', name: 'Jane', metadata: { userId: 'user_1' }, idempotencyKey: `customer_${randomUUID()}` });
-const intentInput = () => ({ amountMinor: 1500, currency: 'USD', metadata: { orderId: randomUUID() }, idempotencyKey: randomUUID() });
+const customerInput = () => ({
+  email: 'jane@example.com',
+  name: 'Jane',
+  metadata: { userId: 'user_1' },
+  idempotencyKey: `customer_${randomUUID()}`,
+});
+const intentInput = () => ({
+  amountMinor: 1500,
+  currency: 'USD',
+  metadata: { orderId: randomUUID() },
+  idempotencyKey: randomUUID(),
+});
 
 interface Harness {
   gateway: PaymentGateway;
@@ -108,13 +118,25 @@ describe.each(harnesses)('saved cards through the %s gateway', (_name, make) => 
   it('when a SetupIntent or payment method does not exist, then the gateway says resource_missing (as a 404 would)', async () => {
     const { gateway } = make();
 
-    await expect(gateway.retrieveSetup('seti_doesNotExist')).rejects.toMatchObject({ kind: 'invalid_request', code: 'resource_missing' });
-    await expect(gateway.retrievePaymentMethod('pm_doesNotExist')).rejects.toMatchObject({ kind: 'invalid_request', code: 'resource_missing' });
+    await expect(gateway.retrieveSetup('seti_doesNotExist')).rejects.toMatchObject({
+      kind: 'invalid_request',
+      code: 'resource_missing',
+    });
+    await expect(gateway.retrievePaymentMethod('pm_doesNotExist')).rejects.toMatchObject({
+      kind: 'invalid_request',
+      code: 'resource_missing',
+    });
   });
 });
 
 describe('simulated gateway: what Stripe does that the shop relies on', () => {
-  const make = () => createSimulatedGateway({ webhookSecret: 'whsec_x', webhookUrl: () => undefined, deliveryDelayMs: 0, logger: silentLogger });
+  const make = () =>
+    createSimulatedGateway({
+      webhookSecret: 'whsec_x',
+      webhookUrl: () => undefined,
+      deliveryDelayMs: 0,
+      logger: silentLogger,
+    });
 
   it('when a SetupIntent is asked for a customer that does not exist, then resource_missing, as on Stripe (localstripe does not check)', async () => {
     await expect(make().createSetupIntent({ customerId: 'cus_doesNotExist', metadata: {} })).rejects.toMatchObject({
@@ -127,10 +149,16 @@ describe('simulated gateway: what Stripe does that the shop relies on', () => {
     const gateway = make();
     const input = customerInput();
 
-    const ids = await Promise.all([gateway.createCustomer(input), gateway.createCustomer(input), gateway.createCustomer(input)]);
+    const ids = await Promise.all([
+      gateway.createCustomer(input),
+      gateway.createCustomer(input),
+      gateway.createCustomer(input),
+    ]);
 
     expect(new Set(ids.map((c) => c.id)).size).toBe(1);
-    await expect(gateway.createCustomer({ ...input, name: 'Someone Else' })).rejects.toMatchObject({ code: 'idempotency_error' });
+    await expect(gateway.createCustomer({ ...input, name: 'Someone Else' })).rejects.toMatchObject({
+      code: 'idempotency_error',
+    });
   });
 
   it("when a saved card is charged without its customer, or another customer's, or after it was detached, then the gateway refuses", async () => {
@@ -143,9 +171,13 @@ describe('simulated gateway: what Stripe does that the shop relies on', () => {
     const intent = await gateway.createPaymentIntent(intentInput());
 
     await expect(gateway.confirmPaymentIntent(intent.id, card!.id)).rejects.toMatchObject({ kind: 'invalid_request' });
-    await expect(gateway.confirmPaymentIntent(intent.id, card!.id, { customerId: other.id })).rejects.toMatchObject({ kind: 'invalid_request' });
+    await expect(gateway.confirmPaymentIntent(intent.id, card!.id, { customerId: other.id })).rejects.toMatchObject({
+      kind: 'invalid_request',
+    });
     await gateway.detachPaymentMethod(card!.id);
-    await expect(gateway.confirmPaymentIntent(intent.id, card!.id, { customerId: owner.id })).rejects.toMatchObject({ kind: 'invalid_request' });
+    await expect(gateway.confirmPaymentIntent(intent.id, card!.id, { customerId: owner.id })).rejects.toMatchObject({
+      kind: 'invalid_request',
+    });
     expect(card).toMatchObject({ brand: 'mastercard', last4: '4444' });
   });
 
@@ -160,8 +192,12 @@ describe('simulated gateway: what Stripe does that the shop relies on', () => {
     const secure = await save('pm_card_authenticationRequired');
     const failing = await save('pm_card_chargeCustomerFail');
 
-    const first = await gateway.confirmPaymentIntent((await gateway.createPaymentIntent(intentInput())).id, secure, { customerId: customer.id });
-    const second = gateway.confirmPaymentIntent((await gateway.createPaymentIntent(intentInput())).id, failing, { customerId: customer.id });
+    const first = await gateway.confirmPaymentIntent((await gateway.createPaymentIntent(intentInput())).id, secure, {
+      customerId: customer.id,
+    });
+    const second = gateway.confirmPaymentIntent((await gateway.createPaymentIntent(intentInput())).id, failing, {
+      customerId: customer.id,
+    });
 
     expect(first).toEqual({ status: 'requires_action', nextAction: { type: 'simulated_authentication' } });
     await expect(second).rejects.toMatchObject({ kind: 'declined', code: 'card_declined' });
@@ -172,7 +208,9 @@ describe('simulated gateway: what Stripe does that the shop relies on', () => {
     const customer = await gateway.createCustomer(customerInput());
     const setup = await gateway.createSetupIntent({ customerId: customer.id, metadata: {} });
 
-    await expect(gateway.confirmSetupIntent(setup.id, 'pm_card_chargeDeclinedInsufficientFunds')).rejects.toMatchObject({ kind: 'declined' });
+    await expect(gateway.confirmSetupIntent(setup.id, 'pm_card_chargeDeclinedInsufficientFunds')).rejects.toMatchObject(
+      { kind: 'declined' },
+    );
 
     expect(await gateway.retrieveSetup(setup.id)).toMatchObject({ status: 'requires_payment_method', card: null });
     expect(await gateway.listCards(customer.id)).toEqual([]);
@@ -181,7 +219,8 @@ describe('simulated gateway: what Stripe does that the shop relies on', () => {
 
 describe('Stripe adapter against stripe-mock: the saved-card requests are valid', () => {
   let proxy: TestServer & { exchanges: RecordedExchange[] };
-  const form = (exchange: RecordedExchange | undefined) => Object.fromEntries(new URLSearchParams(exchange?.body ?? ''));
+  const form = (exchange: RecordedExchange | undefined) =>
+    Object.fromEntries(new URLSearchParams(exchange?.body ?? ''));
 
   beforeAll(async () => {
     proxy = await startRecordingProxy(stripeMockUrl());
@@ -217,9 +256,16 @@ describe('Stripe adapter against stripe-mock: the saved-card requests are valid'
     );
     expect(sent.every((line) => line.endsWith(' 200'))).toBe(true);
     const [customer, setup] = proxy.exchanges;
-    expect(customer?.headers).toMatchObject({ 'idempotency-key': 'customer_user_1', 'stripe-version': STRIPE_API_VERSION });
+    expect(customer?.headers).toMatchObject({
+      'idempotency-key': 'customer_user_1',
+      'stripe-version': STRIPE_API_VERSION,
+    });
     expect(form(customer)).toEqual({ email: 'jane@example.com', name: 'Jane', 'metadata[userId]': 'user_1' });
-    expect(form(setup)).toEqual({ customer: 'cus_123', 'payment_method_types[0]': 'card', 'metadata[userId]': 'user_1' });
+    expect(form(setup)).toEqual({
+      customer: 'cus_123',
+      'payment_method_types[0]': 'card',
+      'metadata[userId]': 'user_1',
+    });
     const update = proxy.exchanges.find((e) => e.path === '/v1/payment_intents/pi_123');
     expect(form(update)).toEqual({ payment_method: 'pm_123', customer: 'cus_123' });
     expect(proxy.exchanges.find((e) => e.method === 'GET' && e.path.startsWith('/v1/payment_methods?'))?.path).toMatch(

@@ -32,11 +32,13 @@ describe('saved cards with simulated payments', () => {
     await shop.close();
   });
 
-  const setupIntent = (token: string) => request(shop.app).post('/api/payment-methods/setup-intent').set('Authorization', token);
+  const setupIntent = (token: string) =>
+    request(shop.app).post('/api/payment-methods/setup-intent').set('Authorization', token);
   const save = (token: string, setupIntentId: unknown) =>
     request(shop.app).post('/api/payment-methods').set('Authorization', token).send({ setupIntentId });
   const list = (token: string) => request(shop.app).get('/api/payment-methods').set('Authorization', token);
-  const remove = (token: string, id: string) => request(shop.app).delete(`/api/payment-methods/${id}`).set('Authorization', token);
+  const remove = (token: string, id: string) =>
+    request(shop.app).delete(`/api/payment-methods/${id}`).set('Authorization', token);
   const pay = (token: string, orderId: string, paymentMethod: string) =>
     request(shop.app).post(`/api/orders/${orderId}/pay`).set('Authorization', token).send({ paymentMethod });
   const customerOf = async (buyer: Buyer) => (await UserModel.findById(buyer.id).lean())?.paymentCustomers?.simulated;
@@ -45,7 +47,11 @@ describe('saved cards with simulated payments', () => {
   async function saveCard(buyer: Buyer, testCard = 'pm_card_visa') {
     const setup = (await setupIntent(buyer.token).expect(201)).body.data as { setupIntentId: string };
     await shop.gateway.confirmSetupIntent(setup.setupIntentId, testCard);
-    return (await save(buyer.token, setup.setupIntentId).expect(201)).body.data as { id: string; brand: string; last4: string };
+    return (await save(buyer.token, setup.setupIntentId).expect(201)).body.data as {
+      id: string;
+      brand: string;
+      last4: string;
+    };
   }
 
   describe('POST /api/payment-methods/setup-intent', () => {
@@ -56,13 +62,19 @@ describe('saved cards with simulated payments', () => {
 
       expect(res.body).toEqual({
         message: 'Setup intent created',
-        data: { setupIntentId: expect.stringMatching(/^seti_/), clientSecret: expect.stringMatching(/^seti_\w+_secret_\w+$/) },
+        data: {
+          setupIntentId: expect.stringMatching(/^seti_/),
+          clientSecret: expect.stringMatching(/^seti_\w+_secret_\w+$/),
+        },
       });
       expect(res.headers['cache-control']).toBe('no-store');
       const customerId = await customerOf(buyer);
       expect(customerId).toMatch(/^cus_/);
       expect((await shop.gateway.retrieveSetup(res.body.data.setupIntentId)).customerId).toBe(customerId);
-      expect(await SimulatedCustomerModel.findById(customerId).lean()).toMatchObject({ email: buyer.email, metadata: { userId: buyer.id } });
+      expect(await SimulatedCustomerModel.findById(customerId).lean()).toMatchObject({
+        email: buyer.email,
+        metadata: { userId: buyer.id },
+      });
     });
 
     it('when a buyer starts several at once for the first time, then one Customer is made and every SetupIntent is on it', async () => {
@@ -72,7 +84,9 @@ describe('saved cards with simulated payments', () => {
 
       expect(answers.map((res) => res.status)).toEqual([201, 201, 201, 201, 201, 201]);
       const customerId = await customerOf(buyer);
-      const owners = await Promise.all(answers.map((res) => shop.gateway.retrieveSetup(res.body.data.setupIntentId as string)));
+      const owners = await Promise.all(
+        answers.map((res) => shop.gateway.retrieveSetup(res.body.data.setupIntentId as string)),
+      );
       expect(new Set(owners.map((setup) => setup.customerId))).toEqual(new Set([customerId]));
       expect(await SimulatedCustomerModel.countDocuments({ 'metadata.userId': buyer.id })).toBe(1);
     });
@@ -90,7 +104,9 @@ describe('saved cards with simulated payments', () => {
     });
 
     it('when there is no token, then 401', async () => {
-      expect((await request(shop.app).post('/api/payment-methods/setup-intent').expect(401)).body.code).toBe('UNAUTHORIZED');
+      expect((await request(shop.app).post('/api/payment-methods/setup-intent').expect(401)).body.code).toBe(
+        'UNAUTHORIZED',
+      );
     });
   });
 
@@ -105,7 +121,13 @@ describe('saved cards with simulated payments', () => {
 
       expect(first.body).toEqual({
         message: 'Card saved',
-        data: { id: expect.stringMatching(/^pm_/), brand: 'mastercard', last4: '4444', expMonth: 12, expYear: expect.any(Number) },
+        data: {
+          id: expect.stringMatching(/^pm_/),
+          brand: 'mastercard',
+          last4: '4444',
+          expMonth: 12,
+          expYear: expect.any(Number),
+        },
       });
       expect(again.body).toEqual(first.body);
       expect((await list(buyer.token).expect(200)).body.data).toEqual([first.body.data]);
@@ -146,7 +168,11 @@ describe('saved cards with simulated payments', () => {
       const buyer = await registerAndLogin(shop.app);
 
       for (const body of [{}, { setupIntentId: 'pi_123' }, { setupIntentId: 42 }]) {
-        const res = await request(shop.app).post('/api/payment-methods').set('Authorization', buyer.token).send(body).expect(400);
+        const res = await request(shop.app)
+          .post('/api/payment-methods')
+          .set('Authorization', buyer.token)
+          .send(body)
+          .expect(400);
         expect(res.body.details).toEqual([{ path: 'setupIntentId', message: expect.any(String) }]);
       }
     });
@@ -170,7 +196,10 @@ describe('saved cards with simulated payments', () => {
       const newer = await saveCard(jane, 'pm_card_amex');
       const johns = await saveCard(john);
 
-      expect((await list(jane.token).expect(200)).body.data.map((c: { id: string }) => c.id)).toEqual([newer.id, older.id]);
+      expect((await list(jane.token).expect(200)).body.data.map((c: { id: string }) => c.id)).toEqual([
+        newer.id,
+        older.id,
+      ]);
       expect((await list(john.token).expect(200)).body.data.map((c: { id: string }) => c.id)).toEqual([johns.id]);
     });
   });
@@ -183,7 +212,11 @@ describe('saved cards with simulated payments', () => {
 
       const res = await pay(buyer.token, order.orderId, card.id).expect(200);
 
-      expect(res.body.data).toEqual({ orderId: order.orderId, paymentIntentId: order.data.paymentIntentId, paymentStatus: 'succeeded' });
+      expect(res.body.data).toEqual({
+        orderId: order.orderId,
+        paymentIntentId: order.data.paymentIntentId,
+        paymentStatus: 'succeeded',
+      });
       await waitForOrder<Order>(shop.app, buyer.token, order.orderId, (o) => o.status === 'paid');
     });
 
@@ -198,7 +231,9 @@ describe('saved cards with simulated payments', () => {
       const unknown = await pay(thief.token, order.orderId, 'pm_1DoesNotExist').expect(404);
 
       expect([stolen.body.code, unknown.body.code]).toEqual(['PAYMENT_METHOD_NOT_FOUND', 'PAYMENT_METHOD_NOT_FOUND']);
-      expect((await shop.gateway.retrievePaymentIntent(order.data.paymentIntentId)).status).toBe('requires_payment_method');
+      expect((await shop.gateway.retrievePaymentIntent(order.data.paymentIntentId)).status).toBe(
+        'requires_payment_method',
+      );
       expect((await getOrder(shop.app, thief.token, order.orderId)).status).toBe('pending');
     });
 
@@ -219,10 +254,16 @@ describe('saved cards with simulated payments', () => {
       const live: PaymentGateway = { ...shop.gateway, liveMode: true };
       const app = buildTestApp({ deps: { payments: live } });
       const buyer = await registerAndLogin(app);
-      const setup = (await request(app).post('/api/payment-methods/setup-intent').set('Authorization', buyer.token).expect(201)).body.data;
+      const setup = (
+        await request(app).post('/api/payment-methods/setup-intent').set('Authorization', buyer.token).expect(201)
+      ).body.data;
       await shop.gateway.confirmSetupIntent(setup.setupIntentId as string, 'pm_card_visa');
       const card = (
-        await request(app).post('/api/payment-methods').set('Authorization', buyer.token).send({ setupIntentId: setup.setupIntentId }).expect(201)
+        await request(app)
+          .post('/api/payment-methods')
+          .set('Authorization', buyer.token)
+          .send({ setupIntentId: setup.setupIntentId })
+          .expect(201)
       ).body.data;
       const order = await createOrder(app, buyer.token, [{ productId, quantity: 1 }]);
 
@@ -230,7 +271,10 @@ describe('saved cards with simulated payments', () => {
         .post(`/api/orders/${order.orderId}/pay`)
         .set('Authorization', buyer.token)
         .send({ paymentMethod: 'pm_card_visa' });
-      const saved = await request(app).post(`/api/orders/${order.orderId}/pay`).set('Authorization', buyer.token).send({ paymentMethod: card.id });
+      const saved = await request(app)
+        .post(`/api/orders/${order.orderId}/pay`)
+        .set('Authorization', buyer.token)
+        .send({ paymentMethod: card.id });
 
       expect([test.status, test.body.code]).toEqual([403, 'LIVE_MODE']);
       expect([saved.status, saved.body.data?.paymentStatus]).toEqual([200, 'succeeded']);
@@ -272,7 +316,9 @@ describe('saved cards with simulated payments', () => {
     it('when the id is not a payment method id, then 400', async () => {
       const buyer = await registerAndLogin(shop.app);
 
-      expect((await remove(buyer.token, 'card_123').expect(400)).body.details).toEqual([{ path: 'id', message: expect.any(String) }]);
+      expect((await remove(buyer.token, 'card_123').expect(400)).body.details).toEqual([
+        { path: 'id', message: expect.any(String) },
+      ]);
     });
   });
 });
@@ -284,7 +330,8 @@ describe('saved cards against localstripe (Stripe test mode)', () => {
 
   beforeAll(async () => {
     shop = await startLocalstripeShop();
-    productId = (await createProduct(shop.app, await adminToken(shop.app), { stock: 100, price: 9.5, currency: 'EUR' })).id;
+    productId = (await createProduct(shop.app, await adminToken(shop.app), { stock: 100, price: 9.5, currency: 'EUR' }))
+      .id;
     buyer = await registerAndLogin(shop.app);
   });
   afterAll(async () => {
@@ -292,33 +339,61 @@ describe('saved cards against localstripe (Stripe test mode)', () => {
   });
 
   it("when a card is saved through the stand-in's confirmCardSetup, then it is listed, pays two orders in one click each (paid by localstripe's signed webhooks), and is removed", async () => {
-    const setup = (await request(shop.app).post('/api/payment-methods/setup-intent').set('Authorization', buyer.token).expect(201)).body.data;
+    const setup = (
+      await request(shop.app).post('/api/payment-methods/setup-intent').set('Authorization', buyer.token).expect(201)
+    ).body.data;
     expect((await confirmCardSetup(setup.clientSecret as string, '4242424242424242')).body.status).toBe('succeeded');
 
     const card = (
-      await request(shop.app).post('/api/payment-methods').set('Authorization', buyer.token).send({ setupIntentId: setup.setupIntentId }).expect(201)
+      await request(shop.app)
+        .post('/api/payment-methods')
+        .set('Authorization', buyer.token)
+        .send({ setupIntentId: setup.setupIntentId })
+        .expect(201)
     ).body.data;
-    const listed = (await request(shop.app).get('/api/payment-methods').set('Authorization', buyer.token).expect(200)).body.data;
+    const listed = (await request(shop.app).get('/api/payment-methods').set('Authorization', buyer.token).expect(200))
+      .body.data;
     const paid: Order[] = [];
     for (let i = 0; i < 2; i++) {
       const order = await createOrder(shop.app, buyer.token, [{ productId, quantity: 1 }]);
-      await request(shop.app).post(`/api/orders/${order.orderId}/pay`).set('Authorization', buyer.token).send({ paymentMethod: card.id }).expect(200);
+      await request(shop.app)
+        .post(`/api/orders/${order.orderId}/pay`)
+        .set('Authorization', buyer.token)
+        .send({ paymentMethod: card.id })
+        .expect(200);
       paid.push(await waitForOrder<Order>(shop.app, buyer.token, order.orderId, (o) => o.status === 'paid'));
     }
     await request(shop.app).delete(`/api/payment-methods/${card.id}`).set('Authorization', buyer.token).expect(200);
 
-    expect(card).toEqual({ id: expect.stringMatching(/^pm_/), brand: 'visa', last4: '4242', expMonth: 12, expYear: 2034 });
+    expect(card).toEqual({
+      id: expect.stringMatching(/^pm_/),
+      brand: 'visa',
+      last4: '4242',
+      expMonth: 12,
+      expYear: 2034,
+    });
     expect(listed).toEqual([card]);
-    expect(paid.map((o) => o.history.at(-1)?.eventId)).toEqual([expect.stringMatching(/^evt_/), expect.stringMatching(/^evt_/)]);
-    expect((await request(shop.app).get('/api/payment-methods').set('Authorization', buyer.token).expect(200)).body.data).toEqual([]);
+    expect(paid.map((o) => o.history.at(-1)?.eventId)).toEqual([
+      expect.stringMatching(/^evt_/),
+      expect.stringMatching(/^evt_/),
+    ]);
+    expect(
+      (await request(shop.app).get('/api/payment-methods').set('Authorization', buyer.token).expect(200)).body.data,
+    ).toEqual([]);
   });
 
   it("when another account's localstripe card is offered to /pay, then 404 PAYMENT_METHOD_NOT_FOUND", async () => {
     const other = await registerAndLogin(shop.app);
-    const setup = (await request(shop.app).post('/api/payment-methods/setup-intent').set('Authorization', other.token).expect(201)).body.data;
+    const setup = (
+      await request(shop.app).post('/api/payment-methods/setup-intent').set('Authorization', other.token).expect(201)
+    ).body.data;
     await confirmCardSetup(setup.clientSecret as string, '4242424242424242');
     const card = (
-      await request(shop.app).post('/api/payment-methods').set('Authorization', other.token).send({ setupIntentId: setup.setupIntentId }).expect(201)
+      await request(shop.app)
+        .post('/api/payment-methods')
+        .set('Authorization', other.token)
+        .send({ setupIntentId: setup.setupIntentId })
+        .expect(201)
     ).body.data;
     const order = await createOrder(shop.app, buyer.token, [{ productId, quantity: 1 }]);
 

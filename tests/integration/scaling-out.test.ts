@@ -24,7 +24,13 @@ const MAX_OPEN_ORDERS = 3;
 
 let servers: [RunningServer, RunningServer];
 
-async function call(server: RunningServer, method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
+async function call(
+  server: RunningServer,
+  method: string,
+  path: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+) {
   const payload = body === undefined ? undefined : JSON.stringify(body);
   const res = await fetch(`${server.baseUrl}${path}`, {
     method,
@@ -62,12 +68,28 @@ async function productWithStock(stock: number, price = 12.5) {
 async function paidOrderOf50() {
   const productId = await productWithStock(10, 12.5);
   const token = await buyer();
-  const order = await call(servers[0], 'POST', '/api/orders/create', { items: [{ productId, quantity: 4 }] }, { authorization: token });
+  const order = await call(
+    servers[0],
+    'POST',
+    '/api/orders/create',
+    { items: [{ productId, quantity: 4 }] },
+    { authorization: token },
+  );
   expect(order.status).toBe(201);
   expect(
-    (await call(servers[1], 'POST', `/api/orders/${order.body.orderId}/pay`, { paymentMethod: 'pm_card_visa' }, { authorization: token })).status,
+    (
+      await call(
+        servers[1],
+        'POST',
+        `/api/orders/${order.body.orderId}/pay`,
+        { paymentMethod: 'pm_card_visa' },
+        { authorization: token },
+      )
+    ).status,
   ).toBe(200);
-  const payload = JSON.stringify(stripeEvent('payment_intent.succeeded', intentFor({ ...order.body.data, id: order.body.orderId })));
+  const payload = JSON.stringify(
+    stripeEvent('payment_intent.succeeded', intentFor({ ...order.body.data, id: order.body.orderId })),
+  );
   const paid = await fetch(`${servers[0].baseUrl}/api/orders/webhook`, {
     method: 'POST',
     headers: {
@@ -115,7 +137,15 @@ describe('two instances behind a load balancer, one MongoDB', () => {
     const tokens = await Promise.all(Array.from({ length: 16 }, (_, i) => buyer(i)));
 
     const answers = await Promise.all(
-      tokens.map((token, i) => call(instance(i), 'POST', '/api/orders/create', { items: [{ productId, quantity: 1 }] }, { authorization: token })),
+      tokens.map((token, i) =>
+        call(
+          instance(i),
+          'POST',
+          '/api/orders/create',
+          { items: [{ productId, quantity: 1 }] },
+          { authorization: token },
+        ),
+      ),
     );
 
     const statuses = answers.map((answer) => answer.status);
@@ -134,7 +164,9 @@ describe('two instances behind a load balancer, one MongoDB', () => {
     const body = { items: [{ productId, quantity: 2 }] };
 
     const answers = await Promise.all(
-      [0, 1, 2, 3].map((i) => call(instance(i), 'POST', '/api/orders/create', body, { authorization: token, 'idempotency-key': key })),
+      [0, 1, 2, 3].map((i) =>
+        call(instance(i), 'POST', '/api/orders/create', body, { authorization: token, 'idempotency-key': key }),
+      ),
     );
 
     const created = answers.filter((answer) => answer.status === 201);
@@ -153,7 +185,13 @@ describe('two instances behind a load balancer, one MongoDB', () => {
 
     const answers = await Promise.all(
       Array.from({ length: 8 }, (_, i) =>
-        call(instance(i), 'POST', '/api/orders/create', { items: [{ productId, quantity: 1 }] }, { authorization: token }),
+        call(
+          instance(i),
+          'POST',
+          '/api/orders/create',
+          { items: [{ productId, quantity: 1 }] },
+          { authorization: token },
+        ),
       ),
     );
 
@@ -169,12 +207,20 @@ describe('two instances behind a load balancer, one MongoDB', () => {
 
     const answers = await Promise.all(
       Array.from({ length: 10 }, (_, i) =>
-        call(instance(i), 'POST', `/api/orders/${orderId}/refund`, { amount: 10 }, { authorization: admin, 'idempotency-key': `refund-${i}` }),
+        call(
+          instance(i),
+          'POST',
+          `/api/orders/${orderId}/refund`,
+          { amount: 10 },
+          { authorization: admin, 'idempotency-key': `refund-${i}` },
+        ),
       ),
     );
 
     expect(answers.filter((answer) => answer.status === 202)).toHaveLength(5);
-    expect(answers.filter((answer) => answer.status !== 202).map((answer) => answer.body.code)).toEqual(Array(5).fill('REFUND_EXCEEDS_REMAINDER'));
+    expect(answers.filter((answer) => answer.status !== 202).map((answer) => answer.body.code)).toEqual(
+      Array(5).fill('REFUND_EXCEEDS_REMAINDER'),
+    );
     const stored = await OrderModel.findById(orderId).lean();
     const accepted = stored!.refunds.filter((refund) => refund.status !== 'refused');
     expect(accepted).toHaveLength(5);
@@ -187,7 +233,13 @@ describe('two instances behind a load balancer, one MongoDB', () => {
 
     const answers = await Promise.all(
       [0, 1, 2, 3].map((i) =>
-        call(instance(i), 'POST', `/api/orders/${orderId}/refund`, { amount: 20 }, { authorization: admin, 'idempotency-key': 'refund-once' }),
+        call(
+          instance(i),
+          'POST',
+          `/api/orders/${orderId}/refund`,
+          { amount: 20 },
+          { authorization: admin, 'idempotency-key': 'refund-once' },
+        ),
       ),
     );
 

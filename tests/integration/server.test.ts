@@ -21,7 +21,11 @@ const productionEnv = () => ({
 });
 
 async function post(url: string, body: unknown, headers: Record<string, string> = {}) {
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify(body),
+  });
   return { status: res.status, body: (await res.json()) as Record<string, unknown> };
 }
 
@@ -64,9 +68,14 @@ describe('server process', () => {
       expect(await UserModel.countDocuments({ email: 'boss@example.com', role: 'admin' })).toBe(1);
       for (const server of servers) {
         expect((await fetch(`${server.baseUrl}/ready`)).status).toBe(200);
-        const login = await post(`${server.baseUrl}/api/login`, { email: 'boss@example.com', password: 'boss-password-1' });
+        const login = await post(`${server.baseUrl}/api/login`, {
+          email: 'boss@example.com',
+          password: 'boss-password-1',
+        });
         expect(login.status).toBe(200);
-        const profile = await fetch(`${server.baseUrl}/api/profile`, { headers: { authorization: login.body.token as string } });
+        const profile = await fetch(`${server.baseUrl}/api/profile`, {
+          headers: { authorization: login.body.token as string },
+        });
         expect(((await profile.json()) as { details: { role: string } }).details.role).toBe('admin');
       }
       // Production logs are JSON lines.
@@ -80,15 +89,25 @@ describe('server process', () => {
   it('when an admin account already exists as a user, then boot promotes it and keeps its password', async () => {
     const env = { ...productionEnv(), ADMIN_EMAIL: 'promote@example.com', ADMIN_PASSWORD: 'env-password-1' };
     const first = await startServerProcess({ ...productionEnv() });
-    const registered = await post(`${first.baseUrl}/api/registration`, { name: 'P', email: 'promote@example.com', password: 'own-password-1' });
+    const registered = await post(`${first.baseUrl}/api/registration`, {
+      name: 'P',
+      email: 'promote@example.com',
+      password: 'own-password-1',
+    });
     expect(registered.status).toBe(201);
     await first.stop();
 
     const server = await startServerProcess(env);
     try {
       expect((await UserModel.findOne({ email: 'promote@example.com' }))?.role).toBe('admin');
-      expect((await post(`${server.baseUrl}/api/login`, { email: 'promote@example.com', password: 'own-password-1' })).status).toBe(200);
-      expect((await post(`${server.baseUrl}/api/login`, { email: 'promote@example.com', password: 'env-password-1' })).status).toBe(401);
+      expect(
+        (await post(`${server.baseUrl}/api/login`, { email: 'promote@example.com', password: 'own-password-1' }))
+          .status,
+      ).toBe(200);
+      expect(
+        (await post(`${server.baseUrl}/api/login`, { email: 'promote@example.com', password: 'env-password-1' }))
+          .status,
+      ).toBe(401);
     } finally {
       await server.stop();
     }
@@ -109,10 +128,14 @@ describe('npm run seed', () => {
     expect(second.output()).toMatch(/0 products added, (\d+) already present/);
     const count = await ProductModel.countDocuments();
     expect(count).toBeGreaterThanOrEqual(30);
-    expect(await ProductModel.distinct('currency')).toEqual(expect.arrayContaining(['USD', 'EUR', 'GBP', 'JPY', 'KWD']));
+    expect(await ProductModel.distinct('currency')).toEqual(
+      expect.arrayContaining(['USD', 'EUR', 'GBP', 'JPY', 'KWD']),
+    );
     expect((await ProductModel.findOne({ seedKey: 'mouse-wireless' }).lean())?.stock).toBe(7);
     const listed = await request(buildTestApp()).get('/api/products').query({ limit: 100 }).expect(200);
     expect(listed.body.data).toHaveLength(count);
-    expect(listed.body.data).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'Wireless Mouse', price: 25.99, currency: 'USD' })]));
+    expect(listed.body.data).toEqual(
+      expect.arrayContaining([expect.objectContaining({ name: 'Wireless Mouse', price: 25.99, currency: 'USD' })]),
+    );
   });
 });

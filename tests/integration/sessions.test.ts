@@ -38,7 +38,8 @@ async function login(target: Express, user: { email: string; password: string })
 }
 
 const profile = (target: Express, token: string) => request(target).get('/api/profile').set('Authorization', token);
-const refresh = (target: Express, refreshToken: unknown) => request(target).post('/api/token/refresh').send({ refreshToken });
+const refresh = (target: Express, refreshToken: unknown) =>
+  request(target).post('/api/token/refresh').send({ refreshToken });
 
 describe('POST /api/login (sessions)', () => {
   it('when it succeeds, then it adds a refresh token stored only as its digest, and the access lifetime', async () => {
@@ -153,7 +154,10 @@ describe('POST /api/token/refresh', () => {
     expect((await refresh(app, rotated.refreshToken)).body.code).toBe('INVALID_REFRESH_TOKEN');
     await profile(app, otherDevice.token).expect(200);
     await refresh(app, otherDevice.refreshToken).expect(200);
-    const metrics = await request(app).get('/metrics').set('Authorization', 'Bearer sessions-test-metrics-token').expect(200);
+    const metrics = await request(app)
+      .get('/metrics')
+      .set('Authorization', 'Bearer sessions-test-metrics-token')
+      .expect(200);
     expect(metrics.text).toMatch(/^shop_refresh_token_reuse_total [1-9]/m);
   });
 
@@ -189,7 +193,11 @@ describe('POST /api/token/refresh', () => {
     const res = await refresh(app, token);
 
     expect(res.status).toBe(401);
-    expect(res.body).toEqual({ message: expect.any(String), code: 'INVALID_REFRESH_TOKEN', requestId: expect.any(String) });
+    expect(res.body).toEqual({
+      message: expect.any(String),
+      code: 'INVALID_REFRESH_TOKEN',
+      requestId: expect.any(String),
+    });
   });
 
   it.each([
@@ -239,19 +247,25 @@ describe('POST /api/logout and /api/logout/all', () => {
     const user = await register();
     const sessions = [await login(app, user), await login(app, user), await login(app, user)];
 
-    await request(app).post('/api/logout/all').set('Authorization', sessions[1]!.token).expect(200, { message: 'Logged out everywhere' });
+    await request(app)
+      .post('/api/logout/all')
+      .set('Authorization', sessions[1]!.token)
+      .expect(200, { message: 'Logged out everywhere' });
 
     for (const session of sessions) await profile(app, session.token).expect(401);
     expect(await RefreshTokenModel.countDocuments({ userId: user.id })).toBe(0);
     await login(app, user); // a new login starts a new session
   });
 
-  it.each([['/api/logout'], ['/api/logout/all']])('when %s is called without a token, then it answers 401', async (path) => {
-    const res = await request(app).post(path);
+  it.each([['/api/logout'], ['/api/logout/all']])(
+    'when %s is called without a token, then it answers 401',
+    async (path) => {
+      const res = await request(app).post(path);
 
-    expect(res.status).toBe(401);
-    expect(res.body.code).toBe('UNAUTHORIZED');
-  });
+      expect(res.status).toBe(401);
+      expect(res.body.code).toBe('UNAUTHORIZED');
+    },
+  );
 });
 
 describe('two app instances on one database', () => {

@@ -7,14 +7,26 @@ describe('GET /api/config', () => {
 
     expect(res.body).toEqual({
       message: 'Shop config',
-      data: { payments: { mode: 'simulated', livemode: false, testPaymentMethods: true, publishableKey: null, stripeJsUrl: null } },
+      data: {
+        payments: {
+          mode: 'simulated',
+          livemode: false,
+          testPaymentMethods: true,
+          publishableKey: null,
+          stripeJsUrl: null,
+        },
+      },
     });
     expect(res.headers['cache-control']).toBe('no-cache');
   });
 
   it('when Stripe test keys are set, then it gives the publishable key and where Stripe.js comes from', async () => {
     const app = buildTestApp({
-      env: { STRIPE_SECRET_KEY: 'sk_test_abc', STRIPE_PUBLISHABLE_KEY: 'pk_test_abc', STRIPE_JS_URL: 'http://127.0.0.1:8420/js.stripe.com/v3/' },
+      env: {
+        STRIPE_SECRET_KEY: 'sk_test_abc',
+        STRIPE_PUBLISHABLE_KEY: 'pk_test_abc',
+        STRIPE_JS_URL: 'http://127.0.0.1:8420/js.stripe.com/v3/',
+      },
     });
 
     const res = await request(app).get('/api/config').expect(200);
@@ -36,7 +48,13 @@ describe('GET /api/config', () => {
       .get('/api/config')
       .expect(200);
 
-    expect(res.body.data.payments).toEqual({ mode: 'stripe', livemode: true, testPaymentMethods: false, publishableKey: null, stripeJsUrl: null });
+    expect(res.body.data.payments).toEqual({
+      mode: 'stripe',
+      livemode: true,
+      testPaymentMethods: false,
+      publishableKey: null,
+      stripeJsUrl: null,
+    });
   });
 
   it('when the database is down, then it still answers (settings only)', async () => {

@@ -19,7 +19,13 @@ const SHUTDOWN_TIMEOUT_MS = 10_000;
 type Outcome = { kind: 'response'; status: number; at: number } | { kind: 'error'; code: string; at: number };
 
 /** One request on the keep-alive agent; a response counts only once its body has fully arrived. */
-function send(agent: Agent, url: URL, method: string, body: unknown, headers: Record<string, string> = {}): Promise<Outcome & { body?: string }> {
+function send(
+  agent: Agent,
+  url: URL,
+  method: string,
+  body: unknown,
+  headers: Record<string, string> = {},
+): Promise<Outcome & { body?: string }> {
   const payload = body === undefined ? undefined : JSON.stringify(body);
   return new Promise((resolve) => {
     const req = httpRequest(
@@ -27,7 +33,13 @@ function send(agent: Agent, url: URL, method: string, body: unknown, headers: Re
       {
         method,
         agent,
-        headers: { ...(payload && { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload).toString() }), ...headers },
+        headers: {
+          ...(payload && {
+            'content-type': 'application/json',
+            'content-length': Buffer.byteLength(payload).toString(),
+          }),
+          ...headers,
+        },
       },
       (res) => {
         let text = '';
@@ -35,10 +47,14 @@ function send(agent: Agent, url: URL, method: string, body: unknown, headers: Re
         res.on('data', (chunk: string) => (text += chunk));
         res.on('end', () => resolve({ kind: 'response', status: res.statusCode ?? 0, at: Date.now(), body: text }));
         res.on('aborted', () => resolve({ kind: 'error', code: 'ABORTED', at: Date.now() }));
-        res.on('error', (error: NodeJS.ErrnoException) => resolve({ kind: 'error', code: error.code ?? error.message, at: Date.now() }));
+        res.on('error', (error: NodeJS.ErrnoException) =>
+          resolve({ kind: 'error', code: error.code ?? error.message, at: Date.now() }),
+        );
       },
     );
-    req.on('error', (error: NodeJS.ErrnoException) => resolve({ kind: 'error', code: error.code ?? error.message, at: Date.now() }));
+    req.on('error', (error: NodeJS.ErrnoException) =>
+      resolve({ kind: 'error', code: error.code ?? error.message, at: Date.now() }),
+    );
     req.end(payload);
   });
 }
@@ -75,7 +91,10 @@ describe('graceful shutdown under keep-alive load', () => {
       ),
     );
     const buyer = { name: 'Buyer', email: 'drain-buyer@example.com', password: 'password123' };
-    expect(await send(setup, new URL('/api/registration', base), 'POST', buyer)).toMatchObject({ kind: 'response', status: 201 });
+    expect(await send(setup, new URL('/api/registration', base), 'POST', buyer)).toMatchObject({
+      kind: 'response',
+      status: 201,
+    });
     const token = json(await send(setup, new URL('/api/login', base), 'POST', buyer)).token as string;
     const productId = product.data.id as string;
 
@@ -87,7 +106,13 @@ describe('graceful shutdown under keep-alive load', () => {
     const answeredPerConnection = new Array<number>(CONNECTIONS).fill(0);
     const worker = async (index: number) => {
       while (Date.now() < deadline) {
-        const outcome = await send(agent, createUrl, 'POST', { items: [{ productId, quantity: 1 }] }, { authorization: token });
+        const outcome = await send(
+          agent,
+          createUrl,
+          'POST',
+          { items: [{ productId, quantity: 1 }] },
+          { authorization: token },
+        );
         delete outcome.body;
         outcomes.push(outcome);
         answeredPerConnection[index]! += 1;
@@ -98,7 +123,10 @@ describe('graceful shutdown under keep-alive load', () => {
 
     // A steady keep-alive load first: every connection established and reused, responses flowing.
     const loadStarted = Date.now();
-    while ((Math.min(...answeredPerConnection) < 2 || Date.now() - loadStarted < 1000) && Date.now() - loadStarted < 15_000) {
+    while (
+      (Math.min(...answeredPerConnection) < 2 || Date.now() - loadStarted < 1000) &&
+      Date.now() - loadStarted < 15_000
+    ) {
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
     sigtermAt = Date.now();

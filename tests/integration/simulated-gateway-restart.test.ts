@@ -15,7 +15,12 @@ import { startServerProcess, type RunningServer } from '../helpers/spawn-server'
 useTestDatabase({ clean: false });
 
 const gateway = () =>
-  createSimulatedGateway({ webhookSecret: 'whsec_restart', webhookUrl: () => undefined, deliveryDelayMs: 0, logger: silentLogger });
+  createSimulatedGateway({
+    webhookSecret: 'whsec_restart',
+    webhookUrl: () => undefined,
+    deliveryDelayMs: 0,
+    logger: silentLogger,
+  });
 
 describe('the simulated gateway across a restart', () => {
   it('when a second gateway runs on the same database, then it knows the first one’s intents, payments and refunds, and replays its keys', async () => {
@@ -44,11 +49,23 @@ describe('the simulated gateway across a restart', () => {
     });
     expect(await second.createPaymentIntent(input)).toEqual(intent);
     expect(
-      await second.createRefund({ paymentIntentId: intent.id, amountMinor: 1200, currency: 'EUR', metadata: {}, idempotencyKey: `${key}-r` }),
+      await second.createRefund({
+        paymentIntentId: intent.id,
+        amountMinor: 1200,
+        currency: 'EUR',
+        metadata: {},
+        idempotencyKey: `${key}-r`,
+      }),
     ).toEqual(refund);
     // What is left on the charge is remembered too: 30.00 of 42.00.
     await expect(
-      second.createRefund({ paymentIntentId: intent.id, amountMinor: 3001, currency: 'EUR', metadata: {}, idempotencyKey: randomUUID() }),
+      second.createRefund({
+        paymentIntentId: intent.id,
+        amountMinor: 3001,
+        currency: 'EUR',
+        metadata: {},
+        idempotencyKey: randomUUID(),
+      }),
     ).rejects.toMatchObject({ kind: 'invalid_request', code: 'amount_too_large' });
     expect(await second.cancelPaymentIntent(intent.id)).toEqual({ status: 'succeeded' });
     await second.settle();
@@ -92,11 +109,23 @@ describe('the simulated gateway across a restart', () => {
         { name: `Restart ${randomBytes(3).toString('hex')}`, description: 'x', price: 10, currency: 'USD', stock: 5 },
         adminToken,
       );
-      const buyer = { name: 'Restart', email: `restart.${randomBytes(4).toString('hex')}@example.com`, password: 'password123' };
+      const buyer = {
+        name: 'Restart',
+        email: `restart.${randomBytes(4).toString('hex')}@example.com`,
+        password: 'password123',
+      };
       await call('/api/registration', buyer);
       const token = (await call('/api/login', { email: buyer.email, password: buyer.password })).body.token as string;
-      const order = await call('/api/orders/create', { items: [{ productId: product.body.data.id, quantity: 2 }] }, token);
-      const unpaid = await call('/api/orders/create', { items: [{ productId: product.body.data.id, quantity: 1 }] }, token);
+      const order = await call(
+        '/api/orders/create',
+        { items: [{ productId: product.body.data.id, quantity: 2 }] },
+        token,
+      );
+      const unpaid = await call(
+        '/api/orders/create',
+        { items: [{ productId: product.body.data.id, quantity: 1 }] },
+        token,
+      );
       const paid = await call(`/api/orders/${order.body.orderId}/pay`, { paymentMethod: 'pm_card_visa' }, token);
       expect(paid).toMatchObject({ status: 200, body: { data: { paymentStatus: 'succeeded' } } });
 

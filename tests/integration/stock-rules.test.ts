@@ -44,7 +44,9 @@ describe('the stock rule and its query', () => {
           userId: new Types.ObjectId(),
           status,
           stock,
-          items: [{ productId: new Types.ObjectId(), name: 'x', unitPriceMinor: 100, quantity: 1, lineTotalMinor: 100 }],
+          items: [
+            { productId: new Types.ObjectId(), name: 'x', unitPriceMinor: 100, quantity: 1, lineTotalMinor: 100 },
+          ],
           amountMinor: 100,
           currency: 'USD',
           expiresAt: new Date(),
@@ -67,7 +69,9 @@ describe('the stock rule and its query', () => {
     const expected = orders.filter((order) => stockAction(order) !== 'none').map((order) => order._id.toHexString());
     expect(selected.map((order) => order._id.toHexString()).sort()).toEqual(expected.sort());
     // Not a vacuous agreement: both kinds of step are among them, and most orders need none.
-    expect(new Set(orders.map((order) => stockAction(order)))).toEqual(new Set(['commit', 'release', 'restock', 'none']));
+    expect(new Set(orders.map((order) => stockAction(order)))).toEqual(
+      new Set(['commit', 'release', 'restock', 'none']),
+    );
     expect(expected.length).toBeLessThan(orders.length / 2);
   });
 });
@@ -75,7 +79,8 @@ describe('the stock rule and its query', () => {
 describe('the provider boundary', () => {
   it('when the services are read, then none of them names a Stripe field: those stay in src/payments', () => {
     const servicesDir = path.resolve(__dirname, '../../src/services');
-    const stripeNames = /payment_intent|amount_refunded|amount_received|refunds\.data|last_payment_error|decline_code|failure_reason|latest_charge/;
+    const stripeNames =
+      /payment_intent|amount_refunded|amount_received|refunds\.data|last_payment_error|decline_code|failure_reason|latest_charge/;
     const hits = readdirSync(servicesDir)
       .filter((file) => file.endsWith('.ts'))
       .flatMap((file) =>

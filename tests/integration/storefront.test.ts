@@ -16,11 +16,14 @@ const SIMULATED_CSP =
 /** Every file under public/ with its path as served. */
 function publicFiles(dir = PUBLIC_DIR, prefix = '/storefront'): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
-    entry.isDirectory() ? publicFiles(path.join(dir, entry.name), `${prefix}/${entry.name}`) : [`${prefix}/${entry.name}`],
+    entry.isDirectory()
+      ? publicFiles(path.join(dir, entry.name), `${prefix}/${entry.name}`)
+      : [`${prefix}/${entry.name}`],
   );
 }
 
-const directives = (csp: string) => new Map(csp.split(/;\s*/).map((d) => [d.split(' ')[0], d.split(' ').slice(1).join(' ')]));
+const directives = (csp: string) =>
+  new Map(csp.split(/;\s*/).map((d) => [d.split(' ')[0], d.split(' ').slice(1).join(' ')]));
 
 describe('GET /', () => {
   it('when the page is asked for, then it is HTML under a policy that allows only this origin and nothing inline', async () => {
@@ -41,7 +44,8 @@ describe('GET /', () => {
     expect(html.match(/\son[a-z]+=/gi)).toBeNull();
     const references = [...html.matchAll(/(?:src|href)="(\/[^"]*)"/g)].map((m) => m[1]!);
     expect(references.filter((r) => !r.startsWith('/storefront/') && r !== '/api/docs')).toEqual([]);
-    for (const reference of references.filter((r) => r.startsWith('/storefront/'))) await request(app).get(reference).expect(200);
+    for (const reference of references.filter((r) => r.startsWith('/storefront/')))
+      await request(app).get(reference).expect(200);
   });
 
   it('when asked again with its ETag, then the answer is 304 without a body; HEAD has the headers and no body', async () => {
@@ -67,9 +71,15 @@ describe('GET /', () => {
 
 describe('GET /storefront/*', () => {
   it('when each file of the storefront is asked for, then it comes with its type and revalidation headers', async () => {
-    const types: Record<string, string> = { '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8', '.svg': 'image/svg+xml' };
+    const types: Record<string, string> = {
+      '.js': 'text/javascript; charset=utf-8',
+      '.css': 'text/css; charset=utf-8',
+      '.svg': 'image/svg+xml',
+    };
     const files = publicFiles().filter((file) => !file.endsWith('/index.html'));
-    expect(files).toEqual(expect.arrayContaining(['/storefront/app.css', '/storefront/js/main.js', '/storefront/js/views/orders.js']));
+    expect(files).toEqual(
+      expect.arrayContaining(['/storefront/app.css', '/storefront/js/main.js', '/storefront/js/views/orders.js']),
+    );
 
     for (const file of files) {
       const res = await request(app).get(file);
@@ -143,7 +153,9 @@ describe('STOREFRONT and the payment mode', () => {
   });
 
   it("when STRIPE_JS_URL names localstripe's stand-in, then its origin alone is allowed for scripts, frames and requests", async () => {
-    const local = buildTestApp({ env: { STRIPE_SECRET_KEY: 'sk_test_123', STRIPE_JS_URL: 'http://127.0.0.1:8420/js.stripe.com/v3/' } });
+    const local = buildTestApp({
+      env: { STRIPE_SECRET_KEY: 'sk_test_123', STRIPE_JS_URL: 'http://127.0.0.1:8420/js.stripe.com/v3/' },
+    });
 
     const csp = directives((await request(local).get('/').expect(200)).headers['content-security-policy'] as string);
 

@@ -23,7 +23,8 @@ async function proxyWith(list: ListShape) {
       const [fixture] = body.data as Array<Record<string, unknown>>;
       return Buffer.from(JSON.stringify({ ...body, data: list(fixture!) }));
     }
-    if (method === 'POST' && path === '/v1/webhook_endpoints') return Buffer.from(JSON.stringify({ ...body, secret: SECRET }));
+    if (method === 'POST' && path === '/v1/webhook_endpoints')
+      return Buffer.from(JSON.stringify({ ...body, secret: SECRET }));
     return answer;
   });
 }
@@ -45,7 +46,8 @@ async function run(proxy: TestServer | null, args: string[], env: Record<string,
 }
 
 const form = (exchange: RecordedExchange) => new URLSearchParams(exchange.body);
-const calls = (exchanges: RecordedExchange[]) => exchanges.map(({ method, path, status }) => `${method} ${path.split('?')[0]} ${status}`);
+const calls = (exchanges: RecordedExchange[]) =>
+  exchanges.map(({ method, path, status }) => `${method} ${path.split('?')[0]} ${status}`);
 
 describe('npm run stripe:webhook', () => {
   it('when no endpoint has the URL, then one is created for exactly the handled event types, pinned to our API version, and its secret printed once', async () => {
@@ -74,7 +76,10 @@ describe('npm run stripe:webhook', () => {
       const { code, output } = await run(proxy, [URL_UNDER_TEST]);
 
       expect(code).toBe(0);
-      expect(calls(proxy.exchanges)).toEqual(['GET /v1/webhook_endpoints 200', 'POST /v1/webhook_endpoints/we_1Pgc6yB7WZ01zgkWzAudq4eU 200']);
+      expect(calls(proxy.exchanges)).toEqual([
+        'GET /v1/webhook_endpoints 200',
+        'POST /v1/webhook_endpoints/we_1Pgc6yB7WZ01zgkWzAudq4eU 200',
+      ]);
       const sent = form(proxy.exchanges[1]!);
       expect([...sent.entries()].filter(([k]) => k.startsWith('enabled_events')).map(([, v]) => v)).toEqual(events);
       expect(sent.get('disabled')).toBe('false');

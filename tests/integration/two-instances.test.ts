@@ -82,20 +82,35 @@ describe('two instances on one database', () => {
 
     const statuses = [];
     for (let i = 0; i <= ACCOUNT_LIMIT; i += 1)
-      statuses.push((await call(servers[i % 2]!, 'POST', '/api/login', { email: victim.email, password: 'wrong-password' })).status);
-    const rightPassword = await call(servers[1], 'POST', '/api/login', { email: victim.email, password: victim.password });
+      statuses.push(
+        (await call(servers[i % 2]!, 'POST', '/api/login', { email: victim.email, password: 'wrong-password' })).status,
+      );
+    const rightPassword = await call(servers[1], 'POST', '/api/login', {
+      email: victim.email,
+      password: victim.password,
+    });
 
     expect(statuses).toEqual([...Array<number>(ACCOUNT_LIMIT).fill(401), 429]);
     expect(rightPassword).toMatchObject({ status: 429, body: { code: 'RATE_LIMITED' } });
-    expect((await call(servers[0], 'POST', '/api/login', { email: other.email, password: other.password })).status).toBe(200);
-    expect((await call(servers[1], 'POST', '/api/login', { email: other.email, password: other.password })).status).toBe(200);
+    expect(
+      (await call(servers[0], 'POST', '/api/login', { email: other.email, password: other.password })).status,
+    ).toBe(200);
+    expect(
+      (await call(servers[1], 'POST', '/api/login', { email: other.email, password: other.password })).status,
+    ).toBe(200);
   });
 
   it('when one signed event is delivered to both instances at the same moment, then it is applied once: one history entry, stock committed once', async () => {
     const productId = await productWithStock(10);
     const buyer = await newUser(servers[0]);
     const token = await tokenFor(servers[0], buyer);
-    const order = await call(servers[0], 'POST', '/api/orders/create', { items: [{ productId, quantity: 2 }] }, { authorization: token });
+    const order = await call(
+      servers[0],
+      'POST',
+      '/api/orders/create',
+      { items: [{ productId, quantity: 2 }] },
+      { authorization: token },
+    );
     expect(order.status).toBe(201);
     const event = stripeEvent('payment_intent.succeeded', intentFor({ ...order.body.data, id: order.body.orderId }));
     const payload = JSON.stringify(event);
@@ -114,7 +129,10 @@ describe('two instances on one database', () => {
     expect(product?.stock).toBe(8);
     expect(product?.reservedFor).toEqual([]);
     // Both deliveries are recorded; which one wrote the outcome last ('applied' or 'no_change') is a race.
-    expect(await WebhookEventModel.findById(event.id).lean()).toMatchObject({ deliveries: 2, processedAt: expect.any(Date) });
+    expect(await WebhookEventModel.findById(event.id).lean()).toMatchObject({
+      deliveries: 2,
+      processedAt: expect.any(Date),
+    });
   });
 
   it('when orders expire while the expiry job runs in both instances, then each is canceled exactly once and its stock comes back once', async () => {
@@ -139,7 +157,10 @@ describe('two instances on one database', () => {
     // The payment window closes for all six (ORDER_PAYMENT_TIMEOUT_MINUTES is at least a minute; the job runs every second).
     await OrderModel.updateMany({ _id: { $in: ids } }, { $set: { expiresAt: new Date(Date.now() - 1000) } });
     const deadline = Date.now() + 20_000;
-    while ((await OrderModel.countDocuments({ _id: { $in: ids }, status: 'canceled', stock: 'released' })) < ids.length && Date.now() < deadline) {
+    while (
+      (await OrderModel.countDocuments({ _id: { $in: ids }, status: 'canceled', stock: 'released' })) < ids.length &&
+      Date.now() < deadline
+    ) {
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
     await new Promise((resolve) => setTimeout(resolve, 2500)); // more passes of both jobs: nothing may change twice
@@ -147,7 +168,9 @@ describe('two instances on one database', () => {
     const orders = await OrderModel.find({ _id: { $in: ids } }).lean();
     for (const order of orders) {
       expect(order.status).toBe('canceled');
-      expect(order.history.filter((entry) => entry.status === 'canceled')).toEqual([expect.objectContaining({ reason: 'payment_timeout' })]);
+      expect(order.history.filter((entry) => entry.status === 'canceled')).toEqual([
+        expect.objectContaining({ reason: 'payment_timeout' }),
+      ]);
       expect(order.stock).toBe('released');
     }
     const product = await ProductModel.findById(productId).lean();
@@ -161,7 +184,9 @@ describe('two instances on one database', () => {
         .filter((line) => line.startsWith('{') && line.includes('"message":"order sweep"'))
         .reduce((sum, line) => sum + Number((JSON.parse(line) as { expired?: number }).expired ?? 0), 0),
     );
-    console.info(`expiry job in two instances: ${ids.length} expired orders canceled by instance A ${expiredBy[0]}, instance B ${expiredBy[1]}`);
+    console.info(
+      `expiry job in two instances: ${ids.length} expired orders canceled by instance A ${expiredBy[0]}, instance B ${expiredBy[1]}`,
+    );
     expect(expiredBy[0]! + expiredBy[1]!).toBe(ids.length);
   }, 40_000);
 });

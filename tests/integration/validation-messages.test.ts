@@ -34,30 +34,41 @@ describe('validation messages name the rule, once per problem', () => {
     ['a blank name', { name: '   ' }, 'name', 'Must be text of 1 to 200 characters'],
     ['no name', { name: undefined }, 'name', 'Is required'],
     ['a currency that is not a code', { currency: 'dollars' }, 'currency', 'Must be a three-letter ISO 4217 code'],
-  ])('when a product is created with %s, then 400 with one message naming the range', async (_label, change, path, message) => {
-    const res = await request(app)
-      .post('/api/products')
-      .set('Authorization', admin)
-      .send({ ...buildProduct(), ...change });
+  ])(
+    'when a product is created with %s, then 400 with one message naming the range',
+    async (_label, change, path, message) => {
+      const res = await request(app)
+        .post('/api/products')
+        .set('Authorization', admin)
+        .send({ ...buildProduct(), ...change });
 
-    expect(res.status).toBe(400);
-    expect(res.body).toEqual({ message: 'Validation failed', code: 'VALIDATION_ERROR', details: [{ path, message }], requestId: expect.any(String) });
-    expect(await ProductModel.countDocuments()).toBe(0);
-  });
+      expect(res.status).toBe(400);
+      expect(res.body).toEqual({
+        message: 'Validation failed',
+        code: 'VALIDATION_ERROR',
+        details: [{ path, message }],
+        requestId: expect.any(String),
+      });
+      expect(await ProductModel.countDocuments()).toBe(0);
+    },
+  );
 
   it.each([
     ['stock -1', { stock: -1 }, 'stock', STOCK],
     ['stock 1000001', { stock: 1_000_001 }, 'stock', STOCK],
     ['price 0', { price: 0 }, 'price', PRICE],
-  ])('when a product is updated with %s, then 400 with the range and nothing changes', async (_label, change, path, message) => {
-    const product = await createProduct(app, admin, { stock: 5 });
+  ])(
+    'when a product is updated with %s, then 400 with the range and nothing changes',
+    async (_label, change, path, message) => {
+      const product = await createProduct(app, admin, { stock: 5 });
 
-    const res = await request(app).patch(`/api/products/${product.id}`).set('Authorization', admin).send(change);
+      const res = await request(app).patch(`/api/products/${product.id}`).set('Authorization', admin).send(change);
 
-    expect(res.status).toBe(400);
-    expect(res.body.details).toEqual([{ path, message }]);
-    expect((await ProductModel.findById(product.id).lean())?.stock).toBe(5);
-  });
+      expect(res.status).toBe(400);
+      expect(res.body.details).toEqual([{ path, message }]);
+      expect((await ProductModel.findById(product.id).lean())?.stock).toBe(5);
+    },
+  );
 
   it.each([
     ['quantity 0', 0],
@@ -78,14 +89,17 @@ describe('validation messages name the rule, once per problem', () => {
     expect(await OrderModel.countDocuments()).toBe(0);
   });
 
-  it.each([['0'], ['101'], ['abc'], ['1.5'], ['']])('when a list is asked for limit=%s, then 400 naming the range', async (limit) => {
-    const products = await request(app).get('/api/products').query({ limit });
-    const orders = await request(app).get('/api/orders').set('Authorization', buyer).query({ limit });
+  it.each([['0'], ['101'], ['abc'], ['1.5'], ['']])(
+    'when a list is asked for limit=%s, then 400 naming the range',
+    async (limit) => {
+      const products = await request(app).get('/api/products').query({ limit });
+      const orders = await request(app).get('/api/orders').set('Authorization', buyer).query({ limit });
 
-    expect([products.status, orders.status]).toEqual([400, 400]);
-    expect(products.body.details).toEqual([{ path: 'limit', message: LIMIT }]);
-    expect(orders.body.details).toEqual([{ path: 'limit', message: LIMIT }]);
-  });
+      expect([products.status, orders.status]).toEqual([400, 400]);
+      expect(products.body.details).toEqual([{ path: 'limit', message: LIMIT }]);
+      expect(orders.body.details).toEqual([{ path: 'limit', message: LIMIT }]);
+    },
+  );
 
   it('when an order has no items or too many, then the message says how many are allowed', async () => {
     const none = await request(app).post('/api/orders/create').set('Authorization', buyer).send({ items: [] });
@@ -94,8 +108,12 @@ describe('validation messages name the rule, once per problem', () => {
       .set('Authorization', buyer)
       .send({ items: Array.from({ length: 51 }, () => ({ productId: '507f1f77bcf86cd799439011', quantity: 1 })) });
 
-    expect(none.body.details).toEqual([{ path: 'items', message: 'Must be a list of 1 to 50 items { productId, quantity }' }]);
-    expect(many.body.details).toEqual([{ path: 'items', message: 'Must be a list of 1 to 50 items { productId, quantity }' }]);
+    expect(none.body.details).toEqual([
+      { path: 'items', message: 'Must be a list of 1 to 50 items { productId, quantity }' },
+    ]);
+    expect(many.body.details).toEqual([
+      { path: 'items', message: 'Must be a list of 1 to 50 items { productId, quantity }' },
+    ]);
   });
 
   it('when a registration breaks several fields, then each field has exactly one message', async () => {

@@ -57,7 +57,11 @@ describe('POST /api/orders/webhook: correctly signed but malformed events', () =
         ),
       'data.object.last_payment_error',
     ],
-    ['a cancel without intent id', (id) => stripeEvent('payment_intent.canceled', { ...intentFor(placed.order), id: null }, id), 'data.object.id'],
+    [
+      'a cancel without intent id',
+      (id) => stripeEvent('payment_intent.canceled', { ...intentFor(placed.order), id: null }, id),
+      'data.object.id',
+    ],
     [
       'a refund with amount_refunded "500"',
       (id) => stripeEvent('charge.refunded', chargeFor(placed.order, 5, { amount_refunded: '500' }), id),
@@ -88,7 +92,11 @@ describe('POST /api/orders/webhook: correctly signed but malformed events', () =
       expect(res.status).toBe(400);
       expect(res.body).toMatchObject({ message: 'Malformed Stripe event', code: 'INVALID_EVENT' });
       expect(res.body.details).toEqual(expect.arrayContaining([expect.objectContaining({ path })]));
-      expect(await OrderModel.findById(placed.order.id).lean()).toMatchObject({ status: 'pending', notes: [], refundedMinor: 0 });
+      expect(await OrderModel.findById(placed.order.id).lean()).toMatchObject({
+        status: 'pending',
+        notes: [],
+        refundedMinor: 0,
+      });
       expect((await ProductModel.findById(placed.productId).lean())?.stock).toBe(8);
       expect(await WebhookEventModel.countDocuments()).toBe(0);
       expect(logger.entries.filter((entry) => /malformed/.test(entry.message))).toHaveLength(1);
@@ -117,7 +125,12 @@ describe('POST /api/orders/webhook: correctly signed but malformed events', () =
     const admin = await adminToken(app);
     const isk = await createProduct(app, admin, { price: 1000, currency: 'ISK', stock: 5 });
     const created = await createOrder(app, placed.buyer.token, [{ productId: isk.id, quantity: 1 }]);
-    const iskOrder = { id: created.orderId, paymentIntentId: created.data.paymentIntentId, amount: created.data.amount, currency: 'ISK' };
+    const iskOrder = {
+      id: created.orderId,
+      paymentIntentId: created.data.paymentIntentId,
+      amount: created.data.amount,
+      currency: 'ISK',
+    };
     await deliver(app, stripeEvent('payment_intent.succeeded', intentFor(iskOrder))).expect(200);
 
     // ISK is two-decimal in Stripe's units but has no minor unit: 12345 is 123.45 ISK, not expressible.
@@ -125,6 +138,8 @@ describe('POST /api/orders/webhook: correctly signed but malformed events', () =
 
     const stored = await OrderModel.findById(iskOrder.id).lean();
     expect(stored).toMatchObject({ status: 'paid', refundedMinor: 0 });
-    expect(stored?.notes).toEqual([expect.objectContaining({ kind: 'payment_mismatch', detail: expect.objectContaining({ problems: ['amount'] }) })]);
+    expect(stored?.notes).toEqual([
+      expect.objectContaining({ kind: 'payment_mismatch', detail: expect.objectContaining({ problems: ['amount'] }) }),
+    ]);
   });
 });

@@ -14,10 +14,18 @@ useTestDatabase();
 it('when a delivery is signed with another secret, then the log has one warning with the reason and the request id, and no signature', async () => {
   const logs = captureLogs('info');
   const app = buildTestApp({ deps: { logger: logs.logger } });
-  const payload = JSON.stringify({ id: 'evt_log_check', type: 'payment_intent.succeeded', data: { object: { id: 'pi_x' } } });
+  const payload = JSON.stringify({
+    id: 'evt_log_check',
+    type: 'payment_intent.succeeded',
+    data: { object: { id: 'pi_x' } },
+  });
   const header = Stripe.webhooks.generateTestHeaderString({ payload, secret: 'whsec_from_the_dashboard' });
 
-  const res = await request(app).post('/api/orders/webhook').set('Content-Type', 'application/json').set('Stripe-Signature', header).send(payload);
+  const res = await request(app)
+    .post('/api/orders/webhook')
+    .set('Content-Type', 'application/json')
+    .set('Stripe-Signature', header)
+    .send(payload);
 
   expect(res.status).toBe(400);
   const refused = logs.entries().filter((entry) => entry.message === 'stripe webhook refused: bad signature');

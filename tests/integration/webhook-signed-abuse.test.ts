@@ -24,19 +24,29 @@ const mismatchNotes = async (eventId: string) =>
   (await stored()).notes.filter((note) => note.kind === 'payment_mismatch' && note.eventId === eventId);
 
 describe('signed events whose type is named like an Object.prototype member', () => {
-  it.each(['toString', 'constructor', '__proto__', 'hasOwnProperty', 'valueOf', 'isPrototypeOf', 'toLocaleString', '__defineGetter__'])(
-    'when the type is %s, then 200 { received: true }, recorded as ignored, and nothing changes',
-    async (type) => {
-      const event = stripeEvent(type, { ...intentFor(placed.order), object: 'payment_intent' });
+  it.each([
+    'toString',
+    'constructor',
+    '__proto__',
+    'hasOwnProperty',
+    'valueOf',
+    'isPrototypeOf',
+    'toLocaleString',
+    '__defineGetter__',
+  ])('when the type is %s, then 200 { received: true }, recorded as ignored, and nothing changes', async (type) => {
+    const event = stripeEvent(type, { ...intentFor(placed.order), object: 'payment_intent' });
 
-      const res = await deliver(app, event);
+    const res = await deliver(app, event);
 
-      expect(res.status).toBe(200);
-      expect(res.body).toEqual({ received: true });
-      expect(await WebhookEventModel.findById(event.id).lean()).toMatchObject({ type, outcome: 'ignored', processedAt: expect.any(Date) });
-      expect(await stored()).toMatchObject({ status: 'pending', notes: [], refundedMinor: 0 });
-    },
-  );
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ received: true });
+    expect(await WebhookEventModel.findById(event.id).lean()).toMatchObject({
+      type,
+      outcome: 'ignored',
+      processedAt: expect.any(Date),
+    });
+    expect(await stored()).toMatchObject({ status: 'pending', notes: [], refundedMinor: 0 });
+  });
 });
 
 describe('signed refund reports are bounded by the order', () => {
@@ -47,10 +57,19 @@ describe('signed refund reports are bounded by the order', () => {
     await deliver(app, event).expect(200);
     await deliver(app, { ...event }).expect(200);
 
-    expect(await getOrder(app, placed.buyer.token, placed.order.id)).toMatchObject({ status: 'refunded', refundedAmount: 30 });
+    expect(await getOrder(app, placed.buyer.token, placed.order.id)).toMatchObject({
+      status: 'refunded',
+      refundedAmount: 30,
+    });
     expect((await stored()).refundedMinor).toBe(3000);
     expect(await mismatchNotes(event.id)).toEqual([
-      expect.objectContaining({ detail: expect.objectContaining({ problems: ['refunded more than paid'], reportedMinor: 6000, paidMinor: 3000 }) }),
+      expect.objectContaining({
+        detail: expect.objectContaining({
+          problems: ['refunded more than paid'],
+          reportedMinor: 6000,
+          paidMinor: 3000,
+        }),
+      }),
     ]);
   });
 
@@ -60,11 +79,16 @@ describe('signed refund reports are bounded by the order', () => {
 
     await deliver(app, event).expect(200);
 
-    expect(await getOrder(app, placed.buyer.token, placed.order.id)).toMatchObject({ status: 'paid', refundedAmount: 0 });
+    expect(await getOrder(app, placed.buyer.token, placed.order.id)).toMatchObject({
+      status: 'paid',
+      refundedAmount: 0,
+    });
     expect(await stored()).toMatchObject({ stock: 'committed' });
     expect(await stock()).toBe(8);
     expect(await mismatchNotes(event.id)).toEqual([
-      expect.objectContaining({ detail: expect.objectContaining({ problems: ['fully refunded flag without the money'] }) }),
+      expect.objectContaining({
+        detail: expect.objectContaining({ problems: ['fully refunded flag without the money'] }),
+      }),
     ]);
   });
 
@@ -84,9 +108,13 @@ describe('signed refund reports are bounded by the order', () => {
 
     for (const event of events) await deliver(app, event).expect(200);
 
-    const view = (await getOrder(app, placed.buyer.token, placed.order.id)) as Awaited<ReturnType<typeof getOrder>> & { refunds: unknown[] };
+    const view = (await getOrder(app, placed.buyer.token, placed.order.id)) as Awaited<ReturnType<typeof getOrder>> & {
+      refunds: unknown[];
+    };
     expect(view).toMatchObject({ status: 'paid', refundedAmount: 20 });
-    expect(view.refunds).toEqual([expect.objectContaining({ refundId: `re_unknown_1_${placed.order.id}`, amount: 20, source: 'external' })]);
+    expect(view.refunds).toEqual([
+      expect.objectContaining({ refundId: `re_unknown_1_${placed.order.id}`, amount: 20, source: 'external' }),
+    ]);
     for (const event of events.slice(1)) {
       expect(await mismatchNotes(event.id)).toEqual([
         expect.objectContaining({ detail: expect.objectContaining({ problems: ['refunds exceed what was paid'] }) }),

@@ -23,18 +23,26 @@ const failed = (id?: string) =>
     intentFor(placed.order, {
       status: 'requires_payment_method',
       amount_received: 0,
-      last_payment_error: { code: 'card_declined', decline_code: 'insufficient_funds', message: 'Your card has insufficient funds.' },
+      last_payment_error: {
+        code: 'card_declined',
+        decline_code: 'insufficient_funds',
+        message: 'Your card has insufficient funds.',
+      },
     }),
     id,
   );
-const canceled = (id?: string) => stripeEvent('payment_intent.canceled', intentFor(placed.order, { status: 'canceled', amount_received: 0 }), id);
+const canceled = (id?: string) =>
+  stripeEvent('payment_intent.canceled', intentFor(placed.order, { status: 'canceled', amount_received: 0 }), id);
 
 describe('POST /api/orders/webhook: signatures', () => {
   const payload = () => JSON.stringify(succeeded());
 
   it.each([
     ['no signature', () => ({ body: payload(), header: undefined, reason: 'Missing Stripe-Signature header' })],
-    ['a malformed signature', () => ({ body: payload(), header: 'garbage', reason: 'Unable to extract timestamp and signatures from header' })],
+    [
+      'a malformed signature',
+      () => ({ body: payload(), header: 'garbage', reason: 'Unable to extract timestamp and signatures from header' }),
+    ],
     [
       'another secret',
       () => ({
@@ -139,7 +147,10 @@ describe('POST /api/orders/webhook: effects', () => {
 
   it('when a payment fails, then the order is failed (with the reason) and a later success still makes it paid', async () => {
     await deliver(app, failed()).expect(200);
-    const afterFailure = await request(app).get(`/api/orders/${placed.order.id}`).set('Authorization', placed.buyer.token).expect(200);
+    const afterFailure = await request(app)
+      .get(`/api/orders/${placed.order.id}`)
+      .set('Authorization', placed.buyer.token)
+      .expect(200);
 
     await deliver(app, succeeded()).expect(200);
 
@@ -147,7 +158,11 @@ describe('POST /api/orders/webhook: effects', () => {
       status: 'failed',
       lastPaymentError: { code: 'card_declined', declineCode: 'insufficient_funds' },
     });
-    expect((await getOrder(app, placed.buyer.token, placed.order.id)).history.map((h) => h.status)).toEqual(['pending', 'failed', 'paid']);
+    expect((await getOrder(app, placed.buyer.token, placed.order.id)).history.map((h) => h.status)).toEqual([
+      'pending',
+      'failed',
+      'paid',
+    ]);
     expect((await product()).stock).toBe(8);
   });
 
@@ -194,7 +209,11 @@ describe('POST /api/orders/webhook: effects', () => {
     const stored = await OrderModel.findById(placed.order.id).lean();
     expect(stored?.status).toBe('pending');
     expect(stored?.notes).toEqual([
-      expect.objectContaining({ kind: 'payment_mismatch', eventId: event.id, detail: expect.objectContaining({ problems: [problem] }) }),
+      expect.objectContaining({
+        kind: 'payment_mismatch',
+        eventId: event.id,
+        detail: expect.objectContaining({ problems: [problem] }),
+      }),
     ]);
     expect(await WebhookEventModel.findById(event.id).lean()).toMatchObject({ outcome: 'mismatch' });
   });
@@ -210,7 +229,11 @@ describe('POST /api/orders/webhook: effects', () => {
   });
 
   it('when the event is about an unknown intent or of an unknown type, then 200 and nothing changes', async () => {
-    const unknownIntent = stripeEvent('payment_intent.succeeded', { ...intentFor(placed.order), id: 'pi_unknown', metadata: {} });
+    const unknownIntent = stripeEvent('payment_intent.succeeded', {
+      ...intentFor(placed.order),
+      id: 'pi_unknown',
+      metadata: {},
+    });
     const unknownType = stripeEvent('customer.created', { id: 'cus_1', object: 'customer' });
 
     await deliver(app, unknownIntent).expect(200, { received: true });
@@ -231,8 +254,13 @@ describe('POST /api/orders/webhook: effects', () => {
     await deliver(app, stripeEvent('charge.refunded', chargeFor(placed.order, 5))).expect(200);
 
     expect(partly).toMatchObject({ status: 'paid', refundedAmount: 5 });
-    expect(await getOrder(app, placed.buyer.token, placed.order.id)).toMatchObject({ status: 'refunded', refundedAmount: 25 });
-    expect((await OrderModel.findById(placed.order.id).lean())?.notes.filter((n) => n.kind === 'refund')).toHaveLength(3);
+    expect(await getOrder(app, placed.buyer.token, placed.order.id)).toMatchObject({
+      status: 'refunded',
+      refundedAmount: 25,
+    });
+    expect((await OrderModel.findById(placed.order.id).lean())?.notes.filter((n) => n.kind === 'refund')).toHaveLength(
+      3,
+    );
     expect((await product()).stock).toBe(8);
   });
 
@@ -250,13 +278,18 @@ describe('POST /api/orders/webhook: effects', () => {
     await WebhookEventModel.create({ _id: event.id, type: event.type, receivedAt: new Date(), deliveries: 1 });
     await OrderModel.updateOne(
       { _id: placed.order.id },
-      { $set: { status: 'paid' }, $push: { history: { status: 'paid', at: new Date(), reason: 'payment_succeeded', eventId: event.id } } },
+      {
+        $set: { status: 'paid' },
+        $push: { history: { status: 'paid', at: new Date(), reason: 'payment_succeeded', eventId: event.id } },
+      },
     );
 
     await deliver(app, event).expect(200);
 
     expect(await OrderModel.findById(placed.order.id).lean()).toMatchObject({ status: 'paid', stock: 'committed' });
-    expect((await OrderModel.findById(placed.order.id).lean())?.history.filter((h) => h.status === 'paid')).toHaveLength(1);
+    expect(
+      (await OrderModel.findById(placed.order.id).lean())?.history.filter((h) => h.status === 'paid'),
+    ).toHaveLength(1);
     expect(await product()).toMatchObject({ stock: 8, reservedFor: [] });
     expect(await WebhookEventModel.findById(event.id).lean()).toMatchObject({ processedAt: expect.any(Date) });
   });
@@ -285,7 +318,11 @@ describe('POST /api/orders/webhook: effects', () => {
     const payload = 'not json';
     const header = Stripe.webhooks.generateTestHeaderString({ payload, secret: 'whsec_test_secret' });
 
-    const res = await request(app).post('/api/orders/webhook').set('Content-Type', 'application/json').set('Stripe-Signature', header).send(payload);
+    const res = await request(app)
+      .post('/api/orders/webhook')
+      .set('Content-Type', 'application/json')
+      .set('Stripe-Signature', header)
+      .send(payload);
 
     expect(res.status).toBe(400);
   });

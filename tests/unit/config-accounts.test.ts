@@ -53,7 +53,9 @@ describe('parseConfig: sessions, accounts and mail', () => {
       sendLeaseMs: 18_000,
     });
     expect(config.accounts.requireVerifiedEmailToOrder).toBe(true);
-    expect(parseConfig({ MAIL_FROM: 'Shop <orders@shop.example.com>' }).config.mail.from).toBe('Shop <orders@shop.example.com>');
+    expect(parseConfig({ MAIL_FROM: 'Shop <orders@shop.example.com>' }).config.mail.from).toBe(
+      'Shop <orders@shop.example.com>',
+    );
   });
 
   it.each([

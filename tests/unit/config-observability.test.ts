@@ -19,7 +19,11 @@ describe('parseConfig: logs and metrics', () => {
   it('when METRICS_TOKEN is unset, empty, too short or set, then metrics are off, off, refused, on', () => {
     expect(parseConfig({}).config.metrics).toEqual({ token: undefined });
     expect(parseConfig({ METRICS_TOKEN: '  ' }).config.metrics).toEqual({ token: undefined });
-    expect(problemsOf({ METRICS_TOKEN: 'short' })).toEqual([expect.stringMatching(/^METRICS_TOKEN: must be at least 16 characters/)]);
-    expect(parseConfig({ ...productionEnv, METRICS_TOKEN: 'scrape-me-0123456789' }).config.metrics).toEqual({ token: 'scrape-me-0123456789' });
+    expect(problemsOf({ METRICS_TOKEN: 'short' })).toEqual([
+      expect.stringMatching(/^METRICS_TOKEN: must be at least 16 characters/),
+    ]);
+    expect(parseConfig({ ...productionEnv, METRICS_TOKEN: 'scrape-me-0123456789' }).config.metrics).toEqual({
+      token: 'scrape-me-0123456789',
+    });
   });
 });

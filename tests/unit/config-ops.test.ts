@@ -61,15 +61,24 @@ describe('parseConfig: order creation deadline and fault points', () => {
   });
 
   it('when the creation deadline is not longer than a creation can take, then start-up stops and says why', () => {
-    expect(() => parseConfig({ ORDER_CREATION_TIMEOUT_SECONDS: '20', ORDER_STOCK_WAIT_MS: '3000', STRIPE_TIMEOUT_MS: '10000' })).toThrow(
-      /ORDER_CREATION_TIMEOUT_SECONDS: must be longer than a creation can take .* = 23000 ms/,
-    );
+    expect(() =>
+      parseConfig({ ORDER_CREATION_TIMEOUT_SECONDS: '20', ORDER_STOCK_WAIT_MS: '3000', STRIPE_TIMEOUT_MS: '10000' }),
+    ).toThrow(/ORDER_CREATION_TIMEOUT_SECONDS: must be longer than a creation can take .* = 23000 ms/);
   });
 
   it('when a fault point is named in production, or an unknown one anywhere, then start-up stops', () => {
-    const production = { NODE_ENV: 'production', MONGOOSE_CONNECTION_STRING: 'mongodb://db/shop', JWT_SECRET: 'x'.repeat(40) };
+    const production = {
+      NODE_ENV: 'production',
+      MONGOOSE_CONNECTION_STRING: 'mongodb://db/shop',
+      JWT_SECRET: 'x'.repeat(40),
+    };
     expect(() =>
-      parseConfig({ ...production, STRIPE_SECRET_KEY: 'sk_test_abc', STRIPE_WEBHOOK_SECRET: 'whsec_abc', FAULT_CRASH_AT: 'order.after-insert' }),
+      parseConfig({
+        ...production,
+        STRIPE_SECRET_KEY: 'sk_test_abc',
+        STRIPE_WEBHOOK_SECRET: 'whsec_abc',
+        FAULT_CRASH_AT: 'order.after-insert',
+      }),
     ).toThrow(/FAULT_CRASH_AT: is for tests and is refused when NODE_ENV=production/);
     expect(() => parseConfig({ FAULT_CRASH_AT: 'somewhere' })).toThrow(/FAULT_CRASH_AT/);
     expect(parseConfig({ FAULT_CRASH_AT: 'order.after-insert' }).config.faults.crashAt).toBe('order.after-insert');

@@ -2,7 +2,10 @@ import { ConfigError, parseConfig } from '../../src/config/env';
 
 describe('parseConfig: capture mode and authorizations', () => {
   it('when nothing is set, then payments are captured at once and an authorization is voided 144 hours after its order', () => {
-    expect(parseConfig({}).config.payments).toEqual({ capture: 'automatic', authorizationVoidAfterMs: 144 * 3_600_000 });
+    expect(parseConfig({}).config.payments).toEqual({
+      capture: 'automatic',
+      authorizationVoidAfterMs: 144 * 3_600_000,
+    });
   });
 
   it('when PAYMENT_CAPTURE=manual and the hours are set, then both are read', () => {
@@ -16,8 +19,11 @@ describe('parseConfig: capture mode and authorizations', () => {
     ['PAYMENT_CAPTURE', 'later'],
     ['AUTHORIZATION_VOID_AFTER_HOURS', '168'],
     ['AUTHORIZATION_VOID_AFTER_HOURS', '0'],
-  ])('when %s=%s, then start-up stops naming it (Stripe lets an authorization lapse after 168 hours)', (name, value) => {
-    expect(() => parseConfig({ [name]: value })).toThrow(ConfigError);
-    expect(() => parseConfig({ [name]: value })).toThrow(new RegExp(name));
-  });
+  ])(
+    'when %s=%s, then start-up stops naming it (Stripe lets an authorization lapse after 168 hours)',
+    (name, value) => {
+      expect(() => parseConfig({ [name]: value })).toThrow(ConfigError);
+      expect(() => parseConfig({ [name]: value })).toThrow(new RegExp(name));
+    },
+  );
 });

@@ -6,8 +6,14 @@ const { STRIPE_SECRET_KEY, STRIPE_PUBLISHABLE_KEY, ...production } = productionE
 
 describe('parseConfig: STRIPE_PUBLISHABLE_KEY', () => {
   it('when it is set with a secret key of the same mode, then it is read', () => {
-    expect(parseConfig({ STRIPE_SECRET_KEY: 'sk_test_abc', STRIPE_PUBLISHABLE_KEY: 'pk_test_abc' }).config.stripe.publishableKey).toBe('pk_test_abc');
-    expect(parseConfig({ STRIPE_SECRET_KEY: 'rk_live_abc', STRIPE_PUBLISHABLE_KEY: 'pk_live_abc' }).config.stripe.publishableKey).toBe('pk_live_abc');
+    expect(
+      parseConfig({ STRIPE_SECRET_KEY: 'sk_test_abc', STRIPE_PUBLISHABLE_KEY: 'pk_test_abc' }).config.stripe
+        .publishableKey,
+    ).toBe('pk_test_abc');
+    expect(
+      parseConfig({ STRIPE_SECRET_KEY: 'rk_live_abc', STRIPE_PUBLISHABLE_KEY: 'pk_live_abc' }).config.stripe
+        .publishableKey,
+    ).toBe('pk_live_abc');
     expect(parseConfig({}).config.stripe.publishableKey).toBeUndefined();
   });
 
@@ -15,13 +21,16 @@ describe('parseConfig: STRIPE_PUBLISHABLE_KEY', () => {
     ['pk_live_abc', 'sk_test_abc', 'is a live key and STRIPE_SECRET_KEY a test key'],
     ['pk_test_abc', 'sk_live_abc', 'is a test key and STRIPE_SECRET_KEY a live key'],
     ['pk_test_abc', 'rk_live_abc', 'is a test key and STRIPE_SECRET_KEY a live key'],
-  ])('when %s comes with %s, then start-up stops with one line saying the modes differ', (publishable, secret, says) => {
-    const problems = problemsOf({ STRIPE_SECRET_KEY: secret, STRIPE_PUBLISHABLE_KEY: publishable });
+  ])(
+    'when %s comes with %s, then start-up stops with one line saying the modes differ',
+    (publishable, secret, says) => {
+      const problems = problemsOf({ STRIPE_SECRET_KEY: secret, STRIPE_PUBLISHABLE_KEY: publishable });
 
-    expect(problems).toEqual([expect.stringContaining(`STRIPE_PUBLISHABLE_KEY: ${says}`)]);
-    expect(problems[0]).not.toContain('\n');
-    expect(problems[0]).not.toContain(publishable);
-  });
+      expect(problems).toEqual([expect.stringContaining(`STRIPE_PUBLISHABLE_KEY: ${says}`)]);
+      expect(problems[0]).not.toContain('\n');
+      expect(problems[0]).not.toContain(publishable);
+    },
+  );
 
   it('when it is set without a secret key, or is not a publishable key, then start-up says so', () => {
     expect(problemsOf({ STRIPE_PUBLISHABLE_KEY: 'pk_test_abc' })).toEqual([
@@ -33,7 +42,8 @@ describe('parseConfig: STRIPE_PUBLISHABLE_KEY', () => {
   });
 
   it('when production has the storefront on, then the publishable key is required in either mode; with the storefront off it is not', () => {
-    const required = 'STRIPE_PUBLISHABLE_KEY: is required when NODE_ENV=production and the storefront is on (or set STOREFRONT=off)';
+    const required =
+      'STRIPE_PUBLISHABLE_KEY: is required when NODE_ENV=production and the storefront is on (or set STOREFRONT=off)';
     const live = { ...production, STRIPE_SECRET_KEY: 'sk_live_abc' };
     const test = { ...production, STRIPE_SECRET_KEY: 'sk_test_abc' };
 

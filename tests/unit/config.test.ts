@@ -69,11 +69,17 @@ describe('parseConfig', () => {
   });
 
   it('when production has a short JWT secret, then it is refused', () => {
-    expect(problemsOf({ ...production, JWT_SECRET: 'short' })).toEqual([expect.stringMatching(/JWT_SECRET: must be at least 32/)]);
+    expect(problemsOf({ ...production, JWT_SECRET: 'short' })).toEqual([
+      expect.stringMatching(/JWT_SECRET: must be at least 32/),
+    ]);
   });
 
   it('when production has everything, then it parses without warnings and logs JSON-ready settings', () => {
-    const { config, warnings } = parseConfig({ ...production, TRUST_PROXY: '1', CORS_ORIGINS: 'https://a.example, https://b.example' });
+    const { config, warnings } = parseConfig({
+      ...production,
+      TRUST_PROXY: '1',
+      CORS_ORIGINS: 'https://a.example, https://b.example',
+    });
 
     expect(warnings).toEqual([]);
     expect(config).toMatchObject({ env: 'production', trustProxy: 1, requestLog: true, logLevel: 'info' });
@@ -91,7 +97,10 @@ describe('parseConfig', () => {
     [{ BCRYPT_COST: '3' }, /BCRYPT_COST/],
     [{ JSON_BODY_LIMIT: 'lots' }, /JSON_BODY_LIMIT: must be a size/],
     [{ NODE_ENV: 'staging' }, /NODE_ENV/],
-    [{ MONGOOSE_CONNECTION_STRING: 'your_mongo_connection_string' }, /MONGOOSE_CONNECTION_STRING: must be a mongodb:\/\//],
+    [
+      { MONGOOSE_CONNECTION_STRING: 'your_mongo_connection_string' },
+      /MONGOOSE_CONNECTION_STRING: must be a mongodb:\/\//,
+    ],
     [{ STRIPE_SECRET_KEY: 'your_stripe_secret_key' }, /STRIPE_SECRET_KEY: must be a Stripe secret key/],
     [{ STRIPE_WEBHOOK_SECRET: 'your_stripe_webhook_secret' }, /STRIPE_WEBHOOK_SECRET: must start with whsec_/],
   ])('when the settings are %j, then the problem is reported', (source, problem) => {
@@ -101,7 +110,11 @@ describe('parseConfig', () => {
   it('when the admin account is set, then its email is normalised', () => {
     const { config } = parseConfig({ ADMIN_EMAIL: ' Admin@Example.com', ADMIN_PASSWORD: 'long-enough-password' });
 
-    expect(config.admin).toEqual({ email: 'admin@example.com', password: 'long-enough-password', name: 'Administrator' });
+    expect(config.admin).toEqual({
+      email: 'admin@example.com',
+      password: 'long-enough-password',
+      name: 'Administrator',
+    });
   });
 
   it.each([

@@ -36,7 +36,8 @@ describe('database availability transitions', () => {
   );
 
   it('when the database comes back after an outage, then the only way to serving again is through restoring (indexes checked)', () => {
-    const into = (target: AvailabilityState) => STATES.filter((state) => EVENTS.some((event) => nextState(state, event) === target));
+    const into = (target: AvailabilityState) =>
+      STATES.filter((state) => EVENTS.some((event) => nextState(state, event) === target));
 
     expect(into('serving')).toEqual(['restoring']);
     expect(nextState('lost', 'indexesChecked')).toBeUndefined();

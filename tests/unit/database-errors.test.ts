@@ -11,12 +11,17 @@ describe('databaseAddress', () => {
       hosts: 'db1:27017, db2:27017, db3:27019',
       secrets: ['app', 'pw@x'],
     });
-    expect(databaseAddress('mongodb+srv://app:pw@cluster0.ab1cd.mongodb.net/shop').hosts).toBe('cluster0.ab1cd.mongodb.net');
+    expect(databaseAddress('mongodb+srv://app:pw@cluster0.ab1cd.mongodb.net/shop').hosts).toBe(
+      'cluster0.ab1cd.mongodb.net',
+    );
     expect(databaseAddress('mongodb://localhost').hosts).toBe('localhost:27017');
   });
 
   it('when the password has unescaped characters (the driver refuses to parse it), then no part of the URI is shown', () => {
-    expect(databaseAddress('mongodb://app:pa/ss@db1/shop')).toEqual({ hosts: 'the host in MONGOOSE_CONNECTION_STRING', secrets: [] });
+    expect(databaseAddress('mongodb://app:pa/ss@db1/shop')).toEqual({
+      hosts: 'the host in MONGOOSE_CONNECTION_STRING',
+      secrets: [],
+    });
   });
 });
 
@@ -24,7 +29,10 @@ describe('explainStartupFailure', () => {
   const uri = 'mongodb+srv://app:Hunter2-Hunter2@cluster0.ab1cd.mongodb.net/shop';
 
   it('when Atlas refuses the login (code 8000 "bad auth"), then the line says the user name or password was refused', () => {
-    const error = driverError('MongoServerError', 'bad auth : authentication failed', { code: 8000, codeName: 'AtlasError' });
+    const error = driverError('MongoServerError', 'bad auth : authentication failed', {
+      code: 8000,
+      codeName: 'AtlasError',
+    });
 
     expect(explainStartupFailure(error, uri, 0)?.message).toMatch(
       /^MongoDB at cluster0\.ab1cd\.mongodb\.net refused the user name or password .*Database Access/,
@@ -32,7 +40,9 @@ describe('explainStartupFailure', () => {
   });
 
   it('when the mongodb+srv name does not resolve, then it is "cannot reach" with the host and what to check', () => {
-    const error = driverError('Error', 'querySrv ENOTFOUND _mongodb._tcp.cluster0.ab1cd.mongodb.net', { code: 'ENOTFOUND' });
+    const error = driverError('Error', 'querySrv ENOTFOUND _mongodb._tcp.cluster0.ab1cd.mongodb.net', {
+      code: 'ENOTFOUND',
+    });
 
     const explained = explainStartupFailure(error, uri, 30_000);
 
@@ -43,12 +53,18 @@ describe('explainStartupFailure', () => {
   });
 
   it('when the user may not create indexes (13 Unauthorized), then the line names the role it needs', () => {
-    const error = driverError('MongoServerError', 'not authorized on shop to execute command { createIndexes: "users" }', {
-      code: 13,
-      codeName: 'Unauthorized',
-    });
+    const error = driverError(
+      'MongoServerError',
+      'not authorized on shop to execute command { createIndexes: "users" }',
+      {
+        code: 13,
+        codeName: 'Unauthorized',
+      },
+    );
 
-    expect(explainStartupFailure(error, uri, 0)?.message).toMatch(/does not let this connection create indexes .*readWrite role/);
+    expect(explainStartupFailure(error, uri, 0)?.message).toMatch(
+      /does not let this connection create indexes .*readWrite role/,
+    );
   });
 
   it("when the driver's message quotes the credentials, then the reason is left out of the line", () => {
@@ -62,7 +78,11 @@ describe('explainStartupFailure', () => {
 
   it('when the error is about something else (a bug, an index conflict), then it is not dressed up as a connection problem', () => {
     expect(
-      explainStartupFailure(driverError('MongoServerError', 'Index already exists with a different name', { code: 85 }), uri, 0),
+      explainStartupFailure(
+        driverError('MongoServerError', 'Index already exists with a different name', { code: 85 }),
+        uri,
+        0,
+      ),
     ).toBeUndefined();
     expect(explainStartupFailure(new TypeError('x is undefined'), uri, 0)).toBeUndefined();
   });

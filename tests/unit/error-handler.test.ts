@@ -28,25 +28,60 @@ describe('error mapping', () => {
       { message: 'Bad', code: 'VALIDATION_ERROR', details: [{ path: 'x', message: 'Is wrong' }] },
     ],
     ['a NotFound', new NotFound(), 404, { message: 'Not found', code: 'NOT_FOUND' }],
-    ['a PaymentGatewayError', new PaymentGatewayError(), 502, { message: expect.any(String), code: 'PAYMENT_GATEWAY_ERROR' }],
+    [
+      'a PaymentGatewayError',
+      new PaymentGatewayError(),
+      502,
+      { message: expect.any(String), code: 'PAYMENT_GATEWAY_ERROR' },
+    ],
     [
       'a duplicate key error',
       Object.assign(new Error('E11000 duplicate key'), { code: 11000 }),
       409,
       { message: 'Resource already exists', code: 'CONFLICT' },
     ],
-    ['malformed JSON', bodyParserError('entity.parse.failed'), 400, { message: 'Malformed JSON in request body', code: 'MALFORMED_JSON' }],
-    ['a body over the limit', bodyParserError('entity.too.large'), 413, { message: 'Request body is too large', code: 'PAYLOAD_TOO_LARGE' }],
-    ['too many parameters', bodyParserError('parameters.too.many'), 413, { message: 'Too many parameters', code: 'PAYLOAD_TOO_LARGE' }],
+    [
+      'malformed JSON',
+      bodyParserError('entity.parse.failed'),
+      400,
+      { message: 'Malformed JSON in request body', code: 'MALFORMED_JSON' },
+    ],
+    [
+      'a body over the limit',
+      bodyParserError('entity.too.large'),
+      413,
+      { message: 'Request body is too large', code: 'PAYLOAD_TOO_LARGE' },
+    ],
+    [
+      'too many parameters',
+      bodyParserError('parameters.too.many'),
+      413,
+      { message: 'Too many parameters', code: 'PAYLOAD_TOO_LARGE' },
+    ],
     [
       'an unsupported encoding',
       bodyParserError('encoding.unsupported'),
       415,
       { message: 'Unsupported content encoding', code: 'UNSUPPORTED_MEDIA_TYPE' },
     ],
-    ['an unsupported charset', bodyParserError('charset.unsupported'), 415, { message: 'Unsupported charset', code: 'UNSUPPORTED_MEDIA_TYPE' }],
-    ['an aborted request', bodyParserError('request.aborted'), 400, { message: 'Request was aborted', code: 'BAD_REQUEST' }],
-    ['a size mismatch', bodyParserError('request.size.invalid'), 400, { message: expect.any(String), code: 'BAD_REQUEST' }],
+    [
+      'an unsupported charset',
+      bodyParserError('charset.unsupported'),
+      415,
+      { message: 'Unsupported charset', code: 'UNSUPPORTED_MEDIA_TYPE' },
+    ],
+    [
+      'an aborted request',
+      bodyParserError('request.aborted'),
+      400,
+      { message: 'Request was aborted', code: 'BAD_REQUEST' },
+    ],
+    [
+      'a size mismatch',
+      bodyParserError('request.size.invalid'),
+      400,
+      { message: expect.any(String), code: 'BAD_REQUEST' },
+    ],
     [
       'a lost database',
       Object.assign(new Error('connect ECONNREFUSED'), { name: 'MongoServerSelectionError' }),
@@ -134,13 +169,20 @@ describe('error mapping', () => {
   });
 
   it('maps a Mongoose ValidationError to 400 with details', async () => {
-    const doc = new (mongoose.model('ErrorMapProbe', new mongoose.Schema({ name: { type: String, required: true } })))();
+    const doc = new (mongoose.model(
+      'ErrorMapProbe',
+      new mongoose.Schema({ name: { type: String, required: true } }),
+    ))();
     const error = await doc.validate().catch((e: unknown) => e);
 
     const res = await answerFor(error);
 
     expect(res.status).toBe(400);
-    expect(res.body).toEqual({ message: 'Validation failed', code: 'VALIDATION_ERROR', details: [{ path: 'name', message: expect.any(String) }] });
+    expect(res.body).toEqual({
+      message: 'Validation failed',
+      code: 'VALIDATION_ERROR',
+      details: [{ path: 'name', message: expect.any(String) }],
+    });
   });
 
   it('maps a Mongoose StrictModeError to 400', async () => {

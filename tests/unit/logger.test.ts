@@ -60,7 +60,12 @@ describe('logger', () => {
     logs.logger.info('request', {
       password: 'p1',
       user: { email: 'a@example.com', passwordHash: '$2b$10$hash', newPassword: 'p2' },
-      headers: { Authorization: 'Basic dXNlcjpwYXNz', 'Stripe-Signature': 't=1,v1=abc', cookie: 'sid=1', 'x-api-key': 'k1' },
+      headers: {
+        Authorization: 'Basic dXNlcjpwYXNz',
+        'Stripe-Signature': 't=1,v1=abc',
+        cookie: 'sid=1',
+        'x-api-key': 'k1',
+      },
       payment: { clientSecret: 'cs', client_secret: 'cs2', webhookSecret: 'ws' },
       sessions: [{ token: 't1' }, { accessToken: 't2', jwt: 't3' }],
       credentials: { user: 'u' },
@@ -70,7 +75,12 @@ describe('logger', () => {
       expect.objectContaining({
         password: '[redacted]',
         user: { email: 'a@example.com', passwordHash: '[redacted]', newPassword: '[redacted]' },
-        headers: { Authorization: '[redacted]', 'Stripe-Signature': '[redacted]', cookie: '[redacted]', 'x-api-key': '[redacted]' },
+        headers: {
+          Authorization: '[redacted]',
+          'Stripe-Signature': '[redacted]',
+          cookie: '[redacted]',
+          'x-api-key': '[redacted]',
+        },
         payment: { clientSecret: '[redacted]', client_secret: '[redacted]', webhookSecret: '[redacted]' },
         sessions: [{ token: '[redacted]' }, { accessToken: '[redacted]', jwt: '[redacted]' }],
         credentials: '[redacted]',
@@ -117,17 +127,26 @@ describe('logger', () => {
     ['a Stripe-Signature value', 't=1700000000,v1=abcdef', '[redacted]'],
     ['a bearer header value', 'bearer abc.def', '[redacted]'],
     ['a JWT', JWT, '[redacted]'],
-    ['a connection string password', 'mongodb://shop:pa55w0rd@db.example.net', 'mongodb://shop:[redacted]@db.example.net'],
-  ])('when %s stands alone in a text, then it is masked (the quick pre-check lets it through)', (_name, text, masked) => {
-    const logs = captureLogs('debug');
-    logs.logger.info('line', { text });
-    expect(logs.entries()[0]).toEqual(expect.objectContaining({ text: masked }));
-  });
+    [
+      'a connection string password',
+      'mongodb://shop:pa55w0rd@db.example.net',
+      'mongodb://shop:[redacted]@db.example.net',
+    ],
+  ])(
+    'when %s stands alone in a text, then it is masked (the quick pre-check lets it through)',
+    (_name, text, masked) => {
+      const logs = captureLogs('debug');
+      logs.logger.info('line', { text });
+      expect(logs.entries()[0]).toEqual(expect.objectContaining({ text: masked }));
+    },
+  );
 
   it('when a text has none of what a credential needs, then it is written as it is', () => {
     const logs = captureLogs('debug');
     logs.logger.info('line', { url: '/api/products?limit=20&sort=newest&currency=USD', note: 'Total = 25.99 USD' });
-    expect(logs.entries()[0]).toEqual(expect.objectContaining({ url: '/api/products?limit=20&sort=newest&currency=USD', note: 'Total = 25.99 USD' }));
+    expect(logs.entries()[0]).toEqual(
+      expect.objectContaining({ url: '/api/products?limit=20&sort=newest&currency=USD', note: 'Total = 25.99 USD' }),
+    );
   });
 
   it('when fields hold ordinary values, dates, ids, buffers or a cycle, then they are written as JSON would show them, safely', () => {
@@ -144,7 +163,14 @@ describe('logger', () => {
     });
 
     const [entry] = logs.entries();
-    expect(entry).toEqual(expect.objectContaining({ at: '2030-01-02T03:04:05.000Z', ids: ['pi_123', 'evt_456'], body: '[16 bytes]', none: null }));
+    expect(entry).toEqual(
+      expect.objectContaining({
+        at: '2030-01-02T03:04:05.000Z',
+        ids: ['pi_123', 'evt_456'],
+        body: '[16 bytes]',
+        none: null,
+      }),
+    );
     expect(JSON.stringify(entry!.cycle)).toContain('[nested too deep]');
   });
 });

@@ -10,7 +10,12 @@ import {
 
 const settings = { shopName: 'Shop & <Co>', linkBase: 'https://shop.example.com/' };
 const hostile = `<img src=x onerror="alert('x')">&amp;`;
-const order = { id: '665f1e4b8b3a4d0012ab34e7', items: [{ name: hostile, quantity: 2, lineTotalMinor: 5198 }], amountMinor: 5198, currency: 'USD' };
+const order = {
+  id: '665f1e4b8b3a4d0012ab34e7',
+  items: [{ name: hostile, quantity: 2, lineTotalMinor: 5198 }],
+  amountMinor: 5198,
+  currency: 'USD',
+};
 
 describe('html', () => {
   it('when values are put into it, then each is escaped, unless it is html itself', () => {

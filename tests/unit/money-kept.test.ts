@@ -3,7 +3,11 @@ import { isFullyRefunded, moneyKept, paidMinorOf, refundLedger } from '../../src
 
 /** What an order was paid and still keeps: partial captures, refunds and disputes (lib/refund-ledger.ts, lib/disputes.ts). */
 describe('the money an order keeps', () => {
-  const refund = (amountMinor: number) => ({ amountMinor, settlement: 'confirmed' as const, status: 'succeeded' as const });
+  const refund = (amountMinor: number) => ({
+    amountMinor,
+    settlement: 'confirmed' as const,
+    status: 'succeeded' as const,
+  });
   const dispute = (status: string, withdrawn = 0, reinstated = 0) => ({
     disputeId: `dp_${status}`,
     amountMinor: 3000,
@@ -25,7 +29,11 @@ describe('the money an order keeps', () => {
     ['an unpaid order', { status: 'pending' as const }, { paidMinor: 0, keptMinor: 0 }],
     ['an authorized order', { status: 'authorized' as const }, { paidMinor: 0, keptMinor: 0 }],
     ['a paid order', { status: 'paid' as const }, { paidMinor: 3000, keptMinor: 3000 }],
-    ['a partly refunded fulfilled order', { status: 'fulfilled' as const, refunds: [refund(1000)] }, { refundedMinor: 1000, keptMinor: 2000 }],
+    [
+      'a partly refunded fulfilled order',
+      { status: 'fulfilled' as const, refunds: [refund(1000)] },
+      { refundedMinor: 1000, keptMinor: 2000 },
+    ],
     [
       'a paid order whose dispute took the money',
       { status: 'paid' as const, disputes: [dispute('lost', 3000)] },
@@ -42,7 +50,9 @@ describe('the money an order keeps', () => {
 
   it('when disputes are read, then only won, lost, warning_closed and prevented are closed, and statuses only move forward', () => {
     expect(hasOpenDispute([dispute('won'), dispute('under_review')])).toBe(true);
-    expect(hasOpenDispute([dispute('won'), dispute('lost'), dispute('warning_closed'), dispute('prevented')])).toBe(false);
+    expect(hasOpenDispute([dispute('won'), dispute('lost'), dispute('warning_closed'), dispute('prevented')])).toBe(
+      false,
+    );
     expect(hasOpenDispute([])).toBe(false);
     expect(canReplaceDisputeStatus('warning_needs_response', 'needs_response')).toBe(true);
     expect(canReplaceDisputeStatus('under_review', 'needs_response')).toBe(false);

@@ -77,7 +77,15 @@ describe('fromMinorUnits', () => {
 describe('the currency table', () => {
   it('covers the common card currencies with their ISO digits', () => {
     const digits = (code: string) => CURRENCIES.get(code)?.digits;
-    expect([digits('USD'), digits('EUR'), digits('GBP'), digits('JPY'), digits('KRW'), digits('KWD'), digits('BHD')]).toEqual([2, 2, 2, 0, 0, 3, 3]);
+    expect([
+      digits('USD'),
+      digits('EUR'),
+      digits('GBP'),
+      digits('JPY'),
+      digits('KRW'),
+      digits('KWD'),
+      digits('BHD'),
+    ]).toEqual([2, 2, 2, 0, 0, 3, 3]);
     expect(CURRENCIES.size).toBeGreaterThanOrEqual(135);
     for (const [code, info] of CURRENCIES) {
       expect(code).toMatch(/^[A-Z]{3}$/);

@@ -33,7 +33,9 @@ describe('password hashing on worker threads', () => {
     const passwords = Array.from({ length: 9 }, (_, i) => `password number ${i}`);
 
     const hashes = await Promise.all(passwords.map((password) => pool.hash(password, 4)));
-    const checks = await Promise.all(passwords.map((password, i) => pool.verify(password, hashes[(i + 1) % hashes.length]!)));
+    const checks = await Promise.all(
+      passwords.map((password, i) => pool.verify(password, hashes[(i + 1) % hashes.length]!)),
+    );
 
     expect(new Set(hashes).size).toBe(passwords.length);
     for (const [i, hash] of hashes.entries()) expect(bcrypt.compareSync(passwords[i]!, hash)).toBe(true);

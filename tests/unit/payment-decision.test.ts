@@ -1,7 +1,13 @@
 import { canMove, ORDER_STATUSES, STOCK_STATES, type OrderStatus, type StockState } from '../../src/lib/order-state';
 import { stockAction } from '../../src/lib/refund-ledger';
 import type { OutcomeKind, PaymentOutcome, RefundReport } from '../../src/payments/outcome';
-import { DECIDED_KINDS, decide, type Decision, type OrderFacts, type RefundFacts } from '../../src/services/payment-decision';
+import {
+  DECIDED_KINDS,
+  decide,
+  type Decision,
+  type OrderFacts,
+  type RefundFacts,
+} from '../../src/services/payment-decision';
 
 /**
  * What each payment outcome does to an order, walked as a table: every outcome kind against every order
@@ -55,7 +61,13 @@ const entry = (overrides: Partial<RefundFacts> = {}): RefundFacts => ({
 
 /** One outcome of each kind, as a matching gateway would report it for the order above. */
 const OUTCOMES: Record<OutcomeKind, PaymentOutcome> = {
-  payment_succeeded: { kind: 'payment_succeeded', intentId: INTENT, currency: 'USD', amountMinor: 3000, orderIdHint: ORDER_ID },
+  payment_succeeded: {
+    kind: 'payment_succeeded',
+    intentId: INTENT,
+    currency: 'USD',
+    amountMinor: 3000,
+    orderIdHint: ORDER_ID,
+  },
   payment_failed: {
     kind: 'payment_failed',
     intentId: INTENT,
@@ -66,9 +78,24 @@ const OUTCOMES: Record<OutcomeKind, PaymentOutcome> = {
   payment_processing: { kind: 'payment_processing', intentId: INTENT },
   payment_open: { kind: 'payment_open', intentId: INTENT },
   intent_missing: { kind: 'intent_missing', intentId: INTENT },
-  refund_total: { kind: 'refund_total', intentId: INTENT, chargeId: 'ch_1', currency: 'USD', refundedMinor: 1000, fullyRefunded: false, refunds: [] },
+  refund_total: {
+    kind: 'refund_total',
+    intentId: INTENT,
+    chargeId: 'ch_1',
+    currency: 'USD',
+    refundedMinor: 1000,
+    fullyRefunded: false,
+    refunds: [],
+  },
   refund_updated: { kind: 'refund_updated', intentId: INTENT, refund: refund() },
-  payment_authorized: { kind: 'payment_authorized', intentId: INTENT, currency: 'USD', amountMinor: 3000, orderIdHint: ORDER_ID, chargeId: 'ch_1' },
+  payment_authorized: {
+    kind: 'payment_authorized',
+    intentId: INTENT,
+    currency: 'USD',
+    amountMinor: 3000,
+    orderIdHint: ORDER_ID,
+    chargeId: 'ch_1',
+  },
   payment_action_required: { kind: 'payment_action_required', intentId: INTENT, orderIdHint: ORDER_ID },
   dispute_updated: {
     kind: 'dispute_updated',
@@ -189,7 +216,10 @@ describe('decide: every outcome kind against every order status', () => {
     it.each(states)(
       'when the order is %s with its stock %s, then its moves follow the state machine and its stock step follows the stock rule',
       (status, stock) => {
-        const facts = order(status, { stock, refunds: [entry({ restock: true, status: 'succeeded', settlement: 'confirmed', amountMinor: 3000 })] });
+        const facts = order(status, {
+          stock,
+          refunds: [entry({ restock: true, status: 'succeeded', settlement: 'confirmed', amountMinor: 3000 })],
+        });
 
         const decision = decide(facts, OUTCOMES[kind], SOURCE);
 
@@ -201,7 +231,9 @@ describe('decide: every outcome kind against every order status', () => {
         expect(decision.statusAfter).toBe(from);
         expect(decision.stock).toBe(stockAction({ status: from, stock, refunds: facts.refunds }));
         if (decision.result === 'mismatch')
-          expect(decision.notes.map((n) => n.kind)).toEqual(expect.arrayContaining([expect.stringMatching(/mismatch|late_success/)]));
+          expect(decision.notes.map((n) => n.kind)).toEqual(
+            expect.arrayContaining([expect.stringMatching(/mismatch|late_success/)]),
+          );
       },
     );
   });
@@ -209,9 +241,21 @@ describe('decide: every outcome kind against every order status', () => {
 
 describe('decide: payments, in detail', () => {
   it('when the amount or currency received differs, then nothing moves and the mismatch is noted', () => {
-    const amount = decide(order('pending'), { ...OUTCOMES.payment_succeeded, amountMinor: 2999 } as PaymentOutcome, SOURCE);
-    const currency = decide(order('pending'), { ...OUTCOMES.payment_succeeded, currency: 'EUR' } as PaymentOutcome, SOURCE);
-    const unreadable = decide(order('pending'), { ...OUTCOMES.payment_succeeded, amountMinor: null } as PaymentOutcome, SOURCE);
+    const amount = decide(
+      order('pending'),
+      { ...OUTCOMES.payment_succeeded, amountMinor: 2999 } as PaymentOutcome,
+      SOURCE,
+    );
+    const currency = decide(
+      order('pending'),
+      { ...OUTCOMES.payment_succeeded, currency: 'EUR' } as PaymentOutcome,
+      SOURCE,
+    );
+    const unreadable = decide(
+      order('pending'),
+      { ...OUTCOMES.payment_succeeded, amountMinor: null } as PaymentOutcome,
+      SOURCE,
+    );
 
     for (const [decision, problem] of [
       [amount, 'amount'],
@@ -224,14 +268,30 @@ describe('decide: payments, in detail', () => {
   });
 
   it('when the metadata names another order, then the intent decides (paid) and the mismatch is noted as applied', () => {
-    const decision = decide(order('pending'), { ...OUTCOMES.payment_succeeded, orderIdHint: 'b'.repeat(24) } as PaymentOutcome, SOURCE);
+    const decision = decide(
+      order('pending'),
+      { ...OUTCOMES.payment_succeeded, orderIdHint: 'b'.repeat(24) } as PaymentOutcome,
+      SOURCE,
+    );
 
-    expect(shape(decision)).toEqual({ result: 'applied', moves: ['paid'], notes: ['payment_mismatch'], stock: 'commit' });
-    expect(decision.notes[0]?.detail).toEqual({ paymentIntentId: INTENT, problems: ['metadata order id'], applied: true });
+    expect(shape(decision)).toEqual({
+      result: 'applied',
+      moves: ['paid'],
+      notes: ['payment_mismatch'],
+      stock: 'commit',
+    });
+    expect(decision.notes[0]?.detail).toEqual({
+      paymentIntentId: INTENT,
+      problems: ['metadata order id'],
+      applied: true,
+    });
   });
 
   it('when the success comes from reconciliation, then its reason is the history reason and the move is counted', () => {
-    const decision = decide(order('pending'), OUTCOMES.payment_succeeded, { sourceId: `reconcile:${INTENT}`, reason: 'reconciled' });
+    const decision = decide(order('pending'), OUTCOMES.payment_succeeded, {
+      sourceId: `reconcile:${INTENT}`,
+      reason: 'reconciled',
+    });
 
     expect(decision.moves).toEqual([{ to: 'paid', reason: 'reconciled', metric: 'succeeded' }]);
   });
@@ -250,16 +310,26 @@ describe('decide: payments, in detail', () => {
     const decision = decide(order('failed'), OUTCOMES.payment_failed, SOURCE);
 
     expect(decision.moves).toEqual([]);
-    expect(decision.lastPaymentError).toEqual({ code: 'card_declined', declineCode: 'generic_decline', message: 'Declined' });
+    expect(decision.lastPaymentError).toEqual({
+      code: 'card_declined',
+      declineCode: 'generic_decline',
+      message: 'Declined',
+    });
   });
 });
 
 describe('decide: refunds, in detail', () => {
-  const paidWith = (refunds: RefundFacts[], overrides: Partial<OrderFacts> = {}) => order('paid', { refunds, ...overrides });
-  const updated = (report: Partial<RefundReport>) => ({ kind: 'refund_updated', intentId: INTENT, refund: refund(report) }) as PaymentOutcome;
+  const paidWith = (refunds: RefundFacts[], overrides: Partial<OrderFacts> = {}) =>
+    order('paid', { refunds, ...overrides });
+  const updated = (report: Partial<RefundReport>) =>
+    ({ kind: 'refund_updated', intentId: INTENT, refund: refund(report) }) as PaymentOutcome;
 
   it('when our pending refund is confirmed and covers what was paid, then it is confirmed, the total raised, the order refunded and restocked', () => {
-    const decision = decide(paidWith([entry({ amountMinor: 3000, restock: true })]), updated({ amountMinor: 3000 }), SOURCE);
+    const decision = decide(
+      paidWith([entry({ amountMinor: 3000, restock: true })]),
+      updated({ amountMinor: 3000 }),
+      SOURCE,
+    );
 
     expect(decision.refundChanges).toEqual([
       {
@@ -299,11 +369,17 @@ describe('decide: refunds, in detail', () => {
       SOURCE,
     );
 
-    expect(decision.refundChanges).toEqual([expect.objectContaining({ kind: 'add_external', refundId: 're_1', settlement: 'confirmed' })]);
+    expect(decision.refundChanges).toEqual([
+      expect.objectContaining({ kind: 'add_external', refundId: 're_1', settlement: 'confirmed' }),
+    ]);
   });
 
   it('when a late event reports an older status, then nothing changes', () => {
-    const decision = decide(paidWith([entry({ status: 'succeeded', settlement: 'confirmed' })]), updated({ status: 'pending' }), SOURCE);
+    const decision = decide(
+      paidWith([entry({ status: 'succeeded', settlement: 'confirmed' })]),
+      updated({ status: 'pending' }),
+      SOURCE,
+    );
 
     expect(decision.refundChanges).toEqual([]);
     expect(decision.result).toBe('no_change');
@@ -316,15 +392,21 @@ describe('decide: refunds, in detail', () => {
       SOURCE,
     );
 
-    expect(decision.refundChanges).toEqual([expect.objectContaining({ set: { status: 'failed', settlement: 'confirmed', failure: 'lost' } })]);
-    expect(decision.notes).toEqual([{ kind: 'refund_failed_after_success', detail: { refundId: 're_1', amountMinor: 1000, failureReason: 'lost' } }]);
+    expect(decision.refundChanges).toEqual([
+      expect.objectContaining({ set: { status: 'failed', settlement: 'confirmed', failure: 'lost' } }),
+    ]);
+    expect(decision.notes).toEqual([
+      { kind: 'refund_failed_after_success', detail: { refundId: 're_1', amountMinor: 1000, failureReason: 'lost' } },
+    ]);
     expect(decision.logs).toEqual([expect.objectContaining({ level: 'error' })]);
   });
 
   it('when a pending refund fails, then its reservation is released', () => {
     const decision = decide(paidWith([entry()]), updated({ status: 'failed' }), SOURCE);
 
-    expect(decision.refundChanges).toEqual([expect.objectContaining({ set: { status: 'failed', settlement: 'released', failure: null } })]);
+    expect(decision.refundChanges).toEqual([
+      expect.objectContaining({ set: { status: 'failed', settlement: 'released', failure: null } }),
+    ]);
     expect(decision.notes).toEqual([]);
   });
 
@@ -340,18 +422,31 @@ describe('decide: refunds, in detail', () => {
   });
 
   it('when a refund status is unknown, then it counts as pending and the log says so', () => {
-    const decision = decide(paidWith([]), updated({ status: 'pending', statusKnown: false, reportedStatus: 'reversed' }), SOURCE);
+    const decision = decide(
+      paidWith([]),
+      updated({ status: 'pending', statusKnown: false, reportedStatus: 'reversed' }),
+      SOURCE,
+    );
 
-    expect(decision.refundChanges).toEqual([expect.objectContaining({ kind: 'add_external', status: 'pending', settlement: 'reserved' })]);
+    expect(decision.refundChanges).toEqual([
+      expect.objectContaining({ kind: 'add_external', status: 'pending', settlement: 'reserved' }),
+    ]);
     expect(decision.logs).toEqual(
-      expect.arrayContaining([expect.objectContaining({ level: 'warn', fields: { refundId: 're_1', status: 'reversed' } })]),
+      expect.arrayContaining([
+        expect.objectContaining({ level: 'warn', fields: { refundId: 're_1', status: 'reversed' } }),
+      ]),
     );
   });
 
   it('when a charge total covers what was paid, then the order is refunded once: a repeat on a refunded order changes nothing', () => {
     const full = { ...OUTCOMES.refund_total, refundedMinor: 3000, fullyRefunded: true } as PaymentOutcome;
 
-    expect(shape(decide(paidWith([]), full, SOURCE))).toEqual({ result: 'applied', moves: ['refunded'], notes: ['refund'], stock: 'none' });
+    expect(shape(decide(paidWith([]), full, SOURCE))).toEqual({
+      result: 'applied',
+      moves: ['refunded'],
+      notes: ['refund'],
+      stock: 'none',
+    });
     expect(shape(decide(order('refunded', { refundedMinor: 3000 }), full, SOURCE))).toEqual({
       result: 'no_change',
       moves: [],
@@ -366,7 +461,12 @@ describe('decide: refunds, in detail', () => {
     const decision = decide(paidWith([]), over, SOURCE);
 
     expect(decision.refundedTotal).toBe(3000);
-    expect(shape(decision)).toEqual({ result: 'mismatch', moves: ['refunded'], notes: ['refund', 'payment_mismatch'], stock: 'none' });
+    expect(shape(decision)).toEqual({
+      result: 'mismatch',
+      moves: ['refunded'],
+      notes: ['refund', 'payment_mismatch'],
+      stock: 'none',
+    });
     expect(decision.notes[1]?.detail).toEqual({
       paymentIntentId: INTENT,
       problems: ['refunded more than paid'],
@@ -381,22 +481,39 @@ describe('decide: refunds, in detail', () => {
 
     const decision = decide(paidWith([entry({ restock: true, refundId: null, status: 'requested' })]), flagged, SOURCE);
 
-    expect(shape(decision)).toEqual({ result: 'mismatch', moves: [], notes: ['refund', 'payment_mismatch'], stock: 'none' });
+    expect(shape(decision)).toEqual({
+      result: 'mismatch',
+      moves: [],
+      notes: ['refund', 'payment_mismatch'],
+      stock: 'none',
+    });
     expect(decision.notes[1]?.detail).toMatchObject({ problems: ['fully refunded flag without the money'] });
   });
 
   it('when refunds made elsewhere add up past what was paid, then only those that fit are recorded', () => {
-    const confirmedTwenty = entry({ requestId: 're_a', refundId: 're_a', amountMinor: 2000, status: 'succeeded', settlement: 'confirmed' });
+    const confirmedTwenty = entry({
+      requestId: 're_a',
+      refundId: 're_a',
+      amountMinor: 2000,
+      status: 'succeeded',
+      settlement: 'confirmed',
+    });
 
     const fits = decide(paidWith([confirmedTwenty]), updated({ id: 're_b', amountMinor: 1000 }), SOURCE);
     const past = decide(paidWith([confirmedTwenty]), updated({ id: 're_b', amountMinor: 1001 }), SOURCE);
-    const failedOne = decide(paidWith([confirmedTwenty]), updated({ id: 're_b', amountMinor: 2000, status: 'failed' }), SOURCE);
+    const failedOne = decide(
+      paidWith([confirmedTwenty]),
+      updated({ id: 're_b', amountMinor: 2000, status: 'failed' }),
+      SOURCE,
+    );
 
     expect(shape(fits)).toEqual({ result: 'applied', moves: ['refunded'], notes: [], stock: 'none' });
     expect(shape(past)).toEqual({ result: 'mismatch', moves: [], notes: ['payment_mismatch'], stock: 'none' });
     expect(past.notes[0]?.detail).toEqual({ paymentIntentId: INTENT, problems: ['refunds exceed what was paid'] });
     // A failed refund takes nothing: recorded, nothing to exceed.
-    expect(failedOne.refundChanges).toEqual([expect.objectContaining({ kind: 'add_external', settlement: 'released' })]);
+    expect(failedOne.refundChanges).toEqual([
+      expect.objectContaining({ kind: 'add_external', settlement: 'released' }),
+    ]);
   });
 
   it('when confirming one of our refunds would pass what was paid, then it is not confirmed and the contradiction is noted', () => {
@@ -414,11 +531,18 @@ describe('decide: refunds, in detail', () => {
   });
 
   it('when a charge lists its refunds (API versions before 2022-11-15), then each counts as its own report', () => {
-    const listed = { ...OUTCOMES.refund_total, refundedMinor: 2000, refunds: [refund({ id: 're_a' }), refund({ id: 're_b' })] } as PaymentOutcome;
+    const listed = {
+      ...OUTCOMES.refund_total,
+      refundedMinor: 2000,
+      refunds: [refund({ id: 're_a' }), refund({ id: 're_b' })],
+    } as PaymentOutcome;
 
     const decision = decide(paidWith([]), listed, SOURCE);
 
-    expect(decision.refundChanges.map((change) => change.kind === 'add_external' && change.refundId)).toEqual(['re_a', 're_b']);
+    expect(decision.refundChanges.map((change) => change.kind === 'add_external' && change.refundId)).toEqual([
+      're_a',
+      're_b',
+    ]);
     expect(decision.refundedTotal).toBe(2000);
   });
 });
@@ -430,7 +554,9 @@ describe('decide: manual capture, in detail', () => {
   it('when an authorization is captured in part, then the order is paid with what the capture took and the charge is kept', () => {
     const decision = decide(order('authorized'), captured(2000), SOURCE);
 
-    expect(decision.moves).toEqual([{ to: 'paid', reason: SOURCE.reason, metric: 'succeeded', set: { capturedMinor: 2000, chargeId: 'ch_1' } }]);
+    expect(decision.moves).toEqual([
+      { to: 'paid', reason: SOURCE.reason, metric: 'succeeded', set: { capturedMinor: 2000, chargeId: 'ch_1' } },
+    ]);
     expect(decision.stock).toBe('commit');
   });
 
@@ -454,18 +580,35 @@ describe('decide: manual capture, in detail', () => {
   });
 
   it('when an automatic payment reports less than the order amount, then it is still a mismatch (only manual captures may take less)', () => {
-    const decision = decide(order('pending'), { ...OUTCOMES.payment_succeeded, amountMinor: 2000 } as PaymentOutcome, SOURCE);
+    const decision = decide(
+      order('pending'),
+      { ...OUTCOMES.payment_succeeded, amountMinor: 2000 } as PaymentOutcome,
+      SOURCE,
+    );
 
     expect(decision.result).toBe('mismatch');
   });
 
   it('when the capture event of an authorization comes before its authorization event, then the order is paid from pending', () => {
-    expect(shape(decide(order('pending'), captured(2000), SOURCE))).toEqual({ result: 'applied', moves: ['paid'], notes: [], stock: 'commit' });
+    expect(shape(decide(order('pending'), captured(2000), SOURCE))).toEqual({
+      result: 'applied',
+      moves: ['paid'],
+      notes: [],
+      stock: 'commit',
+    });
   });
 
   it('when an authorization reports another amount or currency, then the order stays pending and the mismatch is noted', () => {
-    const amount = decide(order('pending'), { ...OUTCOMES.payment_authorized, amountMinor: 2999 } as PaymentOutcome, SOURCE);
-    const currency = decide(order('pending'), { ...OUTCOMES.payment_authorized, currency: 'EUR' } as PaymentOutcome, SOURCE);
+    const amount = decide(
+      order('pending'),
+      { ...OUTCOMES.payment_authorized, amountMinor: 2999 } as PaymentOutcome,
+      SOURCE,
+    );
+    const currency = decide(
+      order('pending'),
+      { ...OUTCOMES.payment_authorized, currency: 'EUR' } as PaymentOutcome,
+      SOURCE,
+    );
 
     expect(shape(amount)).toEqual({ result: 'mismatch', moves: [], notes: ['payment_mismatch'], stock: 'none' });
     expect(shape(currency)).toEqual({ result: 'mismatch', moves: [], notes: ['payment_mismatch'], stock: 'none' });
@@ -482,22 +625,41 @@ describe('decide: manual capture, in detail', () => {
     const total = { ...OUTCOMES.refund_total, refundedMinor: 2000 } as PaymentOutcome;
     const over = { ...OUTCOMES.refund_total, refundedMinor: 2500 } as PaymentOutcome;
 
-    expect(shape(decide(partly, total, SOURCE))).toEqual({ result: 'applied', moves: ['refunded'], notes: ['refund'], stock: 'none' });
-    expect(decide(partly, over, SOURCE).notes[1]?.detail).toMatchObject({ problems: ['refunded more than paid'], paidMinor: 2000 });
+    expect(shape(decide(partly, total, SOURCE))).toEqual({
+      result: 'applied',
+      moves: ['refunded'],
+      notes: ['refund'],
+      stock: 'none',
+    });
+    expect(decide(partly, over, SOURCE).notes[1]?.detail).toMatchObject({
+      problems: ['refunded more than paid'],
+      paidMinor: 2000,
+    });
   });
 
   it('when a fulfilled order is refunded in full, then it is refunded like a paid one', () => {
     const full = { ...OUTCOMES.refund_total, refundedMinor: 3000, fullyRefunded: true } as PaymentOutcome;
 
-    expect(shape(decide(order('fulfilled'), full, SOURCE))).toEqual({ result: 'applied', moves: ['refunded'], notes: ['refund'], stock: 'none' });
+    expect(shape(decide(order('fulfilled'), full, SOURCE))).toEqual({
+      result: 'applied',
+      moves: ['refunded'],
+      notes: ['refund'],
+      stock: 'none',
+    });
   });
 
   it('when a paid order learns its charge late, then the charge id is kept without a move', () => {
-    const decision = decide(order('paid'), { ...OUTCOMES.payment_succeeded, chargeId: 'ch_late' } as PaymentOutcome, SOURCE);
+    const decision = decide(
+      order('paid'),
+      { ...OUTCOMES.payment_succeeded, chargeId: 'ch_late' } as PaymentOutcome,
+      SOURCE,
+    );
 
     expect(decision.moves).toEqual([]);
     expect(decision.chargeId).toBe('ch_late');
-    expect(decide(order('paid', { chargeId: 'ch_known' }), OUTCOMES.payment_succeeded, SOURCE).chargeId).toBeUndefined();
+    expect(
+      decide(order('paid', { chargeId: 'ch_known' }), OUTCOMES.payment_succeeded, SOURCE).chargeId,
+    ).toBeUndefined();
   });
 });
 
@@ -516,7 +678,8 @@ describe('decide: the rest of the intent life', () => {
 
 describe('decide: disputes, in detail', () => {
   const base = OUTCOMES.dispute_updated as Extract<PaymentOutcome, { kind: 'dispute_updated' }>;
-  const report = (overrides: Partial<typeof base.dispute>) => ({ ...base, dispute: { ...base.dispute, ...overrides } }) as PaymentOutcome;
+  const report = (overrides: Partial<typeof base.dispute>) =>
+    ({ ...base, dispute: { ...base.dispute, ...overrides } }) as PaymentOutcome;
   const recorded = (overrides: Record<string, unknown> = {}) => ({
     disputeId: 'dp_1',
     chargeId: 'ch_1',
@@ -534,12 +697,21 @@ describe('decide: disputes, in detail', () => {
   it('when a new dispute opens, then it is recorded as open, counted under its status, and an error line gives its evidence deadline', () => {
     const decision = decide(order('paid'), OUTCOMES.dispute_updated, SOURCE);
 
-    expect(decision.disputes).toEqual({ entries: [recorded()], changedIds: ['dp_1'], open: true, reached: ['needs_response'] });
+    expect(decision.disputes).toEqual({
+      entries: [recorded()],
+      changedIds: ['dp_1'],
+      open: true,
+      reached: ['needs_response'],
+    });
     expect(decision.logs).toEqual([
       {
         level: 'error',
         message: 'payment disputed: respond with evidence before the deadline',
-        fields: expect.objectContaining({ disputeId: 'dp_1', status: 'needs_response', evidenceDueBy: '2026-02-01T00:00:00.000Z' }),
+        fields: expect.objectContaining({
+          disputeId: 'dp_1',
+          status: 'needs_response',
+          evidenceDueBy: '2026-02-01T00:00:00.000Z',
+        }),
       },
     ]);
     expect(decision.moves).toEqual([]);
@@ -560,7 +732,11 @@ describe('decide: disputes, in detail', () => {
       SOURCE,
     );
 
-    expect(withdrawn.disputes).toMatchObject({ entries: [{ fundsWithdrawnMinor: 3000, status: 'needs_response' }], reached: [], open: true });
+    expect(withdrawn.disputes).toMatchObject({
+      entries: [{ fundsWithdrawnMinor: 3000, status: 'needs_response' }],
+      reached: [],
+      open: true,
+    });
     expect(won.disputes).toMatchObject({
       entries: [{ status: 'won', fundsWithdrawnMinor: 3000, fundsReinstatedMinor: 3000 }],
       open: false,
@@ -570,7 +746,11 @@ describe('decide: disputes, in detail', () => {
   });
 
   it('when a late report of an earlier status arrives after the dispute closed, then the status stays; funds it reports still count', () => {
-    const late = decide(order('paid', { disputes: [recorded({ status: 'lost' })] }), report({ status: 'under_review' }), SOURCE);
+    const late = decide(
+      order('paid', { disputes: [recorded({ status: 'lost' })] }),
+      report({ status: 'under_review' }),
+      SOURCE,
+    );
     const lateFunds = decide(
       order('paid', { disputes: [recorded({ status: 'lost' })] }),
       report({ status: 'needs_response', fundsWithdrawn: true }),
@@ -578,11 +758,19 @@ describe('decide: disputes, in detail', () => {
     );
 
     expect(late.result).toBe('no_change');
-    expect(lateFunds.disputes).toMatchObject({ entries: [{ status: 'lost', fundsWithdrawnMinor: 3000 }], reached: [], open: false });
+    expect(lateFunds.disputes).toMatchObject({
+      entries: [{ status: 'lost', fundsWithdrawnMinor: 3000 }],
+      reached: [],
+      open: false,
+    });
   });
 
   it('when an inquiry becomes a chargeback, then the status moves on and the new status is counted', () => {
-    const decision = decide(order('paid', { disputes: [recorded({ status: 'warning_needs_response' })] }), OUTCOMES.dispute_updated, SOURCE);
+    const decision = decide(
+      order('paid', { disputes: [recorded({ status: 'warning_needs_response' })] }),
+      OUTCOMES.dispute_updated,
+      SOURCE,
+    );
 
     expect(decision.disputes).toMatchObject({ reached: ['needs_response'], open: true });
   });
@@ -608,7 +796,11 @@ describe('decide: disputes, in detail', () => {
   });
 
   it('when a status this code does not know arrives, then it is kept and counts as open', () => {
-    const decision = decide(order('paid', { disputes: [recorded({ status: 'warning_needs_response' })] }), report({ status: 'escalated' }), SOURCE);
+    const decision = decide(
+      order('paid', { disputes: [recorded({ status: 'warning_needs_response' })] }),
+      report({ status: 'escalated' }),
+      SOURCE,
+    );
 
     expect(decision.disputes).toMatchObject({ entries: [{ status: 'escalated' }], open: true });
   });

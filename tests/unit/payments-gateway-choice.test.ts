@@ -3,11 +3,17 @@ import type { Logger } from '../../src/lib/logger';
 import { createPaymentGateway } from '../../src/payments';
 
 const configWith = (variables: Record<string, string> = {}) =>
-  parseConfig({ NODE_ENV: 'test', JWT_SECRET: 'x'.repeat(40), STRIPE_WEBHOOK_SECRET: 'whsec_choice', ...variables }).config;
+  parseConfig({ NODE_ENV: 'test', JWT_SECRET: 'x'.repeat(40), STRIPE_WEBHOOK_SECRET: 'whsec_choice', ...variables })
+    .config;
 
 function capturingLogger() {
   const lines: string[] = [];
-  const logger: Logger = { debug: () => undefined, info: (m) => lines.push(m), warn: (m) => lines.push(m), error: (m) => lines.push(m) };
+  const logger: Logger = {
+    debug: () => undefined,
+    info: (m) => lines.push(m),
+    warn: (m) => lines.push(m),
+    error: (m) => lines.push(m),
+  };
   return { logger, lines };
 }
 
@@ -45,7 +51,10 @@ describe('choosing the payment gateway', () => {
     ['sk_test_abc123', false],
     ['rk_test_abc123', false],
   ])('when the key is %s, then liveMode is %s', (key, live) => {
-    const gateway = createPaymentGateway(configWith({ STRIPE_SECRET_KEY: key }), { logger: capturingLogger().logger, webhookUrl: () => undefined });
+    const gateway = createPaymentGateway(configWith({ STRIPE_SECRET_KEY: key }), {
+      logger: capturingLogger().logger,
+      webhookUrl: () => undefined,
+    });
 
     expect(gateway.liveMode).toBe(live);
   });
@@ -53,7 +62,10 @@ describe('choosing the payment gateway', () => {
   it('when no key is set, then the simulated gateway is used and announced', () => {
     const { logger, lines } = capturingLogger();
 
-    const gateway = createPaymentGateway(configWith(), { logger, webhookUrl: () => 'http://127.0.0.1:3000/api/webhooks/stripe' });
+    const gateway = createPaymentGateway(configWith(), {
+      logger,
+      webhookUrl: () => 'http://127.0.0.1:3000/api/webhooks/stripe',
+    });
 
     expect(gateway).toMatchObject({ kind: 'simulated', liveMode: false });
     expect(lines).toEqual([expect.stringMatching(/^Payments: simulated gateway \(no STRIPE_SECRET_KEY\)/)]);
@@ -62,9 +74,9 @@ describe('choosing the payment gateway', () => {
   it('when no key is set in production, then no gateway is made', () => {
     const config = { ...configWith(), env: 'production' as const };
 
-    expect(() => createPaymentGateway(config, { logger: capturingLogger().logger, webhookUrl: () => undefined })).toThrow(
-      /STRIPE_SECRET_KEY is required in production/,
-    );
+    expect(() =>
+      createPaymentGateway(config, { logger: capturingLogger().logger, webhookUrl: () => undefined }),
+    ).toThrow(/STRIPE_SECRET_KEY is required in production/);
   });
 
   it('when both gateways are settled, then neither has work left', async () => {
@@ -72,7 +84,10 @@ describe('choosing the payment gateway', () => {
       logger: capturingLogger().logger,
       webhookUrl: () => undefined,
     });
-    const simulated = createPaymentGateway(configWith(), { logger: capturingLogger().logger, webhookUrl: () => undefined });
+    const simulated = createPaymentGateway(configWith(), {
+      logger: capturingLogger().logger,
+      webhookUrl: () => undefined,
+    });
 
     await expect(Promise.all([stripe.settle(), simulated.settle()])).resolves.toEqual([undefined, undefined]);
   });

@@ -5,8 +5,16 @@ const SECRET = 'whsec_unit_test_secret';
 const verify = createWebhookVerifier(SECRET);
 
 function signedEvent(options: { secret?: string; timestamp?: number } = {}) {
-  const payload = JSON.stringify({ id: 'evt_unit', object: 'event', type: 'payment_intent.succeeded', data: { object: { id: 'pi_unit' } } }, null, 2);
-  const header = Stripe.webhooks.generateTestHeaderString({ payload, secret: options.secret ?? SECRET, timestamp: options.timestamp });
+  const payload = JSON.stringify(
+    { id: 'evt_unit', object: 'event', type: 'payment_intent.succeeded', data: { object: { id: 'pi_unit' } } },
+    null,
+    2,
+  );
+  const header = Stripe.webhooks.generateTestHeaderString({
+    payload,
+    secret: options.secret ?? SECRET,
+    timestamp: options.timestamp,
+  });
   return { rawBody: Buffer.from(payload), header };
 }
 
@@ -28,7 +36,11 @@ describe('webhook signature verification', () => {
     const event = verify(rawBody, header);
 
     // Assert
-    expect(event).toMatchObject({ id: 'evt_unit', type: 'payment_intent.succeeded', data: { object: { id: 'pi_unit' } } });
+    expect(event).toMatchObject({
+      id: 'evt_unit',
+      type: 'payment_intent.succeeded',
+      data: { object: { id: 'pi_unit' } },
+    });
   });
 
   it('when the signature was made 4 minutes ago, then it is still accepted', () => {
@@ -40,8 +52,16 @@ describe('webhook signature verification', () => {
   it.each([
     ['missing', () => ({ rawBody: signedEvent().rawBody, header: undefined }), /Missing Stripe-Signature header/],
     ['empty', () => ({ rawBody: signedEvent().rawBody, header: '' }), /Missing Stripe-Signature header/],
-    ['malformed', () => ({ rawBody: signedEvent().rawBody, header: 'not-a-signature' }), /Unable to extract timestamp and signatures/],
-    ['without a v1 signature', () => ({ rawBody: signedEvent().rawBody, header: `t=${Math.floor(Date.now() / 1000)},v0=abc` }), /expected scheme/],
+    [
+      'malformed',
+      () => ({ rawBody: signedEvent().rawBody, header: 'not-a-signature' }),
+      /Unable to extract timestamp and signatures/,
+    ],
+    [
+      'without a v1 signature',
+      () => ({ rawBody: signedEvent().rawBody, header: `t=${Math.floor(Date.now() / 1000)},v0=abc` }),
+      /expected scheme/,
+    ],
     [
       'made with another secret',
       () => signedEvent({ secret: 'whsec_someone_else' }),
@@ -55,7 +75,11 @@ describe('webhook signature verification', () => {
       },
       /No signatures found matching/,
     ],
-    ['made 10 minutes ago', () => signedEvent({ timestamp: Math.floor(Date.now() / 1000) - 600 }), /Timestamp outside the tolerance zone/],
+    [
+      'made 10 minutes ago',
+      () => signedEvent({ timestamp: Math.floor(Date.now() / 1000) - 600 }),
+      /Timestamp outside the tolerance zone/,
+    ],
   ])('when the signature is %s, then a WebhookSignatureError is thrown', (_case, build, message) => {
     // Arrange
     const { rawBody, header } = build();

@@ -1,4 +1,11 @@
-import { canReplaceStatus, refundLedger, refundStatusFrom, restockRequested, settlementAfter, type LedgerEntry } from '../../src/lib/refund-ledger';
+import {
+  canReplaceStatus,
+  refundLedger,
+  refundStatusFrom,
+  restockRequested,
+  settlementAfter,
+  type LedgerEntry,
+} from '../../src/lib/refund-ledger';
 
 const entry = (
   amountMinor: number,
@@ -18,7 +25,9 @@ describe('refundLedger', () => {
   });
 
   it('when a request is reserved, then it is not refunded yet but is no longer left', () => {
-    expect(refundLedger({ amountMinor: 5000, refundedMinor: 0, refunds: [entry(2000, 'reserved', 'requested')] })).toMatchObject({
+    expect(
+      refundLedger({ amountMinor: 5000, refundedMinor: 0, refunds: [entry(2000, 'reserved', 'requested')] }),
+    ).toMatchObject({
       refundedMinor: 0,
       reservedMinor: 2000,
       remainingMinor: 3000,
@@ -34,7 +43,13 @@ describe('refundLedger', () => {
   });
 
   it('when refunds are confirmed by id before the charge total arrives, then they count as refunded', () => {
-    expect(refundLedger({ amountMinor: 5000, refundedMinor: 0, refunds: [entry(1000, 'confirmed'), entry(500, 'reserved')] })).toMatchObject({
+    expect(
+      refundLedger({
+        amountMinor: 5000,
+        refundedMinor: 0,
+        refunds: [entry(1000, 'confirmed'), entry(500, 'reserved')],
+      }),
+    ).toMatchObject({
       refundedMinor: 1000,
       confirmedMinor: 1000,
       remainingMinor: 3500,
@@ -49,16 +64,25 @@ describe('refundLedger', () => {
   });
 
   it('when more is recorded than was paid (a refund made elsewhere), then nothing is left, never a negative amount', () => {
-    expect(refundLedger({ amountMinor: 1000, refundedMinor: 1000, refunds: [entry(500, 'reserved')] }).remainingMinor).toBe(0);
+    expect(
+      refundLedger({ amountMinor: 1000, refundedMinor: 1000, refunds: [entry(500, 'reserved')] }).remainingMinor,
+    ).toBe(0);
   });
 
   it('when the gateway reported more refunded than was paid, then what was paid is the refunded amount', () => {
     expect(refundLedger({ amountMinor: 3000, refundedMinor: 6000 }).refundedMinor).toBe(3000);
-    expect(refundLedger({ amountMinor: 3000, refunds: [entry(2000, 'confirmed'), entry(2000, 'confirmed')] }).refundedMinor).toBe(3000);
+    expect(
+      refundLedger({ amountMinor: 3000, refunds: [entry(2000, 'confirmed'), entry(2000, 'confirmed')] }).refundedMinor,
+    ).toBe(3000);
   });
 
   it('when an order predates refunds (no fields), then its figures are zero', () => {
-    expect(refundLedger({ amountMinor: 700 })).toEqual({ refundedMinor: 0, confirmedMinor: 0, reservedMinor: 0, remainingMinor: 700 });
+    expect(refundLedger({ amountMinor: 700 })).toEqual({
+      refundedMinor: 0,
+      confirmedMinor: 0,
+      reservedMinor: 0,
+      remainingMinor: 700,
+    });
   });
 });
 

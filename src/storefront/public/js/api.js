@@ -115,10 +115,17 @@ export async function request(method, path, options = {}) {
   const body = await response.json().catch(() => ({}));
   if (!response.ok) {
     const retryAfter = Number(response.headers.get('Retry-After'));
-    const errorBody = /** @type {ConstructorParameters<typeof ApiError>[1]} */ (body !== null && typeof body === 'object' ? body : {});
-    const error = new ApiError(response.status, errorBody, Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : undefined);
+    const errorBody = /** @type {ConstructorParameters<typeof ApiError>[1]} */ (
+      body !== null && typeof body === 'object' ? body : {}
+    );
+    const error = new ApiError(
+      response.status,
+      errorBody,
+      Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : undefined,
+    );
     // Only the session's own token ending ends the session (not, say, the one a sign-out is revoking).
-    if (response.status === 401 && token && token === currentToken() && error.code === 'INVALID_TOKEN') onUnauthorized(error);
+    if (response.status === 401 && token && token === currentToken() && error.code === 'INVALID_TOKEN')
+      onUnauthorized(error);
     throw error;
   }
   return { body, headers: response.headers };
@@ -152,7 +159,8 @@ export const shop = {
   /** @param {{ name: string, email: string, password: string }} account @returns {Promise<unknown>} */
   register: (account) => answer('POST', '/api/registration', { body: account }),
   /** @param {{ email: string, password: string }} credentials @returns {Promise<string>} "Bearer <JWT>" */
-  login: async (credentials) => /** @type {{ token: string }} */ (await answer('POST', '/api/login', { body: credentials })).token,
+  login: async (credentials) =>
+    /** @type {{ token: string }} */ (await answer('POST', '/api/login', { body: credentials })).token,
   /** Ends the session of `token` on the server: it stops working everywhere. @param {string} token */
   logout: (token) => answer('POST', '/api/logout', { headers: { Authorization: token } }),
   /** @param {string} email @returns {Promise<unknown>} 202 whether or not an account has it */
@@ -165,33 +173,43 @@ export const shop = {
   requestVerificationMail: () => answer('POST', '/api/email/verification'),
   /** @param {string} [token] another token than the session's (the one login just gave) @returns {Promise<Profile>} */
   profile: async (token) =>
-    /** @type {{ details: Profile }} */ (await answer('GET', '/api/profile', token ? { headers: { Authorization: token } } : {})).details,
+    /** @type {{ details: Profile }} */ (
+      await answer('GET', '/api/profile', token ? { headers: { Authorization: token } } : {})
+    ).details,
   /**
    * @param {Array<{ productId: string, quantity: number }>} items
    * @param {string} idempotencyKey one per checkout attempt: the same key and items again answer the same order
    * @returns {Promise<{ orderId: string, clientSecret: string, data: Order }>}
    */
-  createOrder: (items, idempotencyKey) => answer('POST', '/api/orders/create', { body: { items }, headers: { 'Idempotency-Key': idempotencyKey } }),
+  createOrder: (items, idempotencyKey) =>
+    answer('POST', '/api/orders/create', { body: { items }, headers: { 'Idempotency-Key': idempotencyKey } }),
   /** @param {{ cursor?: string }} query @returns {Promise<Page<Order>>} */
   orders: (query) => answer('GET', `/api/orders${queryString(query)}`),
   /** @param {string} id @param {AbortSignal} [signal] @returns {Promise<Order>} */
-  order: async (id, signal) => /** @type {{ data: Order }} */ (await answer('GET', orderPath(id), signal ? { signal } : {})).data,
+  order: async (id, signal) =>
+    /** @type {{ data: Order }} */ (await answer('GET', orderPath(id), signal ? { signal } : {})).data,
   /** @param {string} id @param {string} paymentMethod @returns {Promise<PaymentSubmitted>} */
   pay: async (id, paymentMethod) =>
-    /** @type {{ data: PaymentSubmitted }} */ (await answer('POST', `${orderPath(id)}/pay`, { body: { paymentMethod } })).data,
+    /** @type {{ data: PaymentSubmitted }} */ (
+      await answer('POST', `${orderPath(id)}/pay`, { body: { paymentMethod } })
+    ).data,
   /** @param {string} id @returns {Promise<Order>} */
   cancel: async (id) => /** @type {{ data: Order }} */ (await answer('POST', `${orderPath(id)}/cancel`)).data,
   /** @param {string} id @param {AbortSignal} signal @returns {Promise<OrderPayment>} */
-  payment: async (id, signal) => /** @type {{ data: OrderPayment }} */ (await answer('GET', `${orderPath(id)}/payment`, { signal })).data,
+  payment: async (id, signal) =>
+    /** @type {{ data: OrderPayment }} */ (await answer('GET', `${orderPath(id)}/payment`, { signal })).data,
   /** Simulated payments only: the buyer's answer to the bank's challenge. @param {string} id @param {'complete' | 'fail'} outcome */
   authenticate: (id, outcome) => answer('POST', `${orderPath(id)}/authenticate`, { body: { outcome } }),
   /** @returns {Promise<PaymentConfig>} */
-  paymentConfig: async () => /** @type {{ data: { payments: PaymentConfig } }} */ (await answer('GET', '/api/config')).data.payments,
+  paymentConfig: async () =>
+    /** @type {{ data: { payments: PaymentConfig } }} */ (await answer('GET', '/api/config')).data.payments,
   /** @returns {Promise<SavedCard[]>} */
   savedCards: async () => /** @type {{ data: SavedCard[] }} */ (await answer('GET', '/api/payment-methods')).data,
   /** @returns {Promise<{ setupIntentId: string, clientSecret: string }>} */
   setupIntent: async () =>
-    /** @type {{ data: { setupIntentId: string, clientSecret: string } }} */ (await answer('POST', '/api/payment-methods/setup-intent')).data,
+    /** @type {{ data: { setupIntentId: string, clientSecret: string } }} */ (
+      await answer('POST', '/api/payment-methods/setup-intent')
+    ).data,
   /** @param {string} setupIntentId @returns {Promise<SavedCard>} */
   saveCard: async (setupIntentId) =>
     /** @type {{ data: SavedCard }} */ (await answer('POST', '/api/payment-methods', { body: { setupIntentId } })).data,

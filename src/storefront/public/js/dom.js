@@ -82,10 +82,13 @@ export function alertRegion() {
 export function describeError(error) {
   if (error instanceof Error && error.name === 'ApiError') {
     const details = /** @type {{ details?: Array<{ message: string, path?: string }> }} */ (error).details ?? [];
-    const lines = details.filter((d) => d.message !== error.message).map((d) => (d.path ? `${d.path}: ${d.message}` : d.message));
+    const lines = details
+      .filter((d) => d.message !== error.message)
+      .map((d) => (d.path ? `${d.path}: ${d.message}` : d.message));
     return { message: error.message, lines };
   }
-  if (error instanceof TypeError) return { message: 'The shop cannot be reached. Check your connection and try again.', lines: [] };
+  if (error instanceof TypeError)
+    return { message: 'The shop cannot be reached. Check your connection and try again.', lines: [] };
   return { message: error instanceof Error ? error.message : 'Something went wrong.', lines: [] };
 }
 
@@ -117,7 +120,10 @@ export function field(field) {
  * @param {unknown} error
  */
 export function markFields(fields, error) {
-  const details = error instanceof Error ? (/** @type {{ details?: Array<{ message: string, path?: string }> }} */ (error).details ?? []) : [];
+  const details =
+    error instanceof Error
+      ? (/** @type {{ details?: Array<{ message: string, path?: string }> }} */ (error).details ?? [])
+      : [];
   for (const { input, error: message } of fields) {
     const detail = details.find((d) => d.path === input.name);
     message.textContent = detail ? detail.message : '';
@@ -149,7 +155,8 @@ export function money(amount, currency) {
  * @param {string} currency
  */
 export function total(lines, currency) {
-  const digits = new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
+  const digits =
+    new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
   const scale = 10 ** digits;
   return lines.reduce((sum, line) => sum + Math.round(line.price * scale) * line.quantity, 0) / scale;
 }

@@ -35,7 +35,8 @@ export async function followOrder(id, { settled, onRead, signal, giveUpMs = 120_
     } catch (error) {
       if (signal.aborted) break;
       if (error instanceof ApiError && error.status < 500 && error.status !== 429) throw error;
-      if (error instanceof ApiError && error.retryAfterSeconds) waitMs = Math.max(waitMs, error.retryAfterSeconds * 1000);
+      if (error instanceof ApiError && error.retryAfterSeconds)
+        waitMs = Math.max(waitMs, error.retryAfterSeconds * 1000);
     }
     await sleep(waitMs, signal);
   }

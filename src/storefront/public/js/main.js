@@ -76,7 +76,9 @@ async function render(moveFocus) {
   const controller = new AbortController();
   current = controller;
   const { path, query } = parseHash();
-  const route = ROUTES.map(([pattern, view]) => /** @type {const} */ ([pattern.exec(path), view])).find(([match]) => match);
+  const route = ROUTES.map(([pattern, view]) => /** @type {const} */ ([pattern.exec(path), view])).find(
+    ([match]) => match,
+  );
   /** @type {ViewContext} */
   const view = {
     params: route?.[0]?.slice(1) ?? [],
@@ -109,7 +111,10 @@ async function render(moveFocus) {
     if (!route) view.show('Page not found', h('p', {}, h('a', { href: '#/' }, 'Back to the catalogue')));
     else await route[1](view);
   } catch (error) {
-    view.show('Something went wrong', h('p', { role: 'alert' }, error instanceof Error ? error.message : String(error)));
+    view.show(
+      'Something went wrong',
+      h('p', { role: 'alert' }, error instanceof Error ? error.message : String(error)),
+    );
   }
   // Unless the view already put the focus on one of its controls, its heading takes it.
   const focused = document.activeElement;

@@ -50,11 +50,13 @@ export const AUTHENTICATION_CARDS = [
  * @returns {Promise<PaymentPanel>}
  */
 export async function paymentPanel(settings, name, orderId) {
-  if (settings.paymentMode === 'simulated') return testCardPicker('Test card (simulated payments: no real money moves)', name, orderId, true);
+  if (settings.paymentMode === 'simulated')
+    return testCardPicker('Test card (simulated payments: no real money moves)', name, orderId, true);
   const config = await shop.paymentConfig();
   if (config.publishableKey && config.stripeJsUrl)
     return stripePanel({ publishableKey: config.publishableKey, stripeJsUrl: config.stripeJsUrl }, name);
-  if (config.testPaymentMethods) return testCardPicker('Test card (Stripe test mode: no real money moves)', name, orderId, false);
+  if (config.testPaymentMethods)
+    return testCardPicker('Test card (Stripe test mode: no real money moves)', name, orderId, false);
   return cardEntryUnavailable();
 }
 
@@ -67,13 +69,20 @@ export async function paymentPanel(settings, name, orderId) {
  */
 function testCardPicker(legend, name, orderId, simulated) {
   const cards = simulated ? [...TEST_CARDS, ...AUTHENTICATION_CARDS] : TEST_CARDS;
-  const radios = cards.map((card, index) => h('input', { type: 'radio', name, value: card.id, id: `${name}-${card.id}`, checked: index === 0 }));
+  const radios = cards.map((card, index) =>
+    h('input', { type: 'radio', name, value: card.id, id: `${name}-${card.id}`, checked: index === 0 }),
+  );
   const element = h(
     'fieldset',
     { class: 'test-cards' },
     h('legend', {}, legend),
     ...cards.map((card, index) =>
-      h('p', { class: 'choice' }, radios[index], h('label', { for: `${name}-${card.id}` }, card.label, ' ', h('code', {}, card.id))),
+      h(
+        'p',
+        { class: 'choice' },
+        radios[index],
+        h('label', { for: `${name}-${card.id}` }, card.label, ' ', h('code', {}, card.id)),
+      ),
     ),
   );
   return {
@@ -85,7 +94,9 @@ function testCardPicker(legend, name, orderId, simulated) {
       const outcome = await askTheBank();
       await shop.authenticate(orderId, outcome);
       if (outcome === 'fail')
-        throw new Error('The payment was not confirmed with your bank (authentication failed). Pay again, with this card or another.');
+        throw new Error(
+          'The payment was not confirmed with your bank (authentication failed). Pay again, with this card or another.',
+        );
     },
   };
 }
@@ -108,7 +119,11 @@ function askTheBank() {
       'dialog',
       { class: 'challenge', 'aria-labelledby': 'challenge-title', 'aria-describedby': 'challenge-text' },
       h('h2', { id: 'challenge-title' }, 'Confirm this payment'),
-      h('p', { id: 'challenge-text' }, 'Simulated 3-D Secure: your bank asks you to confirm this payment. Nothing is charged.'),
+      h(
+        'p',
+        { id: 'challenge-text' },
+        'Simulated 3-D Secure: your bank asks you to confirm this payment. Nothing is charged.',
+      ),
       h(
         'p',
         { class: 'actions' },

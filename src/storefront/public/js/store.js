@@ -126,7 +126,14 @@ export const cart = {
     }
     const line = lines.find((l) => l.productId === product.id);
     if (line) line.quantity = Math.min(MAX_QUANTITY, line.quantity + quantity);
-    else lines.push({ productId: product.id, name: product.name, price: product.price, currency: product.currency, quantity });
+    else
+      lines.push({
+        productId: product.id,
+        name: product.name,
+        price: product.price,
+        currency: product.currency,
+        quantity,
+      });
     saveCart(lines);
     return undefined;
   },

@@ -86,7 +86,16 @@ export async function stripePanel(config, name) {
       { class: 'choice' },
       radio,
       h('label', { for: id }, label),
-      h('button', { type: 'button', class: 'link', 'aria-label': `Remove ${label}`, onclick: () => void remove(entry, row, label) }, 'Remove'),
+      h(
+        'button',
+        {
+          type: 'button',
+          class: 'link',
+          'aria-label': `Remove ${label}`,
+          onclick: () => void remove(entry, row, label),
+        },
+        'Remove',
+      ),
     );
     savedList.append(row);
     if (checked) radio.checked = true;
@@ -113,7 +122,11 @@ export async function stripePanel(config, name) {
     h('p', { class: 'choice' }, newCard, h('label', { for: newCard.id }, 'A new card')),
     cardField,
     cardError,
-    h('p', { class: 'hint' }, 'A new card is kept on your account for your next order; you can remove it here at any time.'),
+    h(
+      'p',
+      { class: 'hint' },
+      'A new card is kept on your account for your next order; you can remove it here at any time.',
+    ),
     alert,
   );
 
@@ -137,7 +150,10 @@ export async function stripePanel(config, name) {
       const status = result.paymentIntent?.status;
       if (status === 'succeeded' || status === 'processing' || status === 'requires_capture') return;
       // The stand-in answers a failed authentication with the intent awaiting another card, not an error.
-      throw failure(result.paymentIntent?.last_payment_error, 'Your bank did not confirm the payment: pay again, with this card or another.');
+      throw failure(
+        result.paymentIntent?.last_payment_error,
+        'Your bank did not confirm the payment: pay again, with this card or another.',
+      );
     },
   };
 }

@@ -65,7 +65,11 @@ export function forgotPasswordView(view) {
       view
         .show(
           'Check your mail',
-          h('p', {}, `If an account has the address ${email.input.value}, a mail with a link to set a new password is on its way.`),
+          h(
+            'p',
+            {},
+            `If an account has the address ${email.input.value}, a mail with a link to set a new password is on its way.`,
+          ),
           h('p', {}, 'The link works once, for a limited time.'),
         )
         .focus(),
@@ -75,7 +79,12 @@ export function forgotPasswordView(view) {
 /** The reset mail's link: a new password for the account, which ends every session of it. @param {import('../main.js').ViewContext} view */
 export function resetPasswordView(view) {
   const token = view.query.get('token');
-  const askAgain = h('p', {}, 'Link expired or already used? ', h('a', { href: '#/forgot-password' }, 'Ask for a new one'));
+  const askAgain = h(
+    'p',
+    {},
+    'Link expired or already used? ',
+    h('a', { href: '#/forgot-password' }, 'Ask for a new one'),
+  );
   if (!token) return void view.show('Set a new password', h('p', {}, 'This link has no reset token.'), askAgain);
   const password = field({
     label: 'New password (at least 8 characters)',
@@ -115,7 +124,11 @@ export async function verifyEmailView(view) {
     try {
       await shop.verifyEmail(token, view.signal);
       history.replaceState(null, '', '#/verify-email');
-      view.show('Your email address is confirmed', h('p', {}, 'Thank you.'), h('p', {}, h('a', { href: '#/' }, 'Continue shopping')));
+      view.show(
+        'Your email address is confirmed',
+        h('p', {}, 'Thank you.'),
+        h('p', {}, h('a', { href: '#/' }, 'Continue shopping')),
+      );
       return;
     } catch (error) {
       if (view.signal.aborted) return;
@@ -125,13 +138,22 @@ export async function verifyEmailView(view) {
       return;
     }
   }
-  view.show('Confirm your email address', h('p', {}, 'Follow the link in the mail we sent you when you signed up.'), newVerificationMail(view));
+  view.show(
+    'Confirm your email address',
+    h('p', {}, 'Follow the link in the mail we sent you when you signed up.'),
+    newVerificationMail(view),
+  );
 }
 
 /** A signed-in buyer's way to another verification mail (the API limits how many). @param {import('../main.js').ViewContext} view */
 function newVerificationMail(view) {
   if (!session.token()) {
-    return h('p', {}, h('a', { href: `#/signin?next=${encodeURIComponent('/verify-email')}` }, 'Sign in'), ' to ask for a new link.');
+    return h(
+      'p',
+      {},
+      h('a', { href: `#/signin?next=${encodeURIComponent('/verify-email')}` }, 'Sign in'),
+      ' to ask for a new link.',
+    );
   }
   const status = h('p', { role: 'status' });
   const button = h('button', { type: 'button' }, 'Send me a new link');

@@ -8,7 +8,11 @@ export function cartView(view) {
   const lines = cart.lines();
   const currency = cart.currency();
   if (lines.length === 0 || !currency) {
-    view.show('Your cart', h('p', {}, 'Your cart is empty.'), h('p', {}, h('a', { href: '#/' }, 'Browse the catalogue')));
+    view.show(
+      'Your cart',
+      h('p', {}, 'Your cart is empty.'),
+      h('p', {}, h('a', { href: '#/' }, 'Browse the catalogue')),
+    );
     return;
   }
   const totalText = h('strong', {}, money(total(lines, currency), currency));
@@ -16,7 +20,15 @@ export function cartView(view) {
   const rows = lines.map((line) => {
     const id = `cart-quantity-${line.productId}`;
     const lineTotal = h('td', { class: 'number' }, money(total([line], currency), currency));
-    const quantity = h('input', { type: 'number', id, min: 1, max: MAX_QUANTITY, value: line.quantity, required: true, inputmode: 'numeric' });
+    const quantity = h('input', {
+      type: 'number',
+      id,
+      min: 1,
+      max: MAX_QUANTITY,
+      value: line.quantity,
+      required: true,
+      inputmode: 'numeric',
+    });
     quantity.addEventListener('change', () => {
       const units = Math.floor(Number(quantity.value));
       if (!(units >= 1 && units <= MAX_QUANTITY)) {
@@ -44,7 +56,12 @@ export function cartView(view) {
       h(
         'td',
         {},
-        h('button', { type: 'button', class: 'link', onclick: remove }, 'Remove', h('span', { class: 'visually-hidden' }, ` ${line.name}`)),
+        h(
+          'button',
+          { type: 'button', class: 'link', onclick: remove },
+          'Remove',
+          h('span', { class: 'visually-hidden' }, ` ${line.name}`),
+        ),
       ),
     );
   });

@@ -12,7 +12,11 @@ export async function catalogueView(view) {
   const alert = alertRegion();
   /** @type {string | null} */
   let cursor = null;
-  const more = h('button', { type: 'button', class: 'secondary', hidden: true, onclick: () => void loadPage(true) }, 'More products');
+  const more = h(
+    'button',
+    { type: 'button', class: 'secondary', hidden: true, onclick: () => void loadPage(true) },
+    'More products',
+  );
   view.show('Catalogue', alert, list, more);
 
   /** @param {boolean} focusFirst */
@@ -71,7 +75,13 @@ function productCard(product) {
     },
     h('label', { for: quantityId }, 'Quantity', h('span', { class: 'visually-hidden' }, ` of ${product.name}`)),
     quantity,
-    h('button', { type: 'submit', disabled: soldOut }, 'Add ', h('span', { class: 'visually-hidden' }, `${product.name} `), 'to cart'),
+    h(
+      'button',
+      { type: 'submit', disabled: soldOut },
+      'Add ',
+      h('span', { class: 'visually-hidden' }, `${product.name} `),
+      'to cart',
+    ),
   );
   return h(
     'li',

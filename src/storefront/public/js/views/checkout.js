@@ -16,7 +16,11 @@ export function checkoutView(view) {
   const lines = cart.lines();
   const currency = cart.currency();
   if (!resumed && (lines.length === 0 || !currency)) {
-    view.show('Checkout', h('p', {}, 'Your cart is empty.'), h('p', {}, h('a', { href: '#/' }, 'Browse the catalogue')));
+    view.show(
+      'Checkout',
+      h('p', {}, 'Your cart is empty.'),
+      h('p', {}, h('a', { href: '#/' }, 'Browse the catalogue')),
+    );
     return;
   }
   const summary = resumed
@@ -24,8 +28,12 @@ export function checkoutView(view) {
     : h(
         'ul',
         { class: 'summary' },
-        ...lines.map((line) => h('li', {}, `${line.quantity} × ${line.name}: `, money(total([line], line.currency), line.currency))),
-        currency ? h('li', { class: 'total' }, h('strong', {}, 'Total: ', money(total(lines, currency), currency))) : null,
+        ...lines.map((line) =>
+          h('li', {}, `${line.quantity} × ${line.name}: `, money(total([line], line.currency), line.currency)),
+        ),
+        currency
+          ? h('li', { class: 'total' }, h('strong', {}, 'Total: ', money(total(lines, currency), currency)))
+          : null,
       );
   if (!session.token()) {
     view.show(

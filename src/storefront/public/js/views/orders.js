@@ -36,7 +36,11 @@ export async function ordersView(view) {
   const alert = alertRegion();
   /** @type {string | null} */
   let cursor = null;
-  const more = h('button', { type: 'button', class: 'secondary', hidden: true, onclick: () => void loadPage(true) }, 'More orders');
+  const more = h(
+    'button',
+    { type: 'button', class: 'secondary', hidden: true, onclick: () => void loadPage(true) },
+    'More orders',
+  );
   view.show('My orders', alert, list, more);
 
   /** @param {boolean} focusFirst */
@@ -99,7 +103,11 @@ export async function orderView(view) {
   const payAlert = alertRegion();
   const progress = h('p', { class: 'progress' });
   const payButton = h('button', { type: 'submit', disabled: true }, `Pay ${money(order.amount, order.currency)}`);
-  const cancelButton = h('button', { type: 'button', class: 'secondary', onclick: () => void cancel() }, 'Cancel order');
+  const cancelButton = h(
+    'button',
+    { type: 'button', class: 'secondary', onclick: () => void cancel() },
+    'Cancel order',
+  );
   const resumeButton = h('button', { type: 'button', hidden: true }, 'Confirm the payment with your bank');
   const panelSlot = h('div', {}, h('p', { class: 'progress' }, 'Loading the ways to pay…'));
   paySection.append(
@@ -172,7 +180,11 @@ export async function orderView(view) {
       setBusy(false);
       quiet = new AbortController();
       const signal = AbortSignal.any([view.signal, quiet.signal]);
-      void follow((latest) => latest.status !== 'pending' || latest.history.length > historyBefore, 10_000, signal).then(() => showPaySection());
+      void follow(
+        (latest) => latest.status !== 'pending' || latest.history.length > historyBefore,
+        10_000,
+        signal,
+      ).then(() => showPaySection());
       return false;
     }
   }
@@ -196,14 +208,21 @@ export async function orderView(view) {
       // A success moves the order to paid; anything else to whatever the next event says.
       const expectPaid = answer.paymentStatus === 'succeeded' || answer.paymentStatus === 'requires_action';
       const done = await follow(
-        (latest) => (expectPaid ? !isOpen(latest) : !isOpen(latest) || (latest.status === 'failed' && latest.history.length > historyBefore)),
+        (latest) =>
+          expectPaid
+            ? !isOpen(latest)
+            : !isOpen(latest) || (latest.status === 'failed' && latest.history.length > historyBefore),
         120_000,
       );
       if (view.signal.aborted) return;
-      progress.textContent = done ? '' : 'The confirmation is taking longer than usual: this page shows it when you reload it.';
+      progress.textContent = done
+        ? ''
+        : 'The confirmation is taking longer than usual: this page shows it when you reload it.';
       if (order.status === 'paid') announce('Payment received: your order is paid. Thank you!');
-      if (order.status === 'authorized') announce('Payment authorized: you are charged when the order ships. Thank you!');
-      if (order.status === 'failed') payAlert.show(new Error(`The payment failed: ${order.lastPaymentError?.message ?? 'declined'}`));
+      if (order.status === 'authorized')
+        announce('Payment authorized: you are charged when the order ships. Thank you!');
+      if (order.status === 'failed')
+        payAlert.show(new Error(`The payment failed: ${order.lastPaymentError?.message ?? 'declined'}`));
       showPaySection();
     } catch (error) {
       progress.textContent = '';
@@ -234,7 +253,9 @@ export async function orderView(view) {
           if (await authenticate(action, historyBefore)) {
             progress.textContent = 'Payment submitted: waiting for the confirmation…';
             const done = await follow((latest) => !isOpen(latest), 120_000);
-            progress.textContent = done ? '' : 'The confirmation is taking longer than usual: this page shows it when you reload it.';
+            progress.textContent = done
+              ? ''
+              : 'The confirmation is taking longer than usual: this page shows it when you reload it.';
             showPaySection();
           }
         } catch (error) {
@@ -299,7 +320,11 @@ function renderDetails(container, order) {
     h(
       'table',
       { class: 'lines' },
-      h('thead', {}, h('tr', {}, ...['Product', 'Price', 'Quantity', 'Total'].map((name) => h('th', { scope: 'col' }, name)))),
+      h(
+        'thead',
+        {},
+        h('tr', {}, ...['Product', 'Price', 'Quantity', 'Total'].map((name) => h('th', { scope: 'col' }, name))),
+      ),
       h(
         'tbody',
         {},
@@ -332,7 +357,13 @@ function renderDetails(container, order) {
     order.refunds.length > 0
       ? [
           h('h2', {}, 'Refunds'),
-          h('ul', {}, ...order.refunds.map((refund) => h('li', {}, `${price(refund.amount)} · ${refund.status} · ${dateTime(refund.requestedAt)}`))),
+          h(
+            'ul',
+            {},
+            ...order.refunds.map((refund) =>
+              h('li', {}, `${price(refund.amount)} · ${refund.status} · ${dateTime(refund.requestedAt)}`),
+            ),
+          ),
         ]
       : null,
     h('h2', {}, 'History'),
@@ -340,7 +371,12 @@ function renderDetails(container, order) {
       'ol',
       { class: 'history' },
       ...order.history.map((entry) =>
-        h('li', {}, h('time', { datetime: entry.at }, dateTime(entry.at)), ` · ${STATUS_TEXT[entry.status]} (${entry.reason.replaceAll('_', ' ')})`),
+        h(
+          'li',
+          {},
+          h('time', { datetime: entry.at }, dateTime(entry.at)),
+          ` · ${STATUS_TEXT[entry.status]} (${entry.reason.replaceAll('_', ' ')})`,
+        ),
       ),
     ),
   ]);
