@@ -226,6 +226,17 @@ export interface PaymentGateway {
   detachPaymentMethod(id: string): Promise<void>;
 }
 
+/** The saved-card half of a gateway: customers, SetupIntents and their cards (each gateway builds it in its own file). */
+export type CustomerOperations = Pick<
+  PaymentGateway,
+  | 'createCustomer'
+  | 'createSetupIntent'
+  | 'retrieveSetup'
+  | 'retrievePaymentMethod'
+  | 'listCards'
+  | 'detachPaymentMethod'
+>;
+
 export type GatewayErrorKind =
   /** The card was declined: a normal outcome, not a fault. */
   | 'declined'

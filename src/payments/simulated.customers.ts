@@ -1,7 +1,7 @@
 import { isDuplicateKeyError } from '../lib/db-errors';
 import {
   GatewayError,
-  type PaymentGateway,
+  type CustomerOperations,
   type SavedCard,
   type SetupIntentRef,
   type SetupIntentStatus,
@@ -50,15 +50,7 @@ type StoredPaymentMethod = {
   saved_at_ms: number;
 };
 
-export type SimulatedCustomers = Pick<
-  PaymentGateway,
-  | 'createCustomer'
-  | 'createSetupIntent'
-  | 'retrieveSetup'
-  | 'retrievePaymentMethod'
-  | 'listCards'
-  | 'detachPaymentMethod'
-> & {
+export type SimulatedCustomers = CustomerOperations & {
   /**
    * Stands in for Stripe.js's confirmCardSetup, which has nothing to talk to without Stripe: saves a copy of a Stripe
    * test payment method (pm_card_visa, ...) on the SetupIntent's customer. Test cards Stripe declines at setup are

@@ -3,22 +3,13 @@ import type { Logger } from '../lib/logger';
 import {
   GatewayError,
   SETUP_INTENT_STATUSES,
-  type PaymentGateway,
+  type CustomerOperations,
   type SavedCard,
   type SetupIntentStatus,
 } from './gateway';
 import { PROVIDER_UNAVAILABLE_MESSAGE } from './stripe.errors';
 
 type Call = <T>(operation: string, request: () => Promise<T>) => Promise<T>;
-export type CustomerOperations = Pick<
-  PaymentGateway,
-  | 'createCustomer'
-  | 'createSetupIntent'
-  | 'retrieveSetup'
-  | 'retrievePaymentMethod'
-  | 'listCards'
-  | 'detachPaymentMethod'
->;
 
 /** Stripe's largest page: a buyer's saved cards are listed in one request. */
 const CARD_LIST_LIMIT = 100;

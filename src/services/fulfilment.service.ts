@@ -61,6 +61,8 @@ export function createFulfilmentService(deps: FulfilmentServiceDeps) {
   const { payments, clock, logger } = deps;
   const outcomes = createPaymentOutcomes({ clock, logger, metrics: deps.metrics ?? noMetrics, mails: deps.mails });
   const keyWindowStart = () => new Date(clock().getTime() - GATEWAY_KEY_WINDOW_MS);
+  /** Until when an attempt started at `now` holds the capture: a same-key retry before then is told to wait. */
+  const leaseEnd = (now: Date) => new Date(now.getTime() + deps.settings.attemptLeaseMs);
 
   async function captureOrder(
     admin: PublicUser,
@@ -104,7 +106,7 @@ export function createFulfilmentService(deps: FulfilmentServiceDeps) {
         failure: null,
         requestedBy: { userId: new Types.ObjectId(admin.id), email: admin.email },
         requestedAt: now,
-        attemptUntil: new Date(now.getTime() + deps.settings.attemptLeaseMs),
+        attemptUntil: leaseEnd(now),
         idempotencyKey: idempotencyKey ?? null,
         requestHash,
       } satisfies CaptureRecord;
@@ -135,14 +137,7 @@ export function createFulfilmentService(deps: FulfilmentServiceDeps) {
       );
     }
     const now = clock();
-    if (
-      !(await claimCaptureAttempt(
-        order._id,
-        capture.requestId,
-        now,
-        new Date(now.getTime() + deps.settings.attemptLeaseMs),
-      ))
-    ) {
+    if (!(await claimCaptureAttempt(order._id, capture.requestId, now, leaseEnd(now)))) {
       throw busyCode === 'IDEMPOTENCY_KEY_IN_USE'
         ? new Conflict(
             'A request with this Idempotency-Key is still being processed; retry shortly',
@@ -291,15 +286,7 @@ export function createFulfilmentService(deps: FulfilmentServiceDeps) {
     let resumed = 0;
     for (const order of orders) {
       const capture = order.capture!;
-      if (
-        !(await claimCaptureAttempt(
-          order._id,
-          capture.requestId,
-          now,
-          new Date(now.getTime() + deps.settings.attemptLeaseMs),
-        ))
-      )
-        continue;
+      if (!(await claimCaptureAttempt(order._id, capture.requestId, now, leaseEnd(now)))) continue;
       resumed += 1;
       await send(order, capture).catch((error: unknown) =>
         logger.warn('interrupted capture not completed; will retry', {

@@ -24,6 +24,7 @@ import {
   type OrderRow,
   type RefundRecord,
 } from '../models/order.model';
+import type { RefundEntryChange } from './payment-decision';
 
 /**
  * Every write to an order, by name. There are no transactions: each function is one conditional update of
@@ -332,19 +333,6 @@ export function interruptedRefundRequests(now: Date, since: Date): QueryFilter<O
     refunds: {
       $elemMatch: { status: 'requested', refundId: null, attemptUntil: { $lte: now }, requestedAt: { $gt: since } },
     },
-  };
-}
-
-/** A change to one refund entry, applied only if the entry is still in the state the change was decided on. */
-export interface RefundEntryChange {
-  requestId: string;
-  expect: { refundId: string | null; status: RefundRequestStatus; settlement: RefundSettlement };
-  set: {
-    refundId?: string;
-    status: RefundRequestStatus;
-    settlement: RefundSettlement;
-    failure: string | null;
-    attemptUntil?: null;
   };
 }
 

@@ -97,22 +97,26 @@ export interface Move {
   set?: { capturedMinor?: number; chargeId?: string };
 }
 
+/** A change to one refund entry, applied only if the entry is still in the state the change was decided on. */
+export interface RefundEntryChange {
+  requestId: string;
+  /** The entry as this decision read it: the change applies only if it still is. */
+  expect: { refundId: string | null; status: RefundRequestStatus; settlement: RefundSettlement };
+  set: {
+    refundId?: string;
+    status: RefundRequestStatus;
+    settlement: RefundSettlement;
+    failure: string | null;
+    attemptUntil?: null;
+  };
+}
+
 export type RefundChange =
-  | {
+  | (RefundEntryChange & {
       kind: 'update';
-      requestId: string;
-      /** The entry as this decision read it: the change applies only if it still is. */
-      expect: { refundId: string | null; status: RefundRequestStatus; settlement: RefundSettlement };
-      set: {
-        refundId?: string;
-        status: RefundRequestStatus;
-        settlement: RefundSettlement;
-        failure: string | null;
-        attemptUntil?: null;
-      };
       /** Names our request with the gateway's refund id for the first time: the refund is counted as accepted. */
       accepted: boolean;
-    }
+    })
   | {
       kind: 'add_external';
       refundId: string;
