@@ -208,6 +208,11 @@ export interface PaymentGateway {
    * 'invalid_request' with code payment_intent_unexpected_state.
    */
   answerAuthentication?(intentId: string, outcome: 'complete' | 'fail'): Promise<{ status: PaymentIntentStatus }>;
+  /**
+   * The simulated gateway only (Stripe retries its own deliveries): posts again the events a process recorded and
+   * did not deliver before it died. Resolves with how many it took on; the expiry job calls it on every pass.
+   */
+  redeliverEvents?(): Promise<number>;
 
   /** A Customer for one account; the idempotency key makes concurrent first calls agree. */
   createCustomer(input: CreateCustomerInput): Promise<{ id: string }>;

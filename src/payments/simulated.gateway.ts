@@ -37,6 +37,7 @@ export interface SimulatedGateway extends PaymentGateway {
   /** Waits for the webhook deliveries in flight: for tests and graceful shutdown. */
   settle(): Promise<void>;
   answerAuthentication: NonNullable<PaymentGateway['answerAuthentication']>;
+  redeliverEvents: NonNullable<PaymentGateway['redeliverEvents']>;
   confirmSetupIntent: SimulatedCustomers['confirmSetupIntent'];
 }
 
@@ -170,8 +171,7 @@ const unixNow = () => Math.floor(Date.now() / 1000);
  * Payments with no Stripe account, for development and tests (never production): PaymentIntents that follow
  * Stripe test mode's rules, kept in MongoDB (simulated.store.ts) so a restart loses nothing, and Stripe-signed
  * events delivered to our own webhook, so the whole payment flow runs end to end. The events waiting to be
- * delivered are the one thing held in memory: one lost in a crash is what the expiry job's reconciliation
- * (for payments) is for.
+ * delivered are recorded too (simulated.webhooks.ts): the expiry job posts those a crashed process left behind.
  */
 export function createSimulatedGateway(options: SimulatedGatewayOptions): SimulatedGateway {
   const intents = SimulatedIntentModel;
@@ -263,7 +263,7 @@ export function createSimulatedGateway(options: SimulatedGatewayOptions): Simula
       last_payment_error: null,
     });
     if (!waiting) throw unexpectedState((await find(intent.id)).status);
-    emit('payment_intent.requires_action', waiting);
+    await emit('payment_intent.requires_action', waiting);
     return { status: waiting.status, nextAction: { ...SIMULATED_AUTHENTICATION } };
   };
 
@@ -308,7 +308,7 @@ export function createSimulatedGateway(options: SimulatedGatewayOptions): Simula
       last_payment_error,
     });
     if (!declined) throw unexpectedState((await find(intent.id)).status);
-    emit('payment_intent.payment_failed', declined);
+    await emit('payment_intent.payment_failed', declined);
     throw new GatewayError('declined', message, code, declineCode);
   };
 
@@ -344,8 +344,8 @@ export function createSimulatedGateway(options: SimulatedGatewayOptions): Simula
     await SimulatedRefundModel.updateOne({ _id }, { $setOnInsert: fields }, { upsert: true });
     const announced = await keys.updateOne({ _id: key._id, state: 'claimed' }, { $set: { state: 'done' } });
     if (announced.modifiedCount === 1) {
-      emit('refund.created', refund);
-      emit('charge.refunded', chargeObject(await charges.findById(charge._id).lean<StoredCharge>().orFail()));
+      await emit('refund.created', refund);
+      await emit('charge.refunded', chargeObject(await charges.findById(charge._id).lean<StoredCharge>().orFail()));
     }
     return { ...(key.response as RefundRef) };
   };
@@ -443,7 +443,7 @@ export function createSimulatedGateway(options: SimulatedGatewayOptions): Simula
         await charges.deleteOne({ _id: charge.id });
         throw unexpectedState((await find(id)).status);
       }
-      emit(manual ? 'payment_intent.amount_capturable_updated' : 'payment_intent.succeeded', paid);
+      await emit(manual ? 'payment_intent.amount_capturable_updated' : 'payment_intent.succeeded', paid);
       return { status: paid.status };
     },
 
@@ -493,7 +493,7 @@ export function createSimulatedGateway(options: SimulatedGatewayOptions): Simula
       );
       const answer = received(intentNow);
       await claimKey({ _id: keyId, fingerprint, response: answer, state: 'done' });
-      emit('payment_intent.succeeded', intentNow);
+      await emit('payment_intent.succeeded', intentNow);
       return answer;
     },
 
@@ -502,7 +502,7 @@ export function createSimulatedGateway(options: SimulatedGatewayOptions): Simula
       for (let attempt = 0; attempt < 3; attempt += 1) {
         const canceled = await changeOpenIntent(id, { status: 'canceled', canceled_at: unixNow() });
         if (canceled) {
-          emit('payment_intent.canceled', canceled);
+          await emit('payment_intent.canceled', canceled);
           return { status: canceled.status };
         }
         // Stripe refuses these with payment_intent_unexpected_state; the interface reports the final state.
@@ -627,7 +627,7 @@ export function createSimulatedGateway(options: SimulatedGatewayOptions): Simula
         last_payment_error,
       });
       if (!failed) throw unexpectedState((await find(id)).status);
-      emit('payment_intent.payment_failed', failed);
+      await emit('payment_intent.payment_failed', failed);
       return { status: failed.status };
     },
 
@@ -639,6 +639,7 @@ export function createSimulatedGateway(options: SimulatedGatewayOptions): Simula
     listCards: customers.listCards,
     detachPaymentMethod: customers.detachPaymentMethod,
 
+    redeliverEvents: () => webhooks.redeliver(),
     settle: () => webhooks.settle(),
   };
   return gateway;

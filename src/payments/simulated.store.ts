@@ -29,3 +29,34 @@ export const SimulatedIdempotencyKeyModel = model(
   'SimulatedIdempotencyKey',
   stripeShaped('simulated_idempotency_keys'),
 );
+
+/**
+ * Events waiting to be posted to the webhook, as Stripe keeps them until they are delivered: recorded before the
+ * gateway call that caused them answers, removed once delivered (or given up), so a crash in between loses none.
+ * The process that recorded it holds it (`owner`, `leaseUntil`) until a little after it is due, then for as long as
+ * its attempts can take; once that lease has run out (the process died), any instance may deliver it.
+ */
+export interface SimulatedWebhookRow {
+  _id: string;
+  /** The event as it is posted (indented JSON, as Stripe sends it): the signature covers these bytes. */
+  payload: string;
+  /** Not delivered before: the delivery delay. */
+  dueAt: Date;
+  /** The sender (one per process) holding the delivery. */
+  owner: string;
+  leaseUntil: Date;
+}
+
+export const SimulatedWebhookModel = model(
+  'SimulatedWebhook',
+  new Schema<SimulatedWebhookRow>(
+    {
+      _id: { type: String, required: true },
+      payload: { type: String, required: true },
+      dueAt: { type: Date, required: true },
+      owner: { type: String, required: true },
+      leaseUntil: { type: Date, required: true },
+    },
+    { versionKey: false, collection: 'simulated_webhooks' },
+  ),
+);

@@ -33,7 +33,8 @@ const BATCH = 100;
  * - sends again refund requests and captures whose gateway call was interrupted (crash, outage), with the same gateway key;
  * - settles authorizations (manual capture) before they lapse: a capture asked for is sent again, what Stripe
  *   reports is applied (captured: paid; canceled: canceled), and one still only authorized is voided;
- * - deletes expired idempotency keys.
+ * - deletes expired idempotency keys;
+ * - with the simulated gateway, posts the events a crashed process recorded and never delivered.
  */
 export function createOrderSweeper(deps: {
   payments: PaymentGateway;
@@ -164,9 +165,11 @@ export function createOrderSweeper(deps: {
       capturesResumed: fulfilment ? await fulfilment.resumeInterrupted() : 0,
       authorizationsSettled: await settleAuthorizations(now),
       keysDeleted: (await IdempotencyKeyModel.deleteMany({ expiresAt: { $lte: now } })).deletedCount,
+      eventsRedelivered: (await payments.redeliverEvents?.()) ?? 0,
     };
     const worked = result.expired + result.reconciled + result.removed + result.settled + result.refundsResumed;
-    if (worked + result.capturesResumed + result.authorizationsSettled > 0) logger.info('order sweep', result);
+    if (worked + result.capturesResumed + result.authorizationsSettled + result.eventsRedelivered > 0)
+      logger.info('order sweep', result);
     return result;
   }
 

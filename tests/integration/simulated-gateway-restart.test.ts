@@ -3,6 +3,7 @@ import mongoose from 'mongoose';
 import { silentLogger } from '../../src/lib/logger';
 import { OrderModel } from '../../src/models/order.model';
 import { createSimulatedGateway } from '../../src/payments/simulated.gateway';
+import { SimulatedWebhookModel } from '../../src/payments/simulated.store';
 import { testDatabaseUri, useTestDatabase } from '../helpers/db';
 import { startServerProcess, type RunningServer } from '../helpers/spawn-server';
 
@@ -149,5 +150,62 @@ describe('the simulated gateway across a restart', () => {
       // The restarted process also still knows the unpaid order's intent: the customer can cancel it.
       expect(canceled).toMatchObject({ status: 200, body: { data: { status: 'canceled' } } });
     }, 60_000);
+
+    it('when the server is killed while a refund’s events wait to be sent, then the next process sends them and the order ends refunded', async () => {
+      // The refund's events wait 3 s: the kill comes first. Nothing else would ever settle the refund: the
+      // gateway has it (refundId known), so only its events can move the order.
+      const slowEvents = { ...env(), SIMULATED_WEBHOOK_DELAY_MS: '3000' };
+      // The test before leaves its own undelivered events (its kill came first too): not this test's concern.
+      await SimulatedWebhookModel.deleteMany({});
+      server = await startServerProcess(slowEvents);
+      const adminToken = (await call('/api/login', admin)).body.token as string;
+      const product = await call(
+        '/api/products',
+        { name: `Refund ${randomBytes(3).toString('hex')}`, description: 'x', price: 10, currency: 'USD', stock: 5 },
+        adminToken,
+      );
+      const buyer = {
+        name: 'Refund',
+        email: `refund.${randomBytes(4).toString('hex')}@example.com`,
+        password: 'password123',
+      };
+      await call('/api/registration', buyer);
+      const token = (await call('/api/login', { email: buyer.email, password: buyer.password })).body.token as string;
+      const order = await call(
+        '/api/orders/create',
+        { items: [{ productId: product.body.data.id, quantity: 2 }] },
+        token,
+      );
+      const orderId = order.body.orderId as string;
+      await call(`/api/orders/${orderId}/pay`, { paymentMethod: 'pm_card_visa' }, token);
+      const statusOf = async () => (await call(`/api/orders/${orderId}`, undefined, token)).body.data.status as string;
+      const waitFor = async (wanted: string, ms: number) => {
+        const deadline = Date.now() + ms;
+        let status = await statusOf();
+        while (status !== wanted && Date.now() < deadline) {
+          await new Promise((resolve) => setTimeout(resolve, 200));
+          status = await statusOf();
+        }
+        return status;
+      };
+      expect(await waitFor('paid', 15_000)).toBe('paid');
+
+      const refund = await call(`/api/orders/${orderId}/refund`, {}, adminToken);
+      expect(refund.status).toBe(202);
+      await server.stop('SIGKILL');
+      const waiting = await SimulatedWebhookModel.find().lean();
+      expect(waiting.map((event) => (JSON.parse(event.payload) as { type: string }).type).sort()).toEqual([
+        'charge.refunded',
+        'refund.created',
+      ]);
+      expect((await OrderModel.findById(orderId).lean())?.status).toBe('paid');
+
+      server = await startServerProcess(slowEvents);
+      expect(await waitFor('refunded', 30_000)).toBe('refunded');
+      const after = (await call(`/api/orders/${orderId}`, undefined, token)).body.data;
+      expect(after).toMatchObject({ status: 'refunded', refundedAmount: 20 });
+      expect(after.refunds).toEqual([expect.objectContaining({ status: 'succeeded' })]);
+      expect(await SimulatedWebhookModel.countDocuments()).toBe(0);
+    }, 90_000);
   });
 });
