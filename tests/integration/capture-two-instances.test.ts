@@ -5,7 +5,7 @@ import { OrderModel } from '../../src/models/order.model';
 import { ProductModel } from '../../src/models/product.model';
 import { SimulatedIdempotencyKeyModel, SimulatedIntentModel } from '../../src/payments/simulated.store';
 import { testDatabaseUri, useTestDatabase } from '../helpers/db';
-import { startServerProcess, type RunningServer } from '../helpers/spawn-server';
+import { call, startServerProcess, type RunningServer } from '../helpers/spawn-server';
 import { closedPort } from '../helpers/stripe-services';
 import { stripeEvent } from '../helpers/webhooks';
 
@@ -22,21 +22,6 @@ const ADMIN = { email: 'capture-twins-admin@example.com', password: 'capture-twi
 const WEBHOOK_SECRET = `whsec_${randomBytes(12).toString('hex')}`;
 
 let servers: [RunningServer, RunningServer];
-
-async function call(
-  server: RunningServer,
-  method: string,
-  path: string,
-  body?: unknown,
-  headers: Record<string, string> = {},
-) {
-  const res = await fetch(`${server.baseUrl}${path}`, {
-    method,
-    headers: { ...(body !== undefined && { 'content-type': 'application/json' }), ...headers },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return { status: res.status, headers: res.headers, body: (await res.json()) as Record<string, any> };
-}
 
 async function login(server: RunningServer, user: { email: string; password: string }) {
   const res = await call(server, 'POST', '/api/login', user);

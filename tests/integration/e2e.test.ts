@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import mongoose from 'mongoose';
 import { ProductModel } from '../../src/models/product.model';
 import { testDatabaseUri, useTestDatabase } from '../helpers/db';
-import { startServerProcess, type RunningServer } from '../helpers/spawn-server';
+import { call, startServerProcess, type RunningServer } from '../helpers/spawn-server';
 import { DEAD_WEBHOOK_URL, localstripeUrl } from '../helpers/stripe-services';
 
 /**
@@ -14,22 +14,14 @@ useTestDatabase({ clean: false });
 
 const ADMIN = { email: 'admin@example.com', password: 'admin-password-1' };
 
-async function call(server: RunningServer, method: string, path: string, body?: unknown, token?: string) {
-  const res = await fetch(`${server.baseUrl}${path}`, {
-    method,
-    headers: {
-      ...(body !== undefined && { 'content-type': 'application/json' }),
-      ...(token && { authorization: token }),
-    },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return { status: res.status, body: (await res.json()) as Record<string, any> };
-}
+/** A request to a spawned server, as the buyer or admin whose `Bearer` token is given. */
+const callAs = (server: RunningServer, method: string, path: string, body?: unknown, token?: string) =>
+  call(server, method, path, body, token ? { authorization: token } : {});
 
 async function waitForStatus(server: RunningServer, token: string, orderId: string, wanted: string) {
   let last = '';
   for (let i = 0; i < 100; i += 1) {
-    last = (await call(server, 'GET', `/api/orders/${orderId}`, undefined, token)).body.data.status;
+    last = (await callAs(server, 'GET', `/api/orders/${orderId}`, undefined, token)).body.data.status;
     if (last === wanted) return last;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
@@ -39,11 +31,11 @@ async function waitForStatus(server: RunningServer, token: string, orderId: stri
 async function shopperFlow(server: RunningServer) {
   const email = `john.${randomBytes(4).toString('hex')}@example.com`;
   expect(
-    (await call(server, 'POST', '/api/registration', { name: 'John Doe', email, password: 'password123' })).status,
+    (await callAs(server, 'POST', '/api/registration', { name: 'John Doe', email, password: 'password123' })).status,
   ).toBe(201);
-  const token = (await call(server, 'POST', '/api/login', { email, password: 'password123' })).body.token as string;
-  const adminToken = (await call(server, 'POST', '/api/login', ADMIN)).body.token as string;
-  const product = await call(
+  const token = (await callAs(server, 'POST', '/api/login', { email, password: 'password123' })).body.token as string;
+  const adminToken = (await callAs(server, 'POST', '/api/login', ADMIN)).body.token as string;
+  const product = await callAs(
     server,
     'POST',
     '/api/products',
@@ -65,7 +57,7 @@ async function orderAndPay(
   shopper: { token: string; productId: string },
   paymentMethod: string,
 ) {
-  const order = await call(
+  const order = await callAs(
     server,
     'POST',
     '/api/orders/create',
@@ -77,7 +69,7 @@ async function orderAndPay(
     message: 'Order created successfully',
     clientSecret: expect.stringMatching(/^pi_\w+_secret_\w+$/),
   });
-  const pay = await call(server, 'POST', `/api/orders/${order.body.orderId}/pay`, { paymentMethod }, shopper.token);
+  const pay = await callAs(server, 'POST', `/api/orders/${order.body.orderId}/pay`, { paymentMethod }, shopper.token);
   return { orderId: order.body.orderId as string, pay };
 }
 
@@ -120,7 +112,7 @@ describe('end to end with the simulated gateway (no Stripe key)', () => {
 
     const { orderId, pay } = await orderAndPay(server, shopper, 'pm_card_chargeCustomerFail');
     const failed = await waitForStatus(server, shopper.token, orderId, 'failed');
-    const retry = await call(
+    const retry = await callAs(
       server,
       'POST',
       `/api/orders/${orderId}/pay`,
@@ -193,7 +185,7 @@ describe('end to end with localstripe (a Stripe test key pointed at a Stripe-com
 
   it('when the shopper cancels, then localstripe cancels the intent and the stock comes back', async () => {
     const shopper = await shopperFlow(server);
-    const order = await call(
+    const order = await callAs(
       server,
       'POST',
       '/api/orders/create',
@@ -201,7 +193,7 @@ describe('end to end with localstripe (a Stripe test key pointed at a Stripe-com
       shopper.token,
     );
 
-    const canceled = await call(server, 'POST', `/api/orders/${order.body.orderId}/cancel`, undefined, shopper.token);
+    const canceled = await callAs(server, 'POST', `/api/orders/${order.body.orderId}/cancel`, undefined, shopper.token);
 
     expect(canceled).toMatchObject({ status: 200, body: { data: { status: 'canceled' } } });
     expect((await ProductModel.findById(shopper.productId).lean())?.stock).toBe(100);

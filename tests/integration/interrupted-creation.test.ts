@@ -11,7 +11,7 @@ import { createSimulatedGateway } from '../../src/payments/simulated.gateway';
 import { buildTestApp, testConfig } from '../helpers/app';
 import { adminToken, createProduct, registerAndLogin } from '../helpers/builders';
 import { testDatabaseUri, useTestDatabase } from '../helpers/db';
-import { startServerProcess, type RunningServer } from '../helpers/spawn-server';
+import { call, startServerProcess, type RunningServer } from '../helpers/spawn-server';
 
 /**
  * A creation killed (SIGKILL, as kill -9) between two of its writes, in the real server process, through
@@ -39,21 +39,6 @@ function serverEnv(extra: Record<string, string> = {}) {
     ORDER_CREATION_TIMEOUT_SECONDS: String(CREATION_TIMEOUT_SECONDS),
     ...extra,
   };
-}
-
-async function call(
-  server: RunningServer,
-  method: string,
-  path: string,
-  body?: unknown,
-  headers: Record<string, string> = {},
-) {
-  const res = await fetch(`${server.baseUrl}${path}`, {
-    method,
-    headers: { ...(body !== undefined && { 'content-type': 'application/json' }), ...headers },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return { status: res.status, body: (await res.json()) as Record<string, any> };
 }
 
 /** A buyer, a product with 5 units, and a create request that the server may die in the middle of. */

@@ -4,7 +4,7 @@ import Stripe from 'stripe';
 import { OrderModel } from '../../src/models/order.model';
 import { ProductModel } from '../../src/models/product.model';
 import { testDatabaseUri, useTestDatabase } from '../helpers/db';
-import { startServerProcess, type RunningServer } from '../helpers/spawn-server';
+import { call, startServerProcess, type RunningServer } from '../helpers/spawn-server';
 import { localstripeUrl } from '../helpers/stripe-services';
 import { intentFor, stripeEvent } from '../helpers/webhooks';
 
@@ -23,22 +23,6 @@ const WEBHOOK_SECRET = `whsec_${randomBytes(12).toString('hex')}`;
 const MAX_OPEN_ORDERS = 3;
 
 let servers: [RunningServer, RunningServer];
-
-async function call(
-  server: RunningServer,
-  method: string,
-  path: string,
-  body?: unknown,
-  headers: Record<string, string> = {},
-) {
-  const payload = body === undefined ? undefined : JSON.stringify(body);
-  const res = await fetch(`${server.baseUrl}${path}`, {
-    method,
-    headers: { ...(payload !== undefined && { 'content-type': 'application/json' }), ...headers },
-    body: payload,
-  });
-  return { status: res.status, body: (await res.json()) as Record<string, any> };
-}
 
 /** Instance A for even i, B for odd: what a round-robin load balancer does. */
 const instance = (i: number) => servers[i % 2]!;

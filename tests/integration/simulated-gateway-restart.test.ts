@@ -5,7 +5,7 @@ import { OrderModel } from '../../src/models/order.model';
 import { createSimulatedGateway } from '../../src/payments/simulated.gateway';
 import { SimulatedWebhookModel } from '../../src/payments/simulated.store';
 import { testDatabaseUri, useTestDatabase } from '../helpers/db';
-import { startServerProcess, type RunningServer } from '../helpers/spawn-server';
+import { call as callServer, startServerProcess, type RunningServer } from '../helpers/spawn-server';
 
 /**
  * The simulated gateway is what every newcomer runs, and `npm run dev` restarts on every save: its intents,
@@ -89,14 +89,9 @@ describe('the simulated gateway across a restart', () => {
       // The payment's webhook waits long enough to be lost in the kill.
       SIMULATED_WEBHOOK_DELAY_MS: '60000',
     });
-    const call = async (path: string, body?: unknown, token?: string) => {
-      const res = await fetch(`${server!.baseUrl}${path}`, {
-        method: body === undefined ? 'GET' : 'POST',
-        headers: { 'content-type': 'application/json', ...(token && { authorization: token }) },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-      return { status: res.status, body: (await res.json()) as Record<string, any> };
-    };
+    /** A GET, or a POST when there is a body, to the running server, as the holder of `token`. */
+    const call = (path: string, body?: unknown, token?: string) =>
+      callServer(server!, body === undefined ? 'GET' : 'POST', path, body, token ? { authorization: token } : {});
 
     afterEach(async () => {
       await server?.stop('SIGKILL');
