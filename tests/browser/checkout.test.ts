@@ -53,8 +53,11 @@ describe('checkout in a browser (simulated payments)', () => {
 
     const { buyer, orderId } = await checkoutAsNewBuyer(product.name, { doubleClick: true });
     // The new view's heading takes the focus, so a screen reader starts reading where the page changed.
-    await ctx.page.waitForFunction(
-      `document.activeElement.outerHTML === '<h1 tabindex="-1">Order ${orderId.slice(-8)}</h1>'`,
+    // A locator, not waitForFunction with a string: that one is polled through eval(), which the page's CSP refuses.
+    const heading = ctx.page.locator('h1[tabindex="-1"]:focus', { hasText: `Order ${orderId.slice(-8)}` });
+    await heading.waitFor({ timeout: 20_000 });
+    expect(await heading.evaluate((element) => element.outerHTML)).toBe(
+      `<h1 tabindex="-1">Order ${orderId.slice(-8)}</h1>`,
     );
     await payWith(/Visa: payment succeeds/);
     await shownStatus('paid');
