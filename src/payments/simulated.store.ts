@@ -38,12 +38,13 @@ export const SimulatedIdempotencyKeyModel = model(
  */
 export interface SimulatedWebhookRow {
   _id: string;
+  /** The event's type, for the logs of a delivery by another process. */
+  type: string;
   /** The event as it is posted (indented JSON, as Stripe sends it): the signature covers these bytes. */
   payload: string;
-  /** Not delivered before: the delivery delay. */
-  dueAt: Date;
   /** The sender (one per process) holding the delivery. */
   owner: string;
+  /** Until then only `owner` delivers it: at first 5 s past the delivery delay, then as long as its attempts take. */
   leaseUntil: Date;
 }
 
@@ -52,8 +53,8 @@ export const SimulatedWebhookModel = model(
   new Schema<SimulatedWebhookRow>(
     {
       _id: { type: String, required: true },
+      type: { type: String, required: true },
       payload: { type: String, required: true },
-      dueAt: { type: Date, required: true },
       owner: { type: String, required: true },
       leaseUntil: { type: Date, required: true },
     },

@@ -155,9 +155,14 @@ export function createWebhookSender(options: WebhookSenderOptions): WebhookSende
     async send(event) {
       // Stripe sends indented JSON; the signature covers these exact bytes.
       const payload = JSON.stringify(event, null, 2);
-      const dueAt = new Date(Date.now() + options.delayMs);
       const recorded = await events
-        .create({ _id: event.id, payload, dueAt, owner, leaseUntil: new Date(dueAt.getTime() + RECORDED_LEASE_MS) })
+        .create({
+          _id: event.id,
+          type: event.type,
+          payload,
+          owner,
+          leaseUntil: new Date(Date.now() + options.delayMs + RECORDED_LEASE_MS),
+        })
         .then(
           () => true,
           (error: unknown) => {
@@ -182,12 +187,11 @@ export function createWebhookSender(options: WebhookSenderOptions): WebhookSende
       for (const event of due) {
         if (!(await claim(event._id))) continue;
         taken += 1;
-        const { type } = JSON.parse(event.payload) as { type: string };
         logger.info('Simulated webhook left undelivered by an earlier process: delivering it', {
           eventId: event._id,
-          type,
+          type: event.type,
         });
-        track(deliver(event._id, type, event.payload), event._id);
+        track(deliver(event._id, event.type, event.payload), event._id);
       }
       return taken;
     },

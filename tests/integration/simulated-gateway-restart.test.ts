@@ -97,47 +97,55 @@ describe('the simulated gateway across a restart', () => {
       await server?.stop('SIGKILL');
     });
 
-    it('when the server is killed right after a payment succeeded, then the next process finds the payment and the order ends paid', async () => {
-      server = await startServerProcess(env());
+    /** On the running server: an admin's token, a product with 5 units at 10.00, and a new buyer who can order it. */
+    async function shop(name: string) {
       const adminToken = (await call('/api/login', admin)).body.token as string;
       const product = await call(
         '/api/products',
-        { name: `Restart ${randomBytes(3).toString('hex')}`, description: 'x', price: 10, currency: 'USD', stock: 5 },
+        { name: `${name} ${randomBytes(3).toString('hex')}`, description: 'x', price: 10, currency: 'USD', stock: 5 },
         adminToken,
       );
       const buyer = {
-        name: 'Restart',
-        email: `restart.${randomBytes(4).toString('hex')}@example.com`,
+        name,
+        email: `${name.toLowerCase()}.${randomBytes(4).toString('hex')}@example.com`,
         password: 'password123',
       };
       await call('/api/registration', buyer);
       const token = (await call('/api/login', { email: buyer.email, password: buyer.password })).body.token as string;
-      const order = await call(
-        '/api/orders/create',
-        { items: [{ productId: product.body.data.id, quantity: 2 }] },
-        token,
-      );
-      const unpaid = await call(
-        '/api/orders/create',
-        { items: [{ productId: product.body.data.id, quantity: 1 }] },
-        token,
-      );
-      const paid = await call(`/api/orders/${order.body.orderId}/pay`, { paymentMethod: 'pm_card_visa' }, token);
+      const placeOrder = async (quantity: number) =>
+        (await call('/api/orders/create', { items: [{ productId: product.body.data.id, quantity }] }, token)).body
+          .orderId as string;
+      return { adminToken, token, placeOrder };
+    }
+
+    /** The order's status once it is `wanted`, or as it is when `ms` have passed. */
+    async function waitForStatus(orderId: string, token: string, wanted: string, ms: number) {
+      const statusOf = async () => (await call(`/api/orders/${orderId}`, undefined, token)).body.data.status as string;
+      const deadline = Date.now() + ms;
+      let status = await statusOf();
+      while (status !== wanted && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        status = await statusOf();
+      }
+      return status;
+    }
+
+    it('when the server is killed right after a payment succeeded, then the next process finds the payment and the order ends paid', async () => {
+      server = await startServerProcess(env());
+      const { token, placeOrder } = await shop('Restart');
+      const orderId = await placeOrder(2);
+      const unpaidId = await placeOrder(1);
+      const paid = await call(`/api/orders/${orderId}/pay`, { paymentMethod: 'pm_card_visa' }, token);
       expect(paid).toMatchObject({ status: 200, body: { data: { paymentStatus: 'succeeded' } } });
 
       await server.stop('SIGKILL');
       server = await startServerProcess(env());
       // The payment window closes (ORDER_PAYMENT_TIMEOUT_MINUTES is at least a minute): the job, every second, asks the gateway.
-      await OrderModel.updateOne({ _id: order.body.orderId }, { $set: { expiresAt: new Date(Date.now() - 1000) } });
-      const deadline = Date.now() + 15_000;
-      let status = 'pending';
-      while (status === 'pending' && Date.now() < deadline) {
-        await new Promise((resolve) => setTimeout(resolve, 200));
-        status = (await call(`/api/orders/${order.body.orderId}`, undefined, token)).body.data.status as string;
-      }
-      const canceled = await call(`/api/orders/${unpaid.body.orderId}/cancel`, {}, token);
+      await OrderModel.updateOne({ _id: orderId }, { $set: { expiresAt: new Date(Date.now() - 1000) } });
+      await waitForStatus(orderId, token, 'paid', 15_000);
+      const canceled = await call(`/api/orders/${unpaidId}/cancel`, {}, token);
 
-      const after = await call(`/api/orders/${order.body.orderId}`, undefined, token);
+      const after = await call(`/api/orders/${orderId}`, undefined, token);
       expect(after.body.data).toMatchObject({
         status: 'paid',
         history: expect.arrayContaining([expect.objectContaining({ status: 'paid', reason: 'reconciled' })]),
@@ -153,50 +161,20 @@ describe('the simulated gateway across a restart', () => {
       // The test before leaves its own undelivered events (its kill came first too): not this test's concern.
       await SimulatedWebhookModel.deleteMany({});
       server = await startServerProcess(slowEvents);
-      const adminToken = (await call('/api/login', admin)).body.token as string;
-      const product = await call(
-        '/api/products',
-        { name: `Refund ${randomBytes(3).toString('hex')}`, description: 'x', price: 10, currency: 'USD', stock: 5 },
-        adminToken,
-      );
-      const buyer = {
-        name: 'Refund',
-        email: `refund.${randomBytes(4).toString('hex')}@example.com`,
-        password: 'password123',
-      };
-      await call('/api/registration', buyer);
-      const token = (await call('/api/login', { email: buyer.email, password: buyer.password })).body.token as string;
-      const order = await call(
-        '/api/orders/create',
-        { items: [{ productId: product.body.data.id, quantity: 2 }] },
-        token,
-      );
-      const orderId = order.body.orderId as string;
+      const { adminToken, token, placeOrder } = await shop('Refund');
+      const orderId = await placeOrder(2);
       await call(`/api/orders/${orderId}/pay`, { paymentMethod: 'pm_card_visa' }, token);
-      const statusOf = async () => (await call(`/api/orders/${orderId}`, undefined, token)).body.data.status as string;
-      const waitFor = async (wanted: string, ms: number) => {
-        const deadline = Date.now() + ms;
-        let status = await statusOf();
-        while (status !== wanted && Date.now() < deadline) {
-          await new Promise((resolve) => setTimeout(resolve, 200));
-          status = await statusOf();
-        }
-        return status;
-      };
-      expect(await waitFor('paid', 15_000)).toBe('paid');
+      expect(await waitForStatus(orderId, token, 'paid', 15_000)).toBe('paid');
 
       const refund = await call(`/api/orders/${orderId}/refund`, {}, adminToken);
       expect(refund.status).toBe(202);
       await server.stop('SIGKILL');
       const waiting = await SimulatedWebhookModel.find().lean();
-      expect(waiting.map((event) => (JSON.parse(event.payload) as { type: string }).type).sort()).toEqual([
-        'charge.refunded',
-        'refund.created',
-      ]);
+      expect(waiting.map((event) => event.type).sort()).toEqual(['charge.refunded', 'refund.created']);
       expect((await OrderModel.findById(orderId).lean())?.status).toBe('paid');
 
       server = await startServerProcess(slowEvents);
-      expect(await waitFor('refunded', 30_000)).toBe('refunded');
+      expect(await waitForStatus(orderId, token, 'refunded', 30_000)).toBe('refunded');
       const after = (await call(`/api/orders/${orderId}`, undefined, token)).body.data;
       expect(after).toMatchObject({ status: 'refunded', refundedAmount: 20 });
       expect(after.refunds).toEqual([expect.objectContaining({ status: 'succeeded' })]);
